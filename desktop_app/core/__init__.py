@@ -1,0 +1,1 @@
+"""CodeDesk's engine. Nothing in this package imports Qt."""

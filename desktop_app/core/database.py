@@ -1,0 +1,225 @@
+"""The SQLite database: schema, migrations (``PRAGMA user_version``), connections and transactions.
+
+One file holds the reference data (the bundled catalog plus whatever the user imported). User data
+(favourites, notes, history) lives in a separate file, see :mod:`desktop_app.core.userdata`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from desktop_app.core.errors import DatabaseError
+
+# Tokenizer: porter stemming so "visits" finds "visit", unicode61 with diacritics folded; '/' and '-' split
+# words the way coders write them ("o/p", "w/o", "x-ray").
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
+
+_SCHEMA_V1 = f"""
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE code_sets (
+    id          TEXT PRIMARY KEY,          -- 'I', 'II', 'III', 'HCPCS'
+    name        TEXT NOT NULL,
+    short_name  TEXT NOT NULL,
+    sort_order  INTEGER NOT NULL
+);
+CREATE TABLE features (
+    code_set    TEXT NOT NULL REFERENCES code_sets(id),
+    feature     TEXT NOT NULL,             -- key of the row in the comparison view
+    label       TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    examples    TEXT NOT NULL DEFAULT '',  -- space-separated example codes, shown as links
+    sort_order  INTEGER NOT NULL,
+    PRIMARY KEY (code_set, feature)
+);
+CREATE TABLE sections (
+    id          INTEGER PRIMARY KEY,
+    code_set    TEXT NOT NULL REFERENCES code_sets(id),
+    parent_id   INTEGER REFERENCES sections(id),
+    name        TEXT NOT NULL,
+    depth       INTEGER NOT NULL,
+    sort_order  INTEGER NOT NULL,
+    note        TEXT NOT NULL DEFAULT ''
+);
+-- A section can own several ranges (Anesthesia also owns 99100-99140, inside Medicine's numbers).
+CREATE TABLE section_ranges (
+    section_id  INTEGER NOT NULL REFERENCES sections(id),
+    range_start TEXT NOT NULL,
+    range_end   TEXT NOT NULL
+);
+CREATE TABLE sources (
+    id             INTEGER PRIMARY KEY,
+    kind           TEXT NOT NULL,          -- 'bundled', 'cms-rvu', 'cms-hcpcs', 'ama-cpt', 'cms-qpp', 'csv'
+    name           TEXT NOT NULL,          -- what the user sees: "CMS PFS RVU 2025 (RVU25D)"
+    file_name      TEXT NOT NULL,
+    release        TEXT NOT NULL DEFAULT '',
+    effective_date TEXT NOT NULL DEFAULT '',
+    sha256         TEXT NOT NULL DEFAULT '',
+    loaded_at      TEXT NOT NULL,
+    counts         TEXT NOT NULL DEFAULT '{{}}',  -- JSON: what the import added/updated
+    UNIQUE (kind, release)
+);
+CREATE TABLE codes (
+    id             INTEGER PRIMARY KEY,    -- also the rowid of code_fts
+    code           TEXT NOT NULL UNIQUE,
+    code_set       TEXT NOT NULL,
+    kind           TEXT NOT NULL DEFAULT 'code',  -- 'code' or 'modifier'
+    section_id     INTEGER REFERENCES sections(id),
+    status         TEXT NOT NULL DEFAULT 'active',  -- 'active' or 'deleted'
+    deleted_date   TEXT NOT NULL DEFAULT '',
+    title          TEXT NOT NULL DEFAULT '',       -- best descriptor, denormalised for fast result lists
+    title_source   INTEGER REFERENCES sources(id)
+);
+CREATE INDEX codes_set_code ON codes (code_set, code);
+CREATE INDEX codes_section ON codes (section_id);
+CREATE TABLE descriptors (
+    id          INTEGER PRIMARY KEY,
+    code        TEXT NOT NULL,
+    kind        TEXT NOT NULL,  -- 'summary', 'long', 'medium', 'short', 'consumer', 'clinician', 'keywords'
+    text        TEXT NOT NULL,
+    source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE
+);
+CREATE INDEX descriptors_code ON descriptors (code);
+CREATE INDEX descriptors_source ON descriptors (source_id);
+CREATE TABLE code_facts (
+    code        TEXT NOT NULL,
+    modifier    TEXT NOT NULL DEFAULT '',   -- '' for the code itself; '26', 'TC', '53' for RVU components
+    source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    facts       TEXT NOT NULL,              -- JSON object: status, RVUs, global days, dates, ...
+    PRIMARY KEY (code, modifier, source_id)
+);
+CREATE INDEX code_facts_source ON code_facts (source_id);
+CREATE TABLE measures (
+    measure_id  TEXT NOT NULL,              -- '001', '024', 'IA_AHE_1'
+    source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    details     TEXT NOT NULL DEFAULT '{{}}', -- JSON: type, high priority, specialties, methods, ...
+    PRIMARY KEY (measure_id, source_id)
+);
+CREATE TABLE measure_codes (
+    measure_id  TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    role        TEXT NOT NULL,  -- 'performance met', 'performance not met', 'exclusion', 'exception', 'eligibility'
+    role_detail TEXT NOT NULL DEFAULT '',  -- the file's own name for the role (e.g. CPT_II_PD)
+    modifier    TEXT NOT NULL DEFAULT '',
+    conditions  TEXT NOT NULL DEFAULT '{{}}', -- JSON: place of service, age, gender, exclusions
+    source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE
+);
+CREATE INDEX measure_codes_code ON measure_codes (code);
+CREATE INDEX measure_codes_measure ON measure_codes (measure_id);
+CREATE INDEX measure_codes_source ON measure_codes (source_id);
+CREATE VIRTUAL TABLE code_fts USING fts5(
+    code, title, body, keywords,
+    tokenize = '{FTS_TOKENIZE}',
+    prefix = '2 3'
+);
+"""
+
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit and break the migration's transaction."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+# Each entry upgrades the schema by one version. Never edit a released entry; append a new one.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    lambda conn: _run_script(conn, _SCHEMA_V1),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema up to :data:`SCHEMA_VERSION`, one transaction per step."""
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"this database was written by a newer CodeDesk (schema {current}, this version reads {SCHEMA_VERSION})"
+        )
+    for version in range(current, SCHEMA_VERSION):
+        with transaction(conn):
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+
+
+def connect(path: Path | str, *, readonly: bool = False, create: bool = True) -> sqlite3.Connection:
+    """Open (and if needed create and migrate) the database at ``path``.
+
+    Raises :class:`DatabaseError` with a message a person can act on when the file is missing (and
+    ``create`` is false), unreadable, locked or not a database.
+    """
+    path = Path(path)
+    if readonly or not create:
+        if not path.exists():
+            raise DatabaseError(f"no database at {path}")
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+        else:
+            version = schema_version(conn)
+            if version != SCHEMA_VERSION:
+                raise DatabaseError(f"{path} has schema {version}; this CodeDesk needs {SCHEMA_VERSION}")
+        # Reading the sqlite_master page is the cheapest way to find out the file is really a database.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"cannot open the database {path}: {exc}") from exc
+    except OSError as exc:
+        raise DatabaseError(f"cannot open the database {path}: {exc.strerror or exc}") from exc
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back and propagates.
+
+    The connection runs in autocommit mode (``isolation_level=None``), so this is the only place
+    transactions begin, and nested use is an error rather than a silent partial commit.
+    """
+    if conn.in_transaction:
+        raise RuntimeError("transaction() does not nest")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def default_db_path() -> Path:
+    """``$CODEDESK_DB`` if set, else ``codedesk.sqlite3`` in the user data directory."""
+    env = os.environ.get("CODEDESK_DB")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("CodeDesk", appauthor=False) / "codedesk.sqlite3"
+
+
+def default_userdata_path(db_path: Path) -> Path:
+    """User data lives next to the reference database, in its own file, so re-imports never touch it."""
+    return db_path.with_name(db_path.stem + "-user.sqlite3")

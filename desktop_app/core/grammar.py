@@ -1,0 +1,255 @@
+"""The grammar of procedure codes: normalise what people type, classify codes by shape, parse ranges,
+prefixes and lists.
+
+Everything here is a pure function of its input. Sections (which range a code falls in) are the catalog's
+business; this module only knows shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class CodeSet(str, Enum):
+    """The four code sets CodeDesk compares. The value is what the CLI and the JSON contract use."""
+
+    CAT_I = "I"
+    CAT_II = "II"
+    CAT_III = "III"
+    HCPCS = "HCPCS"
+
+    @property
+    def label(self) -> str:
+        return CODE_SET_LABELS[self]
+
+
+CODE_SET_LABELS = {
+    CodeSet.CAT_I: "CPT Category I",
+    CodeSet.CAT_II: "CPT Category II",
+    CodeSet.CAT_III: "CPT Category III",
+    CodeSet.HCPCS: "HCPCS Level II",
+}
+
+
+class Shape(str, Enum):
+    """What a well-formed code or modifier looks like. Several shapes belong to Category I."""
+
+    CPT = "NNNNN"
+    PLA = "NNNNU"
+    MAAA = "NNNNM"
+    VACCINE = "NNNNA"
+    CAT_II = "NNNNF"
+    CAT_III = "NNNNT"
+    HCPCS = "ANNNN"
+    MODIFIER = "XX"
+
+    @property
+    def code_set(self) -> CodeSet | None:
+        return _SHAPE_CODE_SET.get(self)
+
+    @property
+    def description(self) -> str:
+        return _SHAPE_DESCRIPTIONS[self]
+
+
+_SHAPE_CODE_SET = {
+    Shape.CPT: CodeSet.CAT_I,
+    Shape.PLA: CodeSet.CAT_I,
+    Shape.MAAA: CodeSet.CAT_I,
+    Shape.VACCINE: CodeSet.CAT_I,
+    Shape.CAT_II: CodeSet.CAT_II,
+    Shape.CAT_III: CodeSet.CAT_III,
+    Shape.HCPCS: CodeSet.HCPCS,
+}
+
+_SHAPE_DESCRIPTIONS = {
+    Shape.CPT: "CPT Category I code (5 digits)",
+    Shape.PLA: "CPT Category I proprietary laboratory analysis (4 digits + U)",
+    Shape.MAAA: "CPT Category I multianalyte assay, administrative (4 digits + M)",
+    Shape.VACCINE: "CPT Category I vaccine code released early (4 digits + A)",
+    Shape.CAT_II: "CPT Category II performance-measurement code (4 digits + F)",
+    Shape.CAT_III: "CPT Category III emerging-technology code (4 digits + T)",
+    Shape.HCPCS: "HCPCS Level II code (letter + 4 digits)",
+    Shape.MODIFIER: "modifier (2 characters)",
+}
+
+# Letters that begin HCPCS Level II codes. No code set uses F, I, N, O, W, X, Y or Z as a first letter.
+HCPCS_LETTERS = "ABCDEGHJKLMPQRSTUV"
+
+_CODE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
+    (Shape.CPT, re.compile(r"\d{5}")),
+    (Shape.CAT_II, re.compile(r"\d{4}F")),
+    (Shape.CAT_III, re.compile(r"\d{4}T")),
+    (Shape.PLA, re.compile(r"\d{4}U")),
+    (Shape.MAAA, re.compile(r"\d{4}M")),
+    (Shape.VACCINE, re.compile(r"\d{4}A")),
+    (Shape.HCPCS, re.compile(rf"[{HCPCS_LETTERS}]\d{{4}}")),
+    (Shape.MODIFIER, re.compile(r"[0-9A-Z]{2}")),
+)
+
+# Dashes people paste between the ends of a range: hyphen, en dash, em dash, minus sign, figure dash.
+_DASHES = "-\u2013\u2014\u2212\u2012"
+_RANGE_RE = re.compile(rf"^\s*([0-9A-Za-z]{{5}})\s*(?:[{_DASHES}]|\bTO\b|\.\.)\s*([0-9A-Za-z]{{5}})\s*$", re.I)
+# A prefix is the start of a code: 1-4 digits, a letter with 0-3 digits, or any of those followed by '*'.
+_PREFIX_RE = re.compile(rf"^(\d{{1,4}}|[{HCPCS_LETTERS}]\d{{0,3}}|\d{{4}}[FTUMA]?|[{HCPCS_LETTERS}]\d{{4}})$")
+_LIST_SPLIT_RE = re.compile(r"[,;\s]+")
+# Zero-width and other invisible characters that arrive with copy and paste from PDFs and web pages.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def normalize(text: str) -> str:
+    """Return what someone typed as a canonical code: trimmed, upper case, inner blanks removed.
+
+    ``' 99213 '`` → ``'99213'``, ``'3074f'`` → ``'3074F'``, ``'g 0438'`` → ``'G0438'``. Anything that is not
+    a code comes back cleaned the same way; use :func:`classify` to know whether it is one.
+    """
+    cleaned = _INVISIBLE_RE.sub("", text).strip().upper()
+    return re.sub(r"\s+", "", cleaned)
+
+
+def classify(code: str) -> Shape | None:
+    """The shape of an already-normalised code or modifier, or ``None`` if it has no known shape."""
+    for shape, pattern in _CODE_PATTERNS:
+        if pattern.fullmatch(code):
+            return shape
+    return None
+
+
+def code_set_of(code: str) -> CodeSet | None:
+    """Which of the four code sets a (normalised) code belongs to by its shape; ``None`` for modifiers."""
+    shape = classify(code)
+    return shape.code_set if shape else None
+
+
+def is_code(text: str) -> bool:
+    """True if ``text`` (normalised) is a well-formed procedure code (not a modifier)."""
+    shape = classify(text)
+    return shape is not None and shape is not Shape.MODIFIER
+
+
+def modifier_code_set(modifier: str) -> CodeSet:
+    """The code set a modifier belongs to: ``1P``-style are Category II, two digits are CPT, the rest HCPCS."""
+    if re.fullmatch(r"\d[A-Z]", modifier):
+        return CodeSet.CAT_II
+    if modifier.isdigit():
+        return CodeSet.CAT_I
+    return CodeSet.HCPCS
+
+
+def same_shape(a: str, b: str) -> bool:
+    """Ranges compare as strings only between codes of the same shape (``0500F`` ≤ ``0521F``)."""
+    shape_a = classify(a)
+    return shape_a is not None and shape_a is classify(b)
+
+
+@dataclass(frozen=True)
+class CodeRange:
+    """An inclusive range of codes of one shape, such as 99202–99205."""
+
+    start: str
+    end: str
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and same_shape(code, self.start) and self.start <= code <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start}\u2013{self.end}"
+
+
+class GrammarError(ValueError):
+    """Text that looks like a code, range or list but is not a valid one (the message says why)."""
+
+
+def parse_range(text: str) -> CodeRange | None:
+    """Parse ``99202-99205`` (hyphen, en or em dash, ``to`` or ``..``) into a range.
+
+    Returns ``None`` when the text is not range-shaped at all; raises :class:`GrammarError` when it is
+    range-shaped but wrong (ends of different shapes, or start after end).
+    """
+    match = _RANGE_RE.match(text)
+    if not match:
+        return None
+    start, end = normalize(match.group(1)), normalize(match.group(2))
+    if not is_code(start) or not is_code(end):
+        return None
+    if not same_shape(start, end):
+        raise GrammarError(f"the ends of {start}\u2013{end} are different kinds of code")
+    if start > end:
+        raise GrammarError(f"{start} comes after {end}; write the lower code first")
+    return CodeRange(start, end)
+
+
+def parse_prefix(text: str) -> str | None:
+    """``992*`` or ``9921`` → ``'9921'``: the start of a code, for a prefix search. ``None`` otherwise.
+
+    A full code followed by ``*`` is still a prefix (of itself). A bare full code is not a prefix.
+    """
+    cleaned = normalize(text)
+    starred = cleaned.endswith("*")
+    stem = cleaned.rstrip("*")
+    if not stem or not _PREFIX_RE.fullmatch(stem):
+        return None
+    if is_code(stem) and not starred:
+        return None
+    return stem
+
+
+@dataclass(frozen=True)
+class CodeTerm:
+    code: str
+
+
+@dataclass(frozen=True)
+class PrefixTerm:
+    prefix: str
+
+
+@dataclass(frozen=True)
+class RangeTerm:
+    range: CodeRange
+
+
+ListItem = CodeTerm | PrefixTerm | RangeTerm
+
+
+def parse_code_item(text: str) -> ListItem | None:
+    """One item of a code list: a code, a range or a prefix. ``None`` if it is none of them."""
+    cleaned = normalize(text)
+    if is_code(cleaned):
+        return CodeTerm(cleaned)
+    code_range = parse_range(text)
+    if code_range is not None:
+        return RangeTerm(code_range)
+    prefix = parse_prefix(text)
+    if prefix is not None:
+        return PrefixTerm(prefix)
+    return None
+
+
+def parse_code_list(text: str) -> list[ListItem] | None:
+    """``'99213, 3074F'`` or ``'99202-99205; G0438'`` → items; ``None`` unless every piece is code-like.
+
+    Ranges may contain blanks around the dash, so the text is split on commas and semicolons first and
+    only then on blanks.
+    """
+    items: list[ListItem] = []
+    for chunk in re.split(r"[,;\n]+", text):
+        if not chunk.strip():
+            continue
+        item = parse_code_item(chunk)
+        if item is not None:
+            items.append(item)
+            continue
+        for piece in _LIST_SPLIT_RE.split(chunk.strip()):
+            sub = parse_code_item(piece)
+            if sub is None:
+                return None
+            items.append(sub)
+    return items or None
+
+
+def prefix_bounds(prefix: str) -> tuple[str, str]:
+    """The half-open string interval ``[low, high)`` of all codes starting with ``prefix``."""
+    return prefix, prefix + "\uffff"

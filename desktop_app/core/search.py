@@ -1,0 +1,465 @@
+"""Search: one query string in, ranked hits out.
+
+Order of business: codes, code lists, prefixes and ranges are answered from the ``codes`` table by key;
+anything else is words, answered by FTS5 with bm25. User input never reaches FTS5 unquoted: every word
+becomes a quoted phrase, so ``"``, ``*``, ``NOT``, ``(`` and emoji are just text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sqlite3
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from desktop_app.core.catalog import Catalog, Section
+from desktop_app.core.grammar import (
+    CodeSet,
+    CodeTerm,
+    GrammarError,
+    ListItem,
+    PrefixTerm,
+    RangeTerm,
+    Shape,
+    classify,
+    code_set_of,
+    is_code,
+    normalize,
+    parse_code_list,
+)
+from desktop_app.core.resources import data_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 12
+# Column weights for bm25 (code, title, body, keywords): a hit on the code or the title counts most.
+BM25_WEIGHTS = (10.0, 5.0, 1.5, 2.0)
+STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "by", "per"})
+
+_WORD_RE = re.compile(r"[^\W_]+(?:[/\-][^\W_]+)*")
+_GLOB_FOR_SHAPE = {
+    Shape.CPT: "[0-9][0-9][0-9][0-9][0-9]",
+    Shape.PLA: "[0-9][0-9][0-9][0-9]U",
+    Shape.MAAA: "[0-9][0-9][0-9][0-9]M",
+    Shape.VACCINE: "[0-9][0-9][0-9][0-9]A",
+    Shape.CAT_II: "[0-9][0-9][0-9][0-9]F",
+    Shape.CAT_III: "[0-9][0-9][0-9][0-9]T",
+    Shape.HCPCS: "[A-Z][0-9][0-9][0-9][0-9]",
+}
+
+
+# --- query parsing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What a query string means. ``kind`` is ``'empty'``, ``'codes'`` or ``'words'``."""
+
+    kind: str
+    items: tuple[ListItem, ...] = ()
+    words: tuple[str, ...] = ()
+    error: str | None = None  # a range-shaped query that cannot be a range
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Decide whether ``text`` is codes (codes, prefixes, ranges, lists) or words. Never raises."""
+    text = text[:MAX_QUERY_CHARS]
+    if not text.strip():
+        return ParsedQuery("empty")
+    try:
+        items = parse_code_list(text)
+    except GrammarError as exc:
+        return ParsedQuery("empty", error=str(exc))
+    if items:
+        return ParsedQuery("codes", items=tuple(items))
+    words = tuple(w.lower() for w in _WORD_RE.findall(text))[:MAX_WORDS]
+    words = tuple(w[:64] for w in words)
+    if not words:
+        return ParsedQuery("empty")
+    return ParsedQuery("words", words=words)
+
+
+@lru_cache(maxsize=4)
+def load_synonyms(path: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """``abbreviations.toml`` as a symmetric map: word → the words and phrases it also means."""
+    with (path or data_dir() / "abbreviations.toml").open("rb") as fh:
+        table = tomllib.load(fh)["synonyms"]
+    synonyms: dict[str, set[str]] = {}
+    for word, alternatives in table.items():
+        for alternative in alternatives:
+            synonyms.setdefault(word.lower(), set()).add(alternative.lower())
+            if " " not in alternative:
+                synonyms.setdefault(alternative.lower(), set()).add(word.lower())
+    return {word: tuple(sorted(alts)) for word, alts in synonyms.items()}
+
+
+def _fts_phrase(text: str) -> str:
+    """Quote ``text`` as an FTS5 phrase: split into words, double any quote. Empty if nothing is left."""
+    words = _WORD_RE.findall(text)
+    inner = " ".join(re.split(r"[/\-]", " ".join(words)))
+    return '"' + inner.replace('"', '""') + '"' if inner.strip() else ""
+
+
+def fts_expression(words: Sequence[str], synonyms: dict[str, tuple[str, ...]], *, any_word: bool = False,
+                   prefix_last: bool = True) -> str:
+    """Build a safe FTS5 MATCH expression: each word (with its synonyms) is a group; groups are ANDed.
+
+    The last word is matched as a prefix so results follow the typing. With ``any_word`` the groups
+    are ORed (the fallback when no code has every word).
+    """
+    content = [w for w in words if w not in STOPWORDS] or list(words)
+    groups = []
+    for index, word in enumerate(content):
+        literal = _fts_phrase(word)
+        if not literal:
+            continue
+        is_last = index == len(content) - 1
+        alternatives = [literal + "*" if is_last and prefix_last and len(word) >= 2 else literal]
+        alternatives += [p for p in (_fts_phrase(alt) for alt in synonyms.get(word, ())) if p]
+        groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    return (" OR " if any_word else " AND ").join(groups)
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    code_set: str | None = None  # 'I', 'II', 'III', 'HCPCS'
+    section_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    code_set: str
+    kind: str  # 'code' or 'modifier'
+    section_id: int | None
+    section: tuple[str, ...]  # broad to narrow
+    title: str
+    source: str
+    status: str
+    match: str  # 'exact', 'prefix', 'range', 'words', 'some words', 'corrected'
+    highlights: tuple[tuple[int, int], ...] = ()  # (start, end) character spans in ``title``
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "category": self.code_set,
+            "section": list(self.section),
+            "title": self.title,
+            "source": self.source,
+            "known": True,
+            "status": self.status,
+            "kind": self.kind,
+            "match": self.match,
+        }
+
+
+@dataclass(frozen=True)
+class UnknownCode:
+    """A well-formed code the database does not have: what the grammar alone can say about it."""
+
+    code: str
+    code_set: str | None
+    section: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"code": self.code, "category": self.code_set, "section": list(self.section), "title": "",
+                "known": False}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    parsed: ParsedQuery
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # hits per code set, ignoring the category filter
+    unknown: list[UnknownCode] = field(default_factory=list)
+    corrected_words: tuple[str, ...] = ()  # set when typos were corrected ("showing results for …")
+    partial: bool = False  # True when no code had every word and hits match some of them
+
+    @property
+    def message(self) -> str | None:
+        if self.parsed.error:
+            return self.parsed.error
+        if self.corrected_words:
+            return "Showing results for: " + " ".join(self.corrected_words)
+        if self.partial:
+            return "No code has all of these words; showing codes with some of them."
+        return None
+
+
+# --- the engine ------------------------------------------------------------------------------------
+
+
+class SearchEngine:
+    """Runs searches on one connection. Cheap to create; create one per thread (per connection)."""
+
+    def __init__(self, conn: sqlite3.Connection, catalog: Catalog,
+                 synonyms: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.conn = conn
+        self.catalog = catalog
+        self.synonyms = synonyms if synonyms is not None else load_synonyms()
+        self._source_names: dict[int, str] | None = None
+        self._vocabulary: list[str] | None = None
+
+    def invalidate(self) -> None:
+        """Forget cached source names and vocabulary (after an import)."""
+        self._source_names = None
+        self._vocabulary = None
+
+    def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50,
+               with_counts: bool = False) -> SearchResult:
+        filters = filters or SearchFilters()
+        parsed = parse_query(query)
+        result = SearchResult(query, parsed)
+        if parsed.kind == "codes":
+            self._search_codes(result, filters, limit, with_counts)
+        elif parsed.kind == "words":
+            self._search_words(result, parsed.words, filters, limit, with_counts)
+        elif filters.section_id is not None and not parsed.error:
+            self._browse_section(result, filters, limit, with_counts)
+        return result
+
+    # --- codes, prefixes, ranges
+
+    def _filter_sql(self, filters: SearchFilters, alias: str = "c", include_code_set: bool = True
+                    ) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if include_code_set and filters.code_set:
+            clauses.append(f"{alias}.code_set = ?")
+            params.append(filters.code_set)
+        if filters.section_id is not None:
+            ids = self.catalog.descendants(filters.section_id)
+            clauses.append(f"{alias}.section_id IN ({','.join('?' for _ in ids)})")
+            params.extend(ids)
+        return "".join(" AND " + c for c in clauses), params
+
+    def _item_sql(self, item: ListItem) -> tuple[str, list[object], str]:
+        if isinstance(item, CodeTerm):
+            return "c.code = ?", [item.code], "exact"
+        if isinstance(item, PrefixTerm):
+            return "c.code >= ? AND c.code < ?", [item.prefix, item.prefix + "\uffff"], "prefix"
+        code_range = item.range
+        shape = classify(code_range.start)
+        glob = _GLOB_FOR_SHAPE[shape] if shape in _GLOB_FOR_SHAPE else "*"
+        return "c.code BETWEEN ? AND ? AND c.code GLOB ?", [code_range.start, code_range.end, glob], "range"
+
+    def _search_codes(self, result: SearchResult, filters: SearchFilters, limit: int, with_counts: bool) -> None:
+        seen: set[str] = set()
+        extra, extra_params = self._filter_sql(filters)
+        for item in result.parsed.items:
+            where, params, match = self._item_sql(item)
+            # A two-character code-like query ("25", "TC") is a modifier as well as a prefix.
+            rows = self.conn.execute(
+                f"SELECT c.* FROM codes c WHERE {where}{extra} ORDER BY c.kind = 'modifier', c.code LIMIT ?",
+                [*params, *extra_params, limit + 1],
+            ).fetchall()
+            if isinstance(item, PrefixTerm) and len(item.prefix) == 2:
+                modifier = self.conn.execute("SELECT c.* FROM codes c WHERE c.code = ?", (item.prefix,)).fetchone()
+                if modifier is not None:
+                    rows.insert(0, modifier)
+            if isinstance(item, CodeTerm) and not rows and not extra:
+                result.unknown.append(self.describe_unknown(item.code))
+            for row in rows:
+                if row["code"] in seen or len(result.hits) >= limit:
+                    continue
+                seen.add(row["code"])
+                result.hits.append(self._hit(row, "exact" if row["code"] == getattr(item, "code", None) else match))
+            result.total += self._count_codes(where, params, extra, extra_params) if len(rows) > limit else len(rows)
+            if with_counts:
+                base_extra, base_params = self._filter_sql(filters, include_code_set=False)
+                for row in self.conn.execute(
+                    f"SELECT c.code_set, count(*) AS n FROM codes c WHERE {where}{base_extra} "
+                    "AND c.kind = 'code' GROUP BY c.code_set",
+                    [*params, *base_params],
+                ):
+                    result.counts[row["code_set"]] = result.counts.get(row["code_set"], 0) + row["n"]
+
+    def _count_codes(self, where: str, params: list[object], extra: str, extra_params: list[object]) -> int:
+        return int(self.conn.execute(f"SELECT count(*) FROM codes c WHERE {where}{extra}",
+                                     [*params, *extra_params]).fetchone()[0])
+
+    def _browse_section(self, result: SearchResult, filters: SearchFilters, limit: int, with_counts: bool) -> None:
+        extra, params = self._filter_sql(filters)
+        rows = self.conn.execute(
+            f"SELECT c.* FROM codes c WHERE c.kind = 'code'{extra} ORDER BY c.code LIMIT ?", [*params, limit]
+        ).fetchall()
+        result.hits = [self._hit(row, "section") for row in rows]
+        result.total = int(self.conn.execute(
+            f"SELECT count(*) FROM codes c WHERE c.kind = 'code'{extra}", params).fetchone()[0])
+        if with_counts:
+            base_extra, base_params = self._filter_sql(filters, include_code_set=False)
+            result.counts = {
+                row["code_set"]: row["n"] for row in self.conn.execute(
+                    f"SELECT code_set, count(*) AS n FROM codes c WHERE c.kind = 'code'{base_extra} "
+                    "GROUP BY code_set", base_params)
+            }
+
+    # --- words
+
+    def _run_fts(self, expression: str, filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
+        extra, params = self._filter_sql(filters)
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        return self.conn.execute(
+            f"""SELECT c.*, bm25(code_fts, {weights}) AS score
+                FROM code_fts JOIN codes c ON c.id = code_fts.rowid
+                WHERE code_fts MATCH ?{extra}
+                ORDER BY c.status = 'deleted', c.kind = 'modifier', score
+                LIMIT ?""",
+            [expression, *params, limit],
+        ).fetchall()
+
+    def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
+        extra, params = self._filter_sql(filters, include_code_set=False)
+        return {
+            row["code_set"]: row["n"] for row in self.conn.execute(
+                f"""SELECT c.code_set, count(*) AS n FROM code_fts JOIN codes c ON c.id = code_fts.rowid
+                    WHERE code_fts MATCH ?{extra} AND c.kind = 'code' GROUP BY c.code_set""",
+                [expression, *params],
+            )
+        }
+
+    def _search_words(self, result: SearchResult, words: Sequence[str], filters: SearchFilters, limit: int,
+                      with_counts: bool) -> None:
+        """Try, in order: every word; every word with typos corrected; any of the words."""
+        plans: list[tuple[str, tuple[str, ...], bool]] = [("words", tuple(words), False)]
+        for match, candidate, any_word in self._word_plans(words, plans):
+            expression = fts_expression(candidate, self.synonyms, any_word=any_word)
+            if not expression:
+                continue
+            rows = self._run_fts(expression, filters, limit)
+            counts = self._count_fts(expression, filters) if with_counts else {}
+            if not rows and not any(counts.values()):
+                continue
+            result.hits = [self._hit(row, match, candidate) for row in rows]
+            result.partial = any_word
+            result.corrected_words = candidate if match == "corrected" else ()
+            result.counts = counts
+            if with_counts:
+                result.total = counts.get(filters.code_set, 0) if filters.code_set else (
+                    sum(counts.values()) + self._count_modifiers(expression, filters))
+            else:
+                result.total = len(rows)
+            return
+
+    def _word_plans(self, words: Sequence[str], first: list[tuple[str, tuple[str, ...], bool]]
+                    ) -> Iterator[tuple[str, tuple[str, ...], bool]]:
+        yield from first
+        corrected = self.correct_words(words)  # only computed when every word together found nothing
+        if corrected:
+            yield "corrected", corrected, False
+        if len(words) > 1:
+            yield "some words", tuple(words), True
+
+    def _count_modifiers(self, expression: str, filters: SearchFilters) -> int:
+        extra, params = self._filter_sql(filters, include_code_set=False)
+        return int(self.conn.execute(
+            f"""SELECT count(*) FROM code_fts JOIN codes c ON c.id = code_fts.rowid
+                WHERE code_fts MATCH ?{extra} AND c.kind = 'modifier'""", [expression, *params]).fetchone()[0])
+
+    # --- typo correction
+
+    def vocabulary(self) -> list[str]:
+        """The indexed words (after stemming), loaded once per engine."""
+        if self._vocabulary is None:
+            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.code_fts_vocab USING fts5vocab(main, "
+                              "'code_fts', 'row')")
+            self._vocabulary = [
+                row[0] for row in self.conn.execute(
+                    "SELECT term FROM temp.code_fts_vocab WHERE length(term) > 2 AND term GLOB '[a-z]*' "
+                    "ORDER BY doc DESC LIMIT 50000")
+            ]
+        return self._vocabulary
+
+    def correct_words(self, words: Sequence[str]) -> tuple[str, ...]:
+        """Each unknown word replaced by the closest indexed word, or () when nothing changed."""
+        vocabulary = self.vocabulary()
+        known = set(vocabulary)
+        changed = False
+        corrected = []
+        for word in words:
+            if len(word) < 4 or word in known or word in self.synonyms or any(ch.isdigit() for ch in word) \
+                    or any(v.startswith(word) for v in vocabulary[:2000] if len(v) > len(word)):
+                corrected.append(word)
+                continue
+            candidates = [v for v in vocabulary if v[:1] == word[:1] and abs(len(v) - len(word)) <= 2]
+            match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+            if match:
+                corrected.append(match[0])
+                changed = True
+            else:
+                corrected.append(word)
+        return tuple(corrected) if changed else ()
+
+    # --- helpers
+
+    def source_name(self, source_id: int | None) -> str:
+        if self._source_names is None:
+            self._source_names = {r["id"]: r["name"] for r in self.conn.execute("SELECT id, name FROM sources")}
+        return self._source_names.get(source_id, "") if source_id is not None else ""
+
+    def _hit(self, row: sqlite3.Row, match: str, words: Sequence[str] = ()) -> Hit:
+        path = self.catalog.section_path(row["section_id"]) if row["section_id"] in self.catalog.sections else []
+        return Hit(
+            code=row["code"],
+            code_set=row["code_set"],
+            kind=row["kind"],
+            section_id=row["section_id"],
+            section=tuple(s.name for s in path),
+            title=row["title"],
+            source=self.source_name(row["title_source"]),
+            status=row["status"],
+            match=match,
+            highlights=highlight_spans(row["title"], words, self.synonyms) if words else (),
+        )
+
+    def describe_unknown(self, code: str) -> UnknownCode:
+        code_set = code_set_of(code)
+        section: Section | None = self.catalog.section_for(code)
+        path = tuple(s.name for s in self.catalog.section_path(section.id)) if section else ()
+        return UnknownCode(code, code_set.value if code_set else None, path)
+
+
+def highlight_spans(text: str, words: Sequence[str], synonyms: dict[str, tuple[str, ...]]
+                    ) -> tuple[tuple[int, int], ...]:
+    """Character spans in ``text`` where a query word (or a synonym) starts a word, merged and sorted."""
+    stems: set[str] = set()
+    for word in words:
+        if word in STOPWORDS:
+            continue
+        for variant in (word, *synonyms.get(word, ())):
+            for part in re.split(r"[\s/\-]+", variant):
+                if part:
+                    # Match the stem, so "visits" lights up "visit" and "established" lights up "establish".
+                    stems.add(part[: max(3, len(part) - 2)] if len(part) > 4 else part)
+    if not stems:
+        return ()
+    pattern = re.compile(r"(?<![^\W_])(" + "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True))
+                         + r")[^\W_]*", re.IGNORECASE)
+    spans: list[tuple[int, int]] = []
+    for match in pattern.finditer(text):
+        if spans and match.start() <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], match.end()))
+        else:
+            spans.append((match.start(), match.end()))
+    return tuple(spans)
+
+
+def code_set_label(code_set: str | None) -> str:
+    return CodeSet(code_set).label if code_set else "unknown"
+
+
+def is_well_formed_code(text: str) -> bool:
+    return is_code(normalize(text))

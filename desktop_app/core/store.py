@@ -1,0 +1,124 @@
+"""The reference database as one object: its connection, its catalog and the questions asked of it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop_app.core.catalog import Catalog
+from desktop_app.core.database import connect
+from desktop_app.core.details import CodeDetail, code_detail
+from desktop_app.core.reference import ensure_reference
+from desktop_app.core.search import SearchEngine, SearchFilters, SearchResult
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    id: int
+    kind: str
+    name: str
+    file_name: str
+    release: str
+    effective_date: str
+    sha256: str
+    loaded_at: str
+    counts: dict[str, object]
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "kind": self.kind, "name": self.name, "file": self.file_name,
+                "release": self.release, "effective_date": self.effective_date, "sha256": self.sha256,
+                "loaded_at": self.loaded_at, "counts": self.counts}
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    key: str
+    label: str
+    values: dict[str, str]
+    examples: dict[str, tuple[str, ...]]
+
+    @property
+    def differs(self) -> bool:
+        return len(set(self.values.values())) > 1
+
+
+class CodeStore:
+    """Owns one connection. Not shared between threads: a worker opens its own with :meth:`open`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, catalog: Catalog) -> None:
+        self.path = path
+        self.conn = conn
+        self.catalog = catalog
+        self.engine = SearchEngine(conn, catalog)
+
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = False, build: bool = True) -> CodeStore:
+        """Open the database; with ``build``, create or refresh the bundled reference first."""
+        path = Path(path)
+        conn = connect(path, readonly=readonly)
+        if build and not readonly:
+            ensure_reference(conn)
+        return cls(path, conn, Catalog.from_db(conn))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def refresh(self) -> None:
+        """Re-read the catalog and drop caches after the database changed (an import, say)."""
+        self.catalog = Catalog.from_db(self.conn)
+        self.engine = SearchEngine(self.conn, self.catalog)
+
+    def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50,
+               with_counts: bool = False) -> SearchResult:
+        return self.engine.search(query, filters, limit, with_counts)
+
+    def detail(self, code: str) -> CodeDetail:
+        return code_detail(self.conn, self.catalog, code)
+
+    def sources(self) -> list[SourceInfo]:
+        return [
+            SourceInfo(r["id"], r["kind"], r["name"], r["file_name"], r["release"], r["effective_date"],
+                       r["sha256"], r["loaded_at"], json.loads(r["counts"]))
+            for r in self.conn.execute("SELECT * FROM sources ORDER BY id")
+        ]
+
+    def code_counts(self) -> dict[str, dict[str, int]]:
+        """Per code set: codes in total, active, deleted, and modifiers."""
+        counts = {c.id: {"codes": 0, "active": 0, "deleted": 0, "modifiers": 0} for c in self.catalog.code_sets}
+        for r in self.conn.execute("SELECT code_set, kind, status, count(*) AS n FROM codes "
+                                   "GROUP BY code_set, kind, status"):
+            bucket = counts.setdefault(r["code_set"], {"codes": 0, "active": 0, "deleted": 0, "modifiers": 0})
+            if r["kind"] == "modifier":
+                bucket["modifiers"] += r["n"]
+                continue
+            bucket["codes"] += r["n"]
+            bucket["active" if r["status"] == "active" else "deleted"] += r["n"]
+        return counts
+
+    def section_counts(self) -> dict[int, int]:
+        """Codes directly in each section (not counting subsections)."""
+        return {r["section_id"]: r["n"] for r in self.conn.execute(
+            "SELECT section_id, count(*) AS n FROM codes WHERE kind = 'code' GROUP BY section_id")}
+
+    def comparison(self, code_sets: list[str] | None = None) -> list[ComparisonRow]:
+        """The comparison table: catalog feature rows, then live figures from the database."""
+        wanted = code_sets or [c.id for c in self.catalog.code_sets]
+        rows = [
+            ComparisonRow(key, next(iter(by_set.values())).label,
+                          {cs: by_set[cs].value for cs in wanted if cs in by_set},
+                          {cs: by_set[cs].examples for cs in wanted if cs in by_set})
+            for key, by_set in self.catalog.features_by_key().items()
+        ]
+        counts = self.code_counts()
+        sections = {cs: sum(1 for s in self.catalog.sections.values() if s.code_set == cs and s.depth == 0)
+                    for cs in wanted}
+        live = [
+            ("codes_in_database", "Codes in your database", {cs: f"{counts[cs]['codes']:,}" for cs in wanted}),
+            ("active_deleted", "Active / deleted",
+             {cs: f"{counts[cs]['active']:,} / {counts[cs]['deleted']:,}" for cs in wanted}),
+            ("sections_in_catalog", "Top-level sections", {cs: str(sections[cs]) for cs in wanted}),
+        ]
+        rows += [ComparisonRow(key, label, values, {}) for key, label, values in live]
+        return rows

@@ -1,0 +1,1 @@
+"""CodeDesk's bundled data (installed as ``desktop_app.resources``); this file only makes it a package."""
