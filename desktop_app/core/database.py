@@ -74,7 +74,7 @@ CREATE TABLE codes (
     status         TEXT NOT NULL DEFAULT 'active',  -- 'active' or 'deleted'
     deleted_date   TEXT NOT NULL DEFAULT '',
     title          TEXT NOT NULL DEFAULT '',       -- best descriptor, denormalised for fast result lists
-    title_source   INTEGER REFERENCES sources(id)
+    title_source   INTEGER  -- sources.id; no foreign key: reindex() recomputes it when a source goes
 );
 CREATE INDEX codes_set_code ON codes (code_set, code);
 CREATE INDEX codes_section ON codes (section_id);

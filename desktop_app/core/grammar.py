@@ -93,7 +93,7 @@ _CODE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
 _DASHES = "-\u2013\u2014\u2212\u2012"
 _RANGE_RE = re.compile(rf"^\s*([0-9A-Za-z]{{5}})\s*(?:[{_DASHES}]|\bTO\b|\.\.)\s*([0-9A-Za-z]{{5}})\s*$", re.I)
 # A prefix is the start of a code: 1-4 digits, a letter with 0-3 digits, or any of those followed by '*'.
-_PREFIX_RE = re.compile(rf"^(\d{{1,4}}|[{HCPCS_LETTERS}]\d{{0,3}}|\d{{4}}[FTUMA]?|[{HCPCS_LETTERS}]\d{{4}})$")
+_PREFIX_RE = re.compile(rf"^(\d{{1,5}}|[{HCPCS_LETTERS}]\d{{0,3}}|\d{{4}}[FTUMA]?|[{HCPCS_LETTERS}]\d{{4}})$")
 _LIST_SPLIT_RE = re.compile(r"[,;\s]+")
 # Zero-width and other invisible characters that arrive with copy and paste from PDFs and web pages.
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")

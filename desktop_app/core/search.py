@@ -345,7 +345,7 @@ class SearchEngine:
                 continue
             result.hits = [self._hit(row, match, candidate) for row in rows]
             result.partial = any_word
-            result.corrected_words = candidate if match == "corrected" else ()
+            result.corrected_words = _surface_words(candidate, rows) if match == "corrected" else ()
             result.counts = counts
             if with_counts:
                 result.total = counts.get(filters.code_set, 0) if filters.code_set else (
@@ -432,6 +432,16 @@ class SearchEngine:
         return UnknownCode(code, code_set.value if code_set else None, path)
 
 
+def _surface_words(stems: Sequence[str], rows: Sequence[sqlite3.Row]) -> tuple[str, ...]:
+    """Corrections come from the stemmed index ("offic"); show the word as it appears in a title instead."""
+    titles = " ".join(row["title"] for row in rows[:20]).lower()
+    surface = []
+    for stem in stems:
+        found = re.search(r"(?<![^\W_])" + re.escape(stem) + r"[^\W_]*", titles)
+        surface.append(found.group(0) if found else stem)
+    return tuple(surface)
+
+
 def highlight_spans(text: str, words: Sequence[str], synonyms: dict[str, tuple[str, ...]]
                     ) -> tuple[tuple[int, int], ...]:
     """Character spans in ``text`` where a query word (or a synonym) starts a word, merged and sorted."""
@@ -440,8 +450,8 @@ def highlight_spans(text: str, words: Sequence[str], synonyms: dict[str, tuple[s
         if word in STOPWORDS:
             continue
         for variant in (word, *synonyms.get(word, ())):
-            for part in re.split(r"[\s/\-]+", variant):
-                if part:
+            for part in variant.split():
+                if len(part) >= 2:
                     # Match the stem, so "visits" lights up "visit" and "established" lights up "establish".
                     stems.add(part[: max(3, len(part) - 2)] if len(part) > 4 else part)
     if not stems:

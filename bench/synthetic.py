@@ -1,0 +1,138 @@
+"""Synthetic CodeDesk databases of any size, for benchmarks (never for tests of correctness).
+
+The database has the real schema, the real bundled catalog and starter codes, plus ``n_codes`` synthetic
+codes with generated descriptors. Words follow a Zipf-like distribution so some words are very common (as
+"office" or "injection" are in real data) and most are rare. Only about 330,000 five-character codes fit
+the real grammar, so past that the generator uses two-letter pseudo-codes (``AB123``) filed under HCPCS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from desktop_app.core.catalog import Catalog  # noqa: E402
+from desktop_app.core.database import connect, transaction  # noqa: E402
+from desktop_app.core.grammar import HCPCS_LETTERS, code_set_of  # noqa: E402
+from desktop_app.core.reference import ensure_reference  # noqa: E402
+
+COMMON_WORDS = (
+    "office visit established new patient injection knee shoulder joint blood test panel x-ray chest view "
+    "ultrasound abdomen complete limited therapy exercise minutes each additional service evaluation "
+    "management emergency department critical care hospital repair removal lesion skin biopsy catheter "
+    "insertion replacement artery vein imaging contrast without with report interpretation device supply "
+    "drug dose wheelchair ambulance transport oxygen screening counseling vaccine influenza assessment "
+    "measure documented pressure systolic diastolic hemoglobin tobacco smoking asthma diabetes depression"
+).split()
+
+
+def _make_vocabulary(rng: random.Random, size: int) -> list[str]:
+    syllables = ["ab", "ar", "ca", "de", "di", "en", "fa", "go", "hy", "in", "lo", "ma", "ne", "os", "pa", "qu",
+                 "ro", "si", "ta", "ul", "ve", "xo", "zy", "thr", "ple", "cro", "sto", "gra"]
+    words = list(COMMON_WORDS)
+    seen = set(words)
+    while len(words) < size:
+        word = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+def synthetic_codes(n: int) -> Iterator[str]:
+    """``n`` distinct code strings: real shapes first, then two-letter pseudo-codes."""
+    produced = 0
+    generators = (
+        (f"{i:05d}" for i in range(100, 100_000)),
+        (f"{i:04d}F" for i in range(1, 10_000)),
+        (f"{i:04d}T" for i in range(1, 10_000)),
+        (f"{letter}{i:04d}" for letter in HCPCS_LETTERS for i in range(10_000)),
+        (f"{i:04d}U" for i in range(1, 10_000)),
+        (f"{a}{b}{i:03d}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+         for i in range(1000)),
+    )
+    for generator in generators:
+        for code in generator:
+            if produced >= n:
+                return
+            yield code
+            produced += 1
+
+
+def build_synthetic_db(path: Path, n_codes: int, seed: int = 7) -> Path:
+    """Create (or reuse, if it already has ``n_codes`` synthetic codes) a database at ``path``."""
+    path = Path(path)
+    if path.exists():
+        conn = sqlite3.connect(path)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'synthetic_codes'").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        conn.close()
+        if row and int(row[0]) == n_codes:
+            return path
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    rng = random.Random(seed)
+    vocabulary = _make_vocabulary(rng, 20_000)
+    weights = [1.0 / (rank + 1) for rank in range(len(vocabulary))]  # Zipf-like
+    conn = connect(path)
+    ensure_reference(conn)
+    catalog = Catalog.from_db(conn)
+    bundled = {r[0] for r in conn.execute("SELECT code FROM codes")}
+    source_id = None
+    with transaction(conn):
+        source_id = conn.execute(
+            "INSERT INTO sources (kind, name, file_name, release, loaded_at) "
+            "VALUES ('synthetic', 'Synthetic benchmark data', 'synthetic', ?, 'now')", (str(n_codes),)).lastrowid
+        batch_codes, batch_desc, batch_fts = [], [], []
+        next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM codes").fetchone()[0]) + 1
+        for code in synthetic_codes(n_codes + len(bundled)):
+            if code in bundled:
+                continue
+            words = rng.choices(vocabulary, weights, k=rng.randint(5, 12))
+            title = " ".join(words).capitalize()
+            code_set = code_set_of(code)
+            section = catalog.section_for(code)
+            batch_codes.append((next_id, code, code_set.value if code_set else "HCPCS",
+                                section.id if section else None, title, source_id))
+            batch_desc.append((code, "long", title, source_id))
+            batch_fts.append((next_id, code, title, "", ""))
+            next_id += 1
+            if len(batch_codes) >= 50_000:
+                _flush(conn, batch_codes, batch_desc, batch_fts)
+        _flush(conn, batch_codes, batch_desc, batch_fts)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic_codes', ?)", (str(n_codes),))
+    conn.execute("PRAGMA optimize")
+    conn.execute("INSERT INTO code_fts(code_fts) VALUES ('optimize')")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+def _flush(conn: sqlite3.Connection, codes: list[tuple[object, ...]], descriptors: list[tuple[object, ...]],
+           fts: list[tuple[object, ...]]) -> None:
+    conn.executemany("INSERT INTO codes (id, code, code_set, section_id, title, title_source) VALUES (?,?,?,?,?,?)",
+                     codes)
+    conn.executemany("INSERT INTO descriptors (code, kind, text, source_id) VALUES (?,?,?,?)", descriptors)
+    conn.executemany("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?,?,?,?,?)", fts)
+    codes.clear()
+    descriptors.clear()
+    fts.clear()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("path", type=Path)
+    parser.add_argument("n_codes", type=int)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    build_synthetic_db(args.path, args.n_codes)
+    print(f"built {args.path} with {args.n_codes:,} synthetic codes in {time.perf_counter() - started:.1f} s")

@@ -1,0 +1,401 @@
+"""``codedesk-cli``: the CodeDesk engine for scripts and terminals. Uses the core only.
+
+Exit codes: 0 ok; 1 nothing found or unknown code; 2 bad usage, bad input or an unusable database,
+always with one line on stderr and never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import textwrap
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from desktop_app import __version__
+from desktop_app.core.database import SCHEMA_VERSION, default_db_path
+from desktop_app.core.errors import CodeDeskError, UserError
+from desktop_app.core.grammar import CodeSet, classify, normalize
+from desktop_app.core.search import SearchFilters
+from desktop_app.core.store import CodeStore
+
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
+CATEGORY_CHOICES = {"I": "I", "1": "I", "II": "II", "2": "II", "III": "III", "3": "III", "HCPCS": "HCPCS"}
+
+
+class UsageError(UserError):
+    """Bad command-line usage; exits with status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage dump
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _category(value: str) -> str:
+    key = value.strip().upper()
+    if key not in CATEGORY_CHOICES:
+        raise argparse.ArgumentTypeError(f"unknown category {value!r}; use I, II, III or HCPCS")
+    return CATEGORY_CHOICES[key]
+
+
+def _limit(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--limit takes a whole number, not {value!r}") from None
+    if not 1 <= number <= 10_000:
+        raise argparse.ArgumentTypeError("--limit must be between 1 and 10000")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="codedesk-cli", description="Look up US procedure codes (CPT I/II/III, HCPCS Level II).")
+    parser.add_argument("--version", action="version", version=f"CodeDesk {__version__}")
+    parser.add_argument("--db", type=Path, help="database file (default: $CODEDESK_DB or the user data folder)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    search = commands.add_parser("search", help="search codes, prefixes (992*), ranges (99202-99205) or words")
+    search.add_argument("query", nargs="+", help="what to look for")
+    search.add_argument("--category", type=_category, help="I, II, III or HCPCS")
+    search.add_argument("--limit", type=_limit, default=20, help="at most this many results (default 20)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+
+    show = commands.add_parser("show", help="everything known about one code")
+    show.add_argument("code")
+    show.add_argument("--json", action="store_true")
+
+    compare = commands.add_parser("compare", help="the code sets side by side, with live counts")
+    compare.add_argument("--json", action="store_true")
+
+    validate = commands.add_parser("validate", help="check codes from a file (one per line, or the first CSV column)")
+    validate.add_argument("file", help="a text/CSV file, or - for standard input")
+    validate.add_argument("--json", action="store_true")
+
+    commands.add_parser("info", help="database path, sources and counts")
+
+    import_cmd = commands.add_parser("import", help="import CMS/AMA code files, folders or zips")
+    import_cmd.add_argument("paths", nargs="+", type=Path)
+    import_cmd.add_argument("--json", action="store_true")
+
+    sources = commands.add_parser("sources", help="list the data sources in the database")
+    sources.add_argument("--json", action="store_true")
+
+    remove = commands.add_parser("remove-source", help="remove an imported source by its id (see 'sources')")
+    remove.add_argument("source_id", type=int)
+    return parser
+
+
+# --- output helpers ----------------------------------------------------------------------------------
+
+
+def _print_json(data: object, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def _category_label(code_set: str | None) -> str:
+    return CodeSet(code_set).label if code_set else "not a code"
+
+
+# --- commands ----------------------------------------------------------------------------------------
+
+
+def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    query = " ".join(args.query)
+    result = store.search(query, SearchFilters(code_set=args.category), limit=args.limit, with_counts=True)
+    if result.parsed.error:
+        raise UsageError(result.parsed.error)
+    if args.json:
+        _print_json({
+            "query": query,
+            "total": result.total,
+            "counts": result.counts,
+            "message": result.message,
+            "results": [hit.to_json() for hit in result.hits],
+            "unknown": [u.to_json() for u in result.unknown],
+        }, out)
+    else:
+        if result.message:
+            out.write(result.message + "\n")
+        for hit in result.hits:
+            section = hit.section[-1] if hit.section else ""
+            flag = " [deleted]" if hit.status == "deleted" else ""
+            out.write(f"{hit.code:<6} {hit.code_set:<5} {_clip(section, 28):<28}  {_clip(hit.title, 70)}{flag}\n")
+        for unknown in result.unknown:
+            out.write(f"{unknown.code:<6} {unknown.code_set or '':<5} {' > '.join(unknown.section)}: "
+                      "not in your database (import your code files to see it)\n")
+        if result.hits and result.total > len(result.hits):
+            out.write(f"\u2026 {len(result.hits)} of {result.total}; use --limit to see more\n")
+        if not result.hits and not result.unknown:
+            out.write("No codes found.\n")
+    return EXIT_OK if result.hits else EXIT_NOT_FOUND
+
+
+def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    detail = store.detail(args.code)
+    if not detail.well_formed:
+        raise UsageError(f"{args.code!r} is not a procedure code or modifier (codes look like 99213, 3074F, "
+                         "0042T or G0438)")
+    if args.json:
+        _print_json(detail.to_json(), out)
+        return EXIT_OK if detail.known else EXIT_NOT_FOUND
+    out.write(f"{detail.code}  {_category_label(detail.code_set)}"
+              f"{' modifier' if detail.kind == 'modifier' else ''}\n")
+    if detail.section:
+        out.write("Section: " + " > ".join(f"{s.name} ({s.ranges})" for s in detail.section) + "\n")
+    if not detail.known:
+        out.write(f"Not in your database. By its shape it is a {detail.shape}.\n"
+                  "Import your code files (codedesk-cli import …) to see its descriptors.\n")
+        return EXIT_NOT_FOUND
+    status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
+    out.write(f"Status: {status}\n")
+    for descriptor in detail.descriptors:
+        out.write(f"\n{descriptor.label} \u2014 {descriptor.source.name}"
+                  f"{' ' + descriptor.source.release if descriptor.source.release and not descriptor.source.is_ours else ''}:\n")
+        out.write(textwrap.fill(descriptor.text, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
+    for facts in detail.facts:
+        label = f" (modifier {facts.modifier})" if facts.modifier else ""
+        values = ", ".join(f"{k}: {v}" for k, v in facts.values.items() if v not in ("", None))
+        out.write(f"\nFacts{label} \u2014 {facts.source.name}:\n")
+        out.write(textwrap.fill(values, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
+    if detail.measures:
+        out.write("\nQuality measures:\n")
+        for m in detail.measures:
+            modifier = f" with {m.modifier}" if m.modifier else ""
+            out.write(f"  {m.measure_id}  {m.role}{modifier}  {_clip(m.title, 70)}\n")
+    return EXIT_OK
+
+
+def cmd_compare(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    code_sets = [c.id for c in store.catalog.code_sets]
+    rows = store.comparison(code_sets)
+    if args.json:
+        _print_json({
+            "categories": [{"id": c.id, "name": c.name} for c in store.catalog.code_sets],
+            "rows": [{"key": r.key, "label": r.label, "values": r.values, "examples": r.examples,
+                      "differs": r.differs} for r in rows],
+        }, out)
+        return EXIT_OK
+    width = 30
+    out.write(f"{'':<22}" + "".join(f"{store.catalog.code_set(cs).name:<{width}}" for cs in code_sets) + "\n")
+    for row in rows:
+        cells = [textwrap.wrap(row.values.get(cs, ""), width - 2) or [""] for cs in code_sets]
+        for line in range(max(len(c) for c in cells)):
+            label = row.label if line == 0 else ""
+            out.write(f"{_clip(label, 21):<22}" + "".join(
+                f"{(c[line] if line < len(c) else ''):<{width}}" for c in cells).rstrip() + "\n")
+    return EXIT_OK
+
+
+@dataclass(frozen=True)
+class _InputCode:
+    line: int
+    text: str
+
+
+def _read_text(path: str, stdin: TextIO) -> str:
+    if path == "-":
+        return stdin.read()
+    file_path = Path(path)
+    try:
+        data = file_path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if b"\0" in data[:4096]:
+        raise UsageError(f"{path} is a binary file; give a text or CSV file with one code per line")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _input_codes(path: str, stdin: TextIO) -> Iterator[_InputCode]:
+    """One code per line, or the first column of a CSV; blank lines, ``#`` comments and a header skipped."""
+    if path != "-" and path.lower().endswith(".xlsx"):
+        yield from _xlsx_first_column(Path(path))
+        return
+    text = _read_text(path, stdin)
+    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        first = row[0].strip() if row else ""
+        if not first or first.startswith("#"):
+            continue
+        if line_no == 1 and classify(normalize(first)) is None and first.replace(" ", "").isalpha():
+            continue  # a header row such as "code" or "HCPCS"
+        yield _InputCode(line_no, first)
+
+
+def _xlsx_first_column(path: Path) -> Iterator[_InputCode]:
+    try:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        raise UsageError(f"cannot read {path} as an Excel workbook: {exc}") from exc
+    sheet = workbook.worksheets[0]
+    for line_no, row in enumerate(sheet.iter_rows(max_col=1, values_only=True), start=1):
+        value = str(row[0]).strip() if row and row[0] is not None else ""
+        if not value or (line_no == 1 and classify(normalize(value)) is None):
+            continue
+        yield _InputCode(line_no, value)
+    workbook.close()
+
+
+def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[dict[str, object]]:
+    for item in items:
+        code = normalize(item.text)
+        shape = classify(code)
+        record: dict[str, object] = {"line": item.line, "input": item.text, "code": code,
+                                     "valid": shape is not None}
+        if shape is None:
+            record.update(category=None, section=[], title="", known=False, status="invalid")
+            yield record
+            continue
+        row = store.conn.execute("SELECT status, title, code_set FROM codes WHERE code = ?", (code,)).fetchone()
+        section = store.catalog.section_for(code)
+        record.update(
+            category=(row["code_set"] if row else (shape.code_set.value if shape.code_set else None)),
+            section=[s.name for s in store.catalog.section_path(section.id)] if section else [],
+            title=row["title"] if row else "",
+            known=row is not None,
+            status=(row["status"] if row else "unknown"),
+            kind="modifier" if shape.name == "MODIFIER" else "code",
+        )
+        yield record
+
+
+def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    records = list(validate_codes(store, _input_codes(args.file, stdin)))
+    if not records:
+        raise UsageError(f"{'standard input' if args.file == '-' else args.file} has no codes to check")
+    tally: dict[str, int] = {}
+    for record in records:
+        tally[str(record["status"])] = tally.get(str(record["status"]), 0) + 1
+    if args.json:
+        _print_json(records, out)
+    else:
+        for r in records:
+            section = " > ".join(r["section"]) if isinstance(r["section"], list) else ""
+            out.write(f"{r['line']:>6}  {str(r['code'])[:12]:<12} {r['status']:<8} {r['category'] or '-':<5} "
+                      f"{section}\n")
+        out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
+    return EXIT_OK if tally.get("invalid", 0) == 0 and tally.get("unknown", 0) == 0 else EXIT_NOT_FOUND
+
+
+def cmd_info(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    out.write(f"Database: {store.path}\nSchema: {SCHEMA_VERSION}\n\nSources:\n")
+    for source in store.sources():
+        release = f" {source.release}" if source.release else ""
+        out.write(f"  [{source.id}] {source.name}{release} \u2014 {source.file_name}, loaded {source.loaded_at}\n")
+    out.write("\nCodes:\n")
+    for code_set, counts in store.code_counts().items():
+        out.write(f"  {_category_label(code_set):<18} {counts['codes']:>7,} codes ({counts['active']:,} active, "
+                  f"{counts['deleted']:,} deleted), {counts['modifiers']:,} modifiers\n")
+    return EXIT_OK
+
+
+def cmd_sources(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    sources = store.sources()
+    if args.json:
+        _print_json([s.to_json() for s in sources], out)
+    else:
+        for s in sources:
+            out.write(f"{s.id:>3}  {s.kind:<10} {s.name} {s.release}  ({s.file_name})\n")
+    return EXIT_OK
+
+
+def cmd_import(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    from desktop_app.core.importers import import_paths
+
+    for path in args.paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+
+    def progress(message: str, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{message} {done:,}/{total:,}   ")
+
+    summaries = import_paths(store.conn, args.paths, progress=progress)
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    if args.json:
+        _print_json([s.__dict__ for s in summaries], out)
+        return EXIT_OK
+    for s in summaries:
+        out.write(f"{s.file_name}: {s.source_name} {s.release} \u2014 {s.added:,} added, {s.updated:,} updated, "
+                  f"{s.unchanged:,} unchanged, {s.modifiers:,} modifiers, {s.measures:,} measures "
+                  f"({s.seconds:.2f} s)\n")
+        for warning in s.warnings:
+            out.write(f"  warning: {warning}\n")
+    return EXIT_OK
+
+
+def cmd_remove_source(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    from desktop_app.core.importers import remove_source
+
+    if not any(s.id == args.source_id for s in store.sources()):
+        raise UsageError(f"there is no source {args.source_id} (see 'codedesk-cli sources')")
+    remove_source(store.conn, args.source_id)
+    out.write(f"Removed source {args.source_id}.\n")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "search": cmd_search,
+    "show": cmd_show,
+    "compare": cmd_compare,
+    "info": cmd_info,
+    "import": cmd_import,
+    "sources": cmd_sources,
+    "remove-source": cmd_remove_source,
+}
+
+
+def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if not args.command:
+            raise UsageError("no command given; try 'codedesk-cli search 99213' (see 'codedesk-cli --help')")
+        store = CodeStore.open(args.db or default_db_path())
+        try:
+            if args.command == "validate":
+                return cmd_validate(store, args, out, stdin)
+            return COMMANDS[args.command](store, args, out)
+        finally:
+            store.close()
+    except UserError as exc:
+        err.write(f"codedesk-cli: {exc}\n")
+        return EXIT_USAGE
+    except CodeDeskError as exc:  # e.g. a cancelled import
+        err.write(f"codedesk-cli: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("codedesk-cli: interrupted\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug: still one line, never a traceback in the user's terminal
+        err.write(f"codedesk-cli: internal error ({type(exc).__name__}: {exc}); please report it\n")
+        return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Query text can hold any character; make sure printing it never fails on a narrow console encoding.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    return run(list(sys.argv[1:] if argv is None else argv), sys.stdout, sys.stderr, sys.stdin)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""User data: favourites, notes and history. A separate SQLite file, so no import or reference rebuild
+can ever touch it."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from desktop_app.core.database import transaction
+from desktop_app.core.errors import DatabaseError
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS favourites (code TEXT PRIMARY KEY, added_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS notes (code TEXT PRIMARY KEY, text TEXT NOT NULL, updated_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY, code TEXT NOT NULL, viewed_at TEXT NOT NULL)",
+)
+USERDATA_VERSION = 1
+HISTORY_LIMIT = 500
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class UserData:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > USERDATA_VERSION:
+                raise DatabaseError(f"{self.path} was written by a newer CodeDesk")
+            with transaction(self.conn):
+                for statement in _SCHEMA:
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {USERDATA_VERSION}")
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise DatabaseError(f"cannot open your user data {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # favourites
+    def is_favourite(self, code: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM favourites WHERE code = ?", (code,)).fetchone() is not None
+
+    def set_favourite(self, code: str, on: bool) -> None:
+        if on:
+            self.conn.execute("INSERT OR IGNORE INTO favourites VALUES (?, ?)", (code, _now()))
+        else:
+            self.conn.execute("DELETE FROM favourites WHERE code = ?", (code,))
+
+    def favourites(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT code FROM favourites ORDER BY added_at, code")]
+
+    # notes
+    def note(self, code: str) -> str:
+        row = self.conn.execute("SELECT text FROM notes WHERE code = ?", (code,)).fetchone()
+        return row[0] if row else ""
+
+    def set_note(self, code: str, text: str) -> None:
+        if text.strip():
+            self.conn.execute("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", (code, text, _now()))
+        else:
+            self.conn.execute("DELETE FROM notes WHERE code = ?", (code,))
+
+    # history
+    def record_view(self, code: str) -> None:
+        with transaction(self.conn):
+            self.conn.execute("INSERT INTO history (code, viewed_at) VALUES (?, ?)", (code, _now()))
+            self.conn.execute("DELETE FROM history WHERE id <= (SELECT max(id) FROM history) - ?",
+                              (HISTORY_LIMIT,))
+
+    def recent(self, limit: int = 20) -> list[str]:
+        """Most recently viewed codes, newest first, each once."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT code FROM history GROUP BY code ORDER BY max(id) DESC LIMIT ?", (limit,))]

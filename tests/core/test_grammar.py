@@ -1,0 +1,144 @@
+"""Table-driven tests of the code grammar."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop_app.core.grammar import (
+    CodeRange,
+    CodeSet,
+    CodeTerm,
+    GrammarError,
+    PrefixTerm,
+    RangeTerm,
+    Shape,
+    classify,
+    code_set_of,
+    modifier_code_set,
+    normalize,
+    parse_code_list,
+    parse_prefix,
+    parse_range,
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "normal"),
+    [
+        ("3074f", "3074F"),
+        (" 99213 ", "99213"),
+        ("0042t", "0042T"),
+        ("g 0438", "G0438"),
+        ("\u200b99213\ufeff", "99213"),
+        ("\t0001u\n", "0001U"),
+        ("", ""),
+    ],
+)
+def test_normalize(typed: str, normal: str) -> None:
+    assert normalize(typed) == normal
+
+
+@pytest.mark.parametrize(
+    ("code", "shape", "code_set"),
+    [
+        ("99213", Shape.CPT, CodeSet.CAT_I),
+        ("00100", Shape.CPT, CodeSet.CAT_I),
+        ("0001U", Shape.PLA, CodeSet.CAT_I),
+        ("0002M", Shape.MAAA, CodeSet.CAT_I),
+        ("0001A", Shape.VACCINE, CodeSet.CAT_I),
+        ("3074F", Shape.CAT_II, CodeSet.CAT_II),
+        ("0042T", Shape.CAT_III, CodeSet.CAT_III),
+        ("G0438", Shape.HCPCS, CodeSet.HCPCS),
+        ("A0021", Shape.HCPCS, CodeSet.HCPCS),
+        ("D0120", Shape.HCPCS, CodeSet.HCPCS),
+        ("25", Shape.MODIFIER, None),
+        ("TC", Shape.MODIFIER, None),
+        ("1P", Shape.MODIFIER, None),
+    ],
+)
+def test_classify(code: str, shape: Shape, code_set: CodeSet | None) -> None:
+    assert classify(code) is shape
+    assert code_set_of(code) is code_set
+
+
+@pytest.mark.parametrize("text", ["9921", "992133", "X1234", "F1234", "3074X", "ABCDE", "3074f", "", "G04381", "2"])
+def test_not_a_code(text: str) -> None:
+    assert classify(text) is None or classify(text) is Shape.MODIFIER and len(text) == 2
+
+
+@pytest.mark.parametrize(("modifier", "code_set"), [("1P", CodeSet.CAT_II), ("8P", CodeSet.CAT_II),
+                                                    ("25", CodeSet.CAT_I), ("TC", CodeSet.HCPCS),
+                                                    ("GT", CodeSet.HCPCS)])
+def test_modifier_code_set(modifier: str, code_set: CodeSet) -> None:
+    assert modifier_code_set(modifier) is code_set
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("99202-99205", "99202", "99205"),
+        ("3074F\u20133080F", "3074F", "3080F"),  # en dash
+        ("3074f \u2014 3080f", "3074F", "3080F"),  # em dash, lower case, blanks
+        ("G0438 to G0439", "G0438", "G0439"),
+        ("0042T..0100T", "0042T", "0100T"),
+        ("99213-99213", "99213", "99213"),
+    ],
+)
+def test_parse_range(text: str, start: str, end: str) -> None:
+    assert parse_range(text) == CodeRange(start, end)
+
+
+@pytest.mark.parametrize("text", ["99205-99202", "99213-3074F", "G0438-0042T"])
+def test_parse_range_rejects_wrong_ranges(text: str) -> None:
+    with pytest.raises(GrammarError):
+        parse_range(text)
+
+
+@pytest.mark.parametrize("text", ["99213", "office visit", "992-99205", "hello-world"])
+def test_parse_range_not_a_range(text: str) -> None:
+    assert parse_range(text) is None
+
+
+def test_range_contains_only_same_shape() -> None:
+    anesthesia = CodeRange("00100", "01999")
+    assert "00400" in anesthesia
+    assert "0042T" not in anesthesia  # lies between them as a string, but is another shape
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix"),
+    [("992*", "992"), ("9921", "9921"), ("99213*", "99213"), ("g04", "G04"), ("3074*", "3074"),
+     ("3074F*", "3074F"), ("9", "9"), ("99213", None), ("office", None), ("*", None), ("99*9", None)],
+)
+def test_parse_prefix(text: str, prefix: str | None) -> None:
+    assert parse_prefix(text) == prefix
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("99213, 3074F", [CodeTerm("99213"), CodeTerm("3074F")]),
+        ("99213 3074F", [CodeTerm("99213"), CodeTerm("3074F")]),
+        ("99202 - 99205; G0438", [RangeTerm(CodeRange("99202", "99205")), CodeTerm("G0438")]),
+        ("992*, 0042t", [PrefixTerm("992"), CodeTerm("0042T")]),
+        ("3074f", [CodeTerm("3074F")]),
+        ("office visit", None),
+        ("99213, office", None),
+        ("", None),
+    ],
+)
+def test_parse_code_list(text: str, items: list[object] | None) -> None:
+    assert parse_code_list(text) == items
+
+
+@given(st.text(max_size=200))
+def test_grammar_never_raises_unexpectedly(text: str) -> None:
+    normalize(text)
+    classify(normalize(text))
+    parse_prefix(text)
+    try:
+        parse_code_list(text)
+    except GrammarError:
+        pass

@@ -1,0 +1,122 @@
+"""Search against the real bundled reference (built into a temporary SQLite file)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desktop_app.core.search import SearchFilters
+from desktop_app.core.store import CodeStore
+
+
+def codes(store: CodeStore, query: str, **kwargs: object) -> list[str]:
+    return [hit.code for hit in store.search(query, **kwargs).hits]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("query", ["3074F", "3074f", " 3074F ", "\u200b3074F"])
+def test_exact_code_comes_first(store: CodeStore, query: str) -> None:
+    result = store.search(query)
+    assert result.hits[0].code == "3074F"
+    assert result.hits[0].match == "exact"
+    assert result.hits[0].code_set == "II"
+    assert result.hits[0].section == ("Diagnostic/Screening Processes or Results",)
+    assert result.hits[0].source == "CodeDesk plain-language summary (our own words)"
+
+
+def test_prefix(store: CodeStore) -> None:
+    found = codes(store, "9921*", limit=100)
+    assert {"99211", "99212", "99213", "99214", "99215"} <= set(found)
+    assert all(code.startswith("9921") for code in found)
+    assert found == sorted(found)
+
+
+def test_range_with_en_dash(store: CodeStore) -> None:
+    found = codes(store, "3074F\u20133700F")
+    assert found[:3] == ["3074F", "3075F", "3077F"]
+    assert all("3074F" <= code <= "3700F" and code.endswith("F") for code in found)
+
+
+def test_range_keeps_to_its_shape(store: CodeStore) -> None:
+    found = codes(store, "00100-01999", limit=500)
+    assert found and all(code.isdigit() for code in found)  # 0042T sorts inside, but is not Category I
+
+
+def test_code_list_keeps_order(store: CodeStore) -> None:
+    assert codes(store, "99213, 3074F") == ["99213", "3074F"]
+
+
+def test_words_office_visit(store: CodeStore) -> None:
+    result = store.search("office visit established low")
+    assert result.hits[0].code == "99213"
+    assert result.hits[0].highlights  # the matched words are marked in the title
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("asthma", "2016F"), ("systolic blood pressure", "3074F"), ("knee injection", "20610"),
+     ("chest x-ray", "71045"), ("therapeutic exercise", "97110"), ("antiplatelet", "4011F"),
+     ("tobacco non-user", "1036F"), ("annual wellness visit", "G0438")],
+)
+def test_lay_words_find_the_code(store: CodeStore, query: str, expected: str) -> None:
+    assert expected in codes(store, query, limit=10)
+
+
+def test_search_as_you_type_matches_a_prefix_of_the_last_word(store: CodeStore) -> None:
+    assert "2016F" in codes(store, "asth")
+
+
+def test_typo_is_corrected(store: CodeStore) -> None:
+    result = store.search("astma")
+    assert "2016F" in [h.code for h in result.hits]
+    assert result.corrected_words == ("asthma",)
+    assert result.message == "Showing results for: asthma"
+
+
+def test_abbreviation_bp(store: CodeStore) -> None:
+    assert "3074F" in codes(store, "bp", limit=50)
+
+
+def test_category_filter_and_counts(store: CodeStore) -> None:
+    everything = store.search("blood pressure", with_counts=True)
+    only_ii = store.search("blood pressure", SearchFilters(code_set="II"), with_counts=True)
+    assert only_ii.hits and all(h.code_set == "II" for h in only_ii.hits)
+    assert only_ii.counts == everything.counts  # counts ignore the category filter, for the filter buttons
+    assert only_ii.total == everything.counts["II"]
+
+
+def test_section_filter(store: CodeStore) -> None:
+    em = next(s for s in store.catalog.sections.values() if s.name == "Evaluation and Management")
+    hits = store.search("visit", SearchFilters(section_id=em.id), limit=200).hits
+    assert hits and all(h.section[0] == "Evaluation and Management" for h in hits)
+
+
+def test_section_browse_without_words(store: CodeStore) -> None:
+    office = next(s for s in store.catalog.sections.values() if s.name == "Office or Other Outpatient Services")
+    result = store.search("", SearchFilters(section_id=office.id), with_counts=True)
+    assert [h.code for h in result.hits][:3] == ["99202", "99203", "99204"]
+    assert result.counts == {"I": result.total}
+
+
+def test_unknown_well_formed_code_is_described_by_the_grammar(store: CodeStore) -> None:
+    result = store.search("3700F")
+    assert not result.hits
+    assert result.unknown[0].code_set == "II"
+    assert result.unknown[0].section == ("Diagnostic/Screening Processes or Results",)
+
+
+HOSTILE = ['"', "*", "NOT", "(", ")", "AND", "OR", "NEAR(", '"unterminated', "^", "-", "--", "'; DROP TABLE codes;--",
+           "\U0001f600", "x" * 10_000, "\0", "a*b*c", "99213-", "-99213", "*9", "{}", "col:knee", "code:99213",
+           "\u202e", "\\", "%", "_", "NOT NOT NOT", "knee OR", "( knee", "99999999999", "G", "1", "\ufffd"]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_input_never_raises(store: CodeStore, query: str) -> None:
+    store.search(query, with_counts=True)
+    store.search(query, SearchFilters(code_set="II"), with_counts=True)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_never_raises(store: CodeStore, text: str) -> None:
+    store.search(text, with_counts=True)

@@ -1,0 +1,140 @@
+"""codedesk-cli: commands, JSON contract, exit codes, and no tracebacks whatever the input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app.cli import run
+
+SEED = [("99213", "I", "Evaluation and Management"), ("20610", "I", "Surgery"), ("71045", "I", "Radiology"),
+        ("97110", "I", "Medicine"), ("2016F", "II", "Physical Examination"),
+        ("3074F", "II", "Diagnostic/Screening Processes or Results"),
+        ("4011F", "II", "Therapeutic, Preventive or Other Interventions")]
+
+
+def cli(db: Path, *args: str, stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["--db", str(db), *args], out, err, io.StringIO(stdin))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(("code", "category", "section"), SEED)
+def test_show_seed_codes(db_path: Path, code: str, category: str, section: str) -> None:
+    status, out, _ = cli(db_path, "show", code.lower(), "--json")
+    record = json.loads(out)
+    assert status == 0
+    assert record["code"] == code
+    assert record["category"] == category
+    assert record["section"][0] == section
+    assert record["known"] is True
+    assert record["descriptors"][0]["source"] == "CodeDesk plain-language summary (our own words)"
+
+
+def test_show_2016f_is_about_asthma(db_path: Path) -> None:
+    _, out, _ = cli(db_path, "show", "2016F")
+    assert "asthma" in out.lower()
+    assert "Physical Examination" in out
+
+
+def test_show_unknown_well_formed_code(db_path: Path) -> None:
+    status, out, _ = cli(db_path, "show", "3700F")
+    assert status == 1
+    assert "CPT Category II" in out
+    assert "Diagnostic/Screening Processes or Results" in out
+    assert "Not in your database" in out
+
+
+def test_show_malformed_code_is_bad_input(db_path: Path) -> None:
+    status, out, err = cli(db_path, "show", "hello")
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and "not a procedure code" in err
+
+
+def test_search_json_contract(db_path: Path) -> None:
+    status, out, _ = cli(db_path, "search", "99202-99205", "--json")
+    data = json.loads(out)
+    assert status == 0
+    assert [r["code"] for r in data["results"]] == ["99202", "99203", "99204", "99205"]
+    for record in data["results"]:
+        assert {"code", "category", "section", "title", "known"} <= record.keys()
+        assert record["category"] == "I" and record["known"] is True
+
+
+def test_search_category_filter_and_limit(db_path: Path) -> None:
+    status, out, _ = cli(db_path, "search", "blood", "pressure", "--category", "II", "--limit", "2", "--json")
+    data = json.loads(out)
+    assert status == 0 and len(data["results"]) == 2
+    assert all(r["category"] == "II" for r in data["results"])
+
+
+def test_search_nothing_found_exits_1(db_path: Path) -> None:
+    status, out, _ = cli(db_path, "search", "zzzqqq")
+    assert status == 1 and "No codes found" in out
+
+
+@pytest.mark.parametrize("args", [["search", "--limit", "0", "x"], ["search", "--category", "IV", "x"],
+                                  ["frobnicate"], [], ["search", "99205-99202"], ["validate", "/no/such/file"]])
+def test_bad_usage_exits_2_with_one_line(db_path: Path, args: list[str]) -> None:
+    status, _, err = cli(db_path, *args)
+    assert status == 2
+    assert err.startswith("codedesk-cli: ") and err.count("\n") == 1
+
+
+def test_compare_has_all_rows_and_live_counts(db_path: Path) -> None:
+    status, out, _ = cli(db_path, "compare", "--json")
+    data = json.loads(out)
+    assert status == 0
+    assert [c["id"] for c in data["categories"]] == ["I", "II", "III", "HCPCS"]
+    keys = [r["key"] for r in data["rows"]]
+    assert {"purpose", "payment", "required", "claim", "format", "release", "lifespan"} <= set(keys)
+    counts = next(r for r in data["rows"] if r["key"] == "codes_in_database")["values"]
+    assert int(counts["II"].replace(",", "")) > 50
+
+
+def test_validate_from_stdin(db_path: Path) -> None:
+    status, out, _ = cli(db_path, "validate", "-", "--json", stdin="code\n99213\n3700F\nbanana\n\n# note\n0042t\n")
+    records = {r["input"]: r for r in json.loads(out)}
+    assert status == 1  # something unknown or invalid
+    assert records["99213"]["status"] == "active" and records["99213"]["category"] == "I"
+    assert records["3700F"]["status"] == "unknown" and records["3700F"]["section"] == [
+        "Diagnostic/Screening Processes or Results"]
+    assert records["banana"]["valid"] is False and records["banana"]["status"] == "invalid"
+    assert records["0042t"]["code"] == "0042T" and records["0042t"]["category"] == "III"
+
+
+def test_validate_csv_first_column(db_path: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "codes.csv"
+    listing.write_text("HCPCS,description\n99213,visit\n3074F,bp\n", encoding="utf-8")
+    status, out, _ = cli(db_path, "validate", str(listing))
+    assert status == 0
+    assert "2 codes: 2 active" in out
+
+
+def test_info(db_path: Path) -> None:
+    status, out, _ = cli(db_path, "info")
+    assert status == 0 and str(db_path) in out and "CodeDesk plain-language summary" in out
+
+
+HOSTILE = ['"', "*", "NOT", "(", "AND OR", "'; DROP TABLE codes; --", "\U0001f600", "x" * 10_000, "--", "-x",
+           "99213-", "NEAR(a b)", "\\", "%%", "\t", " ", "G", "1P", "99999999", "\u202eevil", "a" * 100 + "*"]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_never_crash(db_path: Path, query: str) -> None:
+    for command in (["search", query], ["search", query, "--json"], ["show", query]):
+        status, _, err = cli(db_path, *command)
+        assert status in (0, 1, 2)
+        assert "Traceback" not in err and "internal error" not in err
+
+
+def test_console_script_runs_as_a_process(db_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "desktop_app.cli", "--db", str(db_path), "show", "3074f"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "3074F" in done.stdout and "Traceback" not in done.stderr
