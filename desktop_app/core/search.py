@@ -122,7 +122,9 @@ def fts_expression(words: Sequence[str], synonyms: dict[str, tuple[str, ...]], *
         if not literal:
             continue
         is_last = index == len(content) - 1
-        alternatives = [literal + "*" if is_last and prefix_last and len(word) >= 2 else literal]
+        # In OR mode a 2-3 letter prefix ("fa*") would pull in thousands of words and rank noise; match it whole.
+        min_prefix = 4 if any_word else 2
+        alternatives = [literal + "*" if is_last and prefix_last and len(word) >= min_prefix else literal]
         alternatives += [p for p in (_fts_phrase(alt) for alt in synonyms.get(word, ())) if p]
         groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
     return (" OR " if any_word else " AND ").join(groups)
@@ -211,12 +213,14 @@ class SearchEngine:
         self.catalog = catalog
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
         self._source_names: dict[int, str] | None = None
-        self._vocabulary: list[str] | None = None
+        self._vocabulary: dict[str, list[str]] | None = None
+        self._corrections: dict[str, str] = {}
 
     def invalidate(self) -> None:
         """Forget cached source names and vocabulary (after an import)."""
         self._source_names = None
         self._vocabulary = None
+        self._corrections = {}
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50,
                with_counts: bool = False) -> SearchResult:
@@ -312,6 +316,18 @@ class SearchEngine:
     def _run_fts(self, expression: str, filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
         extra, params = self._filter_sql(filters)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        if not extra:
+            # Unfiltered: let FTS5 pick the best rows before joining, so only those rows touch `codes`.
+            # Deleted codes and modifiers then sort after the others among the best (2 × limit) matches.
+            return self.conn.execute(
+                f"""SELECT c.*, best.score FROM (
+                        SELECT rowid, bm25(code_fts, {weights}) AS score FROM code_fts
+                        WHERE code_fts MATCH ? ORDER BY score LIMIT ?) AS best
+                    JOIN codes c ON c.id = best.rowid
+                    ORDER BY c.status = 'deleted', c.kind = 'modifier', best.score
+                    LIMIT ?""",
+                [expression, limit * 2, limit],
+            ).fetchall()
         return self.conn.execute(
             f"""SELECT c.*, bm25(code_fts, {weights}) AS score
                 FROM code_fts JOIN codes c ON c.id = code_fts.rowid
@@ -371,37 +387,43 @@ class SearchEngine:
 
     # --- typo correction
 
-    def vocabulary(self) -> list[str]:
-        """The indexed words (after stemming), loaded once per engine."""
+    def _vocabulary_by_letter(self) -> dict[str, list[str]]:
+        """The indexed words (after stemming), bucketed by first letter; loaded once per engine."""
         if self._vocabulary is None:
             self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.code_fts_vocab USING fts5vocab(main, "
                               "'code_fts', 'row')")
-            self._vocabulary = [
-                row[0] for row in self.conn.execute(
+            buckets: dict[str, list[str]] = {}
+            for (term,) in self.conn.execute(
                     "SELECT term FROM temp.code_fts_vocab WHERE length(term) > 2 AND term GLOB '[a-z]*' "
-                    "ORDER BY doc DESC LIMIT 50000")
-            ]
+                    "ORDER BY doc DESC LIMIT 50000"):
+                buckets.setdefault(term[0], []).append(term)
+            self._vocabulary = buckets
         return self._vocabulary
 
+    def _word_is_indexed(self, word: str) -> bool:
+        """Does any code contain this word (or a word starting with it)? One index probe."""
+        phrase = _fts_phrase(word)
+        return bool(phrase) and self.conn.execute(
+            "SELECT 1 FROM code_fts WHERE code_fts MATCH ? LIMIT 1", (phrase + "*",)).fetchone() is not None
+
     def correct_words(self, words: Sequence[str]) -> tuple[str, ...]:
-        """Each unknown word replaced by the closest indexed word, or () when nothing changed."""
-        vocabulary = self.vocabulary()
-        known = set(vocabulary)
+        """Each word that matches nothing replaced by the closest indexed word; () when nothing changed."""
         changed = False
         corrected = []
         for word in words:
-            if len(word) < 4 or word in known or word in self.synonyms or any(ch.isdigit() for ch in word) \
-                    or any(v.startswith(word) for v in vocabulary[:2000] if len(v) > len(word)):
-                corrected.append(word)
-                continue
-            candidates = [v for v in vocabulary if v[:1] == word[:1] and abs(len(v) - len(word)) <= 2]
-            match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
-            if match:
-                corrected.append(match[0])
-                changed = True
-            else:
-                corrected.append(word)
+            if word not in self._corrections:
+                self._corrections[word] = self._closest_word(word)
+            replacement = self._corrections[word]
+            changed = changed or replacement != word
+            corrected.append(replacement)
         return tuple(corrected) if changed else ()
+
+    def _closest_word(self, word: str) -> str:
+        if len(word) < 4 or word in STOPWORDS or any(ch.isdigit() for ch in word) or self._word_is_indexed(word):
+            return word
+        candidates = [v for v in self._vocabulary_by_letter().get(word[0], ()) if abs(len(v) - len(word)) <= 2]
+        match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+        return match[0] if match else word
 
     # --- helpers
 
