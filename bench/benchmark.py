@@ -23,18 +23,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.synthetic import build_synthetic_db  # noqa: E402
-from desktop_app.core.database import connect  # noqa: E402
-from desktop_app.core.reference import build_reference, read_starter_codes  # noqa: E402
-from desktop_app.core.resources import data_dir  # noqa: E402
-from desktop_app.core.store import CodeStore  # noqa: E402
+from bench.synthetic import build_synthetic_db
+from desktop_app.core.database import connect
+from desktop_app.core.reference import build_reference, read_starter_codes
+from desktop_app.core.resources import data_dir
+from desktop_app.core.store import CodeStore
 
 OUT = Path(__file__).resolve().parent / "out"
 
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def make_queries(seed: int = 11) -> list[tuple[str, str]]:

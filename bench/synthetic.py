@@ -18,24 +18,118 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from desktop_app.core.catalog import Catalog  # noqa: E402
-from desktop_app.core.database import connect, transaction  # noqa: E402
-from desktop_app.core.grammar import HCPCS_LETTERS, code_set_of  # noqa: E402
-from desktop_app.core.reference import ensure_reference  # noqa: E402
+from desktop_app.core.catalog import Catalog
+from desktop_app.core.database import connect, transaction
+from desktop_app.core.grammar import HCPCS_LETTERS, code_set_of
+from desktop_app.core.reference import ensure_reference
 
-COMMON_WORDS = (
-    "office visit established new patient injection knee shoulder joint blood test panel x-ray chest view "
-    "ultrasound abdomen complete limited therapy exercise minutes each additional service evaluation "
-    "management emergency department critical care hospital repair removal lesion skin biopsy catheter "
-    "insertion replacement artery vein imaging contrast without with report interpretation device supply "
-    "drug dose wheelchair ambulance transport oxygen screening counseling vaccine influenza assessment "
-    "measure documented pressure systolic diastolic hemoglobin tobacco smoking asthma diabetes depression"
-).split()
+COMMON_WORDS = [
+    "office",
+    "visit",
+    "established",
+    "new",
+    "patient",
+    "injection",
+    "knee",
+    "shoulder",
+    "joint",
+    "blood",
+    "test",
+    "panel",
+    "x-ray",
+    "chest",
+    "view",
+    "ultrasound",
+    "abdomen",
+    "complete",
+    "limited",
+    "therapy",
+    "exercise",
+    "minutes",
+    "each",
+    "additional",
+    "service",
+    "evaluation",
+    "management",
+    "emergency",
+    "department",
+    "critical",
+    "care",
+    "hospital",
+    "repair",
+    "removal",
+    "lesion",
+    "skin",
+    "biopsy",
+    "catheter",
+    "insertion",
+    "replacement",
+    "artery",
+    "vein",
+    "imaging",
+    "contrast",
+    "without",
+    "with",
+    "report",
+    "interpretation",
+    "device",
+    "supply",
+    "drug",
+    "dose",
+    "wheelchair",
+    "ambulance",
+    "transport",
+    "oxygen",
+    "screening",
+    "counseling",
+    "vaccine",
+    "influenza",
+    "assessment",
+    "measure",
+    "documented",
+    "pressure",
+    "systolic",
+    "diastolic",
+    "hemoglobin",
+    "tobacco",
+    "smoking",
+    "asthma",
+    "diabetes",
+    "depression",
+]
 
 
 def _make_vocabulary(rng: random.Random, size: int) -> list[str]:
-    syllables = ["ab", "ar", "ca", "de", "di", "en", "fa", "go", "hy", "in", "lo", "ma", "ne", "os", "pa", "qu",
-                 "ro", "si", "ta", "ul", "ve", "xo", "zy", "thr", "ple", "cro", "sto", "gra"]
+    syllables = [
+        "ab",
+        "ar",
+        "ca",
+        "de",
+        "di",
+        "en",
+        "fa",
+        "go",
+        "hy",
+        "in",
+        "lo",
+        "ma",
+        "ne",
+        "os",
+        "pa",
+        "qu",
+        "ro",
+        "si",
+        "ta",
+        "ul",
+        "ve",
+        "xo",
+        "zy",
+        "thr",
+        "ple",
+        "cro",
+        "sto",
+        "gra",
+    ]
     words = list(COMMON_WORDS)
     seen = set(words)
     while len(words) < size:
@@ -55,8 +149,12 @@ def synthetic_codes(n: int) -> Iterator[str]:
         (f"{i:04d}T" for i in range(1, 10_000)),
         (f"{letter}{i:04d}" for letter in HCPCS_LETTERS for i in range(10_000)),
         (f"{i:04d}U" for i in range(1, 10_000)),
-        (f"{a}{b}{i:03d}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-         for i in range(1000)),
+        (
+            f"{a}{b}{i:03d}"
+            for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            for i in range(1000)
+        ),
     )
     for generator in generators:
         for code in generator:
@@ -91,7 +189,9 @@ def build_synthetic_db(path: Path, n_codes: int, seed: int = 7) -> Path:
     with transaction(conn):
         source_id = conn.execute(
             "INSERT INTO sources (kind, name, file_name, release, loaded_at) "
-            "VALUES ('synthetic', 'Synthetic benchmark data', 'synthetic', ?, 'now')", (str(n_codes),)).lastrowid
+            "VALUES ('synthetic', 'Synthetic benchmark data', 'synthetic', ?, 'now')",
+            (str(n_codes),),
+        ).lastrowid
         batch_codes, batch_desc, batch_fts = [], [], []
         next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM codes").fetchone()[0]) + 1
         for code in synthetic_codes(n_codes + len(bundled)):
@@ -101,8 +201,16 @@ def build_synthetic_db(path: Path, n_codes: int, seed: int = 7) -> Path:
             title = " ".join(words).capitalize()
             code_set = code_set_of(code)
             section = catalog.section_for(code)
-            batch_codes.append((next_id, code, code_set.value if code_set else "HCPCS",
-                                section.id if section else None, title, source_id))
+            batch_codes.append(
+                (
+                    next_id,
+                    code,
+                    code_set.value if code_set else "HCPCS",
+                    section.id if section else None,
+                    title,
+                    source_id,
+                )
+            )
             batch_desc.append((code, "long", title, source_id))
             batch_fts.append((next_id, code, title, "", ""))
             next_id += 1
@@ -117,10 +225,15 @@ def build_synthetic_db(path: Path, n_codes: int, seed: int = 7) -> Path:
     return path
 
 
-def _flush(conn: sqlite3.Connection, codes: list[tuple[object, ...]], descriptors: list[tuple[object, ...]],
-           fts: list[tuple[object, ...]]) -> None:
-    conn.executemany("INSERT INTO codes (id, code, code_set, section_id, title, title_source) VALUES (?,?,?,?,?,?)",
-                     codes)
+def _flush(
+    conn: sqlite3.Connection,
+    codes: list[tuple[object, ...]],
+    descriptors: list[tuple[object, ...]],
+    fts: list[tuple[object, ...]],
+) -> None:
+    conn.executemany(
+        "INSERT INTO codes (id, code, code_set, section_id, title, title_source) VALUES (?,?,?,?,?,?)", codes
+    )
     conn.executemany("INSERT INTO descriptors (code, kind, text, source_id) VALUES (?,?,?,?)", descriptors)
     conn.executemany("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?,?,?,?,?)", fts)
     codes.clear()

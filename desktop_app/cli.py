@@ -161,8 +161,9 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
     out.write(f"Status: {status}\n")
     for descriptor in detail.descriptors:
-        out.write(f"\n{descriptor.label} \u2014 {descriptor.source.name}"
-                  f"{' ' + descriptor.source.release if descriptor.source.release and not descriptor.source.is_ours else ''}:\n")
+        source = descriptor.source
+        release = f" {source.release}" if source.release and not source.is_ours else ""
+        out.write(f"\n{descriptor.label} \u2014 {source.name}{release}:\n")
         out.write(textwrap.fill(descriptor.text, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
     for facts in detail.facts:
         label = f" (modifier {facts.modifier})" if facts.modifier else ""

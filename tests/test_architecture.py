@@ -20,7 +20,7 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-CORE_FILES = sorted((PACKAGE / "core").rglob("*.py")) + [PACKAGE / "cli.py"]
+CORE_FILES = [*sorted((PACKAGE / "core").rglob("*.py")), PACKAGE / "cli.py"]
 
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(PACKAGE)))

@@ -161,9 +161,8 @@ def connect(path: Path | str, *, readonly: bool = False, create: bool = True) ->
     ``create`` is false), unreadable, locked or not a database.
     """
     path = Path(path)
-    if readonly or not create:
-        if not path.exists():
-            raise DatabaseError(f"no database at {path}")
+    if (readonly or not create) and not path.exists():
+        raise DatabaseError(f"no database at {path}")
     try:
         if readonly:
             conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None,

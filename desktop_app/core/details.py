@@ -132,7 +132,8 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
     code = normalize(text)
     shape = classify(code)
     row = conn.execute("SELECT * FROM codes WHERE code = ?", (code,)).fetchone()
-    code_set = row["code_set"] if row else (code_set_of(code).value if code_set_of(code) else None)
+    grammar_set = code_set_of(code)
+    code_set = row["code_set"] if row else (grammar_set.value if grammar_set else None)
     section_id = row["section_id"] if row else (s.id if (s := catalog.section_for(code)) else None)
     detail = CodeDetail(
         code=code,

@@ -23,7 +23,6 @@ from desktop_app.core.grammar import (
     GrammarError,
     ListItem,
     PrefixTerm,
-    RangeTerm,
     Shape,
     classify,
     code_set_of,
@@ -257,7 +256,7 @@ class SearchEngine:
             return "c.code >= ? AND c.code < ?", [item.prefix, item.prefix + "\uffff"], "prefix"
         code_range = item.range
         shape = classify(code_range.start)
-        glob = _GLOB_FOR_SHAPE[shape] if shape in _GLOB_FOR_SHAPE else "*"
+        glob = _GLOB_FOR_SHAPE.get(shape, "*") if shape else "*"
         return "c.code BETWEEN ? AND ? AND c.code GLOB ?", [code_range.start, code_range.end, glob], "range"
 
     def _search_codes(self, result: SearchResult, filters: SearchFilters, limit: int, with_counts: bool) -> None:
