@@ -227,12 +227,15 @@ def _input_codes(path: str, stdin: TextIO) -> Iterator[_InputCode]:
         yield from _xlsx_first_column(Path(path))
         return
     text = _read_text(path, stdin)
+    seen_code = False
     for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         first = row[0].strip() if row else ""
         if not first or first.startswith("#"):
             continue
-        if line_no == 1 and classify(normalize(first)) is None and first.replace(" ", "").isalpha():
-            continue  # a header row such as "code" or "HCPCS"
+        is_code_like = classify(normalize(first)) is not None
+        if not seen_code and not is_code_like and first.replace(" ", "").isalpha():
+            continue  # banner or header rows before the first code, such as "code" or "HCPCS"
+        seen_code = seen_code or is_code_like
         yield _InputCode(line_no, first)
 
 

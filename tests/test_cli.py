@@ -138,3 +138,13 @@ def test_console_script_runs_as_a_process(db_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "3074F" in done.stdout and "Traceback" not in done.stderr
+
+
+@pytest.mark.realdata
+def test_validate_classifies_every_code_of_the_real_rvu_file(db_path: Path, shared_data: Path) -> None:
+    status, out, _ = cli(db_path, "validate", str(shared_data / "cms-pfs-rvu-2025d" / "PPRRVU2025_Oct.csv"), "--json")
+    records = json.loads(out)
+    assert len(records) == 19_090  # every data row; banner and header rows skipped
+    assert len({r["code"] for r in records}) == 16_852
+    assert [r for r in records if not r["valid"] or not r["category"] or not r["section"]] == []
+    assert status == 1  # most codes are not in the bundled reference, which is reported, not an error
