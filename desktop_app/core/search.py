@@ -18,7 +18,6 @@ from pathlib import Path
 
 from desktop_app.core.catalog import Catalog, Section
 from desktop_app.core.grammar import (
-    CodeSet,
     CodeTerm,
     GrammarError,
     ListItem,
@@ -26,8 +25,6 @@ from desktop_app.core.grammar import (
     Shape,
     classify,
     code_set_of,
-    is_code,
-    normalize,
     parse_code_list,
 )
 from desktop_app.core.resources import data_dir
@@ -39,6 +36,7 @@ else:  # pragma: no cover
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 12
+RANK_LIMIT = 2000  # at most this many matching rows are ranked by bm25 (see SearchEngine._run_fts)
 # Column weights for bm25 (code, title, body, keywords): a hit on the code or the title counts most.
 BM25_WEIGHTS = (10.0, 5.0, 1.5, 2.0)
 STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "by", "per"})
@@ -188,6 +186,8 @@ class SearchResult:
     unknown: list[UnknownCode] = field(default_factory=list)
     corrected_words: tuple[str, ...] = ()  # set when typos were corrected ("showing results for …")
     partial: bool = False  # True when no code had every word and hits match some of them
+    ranked_subset: bool = False  # True when more codes matched than are ranked (RANK_LIMIT)
+    fts_expression: str = ""  # the FTS5 expression behind a word search, for a later counts() call
 
     @property
     def message(self) -> str | None:
@@ -197,6 +197,9 @@ class SearchResult:
             return "Showing results for: " + " ".join(self.corrected_words)
         if self.partial:
             return "No code has all of these words; showing codes with some of them."
+        if self.ranked_subset:
+            return (f"{self.total:,} codes match; showing the best of the first {RANK_LIMIT:,}. "
+                    "Add a word to narrow the search.")
         return None
 
 
@@ -227,11 +230,13 @@ class SearchEngine:
         parsed = parse_query(query)
         result = SearchResult(query, parsed)
         if parsed.kind == "codes":
-            self._search_codes(result, filters, limit, with_counts)
+            self._search_codes(result, filters, limit)
         elif parsed.kind == "words":
-            self._search_words(result, parsed.words, filters, limit, with_counts)
+            self._search_words(result, parsed.words, filters, limit)
         elif filters.section_id is not None and not parsed.error:
-            self._browse_section(result, filters, limit, with_counts)
+            self._browse_section(result, filters, limit)
+        if with_counts:
+            result.counts = self.counts(result, filters)
         return result
 
     # --- codes, prefixes, ranges
@@ -259,7 +264,7 @@ class SearchEngine:
         glob = _GLOB_FOR_SHAPE.get(shape, "*") if shape else "*"
         return "c.code BETWEEN ? AND ? AND c.code GLOB ?", [code_range.start, code_range.end, glob], "range"
 
-    def _search_codes(self, result: SearchResult, filters: SearchFilters, limit: int, with_counts: bool) -> None:
+    def _search_codes(self, result: SearchResult, filters: SearchFilters, limit: int) -> None:
         seen: set[str] = set()
         extra, extra_params = self._filter_sql(filters)
         for item in result.parsed.items:
@@ -281,20 +286,12 @@ class SearchEngine:
                 seen.add(row["code"])
                 result.hits.append(self._hit(row, "exact" if row["code"] == getattr(item, "code", None) else match))
             result.total += self._count_codes(where, params, extra, extra_params) if len(rows) > limit else len(rows)
-            if with_counts:
-                base_extra, base_params = self._filter_sql(filters, include_code_set=False)
-                for row in self.conn.execute(
-                    f"SELECT c.code_set, count(*) AS n FROM codes c WHERE {where}{base_extra} "
-                    "AND c.kind = 'code' GROUP BY c.code_set",
-                    [*params, *base_params],
-                ):
-                    result.counts[row["code_set"]] = result.counts.get(row["code_set"], 0) + row["n"]
 
     def _count_codes(self, where: str, params: list[object], extra: str, extra_params: list[object]) -> int:
         return int(self.conn.execute(f"SELECT count(*) FROM codes c WHERE {where}{extra}",
                                      [*params, *extra_params]).fetchone()[0])
 
-    def _browse_section(self, result: SearchResult, filters: SearchFilters, limit: int, with_counts: bool) -> None:
+    def _browse_section(self, result: SearchResult, filters: SearchFilters, limit: int) -> None:
         extra, params = self._filter_sql(filters)
         rows = self.conn.execute(
             f"SELECT c.* FROM codes c WHERE c.kind = 'code'{extra} ORDER BY c.code LIMIT ?", [*params, limit]
@@ -302,38 +299,36 @@ class SearchEngine:
         result.hits = [self._hit(row, "section") for row in rows]
         result.total = int(self.conn.execute(
             f"SELECT count(*) FROM codes c WHERE c.kind = 'code'{extra}", params).fetchone()[0])
-        if with_counts:
-            base_extra, base_params = self._filter_sql(filters, include_code_set=False)
-            result.counts = {
-                row["code_set"]: row["n"] for row in self.conn.execute(
-                    f"SELECT code_set, count(*) AS n FROM codes c WHERE c.kind = 'code'{base_extra} "
-                    "GROUP BY code_set", base_params)
-            }
 
     # --- words
 
+    def _count_matches(self, expression: str, filters: SearchFilters) -> int:
+        extra, params = self._filter_sql(filters)
+        if not extra:  # counting the index alone needs no row lookups: well under a millisecond
+            return int(self.conn.execute("SELECT count(*) FROM code_fts WHERE code_fts MATCH ?",
+                                         (expression,)).fetchone()[0])
+        return int(self.conn.execute(
+            f"SELECT count(*) FROM code_fts JOIN codes c ON c.id = code_fts.rowid WHERE code_fts MATCH ?{extra}",
+            [expression, *params]).fetchone()[0])
+
     def _run_fts(self, expression: str, filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
+        """The best ``limit`` matches by bm25, among at most :data:`RANK_LIMIT` matching rows.
+
+        bm25 costs about a microsecond a row, so ranking every row of a query that matches half the
+        database ("of", while the user is still typing) would take longer than a frame. Queries that
+        match more than RANK_LIMIT codes are not discriminating anyway; the result says so.
+        """
         extra, params = self._filter_sql(filters)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        if not extra:
-            # Unfiltered: let FTS5 pick the best rows before joining, so only those rows touch `codes`.
-            # Deleted codes and modifiers then sort after the others among the best (2 × limit) matches.
-            return self.conn.execute(
-                f"""SELECT c.*, best.score FROM (
-                        SELECT rowid, bm25(code_fts, {weights}) AS score FROM code_fts
-                        WHERE code_fts MATCH ? ORDER BY score LIMIT ?) AS best
-                    JOIN codes c ON c.id = best.rowid
-                    ORDER BY c.status = 'deleted', c.kind = 'modifier', best.score
-                    LIMIT ?""",
-                [expression, limit * 2, limit],
-            ).fetchall()
         return self.conn.execute(
-            f"""SELECT c.*, bm25(code_fts, {weights}) AS score
-                FROM code_fts JOIN codes c ON c.id = code_fts.rowid
-                WHERE code_fts MATCH ?{extra}
-                ORDER BY c.status = 'deleted', c.kind = 'modifier', score
+            f"""SELECT * FROM (
+                    SELECT c.*, bm25(code_fts, {weights}) AS score
+                    FROM code_fts JOIN codes c ON c.id = code_fts.rowid
+                    WHERE code_fts MATCH ?{extra}
+                    LIMIT ?)
+                ORDER BY status = 'deleted', kind = 'modifier', score
                 LIMIT ?""",
-            [expression, *params, limit],
+            [expression, *params, RANK_LIMIT, limit],
         ).fetchall()
 
     def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
@@ -346,28 +341,52 @@ class SearchEngine:
             )
         }
 
-    def _search_words(self, result: SearchResult, words: Sequence[str], filters: SearchFilters, limit: int,
-                      with_counts: bool) -> None:
-        """Try, in order: every word; every word with typos corrected; any of the words."""
+    def _search_words(self, result: SearchResult, words: Sequence[str], filters: SearchFilters, limit: int) -> None:
+        """Try, in order: every word; every word with typos corrected; any of the words.
+
+        A plan is chosen when it matches anything in *any* category (so the category buttons can show
+        where the hits are), whatever the category filter.
+        """
+        any_category = SearchFilters(None, filters.section_id)
         plans: list[tuple[str, tuple[str, ...], bool]] = [("words", tuple(words), False)]
         for match, candidate, any_word in self._word_plans(words, plans):
             expression = fts_expression(candidate, self.synonyms, any_word=any_word)
-            if not expression:
+            matches = self._count_matches(expression, any_category) if expression else 0
+            if not matches:
                 continue
-            rows = self._run_fts(expression, filters, limit)
-            counts = self._count_fts(expression, filters) if with_counts else {}
-            if not rows and not any(counts.values()):
-                continue
-            result.hits = [self._hit(row, match, candidate) for row in rows]
+            result.fts_expression = expression
+            result.total = self._count_matches(expression, filters) if filters.code_set else matches
+            rows = self._run_fts(expression, filters, limit) if result.total else []
+            highlighter = Highlighter(candidate, self.synonyms)
+            result.hits = [self._hit(row, match, highlighter) for row in rows]
             result.partial = any_word
+            result.ranked_subset = result.total > RANK_LIMIT
             result.corrected_words = _surface_words(candidate, rows) if match == "corrected" else ()
-            result.counts = counts
-            if with_counts:
-                result.total = counts.get(filters.code_set, 0) if filters.code_set else (
-                    sum(counts.values()) + self._count_modifiers(expression, filters))
-            else:
-                result.total = len(rows)
             return
+
+    def counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
+        """Hits per code set for an earlier result, ignoring the category filter (for the filter buttons).
+
+        Kept apart from :meth:`search` so a window can paint the hits first and the counts a moment later.
+        """
+        if result.fts_expression:
+            return self._count_fts(result.fts_expression, filters)
+        if result.parsed.kind == "codes":
+            counts: dict[str, int] = {}
+            base_extra, base_params = self._filter_sql(filters, include_code_set=False)
+            for item in result.parsed.items:
+                where, params, _ = self._item_sql(item)
+                for row in self.conn.execute(
+                        f"SELECT c.code_set, count(*) AS n FROM codes c WHERE {where}{base_extra} "
+                        "AND c.kind = 'code' GROUP BY c.code_set", [*params, *base_params]):
+                    counts[row["code_set"]] = counts.get(row["code_set"], 0) + row["n"]
+            return counts
+        if filters.section_id is not None:
+            base_extra, base_params = self._filter_sql(filters, include_code_set=False)
+            return {row["code_set"]: row["n"] for row in self.conn.execute(
+                f"SELECT code_set, count(*) AS n FROM codes c WHERE c.kind = 'code'{base_extra} GROUP BY code_set",
+                base_params)}
+        return {}
 
     def _word_plans(self, words: Sequence[str], first: list[tuple[str, tuple[str, ...], bool]]
                     ) -> Iterator[tuple[str, tuple[str, ...], bool]]:
@@ -377,12 +396,6 @@ class SearchEngine:
             yield "corrected", corrected, False
         if len(words) > 1:
             yield "some words", tuple(words), True
-
-    def _count_modifiers(self, expression: str, filters: SearchFilters) -> int:
-        extra, params = self._filter_sql(filters, include_code_set=False)
-        return int(self.conn.execute(
-            f"""SELECT count(*) FROM code_fts JOIN codes c ON c.id = code_fts.rowid
-                WHERE code_fts MATCH ?{extra} AND c.kind = 'modifier'""", [expression, *params]).fetchone()[0])
 
     # --- typo correction
 
@@ -431,7 +444,7 @@ class SearchEngine:
             self._source_names = {r["id"]: r["name"] for r in self.conn.execute("SELECT id, name FROM sources")}
         return self._source_names.get(source_id, "") if source_id is not None else ""
 
-    def _hit(self, row: sqlite3.Row, match: str, words: Sequence[str] = ()) -> Hit:
+    def _hit(self, row: sqlite3.Row, match: str, highlighter: Highlighter | None = None) -> Hit:
         path = self.catalog.section_path(row["section_id"]) if row["section_id"] in self.catalog.sections else []
         return Hit(
             code=row["code"],
@@ -443,7 +456,7 @@ class SearchEngine:
             source=self.source_name(row["title_source"]),
             status=row["status"],
             match=match,
-            highlights=highlight_spans(row["title"], words, self.synonyms) if words else (),
+            highlights=highlighter.spans(row["title"]) if highlighter else (),
         )
 
     def describe_unknown(self, code: str) -> UnknownCode:
@@ -463,34 +476,31 @@ def _surface_words(stems: Sequence[str], rows: Sequence[sqlite3.Row]) -> tuple[s
     return tuple(surface)
 
 
-def highlight_spans(text: str, words: Sequence[str], synonyms: dict[str, tuple[str, ...]]
-                    ) -> tuple[tuple[int, int], ...]:
-    """Character spans in ``text`` where a query word (or a synonym) starts a word, merged and sorted."""
-    stems: set[str] = set()
-    for word in words:
-        if word in STOPWORDS:
-            continue
-        for variant in (word, *synonyms.get(word, ())):
-            for part in variant.split():
-                if len(part) >= 2:
-                    # Match the stem, so "visits" lights up "visit" and "established" lights up "establish".
-                    stems.add(part[: max(3, len(part) - 2)] if len(part) > 4 else part)
-    if not stems:
-        return ()
-    pattern = re.compile(r"(?<![^\W_])(" + "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True))
-                         + r")[^\W_]*", re.IGNORECASE)
-    spans: list[tuple[int, int]] = []
-    for match in pattern.finditer(text):
-        if spans and match.start() <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], match.end()))
-        else:
-            spans.append((match.start(), match.end()))
-    return tuple(spans)
+class Highlighter:
+    """Finds where query words (or their synonyms) start a word in a title. Built once per search."""
 
+    def __init__(self, words: Sequence[str], synonyms: dict[str, tuple[str, ...]]) -> None:
+        stems: set[str] = set()
+        for word in words:
+            if word in STOPWORDS:
+                continue
+            for variant in (word, *synonyms.get(word, ())):
+                for part in variant.split():
+                    if len(part) >= 2:
+                        # Match the stem, so "visits" lights up "visit" and "established" lights up "establish".
+                        stems.add(part[: max(3, len(part) - 2)] if len(part) > 4 else part)
+        self._pattern = re.compile(
+            r"(?<![^\W_])(" + "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True)) + r")[^\W_]*",
+            re.IGNORECASE) if stems else None
 
-def code_set_label(code_set: str | None) -> str:
-    return CodeSet(code_set).label if code_set else "unknown"
-
-
-def is_well_formed_code(text: str) -> bool:
-    return is_code(normalize(text))
+    def spans(self, text: str) -> tuple[tuple[int, int], ...]:
+        """(start, end) character spans, merged and sorted."""
+        if self._pattern is None:
+            return ()
+        spans: list[tuple[int, int]] = []
+        for match in self._pattern.finditer(text):
+            if spans and match.start() <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], match.end()))
+            else:
+                spans.append((match.start(), match.end()))
+        return tuple(spans)

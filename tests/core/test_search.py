@@ -120,3 +120,27 @@ def test_hostile_input_never_raises(store: CodeStore, query: str) -> None:
 @given(st.text(max_size=80))
 def test_any_text_never_raises(store: CodeStore, text: str) -> None:
     store.search(text, with_counts=True)
+
+
+def test_counts_can_come_after_the_hits(store: CodeStore) -> None:
+    for query, filters in [("blood pressure", SearchFilters(code_set="II")), ("992*", SearchFilters()),
+                           ("office visit zzzz", SearchFilters(code_set="I"))]:
+        first = store.search(query, filters)
+        assert first.counts == {}
+        assert store.engine.counts(first, filters) == store.search(query, filters, with_counts=True).counts
+
+
+def test_a_filter_with_no_hits_still_reports_the_other_categories(store: CodeStore) -> None:
+    result = store.search("wheelchair", SearchFilters(code_set="II"), with_counts=True)
+    assert result.hits == [] and result.total == 0
+    assert result.counts.get("HCPCS", 0) > 0
+
+
+def test_huge_match_sets_rank_a_bounded_subset_and_say_so(store: CodeStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop_app.core.search as search_module
+
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 5)
+    result = store.search("visit", limit=3)
+    assert result.total > 5 and len(result.hits) == 3
+    assert result.ranked_subset
+    assert result.message is not None and "showing the best of the first 5" in result.message

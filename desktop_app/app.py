@@ -1,0 +1,244 @@
+"""Composition root: parse arguments, create the QApplication, open the database, build the window.
+
+``codedesk [--db PATH] [--theme system|light|dark] [FILE ...]`` — files given on the command line (as a
+desktop file manager's "Open with" does) are imported after the window opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+from desktop_app import __version__
+from desktop_app.core.database import default_db_path, default_userdata_path
+from desktop_app.core.errors import DatabaseError
+from desktop_app.core.store import CodeStore
+from desktop_app.core.userdata import UserData
+
+# Set by the benchmark: print a line when the window has painted ("report"), and quit too ("exit").
+READY_PROBE_ENV = "CODEDESK_READY_PROBE"
+_PROCESS_START = time.perf_counter()
+
+
+class DatabaseChoice(str, Enum):
+    OTHER_FILE = "other"
+    REBUILD = "rebuild"
+    QUIT = "quit"
+
+
+# Qt's own command-line options that take a value (QGuiApplication/QApplication documentation).
+_QT_VALUE_OPTIONS = frozenset({
+    "-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-qwindowgeometry", "-qwindowicon",
+    "-qwindowtitle", "-display", "-geometry", "-style", "-stylesheet", "-session", "-qmljsdebugger",
+})
+_QT_FLAG_OPTIONS = frozenset({"-reverse", "-nograb", "-dograb", "-sync", "-widgetcount"})
+
+
+def split_qt_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Separate Qt's options (``-platform xcb``) from ours, so argparse never mistakes a value for a path."""
+    ours: list[str] = []
+    qt: list[str] = []
+    tokens = list(argv)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        name = token.split("=", 1)[0]
+        if name in _QT_VALUE_OPTIONS:
+            qt.append(token)
+            if "=" not in token and index + 1 < len(tokens):
+                qt.append(tokens[index + 1])
+                index += 1
+        elif token in _QT_FLAG_OPTIONS:
+            qt.append(token)
+        else:
+            ours.append(token)
+        index += 1
+    return ours, qt
+
+
+def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(
+        prog="codedesk", description="CodeDesk: offline procedure code reference"
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="database file (default: $CODEDESK_DB or the user data directory)",
+    )
+    parser.add_argument(
+        "--theme",
+        choices=["system", "light", "dark"],
+        default=None,
+        help="colour theme (default: the last one chosen, else follow the system)",
+    )
+    parser.add_argument("--version", action="version", version=f"CodeDesk {__version__}")
+    parser.add_argument("paths", nargs="*", type=Path, help="code files or folders to import on start")
+    ours, qt = split_qt_args(argv)
+    args, unknown = parser.parse_known_args(ours)
+    return args, qt + unknown
+
+
+def ask_about_database(error: str, parent: QWidget | None = None) -> DatabaseChoice:
+    box = QMessageBox(
+        QMessageBox.Icon.Critical, "CodeDesk", "CodeDesk cannot open its database.", parent=parent
+    )
+    box.setInformativeText(
+        f"{error}\n\nChoose another database file, rebuild a fresh one (the old file is "
+        "kept beside it with a .broken suffix), or quit."
+    )
+    other = box.addButton("Choose Another File\u2026", QMessageBox.ButtonRole.ActionRole)
+    rebuild = box.addButton("Rebuild", QMessageBox.ButtonRole.DestructiveRole)
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(other)
+    box.setEscapeButton(quit_button)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is other:
+        return DatabaseChoice.OTHER_FILE
+    if clicked is rebuild:
+        return DatabaseChoice.REBUILD
+    return DatabaseChoice.QUIT
+
+
+def choose_database_file(start: Path, parent: QWidget | None = None) -> Path | None:
+    name, _ = QFileDialog.getSaveFileName(
+        parent,
+        "Choose or create a CodeDesk database",
+        str(start),
+        "CodeDesk database (*.sqlite3);;All files (*)",
+        options=QFileDialog.Option.DontConfirmOverwrite,
+    )
+    return Path(name) if name else None
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a broken database (and its WAL files) out of the way; returns the new name."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.broken-{stamp}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + suffix))
+    return target
+
+
+def open_store_interactively(
+    path: Path,
+    ask: Callable[[str], DatabaseChoice] = ask_about_database,
+    choose: Callable[[Path], Path | None] = choose_database_file,
+) -> CodeStore | None:
+    """Open (building if needed) the database; on failure let the person choose what to do. None = quit."""
+    while True:
+        try:
+            return CodeStore.open(path)
+        except (DatabaseError, sqlite3.Error, OSError) as exc:
+            error = str(exc)
+        choice = ask(error)
+        if choice is DatabaseChoice.QUIT:
+            return None
+        if choice is DatabaseChoice.OTHER_FILE:
+            chosen = choose(path)
+            if chosen is not None:
+                path = chosen
+            continue
+        try:
+            if path.is_dir():
+                ask(f"{path} is a folder, not a database file; choose another file.")
+                chosen = choose(path)
+                if chosen is None:
+                    return None
+                path = chosen
+            elif path.exists():
+                set_aside(path)
+        except OSError as exc:
+            ask(f"cannot move the old database aside: {exc.strerror or exc}")
+
+
+class _ReadyProbe(QObject):
+    """Prints when the window has painted once and the event loop is idle again (for bench_ui.py)."""
+
+    def __init__(self, window: QWidget, exit_after: bool) -> None:
+        super().__init__(window)
+        self._exit_after = exit_after
+        self._done = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._done:
+            self._done = True
+            QTimer.singleShot(0, self._report)
+        return False
+
+    def _report(self) -> None:
+        print(f"CODEDESK_READY {time.perf_counter() - _PROCESS_START:.4f}", flush=True)
+        if self._exit_after:
+            QTimer.singleShot(0, QApplication.quit)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    args, qt_args = parse_args(argv[1:])
+
+    from desktop_app.ui import REFCOUNT_WORKAROUND_APPLIED
+    from desktop_app.ui.icon import app_icon
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.theme import ThemeChoice, apply_theme
+
+    if REFCOUNT_WORKAROUND_APPLIED:
+        print("CodeDesk: this PySide6 drops references to None/True on Python < 3.12; a work-around is on. "
+              "Install PySide6-Essentials<6.12 to avoid it.", file=sys.stderr)
+    app = QApplication([argv[0] if argv else "codedesk", *qt_args])
+    app.setOrganizationName("CodeDesk")
+    app.setApplicationName("CodeDesk")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("codedesk")
+    app.setWindowIcon(app_icon())
+    settings = QSettings()
+    theme = args.theme or str(settings.value("view/theme", ThemeChoice.SYSTEM.value))
+    if theme in {t.value for t in ThemeChoice}:
+        apply_theme(app, ThemeChoice(theme))
+        if args.theme:
+            settings.setValue("view/theme", theme)
+
+    store = open_store_interactively(args.db or default_db_path())
+    if store is None:
+        return 1
+    userdata: UserData | None = None
+    try:
+        userdata = UserData(default_userdata_path(store.path))
+    except DatabaseError as exc:
+        QMessageBox.warning(None, "CodeDesk", f"Favourites and notes are off for this session: {exc}")
+
+    window = MainWindow(store, settings, userdata)
+    probe = os.environ.get(READY_PROBE_ENV, "")
+    if probe:
+        _ReadyProbe(window, exit_after=probe == "exit")
+    window.show()
+    window.raise_()
+    window.activateWindow()  # keyboard shortcuts need an active window, even without a window manager
+    if args.paths:
+        paths = [p.expanduser().resolve() for p in args.paths]
+        QTimer.singleShot(0, lambda: window.import_paths(paths))
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
+        store.close()
+        if userdata is not None:
+            userdata.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

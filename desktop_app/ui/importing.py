@@ -1,0 +1,367 @@
+"""Import UI: a worker thread that runs the importers on its own connection, the progress and summary
+dialogs, and the Data sources dialog (list what is loaded, remove a source)."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable, Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.errors import CodeDeskError, ImportCancelled
+from desktop_app.core.store import CodeStore, SourceInfo
+
+BUNDLED_KIND = "bundled"
+
+
+def importers_module() -> Any | None:
+    """The importers package, or None while it is not installed (the import menu is then disabled)."""
+    try:
+        module = importlib.import_module("desktop_app.core.importers")
+    except ImportError:
+        return None
+    return module if hasattr(module, "import_paths") else None
+
+
+IMPORT_PATTERNS = "*.csv *.txt *.xlsx *.zip *.json *.xml"
+
+
+def file_dialog_filter() -> str:
+    return f"Code files ({IMPORT_PATTERNS});;All files (*)"
+
+
+def supported_formats_text() -> str:
+    """The importers' own description of what they read, for tooltips and the empty state."""
+    module = importers_module()
+    text = getattr(module, "SUPPORTED_FORMATS", "") if module else ""
+    return text if isinstance(text, str) else ", ".join(map(str, text))
+
+
+class JobWorker(QObject):
+    """Runs one import or removal on its own connection, in its own thread."""
+
+    progress = Signal(str, int, int)
+    succeeded = Signal(object)  # list[ImportSummary] for an import, None for a removal
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, db_path: Path, job: Callable[[CodeStore, JobWorker], object]) -> None:
+        super().__init__()
+        self._db_path = db_path
+        self._job = job
+        self.cancel_requested = threading.Event()
+
+    @Slot()
+    def run(self) -> None:
+        store: CodeStore | None = None
+        try:
+            store = CodeStore.open(self._db_path, build=False)
+            result = self._job(store, self)
+        except ImportCancelled:
+            self.cancelled.emit()
+        except CodeDeskError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # an importer bug must not take the window down with it
+            self.failed.emit(f"unexpected error ({type(exc).__name__}): {exc}")
+        else:
+            self.succeeded.emit(result)
+        finally:
+            if store is not None:
+                store.close()
+
+
+def summary_html(summaries: Sequence[Any]) -> str:
+    parts = [
+        "<table cellpadding='4'><tr><th align='left'>File</th><th align='left'>Loaded as</th>"
+        "<th>Added</th><th>Updated</th><th>Unchanged</th><th>Modifiers</th><th>Measures</th>"
+        "<th>Seconds</th></tr>"
+    ]
+    warnings: list[str] = []
+    for s in summaries:
+        release = f" ({escape(str(s.release))})" if getattr(s, "release", "") else ""
+        parts.append(
+            f"<tr><td>{escape(str(s.file_name))}<br><i>{escape(str(s.format))}</i></td>"
+            f"<td>{escape(str(s.source_name))}{release}</td>"
+            f"<td align='right'>{s.added:,}</td><td align='right'>{s.updated:,}</td>"
+            f"<td align='right'>{s.unchanged:,}</td><td align='right'>{s.modifiers:,}</td>"
+            f"<td align='right'>{s.measures:,}</td><td align='right'>{s.seconds:.1f}</td></tr>"
+        )
+        warnings += [f"{s.file_name}: {w}" for w in s.warnings]
+    parts.append("</table>")
+    if warnings:
+        shown = warnings[:200]
+        parts.append(f"<h4>Warnings ({len(warnings):,})</h4><ul>")
+        parts += [f"<li>{escape(w)}</li>" for w in shown]
+        if len(warnings) > len(shown):
+            parts.append(f"<li>\u2026 and {len(warnings) - len(shown):,} more</li>")
+        parts.append("</ul>")
+    else:
+        parts.append("<p>No warnings.</p>")
+    return "".join(parts)
+
+
+class ImportSummaryDialog(QDialog):
+    def __init__(self, summaries: Sequence[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import finished")
+        self.setObjectName("importSummary")
+        self.setAccessibleName("Import summary")
+        self.resize(980, 420)
+        self.text = QTextBrowser(self)
+        self.text.setHtml(summary_html(summaries))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, self)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+
+
+class JobRunner(QObject):
+    """Starts import and removal jobs one at a time, with a progress dialog, and reports the outcome."""
+
+    data_changed = Signal()  # the database changed: refresh stores, catalog and views
+    finished = Signal(bool)  # True when the database changed
+
+    def __init__(self, db_path: Path, parent_widget: QWidget) -> None:
+        super().__init__(parent_widget)
+        self._db_path = db_path
+        self._parent_widget = parent_widget
+        self._thread: QThread | None = None
+        self._worker: JobWorker | None = None
+        self._progress: QProgressDialog | None = None
+        self.show_dialogs = True  # tests turn the modal summary off
+        self.last_summaries: list[Any] = []
+        self.last_error = ""
+
+    def busy(self) -> bool:
+        return self._thread is not None
+
+    def import_paths(self, paths: Sequence[Path]) -> bool:
+        module = importers_module()
+        if module is None:
+            self._message("Import is not available in this build of CodeDesk.")
+            return False
+        if self.busy():
+            self._message("An import is already running.")
+            return False
+
+        def job(store: CodeStore, worker: JobWorker) -> object:
+            return module.import_paths(
+                store.conn,
+                list(paths),
+                progress=lambda text, done, total: worker.progress.emit(str(text), int(done), int(total)),
+                cancel=worker.cancel_requested.is_set,
+            )
+
+        names = ", ".join(p.name for p in paths[:3]) + (" \u2026" if len(paths) > 3 else "")
+        self._start(job, f"Importing {names}")
+        return True
+
+    def remove_source(self, source: SourceInfo) -> bool:
+        module = importers_module()
+        if module is None or not hasattr(module, "remove_source"):
+            self._message("Removing sources is not available in this build of CodeDesk.")
+            return False
+        if self.busy():
+            return False
+
+        def job(store: CodeStore, _worker: JobWorker) -> object:
+            module.remove_source(store.conn, source.id)
+            return None
+
+        self._start(job, f"Removing {source.name}")
+        return True
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel_requested.set()
+
+    def _start(self, job: Callable[[CodeStore, JobWorker], object], title: str) -> None:
+        self.last_summaries, self.last_error = [], ""
+        thread = QThread(self)
+        worker = JobWorker(self._db_path, job)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self._on_progress)
+        worker.succeeded.connect(self._on_succeeded)
+        worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
+        self._thread, self._worker = thread, worker
+        progress = QProgressDialog(title + "\u2026", "Cancel", 0, 0, self._parent_widget)
+        progress.setWindowTitle("CodeDesk")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.canceled.connect(self._on_cancel_clicked)
+        self._progress = progress
+        thread.start()
+
+    def _on_cancel_clicked(self) -> None:
+        self.cancel()
+        if self._progress is not None:
+            self._progress.setLabelText("Cancelling; rolling back\u2026")
+            self._progress.show()  # stays up until the worker has rolled back
+
+    @Slot(str, int, int)
+    def _on_progress(self, text: str, done: int, total: int) -> None:
+        if self._progress is None or (self._worker and self._worker.cancel_requested.is_set()):
+            return
+        self._progress.setLabelText(text)
+        self._progress.setMaximum(max(total, 0))
+        self._progress.setValue(min(done, total) if total > 0 else 0)
+
+    def _finish(self) -> None:
+        if self._progress is not None:
+            self._progress.canceled.disconnect(self._on_cancel_clicked)
+            self._progress.close()
+            self._progress.deleteLater()
+            self._progress = None
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+            self._thread.deleteLater()
+        if self._worker is not None:
+            self._worker.deleteLater()
+        self._thread, self._worker = None, None
+
+    @Slot(object)
+    def _on_succeeded(self, result: object) -> None:
+        self._finish()
+        self.last_summaries = list(result) if isinstance(result, (list, tuple)) else []
+        self.data_changed.emit()
+        self.finished.emit(True)
+        if self.show_dialogs and self.last_summaries:
+            ImportSummaryDialog(self.last_summaries, self._parent_widget).exec()
+            self._parent_widget.activateWindow()
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._finish()
+        self.last_error = message
+        self.finished.emit(False)
+        self._message(f"Nothing was changed.\n\n{message}", error=True)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._finish()
+        self.last_error = "cancelled"
+        self.finished.emit(False)
+        self._message("Import cancelled. Nothing was changed.")
+
+    def _message(self, text: str, error: bool = False) -> None:
+        if not self.show_dialogs:
+            return
+        if error:
+            QMessageBox.warning(self._parent_widget, "CodeDesk", text)
+        else:
+            QMessageBox.information(self._parent_widget, "CodeDesk", text)
+
+    def shutdown(self) -> None:
+        self.cancel()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait(10000)
+
+
+class DataSourcesDialog(QDialog):
+    """What the database holds, one source a row; Remove for anything but the bundled reference."""
+
+    COLUMNS = ("Name", "Kind", "Release", "Effective", "File", "Loaded")
+
+    def __init__(
+        self, sources_of: Callable[[], list[SourceInfo]], runner: JobRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Data sources")
+        self.setObjectName("dataSources")
+        self.setAccessibleName("Data sources")
+        self.resize(820, 320)
+        self._sources_of = sources_of
+        self._runner = runner
+        self._sources: list[SourceInfo] = []
+        self.table = QTableWidget(0, len(self.COLUMNS), self)
+        self.table.setAccessibleName("Loaded data sources")
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._sync_buttons)
+        self.remove_button = QPushButton("Remove\u2026", self)
+        self.remove_button.setAccessibleName("Remove the selected source")
+        self.remove_button.clicked.connect(self._remove)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        runner.finished.connect(lambda _changed: self.reload())
+        self.reload()
+
+    def reload(self) -> None:
+        self._sources = self._sources_of()
+        self.table.setRowCount(len(self._sources))
+        for row, source in enumerate(self._sources):
+            values = (
+                source.name,
+                source.kind,
+                source.release if source.kind != BUNDLED_KIND else "",
+                source.effective_date,
+                source.file_name,
+                source.loaded_at,
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        self._sync_buttons()
+
+    def selected_source(self) -> SourceInfo | None:
+        rows = {index.row() for index in self.table.selectedIndexes()}
+        return self._sources[rows.pop()] if len(rows) == 1 else None
+
+    def _sync_buttons(self) -> None:
+        source = self.selected_source()
+        removable = source is not None and source.kind != BUNDLED_KIND and not self._runner.busy()
+        self.remove_button.setEnabled(removable)
+        self.remove_button.setToolTip(
+            "" if removable or source is None else "The bundled reference is part of CodeDesk and cannot be removed"
+        )
+
+    def _remove(self) -> None:
+        source = self.selected_source()
+        if source is None or source.kind == BUNDLED_KIND:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Remove source",
+            f"Remove \u201c{source.name}\u201d and everything it brought (descriptors, facts, measures)?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._runner.remove_source(source)

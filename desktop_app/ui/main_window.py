@@ -1,0 +1,753 @@
+"""The main window: search box, filters, results, detail pane and comparison tab, wired together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+)
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.details import CodeDetail
+from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.search import SearchResult
+from desktop_app.core.store import CodeStore, ComparisonRow
+from desktop_app.core.userdata import UserData
+from desktop_app.ui.about import AboutDialog
+from desktop_app.ui.comparison import ComparisonView
+from desktop_app.ui.detail import DetailPane
+from desktop_app.ui.empty_state import no_results_html, result_note
+from desktop_app.ui.filters import ALL, CategoryFilter, SectionTree
+from desktop_app.ui.importing import (
+    DataSourcesDialog,
+    JobRunner,
+    file_dialog_filter,
+    importers_module,
+    supported_formats_text,
+)
+from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
+from desktop_app.ui.theme import ThemeChoice, apply_theme
+from desktop_app.ui.worker import Overview, SearchRequest, StoreService
+
+RESULT_LIMIT = 200
+SEARCH_TAB, COMPARE_TAB = 0, 1
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        store: CodeStore,
+        settings: QSettings,
+        userdata: UserData | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings
+        self.userdata = userdata
+        self.service = StoreService(store.path, self)
+        self.jobs = JobRunner(store.path, self)
+        self.overview: Overview | None = None
+        self.last_result: SearchResult | None = None
+        self._history: list[str] = []
+        self._history_index = -1
+        self._selecting_programmatically = False
+        self._comparison_sets: list[str] = []
+        code_sets = [c.id for c in store.catalog.code_sets]
+
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"CodeDesk \u2014 {store.path.name}")
+        self.setAccessibleName("CodeDesk")
+        self.setAcceptDrops(True)
+        self._build_actions()
+
+        # --- search row
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setAccessibleName("Search codes")
+        self.search_box.setAccessibleDescription(
+            "Type a code, a list, a prefix, a range or words; Down moves into the results"
+        )
+        self.search_box.setPlaceholderText(
+            "Search: 99213 \u00b7 3074F \u00b7 992* \u00b7 99202-99205 \u00b7 office visit established   (Ctrl+L)"
+        )
+        self.search_box.setClearButtonEnabled(True)
+        font = self.search_box.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.search_box.setFont(font)
+        self.search_box.textChanged.connect(self.request_search)
+        self.search_box.installEventFilter(self)
+        self.sort_combo = QComboBox(self)
+        self.sort_combo.setObjectName("sortCombo")
+        self.sort_combo.setAccessibleName("Sort results")
+        self.sort_combo.addItem("Sort by relevance", SortKey.RELEVANCE)
+        self.sort_combo.addItem("Sort by code", SortKey.CODE)
+        self.sort_combo.currentIndexChanged.connect(self._on_sort_combo)
+        self.category_filter = CategoryFilter(code_sets, self)
+        self.category_filter.changed.connect(self._on_category_changed)
+
+        # --- results area
+        self.results_model = ResultsModel(self)
+        self.results_view = ResultsView(self.results_model, self)
+        self.results_view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.results_view.activated.connect(self._on_result_activated)
+        self.results_model.layoutChanged.connect(self._sync_sort_combo)
+        self.result_note = QLabel(self)
+        self.result_note.setObjectName("resultNote")
+        self.result_note.setWordWrap(True)
+        self.result_note.setAccessibleName("Search message")
+        self.result_note.hide()
+        self.empty_state = QLabel(self)
+        self.empty_state.setObjectName("emptyState")
+        self.empty_state.setAccessibleName("No results")
+        self.empty_state.setWordWrap(True)
+        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty_state.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_state.setMargin(16)
+        self.empty_state.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.empty_state.linkActivated.connect(self._on_empty_state_link)
+        self.results_stack = QStackedWidget(self)
+        self.results_stack.addWidget(self.results_view)
+        self.results_stack.addWidget(self.empty_state)
+        results_box = QWidget(self)
+        results_layout = QVBoxLayout(results_box)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(self.result_note)
+        results_layout.addWidget(self.results_stack)
+
+        # --- section tree, detail
+        self.section_tree = SectionTree(store.catalog, self)
+        self.section_tree.section_chosen.connect(self._on_section_chosen)
+        # Re-filtering the tree from inside its own selection change would lose its current row: defer.
+        self.section_tree.code_set_chosen.connect(
+            lambda cs: QTimer.singleShot(0, lambda: self.category_filter.set_current(cs))
+        )
+        self.detail_pane = DetailPane(self.back_action, self.forward_action, userdata, self)
+        self.detail_pane.code_link_activated.connect(self.open_code)
+        self.detail_pane.section_link_activated.connect(self.browse_section)
+
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(self.section_tree)
+        self.main_splitter.addWidget(results_box)
+        self.main_splitter.addWidget(self.detail_pane)
+        self.main_splitter.setStretchFactor(0, 2)
+        self.main_splitter.setStretchFactor(1, 5)
+        self.main_splitter.setStretchFactor(2, 4)
+        self.main_splitter.setSizes([340, 560, 460])
+
+        search_tab = QWidget(self)
+        search_layout = QVBoxLayout(search_tab)
+        search_layout.setContentsMargins(4, 4, 4, 4)
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(self.category_filter, 1)
+        filter_row.addWidget(self.sort_combo)
+        search_layout.addLayout(filter_row)
+        search_layout.addWidget(self.main_splitter, 1)
+
+        self.comparison_view = ComparisonView(code_sets, self)
+        self.comparison_view.code_sets_changed.connect(self._request_comparison)
+        self.comparison_view.code_activated.connect(self.open_code)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("tabs")
+        self.tabs.setAccessibleName("Views")
+        self.tabs.addTab(search_tab, "&Search")
+        self.tabs.addTab(self.comparison_view, "Co&mpare categories")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self._build_menus()
+        self._build_status_bar()
+
+        # --- the worker's answers
+        self.service.search_ready.connect(self._on_search_ready)
+        self.service.counts_ready.connect(self._on_counts_ready)
+        self.service.detail_ready.connect(self._on_detail_ready)
+        self.service.overview_ready.connect(self._on_overview_ready)
+        self.service.comparison_ready.connect(self._on_comparison_ready)
+        self.service.failed.connect(self._on_service_failed)
+        self.jobs.data_changed.connect(self.on_data_changed)
+
+        self._restore_settings()
+        self.service.overview()
+        self.request_search()
+        if self.tabs.currentIndex() == COMPARE_TAB:
+            self._request_comparison()
+        self.search_box.setFocus()
+
+    # --- construction helpers -----------------------------------------------------------------------
+
+    def _action(self, text: str, slot: object, shortcuts: list[QKeySequence] | None = None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            # Platform bindings often repeat ours (Back is Alt+Left on Linux): duplicates make Qt call the
+            # shortcut ambiguous and fire nothing.
+            unique = {sequence.toString(): sequence for sequence in shortcuts if not sequence.isEmpty()}
+            action.setShortcuts(list(unique.values()))
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        if name:
+            action.setObjectName(name)
+        self.addAction(action)  # shortcuts work even while the menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        keys = QKeySequence
+        self.import_action = self._action(
+            "&Import Files\u2026", self.choose_import_files, [keys(keys.StandardKey.Open)], "importAction"
+        )
+        self.import_folder_action = self._action(
+            "Import &Folder\u2026", self.choose_import_folder, None, "importFolderAction"
+        )
+        self.sources_action = self._action("&Data Sources\u2026", self.show_data_sources, None, "sourcesAction")
+        self.quit_action = self._action(
+            "&Quit", self.close, [keys(keys.StandardKey.Quit), keys("Ctrl+Q")], "quitAction"
+        )
+        self.focus_search_action = self._action(
+            "&Find", self.focus_search, [keys("Ctrl+L"), keys("Ctrl+F")], "focusSearchAction"
+        )
+        self.back_action = self._action(
+            "\u2190 Back", self.go_back, [keys("Alt+Left"), keys(keys.StandardKey.Back)], "backAction"
+        )
+        self.back_action.setToolTip("Back to the previous code (Alt+Left)")
+        self.forward_action = self._action(
+            "Forward \u2192",
+            self.go_forward,
+            [keys("Alt+Right"), keys(keys.StandardKey.Forward)],
+            "forwardAction",
+        )
+        self.forward_action.setToolTip("Forward (Alt+Right)")
+        self.copy_action = self._action("&Copy Code", self.copy_code, [keys(keys.StandardKey.Copy)], "copyAction")
+        self.copy_title_action = self._action(
+            "Copy Code and &Title", self.copy_code_and_title, [keys("Ctrl+Shift+C")], "copyTitleAction"
+        )
+        self.about_action = self._action("&About CodeDesk", self.show_about, None, "aboutAction")
+        self.search_tab_action = self._action(
+            "&Search", lambda: self.tabs.setCurrentIndex(SEARCH_TAB), [keys("Ctrl+1")]
+        )
+        self.compare_tab_action = self._action(
+            "&Compare Categories", lambda: self.tabs.setCurrentIndex(COMPARE_TAB), [keys("Ctrl+2")]
+        )
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[ThemeChoice, QAction] = {}
+        for choice, label in (
+            (ThemeChoice.SYSTEM, "Follow &System"),
+            (ThemeChoice.LIGHT, "&Light"),
+            (ThemeChoice.DARK, "&Dark"),
+        ):
+            action = QAction(label, self)
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, choice=choice: self.set_theme(choice))
+            self.theme_group.addAction(action)
+            self.theme_actions[choice] = action
+        formats = supported_formats_text()
+        for action in (self.import_action, self.import_folder_action):
+            action.setToolTip(formats)
+            action.setStatusTip(formats[:200])
+        if importers_module() is None:
+            for action in (self.import_action, self.import_folder_action):
+                action.setEnabled(False)
+                action.setToolTip("The importers are not installed in this build")
+        self._sync_history_actions()
+        self._box_fallback_actions = [
+            self.focus_search_action,
+            self.back_action,
+            self.forward_action,
+            self.search_tab_action,
+            self.compare_tab_action,
+            self.import_action,
+            self.quit_action,
+        ]
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.import_action, self.import_folder_action, self.sources_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.copy_action, self.copy_title_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.focus_search_action)
+        go_menu = bar.addMenu("&Go")
+        go_menu.addActions([self.back_action, self.forward_action])
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions([self.search_tab_action, self.compare_tab_action])
+        theme_menu = view_menu.addMenu("&Theme")
+        theme_menu.addActions(list(self.theme_actions.values()))
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.db_label = QLabel(self)
+        self.db_label.setObjectName("databaseLabel")
+        self.db_label.setAccessibleName("Database")
+        self.db_label.setText(f"Database: {self.store.path}")
+        self.db_label.setToolTip(f"Database: {self.store.path}")
+        self.sources_label = QLabel(self)
+        self.sources_label.setObjectName("sourcesLabel")
+        self.sources_label.setAccessibleName("Data sources")
+        self.counts_label = QLabel(self)
+        self.counts_label.setObjectName("countsLabel")
+        self.counts_label.setAccessibleName("Codes in the database")
+        self.result_count_label = QLabel(self)
+        self.result_count_label.setObjectName("resultCountLabel")
+        self.result_count_label.setAccessibleName("Results found")
+        # Permanent widgets stay visible while showMessage() shows a passing error on the left.
+        for label in (self.db_label, self.sources_label, self.counts_label, self.result_count_label):
+            label.setContentsMargins(8, 0, 8, 0)
+        status.addWidget(self.result_count_label, 1)
+        status.addPermanentWidget(self.db_label)
+        status.addPermanentWidget(self.sources_label)
+        status.addPermanentWidget(self.counts_label)
+
+    # --- search -------------------------------------------------------------------------------------
+
+    def current_request(self) -> SearchRequest:
+        return SearchRequest(
+            self.search_box.text(),
+            self.category_filter.current_code_set(),
+            self.section_tree.current_section(),
+            RESULT_LIMIT,
+        )
+
+    def request_search(self) -> int:
+        return self.service.search(self.current_request())
+
+    def _on_counts_ready(self, result: SearchResult, counts: dict[str, int]) -> None:
+        """The second half of a search: hits per category, for the filter buttons and the empty state."""
+        result.counts = counts
+        if result is not self.last_result:
+            return
+        request = self.current_request()
+        if request.query.strip() or request.section_id is not None:
+            self.category_filter.set_counts(counts)
+        if not result.hits:
+            self._on_search_ready(result, 0.0)  # the empty state can now say where the hits are
+
+    def _on_search_ready(self, result: SearchResult, seconds: float) -> None:
+        self.last_result = result
+        request = self.current_request()
+        self._selecting_programmatically = True
+        try:
+            self.results_model.set_hits(result.hits)
+        finally:
+            self._selecting_programmatically = False
+        nothing_asked = not request.query.strip() and request.section_id is None
+        if nothing_asked and self.overview is not None:
+            self.category_filter.set_counts({cs: c["codes"] for cs, c in self.overview.code_counts.items()})
+        elif result.counts:
+            self.category_filter.set_counts(result.counts)
+        # Otherwise the counts follow in a moment (counts_ready); until then the buttons keep their numbers.
+        if result.hits:
+            self.results_stack.setCurrentWidget(self.results_view)
+            note = result_note(result, len(result.hits))
+            self.result_note.setText(note)
+            self.result_note.setVisible(bool(note))
+            # Keep the open code selected when it is still in the list.
+            if self.detail_pane.detail is not None:
+                row = self.results_model.row_of(self.detail_pane.detail.code)
+                if row >= 0:
+                    self._select_row(row, open_detail=False)
+        else:
+            section_name = None
+            if request.section_id is not None and request.section_id in self.store.catalog.sections:
+                section_name = self.store.catalog.sections[request.section_id].name
+            self.empty_state.setText(no_results_html(result, request.code_set, section_name))
+            self.results_stack.setCurrentWidget(self.empty_state)
+            self.result_note.setVisible(bool(result.message) and not result.parsed.error)
+            self.result_note.setText(result.message or "")
+        count = (
+            f"{result.total:,} result{'s' if result.total != 1 else ''}"
+            if request.query or request.section_id is not None
+            else ""
+        )
+        self.result_count_label.setText(f"{count} in {seconds * 1000:.0f} ms" if count else "")
+
+    def _on_category_changed(self, key: str) -> None:
+        code_set = key or None
+        section = self.section_tree.current_section()
+        if code_set and section is not None and self.store.catalog.sections[section].code_set != code_set:
+            self.section_tree.select_section(None, notify=False)
+        self.section_tree.set_code_set(code_set)
+        self.settings.setValue("filter/category", key)
+        self.request_search()
+
+    def _on_section_chosen(self, _section_id: int | None) -> None:
+        self.request_search()
+
+    def browse_section(self, section_id: int) -> None:
+        """List a section's codes: clear the words, keep a category filter only if it agrees."""
+        section = self.store.catalog.sections.get(section_id)
+        if section is None:
+            return
+        self.tabs.setCurrentIndex(SEARCH_TAB)
+        if self.category_filter.current() not in (ALL, section.code_set):
+            self.category_filter.set_current(section.code_set, notify=False)
+            self.section_tree.set_code_set(section.code_set)
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self.section_tree.select_section(section_id, notify=False)
+        self.request_search()
+
+    def _on_sort_combo(self, index: int) -> None:
+        key = SortKey(self.sort_combo.itemData(index))
+        self.results_model.set_sort_key(key)
+        self.settings.setValue("results/sort", int(key))
+
+    def _sync_sort_combo(self) -> None:
+        index = self.sort_combo.findData(self.results_model.sort_key)
+        if index != self.sort_combo.currentIndex():
+            self.sort_combo.blockSignals(True)
+            self.sort_combo.setCurrentIndex(index)
+            self.sort_combo.blockSignals(False)
+
+    def _on_empty_state_link(self, link: str) -> None:
+        kind, _, value = link.partition(":")
+        if kind == "category":
+            self.category_filter.set_current(value or ALL)
+        elif kind == "section":
+            self.section_tree.select_section(None)
+        elif kind == "code":
+            self.open_code(value)
+        elif kind == "import":
+            self.choose_import_files()
+
+    # --- keyboard -----------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search_box and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            return self._search_box_key(event)
+        if watched is self.search_box and event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            # Without selected text, Ctrl+C in the box copies the open code (the window's action).
+            if event.matches(QKeySequence.StandardKey.Copy) and not self.search_box.hasSelectedText():
+                event.ignore()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _search_box_key(self, event: QKeyEvent) -> bool:
+        # Window shortcuts only fire while Qt thinks the window is active; after a modal dialog on a desktop
+        # without a window manager it may not, yet the keys still reach the box. Honour them here too.
+        pressed = QKeySequence(event.keyCombination())
+        for action in self._box_fallback_actions:
+            if action.isEnabled() and any(
+                shortcut.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch for shortcut in action.shortcuts()
+            ):
+                action.trigger()
+                return True
+        key = event.key()
+        moves = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10, Qt.Key.Key_PageUp: -10}
+        if key in moves and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.move_selection(moves[Qt.Key(key)])
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_current()
+            return True
+        if key == Qt.Key.Key_Escape:
+            if self.search_box.text():
+                self.search_box.clear()
+            return True
+        return False
+
+    def move_selection(self, step: int) -> None:
+        rows = self.results_model.rowCount()
+        if rows == 0:
+            return
+        current = self.results_view.currentIndex().row()
+        start = -1 if step > 0 else rows  # from nothing selected, Down goes to the first row, Up to the last
+        self._select_row(max(0, min(rows - 1, (start if current < 0 else current) + step)))
+
+    def _select_row(self, row: int, open_detail: bool = True) -> None:
+        index = self.results_model.index(row, 0)
+        self._selecting_programmatically = not open_detail
+        try:
+            self.results_view.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        finally:
+            self._selecting_programmatically = False
+        self.results_view.scrollTo(index)
+
+    def open_current(self) -> None:
+        """Enter: open the selected result, else the first; for an unknown code, what the grammar knows."""
+        row = self.results_view.currentIndex().row()
+        if row < 0 and self.results_model.rowCount():
+            self._select_row(0)
+            return
+        hit = self.results_model.hit(row)
+        if hit is not None:
+            self.open_code(hit.code)
+            return
+        text = normalize(self.search_box.text())
+        if is_code(text):
+            self.open_code(text)
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._selecting_programmatically or not current.isValid():
+            return
+        hit = self.results_model.hit(current.row())
+        if hit is not None:
+            self.open_code(hit.code)
+
+    def _on_result_activated(self, index: QModelIndex) -> None:
+        hit = self.results_model.hit(index.row())
+        if hit is not None:
+            self.open_code(hit.code)
+            self.detail_pane.browser.setFocus()
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(SEARCH_TAB)
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    # --- detail and history -------------------------------------------------------------------------
+
+    def open_code(self, code: str, *, record: bool = True) -> None:
+        code = normalize(code)
+        if not code:
+            return
+        if self.tabs.currentIndex() != SEARCH_TAB:
+            self.tabs.setCurrentIndex(SEARCH_TAB)
+        if record and (self._history_index < 0 or self._history[self._history_index] != code):
+            del self._history[self._history_index + 1 :]
+            self._history.append(code)
+            self._history_index = len(self._history) - 1
+            if self.userdata is not None:
+                self.userdata.record_view(code)
+        self._sync_history_actions()
+        self.service.detail(code)
+
+    def _on_detail_ready(self, detail: CodeDetail) -> None:
+        self.detail_pane.show_detail(detail)
+        row = self.results_model.row_of(detail.code)
+        if row >= 0 and self.results_view.currentIndex().row() != row:
+            self._select_row(row, open_detail=False)
+
+    def history(self) -> tuple[list[str], int]:
+        return list(self._history), self._history_index
+
+    def go_back(self) -> None:
+        if self._history_index > 0:
+            self._history_index -= 1
+            self.open_code(self._history[self._history_index], record=False)
+
+    def go_forward(self) -> None:
+        if self._history_index < len(self._history) - 1:
+            self._history_index += 1
+            self.open_code(self._history[self._history_index], record=False)
+
+    def _sync_history_actions(self) -> None:
+        self.back_action.setEnabled(self._history_index > 0)
+        self.forward_action.setEnabled(0 <= self._history_index < len(self._history) - 1)
+
+    def copy_code(self) -> None:
+        self.detail_pane.copy_code()
+
+    def copy_code_and_title(self) -> None:
+        self.detail_pane.copy_code_and_title()
+
+    # --- overview, comparison -----------------------------------------------------------------------
+
+    def _on_overview_ready(self, overview: Overview) -> None:
+        self.overview = overview
+        self.section_tree.set_counts(overview.section_counts)
+        names = [s.name for s in overview.sources]
+        self.sources_label.setText(f"Sources: {len(names)}")
+        self.sources_label.setToolTip("\n".join(names))
+        per_set = " \u00b7 ".join(f"{cs} {c['codes']:,}" for cs, c in overview.code_counts.items())
+        self.counts_label.setText(f"{overview.total_codes:,} codes ({per_set})")
+        request = self.current_request()
+        if not request.query.strip() and request.section_id is None:
+            self.category_filter.set_counts({cs: c["codes"] for cs, c in overview.code_counts.items()})
+
+    def _on_tab_changed(self, index: int) -> None:
+        self.settings.setValue("window/tab", index)
+        if index == COMPARE_TAB:
+            self._request_comparison()
+
+    def _request_comparison(self, *_args: object) -> None:
+        self._comparison_sets = self.comparison_view.chosen()
+        self.settings.setValue("compare/code_sets", ",".join(self._comparison_sets))
+        self.service.comparison(self._comparison_sets)
+
+    def _on_comparison_ready(self, rows: list[ComparisonRow]) -> None:
+        self.comparison_view.set_rows(rows, self._comparison_sets)
+
+    def _on_service_failed(self, kind: str, message: str) -> None:
+        self.statusBar().showMessage(f"Could not {kind}: {message}", 10000)
+
+    # --- import -------------------------------------------------------------------------------------
+
+    def choose_import_files(self) -> None:
+        if not self.import_action.isEnabled():
+            return
+        start = str(self.settings.value("import/last_dir", str(Path.home())))
+        files, _ = QFileDialog.getOpenFileNames(self, "Import code files", start, file_dialog_filter())
+        if files:
+            self.settings.setValue("import/last_dir", str(Path(files[0]).parent))
+            self.import_paths([Path(f) for f in files])
+
+    def choose_import_folder(self) -> None:
+        if not self.import_folder_action.isEnabled():
+            return
+        start = str(self.settings.value("import/last_dir", str(Path.home())))
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of code files", start)
+        if folder:
+            self.settings.setValue("import/last_dir", folder)
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: list[Path]) -> bool:
+        return self.jobs.import_paths(paths)
+
+    def show_data_sources(self) -> None:
+        DataSourcesDialog(self.store.sources, self.jobs, self).exec()
+
+    def on_data_changed(self) -> None:
+        """After an import or a removal: refresh the UI's store, the worker, and everything shown."""
+        self.store.refresh()
+        self.section_tree.set_catalog(self.store.catalog)
+        self.service.refresh()
+        self.service.overview()
+        self.request_search()
+        if self.detail_pane.detail is not None:
+            self.service.detail(self.detail_pane.detail.code)
+        if self.tabs.currentIndex() == COMPARE_TAB:
+            self._request_comparison()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and all(url.isLocalFile() for url in urls) and self.import_action.isEnabled():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(QUrl(url).toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            # Let the drop finish before the modal progress dialog opens.
+            QTimer.singleShot(0, lambda: self.import_paths(paths))
+
+    # --- about, theme -------------------------------------------------------------------------------
+
+    def show_about(self) -> None:
+        AboutDialog(self.overview.sources if self.overview else self.store.sources(), self).exec()
+
+    def set_theme(self, choice: ThemeChoice) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, choice)
+        self.theme_actions[choice].setChecked(True)
+        self.settings.setValue("view/theme", choice.value)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            # Views paint from the palette; the detail pane re-renders itself on its own PaletteChange.
+            if self.last_result is not None and not self.last_result.hits:
+                self._on_search_ready(self.last_result, 0.0)
+            self.results_view.viewport().update()
+            self.comparison_view.table.viewport().update()
+        super().changeEvent(event)
+
+    # --- settings -----------------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            screen = self.screen().availableGeometry() if self.screen() else None
+            width = min(1400, int(screen.width() * 0.92)) if screen else 1360
+            height = min(900, int(screen.height() * 0.9)) if screen else 860
+            self.resize(width, height)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for splitter, key in (
+            (self.main_splitter, "splitter/main"),
+            (self.detail_pane.splitter, "splitter/detail"),
+        ):
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+        compare = str(s.value("compare/code_sets", "") or "")
+        if compare:
+            self.comparison_view.set_chosen(compare.split(","))
+        sort = s.value("results/sort")
+        if sort is not None and str(sort).isdigit() and int(str(sort)) in (k.value for k in SortKey):
+            self.sort_combo.setCurrentIndex(self.sort_combo.findData(SortKey(int(str(sort)))))
+        category = str(s.value("filter/category", ALL) or ALL)
+        self.category_filter.set_current(category, notify=False)
+        self.section_tree.set_code_set(self.category_filter.current_code_set())
+        tab = s.value("window/tab", SEARCH_TAB)
+        self.tabs.setCurrentIndex(
+            int(str(tab)) if str(tab).isdigit() and int(str(tab)) < self.tabs.count() else SEARCH_TAB
+        )
+        theme = str(s.value("view/theme", ThemeChoice.SYSTEM.value))
+        self.theme_actions[
+            ThemeChoice(theme) if theme in {t.value for t in ThemeChoice} else ThemeChoice.SYSTEM
+        ].setChecked(True)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("splitter/main", self.main_splitter.saveState())
+        s.setValue("splitter/detail", self.detail_pane.splitter.saveState())
+        s.setValue("filter/category", self.category_filter.current())
+        s.setValue("window/tab", self.tabs.currentIndex())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.detail_pane.save_note()
+        self.save_settings()
+        self.jobs.shutdown()
+        self.service.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the worker threads (tests call this when they do not close the window)."""
+        self.jobs.shutdown()
+        self.service.shutdown()

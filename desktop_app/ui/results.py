@@ -1,0 +1,373 @@
+"""The results list: a table model over :class:`Hit` objects and the delegates that draw it."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from desktop_app.core.reference import BUNDLED_SOURCE_NAME
+from desktop_app.core.search import Hit
+from desktop_app.ui.theme import CODE_SET_LABELS, CODE_SET_SHORT, badge_colors, highlight_background
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+HIGHLIGHTS_ROLE = Qt.ItemDataRole.UserRole + 2
+CODE_SET_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+class Column(IntEnum):
+    CODE = 0
+    CATEGORY = 1
+    TITLE = 2
+    SOURCE = 3
+
+
+HEADERS = {Column.CODE: "Code", Column.CATEGORY: "Category", Column.TITLE: "Title", Column.SOURCE: "Source"}
+
+
+class SortKey(IntEnum):
+    RELEVANCE = 0
+    CODE = 1
+
+
+class ResultsModel(QAbstractTableModel):
+    """Hits in relevance order (as the search ranked them) or in code order."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ranked: list[Hit] = []
+        self._hits: list[Hit] = []
+        self._sort_key = SortKey.RELEVANCE
+        self._descending = False
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- contents
+
+    def set_hits(self, hits: list[Hit]) -> None:
+        self.beginResetModel()
+        self._ranked = list(hits)
+        self._hits = self._sorted(self._ranked)
+        self.endResetModel()
+
+    def hit(self, row: int) -> Hit | None:
+        return self._hits[row] if 0 <= row < len(self._hits) else None
+
+    def hits(self) -> list[Hit]:
+        return list(self._hits)
+
+    def row_of(self, code: str) -> int:
+        return next((i for i, h in enumerate(self._hits) if h.code == code), -1)
+
+    # --- sorting
+
+    @property
+    def sort_key(self) -> SortKey:
+        return self._sort_key
+
+    @property
+    def descending(self) -> bool:
+        return self._descending
+
+    def set_sort_key(self, key: SortKey, descending: bool = False) -> None:
+        if key == self._sort_key and descending == self._descending:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self._hits
+        self._sort_key, self._descending = key, descending
+        self._hits = self._sorted(self._ranked)
+        # Keep selections and the current row on the same hits across the re-sort.
+        new_row = {id(h): i for i, h in enumerate(self._hits)}
+        for index in self.persistentIndexList():
+            if index.isValid():
+                row = new_row[id(old[index.row()])]
+                self.changePersistentIndex(index, self.index(row, index.column()))
+        self.layoutChanged.emit()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Header clicks: the Code column sorts by code, any other column restores relevance."""
+        key = SortKey.CODE if column == Column.CODE else SortKey.RELEVANCE
+        self.set_sort_key(key, order == Qt.SortOrder.DescendingOrder and key == SortKey.CODE)
+
+    def _sorted(self, hits: list[Hit]) -> list[Hit]:
+        if self._sort_key == SortKey.CODE:
+            return sorted(hits, key=lambda h: h.code, reverse=self._descending)
+        return list(hits)
+
+    # --- QAbstractTableModel
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._hits)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(Column)
+        ):
+            return HEADERS[Column(section)]
+        if (
+            orientation == Qt.Orientation.Vertical
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self._hits)
+        ):
+            return str(section + 1)
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        # Called thousands of times per repaint: plain int comparisons, and unhandled roles leave first.
+        if role not in _HANDLED_ROLES or not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        if not 0 <= row < len(self._hits):
+            return None
+        hit = self._hits[row]
+        if role == _DISPLAY:
+            if column == _CODE:
+                return hit.code
+            if column == _CATEGORY:
+                return CODE_SET_SHORT.get(hit.code_set, hit.code_set)
+            if column == _TITLE:
+                return hit.title or "(no descriptor loaded)"
+            return short_source_name(hit.source)
+        if role == _TOOLTIP:
+            if column == _CATEGORY:
+                return CODE_SET_LABELS.get(hit.code_set, hit.code_set)
+            if column == _TITLE:
+                path = " \u203a ".join(hit.section)
+                return f"{hit.title}\n{path}" if path else hit.title
+            if column == _SOURCE:
+                return hit.source
+            return None
+        if role == _ACCESSIBLE:
+            if column == _CATEGORY:
+                return CODE_SET_LABELS.get(hit.code_set, hit.code_set)
+            return self.data(index, _DISPLAY)
+        if role == _FONT:
+            return self._bold if column == _CODE else None
+        if role == _FOREGROUND:
+            if hit.status == "deleted":
+                return QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            return None
+        if role == HIT_ROLE:
+            return hit
+        if role == HIGHLIGHTS_ROLE:
+            return hit.highlights if column == _TITLE else None
+        return hit.code_set  # CODE_SET_ROLE
+
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_HANDLED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, _FONT, _FOREGROUND, int(HIT_ROLE),
+                            int(HIGHLIGHTS_ROLE), int(CODE_SET_ROLE)})
+_CODE, _CATEGORY, _TITLE, _SOURCE = (int(c) for c in Column)
+
+
+def short_source_name(name: str) -> str:
+    """Our bundled source has a long, explicit name (shown in full in tooltips and the detail pane)."""
+    return "CodeDesk summary" if name == BUNDLED_SOURCE_NAME else name
+
+
+class HighlightDelegate(QStyledItemDelegate):
+    """Draws the title with the matched words in bold on a tinted background.
+
+    Painted by hand from ``Hit.highlights`` spans rather than through a QTextDocument per cell: typing must
+    repaint the list within one frame, and a rich-text document per cell costs far more than a few drawText.
+    """
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        spans = index.data(HIGHLIGHTS_ROLE) or ()
+        if not spans:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette = opt.palette
+        text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        rect = opt.rect.adjusted(4, 0, -4, 0)
+        plain, bold = QFont(opt.font), QFont(opt.font)
+        bold.setBold(True)
+        plain_metrics, bold_metrics = QFontMetrics(plain), QFontMetrics(bold)
+        text, spans = _bring_first_match_into_view(text, spans, plain_metrics, rect.width())
+        painter.save()
+        painter.setClipRect(opt.rect)
+        x = rect.left()
+        for start, end, marked in _segments(text, spans):
+            piece = text[start:end]
+            metrics = bold_metrics if marked else plain_metrics
+            width = metrics.horizontalAdvance(piece)
+            out_of_room = x + width > rect.right()
+            if out_of_room:
+                piece = metrics.elidedText(piece, Qt.TextElideMode.ElideRight, rect.right() - x)
+                width = metrics.horizontalAdvance(piece)
+                if not piece:
+                    break
+            box = QRect(x, rect.top(), width, rect.height())
+            if marked and not selected and piece != "\u2026":
+                painter.fillRect(box.adjusted(-1, 2, 1, -2), highlight_background(palette))
+            painter.setFont(bold if marked else plain)
+            painter.setPen(text_color)
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), piece)
+            x += width
+            if out_of_room:
+                break  # the elided piece ends with "…": nothing after it may be drawn
+        painter.restore()
+
+
+def _bring_first_match_into_view(
+    text: str, spans: tuple[tuple[int, int], ...], metrics: QFontMetrics, width: int
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """If the first matched word would be cut off, start the title shortly before it with "…".
+
+    A highlighted word you cannot see tells you nothing about why the code matched.
+    """
+    start, end = spans[0]
+    if metrics.horizontalAdvance(text[:end]) <= width:
+        return text, spans
+    # Keep a few words of context before the match, starting at a word boundary.
+    cut = text.rfind(" ", 0, max(0, start - 24)) + 1
+    if cut <= 0:
+        cut = start
+    shift = cut - 1  # one character for the leading ellipsis
+    shown = "\u2026" + text[cut:]
+    return shown, tuple((max(1, a - shift), b - shift) for a, b in spans if b > cut)
+
+
+def _segments(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int, bool]]:
+    """Split ``text`` into (start, end, highlighted) pieces from sorted, non-overlapping spans."""
+    pieces: list[tuple[int, int, bool]] = []
+    position = 0
+    for start, end in spans:
+        start, end = max(start, position), min(end, len(text))
+        if start >= end:
+            continue
+        if start > position:
+            pieces.append((position, start, False))
+        pieces.append((start, end, True))
+        position = end
+    if position < len(text):
+        pieces.append((position, len(text), False))
+    return pieces
+
+
+class BadgeDelegate(QStyledItemDelegate):
+    """The category as a rounded badge, coloured per code set from the current palette."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        code_set = index.data(CODE_SET_ROLE) or ""
+        background, foreground = badge_colors(code_set, opt.palette)
+        font = QFont(opt.font)
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        width = metrics.horizontalAdvance(text) + 12
+        height = min(opt.rect.height() - 4, metrics.height() + 4)
+        box = QRect(opt.rect.left() + 4, opt.rect.center().y() - height // 2 + 1, width, height)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(background)
+        painter.drawRoundedRect(box, height / 2, height / 2)
+        painter.setFont(font)
+        painter.setPen(foreground)
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width() + 16, hint.height())
+
+
+class ResultsView(QTableView):
+    """The table the results model is shown in, set up once."""
+
+    def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setObjectName("results")
+        self.setAccessibleName("Search results")
+        self.setAccessibleDescription("Codes matching the search; Enter opens the selected code")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        self.setSortingEnabled(False)  # header clicks call model.sort without the view reordering rows itself
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        # Fixed widths: ResizeToContents would ask the model about every row on every reset and repaint.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        header.setSectionResizeMode(Column.CODE, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(Column.CODE, QFontMetrics(bold).horizontalAdvance("0000WW") + 12)
+        header.setSectionResizeMode(Column.CATEGORY, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(Column.SOURCE, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(Column.CATEGORY, self.fontMetrics().horizontalAdvance("HCPCS II") + 36)
+        header.resizeSection(Column.SOURCE, self.fontMetrics().horizontalAdvance("CodeDesk summary") + 24)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self._on_header_clicked)
+        self._title_delegate = HighlightDelegate(self)
+        self._badge_delegate = BadgeDelegate(self)
+        self.setItemDelegateForColumn(Column.TITLE, self._title_delegate)
+        self.setItemDelegateForColumn(Column.CATEGORY, self._badge_delegate)
+
+    def results_model(self) -> ResultsModel:
+        model = self.model()
+        assert isinstance(model, ResultsModel)
+        return model
+
+    def _on_header_clicked(self, section: int) -> None:
+        model = self.results_model()
+        if section == Column.CODE:
+            descending = model.sort_key == SortKey.CODE and not model.descending
+            model.set_sort_key(SortKey.CODE, descending)
+        else:
+            model.set_sort_key(SortKey.RELEVANCE)

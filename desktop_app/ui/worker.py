@@ -1,0 +1,281 @@
+"""Database work off the UI thread.
+
+:class:`StoreWorker` lives in its own ``QThread`` and owns its own :class:`CodeStore` (one SQLite connection
+per thread). Requests are *coalesced* per kind: posting a search while another search is still waiting
+replaces it, so a burst of keystrokes runs only the newest query. A search that is already running when a
+newer one arrives is interrupted (``sqlite3.Connection.interrupt`` is the one call SQLite allows from another
+thread), so a slow query at a million codes never delays the next one.
+
+:class:`StoreService` is the UI-thread side: it numbers every request and drops any answer that is not the
+newest of its kind, so a late result can never overwrite a newer one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
+
+from desktop_app.core.details import CodeDetail
+from desktop_app.core.errors import CodeDeskError
+from desktop_app.core.search import SearchFilters, SearchResult
+from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
+
+# When several kinds wait at once, the one the user is looking at goes first; "refresh" must precede
+# everything so no request runs against a stale catalog after an import.
+
+# "counts" is the second half of a search: the hits are painted first, the per-category counts follow.
+KIND_ORDER = ("refresh", "search", "detail", "counts", "overview", "comparison")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    code_set: str | None = None
+    section_id: int | None = None
+    limit: int = 200
+
+    @property
+    def filters(self) -> SearchFilters:
+        return SearchFilters(self.code_set, self.section_id)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Figures for the status bar, the section tree and the category filter when nothing is typed."""
+
+    code_counts: dict[str, dict[str, int]]
+    section_counts: dict[int, int]
+    sources: list[SourceInfo]
+
+    @property
+    def total_codes(self) -> int:
+        return sum(c["codes"] for c in self.code_counts.values())
+
+
+@dataclass
+class Timed:
+    """A worker answer with how long the database took, for the status bar and the benchmark."""
+
+    value: object
+    seconds: float = 0.0
+    request: object = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class StoreWorker(QObject):
+    finished = Signal(str, int, object)  # kind, sequence number, Timed
+    failed = Signal(str, int, str)  # kind, sequence number, message for the user
+    _wake = Signal()
+
+    def __init__(self, db_path: Path, opener: Callable[[Path], CodeStore] | None = None) -> None:
+        super().__init__()
+        self._db_path = db_path
+        self._opener = opener or (lambda path: CodeStore.open(path, build=False))
+        self._store: CodeStore | None = None
+        self._lock = threading.Lock()
+        self._pending: dict[str, tuple[int, object]] = {}
+        self._running: str | None = None
+        self._stopped = False
+        self._wake.connect(self._drain)
+
+    # --- called from the UI thread -----------------------------------------------------------------
+
+    def post(self, kind: str, seq: int, payload: object = None) -> None:
+        with self._lock:
+            idle = not self._pending
+            self._pending[kind] = (seq, payload)
+            if kind == "search":
+                self._pending.pop("counts", None)  # counts of an older search are of no use any more
+            if kind == "search" and self._running in ("search", "counts") and self._store is not None:
+                self._store.conn.interrupt()
+        if idle:
+            self._wake.emit()  # queued: the receiver lives in the worker thread
+
+    # --- in the worker thread ----------------------------------------------------------------------
+
+    @Slot()
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                kind = next((k for k in KIND_ORDER if k in self._pending), None)
+                if kind is None or self._stopped:
+                    return
+                seq, payload = self._pending.pop(kind)
+                self._running = kind
+            try:
+                started = time.perf_counter()
+                value = self._run(kind, payload)
+                self.finished.emit(kind, seq, Timed(value, time.perf_counter() - started, payload))
+                if kind == "search":
+                    with self._lock:  # counts only for a search nobody has typed past yet
+                        if "search" not in self._pending and not self._stopped:
+                            self._pending["counts"] = (seq, (value, payload))
+            except sqlite3.OperationalError as exc:
+                if "interrupt" in str(exc):
+                    # Interrupted for a newer search. If the interrupt hit another kind by a race, retry it.
+                    with self._lock:
+                        if kind not in self._pending and kind != "counts" and not self._stopped:
+                            self._pending[kind] = (seq, payload)
+                    continue
+                self.failed.emit(kind, seq, f"database error: {exc}")
+            except CodeDeskError as exc:
+                self.failed.emit(kind, seq, str(exc))
+            except sqlite3.Error as exc:
+                self.failed.emit(kind, seq, f"database error: {exc}")
+            except Exception as exc:  # a bug must not leave the window waiting for an answer forever
+                self.failed.emit(kind, seq, f"internal error ({type(exc).__name__}: {exc})")
+            finally:
+                with self._lock:
+                    self._running = None
+
+    def _open(self) -> CodeStore:
+        if self._store is None:
+            self._store = self._opener(self._db_path)
+        return self._store
+
+    def _run(self, kind: str, payload: object) -> object:
+        store = self._open()
+        if kind == "search":
+            assert isinstance(payload, SearchRequest)
+            return store.search(payload.query, payload.filters, payload.limit)
+        if kind == "counts":
+            result, request = cast("tuple[SearchResult, SearchRequest]", payload)
+            return store.engine.counts(result, request.filters)
+        if kind == "detail":
+            assert isinstance(payload, str)
+            return store.detail(payload)
+        if kind == "overview":
+            overview = Overview(store.code_counts(), store.section_counts(), store.sources())
+            # Load the typo-correction vocabulary now, while the person is still reading the window, rather
+            # than on the first misspelt keystroke.
+            store.engine.correct_words(["warmup"])
+            return overview
+        if kind == "comparison":
+            assert isinstance(payload, list)
+            return store.comparison(payload)
+        if kind == "refresh":
+            store.refresh()
+            return None
+        raise ValueError(f"unknown request kind {kind!r}")
+
+    def stop(self) -> None:
+        """Forget waiting requests and interrupt the running one (called from the UI thread)."""
+        with self._lock:
+            self._stopped = True
+            self._pending.clear()
+            if self._running is not None and self._store is not None:
+                self._store.conn.interrupt()
+
+    @Slot()
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class StoreService(QObject):
+    """The UI's handle on the worker: numbered requests in, only the newest answers out."""
+
+    search_ready = Signal(object, float)  # SearchResult (hits, no counts yet), seconds in the database
+    counts_ready = Signal(object, object)  # the same SearchResult, dict[str, int] hits per code set
+    detail_ready = Signal(object)  # CodeDetail
+    overview_ready = Signal(object)  # Overview
+    comparison_ready = Signal(object)  # list[ComparisonRow]
+    refreshed = Signal()
+    failed = Signal(str, str)  # kind, message
+
+    def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._seq = 0
+        self._latest: dict[str, int] = {}
+        self._delivered: dict[str, int] = {}
+        self.dropped = 0  # stale answers thrown away (the tests and the benchmark read it)
+        # The worker runs Python too (building hits, correcting typos): make the interpreter switch threads
+        # often enough that a busy worker never holds the UI thread back for more than a couple of ms.
+        sys.setswitchinterval(min(sys.getswitchinterval(), 0.002))
+        self._thread = QThread()
+        self._thread.setObjectName("codedesk-store-worker")
+        self._worker = StoreWorker(db_path)
+        self._worker.moveToThread(self._thread)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._thread.start()
+
+    def _post(self, kind: str, payload: object = None) -> int:
+        self._seq += 1
+        self._latest[kind] = self._seq
+        self._worker.post(kind, self._seq, payload)
+        return self._seq
+
+    def search(self, request: SearchRequest) -> int:
+        return self._post("search", request)
+
+    def detail(self, code: str) -> int:
+        return self._post("detail", code)
+
+    def overview(self) -> int:
+        return self._post("overview")
+
+    def comparison(self, code_sets: list[str]) -> int:
+        return self._post("comparison", list(code_sets))
+
+    def refresh(self) -> int:
+        """After an import: the worker re-reads its catalog before any later request runs."""
+        return self._post("refresh")
+
+    def is_latest(self, kind: str, seq: int) -> bool:
+        return self._latest.get(kind) == seq
+
+    def settled(self, kind: str) -> bool:
+        """True when the newest request of ``kind`` has been answered (or failed)."""
+        return kind in self._latest and self._delivered.get(kind) == self._latest[kind]
+
+    @Slot(str, int, object)
+    def _on_finished(self, kind: str, seq: int, answer: Timed) -> None:
+        if kind == "counts":  # belongs to the search with the same number
+            if self.is_latest("search", seq):
+                result, _request = cast("tuple[SearchResult, SearchRequest]", answer.request)
+                self.counts_ready.emit(result, answer.value)
+            else:
+                self.dropped += 1
+            return
+        if not self.is_latest(kind, seq):
+            self.dropped += 1
+            return
+        self._delivered[kind] = seq
+        if kind == "search":
+            assert isinstance(answer.value, SearchResult)
+            self.search_ready.emit(answer.value, answer.seconds)
+        elif kind == "detail":
+            assert isinstance(answer.value, CodeDetail)
+            self.detail_ready.emit(answer.value)
+        elif kind == "overview":
+            self.overview_ready.emit(answer.value)
+        elif kind == "comparison":
+            rows: list[ComparisonRow] = answer.value  # type: ignore[assignment]
+            self.comparison_ready.emit(rows)
+        elif kind == "refresh":
+            self.refreshed.emit()
+
+    @Slot(str, int, str)
+    def _on_failed(self, kind: str, seq: int, message: str) -> None:
+        if self.is_latest(kind, seq):
+            self._delivered[kind] = seq
+            self.failed.emit(kind, message)
+
+    def shutdown(self) -> None:
+        """Close the worker's connection in its own thread, then stop the thread."""
+        if not self._thread.isRunning():
+            return
+        self._worker.stop()
+        QMetaObject.invokeMethod(self._worker, "close", Qt.ConnectionType.BlockingQueuedConnection)
+        self._thread.quit()
+        self._thread.wait(5000)
