@@ -317,6 +317,7 @@ class SearchEngine:
         bm25 costs about a microsecond a row, so ranking every row of a query that matches half the
         database ("of", while the user is still typing) would take longer than a frame. Queries that
         match more than RANK_LIMIT codes are not discriminating anyway; the result says so.
+        Scores are compared in whole units, so near-ties (titles of different length) read in code order.
         """
         extra, params = self._filter_sql(filters)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
@@ -326,7 +327,7 @@ class SearchEngine:
                     FROM code_fts JOIN codes c ON c.id = code_fts.rowid
                     WHERE code_fts MATCH ?{extra}
                     LIMIT ?)
-                ORDER BY status = 'deleted', kind = 'modifier', score
+                ORDER BY status = 'deleted', kind = 'modifier', round(score), code
                 LIMIT ?""",
             [expression, *params, RANK_LIMIT, limit],
         ).fetchall()

@@ -162,10 +162,11 @@ class MainWindow(QMainWindow):
         self.main_splitter.addWidget(self.section_tree)
         self.main_splitter.addWidget(results_box)
         self.main_splitter.addWidget(self.detail_pane)
+        # The results list gets the most room: its titles are what a coder scans.
         self.main_splitter.setStretchFactor(0, 2)
-        self.main_splitter.setStretchFactor(1, 5)
+        self.main_splitter.setStretchFactor(1, 6)
         self.main_splitter.setStretchFactor(2, 4)
-        self.main_splitter.setSizes([340, 560, 460])
+        self.main_splitter.setSizes([270, 680, 430])
 
         search_tab = QWidget(self)
         search_layout = QVBoxLayout(search_tab)

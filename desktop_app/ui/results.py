@@ -237,7 +237,8 @@ class HighlightDelegate(QStyledItemDelegate):
                 width = metrics.horizontalAdvance(piece)
                 if not piece:
                     break
-            box = QRect(x, rect.top(), width, rect.height())
+            # The last, elided piece gets all the room left: a box cut to its measured width can clip the "…".
+            box = QRect(x, rect.top(), rect.right() - x + 1 if out_of_room else width, rect.height())
             if marked and not selected and piece != "\u2026":
                 painter.fillRect(box.adjusted(-1, 2, 1, -2), highlight_background(palette))
             painter.setFont(bold if marked else plain)
