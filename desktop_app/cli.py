@@ -19,6 +19,7 @@ from typing import NoReturn, TextIO
 
 from desktop_app import __version__
 from desktop_app.core.database import SCHEMA_VERSION, default_db_path
+from desktop_app.core.details import MeasureLink
 from desktop_app.core.errors import CodeDeskError, UserError
 from desktop_app.core.grammar import CodeSet, classify, normalize
 from desktop_app.core.search import SearchFilters
@@ -157,6 +158,7 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     if not detail.known:
         out.write(f"Not in your database. By its shape it is a {detail.shape}.\n"
                   "Import your code files (codedesk-cli import …) to see its descriptors.\n")
+        _write_measures(detail.measures, out)
         return EXIT_NOT_FOUND
     status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
     out.write(f"Status: {status}\n")
@@ -170,12 +172,16 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         values = ", ".join(f"{k}: {v}" for k, v in facts.values.items() if v not in ("", None))
         out.write(f"\nFacts{label} \u2014 {facts.source.name}:\n")
         out.write(textwrap.fill(values, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
-    if detail.measures:
-        out.write("\nQuality measures:\n")
-        for m in detail.measures:
-            modifier = f" with {m.modifier}" if m.modifier else ""
-            out.write(f"  {m.measure_id}  {m.role}{modifier}  {_clip(m.title, 70)}\n")
+    _write_measures(detail.measures, out)
     return EXIT_OK
+
+
+def _write_measures(measures: list[MeasureLink], out: TextIO) -> None:
+    if measures:
+        out.write("\nQuality measures:\n")
+    for m in measures:
+        modifier = f" with {m.modifier}" if m.modifier else ""
+        out.write(f"  {m.measure_id:<7} {m.role}{modifier:<9}  {_clip(m.title, 70)}\n")
 
 
 def cmd_compare(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:

@@ -145,9 +145,11 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
         section=[SectionRef(s.id, s.name, s.range_text) for s in catalog.section_path(section_id)]
         if section_id in catalog.sections else [],
     )
+    sources = _sources(conn)
+    # Measure links come first: a measure can name a code that no imported file describes yet.
+    detail.measures = measure_links(conn, code, sources)
     if row is None:
         return detail
-    sources = _sources(conn)
     detail.status = row["status"]
     detail.deleted_date = row["deleted_date"]
     detail.title = row["title"]
@@ -167,18 +169,38 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
             "SELECT f.* FROM code_facts f JOIN sources s ON s.id = f.source_id WHERE f.code = ? "
             "ORDER BY s.effective_date DESC, s.id DESC, f.modifier", (code,))
     ]
-    detail.measures = [
-        MeasureLink(r["measure_id"], r["title"] or "", r["role"], r["role_detail"], r["modifier"],
-                    json.loads(r["conditions"]), sources[r["source_id"]].name)
-        for r in conn.execute(
-            """SELECT mc.*, (SELECT m.title FROM measures m WHERE m.measure_id = mc.measure_id
-                             ORDER BY m.source_id DESC LIMIT 1) AS title
-               FROM measure_codes mc WHERE mc.code = ?
-               ORDER BY mc.measure_id, mc.role, mc.modifier""", (code,))
-    ]
     if row["kind"] == "code":
         detail.neighbours = neighbour_codes(conn, code, row["section_id"], neighbours)
     return detail
+
+
+def measure_links(conn: sqlite3.Connection, code: str, sources: dict[int, SourceRef]) -> list[MeasureLink]:
+    """The quality measures that name ``code``, one row per (measure, role, modifier).
+
+    The QPP measures JSON and the claims single-source CSV often say the same thing; a coder wants it
+    once, with both sources named.
+    """
+    merged: dict[tuple[str, str, str], MeasureLink] = {}
+    for r in conn.execute(
+        """SELECT mc.*, (SELECT m.title FROM measures m WHERE m.measure_id = mc.measure_id
+                         ORDER BY m.source_id DESC LIMIT 1) AS title
+           FROM measure_codes mc WHERE mc.code = ?
+           ORDER BY mc.measure_id, mc.role, mc.modifier, mc.source_id""", (code,)):
+        key = (r["measure_id"], r["role"], r["modifier"])
+        source = sources[r["source_id"]].name if r["source_id"] in sources else ""
+        if key in merged:
+            earlier = merged[key]
+            names = earlier.source.split("; ")
+            merged[key] = MeasureLink(
+                earlier.measure_id, earlier.title, earlier.role,
+                earlier.role_detail if r["role_detail"] in earlier.role_detail.split(", ")
+                else f"{earlier.role_detail}, {r['role_detail']}",
+                earlier.modifier, {**json.loads(r["conditions"]), **earlier.conditions},
+                earlier.source if source in names else f"{earlier.source}; {source}")
+        else:
+            merged[key] = MeasureLink(r["measure_id"], r["title"] or "", r["role"], r["role_detail"],
+                                      r["modifier"], json.loads(r["conditions"]), source)
+    return list(merged.values())
 
 
 def neighbour_codes(conn: sqlite3.Connection, code: str, section_id: int | None, count: int

@@ -3,11 +3,11 @@ dialogs, and the Data sources dialog (list what is loaded, remove a source)."""
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
@@ -27,22 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core import importers
 from desktop_app.core.errors import CodeDeskError, ImportCancelled
 from desktop_app.core.store import CodeStore, SourceInfo
 
 BUNDLED_KIND = "bundled"
 
 
-def importers_module() -> Any | None:
-    """The importers package, or None while it is not installed (the import menu is then disabled)."""
-    try:
-        module = importlib.import_module("desktop_app.core.importers")
-    except ImportError:
-        return None
-    return module if hasattr(module, "import_paths") else None
+def importers_module() -> ModuleType:
+    """The importers package. A function, so tests can put a controllable importer in its place."""
+    return importers
 
 
-IMPORT_PATTERNS = "*.csv *.txt *.xlsx *.zip *.json *.xml"
+IMPORT_PATTERNS = " ".join(f"*{extension}" for extension in importers.SUPPORTED_EXTENSIONS)
 
 
 def file_dialog_filter() -> str:
@@ -51,9 +48,7 @@ def file_dialog_filter() -> str:
 
 def supported_formats_text() -> str:
     """The importers' own description of what they read, for tooltips and the empty state."""
-    module = importers_module()
-    text = getattr(module, "SUPPORTED_FORMATS", "") if module else ""
-    return text if isinstance(text, str) else ", ".join(map(str, text))
+    return importers.SUPPORTED_FORMATS
 
 
 class JobWorker(QObject):
@@ -157,9 +152,6 @@ class JobRunner(QObject):
 
     def import_paths(self, paths: Sequence[Path]) -> bool:
         module = importers_module()
-        if module is None:
-            self._message("Import is not available in this build of CodeDesk.")
-            return False
         if self.busy():
             self._message("An import is already running.")
             return False
@@ -178,9 +170,6 @@ class JobRunner(QObject):
 
     def remove_source(self, source: SourceInfo) -> bool:
         module = importers_module()
-        if module is None or not hasattr(module, "remove_source"):
-            self._message("Removing sources is not available in this build of CodeDesk.")
-            return False
         if self.busy():
             return False
 

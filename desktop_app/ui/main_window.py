@@ -53,7 +53,6 @@ from desktop_app.ui.importing import (
     DataSourcesDialog,
     JobRunner,
     file_dialog_filter,
-    importers_module,
     supported_formats_text,
 )
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
@@ -281,10 +280,6 @@ class MainWindow(QMainWindow):
         for action in (self.import_action, self.import_folder_action):
             action.setToolTip(formats)
             action.setStatusTip(formats[:200])
-        if importers_module() is None:
-            for action in (self.import_action, self.import_folder_action):
-                action.setEnabled(False)
-                action.setToolTip("The importers are not installed in this build")
         self._sync_history_actions()
         self._box_fallback_actions = [
             self.focus_search_action,

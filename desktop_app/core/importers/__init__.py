@@ -1,0 +1,208 @@
+"""Importers: CMS RVU, CMS HCPCS, AMA CPT data files, CMS QPP measures and plain code lists.
+
+The public API (the CLI and the UI's import worker call exactly these):
+
+* :data:`SUPPORTED_FORMATS` – text for people listing what can be imported;
+* :func:`detect` – the format id of a file (``'zip'``/``'folder'`` for a container with an importable file);
+* :func:`import_paths` – read files, folders or zips and write them, all in ONE transaction;
+* :func:`remove_source` – delete an imported source again;
+* :class:`ImportSummary` – what one import did.
+
+Each file is parsed completely before anything is written, so a broken file fails with
+:class:`~desktop_app.core.errors.ImportFileError` (file, line, reason) and the database is exactly as before.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop_app.core.catalog import Catalog
+from desktop_app.core.database import transaction
+from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
+from desktop_app.core.importers import ama_cpt, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
+from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
+from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
+from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, sniff_file
+from desktop_app.core.importers.textio import SourceFile
+from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.reference import BUNDLED_KIND
+
+__all__ = [
+    "FORMAT_LABELS",
+    "SUPPORTED_EXTENSIONS",
+    "SUPPORTED_FORMATS",
+    "UNVERIFIED_AMA_POINTS",
+    "ImportSummary",
+    "detect",
+    "import_paths",
+    "remove_source",
+]
+
+SUPPORTED_FORMATS = (
+    "Supported files: "
+    "CMS Physician Fee Schedule RVU file PPRRVU (.csv, fixed-width .txt, .xlsx, or the RVUyyQ .zip); "
+    "CMS Alpha-Numeric HCPCS file (fixed-width ANWEB .txt, .xlsx, or the zip); "
+    "AMA CPT data files (LONGULT, MEDU, SHORTU, ConsumerDescriptor, ClinicianDescriptor, the PLA XML, "
+    "CPT Link Deleted_DTK/History_DTK, ConsolidatedCodeList, Modifiers, MODUL; best as the whole release "
+    "folder or zip); CMS QPP measures-data .json and the claims single-source .csv; "
+    "and your own code list as .csv with the columns code, descriptor and optionally category."
+)
+UNVERIFIED_AMA_POINTS = ama_cpt.UNVERIFIED
+# File name endings worth offering in an Open dialog (detection itself reads the content).
+SUPPORTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".json", ".xml", ".zip")
+
+
+@dataclass
+class ImportSummary:
+    """What one import wrote (one source).
+
+    For code files ``added`` counts codes new to the database, ``updated`` codes already there that this file
+    describes differently from the previous import of the same kind (the replaced release, else the newest
+    one), ``unchanged`` the rest. For measure files the same three count measures. ``notes`` is information,
+    not a problem: skipped files in a folder or zip, diagnosis codes counted, a replaced release.
+    """
+
+    file_name: str
+    format: str
+    source_id: int
+    source_name: str
+    release: str
+    added: int
+    updated: int
+    unchanged: int
+    modifiers: int
+    measures: int
+    warnings: list[str]
+    seconds: float
+    notes: list[str] = field(default_factory=list)  # information, not problems (skipped files, DX counts)
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """Turn SQLite's operational errors (locked, busy, disk full, read-only) into a message for people."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(f"could not write the database, nothing was changed: {exc}") from exc
+
+
+def detect(path: Path) -> str | None:
+    """The format id of ``path`` by its content; ``'zip'``/``'folder'`` when it holds an importable file.
+
+    Returns None for anything not importable (and for unreadable, empty or binary files).
+    """
+    path = Path(path)
+    try:
+        files, container = read_path(path)
+    except ImportFileError:
+        return None
+    if container:
+        return (FOLDER if path.is_dir() else ZIP) if any(sniff_file(sf) for sf in files) else None
+    return sniff_file(files[0])
+
+
+def _parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
+    if fmt in (cms_rvu.FORMAT_CSV, cms_rvu.FORMAT_TXT, cms_rvu.FORMAT_XLSX):
+        return cms_rvu.parse(sf, fmt, monitor)
+    if fmt in (cms_hcpcs.FORMAT_TXT, cms_hcpcs.FORMAT_XLSX):
+        return cms_hcpcs.parse(sf, fmt, monitor)
+    if fmt == cms_qpp.FORMAT_JSON:
+        return cms_qpp.parse_json(sf, monitor)
+    if fmt == cms_qpp.FORMAT_CLAIMS:
+        return cms_qpp.parse_claims(sf, monitor)
+    if fmt == generic_csv.FORMAT:
+        return generic_csv.parse(sf, monitor)
+    raise ImportFileError(sf.name, f"no reader for format {fmt}")  # pragma: no cover - sniff returns known ids
+
+
+def import_paths(
+    conn: sqlite3.Connection,
+    paths: Sequence[Path],
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> list[ImportSummary]:
+    """Import files, folders and zips. Everything is read first, then written in one transaction.
+
+    Raises :class:`ImportFileError` for a file that cannot be imported and
+    :class:`~desktop_app.core.errors.ImportCancelled` when ``cancel()`` turns true; in both cases nothing
+    was changed.
+    """
+    monitor = Monitor(progress, cancel)
+    catalog = Catalog.from_db(conn)
+    parsed: list[tuple[Dataset, float, list[str]]] = []
+    ama_files: list[tuple[SourceFile, str]] = []
+    ama_notes: list[str] = []
+    ama_at: int | None = None
+    for path in paths:
+        monitor.check()
+        planned = plan(Path(path), SUPPORTED_FORMATS)
+        path_notes = list(planned.notes)
+        for sf, fmt in planned.files:
+            if fmt.startswith("ama-"):
+                ama_files.append((sf, fmt))
+                ama_notes.extend(path_notes)
+                path_notes = []
+                ama_at = len(parsed) if ama_at is None else ama_at
+                continue
+            started = time.perf_counter()
+            ds = _parse(sf, fmt, monitor)
+            parsed.append((ds, time.perf_counter() - started, path_notes))
+            path_notes = []
+    if ama_files:
+        started = time.perf_counter()
+        releases = ama_cpt.parse_release(ama_files, monitor)
+        share = (time.perf_counter() - started) / len(releases)
+        position = ama_at if ama_at is not None else len(parsed)
+        parsed[position:position] = [(ds, share, ama_notes if i == 0 else []) for i, ds in enumerate(releases)]
+
+    summaries: list[ImportSummary] = []
+    with _writing(), transaction(conn):
+        for ds, parse_seconds, notes in parsed:
+            started = time.perf_counter()
+            result = write_dataset(conn, catalog, ds, monitor)
+            linked = cms_qpp.linked_measures(ds)
+            summaries.append(
+                ImportSummary(
+                    file_name=ds.file_name,
+                    format=ds.format,
+                    source_id=result.source_id,
+                    source_name=ds.name,
+                    release=ds.release,
+                    added=result.added,
+                    updated=result.updated,
+                    unchanged=result.unchanged,
+                    modifiers=ds.modifier_count,
+                    measures=linked,
+                    warnings=list(ds.warnings),
+                    seconds=round(parse_seconds + time.perf_counter() - started, 3),
+                    notes=[
+                        *notes,
+                        *ds.notes,
+                        *(["replaced the earlier import of this release"] if result.replaced else []),
+                    ],
+                )
+            )
+    return summaries
+
+
+def remove_source(conn: sqlite3.Connection, source_id: int) -> None:
+    """Remove an imported source in one transaction: its rows go, affected codes are reindexed and codes no
+    source speaks of any more are dropped. The bundled reference cannot be removed (:class:`UserError`)."""
+    row = conn.execute("SELECT kind, name FROM sources WHERE id = ?", (source_id,)).fetchone()
+    if row is None:
+        raise UserError(f"there is no source with id {source_id}")
+    if row[0] == BUNDLED_KIND:
+        raise UserError(f"{row[1]} is CodeDesk's own bundled reference and cannot be removed")
+    catalog = Catalog.from_db(conn)
+    with _writing(), transaction(conn):
+        codes = source_codes(conn, source_id)
+        delete_source(conn, source_id)
+        drop_orphan_codes(conn)
+        refresh_status(conn, codes)
+        reindex(conn, catalog, codes)

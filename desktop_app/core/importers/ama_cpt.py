@@ -1,0 +1,732 @@
+"""AMA CPT data files (licensed per user; none ships with CodeDesk), as described in the project's FORMAT.md.
+
+Read: LONGULT (code TAB long text), MEDU and SHORTU (code, blank, text), ConsumerDescriptor and
+ClinicianDescriptor (tab-delimited with a header row; several clinician descriptors per code), the PLA XML,
+the CPT Link history files (Deleted_DTK_tab → deleted codes, History_DTK_tab / HistoryModifiers_DTK_tab →
+history facts), the 2026 "Current Format" ConsolidatedCodeList and Modifiers files, and the MODUL modifier
+document. All the AMA files of one release (a folder, a zip, or several files picked together) become ONE
+source of kind ``ama-cpt``.
+
+No real AMA file was available: points FORMAT.md marks [3] or [?] (header texts of the tab files, the DTK
+title line and column order, date formats, the PLA root element and status values, encodings) are read
+leniently and listed in :data:`UNVERIFIED`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from desktop_app.core.errors import ImportFileError
+from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.importers.model import CodeRecord, Dataset, Monitor, is_modifier, iso_date
+from desktop_app.core.importers.textio import SourceFile, ends_with_newline
+
+KIND = "ama-cpt"
+LONGULT = "ama-longult"
+MEDU = "ama-medu"
+SHORTU = "ama-shortu"
+CONSUMER = "ama-consumer"
+CLINICIAN = "ama-clinician"
+PLA = "ama-pla"
+DELETED = "ama-deleted"
+HISTORY = "ama-history"
+HISTORY_MODIFIERS = "ama-history-modifiers"
+CODE_LIST = "ama-code-list"
+MODIFIERS = "ama-modifiers"
+MODUL = "ama-modul"
+FORMATS = (
+    LONGULT,
+    MEDU,
+    SHORTU,
+    CONSUMER,
+    CLINICIAN,
+    PLA,
+    DELETED,
+    HISTORY,
+    HISTORY_MODIFIERS,
+    CODE_LIST,
+    MODIFIERS,
+    MODUL,
+)
+
+UNVERIFIED = (
+    "Header texts of ConsumerDescriptor.txt (assumed 'Concept Id, CPT Code, Consumer Descriptor') and "
+    "ClinicianDescriptor.txt ([3]); columns are found by name, falling back to position.",
+    "CPT Link *_DTK_tab.txt: a title line before the header row, the column order (AMA ETL names only), and "
+    "the date format (YYYYMMDD, YYYY-MM-DD and MM/DD/YYYY are all accepted) ([?]).",
+    "History 'change type' values and 'level' meaning ([?]); stored as text.",
+    "PLA XML: the root element name and the cdStatus values (a value starting 'Delet' marks the code "
+    "deleted) ([?]); one non-XML notice line before the XML is skipped.",
+    "ConsolidatedCodeList.txt / Modifiers.txt header texts and the licence preamble before them ([3]).",
+    "MODUL.txt section headings and entry shapes (AMA ETL state machine, [A]); P-modifier lines 'P1: text'.",
+    "Encodings: UTF-8 (with or without BOM) or Windows-1252, CRLF or LF ([?]).",
+    "Release year: taken from 'CPT <year>' in a file's notice, else a year in the folder, zip or file name "
+    "([?]); the effective date is 1 January of that year.",
+    "Quarterly releases: recognised only by 'Q1'-'Q4' or 'Quarter n' in a folder or zip name, effective "
+    "1 Apr / 1 Jul / 1 Oct / next 1 Jan as in the AMA schedule ([?]: the real folder names are unknown).",
+)
+
+_LONG_LINE = re.compile(r"^(\d{4}[0-9A-Z])\t(.*)$")
+_FIXED_LINE = re.compile(r"^(\d{4}[0-9A-Z]) (.*)$")
+# What sniffing asks of a descriptor line: two columns only, and text that starts with a letter (so tables
+# of numbers keyed by 5-digit ids, like the CMS GPCI or anesthesia files, are not taken for AMA files).
+_LONG_SNIFF = re.compile(r"^\d{4}[0-9A-Z]\t[A-Za-z(][^\t]*$")
+_FIXED_SNIFF = re.compile(r"^\d{4}[0-9A-Z] [A-Za-z(][^\t]*$")
+_YEAR_IN_NOTICE = re.compile(r"\bCPT\s*(?:\u00ae|\(R\))?\s*(20\d\d)\b", re.I)
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+# (heading, label stored as the modifier type, entry pattern, whether every matching line starts an entry).
+# In the paragraph sections an entry starts only after a blank line, so "90 days" wrapped to the start of a
+# line is not taken for modifier 90.
+MODUL_SECTIONS: tuple[tuple[str, str, re.Pattern[str], bool], ...] = (
+    ("appendix a", "CPT modifier", re.compile(r"^(\d\d)\s+(\S.*)$"), False),
+    (
+        "anesthesia physical status",
+        "Anesthesia physical status modifier",
+        re.compile(r"^(?:.*?\s)?(P\d)\s*:\s*(\S.*)$"),
+        True,
+    ),
+    (
+        "cpt level i modifiers",
+        "CPT Level I modifier (hospital outpatient/ASC)",
+        re.compile(r"^(\d\d)\s+(\S.*)$"),
+        False,
+    ),
+    (
+        "category ii modifiers",
+        "Category II performance measure modifier",
+        re.compile(r"^(\d[A-Z])\s+(\S.*)$"),
+        False,
+    ),
+    (
+        "level ii (hcpcs/national) modifiers",
+        "HCPCS Level II modifier",
+        re.compile(r"^([0-9A-Z]{2})\s+(\S.*)$"),
+        True,
+    ),
+)
+
+
+def _cells_key(line: str) -> list[str]:
+    return [re.sub(r"[^a-z]", "", c.lower()) for c in line.split("\t")]
+
+
+def _find_header(lines: list[str], needed: Sequence[str], limit: int = 80) -> int | None:
+    """Index of the first line (tab-delimited) whose cells contain all of ``needed`` (letters only, lower)."""
+    for index, line in enumerate(lines[:limit]):
+        if "\t" not in line:
+            continue
+        keys = _cells_key(line)
+        if all(any(n in k for k in keys) for n in needed):
+            return index
+    return None
+
+
+# --- sniffing ---------------------------------------------------------------------------------------------
+
+
+def sniff(sf: SourceFile, lines: list[str]) -> str | None:
+    head = "\n".join(lines[:400])
+    name = sf.base_name.upper()
+    first_lines = [line.lstrip() for line in lines[:40] if line.strip()][:3]
+    if re.search(r"<plaCode\b", head, re.I) and any(line.startswith("<") for line in first_lines):
+        return PLA  # XML (after at most a notice line or two) with plaCode elements
+    if _find_header(lines, ("conceptid", "cptcode", "long", "medium", "short")) is not None:
+        return CODE_LIST
+    if _find_header(lines, ("modifiercode", "modifiername")) is not None:
+        return MODIFIERS
+    if _find_header(lines, ("cptcode", "cliniciandescriptor")) is not None:
+        return CLINICIAN
+    if _find_header(lines, ("cptcode", "consumer")) is not None:
+        return CONSUMER
+    dtk = _sniff_dtk(name, lines)
+    if dtk:
+        return dtk
+    stripped = [line.strip().lower() for line in lines[:2000]]
+    if "appendix a" in stripped and any(s.startswith(("category ii modifiers", "level ii (hcpcs")) for s in stripped):
+        after = lines[stripped.index("appendix a") + 1 : 2000]
+        entries = sum(1 for line in after if re.match(r"^(\d\d|\d[A-Z]|[A-Z0-9]{2})\s+[A-Z]", line.strip()))
+        if entries >= 3:  # headings alone (a note that names them) are not the modifier document
+            return MODUL
+    data = [line for line in lines[:400] if line.strip()]
+    long_hits = [i for i, line in enumerate(data) if _LONG_SNIFF.match(line)]
+    if len(long_hits) >= min(3, len(data)) and long_hits:
+        preamble = long_hits[0] > 0
+        if preamble or "LONG" in name:
+            return LONGULT
+        return None  # a headerless tab list without a notice: a practice list (generic CSV)
+    fixed = [_FIXED_SNIFF.match(line) and _FIXED_LINE.match(line) for line in data]
+    hits = [m for m in fixed if m]
+    after_first = len(data) - data.index(hits[0].string) if hits else 0
+    # Nearly every line after the notice is "code, blank, text" (a cut last line may not be).
+    if hits and len(hits) >= min(3, len(data)) and len(hits) >= 0.8 * after_first:
+        if "SHORT" in name:
+            return SHORTU
+        if "MED" in name:
+            return MEDU
+        return SHORTU if max(len(m.group(2).rstrip()) for m in hits) <= 28 else MEDU
+    return None
+
+
+def _sniff_dtk(name: str, lines: list[str]) -> str | None:
+    tabbed = [line for line in lines[:5] if line.count("\t") >= 4]
+    if not tabbed:
+        return None
+    if "HISTORYMODIFIERS" in name or "HISTORY_MODIFIERS" in name:
+        return HISTORY_MODIFIERS
+    if "DELETED_DTK" in name or ("DELETED" in name and "DTK" in name):
+        return DELETED
+    if "HISTORY" in name and "DTK" in name:
+        return HISTORY
+    header = _cells_key(tabbed[0])
+    if any("deleted" in k for k in header) and len(header) == 5:
+        return DELETED
+    if any("changetype" in k or k == "change" for k in header) and len(header) >= 8:
+        data = [line.split("\t") for line in lines[1:40] if line.count("\t") >= 7]
+        codes = [normalize(cells[3]) for cells in data if len(cells) > 3]
+        return HISTORY_MODIFIERS if codes and all(is_modifier(c) for c in codes) else HISTORY
+    return None
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Release:
+    """What one release's files say, merged."""
+
+    year: int | None = None
+    deleted: dict[str, tuple[str, str, str, str]] | None = None  # code -> (date, concept id, level, text)
+
+
+def _year_in(texts: Sequence[str]) -> int | None:
+    for text in texts:
+        m = _YEAR_IN_NOTICE.search(text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def file_year(sf: SourceFile, lines: list[str], fmt: str) -> int | None:
+    """The release year a file states (its notice), else one in its names."""
+    notice = lines[:40] if fmt != PLA else lines[:3]
+    year = _year_in(notice)
+    if year is None:
+        for hint in (sf.base_name, *sf.hints):
+            m = _YEAR_IN_NAME.search(hint)
+            if m:
+                return int(m.group(1))
+    return year
+
+
+def _cut_note(sf: SourceFile, line_no: int, total: int) -> str:
+    return " (the file looks cut off)" if line_no == total and not ends_with_newline(sf.data) else ""
+
+
+def _read_simple(sf: SourceFile, lines: list[str], fmt: str, ds: Dataset, current: set[str], monitor: Monitor) -> None:
+    pattern = _LONG_LINE if fmt == LONGULT else _FIXED_LINE
+    kind = {LONGULT: "long", MEDU: "medium", SHORTU: "short"}[fmt]
+    start = next((i for i, line in enumerate(lines) if pattern.match(line)), None)
+    if start is None:
+        raise ImportFileError(
+            sf.name,
+            "no data lines found (expected 'code" + ("<TAB>" if fmt == LONGULT else " ") + "descriptor')",
+            line=None,
+        )
+    # The notice ends with a blank line (as the AMA's own reader assumes): data starts after the last blank
+    # line before the first data line, so a damaged first record is reported, not taken for notice text.
+    start = next((i + 1 for i in range(start - 1, -1, -1) if not lines[i].strip()), start)
+    seen: dict[str, int] = {}
+    monitor.start(f"Reading {sf.name}", len(lines))
+    for index in range(start, len(lines)):
+        line_no = index + 1
+        monitor.tick(line_no)
+        line = lines[index]
+        if not line.strip():
+            continue
+        m = pattern.match(line)
+        if not m:
+            what = "code<TAB>descriptor" if fmt == LONGULT else "code, a blank, the descriptor"
+            raise ImportFileError(
+                sf.name,
+                f"not a {fmt[4:].upper()} line ({what})" + _cut_note(sf, line_no, len(lines)),
+                line=line_no,
+            )
+        code = m.group(1)
+        if not is_code(code):
+            raise ImportFileError(sf.name, f"{code!r} is not a CPT code", line=line_no)
+        if code in seen:
+            raise ImportFileError(sf.name, f"duplicate key: {code} is already on line {seen[code]}", line=line_no)
+        seen[code] = line_no
+        text = m.group(2).strip()
+        if not text:
+            raise ImportFileError(
+                sf.name, f"{code} has no descriptor" + _cut_note(sf, line_no, len(lines)), line=line_no
+            )
+        ds.record(code).add_descriptor(kind, text)
+        current.add(code)
+        ds.rows += 1
+
+
+def _table(sf: SourceFile, lines: list[str], needed: Sequence[str]) -> tuple[int, list[str]]:
+    header = _find_header(lines, needed)
+    if header is None:
+        raise ImportFileError(sf.name, f"wrong columns: no header row with {', '.join(needed)}", line=1)
+    return header, _cells_key(lines[header])
+
+
+def _column(keys: list[str], *names: str, default: int | None = None) -> int | None:
+    for name in names:
+        for i, key in enumerate(keys):
+            if key == name:
+                return i
+    for name in names:
+        for i, key in enumerate(keys):
+            if name in key:
+                return i
+    return default
+
+
+def _rows(sf: SourceFile, lines: list[str], header: int, width: int, monitor: Monitor) -> list[tuple[int, list[str]]]:
+    out = []
+    monitor.start(f"Reading {sf.name}", len(lines))
+    for index in range(header + 1, len(lines)):
+        monitor.tick(index + 1)
+        if not lines[index].strip():
+            continue
+        cells = [c.strip() for c in lines[index].split("\t")]
+        while len(cells) > width and not cells[-1]:
+            cells.pop()
+        if len(cells) != width:
+            raise ImportFileError(
+                sf.name,
+                f"wrong number of columns: {len(cells)} fields, the header has {width}"
+                + _cut_note(sf, index + 1, len(lines)),
+                line=index + 1,
+            )
+        out.append((index + 1, cells))
+    return out
+
+
+def _code_cell(sf: SourceFile, raw: str, line_no: int, modifier: bool = False) -> str:
+    code = normalize(raw)
+    if modifier:
+        if not is_modifier(code):
+            raise ImportFileError(sf.name, f"{raw!r} is not a modifier", line=line_no)
+    elif not is_code(code):
+        raise ImportFileError(sf.name, f"{raw!r} is not a CPT code", line=line_no)
+    return code
+
+
+def _set_fact(rec: CodeRecord, key: str, value: object) -> None:
+    if value not in (None, "", []):
+        rec.facts.setdefault("", {})[key] = value
+
+
+def _read_consumer(sf: SourceFile, lines: list[str], ds: Dataset, current: set[str], monitor: Monitor) -> None:
+    header, keys = _table(sf, lines, ("cptcode",))
+    code_col = _column(keys, "cptcode", default=1)
+    concept_col = _column(keys, "conceptid", default=0)
+    text_col = _column(keys, "consumerfriendlydescriptor", "consumerdescriptor", "descriptor", default=2)
+    assert code_col is not None and text_col is not None
+    seen: dict[str, int] = {}
+    for line_no, cells in _rows(sf, lines, header, len(keys), monitor):
+        code = _code_cell(sf, cells[code_col], line_no)
+        if code in seen:
+            raise ImportFileError(sf.name, f"duplicate key: {code} is already on line {seen[code]}", line=line_no)
+        seen[code] = line_no
+        rec = ds.record(code)
+        rec.add_descriptor("consumer", cells[text_col])
+        if concept_col is not None:
+            _set_fact(rec, "concept_id", cells[concept_col])
+        current.add(code)
+        ds.rows += 1
+
+
+def _read_clinician(sf: SourceFile, lines: list[str], ds: Dataset, current: set[str], monitor: Monitor) -> None:
+    header, keys = _table(sf, lines, ("cptcode", "cliniciandescriptor"))
+    code_col = _column(keys, "cptcode", default=1)
+    concept_col = _column(keys, "conceptid", default=0)
+    id_col = _column(keys, "cliniciandescriptorid", default=2)
+    text_col = next((i for i, k in enumerate(keys) if "cliniciandescriptor" in k and not k.endswith("id")), 3)
+    assert code_col is not None
+    seen: dict[str, int] = {}
+    for line_no, cells in _rows(sf, lines, header, len(keys), monitor):
+        code = _code_cell(sf, cells[code_col], line_no)
+        descriptor_id = cells[id_col] if id_col is not None else ""
+        if descriptor_id:
+            if descriptor_id in seen:
+                raise ImportFileError(
+                    sf.name,
+                    f"duplicate key: clinician descriptor id {descriptor_id} is already on line {seen[descriptor_id]}",
+                    line=line_no,
+                )
+            seen[descriptor_id] = line_no
+        rec = ds.record(code)
+        rec.add_descriptor("clinician", cells[text_col])
+        if concept_col is not None:
+            _set_fact(rec, "concept_id", cells[concept_col])
+        current.add(code)
+        ds.rows += 1
+
+
+def _read_code_list(sf: SourceFile, lines: list[str], ds: Dataset, current: set[str], monitor: Monitor) -> None:
+    header, keys = _table(sf, lines, ("cptcode", "long"))
+    col = {
+        "concept": _column(keys, "conceptid"),
+        "code": _column(keys, "cptcode"),
+        "long": _column(keys, "long", "longdescriptor"),
+        "medium": _column(keys, "medium", "mediumdescriptor"),
+        "short": _column(keys, "short", "shortdescriptor"),
+        "consumer": _column(keys, "consumer"),
+        "spanish": _column(keys, "spanishconsumer"),
+        "effective": _column(keys, "currentdescriptoreffectivedate"),
+        "test": _column(keys, "testname"),
+        "lab": _column(keys, "labname"),
+        "manufacturer": _column(keys, "manufacturername"),
+    }
+    code_col = col["code"]
+    assert code_col is not None
+    seen: dict[str, int] = {}
+    for line_no, cells in _rows(sf, lines, header, len(keys), monitor):
+        code = _code_cell(sf, cells[code_col], line_no)
+        if code in seen:
+            raise ImportFileError(sf.name, f"duplicate key: {code} is already on line {seen[code]}", line=line_no)
+        seen[code] = line_no
+        rec = ds.record(code)
+        for kind in ("long", "medium", "short", "consumer"):
+            index = col[kind]
+            if index is not None and index != col["spanish"]:
+                rec.add_descriptor(kind, cells[index])
+        for key, fact in (
+            ("concept", "concept_id"),
+            ("spanish", "spanish_consumer"),
+            ("test", "test_name"),
+            ("lab", "lab_name"),
+            ("manufacturer", "manufacturer_name"),
+        ):
+            index = col[key]
+            if index is not None:
+                _set_fact(rec, fact, cells[index])
+        if col["effective"] is not None and cells[col["effective"]]:
+            _set_fact(rec, "descriptor_effective_date", iso_date(cells[col["effective"]]) or cells[col["effective"]])
+        current.add(code)
+        ds.rows += 1
+
+
+def _read_modifiers(sf: SourceFile, lines: list[str], ds: Dataset, monitor: Monitor) -> None:
+    header, keys = _table(sf, lines, ("modifiercode",))
+    code_col = _column(keys, "modifiercode")
+    assert code_col is not None
+    name_col = _column(keys, "modifiername")
+    text_col = _column(keys, "modifierdescription")
+    level_col = _column(keys, "leveliii", "level")
+    effective_col = _column(keys, "modifierdescriptoreffective", "effective")
+    section_col = _column(keys, "sectionmainsection", "section")
+    concept_col = _column(keys, "conceptid")
+    seen: dict[str, int] = {}
+    for line_no, cells in _rows(sf, lines, header, len(keys), monitor):
+        code = _code_cell(sf, cells[code_col], line_no, modifier=True)
+        if code in seen:
+            raise ImportFileError(
+                sf.name, f"duplicate key: modifier {code} is already on line {seen[code]}", line=line_no
+            )
+        seen[code] = line_no
+        rec = ds.record(code, "modifier")
+        if name_col is not None:
+            rec.add_descriptor("short", cells[name_col])
+        if text_col is not None:
+            rec.add_descriptor("long", cells[text_col])
+        for index, fact in ((concept_col, "concept_id"), (level_col, "level"), (section_col, "section")):
+            if index is not None:
+                _set_fact(rec, fact, cells[index])
+        if effective_col is not None and cells[effective_col]:
+            _set_fact(rec, "descriptor_effective_date", iso_date(cells[effective_col]) or cells[effective_col])
+        ds.rows += 1
+
+
+def _dtk_rows(sf: SourceFile, lines: list[str], width: int, monitor: Monitor) -> list[tuple[int, list[str]]]:
+    """CPT Link files: an optional title line, a header row, then data (found by content, not counted)."""
+    header = next((i for i, line in enumerate(lines[:5]) if line.count("\t") >= width - 1), None)
+    if header is None:
+        raise ImportFileError(sf.name, f"wrong columns: no tab-delimited header row with {width} columns", line=1)
+    return _rows(sf, lines, header, len(lines[header].split("\t")), monitor)
+
+
+def _dtk_date(sf: SourceFile, raw: str, line_no: int) -> str:
+    iso = iso_date(raw)
+    if iso is None:
+        raise ImportFileError(sf.name, f"{raw!r} is not a date", line=line_no)
+    return iso
+
+
+def _read_deleted(sf: SourceFile, lines: list[str], release: _Release, monitor: Monitor) -> int:
+    release.deleted = release.deleted or {}
+    seen: dict[str, int] = {}
+    rows = 0
+    for line_no, cells in _dtk_rows(sf, lines, 5, monitor):
+        concept, raw_code, raw_date, level, text = (cells + [""] * 5)[:5]
+        code = _code_cell(sf, raw_code, line_no)
+        if code in seen:
+            raise ImportFileError(sf.name, f"duplicate key: {code} is already on line {seen[code]}", line=line_no)
+        seen[code] = line_no
+        release.deleted[code] = (_dtk_date(sf, raw_date, line_no), concept, level, text)
+        rows += 1
+    return rows
+
+
+def _read_history(sf: SourceFile, lines: list[str], ds: Dataset, modifiers: bool, monitor: Monitor) -> None:
+    for line_no, cells in _dtk_rows(sf, lines, 8, monitor):
+        when, change, concept, raw_code, level, prior, now, instruction = (cells + [""] * 8)[:8]
+        code = _code_cell(sf, raw_code, line_no, modifier=modifiers)
+        rec = ds.record(code, "modifier" if modifiers else "code")
+        if not rec.descriptors:
+            rec.facts_only = True
+        entry = {
+            k: v
+            for k, v in (
+                ("date", _dtk_date(sf, when, line_no)),
+                ("change", change),
+                ("level", level),
+                ("prior", prior),
+                ("current", now),
+                ("instruction", instruction),
+            )
+            if v
+        }
+        history = rec.facts.setdefault("", {}).setdefault("history", [])
+        assert isinstance(history, list)
+        history.append(entry)
+        _set_fact(rec, "concept_id", concept)
+        ds.rows += 1
+
+
+def _read_pla(sf: SourceFile, lines: list[str], ds: Dataset, current: set[str], monitor: Monitor) -> None:
+    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("<")), None)
+    if start is None:
+        raise ImportFileError(sf.name, "no XML found", line=1)
+    try:
+        root = ET.fromstring("\n".join(lines[start:]))
+    except ET.ParseError as exc:
+        line, _column_no = exc.position
+        raise ImportFileError(
+            sf.name, f"not well-formed XML (the file may be cut off): {exc}", line=start + line
+        ) from None
+    seen: dict[str, int] = {}
+    text = sf.text()
+    elements = [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "plaCode"]
+    monitor.start(f"Reading {sf.name}", len(elements))
+    for index, element in enumerate(elements, start=1):
+        monitor.tick(index)
+        raw = element.get("cdCode") or _child(element, "cdCode")
+        position = text.find(f'cdCode="{raw}"') if raw else -1
+        line_no = text.count("\n", 0, position) + 1 if position >= 0 else None
+        code = normalize(raw)
+        if not is_code(code):
+            raise ImportFileError(sf.name, f"plaCode {raw!r} is not a CPT code", line=line_no)
+        if code in seen:
+            second = text.find(f'cdCode="{raw}"', position + 1) if position >= 0 else -1
+            raise ImportFileError(
+                sf.name,
+                f"duplicate key: {code} appears twice",
+                line=text.count("\n", 0, second) + 1 if second >= 0 else None,
+            )
+        seen[code] = index
+        rec = ds.record(code)
+        for tag, kind in (("cdDesc", "long"), ("cdMDesc", "medium"), ("cdSDesc", "short")):
+            rec.add_descriptor(kind, _child(element, tag))
+        _set_fact(rec, "concept_id", element.get("cdId") or _child(element, "cdId"))
+        for tag, fact in (
+            ("cdStatus", "pla_status"),
+            ("labName", "lab_name"),
+            ("manufacturerName", "manufacturer_name"),
+            ("testName", "test_name"),
+        ):
+            _set_fact(rec, fact, _child(element, tag))
+        for tag, fact in (("effectiveDate", "effective_date"), ("publishDate", "publish_date")):
+            value = _child(element, tag)
+            _set_fact(rec, fact, iso_date(value) or value)
+        status = _child(element, "cdStatus").lower()
+        if status.startswith("delet"):
+            _set_fact(rec, "deleted_date", iso_date(_child(element, "effectiveDate")) or ds.effective_date)
+        else:
+            current.add(code)
+        ds.rows += 1
+
+
+def _child(element: ET.Element, tag: str) -> str:
+    for child in element:
+        if child.tag.rsplit("}", 1)[-1] == tag:
+            return " ".join((child.text or "").split())
+    return ""
+
+
+def _read_modul(sf: SourceFile, lines: list[str], ds: Dataset, monitor: Monitor) -> None:
+    section: tuple[str, str, re.Pattern[str], bool] | None = None
+    entries: list[tuple[str, str, str, int]] = []  # code, section label, text, line
+    current: list[str] | None = None
+    monitor.start(f"Reading {sf.name}", len(lines))
+
+    def close() -> None:
+        nonlocal current
+        if current is not None and section is not None:
+            code, text = current[0], " ".join(current[1:])
+            entries.append((code, section[1], text, start_line))
+        current = None
+
+    start_line = 0
+    for index, line in enumerate(lines):
+        monitor.tick(index + 1)
+        stripped = line.strip()
+        heading = next((s for s in MODUL_SECTIONS if stripped.lower().startswith(s[0]) and len(stripped) < 80), None)
+        if heading is not None:
+            close()
+            section = heading
+            continue
+        if section is None:
+            continue
+        if not stripped:
+            close()
+            continue
+        m = section[2].match(stripped)
+        if m and (current is None or section[3]):
+            close()
+            current = [m.group(1), m.group(2).strip()]
+            start_line = index + 1
+        elif current is not None:
+            current.append(stripped)
+    close()
+    if section is None:
+        raise ImportFileError(sf.name, "no 'Appendix A' heading: not a MODUL modifier file", line=None)
+    for code, label, text, line_no in entries:
+        if not is_modifier(code):
+            raise ImportFileError(sf.name, f"{code!r} is not a modifier", line=line_no)
+        rec = ds.record(code, "modifier")
+        name, _, rest = text.partition(":")
+        if rest.strip() and len(name) <= 100:
+            rec.add_descriptor("short", name)
+        rec.add_descriptor("long", text)
+        sections = rec.facts.setdefault("", {}).setdefault("modifier_types", [])
+        assert isinstance(sections, list)
+        if label not in sections:
+            sections.append(label)
+        ds.rows += 1
+
+
+def parse_release(files: Sequence[tuple[SourceFile, str]], monitor: Monitor) -> list[Dataset]:
+    """Read the AMA files given (all of one or more releases) into one Dataset per release year."""
+    by_year: dict[int | None, list[tuple[SourceFile, str, list[str]]]] = {}
+    for sf, fmt in files:
+        lines = sf.lines()
+        by_year.setdefault(file_year(sf, lines, fmt), []).append((sf, fmt, lines))
+    years = [y for y in by_year if y is not None]
+    if None in by_year and len(years) == 1:  # files that state no year join the one release that does
+        by_year[years[0]].extend(by_year.pop(None))
+    return [_parse_one(year, group, monitor) for year, group in sorted(by_year.items(), key=lambda kv: kv[0] or 0)]
+
+
+PART_LABELS = {
+    LONGULT: "long",
+    MEDU: "medium",
+    SHORTU: "short",
+    CONSUMER: "consumer",
+    CLINICIAN: "clinician",
+    PLA: "PLA",
+    DELETED: "deleted",
+    HISTORY: "history",
+    HISTORY_MODIFIERS: "modifier history",
+    CODE_LIST: "code list",
+    MODIFIERS: "modifiers",
+    MODUL: "MODUL",
+}
+_QUARTER = re.compile(r"(?:(?<![A-Z0-9])Q([1-4])(?![0-9])|QUARTER[ _-]?([1-4]))", re.I)
+
+
+def _quarter(group: list[tuple[SourceFile, str, list[str]]]) -> int:
+    """The quarterly update a release folder or zip is named for (Q1-Q4), or 0 for the annual release."""
+    for sf, _, _ in group:
+        for hint in sf.hints:
+            m = _QUARTER.search(hint)
+            if m:
+                return int(m.group(1) or m.group(2))
+    return 0
+
+
+def _release_name(group: list[tuple[SourceFile, str, list[str]]]) -> str:
+    containers = sorted({sf.container for sf, _, _ in group if sf.container})
+    if len(containers) == 1:
+        return containers[0]
+    names = [sf.name for sf, _, _ in group]
+    text = ", ".join(names)
+    return text if len(text) <= 200 else f"{names[0]} and {len(names) - 1} more files"
+
+
+def _parse_one(year: int | None, group: list[tuple[SourceFile, str, list[str]]], monitor: Monitor) -> Dataset:
+    digest = hashlib.sha256("".join(sorted(f"{sf.name}:{sf.sha256}\n" for sf, _, _ in group)).encode())
+    sha = group[0][0].sha256 if len(group) == 1 else digest.hexdigest()
+    formats = sorted({fmt for _, fmt, _ in group})
+    fmt = formats[0] if len(formats) == 1 else "ama-cpt-release"
+    file_name = _release_name(group)
+    quarter = _quarter(group)
+    # A release is keyed by year (and quarter). Files without the main descriptor file (LONGULT or the
+    # consolidated list), picked on their own, are a source of their own ("2030 clinician"): importing one
+    # updated file later must not replace, and so drop, the whole release.
+    partial = not any(f in (LONGULT, CODE_LIST) for f in formats)
+    parts = " + ".join(PART_LABELS[f] for f in formats) if partial else ""
+    label = f" Q{quarter}" if quarter else ""
+    if year is None:
+        ds = Dataset(KIND, fmt, "AMA CPT data files (unknown year)", file_name, f"unknown-{sha[:8]}", "", sha)
+        ds.warnings.append("could not tell the CPT release year from the files' notices or names")
+    else:
+        effective = f"{year + 1}-01-01" if quarter == 4 else f"{year}-{3 * quarter + 1 if quarter else 1:02d}-01"
+        name = f"AMA CPT {year}{label} data files" + (f" ({parts})" if parts else "")
+        key = f"{year}{'-Q' + str(quarter) if quarter else ''}" + (f" {parts}" if parts else "")
+        ds = Dataset(KIND, fmt, name, file_name, key, effective, sha)
+    release = _Release(year)
+    current: set[str] = set()
+    order = {f: i for i, f in enumerate(FORMATS)}
+    for sf, file_fmt, lines in sorted(group, key=lambda g: order.get(g[1], 99)):
+        if file_fmt in (LONGULT, MEDU, SHORTU):
+            _read_simple(sf, lines, file_fmt, ds, current, monitor)
+        elif file_fmt == CONSUMER:
+            _read_consumer(sf, lines, ds, current, monitor)
+        elif file_fmt == CLINICIAN:
+            _read_clinician(sf, lines, ds, current, monitor)
+        elif file_fmt == CODE_LIST:
+            _read_code_list(sf, lines, ds, current, monitor)
+        elif file_fmt == PLA:
+            _read_pla(sf, lines, ds, current, monitor)
+        elif file_fmt == MODIFIERS:
+            _read_modifiers(sf, lines, ds, monitor)
+        elif file_fmt == MODUL:
+            _read_modul(sf, lines, ds, monitor)
+        elif file_fmt == DELETED:
+            ds.rows += _read_deleted(sf, lines, release, monitor)
+        elif file_fmt == HISTORY:
+            _read_history(sf, lines, ds, False, monitor)
+        elif file_fmt == HISTORY_MODIFIERS:
+            _read_history(sf, lines, ds, True, monitor)
+    for code, (when, concept, level, text) in (release.deleted or {}).items():
+        rec = ds.record(code)
+        if code in current:  # deleted once, listed again in this release: keep the deletion as history only
+            _set_fact(rec, "previously_deleted", when)
+            continue
+        if not rec.has_descriptor("long"):
+            rec.add_descriptor("long", text)
+        rec.facts_only = rec.facts_only and not rec.descriptors
+        _set_fact(rec, "deleted_date", when)
+        _set_fact(rec, "concept_id", concept)
+        _set_fact(rec, "level", level)
+    for rec in ds.codes.values():
+        history = rec.facts.get("", {}).get("history")
+        if isinstance(history, list):
+            history.sort(key=lambda h: str(h.get("date", "")))
+        if rec.descriptors:
+            rec.facts_only = False
+    if not ds.codes:
+        raise ImportFileError(file_name, "the AMA files hold no codes", line=None)
+    return ds

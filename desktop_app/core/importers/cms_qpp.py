@@ -1,0 +1,376 @@
+"""CMS Quality Payment Program (MIPS) measures: the measures-data JSON and the claims single-source CSV.
+
+Measure IDs: numeric IDs get three digits (``1`` → ``001``, as the JSON writes them). A sub-measure keeps its
+suffix on the padded parent (``24.01`` → ``024.01``); it is its own ``measures`` row (from the CSV) whose
+details name the parent, so a code's detail view lists "024" and "024.01" separately. Other IDs
+(``IA_AHE_1``) stay as they are, minus stray blanks and non-ASCII marks.
+
+Only procedure codes (CPT I/II/III, HCPCS) become ``measure_codes`` rows; ICD-10 diagnosis codes are counted,
+not stored. No ``codes`` rows are created: a measure code with no imported descriptor simply has no code row,
+and the detail view still finds its measures by code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+
+from desktop_app.core.errors import ImportFileError
+from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.importers.loader import facts_json
+from desktop_app.core.importers.model import Dataset, MeasureCodeRecord, MeasureRecord, Monitor
+from desktop_app.core.importers.textio import SourceFile
+
+KIND_JSON = "cms-qpp"
+KIND_CLAIMS = "cms-qpp-claims"
+FORMAT_JSON = "cms-qpp-json"
+FORMAT_CLAIMS = "cms-qpp-claims-csv"
+
+CLAIMS_COLUMNS = (
+    "MEASURE ID",
+    "DATA ELEMENT NAME",
+    "CODING SYSTEM",
+    "CODE",
+    "MODIFIER",
+    "PLACE OF SERVICE",
+    "AGE",
+    "GENDER",
+)
+PROCEDURE_SYSTEMS = frozenset({"C4", "CPT", "CPT_II", "CPTII", "HCPCS", "HCPCS_II"})
+DIAGNOSIS_SYSTEMS = frozenset({"I10", "ICD10", "ICD-10", "ICD10CM", "ICD-10-CM"})
+
+OPTION_ROLES = {
+    "performanceMet": "performance met",
+    "performanceNotMet": "performance not met",
+    "eligiblePopulationExclusion": "exclusion",
+    "eligiblePopulationException": "exception",
+}
+_NOT_EQUAL = ("\u2260", "!=", "<>")
+
+
+def normalize_measure_id(raw: str) -> str:
+    text = re.sub(r"[^\x21-\x7e]", "", raw)
+    m = re.fullmatch(r"(\d+)(?:\.(\d+))?", text)
+    if m:
+        return f"{int(m.group(1)):03d}" + (f".{m.group(2)}" if m.group(2) else "")
+    return text
+
+
+def role_of(element: str) -> str:
+    """The claims CSV's DATA ELEMENT NAME → our role. Unknown names become 'other' (kept, with the name)."""
+    name = element.upper()
+    if "EXL" in name:
+        return "exclusion"
+    if "EXE" in name:
+        return "exception"
+    if "_PN" in name or name.startswith("PN"):
+        return "performance not met"
+    if "_PD" in name or name.startswith("PD"):
+        return "performance met"
+    if name.startswith(("ENCOUNTER", "PROC", "DX")) or "DENOM" in name:
+        return "eligibility"
+    return "other"
+
+
+def _year_from(sf: SourceFile, text_sample: str = "") -> int | None:
+    for hint in (sf.base_name, *sf.hints):
+        m = re.search(r"(?<!\d)(20\d\d)(?!\d)", hint)
+        if m:
+            return int(m.group(1))
+    years = Counter(re.findall(r"/(20\d\d)_Measure_", text_sample))
+    return years.most_common(1)[0][0] if years else None
+
+
+# --- sniffing ---------------------------------------------------------------------------------------------
+
+
+def sniff_text(head: str) -> str | None:
+    stripped = head.lstrip("\ufeff \t\r\n")
+    if stripped.startswith(("[", "{")) and '"measureId"' in head:
+        return FORMAT_JSON
+    first = stripped.split("\n", 1)[0].upper()
+    if first.startswith("MEASURE ID,") and "DATA ELEMENT NAME" in first:
+        return FORMAT_CLAIMS
+    return None
+
+
+# --- measures-data JSON -----------------------------------------------------------------------------------
+
+
+def _conditions(**values: object) -> dict[str, object]:
+    return {k: v for k, v in values.items() if v not in (None, "", [], {})}
+
+
+def _key_lines(text: str, key: str) -> list[int]:
+    """Line numbers of each occurrence of ``key`` (counted incrementally: one pass over the text)."""
+    lines: list[int] = []
+    line, last = 1, 0
+    position = text.find(key)
+    while position >= 0:
+        line += text.count("\n", last, position)
+        last = position
+        lines.append(line)
+        position = text.find(key, position + 1)
+    return lines
+
+
+def parse_json(sf: SourceFile, monitor: Monitor) -> Dataset:
+    text = sf.text()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            sf.name, f"not valid JSON (the file may be cut off): {exc.msg}", line=exc.lineno
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("measures"), list):
+        data = data["measures"]
+    if not isinstance(data, list) or not all(isinstance(m, dict) and "measureId" in m for m in data):
+        raise ImportFileError(sf.name, "wrong structure: expected a list of measures, each with a measureId", line=1)
+    id_lines = _key_lines(text, '"measureId"')
+    year = _year_from(sf, text[:2_000_000])
+    if year is None:
+        ds = Dataset(
+            KIND_JSON,
+            FORMAT_JSON,
+            f"CMS QPP measures (unknown year, {sf.base_name})",
+            sf.name,
+            f"unknown-{sf.sha256[:8]}",
+            "",
+            sf.sha256,
+        )
+        ds.warnings.append("could not tell the performance year; name the file like measures-data-2025.json")
+    else:
+        ds = Dataset(
+            KIND_JSON,
+            FORMAT_JSON,
+            f"CMS QPP MIPS measures {year}",
+            sf.name,
+            str(year),
+            f"{year}-01-01",
+            sf.sha256,
+        )
+    monitor.start(f"Reading {sf.name}", len(data))
+    grouped: dict[tuple[str, str, str, str, str, str], list[str]] = {}
+    dx = 0
+    not_codes: set[str] = set()
+    seen_lines: dict[str, int | None] = {}
+    for index, measure in enumerate(data):
+        monitor.tick(index + 1)
+        line = id_lines[index] if len(id_lines) == len(data) else None
+        measure_id = normalize_measure_id(str(measure.get("measureId") or ""))
+        if not measure_id:
+            raise ImportFileError(sf.name, "a measure has an empty measureId", line=line)
+        if measure_id in seen_lines:
+            where = f" (first on line {seen_lines[measure_id]})" if seen_lines[measure_id] else ""
+            raise ImportFileError(sf.name, f"duplicate key: measure {measure_id} appears twice{where}", line=line)
+        seen_lines[measure_id] = line
+        details = _conditions(
+            category=measure.get("category"),
+            type=measure.get("measureType"),
+            metric_type=measure.get("metricType"),
+            high_priority=measure.get("isHighPriority"),
+            inverse=measure.get("isInverse"),
+            specialties=measure.get("measureSets"),
+            submission_methods=measure.get("submissionMethods"),
+            steward=measure.get("primarySteward"),
+            description=measure.get("description"),
+            nqf_id=measure.get("nqfId"),
+            emeasure_id=measure.get("eMeasureId"),
+            first_year=measure.get("firstPerformanceYear"),
+            last_year=measure.get("lastPerformanceYear"),
+            subcategory=measure.get("subcategoryId"),
+            specification=measure.get("measureSpecification"),
+        )
+        ds.measures[measure_id] = MeasureRecord(measure_id, str(measure.get("title") or measure_id), details)
+        ds.rows += 1
+        for option in measure.get("eligibilityOptions") or []:
+            dx += len(option.get("diagnosisCodes") or []) + len(option.get("diagnosisExclusionCodes") or [])
+            for proc in option.get("procedureCodes") or []:
+                code = normalize(str(proc.get("code", "")))
+                if not is_code(code):
+                    not_codes.add(code)
+                    continue
+                cond = _conditions(
+                    min_age=option.get("minAge"),
+                    max_age=option.get("maxAge"),
+                    sex=option.get("sexCode"),
+                    modifier_exclusions=proc.get("modifierExclusions"),
+                    place_of_service_exclusions=proc.get("placesOfServiceExclusions"),
+                )
+                key = (
+                    measure_id,
+                    code,
+                    "eligibility",
+                    "eligibilityOptions.procedureCodes",
+                    "",
+                    facts_json(cond),
+                )
+                grouped.setdefault(key, []).append(str(option.get("optionGroup", "")))
+        for option in measure.get("performanceOptions") or []:
+            option_type = str(option.get("optionType", ""))
+            role = OPTION_ROLES.get(option_type, "other")
+            for quality in option.get("qualityCodes") or []:
+                code = normalize(str(quality.get("code", "")))
+                if not is_code(code):
+                    not_codes.add(code)
+                    continue
+                for modifier in quality.get("modifiers") or [""]:
+                    key = (measure_id, code, role, option_type, normalize(str(modifier)), "{}")
+                    grouped.setdefault(key, []).append(str(option.get("optionGroup", "")))
+    for (measure_id, code, role, detail, modifier, cond_text), groups in grouped.items():
+        cond = json.loads(cond_text)
+        option_groups = sorted({g for g in groups if g})
+        if option_groups:
+            cond["option_groups"] = option_groups
+        ds.measure_codes.append(MeasureCodeRecord(measure_id, code, role, detail, modifier, facts_json(cond)))
+    ds.extra_counts["diagnosis_codes"] = dx
+    if dx:
+        ds.notes.append(f"{dx:,} ICD-10 diagnosis code entries counted, not linked (only procedure codes are)")
+    if not_codes:
+        ds.warnings.append(
+            f"{len(not_codes)} code(s) in the code lists are not procedure codes and were "
+            f"skipped: {', '.join(sorted(not_codes)[:8])}"
+        )
+    return ds
+
+
+# --- claims single-source CSV -----------------------------------------------------------------------------
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;]", text) if part.strip()]
+
+
+def _excluded(text: str) -> tuple[bool, list[str]]:
+    text = text.strip()
+    for mark in _NOT_EQUAL:
+        if text.startswith(mark):
+            return True, _split_list(text[len(mark) :])
+    return False, _split_list(text)
+
+
+def _age(text: str) -> dict[str, object]:
+    text = text.strip()
+    out: dict[str, object] = {"age": text} if text else {}
+    if m := re.fullmatch(r"(\d+)\s*[-\u2013]\s*(\d+)", text):
+        out.update(min_age=int(m.group(1)), max_age=int(m.group(2)))
+    elif m := re.fullmatch(r"(?:\u2265|>=)\s*(\d+)", text):
+        out["min_age"] = int(m.group(1))
+    elif m := re.fullmatch(r"(?:\u2264|<=)\s*(\d+)", text):
+        out["max_age"] = int(m.group(1))
+    return out
+
+
+def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
+    reader = csv.reader(io.StringIO(sf.text().lstrip("\ufeff"), newline=""))
+    try:
+        header = [h.strip().upper() for h in next(reader)]
+    except StopIteration:
+        raise ImportFileError(sf.name, "the file is empty", line=1) from None
+    missing = [c for c in CLAIMS_COLUMNS if c not in header]
+    if missing:
+        raise ImportFileError(sf.name, f"wrong columns: no {', '.join(missing)} column in the header", line=1)
+    col = {name: header.index(name) for name in CLAIMS_COLUMNS}
+    year = _year_from(sf)
+    version = next(
+        (m.group(1) for h in (sf.base_name, *sf.hints) if (m := re.search(r"[_ ]V(\d+(?:\.\d+)*)", h, re.I))),
+        "",
+    )
+    label = f" (V{version})" if version else ""
+    if year is None:
+        ds = Dataset(
+            KIND_CLAIMS,
+            FORMAT_CLAIMS,
+            f"CMS QPP claims single source (unknown year){label}",
+            sf.name,
+            f"unknown-{sf.sha256[:8]}",
+            "",
+            sf.sha256,
+        )
+        ds.warnings.append("could not tell the performance year; name the file like 2025_Claims_SingleSource_V9.1.csv")
+    else:
+        ds = Dataset(
+            KIND_CLAIMS,
+            FORMAT_CLAIMS,
+            f"CMS QPP claims single source {year}{label}",
+            sf.name,
+            str(year),
+            f"{year}-01-01",
+            sf.sha256,
+        )
+    monitor.start(f"Reading {sf.name}", sf.data.count(b"\n"))
+    seen: set[MeasureCodeRecord] = set()
+    dx: set[str] = set()
+    dx_rows = duplicates = 0
+    other: Counter[str] = Counter()
+    width = len(header)
+    for row in reader:
+        line_no = reader.line_num
+        monitor.tick(line_no)
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != width:
+            raise ImportFileError(
+                sf.name,
+                f"wrong number of columns: the row has {len(row)} fields, the header {width} (the file may be cut off)",
+                line=line_no,
+            )
+        ds.rows += 1
+        measure_id = normalize_measure_id(row[col["MEASURE ID"]])
+        if not measure_id:
+            raise ImportFileError(sf.name, "empty Measure ID", line=line_no)
+        system = row[col["CODING SYSTEM"]].strip().upper()
+        code = normalize(row[col["CODE"]])
+        if system in DIAGNOSIS_SYSTEMS:
+            dx.add(code)
+            dx_rows += 1
+            continue
+        if not is_code(code):
+            other[system or "?"] += 1
+            continue
+        element = row[col["DATA ELEMENT NAME"]].strip()
+        cond: dict[str, object] = {}
+        excluded, modifiers = _excluded(row[col["MODIFIER"]])
+        if excluded:
+            cond["modifier_exclusions"] = modifiers
+            modifiers = []
+        pos_excluded, places = _excluded(row[col["PLACE OF SERVICE"]])
+        if places:
+            cond["place_of_service_exclusions" if pos_excluded else "place_of_service"] = places
+        cond.update(_age(row[col["AGE"]]))
+        if genders := _split_list(row[col["GENDER"]]):
+            cond["sex"] = genders
+        if "." in measure_id:
+            cond["parent_measure"] = measure_id.split(".")[0]
+        for modifier in modifiers or [""]:
+            link = MeasureCodeRecord(measure_id, code, role_of(element), element, normalize(modifier), facts_json(cond))
+            if link in seen:
+                duplicates += 1
+                continue
+            seen.add(link)
+            ds.measure_codes.append(link)
+        if "." in measure_id and measure_id not in ds.measures:
+            parent = measure_id.split(".")[0]
+            ds.measures[measure_id] = MeasureRecord(
+                measure_id, f"Measure {parent}, sub-measure {measure_id}", {"parent_measure": parent}
+            )
+    if ds.rows == 0:
+        raise ImportFileError(sf.name, "the file has a header but no data rows", line=2)
+    ds.extra_counts["diagnosis_codes"] = len(dx)
+    ds.extra_counts["diagnosis_rows"] = dx_rows
+    ds.notes.append(f"{len(dx):,} distinct ICD-10 diagnosis codes ({dx_rows:,} rows) counted, not linked")
+    if duplicates:
+        ds.warnings.append(f"{duplicates} repeated row(s) were skipped")
+    if other:
+        ds.warnings.append(
+            "rows whose code is not a procedure code were skipped: "
+            + ", ".join(f"{n} {system}" for system, n in other.most_common())
+        )
+    return ds
+
+
+def linked_measures(ds: Dataset) -> int:
+    return len(set(ds.measures) | {m.measure_id for m in ds.measure_codes})

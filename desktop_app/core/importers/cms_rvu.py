@@ -1,0 +1,442 @@
+"""CMS Physician Fee Schedule national RVU file (PPRRVU): CSV, fixed-width TXT or XLSX.
+
+One row per code and payment modifier (blank, 26, TC, 53). The blank-modifier row gives the code's short
+descriptor and its facts; rows with a modifier are components of the same code (``code_facts`` rows with
+that modifier), never codes of their own.
+
+* CSV: banner and heading rows come first; the real header row starts ``HCPCS,MOD,``. Columns are found by
+  their (joined, multi-row) headings, so a reordered or extended year still reads.
+* TXT: ``HDR`` lines, then fixed-width records (positions from the CMS record layout; trailing blanks may be
+  cut, so a record is read padded).
+* XLSX: like the CSV (the header row is found the same way); numeric cells are turned back into the CSV's
+  text (global days ``90`` → ``090``). No real XLSX was available to check this against.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+from desktop_app.core.errors import ImportFileError
+from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.importers.model import Dataset, Monitor
+from desktop_app.core.importers.textio import SourceFile, ends_with_newline
+from desktop_app.core.importers.xlsx import read_rows
+
+KIND = "cms-rvu"
+FORMAT_CSV = "cms-rvu-csv"
+FORMAT_TXT = "cms-rvu-txt"
+FORMAT_XLSX = "cms-rvu-xlsx"
+
+# Status codes (RVU file documentation, Attachment A), in our own words.
+STATUS_MEANINGS = {
+    "A": "Active: paid separately under the fee schedule when covered",
+    "B": "Bundled: payment is always included in another service; any RVUs shown are not used",
+    "C": "Carrier priced: the Medicare contractor sets the RVUs and payment case by case",
+    "D": "Deleted: removed at the start of the year",
+    "E": "Excluded from the fee schedule by regulation; paid, if covered, outside it",
+    "F": "Deleted or discontinued, with no grace period",
+    "G": "Not valid for Medicare (another code is used); had a grace period",
+    "H": "Deleted modifier: the 26 or TC component of this code was removed",
+    "I": "Not valid for Medicare: Medicare uses another code for this service",
+    "J": "Anesthesia service: no RVUs or payment amounts here",
+    "M": "Measurement code: for quality reporting only, not paid",
+    "N": "Not covered by Medicare",
+    "P": "Bundled or excluded: no RVUs and no separate fee-schedule payment",
+    "R": "Restricted coverage: covered only in special cases, then contractor priced",
+    "T": "Injection: paid only when no other fee-schedule service is billed that day by the same provider",
+    "X": "Statutory exclusion: not a physician service under the law, no fee-schedule payment",
+}
+DELETED_STATUSES = frozenset("DFGH")
+
+# PC/TC indicator (Attachment A), in our own words.
+PCTC_MEANINGS = {
+    "0": "Physician service: cannot be split into professional and technical parts (no 26/TC)",
+    "1": "Diagnostic test with professional (26) and technical (TC) components",
+    "2": "Professional component only (stand-alone code)",
+    "3": "Technical component only (stand-alone code)",
+    "4": "Global test only (stand-alone code covering both components)",
+    "5": "Incident-to service by auxiliary staff under direct supervision",
+    "6": "Laboratory physician interpretation (no TC)",
+    "7": "Physical therapy service not payable in some hospital settings",
+    "8": "Physician interpretation of an abnormal smear for a hospital inpatient",
+    "9": "Not applicable: the professional/technical split does not apply",
+}
+
+GLOBAL_MEANINGS = {
+    "000": "Minor or endoscopic procedure: global period covers the day of the procedure",
+    "010": "Minor procedure: day of the procedure plus 10 days after",
+    "090": "Major surgery: the day before, the day of the procedure and 90 days after",
+    "MMM": "Maternity code: the usual global period does not apply",
+    "XXX": "The global period does not apply",
+    "YYY": "The contractor sets the global period",
+    "ZZZ": "Add-on code: falls within the global period of the primary service",
+}
+
+# Heading (letters only, upper case) → fact key. Several spellings per field where years differ.
+_HEADINGS = {
+    "HCPCS": "hcpcs",
+    "MOD": "mod",
+    "DESCRIPTION": "description",
+    "STATUSCODE": "status_code",
+    "STATUS": "status_code",
+    "NOTUSEDFORMEDICAREPAYMENT": "not_used_for_medicare_payment",
+    "WORKRVU": "work_rvu",
+    "NONFACPERVU": "nonfacility_pe_rvu",
+    "NONFACILITYPERVU": "nonfacility_pe_rvu",
+    "NONFACNAINDICATOR": "nonfacility_na",
+    "NONFACILITYNAINDICATOR": "nonfacility_na",
+    "FACILITYPERVU": "facility_pe_rvu",
+    "FACILITYNAINDICATOR": "facility_na",
+    "MPRVU": "mp_rvu",
+    "MALPRACTICERVU": "mp_rvu",
+    "NONFACILITYTOTAL": "nonfacility_total",
+    "FACILITYTOTAL": "facility_total",
+    "PCTCIND": "pctc_indicator",
+    "PCTCINDICATOR": "pctc_indicator",
+    "GLOBDAYS": "global_days",
+    "GLOBALDAYS": "global_days",
+    "PREOP": "preop_share",
+    "INTRAOP": "intraop_share",
+    "POSTOP": "postop_share",
+    "MULTPROC": "mult_proc",
+    "BILATSURG": "bilat_surg",
+    "ASSTSURG": "asst_surg",
+    "COSURG": "co_surg",
+    "TEAMSURG": "team_surg",
+    "ENDOBASE": "endo_base",
+    "CONVFACTOR": "conversion_factor",
+    "CONVERSIONFACTOR": "conversion_factor",
+    "PHYSICIANSUPERVISIONOFDIAGNOSTICPROCEDURES": "physician_supervision",
+    "CALCULATIONFLAG": "calculation_flag",
+    "DIAGNOSTICIMAGINGFAMILYINDICATOR": "imaging_family",
+    "NONFACILITYPEUSEDFOROPPSPAYMENTAMOUNT": "opps_nonfacility_pe",
+    "FACILITYPEUSEDFOROPPSPAYMENTAMOUNT": "opps_facility_pe",
+    "MPUSEDFOROPPSPAYMENTAMOUNT": "opps_mp",
+}
+REQUIRED = ("hcpcs", "mod", "description", "status_code")
+
+# Fixed-width TXT layout, 1-based inclusive (CMS record layout; position 59 carries the '+' flag).
+TXT_LAYOUT: tuple[tuple[str, int, int], ...] = (
+    ("hcpcs", 1, 5),
+    ("mod", 6, 7),
+    ("description", 8, 57),
+    ("status_code", 58, 58),
+    ("not_used_for_medicare_payment", 59, 59),
+    ("work_rvu", 60, 65),
+    ("nonfacility_pe_rvu", 67, 72),
+    ("nonfacility_na", 73, 74),
+    ("facility_pe_rvu", 76, 81),
+    ("facility_na", 82, 83),
+    ("mp_rvu", 85, 89),
+    ("nonfacility_total", 91, 96),
+    ("facility_total", 97, 102),
+    ("pctc_indicator", 103, 103),
+    ("global_days", 104, 106),
+    ("preop_share", 107, 109),
+    ("intraop_share", 110, 112),
+    ("postop_share", 113, 115),
+    ("mult_proc", 116, 116),
+    ("bilat_surg", 117, 117),
+    ("asst_surg", 118, 118),
+    ("co_surg", 119, 119),
+    ("team_surg", 120, 120),
+    ("endo_base", 128, 132),
+    ("conversion_factor", 133, 140),
+    ("physician_supervision", 142, 143),
+    ("calculation_flag", 144, 144),
+    ("imaging_family", 146, 147),
+    ("opps_nonfacility_pe", 152, 157),
+    ("opps_facility_pe", 159, 164),
+    ("opps_mp", 166, 171),
+)
+TXT_MIN_LENGTH = 106  # through global days; trailing blanks may be cut, but never this much
+TXT_WIDTH = 171
+_TXT_SLICES = tuple((key, start - 1, end) for key, start, end in TXT_LAYOUT)
+
+NUMERIC = frozenset(
+    {
+        "work_rvu",
+        "nonfacility_pe_rvu",
+        "facility_pe_rvu",
+        "mp_rvu",
+        "nonfacility_total",
+        "facility_total",
+        "preop_share",
+        "intraop_share",
+        "postop_share",
+        "conversion_factor",
+        "opps_nonfacility_pe",
+        "opps_facility_pe",
+        "opps_mp",
+    }
+)
+_ZERO_PAD = {"global_days": 3, "physician_supervision": 2, "imaging_family": 2}
+_TXT_RECORD = re.compile(r"^[0-9A-Z]{5}[ 0-9A-Z]{2}.{50}[A-Z ]")
+_MONTHS = {"JAN": ("A", 1), "APR": ("B", 4), "JUL": ("C", 7), "OCT": ("D", 10)}
+_LETTER_MONTH = {"A": 1, "B": 4, "C": 7, "D": 10}
+_MONTH_NAMES = {1: "January", 4: "April", 7: "July", 10: "October"}
+
+
+def _heading_key(text: str) -> str:
+    return re.sub(r"[^A-Z]", "", text.upper())
+
+
+# --- sniffing ---------------------------------------------------------------------------------------------
+
+
+def sniff_lines(lines: list[str]) -> str | None:
+    head = lines[:40]
+    if any(line.upper().startswith("HCPCS,MOD,") for line in head):
+        return FORMAT_CSV
+    data = [line for line in head if line.strip() and not line.startswith("HDR")]
+    if any(line.startswith("HDR") for line in head) or data:
+        sample = data[:10]
+        if sample and sum(_looks_txt_record(line) for line in sample) >= max(1, 0.8 * len(sample)):
+            return FORMAT_TXT
+    return None
+
+
+def _looks_txt_record(line: str) -> bool:
+    if len(line) < TXT_MIN_LENGTH or not _TXT_RECORD.match(line):
+        return False
+    return is_code(line[:5]) and line[103:106] in GLOBAL_MEANINGS
+
+
+def sniff_rows(rows: list[list[str]]) -> bool:
+    return any(len(r) > 2 and r[0].strip().upper() == "HCPCS" and r[1].strip().upper() == "MOD" for r in rows)
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+Rows = Iterator[tuple[int, list[str]]]
+
+
+def parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
+    banner: list[str] = []
+    if fmt == FORMAT_TXT:
+        keys: list[str] = [key for key, _, _ in TXT_LAYOUT]
+        rows = _txt_rows(sf, monitor)
+    else:
+        if fmt == FORMAT_CSV:
+            reader = csv.reader(io.StringIO(sf.text(), newline=""))
+            table = [(reader.line_num, r) for r in reader]
+        else:
+            table = list(read_rows(sf))
+        keys, rows = _table_rows(sf, table, banner, monitor)
+    ds = _dataset(sf, fmt, banner)
+    _build(sf, ds, keys, rows, monitor)
+    return ds
+
+
+def _txt_rows(sf: SourceFile, monitor: Monitor) -> Rows:
+    lines = sf.lines()
+    monitor.start(f"Reading {sf.name}", len(lines))
+    last = len(lines)
+    for line_no, line in enumerate(lines, start=1):
+        monitor.tick(line_no)
+        if not line.strip() or line.startswith("HDR"):
+            continue
+        if len(line) < TXT_MIN_LENGTH:
+            cut = line_no == last and not ends_with_newline(sf.data)
+            reason = f"the record is {len(line)} characters long; an RVU record has at least {TXT_MIN_LENGTH}" + (
+                " (the file looks cut off)" if cut else ""
+            )
+            raise ImportFileError(sf.name, reason, line=line_no)
+        padded = line.ljust(TXT_WIDTH)
+        yield line_no, [padded[a:b] for _, a, b in _TXT_SLICES]
+
+
+def _table_rows(
+    sf: SourceFile, table: list[tuple[int, list[str]]], banner: list[str], monitor: Monitor
+) -> tuple[list[str], Rows]:
+    """The column keys found in the (multi-row) headings, and the data rows as cells in that key order."""
+    header_at = next((i for i, (_, row) in enumerate(table[:60]) if sniff_rows([row])), None)
+    if header_at is None:
+        raise ImportFileError(
+            sf.name,
+            "no header row starting HCPCS, MOD was found in the first 60 rows (wrong columns?)",
+            line=1,
+        )
+    # The headings are split over several rows above the header row: join them column by column.
+    first = header_at
+    while first > 0 and any(c.strip() for c in table[first - 1][1][3:]):
+        first -= 1
+    header_line, header = table[header_at]
+    banner.extend(" ".join(c.strip() for c in row if c.strip()) for _, row in table[:first])
+    width = len(header)
+    names = [
+        " ".join(
+            table[i][1][col].strip()
+            for i in range(first, header_at + 1)
+            if col < len(table[i][1]) and table[i][1][col].strip()
+        )
+        for col in range(width)
+    ]
+    columns: dict[str, int] = {}
+    for col, name in enumerate(names):
+        key = _HEADINGS.get(_heading_key(name))
+        if key and key not in columns:
+            columns[key] = col
+    missing = [k for k in REQUIRED if k not in columns]
+    if missing:
+        raise ImportFileError(
+            sf.name,
+            f"wrong columns: no {', '.join(missing)} column in the header row "
+            f"(found: {', '.join(n for n in names if n)})",
+            line=header_line,
+        )
+    while width and not header[width - 1].strip():
+        width -= 1
+    indexes = list(columns.values())
+
+    def rows() -> Rows:
+        monitor.start(f"Reading {sf.name}", len(table))
+        for line_no, row in table[header_at + 1 :]:
+            monitor.tick(line_no)
+            if len(row) < width or (len(row) > width and any(c.strip() for c in row[width:])):
+                if not any(c.strip() for c in row):
+                    continue
+                raise ImportFileError(
+                    sf.name,
+                    f"wrong number of columns: the row has {len(row)} fields, the header "
+                    f"{width} (the file may be cut off or not a PPRRVU file)",
+                    line=line_no,
+                )
+            if not row[0].strip() and not any(c.strip() for c in row):
+                continue
+            yield line_no, [row[i] for i in indexes]
+
+    return list(columns), rows()
+
+
+def _dataset(sf: SourceFile, fmt: str, banner: list[str]) -> Dataset:
+    year: int | None = None
+    letter = ""
+    correction = ""
+    warnings: list[str] = []
+    for text in banner:  # "2025 National Physician Fee Schedule Relative Value File October Release"
+        m = re.search(r"(20\d\d)\s+National Physician Fee Schedule.*?\b(January|April|July|October)\b", text, re.I)
+        if m:
+            year, letter = int(m.group(1)), _MONTHS[m.group(2)[:3].upper()][0]
+    for hint in (sf.base_name, *sf.hints):
+        m = re.search(r"RVU(\d\d)([A-D])(R?)(?![A-Z])", hint, re.I)
+        if m:
+            year = year or 2000 + int(m.group(1))
+            letter = letter or m.group(2).upper()
+            correction = correction or m.group(3).upper()
+            continue
+        m = re.search(r"PPRRVU(\d{4}|\d\d)[_ -]?(JAN|APR|JUL|OCT)", hint, re.I)
+        if m:
+            digits = int(m.group(1))
+            year = year or (digits if digits > 99 else 2000 + digits)
+            letter = letter or _MONTHS[m.group(2).upper()][0]
+    if year is None:
+        release = f"unknown-{sf.sha256[:8]}"
+        warnings.append(
+            "could not tell the release (year and quarter) from the file or its name; "
+            "name the file like PPRRVU2025_Oct.csv or RVU25D.zip"
+        )
+        ds = Dataset(KIND, fmt, f"CMS PFS RVU (unknown release, {sf.base_name})", sf.name, release, "", sf.sha256)
+    elif not letter:
+        warnings.append(f"could not tell which {year} release (quarter) this is; treated as January")
+        ds = Dataset(KIND, fmt, f"CMS PFS RVU {year}", sf.name, f"RVU{year % 100:02d}", f"{year}-01-01", sf.sha256)
+    else:
+        month = _LETTER_MONTH[letter]
+        release = f"RVU{year % 100:02d}{letter}{correction}"
+        name = f"CMS PFS RVU {year} {_MONTH_NAMES[month]}{' correction' if correction else ''} ({release})"
+        ds = Dataset(KIND, fmt, name, sf.name, release, f"{year}-{month:02d}-01", sf.sha256)
+    ds.warnings.extend(warnings)
+    return ds
+
+
+_TEXT, _NUMBER, _FLAG = 0, 1, 2
+_FIELD_KIND = {key: _NUMBER for key in NUMERIC} | {"not_used_for_medicare_payment": _FLAG}
+_code_cache: dict[str, str] = {}
+
+
+def _clean_code(raw: str) -> str:
+    """Normalised code, or '' if ``raw`` is not a procedure code (memoised: the same codes recur)."""
+    code = _code_cache.get(raw)
+    if code is None:
+        code = normalize(raw)
+        code = _code_cache[raw] = code if is_code(code) else ""
+    return code
+
+
+def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Monitor) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    first_mod_descriptor: dict[str, str] = {}
+    unknown_status: set[str] = set()
+    deleted_date = f"{ds.effective_date[:4]}-01-01" if ds.effective_date else ""
+    i_code, i_mod, i_text = keys.index("hcpcs"), keys.index("mod"), keys.index("description")
+    specs = [
+        (i, key, _FIELD_KIND.get(key, _TEXT), _ZERO_PAD.get(key, 0))
+        for i, key in enumerate(keys)
+        if key not in ("hcpcs", "mod", "description")
+    ]
+    for line_no, values in rows:
+        raw_code = values[i_code].strip()
+        code = _clean_code(raw_code)
+        if not code:
+            raise ImportFileError(sf.name, f"{raw_code!r} is not a procedure code (not a PPRRVU row?)", line=line_no)
+        modifier = values[i_mod].strip().upper()
+        key = (code, modifier)
+        if key in seen:
+            what = f"{code} with modifier {modifier}" if modifier else code
+            raise ImportFileError(sf.name, f"duplicate key: {what} is already on line {seen[key]}", line=line_no)
+        seen[key] = line_no
+        facts: dict[str, object] = {}
+        for i, name, kind, pad in specs:
+            value = values[i].strip()
+            if not value:
+                continue
+            if kind == _NUMBER:
+                try:
+                    facts[name] = float(value)
+                except ValueError:
+                    raise ImportFileError(
+                        sf.name,
+                        f"{name.replace('_', ' ')} {value!r} is not a number (wrong columns?)",
+                        line=line_no,
+                    ) from None
+            elif kind == _FLAG:
+                facts[name] = value == "+"
+            else:
+                facts[name] = value.zfill(pad) if pad and value.isdigit() else value
+        status = str(facts.get("status_code", ""))
+        if status:
+            meaning = STATUS_MEANINGS.get(status)
+            if meaning is None:
+                unknown_status.add(status)
+            facts["status"] = meaning or f"status code {status} (not in the documented list)"
+        if (pctc := PCTC_MEANINGS.get(str(facts.get("pctc_indicator", "")))) is not None:
+            facts["pctc"] = pctc
+        if (period := GLOBAL_MEANINGS.get(str(facts.get("global_days", "")))) is not None:
+            facts["global_period"] = period
+        rec = ds.record(code)
+        text = values[i_text].strip()
+        if not modifier:
+            if status in DELETED_STATUSES and deleted_date:
+                facts["deleted_date"] = deleted_date
+            rec.add_descriptor("short", text)
+        elif text:
+            first_mod_descriptor.setdefault(code, text)
+        rec.facts[modifier] = facts
+        ds.rows += 1
+    for code, text in first_mod_descriptor.items():
+        rec = ds.codes[code]
+        if not rec.descriptors:
+            rec.add_descriptor("short", text)
+    if not ds.codes:
+        raise ImportFileError(sf.name, "the file has a header but no data rows", line=None)
+    if unknown_status:
+        ds.warnings.append(f"status codes not in the CMS documentation: {', '.join(sorted(unknown_status))}")
+    monitor.report(ds.rows)
+
+
+def xlsx_sniff(sf: SourceFile) -> bool:
+    return sniff_rows([r for _, r in read_rows(sf, limit=40)])

@@ -1,0 +1,271 @@
+"""The one loader every importer feeds: writes a :class:`Dataset` as one source, set-based.
+
+Called inside the caller's transaction (``import_paths`` wraps a whole import in one ``BEGIN IMMEDIATE``
+… ``COMMIT``). Re-importing the same (kind, release) replaces that source: the old ``sources`` row is
+deleted (descriptors, facts and measure rows cascade) and the new one inserted. A different release is a
+separate source, so older releases stay for history; titles come from the newest (see indexing).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from desktop_app.core.catalog import Catalog
+from desktop_app.core.importers.model import Dataset, Monitor
+from desktop_app.core.indexing import drop_orphan_codes, reindex
+
+# Source kinds whose facts say whether a code is active or deleted. The newest such source that has a
+# fact row for a code decides its status (``deleted_date`` in the facts means deleted).
+LIFECYCLE_KINDS = ("cms-rvu", "cms-hcpcs", "ama-cpt")
+
+
+@dataclass
+class LoadResult:
+    source_id: int
+    added: int
+    updated: int
+    unchanged: int
+    replaced: bool
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def facts_json(facts: dict[str, object]) -> str:
+    """Canonical JSON (sorted keys, compact), so equal facts are equal strings."""
+    return _ENCODER.encode(facts)
+
+
+def _code_signatures(conn: sqlite3.Connection, source_id: int) -> dict[str, tuple[object, ...]]:
+    """code → (sorted descriptors, sorted facts) as one source stored them."""
+    descriptors: dict[str, list[tuple[str, str]]] = {}
+    for code, kind, text in conn.execute("SELECT code, kind, text FROM descriptors WHERE source_id = ?", (source_id,)):
+        descriptors.setdefault(code, []).append((kind, text))
+    facts: dict[str, list[tuple[str, str]]] = {}
+    for code, modifier, text in conn.execute(
+        "SELECT code, modifier, facts FROM code_facts WHERE source_id = ?", (source_id,)
+    ):
+        facts.setdefault(code, []).append((modifier, text))
+    return {
+        code: (tuple(sorted(descriptors.get(code, ()))), tuple(sorted(facts.get(code, ()))))
+        for code in descriptors.keys() | facts.keys()
+    }
+
+
+def _measure_signatures(conn: sqlite3.Connection, source_id: int) -> dict[str, tuple[object, ...]]:
+    """measure id → (title, details, sorted code links) as one source stored them."""
+    titles = {
+        mid: (title, details)
+        for mid, title, details in conn.execute(
+            "SELECT measure_id, title, details FROM measures WHERE source_id = ?", (source_id,)
+        )
+    }
+    links: dict[str, list[tuple[str, ...]]] = {}
+    for row in conn.execute(
+        "SELECT measure_id, code, role, role_detail, modifier, conditions FROM measure_codes WHERE source_id = ?",
+        (source_id,),
+    ):
+        links.setdefault(row[0], []).append(tuple(row[1:]))
+    return {
+        mid: (*titles.get(mid, ("", "")), tuple(sorted(links.get(mid, ())))) for mid in titles.keys() | links.keys()
+    }
+
+
+def _fill_temp(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_touched (code TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM import_touched")
+    conn.executemany("INSERT OR IGNORE INTO import_touched VALUES (?)", ((c,) for c in codes))
+
+
+def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
+    """Recompute ``codes.status`` / ``deleted_date`` of ``codes`` from the newest lifecycle source."""
+    _fill_temp(conn, codes)
+    # Only codes that are deleted now, or that some source calls deleted, can change: skip the rest.
+    conn.execute(
+        """DELETE FROM import_touched
+           WHERE NOT EXISTS (SELECT 1 FROM codes c WHERE c.code = import_touched.code
+                                AND (c.status != 'active' OR c.deleted_date != ''))
+             AND NOT EXISTS (SELECT 1 FROM code_facts f WHERE f.code = import_touched.code AND f.modifier = ''
+                                AND instr(f.facts, '"deleted_date"') > 0)"""
+    )
+    kinds = ",".join("?" for _ in LIFECYCLE_KINDS)
+    conn.execute(
+        f"""
+        WITH ranked AS (
+            SELECT f.code, coalesce(json_extract(f.facts, '$.deleted_date'), '') AS deleted,
+                   row_number() OVER (PARTITION BY f.code
+                                      ORDER BY s.effective_date DESC, s.loaded_at DESC, s.id DESC) AS rn
+            FROM code_facts f
+            JOIN sources s ON s.id = f.source_id
+            JOIN import_touched t ON t.code = f.code
+            WHERE f.modifier = '' AND s.kind IN ({kinds})
+        )
+        UPDATE codes SET status = CASE WHEN ranked.deleted != '' THEN 'deleted' ELSE 'active' END,
+                         deleted_date = ranked.deleted
+        FROM ranked WHERE ranked.code = codes.code AND ranked.rn = 1
+          AND (codes.deleted_date != ranked.deleted
+               OR codes.status != CASE WHEN ranked.deleted != '' THEN 'deleted' ELSE 'active' END)
+        """,
+        LIFECYCLE_KINDS,
+    )
+    conn.execute(
+        f"""UPDATE codes SET status = 'active', deleted_date = ''
+            WHERE (status != 'active' OR deleted_date != '')
+              AND code IN (SELECT code FROM import_touched) AND NOT EXISTS (
+                SELECT 1 FROM code_facts f JOIN sources s ON s.id = f.source_id
+                WHERE f.code = codes.code AND f.modifier = '' AND s.kind IN ({kinds}))""",
+        LIFECYCLE_KINDS,
+    )
+    conn.execute("DELETE FROM import_touched")
+
+
+def source_codes(conn: sqlite3.Connection, source_id: int) -> set[str]:
+    """Every code a source has descriptors or facts for."""
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT code FROM descriptors WHERE source_id = ? UNION SELECT code FROM code_facts WHERE source_id = ?",
+            (source_id, source_id),
+        )
+    }
+
+
+def delete_source(conn: sqlite3.Connection, source_id: int) -> None:
+    """Delete a source row (its rows cascade); codes titled from it lose that pointer first (no cascade)."""
+    conn.execute("UPDATE codes SET title_source = NULL WHERE title_source = ?", (source_id,))
+    conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+
+
+def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monitor: Monitor) -> LoadResult:
+    """Write ``ds`` as one source (replacing the same kind+release). Must run inside a transaction."""
+    if not conn.in_transaction:
+        raise RuntimeError("write_dataset must run inside a transaction")
+    monitor.start(f"Writing {ds.name}", 6)
+    old = conn.execute("SELECT id FROM sources WHERE kind = ? AND release = ?", (ds.kind, ds.release)).fetchone()
+    previous = (
+        old
+        or conn.execute(
+            "SELECT id FROM sources WHERE kind = ? ORDER BY effective_date DESC, loaded_at DESC, id DESC LIMIT 1",
+            (ds.kind,),
+        ).fetchone()
+    )
+    existing = {r[0] for r in conn.execute("SELECT code FROM codes")}
+
+    # Facts-only records (history of a code the release gives no text for) need the code to exist already.
+    dropped = [c for c, r in ds.codes.items() if r.facts_only and not r.descriptors and c not in existing]
+    for code in dropped:
+        del ds.codes[code]
+    if dropped:
+        ds.warnings.append(
+            f"{len(dropped)} code(s) have history or facts but no descriptor and are not in the "
+            f"database; their rows were skipped (e.g. {', '.join(sorted(dropped)[:5])})"
+        )
+
+    # What changed, against the same release (re-import) or else the newest release of this kind.
+    fact_rows = [
+        (code, modifier, facts_json(facts)) for code, rec in ds.codes.items() for modifier, facts in rec.facts.items()
+    ]
+    added = updated = unchanged = 0
+    if ds.codes:
+        before = _code_signatures(conn, previous[0]) if previous else {}
+        facts_by_code: dict[str, list[tuple[str, str]]] = {}
+        for code, modifier, text in fact_rows:
+            facts_by_code.setdefault(code, []).append((modifier, text))
+        for code, rec in ds.codes.items():
+            if code not in existing:
+                added += 1
+            elif before.get(code) == (
+                tuple(sorted(rec.descriptors)),
+                tuple(sorted(facts_by_code.get(code, ()))),
+            ):
+                unchanged += 1
+            else:
+                updated += 1
+    else:
+        before_m = _measure_signatures(conn, previous[0]) if previous else {}
+        links: dict[str, list[tuple[str, ...]]] = {}
+        for link in ds.measure_codes:
+            links.setdefault(link.measure_id, []).append(
+                (link.code, link.role, link.role_detail, link.modifier, link.conditions)
+            )
+        for mid in ds.measures.keys() | links.keys():
+            m = ds.measures.get(mid)
+            sig = (m.title, facts_json(m.details)) if m else ("", "")
+            if mid not in before_m:
+                added += 1
+            elif before_m[mid] == (*sig, tuple(sorted(links.get(mid, ())))):
+                unchanged += 1
+            else:
+                updated += 1
+    monitor.report(1)
+
+    touched: set[str] = set(ds.codes)
+    if old:
+        touched |= source_codes(conn, old[0])
+        delete_source(conn, old[0])
+    counts: dict[str, object] = {
+        "added": added,
+        "updated": updated,
+        "unchanged": unchanged,
+        "warnings": len(ds.warnings),
+        "rows": ds.rows,
+        "codes": sum(1 for r in ds.codes.values() if r.kind == "code"),
+        "modifiers": ds.modifier_count,
+        "measures": len(ds.measures),
+        "measure_codes": len(ds.measure_codes),
+        "format": ds.format,
+        **ds.extra_counts,
+    }
+    loaded_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    source_id = conn.execute(
+        """INSERT INTO sources (kind, name, file_name, release, effective_date, sha256, loaded_at, counts)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            ds.kind,
+            ds.name,
+            ds.file_name,
+            ds.release,
+            ds.effective_date,
+            ds.sha256,
+            loaded_at,
+            json.dumps(counts, sort_keys=True),
+        ),
+    ).lastrowid
+    assert source_id is not None
+    monitor.report(2)
+
+    conn.executemany(
+        "INSERT OR IGNORE INTO codes (code, code_set, kind) VALUES (?, ?, ?)",
+        [(r.code, r.code_set, r.kind) for r in ds.codes.values() if r.code not in existing],
+    )
+    conn.executemany(
+        "INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",
+        [(code, kind, text, source_id) for code, rec in ds.codes.items() for kind, text in rec.descriptors],
+    )
+    conn.executemany(
+        "INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, ?, ?, ?)",
+        [(code, modifier, source_id, text) for code, modifier, text in fact_rows],
+    )
+    monitor.report(3)
+    conn.executemany(
+        "INSERT INTO measures (measure_id, source_id, title, details) VALUES (?, ?, ?, ?)",
+        [(m.measure_id, source_id, m.title, facts_json(m.details)) for m in ds.measures.values()],
+    )
+    conn.executemany(
+        """INSERT INTO measure_codes (measure_id, code, role, role_detail, modifier, conditions, source_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [(m.measure_id, m.code, m.role, m.role_detail, m.modifier, m.conditions, source_id) for m in ds.measure_codes],
+    )
+    monitor.report(4)
+
+    if touched:
+        refresh_status(conn, touched)
+        if old:
+            drop_orphan_codes(conn)
+        reindex(conn, catalog, touched)
+    monitor.report(6)
+    return LoadResult(source_id, added, updated, unchanged, old is not None)

@@ -1,0 +1,16 @@
+"""Paths and helpers shared by the importer tests (a module of its own: conftest is not importable)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+FIXTURES = HERE.parents[2] / "fixtures"
+# The real files live next to the repository: /work/main/../shared/data.
+REAL_DATA = (HERE.parents[3] / ".." / "shared" / "data").resolve()
+
+
+def dump(conn: sqlite3.Connection) -> list[str]:
+    """Every row of every table (FTS shadow tables included), to prove a failed import changed nothing."""
+    return list(conn.iterdump())

@@ -1,0 +1,38 @@
+"""The detail of one code: descriptors by source, measures merged across sources, grammar for unknowns."""
+
+from __future__ import annotations
+
+from desktop_app.core.store import CodeStore
+
+
+def _add_source(store: CodeStore, kind: str, name: str) -> int:
+    return int(store.conn.execute(
+        "INSERT INTO sources (kind, name, file_name, release, loaded_at) VALUES (?, ?, 'f', '2025', 'now')",
+        (kind, name)).lastrowid)
+
+
+def test_the_same_measure_link_from_two_sources_is_shown_once(store: CodeStore) -> None:
+    json_source = _add_source(store, "cms-qpp", "QPP measures")
+    claims_source = _add_source(store, "cms-qpp-claims", "QPP claims")
+    store.conn.execute("INSERT INTO measures (measure_id, source_id, title) VALUES ('024', ?, 'Talk to the doctor')",
+                       (json_source,))
+    rows = [("024", "5015F", "performance met", "performanceMet", json_source),
+            ("024", "5015F", "performance met", "CPT_II_PD_1", claims_source),
+            ("024", "5015F", "performance not met", "CPT_II_PN_1", claims_source)]
+    store.conn.executemany("INSERT INTO measure_codes (measure_id, code, role, role_detail, source_id) "
+                           "VALUES (?, ?, ?, ?, ?)", rows)
+    measures = store.detail("5015F").measures
+    assert [(m.measure_id, m.role) for m in measures] == [("024", "performance met"), ("024", "performance not met")]
+    assert measures[0].source == "QPP measures; QPP claims"
+    assert measures[0].role_detail == "performanceMet, CPT_II_PD_1"
+    assert measures[0].title == "Talk to the doctor"
+
+
+def test_a_code_no_file_describes_still_shows_its_measures(store: CodeStore) -> None:
+    source = _add_source(store, "cms-qpp", "QPP measures")
+    store.conn.execute("INSERT INTO measure_codes (measure_id, code, role, source_id) VALUES ('001', 'G9999', "
+                       "'exclusion', ?)", (source,))
+    detail = store.detail("G9999")
+    assert not detail.known
+    assert detail.code_set == "HCPCS"
+    assert [(m.measure_id, m.role) for m in detail.measures] == [("001", "exclusion")]
