@@ -20,7 +20,7 @@ from desktop_app.core.search import fts_expression, load_synonyms, parse_query
         ("992*", "codes", ()),
         ("99213, 3074F", "codes", ()),
         ("office visit established low", "words", ("office", "visit", "established", "low")),
-        ("Office o/p est", "words", ("office", "o/p", "est")),
+        ("New o/p est", "words", ("new", "o/p", "est")),
         ("x-ray chest", "words", ("x-ray", "chest")),
         ('"knee" NOT (shoulder)', "words", ("knee", "not", "shoulder")),
         ("   ", "empty", ()),

@@ -171,7 +171,7 @@ def _fake_importers(added_facts: bool = True, hold: bool = False) -> SimpleNames
             ).lastrowid
             conn.execute(
                 "INSERT INTO descriptors (code, kind, text, source_id) VALUES "
-                "('99213', 'short', 'Office o/p est low 20 min', ?)",
+                "('99213', 'short', 'Invented short text for a test', ?)",
                 (source,),
             )
             if added_facts:
@@ -233,7 +233,7 @@ def test_import_refreshes_results_and_detail(
     assert window.jobs.last_summaries and "a warning" in summary_html(window.jobs.last_summaries)
     qtbot.waitUntil(lambda: "Work RVU" in window.detail_pane.text(), timeout=WAIT_MS)
     text = window.detail_pane.text()
-    assert "From Test RVU file" in text and "Office o/p est low 20 min" in text and "1.3" in text
+    assert "From Test RVU file" in text and "Invented short text for a test" in text and "1.3" in text
     window.open_code("3074F")
     qtbot.waitUntil(lambda: "performance met" in window.detail_pane.text(), timeout=WAIT_MS)
 
