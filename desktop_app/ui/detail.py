@@ -128,6 +128,8 @@ def _fact_rows(facts: Facts, primary: bool | None = None) -> list[tuple[str, str
             continue
         if isinstance(value, bool):
             text = "yes" if value else "no"
+        elif isinstance(value, float) and (key.endswith("_rvu") or key.endswith("_total")):
+            text = f"{value:.2f}"  # RVUs are published with two decimals: 1.30, not 1.3
         elif isinstance(value, float):
             text = f"{value:.4f}".rstrip("0").rstrip(".")
         elif isinstance(value, list):
@@ -157,6 +159,46 @@ def _source_heading(descriptor: Descriptor) -> str:
     # Source names often carry their release already ("CMS PFS RVU 2025 October (RVU25D)").
     suffix = f" ({release})" if release and release not in descriptor.source.name else ""
     return f"From {descriptor.source.name}{suffix}"
+
+
+def _facts_html(detail: CodeDetail) -> str:
+    if not detail.facts:
+        if detail.code_set == "II":
+            return ("<h3>Status and payment</h3><p class='muted'>Category II codes are never paid: "
+                    "they carry no relative value units.</p>")
+        return ("<h3>Status and payment</h3><p class='muted'>No payment facts loaded. Import the CMS "
+                "physician fee schedule RVU file to see RVUs, global days and status.</p>")
+    parts = ["<h3>Status and payment</h3>"]
+    for facts in detail.facts:
+        component = f" \u2014 modifier {escape(facts.modifier)}" if facts.modifier else ""
+        parts.append(f"<p style='margin-bottom: 2px;'><b>From {escape(facts.source.name)}</b>{component}</p>")
+        parts.append(
+            "<table>"
+            + "".join(
+                f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>"
+                for label, value in _fact_rows(facts, primary=True)
+            )
+            + "</table>"
+        )
+        others = _fact_rows(facts, primary=False)
+        if others:
+            parts.append(
+                "<p class='muted'>Other indicators: "
+                + " \u00b7 ".join(f"{escape(label)} {escape(value)}" for label, value in others)
+                + "</p>"
+            )
+    return "".join(parts)
+
+
+def _measures_html(detail: CodeDetail) -> str:
+    if not detail.measures:
+        return ""
+    parts = ["<h3>Quality measures</h3><table><tr><th>Measure</th><th>Role (modifier)</th></tr>"]
+    for measure_id, title, roles in _measures_by_id(detail):
+        title_html = f" \u2014 {escape(title)}" if title else ""
+        parts.append(f"<tr><td><b>{escape(measure_id)}</b>{title_html}</td><td>{escape(roles)}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
 
 
 def detail_html(detail: CodeDetail, palette: QPalette) -> str:
@@ -192,6 +234,7 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
     # No unlabelled headline: the title is one of the descriptors below, each shown with its source.
     if not detail.known:
         parts.append(_unknown_html(detail, notice_bg))
+        parts.append(_measures_html(detail))  # a measure can name a code no imported file describes
         return "".join(parts)
 
     by_source: dict[str, list[Descriptor]] = {}
@@ -205,43 +248,11 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
             parts.append(f"<tr><th>{escape(descriptor.label)}</th><td>{escape(descriptor.text)}</td></tr>")
         parts.append("</table>")
 
-    if detail.facts:
-        parts.append("<h3>Status and payment</h3>")
-        for facts in detail.facts:
-            component = f" \u2014 modifier {escape(facts.modifier)}" if facts.modifier else ""
-            parts.append(f"<p style='margin-bottom: 2px;'><b>From {escape(facts.source.name)}</b>{component}</p>")
-            parts.append(
-                "<table>"
-                + "".join(
-                    f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>"
-                    for label, value in _fact_rows(facts, primary=True)
-                )
-                + "</table>"
-            )
-            others = _fact_rows(facts, primary=False)
-            if others:
-                parts.append(
-                    "<p class='muted'>Other indicators: "
-                    + " \u00b7 ".join(f"{escape(label)} {escape(value)}" for label, value in others)
-                    + "</p>"
-                )
-    elif detail.code_set in ("I", "III", "HCPCS"):
-        parts.append(
-            "<h3>Status and payment</h3><p class='muted'>No payment facts loaded. Import the CMS "
-            "physician fee schedule RVU file to see RVUs, global days and status.</p>"
-        )
-    elif detail.code_set == "II":
-        parts.append(
-            "<h3>Status and payment</h3><p class='muted'>Category II codes are never paid: "
-            "they carry no relative value units.</p>"
-        )
-
-    if detail.measures:
-        parts.append("<h3>Quality measures</h3><table><tr><th>Measure</th><th>Role (modifier)</th></tr>")
-        for measure_id, title, roles in _measures_by_id(detail):
-            title_html = f" \u2014 {escape(title)}" if title else ""
-            parts.append(f"<tr><td><b>{escape(measure_id)}</b>{title_html}</td><td>{escape(roles)}</td></tr>")
-        parts.append("</table>")
+    # For Category II the measures are the point of the code; for the others, payment comes first.
+    sections = [_facts_html(detail), _measures_html(detail)]
+    if detail.code_set == "II":
+        sections.reverse()
+    parts.extend(sections)
 
     if detail.neighbours:
         parts.append("<h3>Related codes in this range</h3><table>")

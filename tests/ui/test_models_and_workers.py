@@ -233,9 +233,12 @@ def test_import_refreshes_results_and_detail(
     assert window.jobs.last_summaries and "a warning" in summary_html(window.jobs.last_summaries)
     qtbot.waitUntil(lambda: "Work RVU" in window.detail_pane.text(), timeout=WAIT_MS)
     text = window.detail_pane.text()
-    assert "From Test RVU file" in text and "Invented short text for a test" in text and "1.3" in text
+    assert "From Test RVU file" in text and "Invented short text for a test" in text and "1.30" in text
     window.open_code("3074F")
     qtbot.waitUntil(lambda: "performance met" in window.detail_pane.text(), timeout=WAIT_MS)
+    text = window.detail_pane.text()
+    # For a Category II code the measures it reports come before payment (it has none).
+    assert text.index("Quality measures") < text.index("Status and payment")
 
     # Data sources: the bundled one cannot be removed, the imported one can.
     dialog = DataSourcesDialog(window.store.sources, window.jobs, window)
