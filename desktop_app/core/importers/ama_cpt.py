@@ -339,12 +339,18 @@ def _read_consumer(sf: SourceFile, lines: list[str], ds: Dataset, current: set[s
         if code in seen:
             raise ImportFileError(sf.name, f"duplicate key: {code} is already on line {seen[code]}", line=line_no)
         seen[code] = line_no
-        rec = ds.record(code)
-        rec.add_descriptor("consumer", cells[text_col])
-        if concept_col is not None:
-            _set_fact(rec, "concept_id", cells[concept_col])
-        current.add(code)
-        ds.rows += 1
+        _add_descriptor_row(ds, current, code, "consumer", cells[text_col],
+                            cells[concept_col] if concept_col is not None else "")
+
+
+def _add_descriptor_row(ds: Dataset, current: set[str], code: str, kind: str, text: str, concept_id: str) -> None:
+    """One row of a one-descriptor-per-line file (ConsumerDescriptor, ClinicianDescriptor)."""
+    rec = ds.record(code)
+    rec.add_descriptor(kind, text)
+    if concept_id:
+        _set_fact(rec, "concept_id", concept_id)
+    current.add(code)
+    ds.rows += 1
 
 
 def _read_clinician(sf: SourceFile, lines: list[str], ds: Dataset, current: set[str], monitor: Monitor) -> None:
@@ -366,12 +372,8 @@ def _read_clinician(sf: SourceFile, lines: list[str], ds: Dataset, current: set[
                     line=line_no,
                 )
             seen[descriptor_id] = line_no
-        rec = ds.record(code)
-        rec.add_descriptor("clinician", cells[text_col])
-        if concept_col is not None:
-            _set_fact(rec, "concept_id", cells[concept_col])
-        current.add(code)
-        ds.rows += 1
+        _add_descriptor_row(ds, current, code, "clinician", cells[text_col],
+                            cells[concept_col] if concept_col is not None else "")
 
 
 def _read_code_list(sf: SourceFile, lines: list[str], ds: Dataset, current: set[str], monitor: Monitor) -> None:
