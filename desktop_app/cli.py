@@ -7,9 +7,8 @@ always with one line on stderr and never a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
+import sqlite3
 import sys
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from desktop_app import __version__
-from desktop_app.core.database import SCHEMA_VERSION, default_db_path
+from desktop_app.core.database import SCHEMA_VERSION, database_problem, default_db_path
 from desktop_app.core.details import MeasureLink
 from desktop_app.core.errors import CodeDeskError, UserError
 from desktop_app.core.grammar import CodeSet, classify, normalize
@@ -134,7 +133,8 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             flag = " [deleted]" if hit.status == "deleted" else ""
             out.write(f"{hit.code:<6} {hit.code_set:<5} {_clip(section, 28):<28}  {_clip(hit.title, 70)}{flag}\n")
         for unknown in result.unknown:
-            out.write(f"{unknown.code:<6} {unknown.code_set or '':<5} {' > '.join(unknown.section)}: "
+            where = f"{' > '.join(unknown.section)}: " if unknown.section else ""
+            out.write(f"{unknown.code:<6} {unknown.code_set or '':<5} {where}"
                       "not in your database (import your code files to see it)\n")
         if result.hits and result.total > len(result.hits):
             out.write(f"\u2026 {len(result.hits)} of {result.total}; use --limit to see more\n")
@@ -146,13 +146,14 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     detail = store.detail(args.code)
     if not detail.well_formed:
-        raise UsageError(f"{args.code!r} is not a procedure code or modifier (codes look like 99213, 3074F, "
-                         "0042T or G0438)")
+        raise UsageError(f"{_clip(args.code, 40)!r} is not a procedure code or modifier (codes look like 99213, "
+                         "3074F, 0042T or G0438; modifiers like 25 or TC)")
     if args.json:
         _print_json(detail.to_json(), out)
         return EXIT_OK if detail.known else EXIT_NOT_FOUND
-    out.write(f"{detail.code}  {_category_label(detail.code_set)}"
-              f"{' modifier' if detail.kind == 'modifier' else ''}\n")
+    kind = "modifier" if detail.kind == "modifier" else ""
+    label = f"{_category_label(detail.code_set)} {kind}".strip() if detail.code_set else (kind or "not a code")
+    out.write(f"{detail.code}  {label}\n")
     if detail.section:
         out.write("Section: " + " > ".join(f"{s.name} ({s.ranges})" for s in detail.section) + "\n")
     if not detail.known:
@@ -215,10 +216,14 @@ def _read_text(path: str, stdin: TextIO) -> str:
     if path == "-":
         return stdin.read()
     file_path = Path(path)
+    if file_path.is_dir():
+        raise UsageError(f"{path} is a folder; give a text or CSV file with one code per line")
     try:
         data = file_path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
     if b"\0" in data[:4096]:
         raise UsageError(f"{path} is a binary file; give a text or CSV file with one code per line")
     try:
@@ -227,22 +232,30 @@ def _read_text(path: str, stdin: TextIO) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def _first_cell(line: str) -> str:
+    """The first CSV cell of one line; a stray quote or a huge line never swallows the lines after it."""
+    if line.startswith('"'):
+        closing = line.find('"', 1)
+        return line[1:closing] if closing > 0 else line[1:].split(",", 1)[0]
+    return line.split(",", 1)[0]
+
+
 def _input_codes(path: str, stdin: TextIO) -> Iterator[_InputCode]:
-    """One code per line, or the first column of a CSV; blank lines, ``#`` comments and a header skipped."""
+    """One code per line, or the first column of a CSV; blank lines, ``#`` comments and banner or header
+    rows before the first code are skipped. Lines may end in LF, CRLF or CR."""
     if path != "-" and path.lower().endswith(".xlsx"):
         yield from _xlsx_first_column(Path(path))
         return
-    text = _read_text(path, stdin)
     seen_code = False
-    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        first = row[0].strip() if row else ""
+    for line_no, line in enumerate(_read_text(path, stdin).splitlines(), start=1):
+        first = _first_cell(line).strip()
         if not first or first.startswith("#"):
             continue
         is_code_like = classify(normalize(first)) is not None
         if not seen_code and not is_code_like and first.replace(" ", "").isalpha():
             continue  # banner or header rows before the first code, such as "code" or "HCPCS"
         seen_code = seen_code or is_code_like
-        yield _InputCode(line_no, first)
+        yield _InputCode(line_no, first[:100])
 
 
 def _xlsx_first_column(path: Path) -> Iterator[_InputCode]:
@@ -268,7 +281,7 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
         record: dict[str, object] = {"line": item.line, "input": item.text, "code": code,
                                      "valid": shape is not None}
         if shape is None:
-            record.update(category=None, section=[], title="", known=False, status="invalid")
+            record.update(category=None, section=[], title="", known=False, status="invalid", kind=None)
             yield record
             continue
         row = store.conn.execute("SELECT status, title, code_set FROM codes WHERE code = ?", (code,)).fetchone()
@@ -342,11 +355,14 @@ def cmd_import(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         _print_json([s.__dict__ for s in summaries], out)
         return EXIT_OK
     for s in summaries:
-        out.write(f"{s.file_name}: {s.source_name} {s.release} \u2014 {s.added:,} added, {s.updated:,} updated, "
+        release = f" {s.release}" if s.release and s.release not in s.source_name else ""
+        out.write(f"{s.file_name}: {s.source_name}{release} \u2014 {s.added:,} added, {s.updated:,} updated, "
                   f"{s.unchanged:,} unchanged, {s.modifiers:,} modifiers, {s.measures:,} measures "
                   f"({s.seconds:.2f} s)\n")
         for warning in s.warnings:
             out.write(f"  warning: {warning}\n")
+        for note in getattr(s, "notes", []):
+            out.write(f"  note: {note}\n")
     return EXIT_OK
 
 
@@ -371,23 +387,30 @@ COMMANDS = {
 }
 
 
+def _one_line(message: str, width: int = 400) -> str:
+    """Errors are one line on stderr: newlines from paths or input folded, very long input clipped."""
+    return _clip(message.replace("\r", " ").replace("\n", " "), width)
+
+
 def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    db_path: Path | str = "the database"
     try:
         args = build_parser().parse_args(argv)
         if not args.command:
             raise UsageError("no command given; try 'codedesk-cli search 99213' (see 'codedesk-cli --help')")
-        store = CodeStore.open(args.db or default_db_path())
+        db_path = args.db or default_db_path()
+        store = CodeStore.open(db_path)
         try:
             if args.command == "validate":
                 return cmd_validate(store, args, out, stdin)
             return COMMANDS[args.command](store, args, out)
         finally:
             store.close()
-    except UserError as exc:
-        err.write(f"codedesk-cli: {exc}\n")
+    except CodeDeskError as exc:  # UserError and its kinds, or a cancelled import
+        err.write(f"codedesk-cli: {_one_line(str(exc))}\n")
         return EXIT_USAGE
-    except CodeDeskError as exc:  # e.g. a cancelled import
-        err.write(f"codedesk-cli: {exc}\n")
+    except sqlite3.Error as exc:  # the database failed mid-command: damaged, locked, disk full
+        err.write(f"codedesk-cli: {_one_line(database_problem(db_path, exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         err.write("codedesk-cli: interrupted\n")
@@ -395,7 +418,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug: still one line, never a traceback in the user's terminal
-        err.write(f"codedesk-cli: internal error ({type(exc).__name__}: {exc}); please report it\n")
+        err.write(f"codedesk-cli: internal error ({type(exc).__name__}: {_one_line(str(exc))}); please report it\n")
         return EXIT_USAGE
 
 

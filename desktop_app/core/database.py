@@ -141,12 +141,12 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: sqlite3.Connection, path: Path | str = "this database") -> None:
     """Bring the schema up to :data:`SCHEMA_VERSION`, one transaction per step."""
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
         raise DatabaseError(
-            f"this database was written by a newer CodeDesk (schema {current}, this version reads {SCHEMA_VERSION})"
+            f"{path} was written by a newer CodeDesk (schema {current}, this version reads {SCHEMA_VERSION})"
         )
     for version in range(current, SCHEMA_VERSION):
         with transaction(conn):
@@ -154,40 +154,91 @@ def migrate(conn: sqlite3.Connection) -> None:
             conn.execute(f"PRAGMA user_version = {version + 1}")
 
 
+def is_writable(path: Path) -> bool:
+    """Can CodeDesk write here? False on read-only media or folders (then the database opens read-only)."""
+    folder = path.parent if path.parent.exists() else None
+    return (not path.exists() or os.access(path, os.W_OK)) and (folder is None or os.access(folder, os.W_OK))
+
+
 def connect(path: Path | str, *, readonly: bool = False, create: bool = True) -> sqlite3.Connection:
     """Open (and if needed create and migrate) the database at ``path``.
 
     Raises :class:`DatabaseError` with a message a person can act on when the file is missing (and
-    ``create`` is false), unreadable, locked or not a database.
+    ``create`` is false), unreadable, locked, not a database, someone else's database, or damaged.
     """
     path = Path(path)
     if (readonly or not create) and not path.exists():
         raise DatabaseError(f"no database at {path}")
+    if path.exists() and not path.is_file():
+        raise DatabaseError(f"{path} is not a database file")
+    conn: sqlite3.Connection | None = None
     try:
         if readonly:
-            conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None,
-                                   check_same_thread=False)
+            conn = _connect_readonly(path)
         else:
+            if path.parent.exists() and not path.parent.is_dir():
+                raise DatabaseError(f"cannot create the database {path}: {path.parent} is a file, not a folder")
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
+        _refuse_foreign_database(conn, path)
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(conn)
+            migrate(conn, path)
         else:
             version = schema_version(conn)
             if version != SCHEMA_VERSION:
-                raise DatabaseError(f"{path} has schema {version}; this CodeDesk needs {SCHEMA_VERSION}")
-        # Reading the sqlite_master page is the cheapest way to find out the file is really a database.
+                raise DatabaseError(f"{path} has schema {version}, this CodeDesk needs {SCHEMA_VERSION}, and it "
+                                    "cannot be upgraded because it is read-only")
+        # A quick look at the schema pages: a damaged file usually fails here rather than mid-search.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except DatabaseError:
+        if conn is not None:
+            conn.close()
+        raise
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"cannot open the database {path}: {exc}") from exc
+        if conn is not None:
+            conn.close()
+        raise DatabaseError(database_problem(path, exc)) from exc
     except OSError as exc:
+        if conn is not None:
+            conn.close()
         raise DatabaseError(f"cannot open the database {path}: {exc.strerror or exc}") from exc
     return conn
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Read-only, without creating -wal/-shm files; on read-only media SQLite needs ``immutable``."""
+    options = "mode=ro" if os.access(path.parent, os.W_OK) else "mode=ro&immutable=1"
+    return sqlite3.connect(f"{path.as_uri()}?{options}", uri=True, isolation_level=None, check_same_thread=False)
+
+
+def _refuse_foreign_database(conn: sqlite3.Connection, path: Path) -> None:
+    """Never write CodeDesk's tables into somebody else's SQLite file (a typo in --db, say)."""
+    if schema_version(conn) != 0:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'codes'").fetchone() is None:
+            raise DatabaseError(f"{path} is not a CodeDesk database (it is another program's SQLite file)")
+        return
+    if conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None:
+        raise DatabaseError(f"{path} is not a CodeDesk database (it is another program's SQLite file)")
+
+
+def database_problem(path: Path | str, exc: sqlite3.Error) -> str:
+    """A message a person can act on for an SQLite error on the database file."""
+    text = str(exc)
+    if "not a database" in text:
+        return f"{path} is not a CodeDesk database (it is not an SQLite file at all)"
+    if "malformed" in text or "corrupt" in text:
+        return (f"the database {path} is damaged ({text}); delete it to rebuild the bundled reference "
+                "and import your files again, or choose another with --db")
+    if "locked" in text or "busy" in text:
+        return f"the database {path} is in use by another program ({text}); try again in a moment"
+    if "readonly" in text or "read-only" in text:
+        return f"the database {path} is read-only ({text})"
+    return f"cannot use the database {path}: {text}"
 
 
 @contextmanager

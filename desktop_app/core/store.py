@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.core.catalog import Catalog
-from desktop_app.core.database import connect
+from desktop_app.core.database import connect, database_problem, is_writable
 from desktop_app.core.details import CodeDetail, code_detail
+from desktop_app.core.errors import DatabaseError
 from desktop_app.core.reference import ensure_reference
 from desktop_app.core.search import SearchEngine, SearchFilters, SearchResult
 
@@ -57,10 +58,16 @@ class CodeStore:
     def open(cls, path: Path | str, *, readonly: bool = False, build: bool = True) -> CodeStore:
         """Open the database; with ``build``, create or refresh the bundled reference first."""
         path = Path(path)
+        # On read-only media (a shared network folder, a CD) the database can still be searched.
+        readonly = readonly or (path.exists() and not is_writable(path))
         conn = connect(path, readonly=readonly)
-        if build and not readonly:
-            ensure_reference(conn)
-        return cls(path, conn, Catalog.from_db(conn))
+        try:
+            if build and not readonly:
+                ensure_reference(conn)
+            return cls(path, conn, Catalog.from_db(conn))
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise DatabaseError(database_problem(path, exc)) from exc
 
     def close(self) -> None:
         self.conn.close()

@@ -26,19 +26,25 @@ def _now() -> str:
 class UserData:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        conn: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode = WAL")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > USERDATA_VERSION:
                 raise DatabaseError(f"{self.path} was written by a newer CodeDesk")
-            with transaction(self.conn):
+            with transaction(conn):
                 for statement in _SCHEMA:
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {USERDATA_VERSION}")
-        except (sqlite3.DatabaseError, OSError) as exc:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {USERDATA_VERSION}")
+        except (sqlite3.DatabaseError, OSError, DatabaseError) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, DatabaseError):
+                raise
             raise DatabaseError(f"cannot open your user data {self.path}: {exc}") from exc
+        self.conn = conn
 
     def close(self) -> None:
         self.conn.close()

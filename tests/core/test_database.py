@@ -19,20 +19,60 @@ def test_new_database_is_migrated_and_in_wal_mode(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_newer_schema_is_refused_with_a_user_error(tmp_path: Path) -> None:
-    path = tmp_path / "future.sqlite3"
-    raw = sqlite3.connect(path)
+def test_newer_schema_is_refused_with_a_user_error(db_path: Path) -> None:
+    raw = sqlite3.connect(db_path)
     raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     raw.close()
-    with pytest.raises(DatabaseError, match="newer CodeDesk"):
-        connect(path)
+    with pytest.raises(DatabaseError, match=f"{db_path.name} was written by a newer CodeDesk"):
+        connect(db_path)
 
 
 def test_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "notes.sqlite3"
     path.write_bytes(b"this is not a database at all" * 100)
-    with pytest.raises(DatabaseError, match="cannot open the database"):
+    with pytest.raises(DatabaseError, match="not an SQLite file"):
         CodeStore.open(path)
+
+
+def test_another_programs_sqlite_file_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.sqlite3"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE bookmarks (url TEXT)")
+    raw.close()
+    with pytest.raises(DatabaseError, match="not a CodeDesk database"):
+        CodeStore.open(path)
+    tables = sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall()
+    assert tables == [("bookmarks",)]
+
+
+def test_the_user_data_file_is_not_taken_for_the_reference(db_path: Path) -> None:
+    UserData(default_userdata_path(db_path)).close()
+    with pytest.raises(DatabaseError, match="not a CodeDesk database"):
+        CodeStore.open(default_userdata_path(db_path))
+
+
+def test_a_damaged_database_is_a_user_error(db_path: Path) -> None:
+    with db_path.open("r+b") as fh:  # overwrite part of the schema page
+        fh.seek(100)
+        fh.write(b"\xff" * 400)
+    with pytest.raises(DatabaseError, match="damaged|not a CodeDesk database"):
+        CodeStore.open(db_path).search("knee")
+
+
+def test_read_only_folder_opens_read_only(db_path: Path) -> None:
+    import os
+
+    os.chmod(db_path, 0o444)
+    os.chmod(db_path.parent, 0o555)
+    try:
+        if os.access(db_path.parent, os.W_OK):
+            pytest.skip("running as root: permissions do not make a folder read-only here")
+        store = CodeStore.open(db_path)
+        assert store.search("3074F").hits
+        store.close()
+    finally:
+        os.chmod(db_path.parent, 0o755)
+        os.chmod(db_path, 0o644)
 
 
 def test_missing_database_in_readonly_mode(tmp_path: Path) -> None:
@@ -64,3 +104,11 @@ def test_user_data_lives_in_its_own_file(db_path: Path) -> None:
     user.close()
     reopened = UserData(default_userdata_path(db_path))
     assert reopened.is_favourite("3074F")
+
+
+def test_read_only_open_searches_without_writing(db_path: Path) -> None:
+    before = db_path.read_bytes()
+    store = CodeStore.open(db_path, readonly=True)
+    assert store.search("3074F").hits[0].code == "3074F"
+    store.close()
+    assert db_path.read_bytes() == before

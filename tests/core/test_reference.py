@@ -121,3 +121,31 @@ def test_bad_starter_row_names_file_and_line(tmp_path: Path) -> None:
     (bundle / "starter_codes" / "zz.csv").write_text("code,summary,keywords\n99213X,bad,\n")
     with pytest.raises(ValueError, match=r"zz.csv, line 2"):
         read_starter_codes(bundle)
+
+
+def test_section_ranges_nest_or_stay_apart(catalog: Catalog) -> None:
+    """A range that only partly overlaps another makes "narrowest wins" pick the wrong section."""
+    from desktop_app.core.catalog import code_ordinal
+    from desktop_app.core.grammar import classify
+
+    ranges = [(s.name, r) for s in catalog.sections.values() for r in s.ranges]
+    overlaps = []
+    for i, (name_a, a) in enumerate(ranges):
+        for name_b, b in ranges[i + 1:]:
+            if classify(a.start) is not classify(b.start):
+                continue
+            a0, a1, b0, b1 = (code_ordinal(x) for x in (a.start, a.end, b.start, b.end))
+            disjoint = a1 < b0 or b1 < a0
+            nested = (a0 <= b0 and b1 <= a1) or (b0 <= a0 and a1 <= b1)
+            if not disjoint and not nested:
+                overlaps.append(f"{name_a} {a} / {name_b} {b}")
+    assert overlaps == []
+
+
+@pytest.mark.parametrize(("code", "section"), [("99417", "Prolonged Services"), ("99422", "Digital Evaluation and "
+                                               "Management Services"), ("90476", "Vaccines and Toxoids"),
+                                               ("99395", "Preventive Medicine Services"),
+                                               ("90471", "Immunization Administration for Vaccines/Toxoids")])
+def test_codes_between_neighbouring_subsections(catalog: Catalog, code: str, section: str) -> None:
+    found = catalog.section_for(code)
+    assert found is not None and found.name == section
