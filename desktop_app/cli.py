@@ -20,7 +20,7 @@ from desktop_app import __version__
 from desktop_app.core.database import SCHEMA_VERSION, database_problem, default_db_path
 from desktop_app.core.details import MeasureLink
 from desktop_app.core.errors import CodeDeskError, UserError
-from desktop_app.core.grammar import CodeSet, classify, normalize
+from desktop_app.core.grammar import CodeSet, classify, code_set_for, normalize
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
 
@@ -287,7 +287,7 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
         row = store.conn.execute("SELECT status, title, code_set FROM codes WHERE code = ?", (code,)).fetchone()
         section = store.catalog.section_for(code)
         record.update(
-            category=(row["code_set"] if row else (shape.code_set.value if shape.code_set else None)),
+            category=row["code_set"] if row else code_set_for(code).value,  # type: ignore[union-attr]
             section=[s.name for s in store.catalog.section_path(section.id)] if section else [],
             title=row["title"] if row else "",
             known=row is not None,

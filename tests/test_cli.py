@@ -148,3 +148,57 @@ def test_validate_classifies_every_code_of_the_real_rvu_file(db_path: Path, shar
     assert len({r["code"] for r in records}) == 16_852
     assert [r for r in records if not r["valid"] or not r["category"] or not r["section"]] == []
     assert status == 1  # most codes are not in the bundled reference, which is reported, not an error
+
+
+def _add_modifier(db: Path, modifier: str, code_set: str) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    source = conn.execute("INSERT INTO sources (kind, name, file_name, release, loaded_at) "
+                          "VALUES ('csv', 'm', 'm', ?, 'now')", (modifier,)).lastrowid
+    conn.execute("INSERT INTO codes (code, code_set, kind, title, title_source) VALUES (?, ?, 'modifier', ?, ?)",
+                 (modifier, code_set, f"Invented text for modifier {modifier}", source))
+    conn.commit()
+    conn.close()
+
+
+def test_a_two_letter_modifier_is_found_first_and_filters_apply(db_path: Path) -> None:
+    _add_modifier(db_path, "TC", "HCPCS")
+    _add_modifier(db_path, "Q0", "HCPCS")
+    _, out, _ = cli(db_path, "search", "tc", "--json")
+    assert json.loads(out)["results"][0]["code"] == "TC"
+    _, out, _ = cli(db_path, "search", "Q0", "--category", "I", "--json")
+    assert all(r["category"] == "I" for r in json.loads(out)["results"])
+
+
+def test_list_totals_count_each_code_once(db_path: Path) -> None:
+    _, out, _ = cli(db_path, "search", "99213, 992*", "--limit", "200", "--json")
+    data = json.loads(out)
+    assert data["total"] == len(data["results"]) == len({r["code"] for r in data["results"]})
+    _, out, _ = cli(db_path, "search", "3074F 3074F", "--json")
+    assert json.loads(out)["total"] == 1
+
+
+def test_a_long_pasted_list_is_cut_between_codes(db_path: Path) -> None:
+    _, out, _ = cli(db_path, "search", ", ".join(["99213", "3074F", "G0438", "0042T"] * 200), "--json")
+    data = json.loads(out)
+    assert {r["code"] for r in data["results"]} == {"99213", "3074F", "G0438", "0042T"}
+    assert "first 2,000 characters" in data["message"]
+
+
+def test_validate_reads_cr_line_ends_and_stray_quotes(db_path: Path, tmp_path: Path) -> None:
+    old_mac = tmp_path / "cr.txt"
+    old_mac.write_bytes(b"99213\r99214\r")
+    status, out, _ = cli(db_path, "validate", str(old_mac))
+    assert status == 0 and "2 codes: 2 active" in out
+    _, out, _ = cli(db_path, "validate", "-", "--json", stdin='99213\n"abc\n99214\n')
+    assert [r["code"] for r in json.loads(out)] == ["99213", "ABC", "99214"]
+
+
+def test_another_programs_database_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    other = tmp_path / "bookmarks.sqlite3"
+    sqlite3.connect(other).execute("CREATE TABLE bookmarks (url TEXT)")
+    status, _, err = cli(other, "info")
+    assert status == 2 and "not a CodeDesk database" in err and err.count("\n") == 1

@@ -131,8 +131,16 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
 
 
 # Each entry upgrades the schema by one version. Never edit a released entry; append a new one.
+# v2: codes.common is 1 for the bundled starter codes (a ranking prior). Forgetting the bundle hash makes the
+# next start rebuild the bundled reference, which fills it.
+_SCHEMA_V2 = """
+ALTER TABLE codes ADD COLUMN common INTEGER NOT NULL DEFAULT 0;
+DELETE FROM meta WHERE key = 'bundle_hash';
+"""
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
+    lambda conn: _run_script(conn, _SCHEMA_V2),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

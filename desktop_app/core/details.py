@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from desktop_app.core.catalog import Catalog
-from desktop_app.core.grammar import classify, code_set_of, normalize
+from desktop_app.core.grammar import classify, code_set_for, normalize
 from desktop_app.core.reference import BUNDLED_KIND
 
 # How descriptor kinds are labelled for people, in display order.
@@ -132,7 +132,7 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
     code = normalize(text)
     shape = classify(code)
     row = conn.execute("SELECT * FROM codes WHERE code = ?", (code,)).fetchone()
-    grammar_set = code_set_of(code)
+    grammar_set = code_set_for(code)
     code_set = row["code_set"] if row else (grammar_set.value if grammar_set else None)
     section_id = row["section_id"] if row else (s.id if (s := catalog.section_for(code)) else None)
     detail = CodeDetail(

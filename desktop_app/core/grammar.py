@@ -138,6 +138,14 @@ def modifier_code_set(modifier: str) -> CodeSet:
     return CodeSet.HCPCS
 
 
+def code_set_for(code: str) -> CodeSet | None:
+    """The code set of a normalised code *or modifier* (``25`` → I, ``1P`` → II, ``TC`` → HCPCS)."""
+    shape = classify(code)
+    if shape is Shape.MODIFIER:
+        return modifier_code_set(code)
+    return shape.code_set if shape else None
+
+
 def same_shape(a: str, b: str) -> bool:
     """Ranges compare as strings only between codes of the same shape (``0500F`` ≤ ``0521F``)."""
     shape_a = classify(a)

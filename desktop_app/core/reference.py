@@ -88,6 +88,9 @@ def build_reference(conn: sqlite3.Connection, root: Path | None = None, digest: 
             "INSERT OR IGNORE INTO codes (code, code_set) VALUES (?, ?)",
             [(s.code, code_set_of(s.code).value) for s in starters],  # type: ignore[union-attr]
         )
+        # The starter codes are the everyday ones; search gives them a small head start.
+        conn.execute("UPDATE codes SET common = 0 WHERE common != 0")
+        conn.executemany("UPDATE codes SET common = 1 WHERE code = ?", [(s.code,) for s in starters])
         descriptor_rows = [(s.code, "summary", s.summary, source_id) for s in starters]
         descriptor_rows += [(s.code, "keywords", s.keywords, source_id) for s in starters if s.keywords]
         conn.executemany("INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",

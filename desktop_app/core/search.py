@@ -24,7 +24,7 @@ from desktop_app.core.grammar import (
     PrefixTerm,
     Shape,
     classify,
-    code_set_of,
+    code_set_for,
     parse_code_list,
 )
 from desktop_app.core.resources import data_dir
@@ -34,9 +34,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-MAX_QUERY_CHARS = 500
+MAX_QUERY_CHARS = 2000
 MAX_WORDS = 12
 RANK_LIMIT = 2000  # at most this many matching rows are ranked by bm25 (see SearchEngine._run_fts)
+# bm25 points (of a typical 5-25) added to the bundled starter codes: enough to lift K0001 above the
+# wheelchair accessories for "wheelchair", not enough to beat a code that matches more of the words.
+COMMON_CODE_BONUS = 3.0
 # Column weights for bm25 (code, title, body, keywords): a hit on the code or the title counts most.
 BM25_WEIGHTS = (10.0, 5.0, 1.5, 2.0)
 STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "by", "per"})
@@ -64,11 +67,17 @@ class ParsedQuery:
     items: tuple[ListItem, ...] = ()
     words: tuple[str, ...] = ()
     error: str | None = None  # a range-shaped query that cannot be a range
+    truncated: bool = False  # the text was longer than MAX_QUERY_CHARS; only its start was read
 
 
 def parse_query(text: str) -> ParsedQuery:
     """Decide whether ``text`` is codes (codes, prefixes, ranges, lists) or words. Never raises."""
-    text = text[:MAX_QUERY_CHARS]
+    truncated = len(text) > MAX_QUERY_CHARS
+    if truncated:
+        # Cut at the last separator, so a long pasted list never ends in half a code ("004" of "0042T").
+        head = text[:MAX_QUERY_CHARS]
+        cut = max(head.rfind(sep) for sep in (" ", ",", ";", "\n", "\t"))
+        text = head[:cut] if cut > 0 else head
     if not text.strip():
         return ParsedQuery("empty")
     try:
@@ -76,12 +85,12 @@ def parse_query(text: str) -> ParsedQuery:
     except GrammarError as exc:
         return ParsedQuery("empty", error=str(exc))
     if items:
-        return ParsedQuery("codes", items=tuple(items))
+        return ParsedQuery("codes", items=tuple(dict.fromkeys(items)), truncated=truncated)
     words = tuple(w.lower() for w in _WORD_RE.findall(text))[:MAX_WORDS]
     words = tuple(w[:64] for w in words)
     if not words:
         return ParsedQuery("empty")
-    return ParsedQuery("words", words=words)
+    return ParsedQuery("words", words=words, truncated=truncated)
 
 
 @lru_cache(maxsize=4)
@@ -93,7 +102,9 @@ def load_synonyms(path: Path | None = None) -> dict[str, tuple[str, ...]]:
     for word, alternatives in table.items():
         for alternative in alternatives:
             synonyms.setdefault(word.lower(), set()).add(alternative.lower())
-            if " " not in alternative:
+            # The reverse direction only for plain words: "office" must not also search the phrase
+            # "o p", which is how the index sees "O&P" (ova and parasites) as well as "o/p".
+            if " " not in alternative and word.isalnum():
                 synonyms.setdefault(alternative.lower(), set()).add(word.lower())
     return {word: tuple(sorted(alts)) for word, alts in synonyms.items()}
 
@@ -193,6 +204,8 @@ class SearchResult:
     def message(self) -> str | None:
         if self.parsed.error:
             return self.parsed.error
+        if self.parsed.truncated:
+            return f"Only the first {MAX_QUERY_CHARS:,} characters of the query were searched."
         if self.corrected_words:
             return "Showing results for: " + " ".join(self.corrected_words)
         if self.partial:
@@ -233,6 +246,8 @@ class SearchEngine:
             self._search_codes(result, filters, limit)
         elif parsed.kind == "words":
             self._search_words(result, parsed.words, filters, limit)
+            if len(parsed.words) == 1 and len(parsed.words[0]) == 2:
+                self._put_first(result, parsed.words[0].upper(), filters)
         elif filters.section_id is not None and not parsed.error:
             self._browse_section(result, filters, limit)
         if with_counts:
@@ -275,7 +290,8 @@ class SearchEngine:
                 [*params, *extra_params, limit + 1],
             ).fetchall()
             if isinstance(item, PrefixTerm) and len(item.prefix) == 2:
-                modifier = self.conn.execute("SELECT c.* FROM codes c WHERE c.code = ?", (item.prefix,)).fetchone()
+                modifier = self.conn.execute(f"SELECT c.* FROM codes c WHERE c.code = ?{extra}",
+                                             [item.prefix, *extra_params]).fetchone()
                 if modifier is not None:
                     rows.insert(0, modifier)
             if isinstance(item, CodeTerm) and not rows and not extra:
@@ -285,11 +301,28 @@ class SearchEngine:
                     continue
                 seen.add(row["code"])
                 result.hits.append(self._hit(row, "exact" if row["code"] == getattr(item, "code", None) else match))
-            result.total += self._count_codes(where, params, extra, extra_params) if len(rows) > limit else len(rows)
+        result.total = self._count_codes(result.parsed.items, filters)
 
-    def _count_codes(self, where: str, params: list[object], extra: str, extra_params: list[object]) -> int:
-        return int(self.conn.execute(f"SELECT count(*) FROM codes c WHERE {where}{extra}",
+    def _count_codes(self, items: Sequence[ListItem], filters: SearchFilters) -> int:
+        """Distinct codes matched by any item (a code in two items, as in "99213, 992*", counts once)."""
+        clauses, params = [], []
+        for item in items:
+            where, item_params, _ = self._item_sql(item)
+            clauses.append(f"({where})")
+            params.extend(item_params)
+        extra, extra_params = self._filter_sql(filters)
+        return int(self.conn.execute(f"SELECT count(*) FROM codes c WHERE ({' OR '.join(clauses)}){extra}",
                                      [*params, *extra_params]).fetchone()[0])
+
+    def _put_first(self, result: SearchResult, code: str, filters: SearchFilters) -> None:
+        """Put the code or modifier spelled exactly like the query at the top of a word search."""
+        extra, params = self._filter_sql(filters)
+        row = self.conn.execute(f"SELECT c.* FROM codes c WHERE c.code = ?{extra}", [code, *params]).fetchone()
+        if row is None:
+            return
+        if all(hit.code != code for hit in result.hits):
+            result.total += 1
+        result.hits = [self._hit(row, "exact"), *(hit for hit in result.hits if hit.code != code)]
 
     def _browse_section(self, result: SearchResult, filters: SearchFilters, limit: int) -> None:
         extra, params = self._filter_sql(filters)
@@ -311,14 +344,27 @@ class SearchEngine:
             f"SELECT count(*) FROM code_fts JOIN codes c ON c.id = code_fts.rowid WHERE code_fts MATCH ?{extra}",
             [expression, *params]).fetchone()[0])
 
-    def _run_fts(self, expression: str, filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
+    def _run_fts(self, expression: str, filters: SearchFilters, limit: int, total: int = 0) -> list[sqlite3.Row]:
         """The best ``limit`` matches by bm25, among at most :data:`RANK_LIMIT` matching rows.
 
         bm25 costs about a microsecond a row, so ranking every row of a query that matches half the
         database ("of", while the user is still typing) would take longer than a frame. Queries that
-        match more than RANK_LIMIT codes are not discriminating anyway; the result says so.
-        Scores are compared in whole units, so near-ties (titles of different length) read in code order.
+        match more than RANK_LIMIT codes are not discriminating anyway; the result says so, and the
+        codes whose title matches are ranked before the rest.
+        The bundled starter codes, the ones coders look up every day, get a small head start (see
+        :data:`COMMON_CODE_BONUS`).
         """
+        if total > RANK_LIMIT:
+            # Too many to rank them all: codes whose *title* matches come first, then the rest.
+            in_title = self._ranked(f"title : ({expression})", filters, limit)
+            if len(in_title) >= limit:
+                return in_title
+            seen = {row["code"] for row in in_title}
+            return in_title + [row for row in self._ranked(expression, filters, limit + len(in_title))
+                               if row["code"] not in seen][: limit - len(in_title)]
+        return self._ranked(expression, filters, limit)
+
+    def _ranked(self, expression: str, filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
         extra, params = self._filter_sql(filters)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         return self.conn.execute(
@@ -327,9 +373,9 @@ class SearchEngine:
                     FROM code_fts JOIN codes c ON c.id = code_fts.rowid
                     WHERE code_fts MATCH ?{extra}
                     LIMIT ?)
-                ORDER BY status = 'deleted', kind = 'modifier', round(score), code
+                ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
                 LIMIT ?""",
-            [expression, *params, RANK_LIMIT, limit],
+            [expression, *params, RANK_LIMIT, COMMON_CODE_BONUS, limit],
         ).fetchall()
 
     def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
@@ -357,7 +403,7 @@ class SearchEngine:
                 continue
             result.fts_expression = expression
             result.total = self._count_matches(expression, filters) if filters.code_set else matches
-            rows = self._run_fts(expression, filters, limit) if result.total else []
+            rows = self._run_fts(expression, filters, limit, result.total) if result.total else []
             highlighter = Highlighter(candidate, self.synonyms)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
             result.partial = any_word
@@ -461,7 +507,7 @@ class SearchEngine:
         )
 
     def describe_unknown(self, code: str) -> UnknownCode:
-        code_set = code_set_of(code)
+        code_set = code_set_for(code)
         section: Section | None = self.catalog.section_for(code)
         path = tuple(s.name for s in self.catalog.section_path(section.id)) if section else ()
         return UnknownCode(code, code_set.value if code_set else None, path)

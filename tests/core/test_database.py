@@ -55,7 +55,7 @@ def test_a_damaged_database_is_a_user_error(db_path: Path) -> None:
     with db_path.open("r+b") as fh:  # overwrite part of the schema page
         fh.seek(100)
         fh.write(b"\xff" * 400)
-    with pytest.raises(DatabaseError, match="damaged|not a CodeDesk database"):
+    with pytest.raises(DatabaseError, match=r"damaged|not a CodeDesk database"):
         CodeStore.open(db_path).search("knee")
 
 
@@ -112,3 +112,18 @@ def test_read_only_open_searches_without_writing(db_path: Path) -> None:
     assert store.search("3074F").hits[0].code == "3074F"
     store.close()
     assert db_path.read_bytes() == before
+
+
+def test_a_version_1_database_is_migrated_and_its_reference_refreshed(tmp_path: Path) -> None:
+    from desktop_app.core.database import MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    raw = sqlite3.connect(path, isolation_level=None)
+    MIGRATIONS[0](raw)
+    raw.execute("PRAGMA user_version = 1")
+    raw.execute("INSERT INTO meta VALUES ('bundle_hash', 'from an older CodeDesk')")
+    raw.close()
+    store = CodeStore.open(path)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.conn.execute("SELECT common FROM codes WHERE code = '99213'").fetchone()[0] == 1
+    store.close()
