@@ -143,9 +143,6 @@ class Catalog:
             rows.setdefault(feature.key, {})[feature.code_set] = feature
         return rows
 
-    def classify(self, code: str) -> tuple[CodeSet | None, Section | None]:
-        return code_set_of(code), self.section_for(code)
-
     # --- construction --------------------------------------------------------------------------------
 
     @classmethod

@@ -160,8 +160,7 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
         for r in conn.execute("SELECT * FROM descriptors WHERE code = ? AND kind != 'keywords'", (code,))
     ]
     # Ours first (the bundle always has it), then official text by kind, the newest source first.
-    descriptors.sort(key=lambda d: (order.get(d.kind, 99), d.source.effective_date, d.source.id))
-    descriptors.sort(key=lambda d: order.get(d.kind, 99) * 1_000_000 - d.source.id)
+    descriptors.sort(key=lambda d: (order.get(d.kind, 99), -d.source.id))
     detail.descriptors = descriptors
     detail.facts = [
         Facts(r["modifier"], sources[r["source_id"]], json.loads(r["facts"]))

@@ -256,8 +256,3 @@ def parse_code_list(text: str) -> list[ListItem] | None:
                 return None
             items.append(sub)
     return items or None
-
-
-def prefix_bounds(prefix: str) -> tuple[str, str]:
-    """The half-open string interval ``[low, high)`` of all codes starting with ``prefix``."""
-    return prefix, prefix + "\uffff"

@@ -231,12 +231,6 @@ class SearchEngine:
         self._vocabulary: dict[str, list[str]] | None = None
         self._corrections: dict[str, str] = {}
 
-    def invalidate(self) -> None:
-        """Forget cached source names and vocabulary (after an import)."""
-        self._source_names = None
-        self._vocabulary = None
-        self._corrections = {}
-
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50,
                with_counts: bool = False) -> SearchResult:
         filters = filters or SearchFilters()
