@@ -27,8 +27,8 @@ from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
 from desktop_app.core.importers import ama_cpt, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
 from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
-from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, sniff_file
-from desktop_app.core.importers.textio import SourceFile
+from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
+from desktop_app.core.importers.textio import SourceFile, require_line_end
 from desktop_app.core.indexing import drop_orphan_codes, reindex
 from desktop_app.core.reference import BUNDLED_KIND
 
@@ -61,10 +61,22 @@ SUPPORTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".json", ".xml", ".zip")
 class ImportSummary:
     """What one import wrote (one source).
 
-    For code files ``added`` counts codes new to the database, ``updated`` codes already there that this file
-    describes differently from the previous import of the same kind (the replaced release, else the newest
-    one), ``unchanged`` the rest. For measure files the same three count measures. ``notes`` is information,
-    not a problem: skipped files in a folder or zip, diagnosis codes counted, a replaced release.
+    ``added``, ``updated`` and ``unchanged`` compare the file with the previous release of the same source
+    family, never with the database as a whole:
+
+    * the previous release is the same release when it is imported again (the copy it replaces), else the
+      newest loaded release of the same family that is not newer than this one (by effective date); the family
+      is the source kind (CMS RVU, CMS HCPCS, AMA CPT, QPP measures, QPP claims), except that a practice list
+      is its own family (by file name) and a partial AMA release (clinician descriptors only, say) is compared
+      only with partial releases of the same files;
+    * ``added``: codes (for measure files: measures) that previous release does not have; for the first
+      import of a family that is every code, even ones CodeDesk's bundled summaries or another kind of source
+      already describe;
+    * ``updated``: codes the previous release has, with different descriptors or facts;
+    * ``unchanged``: codes the previous release has, exactly the same.
+
+    ``notes`` is information, not a problem: skipped files in a folder or zip, diagnosis codes counted, a
+    replaced release.
     """
 
     file_name: str
@@ -102,11 +114,26 @@ def detect(path: Path) -> str | None:
     except ImportFileError:
         return None
     if container:
-        return (FOLDER if path.is_dir() else ZIP) if any(sniff_file(sf) for sf in files) else None
+        return (FOLDER if path.is_dir() else ZIP) if any(recognise(sf) for sf in files) else None
     return sniff_file(files[0])
 
 
+# Text formats that need no final line end: JSON and XML end with their closing bracket or tag (the parser
+# reports a cut-off file), and the real QPP claims CSV has none after its last row (its reader checks that row).
+# JSON and XML parsers notice a cut-off end themselves; the real QPP claims CSV has no final line end (its
+# reader checks the last row instead); practice lists are often saved by spreadsheets without one, and
+# their column-count check still catches a cut row.
+_NO_LINE_END_NEEDED = frozenset({cms_qpp.FORMAT_JSON, cms_qpp.FORMAT_CLAIMS, ama_cpt.PLA, generic_csv.FORMAT})
+
+
+def _check_complete(sf: SourceFile, fmt: str) -> None:
+    """The check every text format shares: a file whose last line has no line end was cut off."""
+    if fmt not in _NO_LINE_END_NEEDED and not fmt.endswith("-xlsx"):
+        require_line_end(sf)
+
+
 def _parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
+    _check_complete(sf, fmt)
     if fmt in (cms_rvu.FORMAT_CSV, cms_rvu.FORMAT_TXT, cms_rvu.FORMAT_XLSX):
         return cms_rvu.parse(sf, fmt, monitor)
     if fmt in (cms_hcpcs.FORMAT_TXT, cms_hcpcs.FORMAT_XLSX):
@@ -156,6 +183,8 @@ def import_paths(
             path_notes = []
     if ama_files:
         started = time.perf_counter()
+        for sf, fmt in ama_files:
+            _check_complete(sf, fmt)
         releases = ama_cpt.parse_release(ama_files, monitor)
         share = (time.perf_counter() - started) / len(releases)
         position = ama_at if ama_at is not None else len(parsed)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.model import CodeRecord, Dataset, Monitor, is_modifier, iso_date
-from desktop_app.core.importers.textio import SourceFile, ends_with_newline
+from desktop_app.core.importers.textio import SourceFile, check_width
 
 KIND = "ama-cpt"
 LONGULT = "ama-longult"
@@ -223,10 +223,6 @@ def file_year(sf: SourceFile, lines: list[str], fmt: str) -> int | None:
     return year
 
 
-def _cut_note(sf: SourceFile, line_no: int, total: int) -> str:
-    return " (the file looks cut off)" if line_no == total and not ends_with_newline(sf.data) else ""
-
-
 def _read_simple(sf: SourceFile, lines: list[str], fmt: str, ds: Dataset, current: set[str], monitor: Monitor) -> None:
     pattern = _LONG_LINE if fmt == LONGULT else _FIXED_LINE
     kind = {LONGULT: "long", MEDU: "medium", SHORTU: "short"}[fmt]
@@ -253,7 +249,7 @@ def _read_simple(sf: SourceFile, lines: list[str], fmt: str, ds: Dataset, curren
             what = "code<TAB>descriptor" if fmt == LONGULT else "code, a blank, the descriptor"
             raise ImportFileError(
                 sf.name,
-                f"not a {fmt[4:].upper()} line ({what})" + _cut_note(sf, line_no, len(lines)),
+                f"not a {fmt[4:].upper()} line ({what})",
                 line=line_no,
             )
         code = m.group(1)
@@ -264,9 +260,7 @@ def _read_simple(sf: SourceFile, lines: list[str], fmt: str, ds: Dataset, curren
         seen[code] = line_no
         text = m.group(2).strip()
         if not text:
-            raise ImportFileError(
-                sf.name, f"{code} has no descriptor" + _cut_note(sf, line_no, len(lines)), line=line_no
-            )
+            raise ImportFileError(sf.name, f"{code} has no descriptor", line=line_no)
         ds.record(code).add_descriptor(kind, text)
         current.add(code)
         ds.rows += 1
@@ -299,16 +293,8 @@ def _rows(sf: SourceFile, lines: list[str], header: int, width: int, monitor: Mo
         if not lines[index].strip():
             continue
         cells = [c.strip() for c in lines[index].split("\t")]
-        while len(cells) > width and not cells[-1]:
-            cells.pop()
-        if len(cells) != width:
-            raise ImportFileError(
-                sf.name,
-                f"wrong number of columns: {len(cells)} fields, the header has {width}"
-                + _cut_note(sf, index + 1, len(lines)),
-                line=index + 1,
-            )
-        out.append((index + 1, cells))
+        check_width(sf, index + 1, cells, width, "tab-delimited")
+        out.append((index + 1, cells[:width]))
     return out
 
 

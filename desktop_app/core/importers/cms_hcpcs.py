@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import Shape, classify, is_code
 from desktop_app.core.importers.model import Dataset, Monitor, iso_date, today_iso
-from desktop_app.core.importers.textio import SourceFile, ends_with_newline
+from desktop_app.core.importers.textio import SourceFile, require_columns
 from desktop_app.core.importers.xlsx import read_rows
 
 KIND = "cms-hcpcs"
@@ -24,7 +24,9 @@ FORMAT_TXT = "cms-hcpcs-txt"
 FORMAT_XLSX = "cms-hcpcs-xlsx"
 
 RECORD_WIDTH = 320
-FIRST_RECORD_MIN = 92  # a first record (3/7) reaches at least the short description
+# A first record (3/7) carries fields up to the action code in position 293 (always set: N = no change); only
+# the filler after it may be cut. Continuation records (4/8) carry only a piece of the long description.
+FIRST_RECORD_MIN = 293
 
 # 1-based inclusive positions of the fixed-width record (CMS layout; the XLSX column names are the keys).
 TXT_LAYOUT: tuple[tuple[str, int, int], ...] = (
@@ -59,15 +61,8 @@ TXT_LAYOUT: tuple[tuple[str, int, int], ...] = (
     ("ACTION CD", 293, 293),
 )
 _SLICES = tuple((key, a - 1, b) for key, a, b in TXT_LAYOUT)
-XLSX_REQUIRED = (
-    "HCPC",
-    "RECID",
-    "LONG DESCRIPTION",
-    "SHORT DESCRIPTION",
-    "ACT EFF DT",
-    "TERM DT",
-    "ACTION CD",
-)
+# Every column the XLSX reader uses: the key columns and every field of the record layout.
+XLSX_REQUIRED = ("HCPC", "SEQNUM", "RECID", "LONG DESCRIPTION", *(key for key, _, _ in TXT_LAYOUT))
 
 # Action codes (what changed in this release), in our own words.
 ACTION_MEANINGS = {
@@ -198,16 +193,13 @@ def _read_txt(sf: SourceFile, entries: dict[str, _Entry], monitor: Monitor) -> N
     lines = sf.lines()
     monitor.start(f"Reading {sf.name}", len(lines))
     started = False
-    last = len(lines)
     for line_no, line in enumerate(lines, start=1):
         monitor.tick(line_no)
         if not is_txt_record(line):
             if started and line.strip():
-                cut = line_no == last and not ends_with_newline(sf.data)
                 raise ImportFileError(
                     sf.name,
-                    "not a HCPCS record (positions 6-10 must be a sequence number and "
-                    "11 a record code 3, 4, 7 or 8)" + (" - the file looks cut off" if cut else ""),
+                    "not a HCPCS record (positions 6-10 must be a sequence number and 11 a record code 3, 4, 7 or 8)",
                     line=line_no,
                 )
             continue
@@ -216,12 +208,11 @@ def _read_txt(sf: SourceFile, entries: dict[str, _Entry], monitor: Monitor) -> N
         code = _code_of(line[:5], ric)
         fields: dict[str, str] | None = None
         if ric in "37":
-            if len(line) < FIRST_RECORD_MIN:
-                cut = line_no == last and not ends_with_newline(sf.data)
+            if len(line.rstrip()) < FIRST_RECORD_MIN:
                 raise ImportFileError(
                     sf.name,
-                    f"the record is {len(line)} characters long; a first record has at "
-                    f"least {FIRST_RECORD_MIN}" + (" (the file looks cut off)" if cut else ""),
+                    f"the record is {len(line.rstrip())} characters long; a first record carries fields up to "
+                    f"position {FIRST_RECORD_MIN} (the action code), so it is cut short",
                     line=line_no,
                 )
             padded = line.ljust(RECORD_WIDTH)
@@ -245,11 +236,7 @@ def _read_xlsx(sf: SourceFile, entries: dict[str, _Entry], monitor: Monitor) -> 
                 continue
             header = {name: i for i, name in enumerate(names) if name}
             width = max(header.values()) + 1
-            missing = [n for n in XLSX_REQUIRED if n not in header]
-            if missing:
-                raise ImportFileError(
-                    sf.name, f"wrong columns: the header row has no {', '.join(missing)} column", line=row_no
-                )
+            require_columns(sf, row_no, [n for n in XLSX_REQUIRED if n not in header])
             continue
         monitor.tick(row_no)
         if not any(c.strip() for c in row):
@@ -264,7 +251,7 @@ def _read_xlsx(sf: SourceFile, entries: dict[str, _Entry], monitor: Monitor) -> 
         code = _code_of(raw.ljust(5), ric)
         if not code:
             raise ImportFileError(sf.name, f"{raw.strip()!r} is not a HCPCS code or modifier", line=row_no)
-        seq = cells[header["SEQNUM"]].strip().zfill(5) if "SEQNUM" in header else f"{row_no:05d}"
+        seq = cells[header["SEQNUM"]].strip().zfill(5)
         fields = None
         if ric in "37":
             fields = {name: cells[i].strip() for name, i in header.items()}

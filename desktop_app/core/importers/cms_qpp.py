@@ -12,8 +12,6 @@ and the detail view still finds its measures by code.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections import Counter
@@ -22,7 +20,7 @@ from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.loader import facts_json
 from desktop_app.core.importers.model import Dataset, MeasureCodeRecord, MeasureRecord, Monitor
-from desktop_app.core.importers.textio import SourceFile
+from desktop_app.core.importers.textio import SourceFile, check_width, csv_rows, has_line_end, require_columns
 
 KIND_JSON = "cms-qpp"
 KIND_CLAIMS = "cms-qpp-claims"
@@ -129,6 +127,8 @@ def parse_json(sf: SourceFile, monitor: Monitor) -> Dataset:
         data = data["measures"]
     if not isinstance(data, list) or not all(isinstance(m, dict) and "measureId" in m for m in data):
         raise ImportFileError(sf.name, "wrong structure: expected a list of measures, each with a measureId", line=1)
+    if not data:
+        raise ImportFileError(sf.name, "no measures in file (the list of measures is empty)", line=1)
     id_lines = _key_lines(text, '"measureId"')
     year = _year_from(sf, text[:2_000_000])
     if year is None:
@@ -265,14 +265,12 @@ def _age(text: str) -> dict[str, object]:
 
 
 def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
-    reader = csv.reader(io.StringIO(sf.text().lstrip("\ufeff"), newline=""))
-    try:
-        header = [h.strip().upper() for h in next(reader)]
-    except StopIteration:
-        raise ImportFileError(sf.name, "the file is empty", line=1) from None
-    missing = [c for c in CLAIMS_COLUMNS if c not in header]
-    if missing:
-        raise ImportFileError(sf.name, f"wrong columns: no {', '.join(missing)} column in the header", line=1)
+    reader = csv_rows(sf, sf.text().lstrip("\ufeff"))
+    header_line, first = next(((n, r) for n, r in reader if any(c.strip() for c in r)), (1, []))
+    if not first:
+        raise ImportFileError(sf.name, "the file is empty", line=1)
+    header = [h.strip().upper() for h in first]
+    require_columns(sf, header_line, [c for c in CLAIMS_COLUMNS if c not in header])
     col = {name: header.index(name) for name in CLAIMS_COLUMNS}
     year = _year_from(sf)
     version = next(
@@ -307,17 +305,13 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
     dx_rows = duplicates = 0
     other: Counter[str] = Counter()
     width = len(header)
-    for row in reader:
-        line_no = reader.line_num
+    last: tuple[int, list[str]] = (header_line, first)
+    for line_no, row in reader:
         monitor.tick(line_no)
         if not any(c.strip() for c in row):
             continue
-        if len(row) != width:
-            raise ImportFileError(
-                sf.name,
-                f"wrong number of columns: the row has {len(row)} fields, the header {width} (the file may be cut off)",
-                line=line_no,
-            )
+        check_width(sf, line_no, row, width, "the file may be cut off")
+        last = (line_no, row)
         ds.rows += 1
         measure_id = normalize_measure_id(row[col["MEASURE ID"]])
         if not measure_id:
@@ -359,6 +353,13 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
             )
     if ds.rows == 0:
         raise ImportFileError(sf.name, "the file has a header but no data rows", line=2)
+    # The published file has no line end after its last row (so import_paths does not require one here); a
+    # last row cut inside its final field is caught by the strict quoting and the column count, one cut right
+    # after a comma by its empty last cell (every real row ends with the patient sex: M, F or "M, F").
+    if not has_line_end(sf.data) and not last[1][width - 1].strip():
+        raise ImportFileError(
+            sf.name, "the last line has no line end and its last field is empty: the file looks cut off", line=last[0]
+        )
     ds.extra_counts["diagnosis_codes"] = len(dx)
     ds.extra_counts["diagnosis_rows"] = dx_rows
     ds.notes.append(f"{len(dx):,} distinct ICD-10 diagnosis codes ({dx_rows:,} rows) counted, not linked")

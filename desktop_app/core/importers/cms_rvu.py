@@ -14,15 +14,14 @@ that modifier), never codes of their own.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.model import Dataset, Monitor
-from desktop_app.core.importers.textio import SourceFile, ends_with_newline
+from desktop_app.core.importers.textio import SourceFile, check_width, csv_rows, require_columns
 from desktop_app.core.importers.xlsx import read_rows
 
 KIND = "cms-rvu"
@@ -49,7 +48,9 @@ STATUS_MEANINGS = {
     "T": "Injection: paid only when no other fee-schedule service is billed that day by the same provider",
     "X": "Statutory exclusion: not a physician service under the law, no fee-schedule payment",
 }
-DELETED_STATUSES = frozenset("DFGH")
+# Deleted codes: D (deleted) and F (deleted, no grace period). G ("not valid for Medicare") and H (a deleted
+# 26/TC component, on the modifier rows) do not mean the code itself is gone.
+DELETED_STATUSES = frozenset("DF")
 
 # PC/TC indicator (Attachment A), in our own words.
 PCTC_MEANINGS = {
@@ -116,7 +117,21 @@ _HEADINGS = {
     "FACILITYPEUSEDFOROPPSPAYMENTAMOUNT": "opps_facility_pe",
     "MPUSEDFOROPPSPAYMENTAMOUNT": "opps_mp",
 }
-REQUIRED = ("hcpcs", "mod", "description", "status_code")
+# Every column the reader relies on: a file without one is refused ("wrong columns: missing WORK RVU") rather
+# than imported with the RVUs silently missing. Key → the heading people see.
+REQUIRED = {
+    "hcpcs": "HCPCS",
+    "mod": "MOD",
+    "description": "DESCRIPTION",
+    "status_code": "STATUS CODE",
+    "work_rvu": "WORK RVU",
+    "nonfacility_pe_rvu": "NON-FAC PE RVU",
+    "facility_pe_rvu": "FACILITY PE RVU",
+    "mp_rvu": "MP RVU",
+    "pctc_indicator": "PCTC IND",
+    "global_days": "GLOB DAYS",
+    "conversion_factor": "CONV FACTOR",
+}
 
 # Fixed-width TXT layout, 1-based inclusive (CMS record layout; position 59 carries the '+' flag).
 TXT_LAYOUT: tuple[tuple[str, int, int], ...] = (
@@ -152,7 +167,10 @@ TXT_LAYOUT: tuple[tuple[str, int, int], ...] = (
     ("opps_facility_pe", 159, 164),
     ("opps_mp", 166, 171),
 )
-TXT_MIN_LENGTH = 106  # through global days; trailing blanks may be cut, but never this much
+# A record must reach the last field the reader requires (the conversion factor, 133-140); trailing blanks after
+# it may be cut (the real file's records stop at 171, the layout says 200).
+TXT_MIN_LENGTH = 140
+_TXT_SNIFF_LENGTH = 106  # through global days: enough to recognise a record
 TXT_WIDTH = 171
 _TXT_SLICES = tuple((key, start - 1, end) for key, start, end in TXT_LAYOUT)
 
@@ -200,7 +218,7 @@ def sniff_lines(lines: list[str]) -> str | None:
 
 
 def _looks_txt_record(line: str) -> bool:
-    if len(line) < TXT_MIN_LENGTH or not _TXT_RECORD.match(line):
+    if len(line) < _TXT_SNIFF_LENGTH or not _TXT_RECORD.match(line):
         return False
     return is_code(line[:5]) and line[103:106] in GLOBAL_MEANINGS
 
@@ -221,11 +239,7 @@ def parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
         keys: list[str] = [key for key, _, _ in TXT_LAYOUT]
         rows = _txt_rows(sf, monitor)
     else:
-        if fmt == FORMAT_CSV:
-            reader = csv.reader(io.StringIO(sf.text(), newline=""))
-            table = [(reader.line_num, r) for r in reader]
-        else:
-            table = list(read_rows(sf))
+        table = list(csv_rows(sf, sf.text())) if fmt == FORMAT_CSV else list(read_rows(sf))
         keys, rows = _table_rows(sf, table, banner, monitor)
     ds = _dataset(sf, fmt, banner)
     _build(sf, ds, keys, rows, monitor)
@@ -235,17 +249,17 @@ def parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
 def _txt_rows(sf: SourceFile, monitor: Monitor) -> Rows:
     lines = sf.lines()
     monitor.start(f"Reading {sf.name}", len(lines))
-    last = len(lines)
     for line_no, line in enumerate(lines, start=1):
         monitor.tick(line_no)
         if not line.strip() or line.startswith("HDR"):
             continue
         if len(line) < TXT_MIN_LENGTH:
-            cut = line_no == last and not ends_with_newline(sf.data)
-            reason = f"the record is {len(line)} characters long; an RVU record has at least {TXT_MIN_LENGTH}" + (
-                " (the file looks cut off)" if cut else ""
+            raise ImportFileError(
+                sf.name,
+                f"the record is {len(line)} characters long; an RVU record carries fields up to position "
+                f"{TXT_MIN_LENGTH} (the conversion factor), so it is cut short",
+                line=line_no,
             )
-            raise ImportFileError(sf.name, reason, line=line_no)
         padded = line.ljust(TXT_WIDTH)
         yield line_no, [padded[a:b] for _, a, b in _TXT_SLICES]
 
@@ -281,14 +295,8 @@ def _table_rows(
         key = _HEADINGS.get(_heading_key(name))
         if key and key not in columns:
             columns[key] = col
-    missing = [k for k in REQUIRED if k not in columns]
-    if missing:
-        raise ImportFileError(
-            sf.name,
-            f"wrong columns: no {', '.join(missing)} column in the header row "
-            f"(found: {', '.join(n for n in names if n)})",
-            line=header_line,
-        )
+    missing = [label for key, label in REQUIRED.items() if key not in columns]
+    require_columns(sf, header_line, missing, ", ".join(n for n in names if n))
     while width and not header[width - 1].strip():
         width -= 1
     indexes = list(columns.values())
@@ -297,17 +305,9 @@ def _table_rows(
         monitor.start(f"Reading {sf.name}", len(table))
         for line_no, row in table[header_at + 1 :]:
             monitor.tick(line_no)
-            if len(row) < width or (len(row) > width and any(c.strip() for c in row[width:])):
-                if not any(c.strip() for c in row):
-                    continue
-                raise ImportFileError(
-                    sf.name,
-                    f"wrong number of columns: the row has {len(row)} fields, the header "
-                    f"{width} (the file may be cut off or not a PPRRVU file)",
-                    line=line_no,
-                )
-            if not row[0].strip() and not any(c.strip() for c in row):
+            if not any(c.strip() for c in row):
                 continue
+            check_width(sf, line_no, row, width, "the file may be cut off or not a PPRRVU file")
             yield line_no, [row[i] for i in indexes]
 
     return list(columns), rows()
@@ -355,16 +355,13 @@ def _dataset(sf: SourceFile, fmt: str, banner: list[str]) -> Dataset:
 
 _TEXT, _NUMBER, _FLAG = 0, 1, 2
 _FIELD_KIND = {key: _NUMBER for key in NUMERIC} | {"not_used_for_medicare_payment": _FLAG}
-_code_cache: dict[str, str] = {}
 
 
+@lru_cache(maxsize=32768)
 def _clean_code(raw: str) -> str:
-    """Normalised code, or '' if ``raw`` is not a procedure code (memoised: the same codes recur)."""
-    code = _code_cache.get(raw)
-    if code is None:
-        code = normalize(raw)
-        code = _code_cache[raw] = code if is_code(code) else ""
-    return code
+    """Normalised code, or '' if ``raw`` is not a procedure code (memoised, bounded: the same codes recur)."""
+    code = normalize(raw)
+    return code if is_code(code) else ""
 
 
 def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Monitor) -> None:
@@ -436,7 +433,3 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
     if unknown_status:
         ds.warnings.append(f"status codes not in the CMS documentation: {', '.join(sorted(unknown_status))}")
     monitor.report(ds.rows)
-
-
-def xlsx_sniff(sf: SourceFile) -> bool:
-    return sniff_rows([r for _, r in read_rows(sf, limit=40)])

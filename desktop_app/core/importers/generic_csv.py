@@ -15,7 +15,7 @@ import re
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.model import Dataset, Monitor, is_modifier
-from desktop_app.core.importers.textio import SourceFile
+from desktop_app.core.importers.textio import SourceFile, check_width, csv_rows
 
 KIND = "csv"
 FORMAT = "csv"
@@ -49,9 +49,13 @@ def _delimiter(first_line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
+def _delimiter_of(text: str) -> str:
+    return _delimiter(next((line for line in text.splitlines() if line.strip()), ""))
+
+
 def _rows(text: str) -> tuple[str, list[tuple[int, list[str]]]]:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = _delimiter(first)
+    """Lenient reading, for sniffing a sample only (the sample's last row may be cut)."""
+    delimiter = _delimiter_of(text)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
     return delimiter, [(reader.line_num, row) for row in reader]
 
@@ -95,11 +99,14 @@ def sniff_text(head: str) -> bool:
 
 
 def parse(sf: SourceFile, monitor: Monitor) -> Dataset:
-    _, rows = _rows(sf.text())
-    rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
+    text = sf.text().lstrip("\ufeff")
+    rows = [(n, r) for n, r in csv_rows(sf, text, _delimiter_of(text)) if any(c.strip() for c in r)]
     if not rows:
         raise ImportFileError(sf.name, "the file is empty", line=1)
     header_line, first = rows[0]
+    width = len(first)
+    while width > 1 and not first[width - 1].strip():
+        width -= 1
     columns = _header_columns(first)
     if columns is not None:
         missing = [name for name in ("code", "text") if columns[name] < 0]
@@ -119,15 +126,9 @@ def parse(sf: SourceFile, monitor: Monitor) -> Dataset:
     ds = Dataset(KIND, FORMAT, f"Practice list: {stem}", sf.name, stem, "", sf.sha256)
     monitor.start(f"Reading {sf.name}", len(rows))
     seen: dict[str, int] = {}
-    need = max(columns.values()) + 1
     for index, (line_no, row) in enumerate(rows, start=1):
         monitor.tick(index)
-        if len(row) < min(need, columns["text"] + 1):
-            raise ImportFileError(
-                sf.name,
-                f"wrong number of columns: the row has {len(row)} field(s), expected at least {columns['text'] + 1}",
-                line=line_no,
-            )
+        check_width(sf, line_no, row, width, "every row needs as many columns as the first; quote text with commas")
         raw = row[columns["code"]]
         code = normalize(raw)
         if not (is_code(code) or is_modifier(code)):

@@ -2,8 +2,10 @@
 
 Called inside the caller's transaction (``import_paths`` wraps a whole import in one ``BEGIN IMMEDIATE``
 … ``COMMIT``). Re-importing the same (kind, release) replaces that source: the old ``sources`` row is
-deleted (descriptors, facts and measure rows cascade) and the new one inserted. A different release is a
-separate source, so older releases stay for history; titles come from the newest (see indexing).
+deleted (descriptors, facts and measure rows cascade) and the new one inserted, unless the new copy has far
+fewer codes than the loaded one (a cut-off file: refused, see ``SHRINK_LIMIT``). A different release is a
+separate source, so older releases stay for history; titles come from the newest (see indexing), status from
+the source that decides it (see :func:`refresh_status`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,27 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from desktop_app.core.catalog import Catalog
+from desktop_app.core.errors import ImportFileError
 from desktop_app.core.importers.model import Dataset, Monitor
 from desktop_app.core.indexing import drop_orphan_codes, reindex
 
-# Source kinds whose facts say whether a code is active or deleted. The newest such source that has a
-# fact row for a code decides its status (``deleted_date`` in the facts means deleted).
+# Source kinds whose facts say whether a code is active or deleted (``deleted_date`` in the facts = deleted).
 LIFECYCLE_KINDS = ("cms-rvu", "cms-hcpcs", "ama-cpt")
+
+# Which source decides a code's status, whatever order the files were imported in (see refresh_status):
+# 1. the authority for the code set: CMS HCPCS for HCPCS Level II codes and for modifiers; AMA CPT, else the
+#    CMS RVU file, for CPT Category I/II/III codes (lower number first);
+# 2. within that, the newest release by effective date;
+# 3. on equal dates a fixed order of kinds, then the release name (never the time of loading).
+_AUTHORITY_SQL = """CASE WHEN c.kind = 'modifier' OR c.code_set = 'HCPCS'
+                         THEN CASE s.kind WHEN 'cms-hcpcs' THEN 0 ELSE 2 END
+                         ELSE CASE s.kind WHEN 'ama-cpt' THEN 0 WHEN 'cms-rvu' THEN 1 ELSE 2 END END"""
+_KIND_ORDER_SQL = "CASE s.kind WHEN 'cms-hcpcs' THEN 0 WHEN 'ama-cpt' THEN 1 ELSE 2 END"
+
+# Re-importing a release with fewer than this share of the loaded copy's codes is refused (a cut-off file).
+SHRINK_LIMIT = 0.9
+# Practice lists: the user edits them, so a shorter list of the same name is a normal update.
+_USER_LIST_KINDS = frozenset({"csv"})
 
 
 @dataclass
@@ -82,7 +99,13 @@ def _fill_temp(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
 
 
 def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
-    """Recompute ``codes.status`` / ``deleted_date`` of ``codes`` from the newest lifecycle source."""
+    """Recompute ``codes.status`` / ``deleted_date`` of ``codes`` from the source that decides it.
+
+    Deterministic, whatever order the sources were imported in: for a HCPCS Level II code or a modifier the
+    newest CMS HCPCS release that has it decides; for a CPT code (Category I/II/III) the newest AMA CPT release,
+    else the newest CMS RVU file (status D/F = deleted). Only when that kind of source has no row for the code
+    does the newest other lifecycle source decide, by effective date and a fixed order of kinds on ties.
+    """
     _fill_temp(conn, codes)
     # Only codes that are deleted now, or that some source calls deleted, can change: skip the rest.
     conn.execute(
@@ -98,9 +121,11 @@ def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
         WITH ranked AS (
             SELECT f.code, coalesce(json_extract(f.facts, '$.deleted_date'), '') AS deleted,
                    row_number() OVER (PARTITION BY f.code
-                                      ORDER BY s.effective_date DESC, s.loaded_at DESC, s.id DESC) AS rn
+                                      ORDER BY {_AUTHORITY_SQL}, s.effective_date DESC, {_KIND_ORDER_SQL},
+                                               s.release DESC) AS rn
             FROM code_facts f
             JOIN sources s ON s.id = f.source_id
+            JOIN codes c ON c.code = f.code
             JOIN import_touched t ON t.code = f.code
             WHERE f.modifier = '' AND s.kind IN ({kinds})
         )
@@ -140,19 +165,59 @@ def delete_source(conn: sqlite3.Connection, source_id: int) -> None:
     conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
 
 
+def _family(kind: str, release: str) -> str:
+    """Which releases of one kind are versions of the same thing (see ImportSummary): a practice list is its
+    own family (its release is the file name); a partial AMA release ("2030 clinician") is compared only with
+    partial releases of the same files; every other release of a kind is one family."""
+    if kind in _USER_LIST_KINDS:
+        return release
+    if kind == "ama-cpt":
+        return release.partition(" ")[2]
+    return ""
+
+
+def _previous_release(conn: sqlite3.Connection, ds: Dataset) -> int | None:
+    """The newest loaded release of ``ds``'s family that is not newer than ``ds`` (None: the first)."""
+    family = _family(ds.kind, ds.release)
+    candidates = [
+        (effective, release, source_id)
+        for source_id, release, effective in conn.execute(
+            "SELECT id, release, effective_date FROM sources WHERE kind = ?", (ds.kind,)
+        )
+        if _family(ds.kind, release) == family and effective <= ds.effective_date
+    ]
+    return max(candidates)[2] if candidates else None
+
+
+def _refuse_shrinking(conn: sqlite3.Connection, ds: Dataset, old_id: int, old_codes: int) -> None:
+    """Refuse to replace a loaded release with a copy that has far fewer codes (or measures, or measure links):
+    the same release does not lose a tenth of its codes, so the new file was most likely cut off."""
+    old_measures, old_links = conn.execute(
+        "SELECT (SELECT count(*) FROM measures WHERE source_id = ?), "
+        "(SELECT count(*) FROM measure_codes WHERE source_id = ?)",
+        (old_id, old_id),
+    ).fetchone()
+    for unit, new, loaded in (
+        ("code", len(ds.codes), old_codes),
+        ("measure code link", len(ds.measure_codes), old_links),
+        ("measure", len(ds.measures), old_measures),
+    ):
+        if new < SHRINK_LIMIT * loaded:
+            raise ImportFileError(
+                ds.file_name,
+                f"has {new:,} {unit}{'' if new == 1 else 's'}; the loaded copy of this release ({ds.name}, "
+                f"source id {old_id}) has {loaded:,}; the file looks truncated — remove the old source first "
+                "if this is intended",
+            )
+
+
 def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monitor: Monitor) -> LoadResult:
     """Write ``ds`` as one source (replacing the same kind+release). Must run inside a transaction."""
     if not conn.in_transaction:
         raise RuntimeError("write_dataset must run inside a transaction")
     monitor.start(f"Writing {ds.name}", 6)
     old = conn.execute("SELECT id FROM sources WHERE kind = ? AND release = ?", (ds.kind, ds.release)).fetchone()
-    previous = (
-        old
-        or conn.execute(
-            "SELECT id FROM sources WHERE kind = ? ORDER BY effective_date DESC, loaded_at DESC, id DESC LIMIT 1",
-            (ds.kind,),
-        ).fetchone()
-    )
+    previous = old[0] if old else _previous_release(conn, ds)
     existing = {r[0] for r in conn.execute("SELECT code FROM codes")}
 
     # Facts-only records (history of a code the release gives no text for) need the code to exist already.
@@ -164,6 +229,9 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
             f"{len(dropped)} code(s) have history or facts but no descriptor and are not in the "
             f"database; their rows were skipped (e.g. {', '.join(sorted(dropped)[:5])})"
         )
+    old_codes = source_codes(conn, old[0]) if old else set()
+    if old and ds.kind not in _USER_LIST_KINDS:
+        _refuse_shrinking(conn, ds, old[0], len(old_codes))
 
     # What changed, against the same release (re-import) or else the newest release of this kind.
     fact_rows = [
@@ -171,14 +239,14 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
     ]
     added = updated = unchanged = 0
     if ds.codes:
-        before = _code_signatures(conn, previous[0]) if previous else {}
+        before = _code_signatures(conn, previous) if previous is not None else {}
         facts_by_code: dict[str, list[tuple[str, str]]] = {}
         for code, modifier, text in fact_rows:
             facts_by_code.setdefault(code, []).append((modifier, text))
         for code, rec in ds.codes.items():
-            if code not in existing:
+            if code not in before:
                 added += 1
-            elif before.get(code) == (
+            elif before[code] == (
                 tuple(sorted(rec.descriptors)),
                 tuple(sorted(facts_by_code.get(code, ()))),
             ):
@@ -186,7 +254,7 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
             else:
                 updated += 1
     else:
-        before_m = _measure_signatures(conn, previous[0]) if previous else {}
+        before_m = _measure_signatures(conn, previous) if previous is not None else {}
         links: dict[str, list[tuple[str, ...]]] = {}
         for link in ds.measure_codes:
             links.setdefault(link.measure_id, []).append(
@@ -205,7 +273,7 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
 
     touched: set[str] = set(ds.codes)
     if old:
-        touched |= source_codes(conn, old[0])
+        touched |= old_codes
         delete_source(conn, old[0])
     counts: dict[str, object] = {
         "added": added,

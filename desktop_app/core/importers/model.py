@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from desktop_app.core.errors import ImportCancelled
-from desktop_app.core.grammar import classify, code_set_of, is_code, modifier_code_set, normalize
+from desktop_app.core.grammar import classify, code_set_of, is_code, modifier_code_set
 
 ProgressFn = Callable[[str, int, int], None]
 CancelFn = Callable[[], bool]
@@ -127,10 +127,6 @@ def _code_set(code: str) -> str:
     if code_set is None:  # callers check is_code first
         raise ValueError(f"{code!r} is not a procedure code")
     return code_set.value
-
-
-def clean_code(text: str) -> str:
-    return normalize(text)
 
 
 def is_modifier(text: str) -> bool:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.importers import ama_cpt, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
-from desktop_app.core.importers.textio import SourceFile, check_text, looks_binary, split_lines
+from desktop_app.core.importers.textio import SourceFile, check_text, looks_binary, split_lines, utf16_head
 from desktop_app.core.importers.xlsx import is_xlsx, read_rows
 
 ZIP = "zip"
@@ -67,7 +68,7 @@ def _head_text(data: bytes) -> str:
 
 
 def sniff_file(sf: SourceFile) -> str | None:
-    """The format id of one file (never a container), or None."""
+    """The format id of one readable file (never a container), or None."""
     data = sf.data
     if is_xlsx(data):
         try:
@@ -81,9 +82,12 @@ def sniff_file(sf: SourceFile) -> str | None:
         return None
     if not data.strip() or looks_binary(data):
         return None
-    head = _head_text(data)
+    return _sniff_text(sf, _head_text(data), len(data) > SNIFF_BYTES)
+
+
+def _sniff_text(sf: SourceFile, head: str, cut: bool) -> str | None:
     lines = split_lines(head)
-    if len(data) > SNIFF_BYTES and len(lines) > 1:
+    if cut and len(lines) > 1:
         lines = lines[:-1]
     return (
         cms_qpp.sniff_text(head)
@@ -107,14 +111,14 @@ _NAME_GUESSES: tuple[tuple[str, str, str], ...] = (
     (r"^SHORTU", "", ama_cpt.SHORTU),
     (r"CONSUMERDESCRIPTOR", "", ama_cpt.CONSUMER),
     (r"CLINICIANDESCRIPTOR", "", ama_cpt.CLINICIAN),
-    (r"PLA", "xml", ama_cpt.PLA),
+    (r"(?<![A-Z])(?:CPT)?PLA(?![A-Z])", "xml", ama_cpt.PLA),
     (r"DELETED_DTK", "", ama_cpt.DELETED),
     (r"HISTORYMODIFIERS_DTK", "", ama_cpt.HISTORY_MODIFIERS),
     (r"HISTORY_DTK", "", ama_cpt.HISTORY),
     (r"CONSOLIDATEDCODELIST", "", ama_cpt.CODE_LIST),
     (r"^MODIFIERS$", "txt", ama_cpt.MODIFIERS),
     (r"^MODUL", "", ama_cpt.MODUL),
-    (r"MEASURES", "json", cms_qpp.FORMAT_JSON),
+    (r"MEASURES[-_ ]?DATA", "json", cms_qpp.FORMAT_JSON),
     (r"SINGLESOURCE", "csv", cms_qpp.FORMAT_CLAIMS),
     (r"", "csv", generic_csv.FORMAT),
 )
@@ -129,6 +133,29 @@ def guess_from_name(sf: SourceFile) -> str | None:
                 continue
             return fmt
     return None
+
+
+# In a folder or zip only these may be taken for code files by their name (a PDF or README never is).
+_DATA_SUFFIXES = frozenset({"csv", "txt", "xlsx", "json", "xml", ""})
+
+
+def recognise(sf: SourceFile) -> str | None:
+    """The format of a member of a folder or zip: by its content, else (a damaged or UTF-16 file) by what its
+    content would be as UTF-16 or by a name that only a code file has (PPRRVU…, …ANWEB…, LONGULT …).
+
+    A member recognised this way is read, so a broken one stops the import with its own reason; only members
+    that are none of these (README, PDF, GPCI table, proc notes) are skipped.
+    """
+    fmt = sniff_file(sf)
+    if fmt is not None:
+        return fmt
+    text = utf16_head(sf.data, 2 * SNIFF_BYTES)
+    if text is not None and (fmt := _sniff_text(sf, text.lstrip("\ufeff"), len(sf.data) > 2 * SNIFF_BYTES)):
+        return fmt
+    if sf.suffix not in _DATA_SUFFIXES or re.search(r"READ_?ME", sf.stem, re.I):
+        return None
+    fmt = guess_from_name(sf)
+    return fmt if fmt != generic_csv.FORMAT else None
 
 
 def family(fmt: str) -> str:
@@ -202,6 +229,12 @@ def read_path(path: Path) -> tuple[list[SourceFile], bool]:
     if path.is_dir():
         return _folder_members(path), True
     try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):  # reading a FIFO or a device would block or never end
+            raise ImportFileError(
+                path.name,
+                "this is not a regular file (a pipe, socket or device); import a file, a folder or a zip",
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise ImportFileError(path.name, "file not found") from None
@@ -233,7 +266,7 @@ def plan(path: Path, supported: str) -> Plan:
             raise ImportFileError(sf.name, f"this is not a file CodeDesk can import. {supported}")
         result.files.append((sf, fmt))
         return result
-    found = [(sf, sniff_file(sf)) for sf in files]
+    found = [(sf, recognise(sf)) for sf in files]
     skipped = [sf.name for sf, fmt in found if fmt is None]
     chosen: dict[tuple[str, str, str], tuple[SourceFile, str]] = {}
     for sf, fmt in found:

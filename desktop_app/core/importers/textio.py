@@ -3,12 +3,20 @@
 Encodings accepted: UTF-8 with or without a BOM, and Windows-1252 (older CMS and AMA files). A file is
 refused, with the line named, when it is empty, binary (NUL bytes), UTF-16, mixes UTF-8 with another
 encoding, or holds bytes that are text in neither encoding. Line ends may be CRLF, LF or CR.
+
+The checks every reader shares live here too, so each reader does not repeat them: a text file must end with
+a line end (:func:`require_line_end`: a missing one means the file was cut off), CSV is read with strict quoting
+(:func:`csv_rows`: a quote never closed names the line it opens on), every row has the header's number of
+columns (:func:`check_width`) and a header has every column the reader uses (:func:`require_columns`).
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -97,6 +105,22 @@ def check_text(name: str, data: bytes) -> None:
         raise ImportFileError(name, "the file holds binary data (control bytes), not text", line=line)
 
 
+def utf16_head(data: bytes, size: int) -> str | None:
+    """The first ``size`` bytes decoded, if ``data`` is UTF-16 text (with or without a BOM); else None.
+
+    Only for recognising what a UTF-16 file is (so the import can say "this PPRRVU file is UTF-16"): UTF-16
+    files are never imported.
+    """
+    head = data[:size]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif _looks_utf16(head[:4096]):
+        encoding = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+    else:
+        return None
+    return head[: len(head) - len(head) % 2].decode(encoding, errors="replace")
+
+
 def _looks_utf16(head: bytes) -> bool:
     if len(head) < 8:
         return False
@@ -152,5 +176,74 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def ends_with_newline(data: bytes) -> bool:
-    return data.endswith((b"\n", b"\r"))
+def has_line_end(data: bytes) -> bool:
+    """True if ``data`` ends with a line end (blanks or a DOS end-of-file mark after it do not count)."""
+    tail = data.rstrip(b" \t\x1a")
+    return not tail or tail.endswith((b"\n", b"\r"))
+
+
+def line_count(data: bytes) -> int:
+    """The number of the last line (as :func:`split_lines` numbers them) of text that has no final line end."""
+    ends = data.count(b"\n") or data.count(b"\r")
+    return ends + 1
+
+
+def require_line_end(sf: SourceFile) -> None:
+    """Refuse a text file whose last line has no line end: the published CMS and AMA files end with CRLF or LF,
+    so a file without one was cut off (a download or copy that stopped part-way) and its last record may be too.
+    The encoding is checked first (a UTF-16 or binary file gets that reason, not this one)."""
+    sf.text()
+    if not has_line_end(sf.data):
+        raise ImportFileError(
+            sf.name,
+            "the last line has no line end, so the file looks cut off (truncated); import the complete file "
+            "(if this file is complete, end it with a line break and import it again)",
+            line=line_count(sf.data),
+        )
+
+
+Row = tuple[int, list[str]]
+
+
+def csv_rows(sf: SourceFile, text: str, delimiter: str = ",") -> Iterator[Row]:
+    """(first line of the row, cells) for each CSV row of ``text``; blank lines come as empty rows.
+
+    Quoting is strict: a quote that is never closed (or text right after a closing quote) raises
+    :class:`ImportFileError` naming the line where the broken row starts.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = (
+                "a quoted field starts in this row and its closing quote is missing (unterminated quote)"
+                if "end of data" in str(exc)
+                else f"bad CSV quoting ({exc})"
+            )
+            raise ImportFileError(sf.name, reason, line=start) from None
+        yield start, row
+        start = reader.line_num + 1
+
+
+def check_width(sf: SourceFile, line_no: int, row: Sequence[str], width: int, hint: str = "") -> None:
+    """Every row has the header's ``width`` columns (extra empty cells at the end, as spreadsheets write them,
+    are allowed). Raises :class:`ImportFileError` "expected 31 columns, found 17"."""
+    if len(row) == width or (len(row) > width and not any(c.strip() for c in row[width:])):
+        return
+    raise ImportFileError(
+        sf.name, f"expected {width} columns, found {len(row)}" + (f" ({hint})" if hint else ""), line=line_no
+    )
+
+
+def require_columns(sf: SourceFile, line_no: int | None, missing: Sequence[str], found: str = "") -> None:
+    """Refuse a header that lacks columns the reader uses: "wrong columns: missing WORK RVU"."""
+    if missing:
+        raise ImportFileError(
+            sf.name,
+            f"wrong columns: missing {', '.join(missing)}" + (f" (the header has: {found})" if found else ""),
+            line=line_no,
+        )

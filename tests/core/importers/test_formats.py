@@ -219,7 +219,8 @@ def test_generic_csv(db: CodeStore, fixtures: Path) -> None:
     one(db, fixtures / "cms" / "PPRRVU2030_Jan.csv")
     s = one(db, fixtures / "csv" / "practice_favourites.csv")
     assert (s.format, s.release, s.source_name) == ("csv", "practice_favourites", "Practice list: practice_favourites")
-    assert (s.added, s.updated, s.modifiers) == (2, 2, 1)
+    # Counted against the previous release of this list (there is none), not against the RVU file's codes.
+    assert (s.added, s.updated, s.modifiers) == (4, 0, 1)
     assert descriptors(db, "0990F", s.source_id) == [("practice", "Measure note we always add")]
     assert facts(db, "0990F", s.source_id) == {"": {"category": "quality"}}
     # Practice text never outranks official text as the title, but titles a code nothing else describes.
@@ -329,3 +330,15 @@ def test_ama_quarterly_release_is_its_own_source(db: CodeStore, fixtures: Path, 
     row = db.conn.execute("SELECT effective_date FROM sources WHERE id = ?", (s.source_id,)).fetchone()
     assert row[0] == "2030-07-01"
     assert db.conn.execute("SELECT count(*) FROM sources WHERE kind = 'ama-cpt'").fetchone()[0] == 2
+
+
+def test_practice_list_saved_without_a_final_line_break_imports(tmp_path: Path) -> None:
+    from desktop_app.core.importers import import_paths
+    from desktop_app.core.store import CodeStore
+
+    listing = tmp_path / "our-codes.csv"
+    listing.write_text("code,descriptor\n99213,Invented clinic wording\n3074F,Another invented wording", "utf-8")
+    store = CodeStore.open(tmp_path / "db.sqlite3")
+    summary = import_paths(store.conn, [listing])[0]
+    assert summary.added + summary.updated + summary.unchanged == 2
+    store.close()

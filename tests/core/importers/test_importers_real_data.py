@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.core.errors import ImportFileError
 from desktop_app.core.importers import ImportSummary, import_paths
 from desktop_app.core.store import CodeStore
 
@@ -137,3 +138,101 @@ def test_qpp(loaded: tuple[CodeStore, list[ImportSummary]]) -> None:
     row = store.conn.execute("SELECT counts FROM sources WHERE id = ?", (claims.source_id,)).fetchone()
     counts = json.loads(row[0])
     assert counts["diagnosis_codes"] == 4_189
+
+
+# --- regressions on the real files (the importer review's defects) --------------------------------------------
+
+def snapshot(store: CodeStore) -> list[object]:
+    """Cheap proof that a refused import changed nothing: every source row and every table's row count."""
+    tables = ("sources", "codes", "descriptors", "code_facts", "measures", "measure_codes", "code_fts")
+    return [store.conn.execute("SELECT * FROM sources ORDER BY id").fetchall(),
+            *(store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables),
+            store.conn.execute("SELECT count(*), group_concat(code) FROM codes WHERE status != 'active'").fetchone()]
+
+
+def test_first_rvu_import_counts_every_code_as_added(loaded: tuple[CodeStore, list[ImportSummary]]) -> None:
+    """The bundled summaries' codes were counted as '1,442 updated' (defect 5a)."""
+    rvu = loaded[1][0]
+    assert (rvu.added, rvu.updated, rvu.unchanged) == (16_852, 0, 0)
+
+
+@pytest.mark.parametrize(("relative", "size", "line"), [
+    (f"{RVU}/PPRRVU2025_Oct.csv", 674_852, 5_001),
+    (f"{RVU}/PPRRVU2025_Oct.txt", 518_303, 3_001),
+    ("cms-hcpcs-2020/HCPC2020_ANWEB_w_disclaimer.txt", 1_385_701, 6_509),
+])
+def test_truncated_real_file_is_refused(real_data: Path, loaded: tuple[CodeStore, list[ImportSummary]],
+                                        tmp_path: Path, relative: str, size: int, line: int) -> None:
+    """`head -c` of a loaded release was accepted and replaced it (Category I 9,726 → 4,642) (defect 1a)."""
+    store = loaded[0]
+    before = snapshot(store)
+    source = real_data / relative
+    cut = tmp_path / source.name
+    cut.write_bytes(source.read_bytes()[:size])
+    with pytest.raises(ImportFileError, match=rf"^{source.name}, line {line}: the last line has no line end"):
+        import_paths(store.conn, [cut])
+    # Cut at a line end instead: well-formed to the end, but far shorter than the loaded copy (defect 1c).
+    data = source.read_bytes()[:size]
+    cut.write_bytes(data[: data.rfind(b"\n") + 1])
+    with pytest.raises(ImportFileError, match=r"has [\d,]+ codes; the loaded copy of this release .* has [\d,]+; "
+                                              r"the file looks truncated"):
+        import_paths(store.conn, [cut])
+    assert snapshot(store) == before
+
+
+def test_real_claims_csv_has_no_final_line_end(real_data: Path) -> None:
+    """The published claims CSV ends without a line end; it is complete and must keep importing."""
+    assert not (real_data / "cms-qpp-measures" / "2025_Claims_SingleSource_V9.1.csv").read_bytes().endswith(b"\n")
+
+
+def test_rvu_csv_without_work_rvu_is_refused(real_data: Path, tmp_path: Path) -> None:
+    """A PPRRVU CSV missing the WORK RVU column imported and wiped the RVUs (defect 3)."""
+    import csv
+    import io
+
+    text = (real_data / RVU / "PPRRVU2025_Oct.csv").read_text(encoding="ascii")
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(r[:5] + r[6:] for r in csv.reader(io.StringIO(text, newline="")))
+    path = tmp_path / "PPRRVU2025_Oct.csv"
+    path.write_text(out.getvalue(), encoding="ascii", newline="")
+    store = CodeStore.open(tmp_path / "db.sqlite3")
+    try:
+        with pytest.raises(ImportFileError, match=r"^PPRRVU2025_Oct\.csv, line 10: wrong columns: missing WORK RVU"):
+            import_paths(store.conn, [path])
+    finally:
+        store.close()
+
+
+def test_zip_with_a_utf16_member_fails(real_data: Path, tmp_path: Path) -> None:
+    """A good HCPCS file and a UTF-16 PPRRVU CSV in one zip imported with only a note (defect 4)."""
+    import zipfile
+
+    archive = tmp_path / "mixed.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(real_data / "cms-hcpcs-2020" / "HCPC2020_ANWEB_w_disclaimer.txt", "HCPC2020_ANWEB_w_disclaimer.txt")
+        zf.write(real_data / "cms-hcpcs-2020" / "HCPC2020_README.txt", "HCPC2020_README.txt")
+        zf.write(real_data / "cms-hcpcs-2020" / "proc_notes_2020.txt", "proc_notes_2020.txt")
+        zf.writestr("PPRRVU2025_Oct.csv", (real_data / RVU / "PPRRVU2025_Oct.csv").read_text("ascii").encode("utf-16"))
+    store = CodeStore.open(tmp_path / "db.sqlite3")
+    try:
+        with pytest.raises(ImportFileError, match=r"^mixed\.zip/PPRRVU2025_Oct\.csv, line 1: the file is UTF-16"):
+            import_paths(store.conn, [archive])
+    finally:
+        store.close()
+
+
+def test_status_is_the_same_in_both_import_orders(real_data: Path, tmp_path: Path) -> None:
+    """J2311 was active or deleted depending on which file came last (50 codes affected) (defect 2)."""
+    hcpcs = real_data / "cms-hcpcs-2025-oct" / "HCPC2025_OCT_ANWEB.xlsx"
+    rvu = real_data / RVU / "PPRRVU2025_Oct.csv"
+    results = []
+    for name, order in (("a", [hcpcs, rvu]), ("b", [rvu, hcpcs])):
+        store = CodeStore.open(tmp_path / f"{name}.sqlite3")
+        try:
+            import_paths(store.conn, order)
+            results.append(dict(store.conn.execute("SELECT code, status || ' ' || deleted_date FROM codes")))
+        finally:
+            store.close()
+    assert results[0] == results[1]
+    assert results[0]["J2311"] == "deleted 2025-06-30"  # the HCPCS file decides for HCPCS Level II codes
+    assert results[0]["99213"] == "active "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,90 @@ def test_cancel_at_any_point_rolls_back(db: CodeStore, tmp_path: Path) -> None:
         break
     assert stop_at > 10  # cancelled while reading and while writing, and every time nothing changed
     assert count(db, "SELECT count(*) FROM sources WHERE kind = 'cms-rvu'") == 2
+
+
+# --- status: decided by the authoritative source, whatever the import order (defect 2) -----------------------
+
+HCPCS = FIXTURES / "cms" / "HCPC2030_ANWEB_fixture.txt"
+AMA_2030 = FIXTURES / "ama" / "CPT 2030 data files"
+
+
+def rvu_with_status_conflicts(tmp_path: Path) -> Path:
+    """The January RVU CSV plus invented rows that contradict the HCPCS and AMA fixtures (same effective date,
+    2030-01-01, so only the rules can decide, never the order of loading)."""
+    lines = JAN.read_bytes().split(b"\r\n")
+    template = next(line for line in lines if line.startswith(b"99991,,Pretend scan of sample limb,"))
+    extra = [
+        (b"A9991", b"Invented dressing still paid", b"A"),  # HCPCS: discontinued in 2015 → HCPCS decides
+        (b"99995", b"Invented procedure gone", b"D"),  # AMA 2030 lists it → AMA decides (active)
+        (b"99980", b"Old invented procedure", b"A"),  # AMA Deleted_DTK: deleted 2028 → AMA decides
+        (b"G9991", b"Invented flag retired", b"D"),  # no HCPCS row → the RVU file decides (deleted)
+        (b"99997", b"Invented code gone", b"D"),  # no AMA row → the RVU file decides (deleted)
+    ]
+    for code, text, status in extra:
+        cells = template.split(b",")
+        cells[0], cells[2], cells[3] = code, text, status
+        lines.insert(len(lines) - 1, b",".join(cells))
+    path = tmp_path / "rvu" / JAN.name
+    path.parent.mkdir()
+    path.write_bytes(b"\r\n".join(lines))
+    return path
+
+
+def statuses(store: CodeStore) -> dict[str, tuple[str, str]]:
+    return {r[0]: (r[1], r[2]) for r in store.conn.execute("SELECT code, status, deleted_date FROM codes")}
+
+
+def test_status_does_not_depend_on_import_order(new_db: Callable[[str], CodeStore], tmp_path: Path) -> None:
+    rvu = rvu_with_status_conflicts(tmp_path)
+    results = []
+    for n, order in enumerate(itertools.permutations([HCPCS, rvu, AMA_2030])):
+        store = new_db(f"order{n}")
+        for path in order:  # one import each, as a user would do it over time
+            import_paths(store.conn, [path])
+        results.append(statuses(store))
+        # ... and all at once, in that order.
+        together = new_db(f"together{n}")
+        import_paths(together.conn, list(order))
+        results.append(statuses(together))
+    assert all(r == results[0] for r in results)
+    status = results[0]
+    assert status["A9991"] == ("deleted", "2015-12-31")  # HCPCS Level II: the HCPCS file decides
+    assert status["A9990"] == ("active", "")
+    assert status["99995"] == ("active", "")  # CPT: the AMA release decides over the RVU file's D
+    assert status["99980"] == ("deleted", "2028-01-01")  # CPT: AMA's deletion decides over the RVU file's A
+    assert status["99993"] == ("deleted", "2030-01-01")  # CPT without an AMA row: the RVU file's D
+    assert status["99997"] == ("deleted", "2030-01-01")
+    assert status["G9991"] == ("deleted", "2030-01-01")  # HCPCS code the HCPCS file lacks: the RVU file
+    assert status["99990"] == ("active", "")
+
+
+def test_status_after_removing_the_authority(db: CodeStore, tmp_path: Path) -> None:
+    rvu = rvu_with_status_conflicts(tmp_path)
+    hcpcs = import_paths(db.conn, [HCPCS])[0]
+    import_paths(db.conn, [rvu])
+    assert statuses(db)["A9991"] == ("deleted", "2015-12-31")
+    remove_source(db.conn, hcpcs.source_id)
+    assert statuses(db)["A9991"] == ("active", "")  # now only the RVU file speaks of it
+
+
+# --- added / updated / unchanged are relative to the family's previous release (defect 5a) -----------------
+
+def test_first_import_of_a_family_counts_everything_as_added(db: CodeStore, tmp_path: Path) -> None:
+    """Codes another kind of source (or the bundled summaries) already described are still new to this family."""
+    practice = tmp_path / "favourites.csv"
+    practice.write_text("code,descriptor\n99990,Our quick visit\n0990F,Our measure note\n", encoding="utf-8")
+    import_paths(db.conn, [practice])
+    first = import_paths(db.conn, [JAN])[0]
+    assert (first.added, first.updated, first.unchanged) == (11, 0, 0)
+    # The next release is compared with this one; an older one loaded later with nothing older than it.
+    apr = import_paths(db.conn, [APR])[0]
+    assert (apr.added, apr.updated, apr.unchanged) == (1, 1, 9)
+
+
+def test_older_release_loaded_later_is_compared_with_what_precedes_it(db: CodeStore) -> None:
+    import_paths(db.conn, [APR])
+    jan = import_paths(db.conn, [JAN])[0]
+    assert (jan.added, jan.updated, jan.unchanged) == (11, 0, 0)  # nothing older than January is loaded
+    again = import_paths(db.conn, [APR])[0]  # a re-import is compared with the copy it replaces
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 11)
