@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import Shape, classify, is_code
 from desktop_app.core.importers.model import Dataset, Monitor, iso_date, today_iso
-from desktop_app.core.importers.textio import SourceFile, require_columns
+from desktop_app.core.importers.textio import SourceFile, require_columns, require_record_length
 from desktop_app.core.importers.xlsx import read_rows
 
 KIND = "cms-hcpcs"
@@ -208,13 +208,7 @@ def _read_txt(sf: SourceFile, entries: dict[str, _Entry], monitor: Monitor) -> N
         code = _code_of(line[:5], ric)
         fields: dict[str, str] | None = None
         if ric in "37":
-            if len(line.rstrip()) < FIRST_RECORD_MIN:
-                raise ImportFileError(
-                    sf.name,
-                    f"the record is {len(line.rstrip())} characters long; a first record carries fields up to "
-                    f"position {FIRST_RECORD_MIN} (the action code), so it is cut short",
-                    line=line_no,
-                )
+            require_record_length(sf, line_no, line, FIRST_RECORD_MIN, "the action code")
             padded = line.ljust(RECORD_WIDTH)
             fields = {key: padded[a:b].strip() for key, a, b in _SLICES}
         _add(sf, entries, code, ric, line[5:10], line[11:91].strip(), fields, line_no)

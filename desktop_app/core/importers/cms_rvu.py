@@ -21,7 +21,13 @@ from functools import lru_cache
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.model import Dataset, Monitor
-from desktop_app.core.importers.textio import SourceFile, check_width, csv_rows, require_columns
+from desktop_app.core.importers.textio import (
+    SourceFile,
+    check_width,
+    csv_rows,
+    require_columns,
+    require_record_length,
+)
 from desktop_app.core.importers.xlsx import read_rows
 
 KIND = "cms-rvu"
@@ -253,13 +259,7 @@ def _txt_rows(sf: SourceFile, monitor: Monitor) -> Rows:
         monitor.tick(line_no)
         if not line.strip() or line.startswith("HDR"):
             continue
-        if len(line) < TXT_MIN_LENGTH:
-            raise ImportFileError(
-                sf.name,
-                f"the record is {len(line)} characters long; an RVU record carries fields up to position "
-                f"{TXT_MIN_LENGTH} (the conversion factor), so it is cut short",
-                line=line_no,
-            )
+        require_record_length(sf, line_no, line, TXT_MIN_LENGTH, "the conversion factor")
         padded = line.ljust(TXT_WIDTH)
         yield line_no, [padded[a:b] for _, a, b in _TXT_SLICES]
 

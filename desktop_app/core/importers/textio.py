@@ -239,6 +239,18 @@ def check_width(sf: SourceFile, line_no: int, row: Sequence[str], width: int, hi
     )
 
 
+def require_record_length(sf: SourceFile, line_no: int, record: str, minimum: int, last_field: str) -> None:
+    """A fixed-width record must reach the last field the reader uses; a shorter one was cut short."""
+    length = len(record.rstrip())
+    if length < minimum:
+        raise ImportFileError(
+            sf.name,
+            f"the record is {length} characters long; a record carries fields up to position {minimum} "
+            f"({last_field}), so it is cut short",
+            line=line_no,
+        )
+
+
 def require_columns(sf: SourceFile, line_no: int | None, missing: Sequence[str], found: str = "") -> None:
     """Refuse a header that lacks columns the reader uses: "wrong columns: missing WORK RVU"."""
     if missing:
