@@ -224,14 +224,7 @@ class SectionTree(QTreeView):
         self._proxy.set_code_set(code_set)
         index = self._proxy.mapFromSource(current.index()) if current is not None else QModelIndex()
         if index.isValid():
-            self._quiet = True
-            try:
-                self.selectionModel().setCurrentIndex(
-                    index,
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-                )
-            finally:
-                self._quiet = False
+            self._set_current(index, notify=False)
 
     def current_section(self) -> int | None:
         index = self.currentIndex()
@@ -248,6 +241,11 @@ class SectionTree(QTreeView):
         while parent.isValid():
             self.expand(parent)
             parent = parent.parent()
+        self._set_current(index, notify=notify)
+        self.scrollTo(index)
+
+    def _set_current(self, index: QModelIndex, *, notify: bool) -> None:
+        """Select ``index``; with ``notify`` False the change does not start a section browse."""
         self._quiet = not notify
         try:
             self.selectionModel().setCurrentIndex(
@@ -256,7 +254,6 @@ class SectionTree(QTreeView):
             )
         finally:
             self._quiet = False
-        self.scrollTo(index)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid() or self._quiet:

@@ -197,6 +197,23 @@ def short_source_name(name: str) -> str:
     return "CodeDesk summary" if name == BUNDLED_SOURCE_NAME else name
 
 
+def _draw_cell_without_text(
+    delegate: QStyledItemDelegate, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex
+) -> tuple[QStyleOptionViewItem, str]:
+    """Draw the cell's background, focus and selection as the style does, but not its text.
+
+    Returns the initialised option and the text, which the delegate then draws its own way.
+    """
+    opt = QStyleOptionViewItem(option)
+    delegate.initStyleOption(opt, index)
+    text = opt.text
+    opt.text = ""
+    style = opt.widget.style() if opt.widget else None
+    if style is not None:
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+    return opt, text
+
+
 class HighlightDelegate(QStyledItemDelegate):
     """Draws the title with the matched words in bold on a tinted background.
 
@@ -209,13 +226,7 @@ class HighlightDelegate(QStyledItemDelegate):
         if not spans:
             super().paint(painter, option, index)
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text = opt.text
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        opt, text = _draw_cell_without_text(self, painter, option, index)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         palette = opt.palette
         text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
@@ -290,13 +301,7 @@ class BadgeDelegate(QStyledItemDelegate):
     """The category as a rounded badge, coloured per code set from the current palette."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text = opt.text
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        opt, text = _draw_cell_without_text(self, painter, option, index)
         code_set = index.data(CODE_SET_ROLE) or ""
         background, foreground = badge_colors(code_set, opt.palette)
         font = QFont(opt.font)
