@@ -18,9 +18,11 @@ from typing import NoReturn, TextIO
 
 from desktop_app import __version__
 from desktop_app.core.database import SCHEMA_VERSION, database_problem, default_db_path
-from desktop_app.core.details import MeasureLink
+from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError, UserError
+from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.grammar import CodeSet, classify, code_set_for, normalize
+from desktop_app.core.measures import MeasureDetail, group_links
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
 
@@ -68,7 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser("show", help="everything known about one code")
     show.add_argument("code")
+    show.add_argument("--locality", help="payment amounts for a Medicare locality too (needs an imported GPCI "
+                      "file; a key like 13202-01 or words like manhattan; see 'localities')")
     show.add_argument("--json", action="store_true")
+
+    measure = commands.add_parser("measure", help="one quality measure: title, facts and its codes by role")
+    measure.add_argument("measure", nargs="+", help="a measure number (236, 47, 024.01) or words of its title")
+    measure.add_argument("--json", action="store_true")
+
+    localities_cmd = commands.add_parser("localities", help="the Medicare payment localities of the imported GPCI file")
+    localities_cmd.add_argument("--json", action="store_true")
 
     compare = commands.add_parser("compare", help="the code sets side by side, with live counts")
     compare.add_argument("--json", action="store_true")
@@ -114,6 +125,7 @@ def _category_label(code_set: str | None) -> str:
 def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     query = " ".join(args.query)
     result = store.search(query, SearchFilters(code_set=args.category), limit=args.limit, with_counts=True)
+    measures = result.measures
     if result.parsed.error:
         raise UsageError(result.parsed.error)
     if args.json:
@@ -124,10 +136,14 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             "message": result.message,
             "results": [hit.to_json() for hit in result.hits],
             "unknown": [u.to_json() for u in result.unknown],
+            "measures": [m.to_json() for m in measures],
         }, out)
     else:
         if result.message:
             out.write(result.message + "\n")
+        for m in measures:
+            years = f" ({', '.join(m.years)})" if m.years else ""
+            out.write(f"Measure {m.measure_id}{years}: {_clip(m.title, 80)}  → codedesk-cli measure {m.measure_id}\n")
         for hit in result.hits:
             section = hit.section[-1] if hit.section else ""
             flag = " [deleted]" if hit.status == "deleted" else ""
@@ -140,14 +156,19 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"\u2026 {len(result.hits)} of {result.total}; use --limit to see more\n")
         if not result.hits and not result.unknown:
             out.write("No codes found.\n")
-    return EXIT_OK if result.hits else EXIT_NOT_FOUND
+    return EXIT_OK if result.hits or measures else EXIT_NOT_FOUND
 
 
 def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
-    detail = store.detail(args.code)
+    detail = store.detail(args.code, locality=args.locality)
     if not detail.well_formed:
         raise UsageError(f"{_clip(args.code, 40)!r} is not a procedure code or modifier (codes look like 99213, "
                          "3074F, 0042T or G0438; modifiers like 25 or TC)")
+    if args.locality and detail.localities == 0:
+        raise UsageError("--locality needs an imported GPCI file (codedesk-cli import GPCI2026.csv)")
+    if args.locality and detail.known and not any(p.where != "national" for p in detail.payments) \
+            and detail.payments:
+        raise UsageError(f"no single locality matches {_clip(args.locality, 40)!r}; see 'codedesk-cli localities'")
     if args.json:
         _print_json(detail.to_json(), out)
         return EXIT_OK if detail.known else EXIT_NOT_FOUND
@@ -159,30 +180,146 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     if not detail.known:
         out.write(f"Not in your database. By its shape it is a {detail.shape}.\n"
                   "Import your code files (codedesk-cli import …) to see its descriptors.\n")
-        _write_measures(detail.measures, out)
+        _write_measures(detail, out)
         return EXIT_NOT_FOUND
     status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
     out.write(f"Status: {status}\n")
     for descriptor in detail.descriptors:
         source = descriptor.source
-        release = f" {source.release}" if source.release and not source.is_ours else ""
+        release = f" {source.release}" if source.release and source.release not in source.name \
+            and not source.is_ours else ""
         out.write(f"\n{descriptor.label} \u2014 {source.name}{release}:\n")
         out.write(textwrap.fill(descriptor.text, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
+    if detail.code_set == "II":
+        _write_measures(detail, out)
+    _write_payments(detail, out)
     for facts in detail.facts:
         label = f" (modifier {facts.modifier})" if facts.modifier else ""
-        values = ", ".join(f"{k}: {v}" for k, v in facts.values.items() if v not in ("", None))
         out.write(f"\nFacts{label} \u2014 {facts.source.name}:\n")
-        out.write(textwrap.fill(values, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
-    _write_measures(detail.measures, out)
+        width = max((len(k) for k, _ in fact_rows(facts.values)), default=0)
+        for key, value in fact_rows(facts.values):
+            out.write(textwrap.fill(value, 96, initial_indent=f"  {key:<{width}}  ",
+                                    subsequent_indent=" " * (width + 4)) + "\n")
+    if detail.code_set != "II":
+        _write_measures(detail, out)
     return EXIT_OK
 
 
-def _write_measures(measures: list[MeasureLink], out: TextIO) -> None:
-    if measures:
+def _money(amount: object) -> str:
+    return f"${amount:,.2f}" if amount is not None else "not paid in this setting"
+
+
+def _write_payments(detail: CodeDetail, out: TextIO) -> None:
+    if detail.payments:
+        out.write("\nMedicare payment amounts:\n")
+    for payment in detail.payments:
+        component = f" (modifier {payment.modifier})" if payment.modifier else ""
+        out.write(f"  {payment.where}{component}: " + ", ".join(
+            f"{a.setting} {_money(a.amount)}" for a in payment.amounts) + "\n")
+        out.write(f"    = {payment.formula}; {payment.source}\n")
+        for note in payment.notes:
+            out.write(f"    note: {note}\n")
+    for note in detail.payment_notes:
+        out.write(f"\nNo payment amount: {note}\n")
+
+
+def _write_measures(detail: CodeDetail, out: TextIO) -> None:
+    groups = group_links(detail.measures)
+    if groups:
         out.write("\nQuality measures:\n")
-    for m in measures:
-        modifier = f" with {m.modifier}" if m.modifier else ""
-        out.write(f"  {m.measure_id:<7} {m.role}{modifier:<9}  {_clip(m.title, 70)}\n")
+    for group in groups:
+        if group.eligibility_only:
+            continue
+        out.write(f"  {group.measure_id:<7} {_clip(group.title, 86) or '(no title: import the QPP measures file)'}\n")
+        for line in group.lines:
+            years = f"  [{', '.join(line.years)}]" if line.years else ""
+            out.write(f"          {line.reported_as:<18} \u2192 {line.role_label}{years}\n")
+    eligible = [g for g in groups if g.eligibility_only]
+    if eligible:
+        out.write(f"  Puts the patient in the eligible population (denominator) of {len(eligible)} "
+                  f"measure{'s' if len(eligible) != 1 else ''}:\n")
+        for group in eligible:
+            years = f"  [{', '.join(group.years)}]" if group.years else ""
+            out.write(f"  {group.measure_id:<7} {_clip(group.title, 80)}{years}\n")
+    if not groups and detail.code_set == "II" and detail.kind == "code":
+        if detail.measure_sources:
+            imported = sorted({year for _, year in detail.measure_sources})
+            out.write(f"\nQuality measures: no imported measure uses {detail.code} "
+                      f"(measure files imported for {', '.join(imported)}).\n")
+        else:
+            out.write("\nQuality measures: none imported. Import the CMS QPP measures file to see which measures "
+                      f"use {detail.code}.\n")
+
+
+def cmd_measure(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    text = " ".join(args.measure)
+    detail = store.measure(text)
+    if not detail.known:
+        hits = store.find_measures(text)
+        if len(hits) >= 1:
+            detail = store.measure(hits[0].measure_id)
+    if args.json:
+        _print_json(detail.to_json(), out)
+        return EXIT_OK if detail.known else EXIT_NOT_FOUND
+    if not detail.known:
+        out.write(f"No measure {text!r} in your database. Import the CMS QPP measures files to see measures.\n")
+        return EXIT_NOT_FOUND
+    _write_measure(detail, out)
+    return EXIT_OK
+
+
+def _write_measure(detail: MeasureDetail, out: TextIO) -> None:
+    out.write(f"Measure {detail.measure_id}: {detail.title}\n")
+    out.write(f"  Title from: {detail.title_source}\n")
+    facts = detail.facts
+    for label, key in (("Type", "type"), ("High priority", "high_priority"), ("Inverse", "inverse"),
+                       ("Submission methods", "submission_methods"), ("Steward", "steward"),
+                       ("Specialty sets", "specialties")):
+        if key in facts:
+            value = facts[key]
+            text = ("yes" if value else "no") if isinstance(value, bool) else \
+                ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            out.write(f"  {label}: {_clip(text, 100)}\n")
+    if detail.facts_source:
+        out.write(f"  Facts from: {detail.facts_source}\n")
+    if detail.years:
+        out.write(f"  Years in your files: {', '.join(detail.years)}\n")
+    if "description" in facts:
+        out.write("\n" + textwrap.fill(str(facts["description"]), 96, initial_indent="  ",
+                                       subsequent_indent="  ") + "\n")
+    if len(detail.option_groups) > 1:
+        out.write(f"\nOption groups: {', '.join(detail.option_groups)}\n")
+    if detail.quality:
+        out.write("\nQuality codes:\n")
+    for line in detail.quality:
+        years = f"  [{', '.join(line.years)}]" if line.years else ""
+        out.write(f"  {line.reported_as:<26} \u2192 {line.role_label}{years}\n")
+    if detail.eligibility:
+        total = sum(len(v) for v in detail.eligibility.values())
+        counts = ", ".join(f"{len(v):,} {_category_label(k) if k in ('I', 'II', 'III', 'HCPCS') else k}"
+                           for k, v in detail.eligibility.items())
+        out.write(f"\nEligible population (denominator): {total:,} procedure codes ({counts})\n")
+        for code_set, codes in detail.eligibility.items():
+            shown = ", ".join(codes[:12]) + (f", \u2026 (+{len(codes) - 12:,})" if len(codes) > 12 else "")
+            out.write(f"  {code_set}: {shown}\n")
+        if detail.eligibility_conditions:
+            out.write(f"  Conditions: {'; '.join(detail.eligibility_conditions)}\n")
+
+
+def cmd_localities(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    rows = store.localities()
+    if args.json:
+        _print_json([{"key": x.key, "mac": x.mac, "state": x.state, "locality": x.number, "name": x.name,
+                      "work_gpci": float(x.work), "pe_gpci": float(x.pe), "mp_gpci": float(x.mp),
+                      "source": x.source} for x in rows], out)
+        return EXIT_OK if rows else EXIT_NOT_FOUND
+    if not rows:
+        out.write("No GPCI file imported (codedesk-cli import GPCI2026.csv).\n")
+        return EXIT_NOT_FOUND
+    out.write(f"{'key':<10} {'state':<5} {'work':>6} {'PE':>6} {'MP':>6}  name  ({rows[0].source})\n")
+    for x in rows:
+        out.write(f"{x.key:<10} {x.state:<5} {x.work:>6} {x.pe:>6} {x.mp:>6}  {x.name}\n")
+    return EXIT_OK
 
 
 def cmd_compare(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
@@ -379,6 +516,8 @@ def cmd_remove_source(store: CodeStore, args: argparse.Namespace, out: TextIO) -
 COMMANDS = {
     "search": cmd_search,
     "show": cmd_show,
+    "measure": cmd_measure,
+    "localities": cmd_localities,
     "compare": cmd_compare,
     "info": cmd_info,
     "import": cmd_import,

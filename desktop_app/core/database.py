@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from desktop_app.core.errors import DatabaseError
+from desktop_app.core.quality import claims_element, combination_text
 
 # Tokenizer: porter stemming so "visits" finds "visit", unicode61 with diacritics folded; '/' and '-' split
 # words the way coders write them ("o/p", "w/o", "x-ray").
@@ -138,9 +139,57 @@ ALTER TABLE codes ADD COLUMN common INTEGER NOT NULL DEFAULT 0;
 DELETE FROM meta WHERE key = 'bundle_hash';
 """
 
+# v3: measure_codes.together (the codes of one QPP option reported together). The claims CSV was read with
+# _PD as "met" and _PN as "not met"; its rows keep the file's own element name (role_detail), so the roles
+# and groups are read again here with the one reading both QPP files share (core.quality), and the invented
+# "sub-measure" titles go.
+# Also v3: Medicare payment localities from a CMS GPCI file, for payment amounts per locality.
+_SCHEMA_V3 = """
+ALTER TABLE measure_codes ADD COLUMN together TEXT NOT NULL DEFAULT '';
+CREATE TABLE localities (
+    source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    mac         TEXT NOT NULL,   -- Medicare administrative contractor number, '10112'
+    state       TEXT NOT NULL,
+    locality    TEXT NOT NULL,   -- locality number within the MAC, '00'
+    name        TEXT NOT NULL,
+    work_gpci   REAL NOT NULL,
+    pe_gpci     REAL NOT NULL,
+    mp_gpci     REAL NOT NULL,
+    PRIMARY KEY (source_id, mac, locality)
+)
+"""
+
+
+def _reread_claims_roles(conn: sqlite3.Connection) -> None:
+    rows = conn.execute(
+        """SELECT mc.rowid, mc.measure_id, mc.code, mc.role_detail, mc.modifier, mc.source_id FROM measure_codes mc
+           JOIN sources s ON s.id = mc.source_id WHERE s.kind = 'cms-qpp-claims'"""
+    ).fetchall()
+    groups: dict[tuple[object, ...], set[tuple[str, str]]] = {}
+    for _rowid, measure_id, code, element, modifier, source_id in rows:
+        parsed = claims_element(element)
+        if parsed.group:
+            groups.setdefault((source_id, measure_id, parsed.role, parsed.group, parsed.stratum), set()).add(
+                (code, modifier))
+    updates = []
+    for rowid, measure_id, _code, element, _modifier, source_id in rows:
+        parsed = claims_element(element)
+        key = (source_id, measure_id, parsed.role, parsed.group, parsed.stratum)
+        together = combination_text(groups.get(key, ()))
+        updates.append((parsed.role, together, rowid))
+    conn.executemany("UPDATE measure_codes SET role = ?, together = ? WHERE rowid = ?", updates)
+    conn.execute("DELETE FROM measures WHERE source_id IN (SELECT id FROM sources WHERE kind = 'cms-qpp-claims')")
+
+
+def _migrate_v3(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _SCHEMA_V3)
+    _reread_claims_roles(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
+    _migrate_v3,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

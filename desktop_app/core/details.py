@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from desktop_app.core.catalog import Catalog
+from desktop_app.core.fee_schedule import Locality, Payment, locality_payment, national_payment, payment_unavailable
 from desktop_app.core.grammar import classify, code_set_for, normalize
+from desktop_app.core.measures import MeasureLink, imported_measure_sources, measure_links
 from desktop_app.core.reference import BUNDLED_KIND
 
 # How descriptor kinds are labelled for people, in display order.
@@ -59,22 +62,6 @@ class Facts:
 
 
 @dataclass(frozen=True)
-class MeasureLink:
-    measure_id: str
-    title: str
-    role: str
-    role_detail: str
-    modifier: str
-    conditions: dict[str, object]
-    source: str
-
-    def to_json(self) -> dict[str, object]:
-        return {"measure": self.measure_id, "title": self.title, "role": self.role,
-                "role_detail": self.role_detail, "modifier": self.modifier, "conditions": self.conditions,
-                "source": self.source}
-
-
-@dataclass(frozen=True)
 class SectionRef:
     id: int
     name: str
@@ -97,6 +84,10 @@ class CodeDetail:
     descriptors: list[Descriptor] = field(default_factory=list)
     facts: list[Facts] = field(default_factory=list)
     measures: list[MeasureLink] = field(default_factory=list)
+    measure_sources: list[tuple[str, str]] = field(default_factory=list)  # (name, year) imported
+    payments: list[Payment] = field(default_factory=list)  # national, then the chosen locality
+    payment_notes: list[str] = field(default_factory=list)  # why no amount, per RVU source
+    localities: int = 0  # how many localities the newest GPCI file has (0: none imported)
     neighbours: list[tuple[str, str]] = field(default_factory=list)  # (code, title) around it in its range
 
     def to_json(self) -> dict[str, object]:
@@ -116,6 +107,9 @@ class CodeDetail:
             "descriptors": [d.to_json() for d in self.descriptors],
             "facts": [{"modifier": f.modifier, "source": f.source.name, **f.values} for f in self.facts],
             "measures": [m.to_json() for m in self.measures],
+            "payments": [p.to_json() for p in self.payments],
+            "payment_notes": self.payment_notes,
+            "measure_sources": [{"name": name, "year": year} for name, year in self.measure_sources],
         }
 
 
@@ -126,7 +120,60 @@ def _sources(conn: sqlite3.Connection) -> dict[int, SourceRef]:
     }
 
 
-def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbours: int = 4) -> CodeDetail:
+def localities(conn: sqlite3.Connection) -> list[Locality]:
+    """The localities of the newest imported GPCI file, by state and name."""
+    newest = conn.execute(
+        "SELECT id, name, release FROM sources WHERE kind = 'cms-gpci' ORDER BY effective_date DESC, id DESC LIMIT 1"
+    ).fetchone()
+    if newest is None:
+        return []
+    return [
+        Locality(r["mac"], r["state"], r["locality"], r["name"], Decimal(str(r["work_gpci"])),
+                 Decimal(str(r["pe_gpci"])), Decimal(str(r["mp_gpci"])), newest["name"], newest["release"])
+        for r in conn.execute("SELECT * FROM localities WHERE source_id = ? ORDER BY state, name, mac, locality",
+                              (newest["id"],))
+    ]
+
+
+def find_locality(conn: sqlite3.Connection, wanted: str) -> Locality | None:
+    """A locality by its key (``10112-00``), or by words of its state and name (``AL``, ``manhattan``)."""
+    text = wanted.strip().lower()
+    if not text:
+        return None
+    candidates = localities(conn)
+    for loc in candidates:
+        if loc.key == text or f"{loc.mac}{loc.number}" == text:
+            return loc
+    words = text.replace(",", " ").split()
+    matches = [loc for loc in candidates
+               if all(w in f"{loc.state} {loc.name}".lower().replace(",", " ").split() or w in loc.name.lower()
+                      for w in words)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _add_payments(detail: CodeDetail, conn: sqlite3.Connection, locality: str | None) -> None:
+    """National amounts for every RVU release's facts, newest first; the chosen locality's beside them."""
+    chosen = find_locality(conn, locality) if locality else None
+    for facts in detail.facts:
+        if facts.source.kind != "cms-rvu":
+            continue
+        reason = payment_unavailable(facts.values)
+        if reason is not None:
+            label = f" (modifier {facts.modifier})" if facts.modifier else ""
+            note = f"{facts.source.name}{label}: {reason}"
+            if note not in detail.payment_notes:
+                detail.payment_notes.append(note)
+            continue
+        national = national_payment(facts.values, facts.modifier, facts.source.name)
+        if national is not None:
+            detail.payments.append(national)
+        if chosen is not None and (local := locality_payment(facts.values, facts.modifier, facts.source.name,
+                                                              chosen)) is not None:
+            detail.payments.append(local)
+
+
+def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbours: int = 4,
+                locality: str | None = None) -> CodeDetail:
     """All that is known about ``text`` (normalised first). Unknown but well-formed codes still get their
     category and section from the grammar; ``known`` tells them apart."""
     code = normalize(text)
@@ -147,7 +194,8 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
     )
     sources = _sources(conn)
     # Measure links come first: a measure can name a code that no imported file describes yet.
-    detail.measures = measure_links(conn, code, sources)
+    detail.measures = measure_links(conn, code)
+    detail.measure_sources = imported_measure_sources(conn)
     if row is None:
         return detail
     detail.status = row["status"]
@@ -168,38 +216,11 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
             "SELECT f.* FROM code_facts f JOIN sources s ON s.id = f.source_id WHERE f.code = ? "
             "ORDER BY s.effective_date DESC, s.id DESC, f.modifier", (code,))
     ]
+    detail.localities = len(localities(conn))
+    _add_payments(detail, conn, locality)
     if row["kind"] == "code":
         detail.neighbours = neighbour_codes(conn, code, row["section_id"], neighbours)
     return detail
-
-
-def measure_links(conn: sqlite3.Connection, code: str, sources: dict[int, SourceRef]) -> list[MeasureLink]:
-    """The quality measures that name ``code``, one row per (measure, role, modifier).
-
-    The QPP measures JSON and the claims single-source CSV often say the same thing; a coder wants it
-    once, with both sources named.
-    """
-    merged: dict[tuple[str, str, str], MeasureLink] = {}
-    for r in conn.execute(
-        """SELECT mc.*, (SELECT m.title FROM measures m WHERE m.measure_id = mc.measure_id
-                         ORDER BY m.source_id DESC LIMIT 1) AS title
-           FROM measure_codes mc WHERE mc.code = ?
-           ORDER BY mc.measure_id, mc.role, mc.modifier, mc.source_id""", (code,)):
-        key = (r["measure_id"], r["role"], r["modifier"])
-        source = sources[r["source_id"]].name if r["source_id"] in sources else ""
-        if key in merged:
-            earlier = merged[key]
-            names = earlier.source.split("; ")
-            merged[key] = MeasureLink(
-                earlier.measure_id, earlier.title, earlier.role,
-                earlier.role_detail if r["role_detail"] in earlier.role_detail.split(", ")
-                else f"{earlier.role_detail}, {r['role_detail']}",
-                earlier.modifier, {**json.loads(r["conditions"]), **earlier.conditions},
-                earlier.source if source in names else f"{earlier.source}; {source}")
-        else:
-            merged[key] = MeasureLink(r["measure_id"], r["title"] or "", r["role"], r["role_detail"],
-                                      r["modifier"], json.loads(r["conditions"]), source)
-    return list(merged.values())
 
 
 def neighbour_codes(conn: sqlite3.Connection, code: str, section_id: int | None, count: int

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -53,6 +54,25 @@ def read_starter_codes(root: Path) -> list[StarterCode]:
     return codes
 
 
+def read_measure_names(root: Path) -> list[tuple[str, str]]:
+    """``quality_measures.csv``: our own short names for the claims-reportable MIPS measures, so a code's
+    measures are named even before the CMS measures file is imported. Raises ``ValueError`` naming the line."""
+    path = root / "quality_measures.csv"
+    if not path.exists():
+        return []
+    names: dict[str, str] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for line_no, row in enumerate(csv.DictReader(fh), start=2):
+            measure = (row.get("measure") or "").strip()
+            name = (row.get("short_name") or "").strip()
+            if not re.fullmatch(r"\d{3}", measure) or not name:
+                raise ValueError(f"{path.name}, line {line_no}: expected a 3-digit measure and a short name")
+            if measure in names:
+                raise ValueError(f"{path.name}, line {line_no}: measure {measure} appears twice")
+            names[measure] = name
+    return sorted(names.items())
+
+
 def current_bundle_hash(conn: sqlite3.Connection) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = 'bundle_hash'").fetchone()
     return row["value"] if row else None
@@ -73,6 +93,7 @@ def build_reference(conn: sqlite3.Connection, root: Path | None = None, digest: 
     root = root or data_dir()
     catalog = Catalog.from_files(root)
     starters = read_starter_codes(root)
+    measure_names = read_measure_names(root)
     digest = digest or bundle_hash(root)
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with transaction(conn):
@@ -95,6 +116,10 @@ def build_reference(conn: sqlite3.Connection, root: Path | None = None, digest: 
         descriptor_rows += [(s.code, "keywords", s.keywords, source_id) for s in starters if s.keywords]
         conn.executemany("INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",
                          descriptor_rows)
+        conn.executemany(
+            "INSERT INTO measures (measure_id, source_id, title, details) VALUES (?, ?, ?, '{\"ours\": true}')",
+            [(measure, source_id, name) for measure, name in measure_names],
+        )
         drop_orphan_codes(conn)
         reindex(conn, catalog)
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('bundle_hash', ?)", (digest,))

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from desktop_app.core.catalog import Catalog, Section
 from desktop_app.core.grammar import (
@@ -199,6 +200,7 @@ class SearchResult:
     partial: bool = False  # True when no code had every word and hits match some of them
     ranked_subset: bool = False  # True when more codes matched than are ranked (RANK_LIMIT)
     fts_expression: str = ""  # the FTS5 expression behind a word search, for a later counts() call
+    measures: list[Any] = field(default_factory=list)  # quality measures the query names (core.measures.MeasureHit)
 
     @property
     def message(self) -> str | None:

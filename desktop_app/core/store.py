@@ -9,8 +9,16 @@ from pathlib import Path
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import connect, database_problem, is_writable
-from desktop_app.core.details import CodeDetail, code_detail
+from desktop_app.core.details import CodeDetail, code_detail, localities
 from desktop_app.core.errors import DatabaseError
+from desktop_app.core.fee_schedule import Locality
+from desktop_app.core.measures import (
+    MeasureDetail,
+    MeasureHit,
+    find_measures,
+    measure_detail,
+    normalize_measure_query,
+)
 from desktop_app.core.reference import ensure_reference
 from desktop_app.core.search import SearchEngine, SearchFilters, SearchResult
 
@@ -79,10 +87,26 @@ class CodeStore:
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50,
                with_counts: bool = False) -> SearchResult:
-        return self.engine.search(query, filters, limit, with_counts)
+        result = self.engine.search(query, filters, limit, with_counts)
+        # Measures by number ("measure 236") or title words ("controlling high blood pressure") come beside
+        # the codes: a coder looking for a measure wants it opened, not a list of codes that mention it.
+        if result.parsed.kind == "words" or normalize_measure_query(query) is not None:
+            result.measures = find_measures(self.conn, query)
+        return result
 
-    def detail(self, code: str) -> CodeDetail:
-        return code_detail(self.conn, self.catalog, code)
+    def detail(self, code: str, locality: str | None = None) -> CodeDetail:
+        """Everything about ``code``; with ``locality`` (a key like ``10112-00`` or words like ``manhattan``)
+        and an imported GPCI file, the payment amounts for that locality too."""
+        return code_detail(self.conn, self.catalog, code, locality=locality)
+
+    def localities(self) -> list[Locality]:
+        return localities(self.conn)
+
+    def measure(self, text: str) -> MeasureDetail:
+        return measure_detail(self.conn, text)
+
+    def find_measures(self, query: str, limit: int = 5) -> list[MeasureHit]:
+        return find_measures(self.conn, query, limit)
 
     def sources(self) -> list[SourceInfo]:
         return [

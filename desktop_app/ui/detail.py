@@ -18,138 +18,88 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.details import CodeDetail, Descriptor, Facts
+from desktop_app.core.details import CodeDetail, Descriptor
 from desktop_app.core.errors import CodeDeskError
+from desktop_app.core.fee_schedule import fact_rows
+from desktop_app.core.measures import MeasureDetail, group_links
 from desktop_app.core.userdata import UserData
 from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_background, muted_text
 
 OUR_SUMMARY_LABEL = "CodeDesk plain-language summary (our own words)"
 NOT_IN_DATABASE_HINT = "Not in your database. Import your code files (File \u2192 Import\u2026) to see its descriptors."
 
-# Fact keys the importers write, in the order and words a coder expects. Unknown keys follow, humanised.
-FACT_LABELS: dict[str, str] = {
-    # CMS physician fee schedule (RVU) file
-    "status": "Status",
-    "status_code": "Status code",
-    "not_used_for_medicare_payment": "Not used for Medicare payment",
-    "work_rvu": "Work RVU",
-    "nonfacility_pe_rvu": "Practice expense RVU, non-facility",
-    "facility_pe_rvu": "Practice expense RVU, facility",
-    "mp_rvu": "Malpractice RVU",
-    "nonfacility_total": "Total RVUs, non-facility",
-    "facility_total": "Total RVUs, facility",
-    "nonfacility_na": "Non-facility NA indicator",
-    "facility_na": "Facility NA indicator",
-    "conversion_factor": "Conversion factor",
-    "global_days": "Global days",
-    "global_period": "Global period",
-    "preop_share": "Pre-operative share",
-    "intraop_share": "Intra-operative share",
-    "postop_share": "Post-operative share",
-    "pctc_indicator": "PC/TC indicator",
-    "pctc": "PC/TC meaning",
-    "mult_proc": "Multiple procedure indicator",
-    "bilat_surg": "Bilateral surgery indicator",
-    "asst_surg": "Assistant at surgery indicator",
-    "co_surg": "Co-surgeons indicator",
-    "team_surg": "Team surgery indicator",
-    "endo_base": "Endoscopic base code",
-    "physician_supervision": "Physician supervision of diagnostic procedures",
-    "imaging_family": "Diagnostic imaging family",
-    "calculation_flag": "Calculation flag",
-    "opps_nonfacility_pe": "OPPS cap: non-facility PE",
-    "opps_facility_pe": "OPPS cap: facility PE",
-    "opps_mp": "OPPS cap: malpractice",
-    # CMS HCPCS file
-    "coverage": "Medicare coverage",
-    "coverage_code": "Coverage code",
-    "action": "Latest action",
-    "action_code": "Action code",
-    "added_date": "Added",
-    "action_effective_date": "Action effective",
-    "termination_date": "Terminated",
-    "deleted_date": "Deleted",
-    "betos": "BETOS",
-    "multiple_pricing_indicator": "Multiple pricing indicator",
-    "anesthesia_base_units": "Anesthesia base units",
-    "statute": "Statute",
-    "asc_group": "ASC payment group",
-    "asc_group_date": "ASC group date",
-    "opps_group": "OPPS group",
-    "opps_indicator": "OPPS payment indicator",
-    "opps_date": "OPPS date",
-    "processing_note": "Processing note",
-    "category": "Category",
-}
+def _measures_html(detail: CodeDetail) -> str:
+    """A code's measures: the quality roles per measure ("G8752 + G8754 → performance met"), then one compact
+    list of the measures whose eligible population the code opens; for a Category II code no measure uses, the
+    years of the measure files imported."""
+    groups = group_links(detail.measures)
+    if not groups:
+        if detail.code_set == "II" and detail.kind == "code":
+            if detail.measure_sources:
+                years = ", ".join(sorted({year for _, year in detail.measure_sources}))
+                return (f"<h3>Quality measures</h3><p class='muted'>No imported measure uses {escape(detail.code)} "
+                        f"(measure files imported for {escape(years)}).</p>")
+            return ("<h3>Quality measures</h3><p class='muted'>No measures imported. Import the CMS QPP measures "
+                    "files to see which measures use this code.</p>")
+        return ""
+    parts = ["<h3>Quality measures</h3>"]
+    quality = [g for g in groups if not g.eligibility_only]
+    if quality:
+        parts.append("<table>")
+        for group in quality:
+            title = f" \u2014 {escape(group.title)}" if group.title else ""
+            parts.append(f"<tr><td colspan='3'><a href='measure:{escape(group.measure_id)}'>"
+                         f"<b>{escape(group.measure_id)}</b></a>{title}</td></tr>")
+            for line in group.lines:
+                years = f" <span class='muted'>({escape(', '.join(line.years))})</span>" if line.years else ""
+                parts.append(f"<tr><td>&nbsp;&nbsp;</td><td><b>{escape(line.reported_as)}</b></td>"
+                             f"<td>\u2192 {escape(line.role_label)}{years}</td></tr>")
+        parts.append("</table>")
+    eligible = [g for g in groups if g.eligibility_only]
+    if eligible:
+        parts.append(f"<p style='margin-bottom: 2px;'>Puts the patient in the eligible population (denominator) of "
+                     f"{len(eligible)} measure{'s' if len(eligible) != 1 else ''}:</p><table>")
+        for group in eligible:
+            years = f" <span class='muted'>({escape(', '.join(group.years))})</span>" if group.years else ""
+            parts.append(f"<tr><td><a href='measure:{escape(group.measure_id)}'>{escape(group.measure_id)}</a></td>"
+                         f"<td>{escape(group.title)}{years}</td></tr>")
+        parts.append("</table>")
+    sources = sorted({source for m in detail.measures for source in m.source.split("; ") if source})
+    titles = sorted({g.title_source for g in groups if g.title_source})
+    parts.append(f"<p class='muted'>From {escape('; '.join(sources))}"
+                 + (f"; titles from {escape('; '.join(titles))}" if titles else "") + ".</p>")
+    return "".join(parts)
 
 
-def _fact_label(key: str) -> str:
-    return FACT_LABELS.get(key, key.replace("_", " ").strip().capitalize())
+def _money(amount: object) -> str:
+    return f"${amount:,.2f}" if amount is not None else "\u2014"
 
 
-# The facts a coder looks for first; every other indicator goes on one compact line below them.
-PRIMARY_FACTS = frozenset(
-    {
-        "status",
-        "status_code",
-        "not_used_for_medicare_payment",
-        "work_rvu",
-        "nonfacility_pe_rvu",
-        "facility_pe_rvu",
-        "mp_rvu",
-        "nonfacility_total",
-        "facility_total",
-        "conversion_factor",
-        "global_days",
-        "global_period",
-        "pctc",
-        "coverage",
-        "action",
-        "added_date",
-        "action_effective_date",
-        "termination_date",
-        "deleted_date",
-        "category",
-        "betos",
-    }
-)
-
-
-def _fact_rows(facts: Facts, primary: bool | None = None) -> list[tuple[str, str]]:
-    """(label, value) rows in a coder's order; ``primary`` True/False keeps only main/other facts."""
-    order = {key: i for i, key in enumerate(FACT_LABELS)}
-    keys = sorted(facts.values, key=lambda k: (order.get(k, len(order)), k))
-    if primary is not None:
-        keys = [k for k in keys if (k in PRIMARY_FACTS) == primary]
-    rows = []
-    for key in keys:
-        value = facts.values[key]
-        if value in (None, "", [], {}):
-            continue
-        if isinstance(value, bool):
-            text = "yes" if value else "no"
-        elif isinstance(value, float) and (key.endswith("_rvu") or key.endswith("_total")):
-            text = f"{value:.2f}"  # RVUs are published with two decimals: 1.30, not 1.3
-        elif isinstance(value, float):
-            text = f"{value:.4f}".rstrip("0").rstrip(".")
-        elif isinstance(value, list):
-            text = ", ".join(map(str, value))
-        else:
-            text = str(value)
-        rows.append((_fact_label(key), text))
-    return rows
-
-
-def _measures_by_id(detail: CodeDetail) -> list[tuple[str, str, str]]:
-    """One row per measure: the claims file lists a code once per condition set, which says the same role
-    many times over."""
-    grouped: dict[str, tuple[str, list[str]]] = {}
-    for measure in detail.measures:
-        role = f"{measure.role} ({measure.modifier})" if measure.modifier else measure.role
-        _title, roles = grouped.setdefault(measure.measure_id, (measure.title, []))
-        if role not in roles:
-            roles.append(role)
-    return [(measure_id, title, ", ".join(roles)) for measure_id, (title, roles) in grouped.items()]
+def _payments_html(detail: CodeDetail) -> str:
+    if not detail.payments and not detail.payment_notes:
+        return ""
+    parts = ["<table><tr><th>Medicare payment</th><th>Non-facility</th><th>Facility</th></tr>"]
+    for payment in detail.payments:
+        component = f" (modifier {escape(payment.modifier)})" if payment.modifier else ""
+        cells = "".join(
+            f"<td><b>{_money(a.amount)}</b>" + (f" <span class='muted'>{escape(a.note)}</span>" if a.note else "")
+            + "</td>" for a in payment.amounts)
+        parts.append(f"<tr><td>{escape(payment.where.capitalize() if payment.where == 'national' else payment.where)}"
+                     f"{component}</td>{cells}</tr>")
+    parts.append("</table>")
+    for payment in detail.payments:
+        notes = "".join(f" {escape(n)}." for n in payment.notes)
+        parts.append(f"<p class='muted'>{escape(payment.where.capitalize())}: {escape(payment.formula)} "
+                     f"({escape(payment.source)}).{notes}</p>")
+    for note in detail.payment_notes:
+        parts.append(f"<p class='muted'>No payment amount: {escape(note)}.</p>")
+    if detail.localities:
+        has_local = any(p.where != "national" for p in detail.payments)
+        parts.append(f"<p><a href='locality:choose'>{'Change' if has_local else 'Choose'} the payment locality"
+                     f"</a> <span class='muted'>({detail.localities} localities imported)</span></p>")
+    elif detail.payments:
+        parts.append("<p class='muted'>Import the CMS GPCI file to see amounts for your locality.</p>")
+    return "".join(parts)
 
 
 def _source_heading(descriptor: Descriptor) -> str:
@@ -168,7 +118,7 @@ def _facts_html(detail: CodeDetail) -> str:
                     "they carry no relative value units.</p>")
         return ("<h3>Status and payment</h3><p class='muted'>No payment facts loaded. Import the CMS "
                 "physician fee schedule RVU file to see RVUs, global days and status.</p>")
-    parts = ["<h3>Status and payment</h3>"]
+    parts = ["<h3>Status and payment</h3>", _payments_html(detail)]
     for facts in detail.facts:
         component = f" \u2014 modifier {escape(facts.modifier)}" if facts.modifier else ""
         parts.append(f"<p style='margin-bottom: 2px;'><b>From {escape(facts.source.name)}</b>{component}</p>")
@@ -176,28 +126,17 @@ def _facts_html(detail: CodeDetail) -> str:
             "<table>"
             + "".join(
                 f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>"
-                for label, value in _fact_rows(facts, primary=True)
+                for label, value in fact_rows(facts.values, primary=True)
             )
             + "</table>"
         )
-        others = _fact_rows(facts, primary=False)
+        others = fact_rows(facts.values, primary=False)
         if others:
             parts.append(
                 "<p class='muted'>Other indicators: "
                 + " \u00b7 ".join(f"{escape(label)} {escape(value)}" for label, value in others)
                 + "</p>"
             )
-    return "".join(parts)
-
-
-def _measures_html(detail: CodeDetail) -> str:
-    if not detail.measures:
-        return ""
-    parts = ["<h3>Quality measures</h3><table><tr><th>Measure</th><th>Role (modifier)</th></tr>"]
-    for measure_id, title, roles in _measures_by_id(detail):
-        title_html = f" \u2014 {escape(title)}" if title else ""
-        parts.append(f"<tr><td><b>{escape(measure_id)}</b>{title_html}</td><td>{escape(roles)}</td></tr>")
-    parts.append("</table>")
     return "".join(parts)
 
 
@@ -284,11 +223,81 @@ def _unknown_html(detail: CodeDetail, notice_bg: str) -> str:
     return "".join(lines)
 
 
+def _measure_fact_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}" for k in value)
+    return str(value)
+
+
+MEASURE_FACTS = (("Type", "type"), ("High priority", "high_priority"), ("Inverse (lower is better)", "inverse"),
+                 ("Submission methods", "submission_methods"), ("Steward", "steward"),
+                 ("Specialty sets", "specialties"), ("eCQM", "emeasure_id"), ("First year", "first_year"))
+
+
+def measure_html(measure: MeasureDetail, palette: QPalette) -> str:
+    """A measure as Qt rich text: title and facts with their sources, quality codes by role, denominator codes."""
+    muted = muted_text(palette).name()
+    parts = [
+        f"<style>h1 {{ margin: 0; }} h3 {{ margin-top: 14px; margin-bottom: 4px; }} .muted {{ color: {muted}; }}"
+        f" td {{ padding: 2px 8px 2px 0; }} th {{ text-align: left; padding: 2px 8px 2px 0; color: {muted};"
+        " font-weight: normal; }</style>",
+        f"<h1 style='font-size: xx-large;'>Measure {escape(measure.measure_id)}</h1>",
+    ]
+    if not measure.known:
+        parts.append("<p>This measure is not in your database. Import the CMS QPP measures files "
+                     "(File \u2192 Import\u2026) to see it.</p>")
+        return "".join(parts)
+    parts.append(f"<p><b>{escape(measure.title)}</b><br><span class='muted'>Title from "
+                 f"{escape(measure.title_source)}</span></p>")
+    rows = [(label, _measure_fact_text(measure.facts[key])) for label, key in MEASURE_FACTS if key in measure.facts]
+    if measure.years:
+        rows.append(("Years in your files", ", ".join(measure.years)))
+    if len(measure.option_groups) > 1:
+        rows.append(("Option groups", ", ".join(measure.option_groups)))
+    if rows:
+        parts.append("<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+                     + "</table>")
+    if measure.facts_source:
+        parts.append(f"<p class='muted'>Facts from {escape(measure.facts_source)}.</p>")
+    if "description" in measure.facts:
+        parts.append(f"<p>{escape(str(measure.facts['description']))}</p>")
+    if measure.quality:
+        parts.append("<h3>Quality codes</h3><table>")
+        for line in measure.quality:
+            linked = escape(line.reported_as)
+            for code in line.codes:
+                linked = linked.replace(escape(code), f"<a href='code:{escape(code)}'>{escape(code)}</a>", 1)
+            years = f" <span class='muted'>({escape(', '.join(line.years))})</span>" if line.years else ""
+            parts.append(f"<tr><td><b>{linked}</b></td><td>\u2192 {escape(line.role_label)}{years}</td></tr>")
+        parts.append("</table>")
+    elif measure.years:
+        parts.append("<p class='muted'>No quality codes for this measure in your files (the measures file of "
+                     "some years lists none).</p>")
+    if measure.eligibility:
+        total = sum(len(v) for v in measure.eligibility.values())
+        counts = ", ".join(f"{len(v):,} {CODE_SET_LABELS.get(k, k)}" for k, v in measure.eligibility.items())
+        parts.append(f"<h3>Eligible population (denominator)</h3><p>{total:,} procedure codes: {escape(counts)}</p>")
+        for code_set, codes in measure.eligibility.items():
+            links = ", ".join(f"<a href='code:{escape(c)}'>{escape(c)}</a>" for c in codes[:40])
+            more = f" \u2026 and {len(codes) - 40:,} more" if len(codes) > 40 else ""
+            parts.append(f"<p><span class='muted'>{escape(CODE_SET_LABELS.get(code_set, code_set))}:</span> "
+                         f"{links}{more}</p>")
+        if measure.eligibility_conditions:
+            parts.append(f"<p class='muted'>Conditions: {escape('; '.join(measure.eligibility_conditions))}</p>")
+    return "".join(parts)
+
+
 class DetailPane(QWidget):
     """Toolbar (back, forward, copy, favourite), the rich-text detail, and a note field."""
 
     code_link_activated = Signal(str)
     section_link_activated = Signal(int)
+    measure_link_activated = Signal(str)
+    locality_requested = Signal()
 
     def __init__(
         self, back: QAction, forward: QAction, userdata: UserData | None, parent: QWidget | None = None
@@ -297,6 +306,7 @@ class DetailPane(QWidget):
         self.setObjectName("detailPane")
         self.setAccessibleName("Code detail")
         self._detail: CodeDetail | None = None
+        self._measure: MeasureDetail | None = None
         self._userdata = userdata
 
         bar = QHBoxLayout()
@@ -375,9 +385,14 @@ class DetailPane(QWidget):
     def detail(self) -> CodeDetail | None:
         return self._detail
 
+    @property
+    def measure(self) -> MeasureDetail | None:
+        return self._measure
+
     def show_placeholder(self) -> None:
         self.save_note()
         self._detail = None
+        self._measure = None
         muted = muted_text(self.palette()).name()
         self.browser.setHtml(
             f"<p style='color:{muted};'>Choose a code in the results (or press Enter in the search box) "
@@ -390,6 +405,7 @@ class DetailPane(QWidget):
         if self._detail is None or self._detail.code != detail.code:
             self.save_note()
         self._detail = detail
+        self._measure = None
         self.rerender()
         self._set_code_actions_enabled(True)
         self.favourite_button.blockSignals(True)
@@ -400,8 +416,23 @@ class DetailPane(QWidget):
         self.note.setPlainText(self._userdata.note(detail.code) if self._userdata else "")
         self.note.blockSignals(False)
 
+    def show_measure(self, measure: MeasureDetail) -> None:
+        """A quality measure in the pane: its facts and its codes by role, each code a link back."""
+        self.save_note()
+        self._detail = None
+        self._measure = measure
+        self.browser.setHtml(measure_html(measure, self.palette()))
+        self.browser.verticalScrollBar().setValue(0)
+        self._set_code_actions_enabled(False)
+        self.note.blockSignals(True)
+        self.note.setPlainText("")
+        self.note.blockSignals(False)
+
     def rerender(self) -> None:
         """Re-render (also after a palette change, since colours are baked into the HTML)."""
+        if self._measure is not None:
+            self.browser.setHtml(measure_html(self._measure, self.palette()))
+            return
         if self._detail is None:
             return
         scroll = self.browser.verticalScrollBar().value()
@@ -411,7 +442,7 @@ class DetailPane(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             # Colours are baked into the rich text: draw it again with the new palette.
-            if self._detail is None:
+            if self._detail is None and self._measure is None:
                 self.show_placeholder()
             else:
                 self.rerender()
@@ -464,3 +495,7 @@ class DetailPane(QWidget):
             self.code_link_activated.emit(value)
         elif kind == "section" and value.isdigit():
             self.section_link_activated.emit(int(value))
+        elif kind == "measure" and value:
+            self.measure_link_activated.emit(value)
+        elif kind == "locality":
+            self.locality_requested.emit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -40,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.details import CodeDetail
+from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow
@@ -127,6 +130,14 @@ class MainWindow(QMainWindow):
         self.result_note.setWordWrap(True)
         self.result_note.setAccessibleName("Search message")
         self.result_note.hide()
+        self.measure_note = QLabel(self)
+        self.measure_note.setObjectName("measureNote")
+        self.measure_note.setWordWrap(True)
+        self.measure_note.setAccessibleName("Quality measures that match")
+        self.measure_note.setTextFormat(Qt.TextFormat.RichText)
+        self.measure_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.measure_note.linkActivated.connect(self._on_measure_note_link)
+        self.measure_note.hide()
         self.empty_state = QLabel(self)
         self.empty_state.setObjectName("emptyState")
         self.empty_state.setAccessibleName("No results")
@@ -143,6 +154,7 @@ class MainWindow(QMainWindow):
         results_layout = QVBoxLayout(results_box)
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_layout.addWidget(self.result_note)
+        results_layout.addWidget(self.measure_note)
         results_layout.addWidget(self.results_stack)
 
         # --- section tree, detail
@@ -155,6 +167,8 @@ class MainWindow(QMainWindow):
         self.detail_pane = DetailPane(self.back_action, self.forward_action, userdata, self)
         self.detail_pane.code_link_activated.connect(self.open_code)
         self.detail_pane.section_link_activated.connect(self.browse_section)
+        self.detail_pane.measure_link_activated.connect(self.open_measure)
+        self.detail_pane.locality_requested.connect(self.service.localities)
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
@@ -200,6 +214,8 @@ class MainWindow(QMainWindow):
         self.service.search_ready.connect(self._on_search_ready)
         self.service.counts_ready.connect(self._on_counts_ready)
         self.service.detail_ready.connect(self._on_detail_ready)
+        self.service.measure_ready.connect(self.detail_pane.show_measure)
+        self.service.localities_ready.connect(self._choose_locality)
         self.service.overview_ready.connect(self._on_overview_ready)
         self.service.comparison_ready.connect(self._on_comparison_ready)
         self.service.failed.connect(self._on_service_failed)
@@ -360,6 +376,7 @@ class MainWindow(QMainWindow):
 
     def _on_search_ready(self, result: SearchResult, seconds: float) -> None:
         self.last_result = result
+        self._show_measure_hits(result)
         request = self.current_request()
         self._selecting_programmatically = True
         try:
@@ -554,6 +571,47 @@ class MainWindow(QMainWindow):
         self._sync_history_actions()
         self.service.detail(code)
 
+    def _show_measure_hits(self, result: SearchResult) -> None:
+        """Quality measures the query names ("measure 236", "controlling high blood pressure"), as links."""
+        if not result.measures:
+            self.measure_note.hide()
+            return
+        links = " \u00b7 ".join(
+            f"<a href='measure:{escape(m.measure_id)}'>Measure {escape(m.measure_id)}</a> {escape(m.title)}"
+            + (f" ({escape(', '.join(m.years))})" if m.years else "")
+            for m in result.measures
+        )
+        self.measure_note.setText(f"Quality measures: {links}")
+        self.measure_note.show()
+
+    def _on_measure_note_link(self, link: str) -> None:
+        kind, _, value = link.partition(":")
+        if kind == "measure" and value:
+            self.open_measure(value)
+
+    def open_measure(self, measure_id: str) -> None:
+        """Show a quality measure in the detail pane (from a link in a code's detail or the measure list)."""
+        if self.tabs.currentIndex() != SEARCH_TAB:
+            self.tabs.setCurrentIndex(SEARCH_TAB)
+        self.service.measure(measure_id)
+
+    def _choose_locality(self, localities: list[Locality]) -> None:
+        """Ask which Medicare locality's payment amounts to show; the choice is remembered."""
+        if not localities:
+            self.statusBar().showMessage("No GPCI file imported: import the CMS GPCI table first.", 8000)
+            return
+        labels = ["National amounts only"] + [loc.label for loc in localities]
+        keys: list[str | None] = [None] + [loc.key for loc in localities]
+        current = keys.index(self.service.locality) if self.service.locality in keys else 0
+        label, ok = QInputDialog.getItem(self, "Payment locality", "Show Medicare payment amounts for:",
+                                         labels, current, False)
+        if not ok:
+            return
+        self.service.locality = keys[labels.index(label)]
+        self.settings.setValue("payment/locality", self.service.locality or "")
+        if self.detail_pane.detail is not None:
+            self.service.detail(self.detail_pane.detail.code)
+
     def _on_detail_ready(self, detail: CodeDetail) -> None:
         self.detail_pane.show_detail(detail)
         row = self.results_model.row_of(detail.code)
@@ -714,6 +772,7 @@ class MainWindow(QMainWindow):
         sort = s.value("results/sort")
         if sort is not None and str(sort).isdigit() and int(str(sort)) in (k.value for k in SortKey):
             self.sort_combo.setCurrentIndex(self.sort_combo.findData(SortKey(int(str(sort)))))
+        self.service.locality = str(s.value("payment/locality", "") or "") or None
         category = str(s.value("filter/category", ALL) or ALL)
         self.category_filter.set_current(category, notify=False)
         self.section_tree.set_code_set(self.category_filter.current_code_set())

@@ -32,7 +32,13 @@ from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
 # everything so no request runs against a stale catalog after an import.
 
 # "counts" is the second half of a search: the hits are painted first, the per-category counts follow.
-KIND_ORDER = ("refresh", "search", "detail", "counts", "overview", "comparison")
+KIND_ORDER = ("refresh", "search", "detail", "measure", "counts", "overview", "comparison", "localities")
+
+
+@dataclass(frozen=True)
+class DetailRequest:
+    code: str
+    locality: str | None = None  # a GPCI locality key ('13202-01'): payment amounts for it too
 
 
 @dataclass(frozen=True)
@@ -150,8 +156,13 @@ class StoreWorker(QObject):
             result, request = cast("tuple[SearchResult, SearchRequest]", payload)
             return store.engine.counts(result, request.filters)
         if kind == "detail":
+            assert isinstance(payload, DetailRequest)
+            return store.detail(payload.code, locality=payload.locality)
+        if kind == "measure":
             assert isinstance(payload, str)
-            return store.detail(payload)
+            return store.measure(payload)
+        if kind == "localities":
+            return store.localities()
         if kind == "overview":
             overview = Overview(store.code_counts(), store.section_counts(), store.sources())
             # Load the typo-correction vocabulary now, while the person is still reading the window, rather
@@ -187,6 +198,8 @@ class StoreService(QObject):
     search_ready = Signal(object, float)  # SearchResult (hits, no counts yet), seconds in the database
     counts_ready = Signal(object, object)  # the same SearchResult, dict[str, int] hits per code set
     detail_ready = Signal(object)  # CodeDetail
+    measure_ready = Signal(object)  # MeasureDetail
+    localities_ready = Signal(object)  # list[Locality]
     overview_ready = Signal(object)  # Overview
     comparison_ready = Signal(object)  # list[ComparisonRow]
     refreshed = Signal()
@@ -195,6 +208,7 @@ class StoreService(QObject):
     def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._seq = 0
+        self.locality: str | None = None  # the payment locality chosen in the window (a GPCI key)
         self._latest: dict[str, int] = {}
         self._delivered: dict[str, int] = {}
         self.dropped = 0  # stale answers thrown away (the tests and the benchmark read it)
@@ -219,7 +233,13 @@ class StoreService(QObject):
         return self._post("search", request)
 
     def detail(self, code: str) -> int:
-        return self._post("detail", code)
+        return self._post("detail", DetailRequest(code, self.locality))
+
+    def measure(self, measure_id: str) -> int:
+        return self._post("measure", measure_id)
+
+    def localities(self) -> int:
+        return self._post("localities")
 
     def overview(self) -> int:
         return self._post("overview")
@@ -257,6 +277,10 @@ class StoreService(QObject):
         elif kind == "detail":
             assert isinstance(answer.value, CodeDetail)
             self.detail_ready.emit(answer.value)
+        elif kind == "measure":
+            self.measure_ready.emit(answer.value)
+        elif kind == "localities":
+            self.localities_ready.emit(answer.value)
         elif kind == "overview":
             self.overview_ready.emit(answer.value)
         elif kind == "comparison":

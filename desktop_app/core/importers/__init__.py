@@ -24,7 +24,7 @@ from pathlib import Path
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
-from desktop_app.core.importers import ama_cpt, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
+from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
 from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
@@ -50,6 +50,7 @@ SUPPORTED_FORMATS = (
     "AMA CPT data files (LONGULT, MEDU, SHORTU, ConsumerDescriptor, ClinicianDescriptor, the PLA XML, "
     "CPT Link Deleted_DTK/History_DTK, ConsolidatedCodeList, Modifiers, MODUL; best as the whole release "
     "folder or zip); CMS QPP measures-data .json and the claims single-source .csv; "
+    "the CMS GPCI table (.csv, PFS Addendum E) for payment amounts per locality; "
     "and your own code list as .csv with the columns code, descriptor and optionally category."
 )
 UNVERIFIED_AMA_POINTS = ama_cpt.UNVERIFIED
@@ -142,6 +143,8 @@ def _parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
         return cms_qpp.parse_json(sf, monitor)
     if fmt == cms_qpp.FORMAT_CLAIMS:
         return cms_qpp.parse_claims(sf, monitor)
+    if fmt == cms_gpci.FORMAT:
+        return cms_gpci.parse(sf, monitor)
     if fmt == generic_csv.FORMAT:
         return generic_csv.parse(sf, monitor)
     raise ImportFileError(sf.name, f"no reader for format {fmt}")  # pragma: no cover - sniff returns known ids

@@ -1,9 +1,13 @@
 """CMS Quality Payment Program (MIPS) measures: the measures-data JSON and the claims single-source CSV.
 
-Measure IDs: numeric IDs get three digits (``1`` → ``001``, as the JSON writes them). A sub-measure keeps its
-suffix on the padded parent (``24.01`` → ``024.01``); it is its own ``measures`` row (from the CSV) whose
-details name the parent, so a code's detail view lists "024" and "024.01" separately. Other IDs
-(``IA_AHE_1``) stay as they are, minus stray blanks and non-ASCII marks.
+Measure IDs: numeric IDs get three digits (``1`` → ``001``, as the JSON writes them). The claims file's
+``24.01`` (``024.01``) is the measure's second option group, which the JSON writes as ``optionGroup`` ``01``
+of ``024``; both become measure ``024.01`` in ``measure_codes``, so the two files line up. No measures row is
+invented for it: the measure view names it by its parent. Other IDs (``IA_AHE_1``) stay as they are, minus
+stray blanks and non-ASCII marks.
+
+Roles are read by :mod:`desktop_app.core.quality` (the one translation of both files' vocabularies); codes
+reported together are stored with their combination (``together``: ``G8752 + G8754``).
 
 Only procedure codes (CPT I/II/III, HCPCS) become ``measure_codes`` rows; ICD-10 diagnosis codes are counted,
 not stored. No ``codes`` rows are created: a measure code with no imported descriptor simply has no code row,
@@ -21,6 +25,14 @@ from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.loader import facts_json
 from desktop_app.core.importers.model import Dataset, MeasureCodeRecord, MeasureRecord, Monitor
 from desktop_app.core.importers.textio import SourceFile, check_width, csv_rows, has_line_end, require_columns
+from desktop_app.core.quality import (
+    ELIGIBILITY,
+    claims_element,
+    combination_text,
+    json_option_role,
+    measure_id_for_option_group,
+    parent_measure,
+)
 
 KIND_JSON = "cms-qpp"
 KIND_CLAIMS = "cms-qpp-claims"
@@ -37,15 +49,8 @@ CLAIMS_COLUMNS = (
     "AGE",
     "GENDER",
 )
-PROCEDURE_SYSTEMS = frozenset({"C4", "CPT", "CPT_II", "CPTII", "HCPCS", "HCPCS_II"})
 DIAGNOSIS_SYSTEMS = frozenset({"I10", "ICD10", "ICD-10", "ICD10CM", "ICD-10-CM"})
 
-OPTION_ROLES = {
-    "performanceMet": "performance met",
-    "performanceNotMet": "performance not met",
-    "eligiblePopulationExclusion": "exclusion",
-    "eligiblePopulationException": "exception",
-}
 _NOT_EQUAL = ("\u2260", "!=", "<>")
 
 
@@ -55,22 +60,6 @@ def normalize_measure_id(raw: str) -> str:
     if m:
         return f"{int(m.group(1)):03d}" + (f".{m.group(2)}" if m.group(2) else "")
     return text
-
-
-def role_of(element: str) -> str:
-    """The claims CSV's DATA ELEMENT NAME → our role. Unknown names become 'other' (kept, with the name)."""
-    name = element.upper()
-    if "EXL" in name:
-        return "exclusion"
-    if "EXE" in name:
-        return "exception"
-    if "_PN" in name or name.startswith("PN"):
-        return "performance not met"
-    if "_PD" in name or name.startswith("PD"):
-        return "performance met"
-    if name.startswith(("ENCOUNTER", "PROC", "DX")) or "DENOM" in name:
-        return "eligibility"
-    return "other"
 
 
 def _year_from(sf: SourceFile, text_sample: str = "") -> int | None:
@@ -115,6 +104,17 @@ def _key_lines(text: str, key: str) -> list[int]:
     return lines
 
 
+def _strata(value: object) -> list[dict[str, str]]:
+    """The measure's strata as the JSON names them (name and description), for the measure view."""
+    if not isinstance(value, list):
+        return []
+    return [
+        {"name": str(s.get("name") or ""), "description": str(s.get("description") or "")}
+        for s in value
+        if isinstance(s, dict)
+    ]
+
+
 def parse_json(sf: SourceFile, monitor: Monitor) -> Dataset:
     text = sf.text()
     try:
@@ -153,7 +153,7 @@ def parse_json(sf: SourceFile, monitor: Monitor) -> Dataset:
             sf.sha256,
         )
     monitor.start(f"Reading {sf.name}", len(data))
-    grouped: dict[tuple[str, str, str, str, str, str], list[str]] = {}
+    links: set[MeasureCodeRecord] = set()
     dx = 0
     not_codes: set[str] = set()
     seen_lines: dict[str, int | None] = {}
@@ -183,11 +183,17 @@ def parse_json(sf: SourceFile, monitor: Monitor) -> Dataset:
             last_year=measure.get("lastPerformanceYear"),
             subcategory=measure.get("subcategoryId"),
             specification=measure.get("measureSpecification"),
+            strata=_strata(measure.get("strata")),
+            option_groups=sorted(
+                {str(o.get("optionGroup", "")) for o in measure.get("performanceOptions") or [] if isinstance(o, dict)}
+                - {""}
+            ),
         )
         ds.measures[measure_id] = MeasureRecord(measure_id, str(measure.get("title") or measure_id), details)
         ds.rows += 1
         for option in measure.get("eligibilityOptions") or []:
             dx += len(option.get("diagnosisCodes") or []) + len(option.get("diagnosisExclusionCodes") or [])
+            option_measure = measure_id_for_option_group(measure_id, str(option.get("optionGroup", "")))
             for proc in option.get("procedureCodes") or []:
                 code = normalize(str(proc.get("code", "")))
                 if not is_code(code):
@@ -200,32 +206,24 @@ def parse_json(sf: SourceFile, monitor: Monitor) -> Dataset:
                     modifier_exclusions=proc.get("modifierExclusions"),
                     place_of_service_exclusions=proc.get("placesOfServiceExclusions"),
                 )
-                key = (
-                    measure_id,
-                    code,
-                    "eligibility",
-                    "eligibilityOptions.procedureCodes",
-                    "",
-                    facts_json(cond),
-                )
-                grouped.setdefault(key, []).append(str(option.get("optionGroup", "")))
+                links.add(MeasureCodeRecord(option_measure, code, ELIGIBILITY, "eligibilityOptions.procedureCodes",
+                                            "", facts_json(cond)))
         for option in measure.get("performanceOptions") or []:
             option_type = str(option.get("optionType", ""))
-            role = OPTION_ROLES.get(option_type, "other")
+            role = json_option_role(option_type)
+            option_measure = measure_id_for_option_group(measure_id, str(option.get("optionGroup", "")))
+            # One entry per code and modifier; a quality code listing several modifiers may take any one.
+            items: list[tuple[str, str]] = []
             for quality in option.get("qualityCodes") or []:
                 code = normalize(str(quality.get("code", "")))
                 if not is_code(code):
                     not_codes.add(code)
                     continue
-                for modifier in quality.get("modifiers") or [""]:
-                    key = (measure_id, code, role, option_type, normalize(str(modifier)), "{}")
-                    grouped.setdefault(key, []).append(str(option.get("optionGroup", "")))
-    for (measure_id, code, role, detail, modifier, cond_text), groups in grouped.items():
-        cond = json.loads(cond_text)
-        option_groups = sorted({g for g in groups if g})
-        if option_groups:
-            cond["option_groups"] = option_groups
-        ds.measure_codes.append(MeasureCodeRecord(measure_id, code, role, detail, modifier, facts_json(cond)))
+                items += [(code, normalize(str(modifier))) for modifier in quality.get("modifiers") or [""]]
+            together = combination_text(items)
+            for code, modifier in items:
+                links.add(MeasureCodeRecord(option_measure, code, role, option_type, modifier, "{}", together))
+    ds.measure_codes.extend(sorted(links, key=lambda r: (r.measure_id, r.code, r.role, r.modifier, r.together)))
     ds.extra_counts["diagnosis_codes"] = dx
     if dx:
         ds.notes.append(f"{dx:,} ICD-10 diagnosis code entries counted, not linked (only procedure codes are)")
@@ -300,7 +298,10 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
             sf.sha256,
         )
     monitor.start(f"Reading {sf.name}", sf.data.count(b"\n"))
-    seen: set[MeasureCodeRecord] = set()
+    seen: set[tuple[str, str, str, str, str]] = set()
+    # (measure, element, code, modifier, conditions) in file order; links are made once the groups are known.
+    entries: list[tuple[str, str, str, str, str]] = []
+    groups: dict[tuple[str, str, str, str], set[tuple[str, str]]] = {}
     dx: set[str] = set()
     dx_rows = duplicates = 0
     other: Counter[str] = Counter()
@@ -338,19 +339,27 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
         if genders := _split_list(row[col["GENDER"]]):
             cond["sex"] = genders
         if "." in measure_id:
-            cond["parent_measure"] = measure_id.split(".")[0]
+            cond["parent_measure"] = parent_measure(measure_id)
+        parsed = claims_element(element)
         for modifier in modifiers or [""]:
-            link = MeasureCodeRecord(measure_id, code, role_of(element), element, normalize(modifier), facts_json(cond))
-            if link in seen:
+            entry = (measure_id, element, code, normalize(modifier), facts_json(cond))
+            if entry in seen:
                 duplicates += 1
                 continue
-            seen.add(link)
-            ds.measure_codes.append(link)
-        if "." in measure_id and measure_id not in ds.measures:
-            parent = measure_id.split(".")[0]
-            ds.measures[measure_id] = MeasureRecord(
-                measure_id, f"Measure {parent}, sub-measure {measure_id}", {"parent_measure": parent}
-            )
+            seen.add(entry)
+            entries.append(entry)
+            if parsed.group:
+                # Codes of one numbered group (G_CODE_2_PN_X) are reported together on the claim.
+                groups.setdefault((measure_id, parsed.role, parsed.group, parsed.stratum), set()).add(
+                    (code, normalize(modifier))
+                )
+    for measure_id, element, code, modifier, cond_text in entries:
+        parsed = claims_element(element)
+        together = combination_text(groups.get((measure_id, parsed.role, parsed.group, parsed.stratum), ()))
+        ds.measure_codes.append(
+            MeasureCodeRecord(measure_id, code, parsed.role, element, modifier, cond_text, together)
+        )
+    # Sub-measure IDs (024.01) get no invented measures row: the measure view names them by their parent.
     if ds.rows == 0:
         raise ImportFileError(sf.name, "the file has a header but no data rows", line=2)
     # The published file has no line end after its last row (so import_paths does not require one here); a
@@ -374,4 +383,7 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
 
 
 def linked_measures(ds: Dataset) -> int:
-    return len(set(ds.measures) | {m.measure_id for m in ds.measure_codes})
+    """Measures a file names: its measure rows, plus the measure IDs of its links whose measure (or, for an
+    option group such as 024.01, whose parent) has no row of its own (the claims file has no measure rows)."""
+    return len(set(ds.measures) | {m.measure_id for m in ds.measure_codes
+                                   if parent_measure(m.measure_id) not in ds.measures})

@@ -20,6 +20,7 @@ from desktop_app.core.catalog import Catalog
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.importers.model import Dataset, Monitor
 from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.quality import parent_measure
 
 # Source kinds whose facts say whether a code is active or deleted (``deleted_date`` in the facts = deleted).
 LIFECYCLE_KINDS = ("cms-rvu", "cms-hcpcs", "ama-cpt")
@@ -83,10 +84,12 @@ def _measure_signatures(conn: sqlite3.Connection, source_id: int) -> dict[str, t
     }
     links: dict[str, list[tuple[str, ...]]] = {}
     for row in conn.execute(
-        "SELECT measure_id, code, role, role_detail, modifier, conditions FROM measure_codes WHERE source_id = ?",
+        "SELECT measure_id, code, role, role_detail, modifier, conditions, together FROM measure_codes "
+        "WHERE source_id = ?",
         (source_id,),
     ):
-        links.setdefault(row[0], []).append(tuple(row[1:]))
+        # An option group (024.01) is part of its measure (024): counted and compared with it.
+        links.setdefault(parent_measure(row[0]), []).append(tuple(row))
     return {
         mid: (*titles.get(mid, ("", "")), tuple(sorted(links.get(mid, ())))) for mid in titles.keys() | links.keys()
     }
@@ -197,11 +200,16 @@ def _refuse_shrinking(conn: sqlite3.Connection, ds: Dataset, old_id: int, old_co
         "(SELECT count(*) FROM measure_codes WHERE source_id = ?)",
         (old_id, old_id),
     ).fetchone()
-    for unit, new, loaded in (
+    old_localities = conn.execute("SELECT count(*) FROM localities WHERE source_id = ?", (old_id,)).fetchone()[0]
+    checks = [
         ("code", len(ds.codes), old_codes),
         ("measure code link", len(ds.measure_codes), old_links),
-        ("measure", len(ds.measures), old_measures),
-    ):
+        ("locality", len(ds.localities), old_localities),
+    ]
+    # The claims file names no measures of its own (an older reader invented rows for its sub-measures).
+    if ds.kind != "cms-qpp-claims":
+        checks.append(("measure", len(ds.measures), old_measures))
+    for unit, new, loaded in checks:
         if new < SHRINK_LIMIT * loaded:
             raise ImportFileError(
                 ds.file_name,
@@ -257,8 +265,9 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
         before_m = _measure_signatures(conn, previous) if previous is not None else {}
         links: dict[str, list[tuple[str, ...]]] = {}
         for link in ds.measure_codes:
-            links.setdefault(link.measure_id, []).append(
-                (link.code, link.role, link.role_detail, link.modifier, link.conditions)
+            links.setdefault(parent_measure(link.measure_id), []).append(
+                (link.measure_id, link.code, link.role, link.role_detail, link.modifier, link.conditions,
+                 link.together)
             )
         for mid in ds.measures.keys() | links.keys():
             m = ds.measures.get(mid)
@@ -324,9 +333,18 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
         [(m.measure_id, source_id, m.title, facts_json(m.details)) for m in ds.measures.values()],
     )
     conn.executemany(
-        """INSERT INTO measure_codes (measure_id, code, role, role_detail, modifier, conditions, source_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        [(m.measure_id, m.code, m.role, m.role_detail, m.modifier, m.conditions, source_id) for m in ds.measure_codes],
+        """INSERT INTO measure_codes (measure_id, code, role, role_detail, modifier, conditions, together,
+                                         source_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (m.measure_id, m.code, m.role, m.role_detail, m.modifier, m.conditions, m.together, source_id)
+            for m in ds.measure_codes
+        ],
+    )
+    conn.executemany(
+        """INSERT INTO localities (source_id, mac, state, locality, name, work_gpci, pe_gpci, mp_gpci)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(source_id, x.mac, x.state, x.number, x.name, x.work_gpci, x.pe_gpci, x.mp_gpci) for x in ds.localities],
     )
     monitor.report(4)
 

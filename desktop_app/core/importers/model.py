@@ -87,13 +87,27 @@ class MeasureCodeRecord:
     role_detail: str
     modifier: str
     conditions: str  # JSON text (sorted keys), so rows can be compared and de-duplicated
+    together: str = ""  # the codes reported together in this option ("G8752 + G8754"); '' when alone
+
+
+@dataclass(frozen=True)
+class LocalityRecord:
+    """One Medicare payment locality of a GPCI file."""
+
+    mac: str
+    state: str
+    number: str
+    name: str
+    work_gpci: float
+    pe_gpci: float
+    mp_gpci: float
 
 
 @dataclass
 class Dataset:
     """Everything one import writes: one ``sources`` row and the rows that hang off it."""
 
-    kind: str  # sources.kind: 'cms-rvu', 'cms-hcpcs', 'ama-cpt', 'cms-qpp', 'cms-qpp-claims', 'csv'
+    kind: str  # sources.kind: 'cms-rvu', 'cms-hcpcs', 'ama-cpt', 'cms-qpp', 'cms-qpp-claims', 'cms-gpci', 'csv'
     format: str  # the detected format id, e.g. 'cms-rvu-csv'
     name: str  # shown to people: "CMS PFS RVU 2025 October (RVU25D)"
     file_name: str
@@ -103,6 +117,7 @@ class Dataset:
     codes: dict[str, CodeRecord] = field(default_factory=dict)
     measures: dict[str, MeasureRecord] = field(default_factory=dict)
     measure_codes: list[MeasureCodeRecord] = field(default_factory=list)
+    localities: list[LocalityRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     extra_counts: dict[str, int] = field(default_factory=dict)

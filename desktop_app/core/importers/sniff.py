@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.errors import ImportFileError
-from desktop_app.core.importers import ama_cpt, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
+from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
 from desktop_app.core.importers.textio import SourceFile, check_text, looks_binary, split_lines, utf16_head
 from desktop_app.core.importers.xlsx import is_xlsx, read_rows
 
@@ -46,6 +46,7 @@ FORMAT_LABELS = {
     ama_cpt.MODUL: "AMA CPT modifiers document (MODUL)",
     cms_qpp.FORMAT_JSON: "CMS QPP measures data (JSON)",
     cms_qpp.FORMAT_CLAIMS: "CMS QPP claims single-source code list (CSV)",
+    cms_gpci.FORMAT: "CMS geographic practice cost indices (GPCI, CSV)",
     generic_csv.FORMAT: "code list (CSV: code, descriptor[, category])",
     ZIP: "zip archive",
     FOLDER: "folder",
@@ -93,6 +94,7 @@ def _sniff_text(sf: SourceFile, head: str, cut: bool) -> str | None:
         cms_qpp.sniff_text(head)
         or cms_rvu.sniff_lines(lines)
         or cms_hcpcs.sniff_lines(lines)
+        or cms_gpci.sniff_lines(lines)
         or ama_cpt.sniff(sf, lines)
         or (generic_csv.FORMAT if generic_csv.sniff_text(head) else None)
     )
@@ -159,7 +161,7 @@ def recognise(sf: SourceFile) -> str | None:
 
 
 def family(fmt: str) -> str:
-    for prefix in ("cms-rvu", "cms-hcpcs", "cms-qpp-claims", "cms-qpp", "ama"):
+    for prefix in ("cms-rvu", "cms-hcpcs", "cms-qpp-claims", "cms-qpp", "cms-gpci", "ama"):
         if fmt.startswith(prefix):
             return prefix
     return fmt

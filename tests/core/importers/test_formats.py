@@ -160,25 +160,37 @@ def links(store: CodeStore, code: str) -> set[tuple[str, str, str, str]]:
         "SELECT * FROM measure_codes WHERE code = ?", (code,))}
 
 
+def options(store: CodeStore, kind: str) -> set[tuple[str, str, str]]:
+    """(measure, role, what is reported) for the quality roles of one kind of source."""
+    return {(r[0], r[1], r[2] or (f"{r[3]}-{r[4]}" if r[4] else r[3])) for r in store.conn.execute(
+        """SELECT mc.measure_id, mc.role, mc.together, mc.code, mc.modifier FROM measure_codes mc
+           JOIN sources s ON s.id = mc.source_id WHERE s.kind = ? AND mc.role IN
+           ('performance met', 'performance not met', 'exclusion', 'exception')""", (kind,))}
+
+
 def test_qpp_json(db: CodeStore, fixtures: Path) -> None:
     s = one(db, fixtures / "qpp" / "measures-data-2030.json")
     assert (s.format, s.release, s.source_name) == ("cms-qpp-json", "2030", "CMS QPP MIPS measures 2030")
-    assert s.measures == 3 and s.added == 3
-    measures = {r["measure_id"]: r for r in db.conn.execute("SELECT * FROM measures")}
+    assert s.measures == 3 and s.added == 3  # option group 01 is 901.01, counted with its parent 901
+    measures = {r["measure_id"]: r for r in db.conn.execute("SELECT * FROM measures WHERE source_id = ?",
+                                                            (s.source_id,))}
     assert set(measures) == {"901", "009", "IA_TEST_1"}  # '9' padded to three digits
     details = json.loads(measures["901"]["details"])
     assert details["high_priority"] is True and details["type"] == "process"
     assert details["specialties"] == ["testSpecialty", "otherSpecialty"]
     assert details["submission_methods"] == ["claims", "registry"]
     assert links(db, "0990F") == {("901", "performance met", "performanceMet", ""),
+                                  ("901.01", "performance met", "performanceMet", ""),
                                   ("901", "performance not met", "performanceNotMet", "8P")}
     assert links(db, "G9990") == {("901", "exclusion", "eligiblePopulationExclusion", "")}
     assert links(db, "0991F") == {("901", "exception", "eligiblePopulationException", "1P")}
-    eligibility = db.conn.execute("SELECT conditions FROM measure_codes WHERE code = '99990'").fetchall()
-    assert len(eligibility) == 1  # the two option groups are merged into one row
-    assert json.loads(eligibility[0][0]) == {
-        "min_age": 18, "modifier_exclusions": ["GQ"], "option_groups": ["00", "01"],
-        "place_of_service_exclusions": ["02"]}
+    together = {(r[0], r[1]) for r in db.conn.execute("SELECT role, together FROM measure_codes WHERE code = 'G9992'")}
+    assert together == {("performance met", "G9991 + G9992"), ("performance not met", "G9992 + G9993")}
+    eligibility = db.conn.execute(
+        "SELECT measure_id, conditions FROM measure_codes WHERE code = '99990' ORDER BY measure_id").fetchall()
+    assert [r[0] for r in eligibility] == ["901", "901.01"]  # option group 01 is the claims file's 901.01
+    assert json.loads(eligibility[0][1]) == {
+        "min_age": 18, "modifier_exclusions": ["GQ"], "place_of_service_exclusions": ["02"]}
     # Diagnosis codes are counted, not linked; measure codes do not create code rows.
     assert db.conn.execute("SELECT count(*) FROM measure_codes WHERE code LIKE 'X99%'").fetchone()[0] == 0
     counts = json.loads(db.conn.execute("SELECT counts FROM sources WHERE id = ?", (s.source_id,)).fetchone()[0])
@@ -195,22 +207,56 @@ def test_qpp_claims_csv(db: CodeStore, fixtures: Path) -> None:
     s = one(db, fixtures / "qpp" / "2030_Claims_SingleSource_V1.0.csv")
     assert (s.format, s.release) == ("cms-qpp-claims-csv", "2030")
     assert s.source_name == "CMS QPP claims single source 2030 (V1.0)"
-    assert links(db, "0990F") == {("901", "performance met", "CPT_II_PD", ""),
+    # _PN is performance met, _PN_X not met, plain _PD a quality-data code counted for reporting.
+    assert links(db, "0990F") == {("901", "reporting", "CPT_II_PD", ""),
+                                  ("901", "reporting", "CPT_II_PD", "8P"),
+                                  ("901", "performance met", "CPT_II_PN", ""),
                                   ("901", "performance not met", "CPT_II_PN_X", "8P"),
-                                  ("901.01", "performance met", "CPT_II_PD_2", "")}
+                                  ("901.01", "reporting", "CPT_II_PD_2", ""),
+                                  ("901.01", "performance met", "CPT_II_PN_2", "")}
     assert links(db, "G9990") == {("901", "exclusion", "G_CODE_PD_Exl", "")}
     assert links(db, "0991F") == {("901", "exception", "CPT_II_PD_Exe", "1P")}
-    assert links(db, "99991") == {("901", "other", "SOME_NEW_ROLE", "")}  # unknown role names are kept
+    assert links(db, "99991") == {("901", "unrecognised", "SOME_NEW_ROLE", "")}  # kept, never guessed
+    together = {(r[0], r[1]) for r in db.conn.execute("SELECT role, together FROM measure_codes WHERE code = 'G9992'")}
+    assert together == {("reporting", "G9991 + G9992"), ("reporting", "G9992 + G9993"),
+                        ("performance met", "G9991 + G9992"), ("performance not met", "G9992 + G9993")}
     assert links(db, "0990T") == {("902", "eligibility", "PROC_CODE", "")}
     encounter = db.conn.execute("SELECT conditions FROM measure_codes WHERE code = '99990'").fetchone()[0]
     assert json.loads(encounter) == {"age": "\u226518", "min_age": 18, "modifier_exclusions": ["GQ", "GT"],
                                      "place_of_service_exclusions": ["02", "10"], "sex": ["M", "F"]}
-    sub = db.conn.execute("SELECT title, details FROM measures WHERE measure_id = '901.01'").fetchone()
-    assert json.loads(sub["details"]) == {"parent_measure": "901"}
+    # No invented "sub-measure" title: 901.01 is named by its parent (here our fixture has none: no title).
+    assert db.conn.execute("SELECT count(*) FROM measures WHERE measure_id = '901.01'").fetchone()[0] == 0
+    assert s.measures == 3  # 901, 901.01 and 902
     counts = json.loads(db.conn.execute("SELECT counts FROM sources WHERE id = ?", (s.source_id,)).fetchone()[0])
     assert counts["diagnosis_codes"] == 2
     assert db.conn.execute("SELECT count(*) FROM codes WHERE code IN (SELECT code FROM measure_codes)"
                            ).fetchone()[0] == 0
+
+
+def test_qpp_files_agree_on_every_role(db: CodeStore, fixtures: Path) -> None:
+    """Both QPP files describe the same options; read with core.quality they give the same roles."""
+    one(db, fixtures / "qpp" / "measures-data-2030.json")
+    one(db, fixtures / "qpp" / "2030_Claims_SingleSource_V1.0.csv")
+    from_json, from_claims = options(db, "cms-qpp"), options(db, "cms-qpp-claims")
+    assert from_json == from_claims
+    assert ("901", "performance met", "G9991 + G9992") in from_json
+    assert ("901", "performance not met", "0990F-8P") in from_json
+
+
+def test_qpp_detail_shows_combinations_once_with_both_sources(db: CodeStore, fixtures: Path) -> None:
+    from desktop_app.core.measures import group_links
+
+    one(db, fixtures / "qpp" / "measures-data-2030.json")
+    one(db, fixtures / "qpp" / "2030_Claims_SingleSource_V1.0.csv")
+    groups = group_links(db.detail("G9992").measures)
+    assert [(g.measure_id, [(line.reported_as, line.role) for line in g.lines]) for g in groups] == [
+        ("901", [("G9991 + G9992", "performance met"), ("G9992 + G9993", "performance not met")])]
+    assert "2030" in groups[0].lines[0].years
+    assert "CMS QPP MIPS measures 2030" in groups[0].lines[0].source
+    assert "claims single source" in groups[0].lines[0].source
+    lines = group_links(db.detail("0990F").measures)[0].lines
+    assert [(line.reported_as, line.role) for line in lines] == [
+        ("0990F", "performance met"), ("0990F-8P", "performance not met")]  # the reporting rows fold away
 
 
 # --- a practice's own list ----------------------------------------------------------------------------------

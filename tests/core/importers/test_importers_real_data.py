@@ -132,6 +132,10 @@ def test_qpp(loaded: tuple[CodeStore, list[ImportSummary]]) -> None:
         "SELECT code FROM measure_codes WHERE source_id = ? AND measure_id = '024' AND role = 'performance met'",
         (claims.source_id,))}
     assert claims_met == {"5015F"}
+    claims_not_met = {r[0] for r in store.conn.execute(
+        "SELECT code || '-' || modifier FROM measure_codes WHERE source_id = ? AND measure_id = '024' "
+        "AND role = 'performance not met'", (claims.source_id,))}
+    assert claims_not_met == {"5015F-8P"}
     detail = store.detail("5015F")
     assert {"024", "024.01"} <= {m.measure_id for m in detail.measures}
     assert any(m.title.startswith("Communication with the Physician") for m in detail.measures)

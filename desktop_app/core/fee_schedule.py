@@ -1,0 +1,304 @@
+"""The Medicare physician fee schedule as a biller reads it: labelled facts and payment amounts.
+
+The RVU importer stores the file's values under short keys (``work_rvu``, ``bilat_surg``); this module is the
+one place that names them for people and says what each indicator value means, in our own words, so the
+window and ``codedesk-cli show`` agree. It also works out the payment amounts:
+
+* national: total RVUs × conversion factor, to the cent (the national GPCIs are 1.000);
+* per locality, when a GPCI file is imported: (work RVU × work GPCI + PE RVU × PE GPCI + MP RVU × MP GPCI)
+  × conversion factor, non-facility with the non-facility PE RVU and facility with the facility PE RVU.
+
+Amounts are only worked out for status codes that the fee schedule pays (A, R, T) and are labelled with the
+formula and the source releases; a GPCI release of another year than the RVU file is named, never hidden.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+# Fact keys the importers write, in the order and words a coder expects. Unknown keys follow, humanised.
+FACT_LABELS: dict[str, str] = {
+    # CMS physician fee schedule (RVU) file
+    "status": "Status",
+    "status_code": "Status code",
+    "not_used_for_medicare_payment": "Not used for Medicare payment",
+    "work_rvu": "Work RVU",
+    "nonfacility_pe_rvu": "Practice expense RVU, non-facility",
+    "facility_pe_rvu": "Practice expense RVU, facility",
+    "mp_rvu": "Malpractice RVU",
+    "nonfacility_total": "Total RVUs, non-facility",
+    "facility_total": "Total RVUs, facility",
+    "nonfacility_na": "Non-facility NA indicator",
+    "facility_na": "Facility NA indicator",
+    "conversion_factor": "Conversion factor",
+    "global_days": "Global days",
+    "global_period": "Global period",
+    "preop_share": "Pre-operative share",
+    "intraop_share": "Intra-operative share",
+    "postop_share": "Post-operative share",
+    "pctc_indicator": "PC/TC indicator",
+    "pctc": "PC/TC meaning",
+    "mult_proc": "Multiple procedures (modifier 51)",
+    "bilat_surg": "Bilateral surgery (modifier 50)",
+    "asst_surg": "Assistant at surgery (modifiers 80, 81, 82, AS)",
+    "co_surg": "Co-surgeons (modifier 62)",
+    "team_surg": "Team surgery (modifier 66)",
+    "endo_base": "Endoscopic base code",
+    "physician_supervision": "Physician supervision of diagnostic procedures",
+    "imaging_family": "Diagnostic imaging family",
+    "calculation_flag": "Calculation flag",
+    "opps_nonfacility_pe": "OPPS cap: non-facility PE",
+    "opps_facility_pe": "OPPS cap: facility PE",
+    "opps_mp": "OPPS cap: malpractice",
+    # CMS HCPCS file
+    "coverage": "Medicare coverage",
+    "coverage_code": "Coverage code",
+    "action": "Latest action",
+    "action_code": "Action code",
+    "added_date": "Added",
+    "action_effective_date": "Action effective",
+    "termination_date": "Terminated",
+    "deleted_date": "Deleted",
+    "betos": "BETOS",
+    "multiple_pricing_indicator": "Multiple pricing indicator",
+    "anesthesia_base_units": "Anesthesia base units",
+    "statute": "Statute",
+    "asc_group": "ASC payment group",
+    "asc_group_date": "ASC group date",
+    "opps_group": "OPPS group",
+    "opps_indicator": "OPPS payment indicator",
+    "opps_date": "OPPS date",
+    "processing_note": "Processing note",
+    "category": "Category",
+}
+
+# The facts a coder looks for first; every other indicator goes on one compact line below them.
+PRIMARY_FACTS = frozenset({
+    "status", "status_code", "not_used_for_medicare_payment", "work_rvu", "nonfacility_pe_rvu",
+    "facility_pe_rvu", "mp_rvu", "nonfacility_total", "facility_total", "conversion_factor", "global_days",
+    "global_period", "pctc", "coverage", "action", "added_date", "action_effective_date", "termination_date",
+    "deleted_date", "category", "betos", "mult_proc", "bilat_surg", "asst_surg", "co_surg", "team_surg",
+})
+# Keys whose meaning is already given by another fact (status → status_code, pctc → pctc_indicator).
+EXPLAINED_ELSEWHERE = frozenset({"status_code", "pctc_indicator"})
+
+# What the indicator values mean (RVU file documentation), in our own words.
+INDICATOR_MEANINGS: dict[str, dict[str, str]] = {
+    "mult_proc": {
+        "0": "no multiple-procedure reduction",
+        "1": "older standard reduction rules",
+        "2": "standard reduction: 100% for the highest-valued procedure, 50% for each other",
+        "3": "endoscopy family rules: paid relative to the endoscopic base code",
+        "4": "diagnostic imaging reduction on the technical (and professional) part",
+        "5": "therapy services reduction on practice expense",
+        "6": "diagnostic cardiovascular reduction on the technical part",
+        "7": "diagnostic ophthalmology reduction on the technical part",
+        "9": "does not apply",
+    },
+    "bilat_surg": {
+        "0": "no bilateral adjustment: modifier 50 does not raise payment",
+        "1": "bilateral adjustment: 150% when done on both sides (modifier 50)",
+        "2": "no adjustment: the code already describes both sides",
+        "3": "each side paid in full (100% each), no 150% rule",
+        "9": "does not apply",
+    },
+    "asst_surg": {
+        "0": "assistant paid only with documentation of medical necessity",
+        "1": "assistant at surgery not paid",
+        "2": "assistant at surgery may be paid",
+        "9": "does not apply",
+    },
+    "co_surg": {
+        "0": "co-surgeons not permitted",
+        "1": "co-surgeons paid with supporting documentation",
+        "2": "co-surgeons permitted, no documentation needed",
+        "9": "does not apply",
+    },
+    "team_surg": {
+        "0": "team surgeons not permitted",
+        "1": "team surgeons paid with supporting documentation",
+        "2": "team surgeons permitted",
+        "9": "does not apply",
+    },
+    "physician_supervision": {
+        "01": "general supervision",
+        "02": "direct supervision",
+        "03": "personal supervision",
+        "09": "does not apply",
+    },
+    "imaging_family": {
+        "88": "subject to the diagnostic imaging payment reduction",
+        "99": "does not apply",
+    },
+    "nonfacility_na": {"NA": "not paid in a non-facility setting (rarely or never done there)"},
+    "facility_na": {"NA": "not paid in a facility setting (rarely or never done there)"},
+}
+
+# Status codes the fee schedule pays an amount for (others: bundled, carrier priced, excluded, not covered …).
+PAID_STATUSES = frozenset({"A", "R", "T"})
+
+
+def fact_label(key: str) -> str:
+    return FACT_LABELS.get(key, key.replace("_", " ").strip().capitalize())
+
+
+def fact_text(key: str, value: object) -> str:
+    """A fact's value as a coder reads it: ``1.30`` for RVUs, ``1 — bilateral adjustment: 150% …``."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a number in the file"
+    if isinstance(value, float) and (key.endswith("_rvu") or key.endswith("_total")):
+        return f"{value:.2f}"  # RVUs are published with two decimals: 1.30, not 1.3
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    text = str(value)
+    meaning = INDICATOR_MEANINGS.get(key, {}).get(text)
+    if meaning:
+        return f"{text} \u2014 {meaning}"
+    if key in INDICATOR_MEANINGS and text:
+        return f"{text} (see the RVU file's documentation)"
+    return text
+
+
+def fact_rows(values: dict[str, object], primary: bool | None = None) -> list[tuple[str, str]]:
+    """(label, value) rows in a coder's order; ``primary`` True/False keeps only main/other facts."""
+    order = {key: i for i, key in enumerate(FACT_LABELS)}
+    keys = sorted(values, key=lambda k: (order.get(k, len(order)), k))
+    if primary is not None:
+        keys = [k for k in keys if (k in PRIMARY_FACTS) == primary]
+    return [(fact_label(k), fact_text(k, values[k])) for k in keys if values[k] not in (None, "", [], {})]
+
+
+def cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
+@dataclass(frozen=True)
+class Locality:
+    """One Medicare payment locality of an imported GPCI file."""
+
+    mac: str
+    state: str
+    number: str
+    name: str
+    work: Decimal
+    pe: Decimal
+    mp: Decimal
+    source: str  # the GPCI source's name
+    year: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.mac}-{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.state} \u2014 {self.name} (MAC {self.mac}, locality {self.number})"
+
+
+@dataclass(frozen=True)
+class PaymentAmount:
+    setting: str  # 'non-facility' or 'facility'
+    amount: Decimal | None  # None: not paid in that setting
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Payment:
+    """Medicare payment amounts for one code (or one component: 26, TC) from one RVU release."""
+
+    modifier: str
+    where: str  # 'national' or a locality label
+    amounts: tuple[PaymentAmount, ...]
+    formula: str
+    source: str
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"modifier": self.modifier, "where": self.where, "formula": self.formula,
+                                  "source": self.source, "notes": list(self.notes)}
+        for amount in self.amounts:
+            key = amount.setting.replace("-", "_")
+            out[key] = float(amount.amount) if amount.amount is not None else None
+        return out
+
+
+def _na(values: dict[str, object], setting: str) -> bool:
+    return str(values.get(f"{setting}_na", "")).strip().upper() == "NA"
+
+
+def payment_unavailable(values: dict[str, object]) -> str | None:
+    """Why no amount is worked out for these facts, or ``None`` when one is."""
+    status = str(values.get("status_code", "")).strip().upper()
+    if status and status not in PAID_STATUSES:
+        return f"status {status}: no fee-schedule amount ({values.get('status') or 'see the status'})"
+    if _decimal(values.get("conversion_factor")) in (None, Decimal(0)):
+        return "the file gives no conversion factor"
+    return None
+
+
+def national_payment(values: dict[str, object], modifier: str, source: str) -> Payment | None:
+    """Total RVUs × conversion factor, per setting; ``None`` when the facts do not allow an amount."""
+    if payment_unavailable(values) is not None:
+        return None
+    factor = _decimal(values.get("conversion_factor"))
+    assert factor is not None
+    amounts = []
+    for setting, key in (("non-facility", "nonfacility_total"), ("facility", "facility_total")):
+        total = _decimal(values.get(key))
+        if _na(values, key.split("_")[0]):
+            amounts.append(PaymentAmount(setting, None, "NA: not paid in this setting"))
+        elif total is None:
+            amounts.append(PaymentAmount(setting, None, "no total RVUs in the file"))
+        else:
+            amounts.append(PaymentAmount(setting, cents(total * factor)))
+    notes = []
+    if str(values.get("status_code", "")).upper() == "T":
+        notes.append("status T: paid only when no other fee-schedule service is billed that day")
+    return Payment(modifier, "national", tuple(amounts),
+                   f"total RVUs \u00d7 conversion factor {factor}", source, tuple(notes))
+
+
+def locality_payment(values: dict[str, object], modifier: str, source: str, locality: Locality
+                     ) -> Payment | None:
+    """(work × work GPCI + PE × PE GPCI + MP × MP GPCI) × conversion factor, per setting."""
+    if payment_unavailable(values) is not None:
+        return None
+    factor = _decimal(values.get("conversion_factor"))
+    work, mp = _decimal(values.get("work_rvu")), _decimal(values.get("mp_rvu"))
+    if factor is None or work is None or mp is None:
+        return None
+    amounts = []
+    for setting, prefix in (("non-facility", "nonfacility"), ("facility", "facility")):
+        pe = _decimal(values.get(f"{prefix}_pe_rvu"))
+        if _na(values, prefix):
+            amounts.append(PaymentAmount(setting, None, "NA: not paid in this setting"))
+        elif pe is None:
+            amounts.append(PaymentAmount(setting, None, "no PE RVU in the file"))
+        else:
+            raw = work * locality.work + pe * locality.pe + mp * locality.mp
+            amounts.append(PaymentAmount(setting, cents(raw * factor)))
+    notes = []
+    rvu_year = next((part for part in source.split() if part.isdigit() and len(part) == 4), "")
+    if locality.year and rvu_year and locality.year != rvu_year:
+        notes.append(f"GPCIs of {locality.year} applied to RVUs of {rvu_year}: the years differ")
+    return Payment(
+        modifier, locality.label, tuple(amounts),
+        f"(work RVU \u00d7 {locality.work} + PE RVU \u00d7 {locality.pe} + MP RVU \u00d7 {locality.mp}) "
+        f"\u00d7 conversion factor {factor}",
+        f"{source}; {locality.source}", tuple(notes))
