@@ -199,7 +199,7 @@ def test_qpp_json(db: CodeStore, fixtures: Path) -> None:
     # Once a file describes the code, its detail lists the measures (measure_codes are read by code).
     one(db, fixtures / "cms" / "PPRRVU2030_Jan.csv")
     detail = db.detail("0990F")
-    assert detail.known and {m.measure_id for m in detail.measures} == {"901"}
+    assert detail.known and {m.measure_id for m in detail.measures} == {"901", "901.01"}
     assert detail.measures[0].title == "Invented measure: pretend follow-up documented"
 
 
