@@ -22,7 +22,7 @@ from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError, UserError
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.grammar import CodeSet, classify, code_set_for, normalize
-from desktop_app.core.measures import MeasureDetail, group_links
+from desktop_app.core.measures import MeasureDetail, group_links, humanize
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
 
@@ -276,9 +276,7 @@ def _write_measure(detail: MeasureDetail, out: TextIO) -> None:
                        ("Submission methods", "submission_methods"), ("Steward", "steward"),
                        ("Specialty sets", "specialties")):
         if key in facts:
-            value = facts[key]
-            text = ("yes" if value else "no") if isinstance(value, bool) else \
-                ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            text = humanize(facts[key])
             out.write(f"  {label}: {_clip(text, 100)}\n")
     if detail.facts_source:
         out.write(f"  Facts from: {detail.facts_source}\n")

@@ -225,6 +225,21 @@ class MeasureDetail:
         }
 
 
+def humanize(value: object) -> str:
+    """A measures-file value as words: ``intermediateOutcome`` → ``intermediate outcome``, lists joined,
+    booleans as yes/no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(humanize(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(humanize(k) for k in value)
+    text = str(value)
+    if re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)+", text):
+        return re.sub(r"(?<!^)(?=[A-Z])", " ", text).lower()
+    return text
+
+
 def normalize_measure_query(text: str) -> str | None:
     """``measure 236``, ``MIPS 47``, ``quality measure #001``, ``236``, ``24.01`` → ``236``/``047``/``024.01``."""
     m = re.fullmatch(r"\s*(?:(?:mips|qpp|quality)\s+)?(?:measure|msr|qm)?\s*#?\s*(\d{1,3})(?:\.(\d{1,2}))?\s*",

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from desktop_app.core.details import CodeDetail, Descriptor
 from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import fact_rows
-from desktop_app.core.measures import MeasureDetail, group_links
+from desktop_app.core.measures import MeasureDetail, group_links, humanize
+from desktop_app.core.quality import QUALITY_ROLES
 from desktop_app.core.userdata import UserData
 from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_background, muted_text
 
@@ -78,7 +79,8 @@ def _money(amount: object) -> str:
 def _payments_html(detail: CodeDetail) -> str:
     if not detail.payments and not detail.payment_notes:
         return ""
-    parts = ["<table><tr><th>Medicare payment</th><th>Non-facility</th><th>Facility</th></tr>"]
+    parts = ["<table><tr><th>Medicare payment</th><th>Non-facility</th><th>Facility</th></tr>"] \
+        if detail.payments else []
     for payment in detail.payments:
         component = f" (modifier {escape(payment.modifier)})" if payment.modifier else ""
         cells = "".join(
@@ -86,14 +88,15 @@ def _payments_html(detail: CodeDetail) -> str:
             + "</td>" for a in payment.amounts)
         parts.append(f"<tr><td>{escape(payment.where.capitalize() if payment.where == 'national' else payment.where)}"
                      f"{component}</td>{cells}</tr>")
-    parts.append("</table>")
+    if detail.payments:
+        parts.append("</table>")
     for payment in detail.payments:
         notes = "".join(f" {escape(n)}." for n in payment.notes)
         parts.append(f"<p class='muted'>{escape(payment.where.capitalize())}: {escape(payment.formula)} "
                      f"({escape(payment.source)}).{notes}</p>")
     for note in detail.payment_notes:
         parts.append(f"<p class='muted'>No payment amount: {escape(note)}.</p>")
-    if detail.localities:
+    if detail.localities and detail.payments:
         has_local = any(p.where != "national" for p in detail.payments)
         parts.append(f"<p><a href='locality:choose'>{'Change' if has_local else 'Choose'} the payment locality"
                      f"</a> <span class='muted'>({detail.localities} localities imported)</span></p>")
@@ -189,7 +192,8 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
 
     # For Category II the measures are the point of the code; for the others, payment comes first.
     sections = [_facts_html(detail), _measures_html(detail)]
-    if detail.code_set == "II":
+    # A quality-data G-code is reported for its measures too: they come first, as for Category II.
+    if detail.code_set == "II" or any(m.role in QUALITY_ROLES for m in detail.measures):
         sections.reverse()
     parts.extend(sections)
 
@@ -223,16 +227,6 @@ def _unknown_html(detail: CodeDetail, notice_bg: str) -> str:
     return "".join(lines)
 
 
-def _measure_fact_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return ", ".join(f"{k}" for k in value)
-    return str(value)
-
-
 MEASURE_FACTS = (("Type", "type"), ("High priority", "high_priority"), ("Inverse (lower is better)", "inverse"),
                  ("Submission methods", "submission_methods"), ("Steward", "steward"),
                  ("Specialty sets", "specialties"), ("eCQM", "emeasure_id"), ("First year", "first_year"))
@@ -253,7 +247,7 @@ def measure_html(measure: MeasureDetail, palette: QPalette) -> str:
         return "".join(parts)
     parts.append(f"<p><b>{escape(measure.title)}</b><br><span class='muted'>Title from "
                  f"{escape(measure.title_source)}</span></p>")
-    rows = [(label, _measure_fact_text(measure.facts[key])) for label, key in MEASURE_FACTS if key in measure.facts]
+    rows = [(label, humanize(measure.facts[key])) for label, key in MEASURE_FACTS if key in measure.facts]
     if measure.years:
         rows.append(("Years in your files", ", ".join(measure.years)))
     if len(measure.option_groups) > 1:

@@ -1,0 +1,71 @@
+"""Quality measures and payment amounts in the window: open a measure from a code and from the search, go
+back to a code from the measure, choose a payment locality."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QInputDialog
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.importers import import_paths
+from desktop_app.core.store import CodeStore
+from desktop_app.ui.main_window import MainWindow
+
+from .conftest import WAIT_MS, search, wait_detail
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture
+def ui_db(tmp_path: Path) -> Path:
+    """The bundled reference plus the invented QPP, RVU and GPCI fixtures."""
+    path = tmp_path / "db.sqlite3"
+    store = CodeStore.open(path)
+    import_paths(store.conn, [FIXTURES / "qpp" / "measures-data-2030.json",
+                              FIXTURES / "qpp" / "2030_Claims_SingleSource_V1.0.csv",
+                              FIXTURES / "cms" / "PPRRVU2030_Jan.csv", FIXTURES / "cms" / "GPCI2030.csv"])
+    store.close()
+    return path
+
+
+def test_measure_opens_from_a_code_and_leads_back_to_codes(qtbot: QtBot, window: MainWindow) -> None:
+    window.open_code("G9992")
+    wait_detail(qtbot, window, "G9992")
+    text = window.detail_pane.text()
+    assert "G9991 + G9992" in text and "performance met" in text and "G9992 + G9993" in text
+    assert "measure:901" in window.detail_pane.browser.toHtml()
+    window.detail_pane.browser.anchorClicked.emit(QUrl("measure:901"))
+    qtbot.waitUntil(lambda: window.detail_pane.measure is not None, timeout=WAIT_MS)
+    text = window.detail_pane.text()
+    assert "Measure 901" in text and "Fixture Steward" in text and "Eligible population" in text
+    assert window.detail_pane.detail is None and not window.detail_pane.note.isEnabled()
+    window.detail_pane.browser.anchorClicked.emit(QUrl("code:0990F"))
+    wait_detail(qtbot, window, "0990F")
+    assert "0990F-8P" in window.detail_pane.text()
+
+
+def test_search_lists_matching_measures_as_links(qtbot: QtBot, window: MainWindow) -> None:
+    search(qtbot, window, "measure 901")
+    qtbot.waitUntil(lambda: window.measure_note.isVisible(), timeout=WAIT_MS)
+    assert "Invented measure" in window.measure_note.text()
+    window.measure_note.linkActivated.emit("measure:901")
+    qtbot.waitUntil(lambda: window.detail_pane.measure is not None, timeout=WAIT_MS)
+    search(qtbot, window, "99990")
+    qtbot.waitUntil(lambda: not window.measure_note.isVisible(), timeout=WAIT_MS)
+
+
+def test_payment_amounts_and_the_locality_choice(qtbot: QtBot, window: MainWindow,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    window.open_code("99990")
+    wait_detail(qtbot, window, "99990")
+    text = window.detail_pane.text()
+    assert "$96.59" in text and "$69.19" in text and "Choose the payment locality" in text
+    assert "Bilateral surgery (modifier 50)" in text and "bilat_surg" not in text
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(
+        lambda parent, title, label, items, current, editable: (next(i for i in items if "PRETEND" in i), True)))
+    window.detail_pane.browser.anchorClicked.emit(QUrl("locality:choose"))
+    qtbot.waitUntil(lambda: "$112.39" in window.detail_pane.text(), timeout=WAIT_MS)
+    assert window.settings.value("payment/locality") == "99102-01"
