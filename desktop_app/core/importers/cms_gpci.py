@@ -123,4 +123,5 @@ def parse(sf: SourceFile, monitor: Monitor) -> Dataset:
     if not ds.localities:
         raise ImportFileError(sf.name, "the file has a header but no localities", line=header_line + 1)
     ds.extra_counts["localities"] = len(ds.localities)
+    ds.notes.append(f"{len(ds.localities)} Medicare payment localities (for payment amounts per locality)")
     return ds
