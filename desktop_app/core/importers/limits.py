@@ -27,7 +27,7 @@ MAX_ZIP_MEMBERS = 100_000
 # Workbooks: openpyxl holds every shared string in memory and streams the sheet, so the shared strings are
 # bounded tightly and the sheet loosely; columns past this are never read (real files use about 50).
 MAX_SHARED_STRINGS_BYTES = 16 * MB
-MAX_SHEET_BYTES = 256 * MB
+MAX_SHEET_BYTES = 64 * MB
 MAX_COLUMNS = 256
 
 # Measures in a QPP measures file (the real ones have a few hundred) and code entries in it (tens of thousands).

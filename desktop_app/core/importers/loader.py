@@ -49,7 +49,9 @@ class LoadResult:
     replaced: bool
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# allow_nan=False: the readers refuse NaN and infinities with the file and line; should one ever get this far,
+# it fails here rather than being stored as 'NaN', which is not JSON (every later reader of it would fail).
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def facts_json(facts: dict[str, object]) -> str:
