@@ -95,6 +95,37 @@ def rvu_csv_unique(target: Path, size: int) -> None:
             number += 1
 
 
+def rvu_csv_rows(target: Path, count: int) -> None:
+    """``count`` distinct rows: the largest RVU file the line limit lets through."""
+    head, rows = _rvu_rows()
+    template = rows[3].split(b",", 2)[2]
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    with target.open("wb") as out:
+        out.write(head)
+        for number in range(count):
+            code = f"{10000 + number // 1296:05d}"
+            out.write(f"{code},{alphabet[(number // 36) % 36]}{alphabet[number % 36]},".encode() + template)
+
+
+def two_rvu_csvs(target: Path, count: int) -> None:
+    one = target.with_suffix(".csv")
+    rvu_csv_rows(one, count)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(one, "jan/PPRRVU2030_Jan.csv")
+        zf.write(one, "apr/PPRRVU2030_Apr.csv")
+    one.unlink()
+
+
+def practice_csv(target: Path, count: int) -> None:
+    """A practice list of ``count`` distinct codes with long descriptors (about 24 MB at 119,000)."""
+    letters = "ABCDEGHJKLMPQRSTUV"
+    with target.open("wb") as out:
+        out.write(b"code,descriptor\r\n")
+        for number in range(count):
+            code = f"{letters[number // 10000]}{number % 10000:04d}"
+            out.write(f"{code},Invented practice description number {number} ".encode() + b"x" * 160 + b"\r\n")
+
+
 def zip_bomb(target: Path, size: int) -> None:
     """A small zip holding one PPRRVU CSV of ``size`` bytes: its rows, then a long run of spaces."""
     head, rows = _rvu_rows()
@@ -106,21 +137,23 @@ def zip_bomb(target: Path, size: int) -> None:
 
 
 def xlsx_shared_strings(target: Path, size: int) -> None:
-    """The RVU xlsx fixture with ``size`` bytes of extra shared strings (compresses to a few MB)."""
+    """The RVU xlsx fixture plus a shared-strings part of ``size`` bytes (compresses to well under 1 MB)."""
     source = zipfile.ZipFile(FIXTURES / "cms" / "PPRRVU2030_Jan.xlsx")
     with source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
         for info in source.infolist():
-            if info.filename != "xl/sharedStrings.xml":
-                zf.writestr(info, source.read(info))
-                continue
-            xml = source.read(info)
-            cut = xml.rindex(b"</sst>")
-            with zf.open("xl/sharedStrings.xml", "w") as out:
-                out.write(xml[:cut])
-                item = b"<si><t>" + b"x" * 1000 + b"</t></si>"
-                for _ in range(size // len(item)):
-                    out.write(item)
-                out.write(xml[cut:])
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            zf.writestr(info, data)
+        item = b"<si><t>" + b"x" * 1000 + b"</t></si>"
+        count = size // len(item)
+        with zf.open("xl/sharedStrings.xml", "w") as out:
+            out.write(b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+                      b'spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (count, count))
+            for _ in range(count):
+                out.write(item)
+            out.write(b"</sst>")
 
 
 def zip_many_members(target: Path, count: int) -> None:
@@ -137,10 +170,14 @@ def newlines(target: Path, size: int) -> None:
             out.write(b"\n" * MB)
 
 
-def real(relative: str) -> Callable[[Path, int], None]:
-    def copy(target: Path, _size: int) -> None:
-        target.write_bytes((REAL_DATA / relative).read_bytes())
-    return copy
+REAL_FILES = {
+    "real-rvu-csv": "cms-pfs-rvu-2025d/PPRRVU2025_Oct.csv",
+    "real-hcpcs-xlsx": "cms-hcpcs-2025-oct/HCPC2025_OCT_ANWEB.xlsx",
+}
+
+
+def real(_target: Path, _size: int) -> None:
+    """Placeholder: real files are copied from --data by main()."""
 
 
 # name, file name, builder, size argument, what it shows
@@ -148,13 +185,15 @@ CASES: list[tuple[str, str, Callable[[Path, int], None], int, str]] = [
     ("rvu-csv-200mb-repeated", "PPRRVU2030_Jan.csv", rvu_csv_repeated, 200 * MB, "200 MB CSV, rows repeated"),
     ("rvu-csv-200mb-unique", "PPRRVU2030_Jan.csv", rvu_csv_unique, 200 * MB, "200 MB CSV, distinct rows"),
     ("rvu-csv-30mb-unique", "PPRRVU2030_Jan.csv", rvu_csv_unique, 30 * MB, "30 MB CSV, distinct rows"),
+    ("rvu-csv-119k-rows", "PPRRVU2030_Jan.csv", rvu_csv_rows, 119_000, "largest RVU CSV within the row limit"),
+    ("practice-csv-119k-rows", "practice.csv", practice_csv, 119_000, "practice list near both limits"),
+    ("zip-two-119k-rvu-csvs", "RVU30.zip", two_rvu_csvs, 119_000, "two of the largest RVU CSVs in one zip"),
     ("zip-bomb-480mb", "RVU30A.zip", zip_bomb, 480 * MB, "zip of ~1 MB, member of 480 MB"),
     ("xlsx-shared-strings-400mb", "PPRRVU2030_Jan.xlsx", xlsx_shared_strings, 400 * MB, "400 MB of shared strings"),
     ("newlines-200mb", "practice.csv", newlines, 200 * MB, "200 MB of line ends"),
     ("zip-20000-members", "HCPC2030.zip", zip_many_members, 20_000, "1 HCPCS file + 20,000 notes"),
-    ("real-rvu-csv", "PPRRVU2025_Oct.csv", real("cms-pfs-rvu-2025d/PPRRVU2025_Oct.csv"), 0, "real CMS file"),
-    ("real-hcpcs-xlsx", "HCPC2025_OCT_ANWEB.xlsx", real("cms-hcpcs-2025-oct/HCPC2025_OCT_ANWEB.xlsx"), 0,
-     "real CMS file"),
+    ("real-rvu-csv", "PPRRVU2025_Oct.csv", real, 0, "real CMS file"),
+    ("real-hcpcs-xlsx", "HCPC2025_OCT_ANWEB.xlsx", real, 0, "real CMS file"),
 ]
 
 
@@ -186,6 +225,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=240)
     parser.add_argument("--runs", type=int, default=1, help="runs per case (the median is shown)")
     parser.add_argument("--keep", type=Path, help="build the inputs here (and keep them)")
+    parser.add_argument("--data", type=Path, default=REAL_DATA, help="the real data folder (default ../shared/data)")
     args = parser.parse_args()
     cases = [c for c in CASES if not args.only or c[0] in args.only]
     with tempfile.TemporaryDirectory() as tmp:
@@ -195,13 +235,16 @@ def main() -> int:
         print(f"{'case':<27} {'input MB':>9} {'peak MB':>8} {'seconds':>8}  outcome")
         worst = 0.0
         for name, file_name, build, size, _what in cases:
-            if name.startswith("real-") and not REAL_DATA.is_dir():
-                print(f"{name:<27} skipped: {REAL_DATA} is missing")
-                continue
             path = folder / name / file_name
-            path.parent.mkdir(exist_ok=True)
-            if not path.exists():
-                build(path, size)
+            if name in REAL_FILES:
+                if not (args.data / REAL_FILES[name]).is_file():
+                    print(f"{name:<27} skipped: {args.data} is missing")
+                    continue
+                path = args.data / REAL_FILES[name]
+            else:
+                path.parent.mkdir(exist_ok=True)
+                if not path.exists():
+                    build(path, size)
             results = [run_case(args.repo, path, folder, args.cap_mb, args.timeout) for _ in range(args.runs)]
             peak = statistics.median(float(r["peak_mb"]) for r in results)  # type: ignore[arg-type]
             seconds = statistics.median(float(r["seconds"]) for r in results)  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
 from desktop_app.core.importers import ama_cpt, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
+from desktop_app.core.importers.limits import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
 from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
@@ -147,6 +148,21 @@ def _parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
     raise ImportFileError(sf.name, f"no reader for format {fmt}")  # pragma: no cover - sniff returns known ids
 
 
+def _budget(sf: SourceFile, fmt: str, lines: int) -> int:
+    """The lines read so far by this import, with ``sf``'s; refused past :data:`MAX_IMPORT_ROWS` before ``sf`` is
+    parsed (every dataset is held until the one transaction, so the rows of all files together are bounded)."""
+    if fmt.endswith("-xlsx"):
+        return lines  # a worksheet's rows are bounded one file at a time (xlsx.read_rows)
+    lines += sf.data.count(b"\n") or sf.data.count(b"\r")
+    if lines > MAX_IMPORT_ROWS:
+        raise ImportFileError(
+            sf.name,
+            f"together the files of this import have over {MAX_IMPORT_ROWS:,} lines, more than CodeDesk holds in "
+            "one import (a real multi-file import has far fewer): import the files one at a time",
+        )
+    return lines
+
+
 def import_paths(
     conn: sqlite3.Connection,
     paths: Sequence[Path],
@@ -166,19 +182,30 @@ def import_paths(
     ama_files: list[tuple[SourceFile, str]] = []
     ama_notes: list[str] = []
     ama_at: int | None = None
+    read = lines = 0
     for path in paths:
         monitor.check()
         planned = plan(Path(path), SUPPORTED_FORMATS)
         path_notes = list(planned.notes)
         for sf, fmt in planned.files:
+            read += sf.size
+            if read > MAX_IMPORT_BYTES:
+                raise ImportFileError(
+                    sf.name,
+                    f"together the files of this import are over {megabytes(MAX_IMPORT_BYTES)}; CodeDesk reads at "
+                    "most that much in one import (real releases are far smaller): import the files one at a time",
+                )
             if fmt.startswith("ama-"):
+                lines = _budget(sf, fmt, lines)
                 ama_files.append((sf, fmt))
                 ama_notes.extend(path_notes)
                 path_notes = []
                 ama_at = len(parsed) if ama_at is None else ama_at
                 continue
+            lines = _budget(sf, fmt, lines)
             started = time.perf_counter()
             ds = _parse(sf, fmt, monitor)
+            sf.release()  # the dataset holds what it needs: the bytes and text need not stay in memory
             parsed.append((ds, time.perf_counter() - started, path_notes))
             path_notes = []
     if ama_files:
@@ -186,6 +213,8 @@ def import_paths(
         for sf, fmt in ama_files:
             _check_complete(sf, fmt)
         releases = ama_cpt.parse_release(ama_files, monitor)
+        for sf, _ in ama_files:
+            sf.release()
         share = (time.perf_counter() - started) / len(releases)
         position = ama_at if ama_at is not None else len(parsed)
         parsed[position:position] = [(ds, share, ama_notes if i == 0 else []) for i, ds in enumerate(releases)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -429,7 +430,8 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
             elif kind == _FLAG:
                 facts[name] = value == "+"
             else:
-                facts[name] = value.zfill(pad) if pad and value.isdigit() else value
+                # Interned: the same few codes ("XXX", "09", "A") recur in every row; one object each.
+                facts[name] = sys.intern(value.zfill(pad) if pad and value.isdigit() else value)
         status = str(facts.get("status_code", ""))
         if status:
             meaning = STATUS_MEANINGS.get(status)

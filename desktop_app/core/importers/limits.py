@@ -16,7 +16,10 @@ MAX_FILE_BYTES = 32 * MB
 # Everything one import reads in full (the files chosen from a folder or zip, together).
 MAX_IMPORT_BYTES = 96 * MB
 # Lines of a text file or rows of a worksheet: real files have at most about 25,000.
-MAX_ROWS = 150_000
+MAX_ROWS = 120_000
+# Lines of all the files of one import together (datasets are held until the one transaction writes them):
+# a real multi-file import (RVU + HCPCS + QPP, or a whole AMA release) has well under 150,000.
+MAX_IMPORT_ROWS = 160_000
 # A zip member is refused when it decompresses to more than this many times its compressed size (real text
 # and workbook parts compress 2-15 times; a zip bomb thousands of times). Small members are not checked.
 MAX_COMPRESSION_RATIO = 100
