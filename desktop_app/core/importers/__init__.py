@@ -29,7 +29,7 @@ from desktop_app.core.importers.limits import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS,
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
 from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
-from desktop_app.core.importers.textio import SourceFile, require_line_end
+from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end
 from desktop_app.core.indexing import drop_orphan_codes, reindex
 from desktop_app.core.reference import BUNDLED_KIND
 
@@ -153,6 +153,7 @@ def _budget(sf: SourceFile, fmt: str, lines: int) -> int:
     parsed (every dataset is held until the one transaction, so the rows of all files together are bounded)."""
     if fmt.endswith("-xlsx"):
         return lines  # a worksheet's rows are bounded one file at a time (xlsx.read_rows)
+    check_line_count(sf.name, sf.data)  # one file over the limit is told so first
     lines += sf.data.count(b"\n") or sf.data.count(b"\r")
     if lines > MAX_IMPORT_ROWS:
         raise ImportFileError(
