@@ -16,6 +16,8 @@ non-importable zip members skipped in <= 1 ms each.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import os
 import resource
@@ -116,6 +118,29 @@ def two_rvu_csvs(target: Path, count: int) -> None:
     one.unlink()
 
 
+def two_rvu_xlsx(target: Path, count: int) -> None:
+    """Two RVU workbooks of ``count`` distinct rows each in one zip (rows of a worksheet are counted as read)."""
+    from openpyxl import Workbook
+
+    head, rows = _rvu_rows()
+    heading = list(csv.reader(io.StringIO(head.decode())))
+    template = next(csv.reader(io.StringIO(rows[3].decode())))[2:]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for row in heading:
+        sheet.append(row)
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for number in range(count):
+        code = f"{10000 + number // 1296:05d}"
+        sheet.append([code, alphabet[(number // 36) % 36] + alphabet[number % 36], *template])
+    one = target.with_suffix(".xlsx")
+    book.save(one)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(one, "jan/PPRRVU2030_Jan.xlsx")
+        zf.write(one, "apr/PPRRVU2030_Apr.xlsx")
+    one.unlink()
+
+
 def practice_csv(target: Path, count: int) -> None:
     """A practice list of ``count`` distinct codes with long descriptors (about 24 MB at 119,000)."""
     letters = "ABCDEGHJKLMPQRSTUV"
@@ -188,6 +213,7 @@ CASES: list[tuple[str, str, Callable[[Path, int], None], int, str]] = [
     ("rvu-csv-119k-rows", "PPRRVU2030_Jan.csv", rvu_csv_rows, 119_000, "largest RVU CSV within the row limit"),
     ("practice-csv-119k-rows", "practice.csv", practice_csv, 119_000, "practice list near both limits"),
     ("zip-two-119k-rvu-csvs", "RVU30.zip", two_rvu_csvs, 119_000, "two of the largest RVU CSVs in one zip"),
+    ("zip-two-119k-rvu-xlsx", "RVU30.zip", two_rvu_xlsx, 119_000, "two of the largest RVU workbooks in one zip"),
     ("zip-bomb-480mb", "RVU30A.zip", zip_bomb, 480 * MB, "zip of ~1 MB, member of 480 MB"),
     ("xlsx-shared-strings-400mb", "PPRRVU2030_Jan.xlsx", xlsx_shared_strings, 400 * MB, "400 MB of shared strings"),
     ("newlines-200mb", "practice.csv", newlines, 200 * MB, "200 MB of line ends"),

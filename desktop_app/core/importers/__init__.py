@@ -25,11 +25,11 @@ from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
 from desktop_app.core.importers import ama_cpt, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
-from desktop_app.core.importers.limits import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
+from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
 from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
-from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end
+from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end, too_large
 from desktop_app.core.indexing import drop_orphan_codes, reindex
 from desktop_app.core.reference import BUNDLED_KIND
 
@@ -151,8 +151,12 @@ def _parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
 def _budget(sf: SourceFile, fmt: str, lines: int) -> int:
     """The lines read so far by this import, with ``sf``'s; refused past :data:`MAX_IMPORT_ROWS` before ``sf`` is
     parsed (every dataset is held until the one transaction, so the rows of all files together are bounded)."""
+    if sf.size > MAX_FILE_BYTES:
+        raise ImportFileError(sf.name, too_large(sf.size))
     if fmt.endswith("-xlsx"):
-        return lines  # a worksheet's rows are bounded one file at a time (xlsx.read_rows)
+        # A worksheet's rows are counted as they are read: it may use what the files before it left.
+        sf.row_budget = min(sf.row_budget, MAX_IMPORT_ROWS - lines)
+        return lines
     check_line_count(sf.name, sf.data)  # one file over the limit is told so first
     lines += sf.data.count(b"\n") or sf.data.count(b"\r")
     if lines > MAX_IMPORT_ROWS:
@@ -190,7 +194,7 @@ def import_paths(
         path_notes = list(planned.notes)
         for sf, fmt in planned.files:
             read += sf.size
-            if read > MAX_IMPORT_BYTES:
+            if read > MAX_IMPORT_BYTES and sf.size <= MAX_FILE_BYTES:
                 raise ImportFileError(
                     sf.name,
                     f"together the files of this import are over {megabytes(MAX_IMPORT_BYTES)}; CodeDesk reads at "
@@ -206,6 +210,7 @@ def import_paths(
             lines = _budget(sf, fmt, lines)
             started = time.perf_counter()
             ds = _parse(sf, fmt, monitor)
+            lines += ds.rows if fmt.endswith("-xlsx") else 0
             sf.release()  # the dataset holds what it needs: the bytes and text need not stay in memory
             parsed.append((ds, time.perf_counter() - started, path_notes))
             path_notes = []

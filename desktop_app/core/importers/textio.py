@@ -60,6 +60,7 @@ class SourceFile:
         self._load = load
         self._head = head
         self.size = len(data) if data is not None else (size or 0)
+        self.row_budget = MAX_ROWS  # rows a worksheet may have (less when earlier files of the import used some)
         self._cache: dict[str, object] = {}
 
     def __repr__(self) -> str:

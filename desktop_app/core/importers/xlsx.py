@@ -12,6 +12,7 @@ from desktop_app.core.errors import ImportFileError
 from desktop_app.core.importers.limits import (
     MAX_COLUMNS,
     MAX_COMPRESSION_RATIO,
+    MAX_IMPORT_ROWS,
     MAX_ROWS,
     MAX_SHARED_STRINGS_BYTES,
     MAX_SHEET_BYTES,
@@ -110,13 +111,15 @@ def read_rows(sf: SourceFile, limit: int | None = None) -> Iterator[tuple[int, l
         for row_no, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
             if limit is not None and row_no > limit:
                 break
-            if row_no > MAX_ROWS:
-                raise ImportFileError(
-                    sf.name,
+            if row_no > sf.row_budget:
+                reason = (
                     f"the worksheet has more than {MAX_ROWS:,} rows; real code files have about 20,000, so this is "
-                    "not a code file or it is damaged",
-                    line=row_no,
+                    "not a code file or it is damaged"
+                    if sf.row_budget >= MAX_ROWS
+                    else f"with the files before it this import has over {MAX_IMPORT_ROWS:,} rows, more than "
+                    "CodeDesk holds in one import: import the files one at a time"
                 )
+                raise ImportFileError(sf.name, reason, line=row_no)
             yield row_no, [cell_text(v) for v in row]
     except ImportFileError:
         raise

@@ -203,16 +203,11 @@ def test_control_characters_in_file_names_are_escaped(db: CodeStore, tmp_path: P
 
 
 def test_window_import_messages_escape_names() -> None:
+    from desktop_app.core.importers import ImportSummary
     from desktop_app.ui.importing import summary_html
 
-    class Summary:
-        file_name, format, source_name, release = "a\x1b[2Jb.csv", "csv", "list", ""
-        added = updated = unchanged = modifiers = measures = 0
-        seconds = 0.0
-        warnings = ["line\nbreak"]
-        notes: list[str] = []
-
-    html = summary_html([Summary()])
+    summary = ImportSummary("a\x1b[2Jb.csv", "csv", 1, "list", "", 0, 0, 0, 0, 0, ["line\nbreak"], 0.0)
+    html = summary_html([summary])
     assert "\x1b" not in html and "a\\x1b[2Jb.csv" in html and "line\\nbreak" in html
 
 
