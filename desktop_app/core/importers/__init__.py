@@ -112,11 +112,11 @@ def detect(path: Path) -> str | None:
     path = Path(path)
     try:
         files, container = read_path(path)
-    except ImportFileError:
+        if container:
+            return (FOLDER if path.is_dir() else ZIP) if any(recognise(sf) for sf in files) else None
+        return sniff_file(files[0])
+    except ImportFileError:  # unreadable, too large, a damaged zip member
         return None
-    if container:
-        return (FOLDER if path.is_dir() else ZIP) if any(recognise(sf) for sf in files) else None
-    return sniff_file(files[0])
 
 
 # Text formats that need no final line end: JSON and XML end with their closing bracket or tag (the parser
