@@ -311,11 +311,15 @@ def csv_rows(sf: SourceFile, text: str, delimiter: str = ",") -> Iterator[Row]:
         except StopIteration:
             return
         except csv.Error as exc:
-            reason = (
-                "a quoted field starts in this row and its closing quote is missing (unterminated quote)"
-                if "end of data" in str(exc)
-                else f"bad CSV quoting ({exc})"
-            )
+            if "end of data" in str(exc):
+                reason = "a quoted field starts in this row and its closing quote is missing (unterminated quote)"
+            elif "field limit" in str(exc):
+                reason = (
+                    f"a field is longer than {csv.field_size_limit():,} characters (real fields are a few hundred), "
+                    "so this is not a code file, or a quote opened here is never closed"
+                )
+            else:
+                reason = f"bad CSV quoting ({exc})"
             raise ImportFileError(sf.name, reason, line=start) from None
         yield start, row
         start = reader.line_num + 1

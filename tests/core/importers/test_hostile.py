@@ -211,6 +211,16 @@ def test_window_import_messages_escape_names() -> None:
     assert "\x1b" not in html and "a\\x1b[2Jb.csv" in html and "line\\nbreak" in html
 
 
+@pytest.mark.parametrize("quoted", [False, True])
+def test_huge_csv_field_is_not_called_bad_quoting(db: CodeStore, tmp_path: Path, quoted: bool) -> None:
+    path = tmp_path / "practice.csv"
+    field = "x" * 200_000
+    if quoted:
+        field = f'"{field}"'
+    path.write_text(f"code,descriptor\n99990,{field}\n", encoding="utf-8")
+    expect_failure(db, path, 2, "a field is longer than 131,072 characters")
+
+
 # --- look-alike digits and undecodable input -----------------------------------------------------------------
 
 def test_lookalike_digits(db: CodeStore) -> None:
