@@ -7,7 +7,9 @@ always with one line on stderr and never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import math
 import sqlite3
 import sys
 import textwrap
@@ -19,7 +21,7 @@ from typing import NoReturn, TextIO
 from desktop_app import __version__
 from desktop_app.core.database import SCHEMA_VERSION, database_problem, default_db_path
 from desktop_app.core.details import CodeDetail
-from desktop_app.core.errors import CodeDeskError, UserError
+from desktop_app.core.errors import CodeDeskError, UserError, printable
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.grammar import CodeSet, classify, code_set_for, normalize
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
@@ -105,8 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
 # --- output helpers ----------------------------------------------------------------------------------
 
 
+def _finite(data: object) -> object:
+    """``data`` with NaN and infinities as null: a database written before imports refused them may hold one,
+    and ``NaN`` is not JSON (every consumer of ``--json`` would fail on it)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
+
+
 def _print_json(data: object, out: TextIO) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=2)
+    json.dump(_finite(data), out, ensure_ascii=False, indent=2, allow_nan=False)
     out.write("\n")
 
 
@@ -454,7 +468,8 @@ def cmd_info(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"Database: {store.path}\nSchema: {SCHEMA_VERSION}\n\nSources:\n")
     for source in store.sources():
         release = f" {source.release}" if source.release else ""
-        out.write(f"  [{source.id}] {source.name}{release} \u2014 {source.file_name}, loaded {source.loaded_at}\n")
+        out.write(f"  [{source.id}] {source.name}{release} \u2014 {printable(source.file_name)}, "
+                  f"loaded {source.loaded_at}\n")
     out.write("\nCodes:\n")
     for code_set, counts in store.code_counts().items():
         out.write(f"  {_category_label(code_set):<18} {counts['codes']:>7,} codes ({counts['active']:,} active, "
@@ -468,7 +483,7 @@ def cmd_sources(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         _print_json([s.to_json() for s in sources], out)
     else:
         for s in sources:
-            out.write(f"{s.id:>3}  {s.kind:<10} {s.name} {s.release}  ({s.file_name})\n")
+            out.write(f"{s.id:>3}  {s.kind:<10} {s.name} {s.release}  ({printable(s.file_name)})\n")
     return EXIT_OK
 
 
@@ -477,7 +492,10 @@ def cmd_import(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
 
     for path in args.paths:
         if not path.exists():
-            raise UsageError(f"{path}: no such file or folder")
+            if path.is_symlink():
+                target = "points back to itself (a link loop)" if _is_link_loop(path) else "points to nothing"
+                raise UsageError(f"{printable(str(path))}: the symbolic link {target}")
+            raise UsageError(f"{printable(str(path))}: no such file or folder")
 
     def progress(message: str, done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -491,14 +509,22 @@ def cmd_import(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     for s in summaries:
         release = f" {s.release}" if s.release and s.release not in s.source_name else ""
-        out.write(f"{s.file_name}: {s.source_name}{release} \u2014 {s.added:,} added, {s.updated:,} updated, "
-                  f"{s.unchanged:,} unchanged, {s.modifiers:,} modifiers, {s.measures:,} measures "
-                  f"({s.seconds:.2f} s)\n")
+        out.write(f"{printable(s.file_name)}: {s.source_name}{release} \u2014 {s.added:,} added, "
+                  f"{s.updated:,} updated, {s.unchanged:,} unchanged, {s.modifiers:,} modifiers, "
+                  f"{s.measures:,} measures ({s.seconds:.2f} s)\n")
         for warning in s.warnings:
-            out.write(f"  warning: {warning}\n")
+            out.write(f"  warning: {printable(warning)}\n")
         for note in getattr(s, "notes", []):
-            out.write(f"  note: {note}\n")
+            out.write(f"  note: {printable(note)}\n")
     return EXIT_OK
+
+
+def _is_link_loop(path: Path) -> bool:
+    try:
+        path.stat()
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def cmd_remove_source(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
@@ -525,8 +551,9 @@ COMMANDS = {
 
 
 def _one_line(message: str, width: int = 400) -> str:
-    """Errors are one line on stderr: newlines from paths or input folded, very long input clipped."""
-    return _clip(message.replace("\r", " ").replace("\n", " "), width)
+    """Errors are one line on stderr: control characters from paths or input escaped (a file name cannot break
+    the line or send terminal escape sequences), very long input clipped."""
+    return _clip(printable(message), width)
 
 
 def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:

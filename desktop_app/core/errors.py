@@ -3,6 +3,29 @@ database) and its message is written for them; anything else escaping the core i
 
 from __future__ import annotations
 
+import re
+
+# Characters that must never reach a terminal or a message box raw: C0 and C1 controls (newlines, ANSI escape
+# sequences), DEL, bidirectional overrides and isolates (they reorder what follows), and lone surrogates (what
+# undecodable bytes in a file name become; they cannot be printed or stored as UTF-8).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control, bidi-override and lone-surrogate character written as an escape
+    (``\\n``, ``\\x1b``, ``\\u202e``, ``\\udcff``), so a file name cannot break a line, colour the terminal or
+    hide its real ending. Idempotent: printable text comes back unchanged."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    point = ord(char)
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+
 
 class CodeDeskError(Exception):
     """Base class of every error CodeDesk raises on purpose."""
@@ -20,6 +43,7 @@ class ImportFileError(UserError):
     """A file could not be imported. Names the file, the line (when there is one) and what was wrong."""
 
     def __init__(self, file_name: str, reason: str, line: int | None = None) -> None:
+        file_name = printable(file_name)  # names come from disks and zips: never echo their controls raw
         self.file_name = file_name
         self.line = line
         self.reason = reason

@@ -8,6 +8,7 @@ business; this module only knows shapes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
@@ -99,18 +100,37 @@ _LIST_SPLIT_RE = re.compile(r"[,;\s]+")
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
-def normalize(text: str) -> str:
-    """Return what someone typed as a canonical code: trimmed, upper case, inner blanks removed.
+# Lone surrogates: what undecodable bytes in a command line or a file name become (``99213\\xff`` arrives as
+# ``'99213\\udcff'``). They cannot be encoded as UTF-8 (SQLite, the terminal), so they become U+FFFD.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
-    ``' 99213 '`` → ``'99213'``, ``'3074f'`` → ``'3074F'``, ``'g 0438'`` → ``'G0438'``. Anything that is not
-    a code comes back cleaned the same way; use :func:`classify` to know whether it is one.
+
+def clean_input(text: str) -> str:
+    """The one normalisation of text that comes from outside (typed, pasted, passed on a command line, read
+    from a file): Unicode NFKC, so full-width ``９９２１３`` is ``99213`` and ligatures are letters, and lone
+    surrogates replaced by U+FFFD. Digits of other scripts (``٩٩٢١٣``) stay what they are: only ASCII digits
+    and letters form a code (see :func:`classify`)."""
+    if text.isascii():
+        return text
+    return _SURROGATE_RE.sub("\ufffd", unicodedata.normalize("NFKC", text))
+
+
+def normalize(text: str) -> str:
+    """Return what someone typed as a canonical code: NFKC (:func:`clean_input`), trimmed, upper case, inner
+    blanks removed.
+
+    ``' 99213 '`` → ``'99213'``, ``'3074f'`` → ``'3074F'``, ``'g 0438'`` → ``'G0438'``, ``'９９２１３'`` →
+    ``'99213'``. Anything that is not a code comes back cleaned the same way; use :func:`classify` to know
+    whether it is one.
     """
-    cleaned = _INVISIBLE_RE.sub("", text).strip().upper()
+    cleaned = _INVISIBLE_RE.sub("", clean_input(text)).strip().upper()
     return re.sub(r"\s+", "", cleaned)
 
 
 def classify(code: str) -> Shape | None:
     """The shape of an already-normalised code or modifier, or ``None`` if it has no known shape."""
+    if not code.isascii():  # '\d' also matches Arabic-Indic and other digits: only ASCII forms a code
+        return None
     for shape, pattern in _CODE_PATTERNS:
         if pattern.fullmatch(code):
             return shape
@@ -195,6 +215,8 @@ def parse_prefix(text: str) -> str | None:
     A full code followed by ``*`` is still a prefix (of itself). A bare full code is not a prefix.
     """
     cleaned = normalize(text)
+    if not cleaned.isascii():
+        return None
     starred = cleaned.endswith("*")
     stem = cleaned.rstrip("*")
     if not stem or not _PREFIX_RE.fullmatch(stem):

@@ -25,6 +25,7 @@ from desktop_app.core.grammar import (
     PrefixTerm,
     Shape,
     classify,
+    clean_input,
     code_set_for,
     parse_code_list,
 )
@@ -73,6 +74,7 @@ class ParsedQuery:
 
 def parse_query(text: str) -> ParsedQuery:
     """Decide whether ``text`` is codes (codes, prefixes, ranges, lists) or words. Never raises."""
+    text = clean_input(text)  # NFKC and no lone surrogates, once, at the edge
     truncated = len(text) > MAX_QUERY_CHARS
     if truncated:
         # Cut at the last separator, so a long pasted list never ends in half a code ("004" of "0042T").

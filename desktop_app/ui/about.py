@@ -7,6 +7,7 @@ from html import escape
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from desktop_app import __version__
+from desktop_app.core.errors import printable
 from desktop_app.core.store import SourceInfo
 
 NOTICES = (
@@ -27,7 +28,7 @@ def about_html(sources: list[SourceInfo]) -> str:
         f"<li><b>{escape(s.name)}</b>"
         + (f" \u2014 release {escape(s.release)}" if s.release and s.kind != "bundled" else "")
         + (f", effective {escape(s.effective_date)}" if s.effective_date else "")
-        + f" <i>({escape(s.file_name)})</i></li>"
+        + f" <i>({escape(printable(s.file_name))})</i></li>"
         for s in sources
     )
     notices = "".join(f"<p>{escape(n)}</p>" for n in NOTICES)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import importers
-from desktop_app.core.errors import CodeDeskError, ImportCancelled
+from desktop_app.core.errors import CodeDeskError, ImportCancelled, printable
 from desktop_app.core.store import CodeStore, SourceInfo
 
 BUNDLED_KIND = "bundled"
@@ -74,9 +74,9 @@ class JobWorker(QObject):
         except ImportCancelled:
             self.cancelled.emit()
         except CodeDeskError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(printable(str(exc)))
         except Exception as exc:  # an importer bug must not take the window down with it
-            self.failed.emit(f"unexpected error ({type(exc).__name__}): {exc}")
+            self.failed.emit(printable(f"unexpected error ({type(exc).__name__}): {exc}"))
         else:
             self.succeeded.emit(result)
         finally:
@@ -94,13 +94,13 @@ def summary_html(summaries: Sequence[Any]) -> str:
     for s in summaries:
         release = f" ({escape(str(s.release))})" if getattr(s, "release", "") else ""
         parts.append(
-            f"<tr><td>{escape(str(s.file_name))}<br><i>{escape(str(s.format))}</i></td>"
+            f"<tr><td>{escape(printable(str(s.file_name)))}<br><i>{escape(str(s.format))}</i></td>"
             f"<td>{escape(str(s.source_name))}{release}</td>"
             f"<td align='right'>{s.added:,}</td><td align='right'>{s.updated:,}</td>"
             f"<td align='right'>{s.unchanged:,}</td><td align='right'>{s.modifiers:,}</td>"
             f"<td align='right'>{s.measures:,}</td><td align='right'>{s.seconds:.1f}</td></tr>"
         )
-        warnings += [f"{s.file_name}: {w}" for w in s.warnings]
+        warnings += [printable(f"{s.file_name}: {w}") for w in s.warnings]
     parts.append("</table>")
     if warnings:
         shown = warnings[:200]
@@ -164,7 +164,7 @@ class JobRunner(QObject):
                 cancel=worker.cancel_requested.is_set,
             )
 
-        names = ", ".join(p.name for p in paths[:3]) + (" \u2026" if len(paths) > 3 else "")
+        names = ", ".join(printable(p.name) for p in paths[:3]) + (" \u2026" if len(paths) > 3 else "")
         self._start(job, f"Importing {names}")
         return True
 
@@ -321,7 +321,7 @@ class DataSourcesDialog(QDialog):
                 source.kind,
                 source.release if source.kind != BUNDLED_KIND else "",
                 source.effective_date,
-                source.file_name,
+                printable(source.file_name),
                 source.loaded_at,
             )
             for column, value in enumerate(values):

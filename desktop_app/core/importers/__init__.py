@@ -25,10 +25,11 @@ from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
 from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
+from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
 from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
-from desktop_app.core.importers.textio import SourceFile, require_line_end
+from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end, too_large
 from desktop_app.core.indexing import drop_orphan_codes, reindex
 from desktop_app.core.reference import BUNDLED_KIND
 
@@ -112,11 +113,11 @@ def detect(path: Path) -> str | None:
     path = Path(path)
     try:
         files, container = read_path(path)
-    except ImportFileError:
+        if container:
+            return (FOLDER if path.is_dir() else ZIP) if any(recognise(sf) for sf in files) else None
+        return sniff_file(files[0])
+    except ImportFileError:  # unreadable, too large, a damaged zip member
         return None
-    if container:
-        return (FOLDER if path.is_dir() else ZIP) if any(recognise(sf) for sf in files) else None
-    return sniff_file(files[0])
 
 
 # Text formats that need no final line end: JSON and XML end with their closing bracket or tag (the parser
@@ -150,6 +151,26 @@ def _parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
     raise ImportFileError(sf.name, f"no reader for format {fmt}")  # pragma: no cover - sniff returns known ids
 
 
+def _budget(sf: SourceFile, fmt: str, lines: int) -> int:
+    """The lines read so far by this import, with ``sf``'s; refused past :data:`MAX_IMPORT_ROWS` before ``sf`` is
+    parsed (every dataset is held until the one transaction, so the rows of all files together are bounded)."""
+    if sf.size > MAX_FILE_BYTES:
+        raise ImportFileError(sf.name, too_large(sf.size))
+    if fmt.endswith("-xlsx"):
+        # A worksheet's rows are counted as they are read: it may use what the files before it left.
+        sf.row_budget = min(sf.row_budget, MAX_IMPORT_ROWS - lines)
+        return lines
+    check_line_count(sf.name, sf.data)  # one file over the limit is told so first
+    lines += sf.data.count(b"\n") or sf.data.count(b"\r")
+    if lines > MAX_IMPORT_ROWS:
+        raise ImportFileError(
+            sf.name,
+            f"together the files of this import have over {MAX_IMPORT_ROWS:,} lines, more than CodeDesk holds in "
+            "one import (a real multi-file import has far fewer): import the files one at a time",
+        )
+    return lines
+
+
 def import_paths(
     conn: sqlite3.Connection,
     paths: Sequence[Path],
@@ -169,19 +190,31 @@ def import_paths(
     ama_files: list[tuple[SourceFile, str]] = []
     ama_notes: list[str] = []
     ama_at: int | None = None
+    read = lines = 0
     for path in paths:
         monitor.check()
         planned = plan(Path(path), SUPPORTED_FORMATS)
         path_notes = list(planned.notes)
         for sf, fmt in planned.files:
+            read += sf.size
+            if read > MAX_IMPORT_BYTES and sf.size <= MAX_FILE_BYTES:
+                raise ImportFileError(
+                    sf.name,
+                    f"together the files of this import are over {megabytes(MAX_IMPORT_BYTES)}; CodeDesk reads at "
+                    "most that much in one import (real releases are far smaller): import the files one at a time",
+                )
             if fmt.startswith("ama-"):
+                lines = _budget(sf, fmt, lines)
                 ama_files.append((sf, fmt))
                 ama_notes.extend(path_notes)
                 path_notes = []
                 ama_at = len(parsed) if ama_at is None else ama_at
                 continue
+            lines = _budget(sf, fmt, lines)
             started = time.perf_counter()
             ds = _parse(sf, fmt, monitor)
+            lines += ds.rows if fmt.endswith("-xlsx") else 0
+            sf.release()  # the dataset holds what it needs: the bytes and text need not stay in memory
             parsed.append((ds, time.perf_counter() - started, path_notes))
             path_notes = []
     if ama_files:
@@ -189,6 +222,8 @@ def import_paths(
         for sf, fmt in ama_files:
             _check_complete(sf, fmt)
         releases = ama_cpt.parse_release(ama_files, monitor)
+        for sf, _ in ama_files:
+            sf.release()
         share = (time.perf_counter() - started) / len(releases)
         position = ama_at if ama_at is not None else len(parsed)
         parsed[position:position] = [(ds, share, ama_notes if i == 0 else []) for i, ds in enumerate(releases)]

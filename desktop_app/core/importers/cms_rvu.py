@@ -14,7 +14,9 @@ that modifier), never codes of their own.
 
 from __future__ import annotations
 
+import itertools
 import re
+import sys
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -245,8 +247,10 @@ def parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
         keys: list[str] = [key for key, _, _ in TXT_LAYOUT]
         rows = _txt_rows(sf, monitor)
     else:
-        table = list(csv_rows(sf, sf.text())) if fmt == FORMAT_CSV else list(read_rows(sf))
-        keys, rows = _table_rows(sf, table, banner, monitor)
+        # Streamed: only the first rows (the headings) are held, the data rows are read one at a time.
+        table = csv_rows(sf, sf.text()) if fmt == FORMAT_CSV else read_rows(sf)
+        total = sf.data.count(b"\n") if fmt == FORMAT_CSV else 0
+        keys, rows = _table_rows(sf, table, total, banner, monitor)
     ds = _dataset(sf, fmt, banner)
     _build(sf, ds, keys, rows, monitor)
     return ds
@@ -265,9 +269,10 @@ def _txt_rows(sf: SourceFile, monitor: Monitor) -> Rows:
 
 
 def _table_rows(
-    sf: SourceFile, table: list[tuple[int, list[str]]], banner: list[str], monitor: Monitor
+    sf: SourceFile, rows_in: Iterator[tuple[int, list[str]]], total: int, banner: list[str], monitor: Monitor
 ) -> tuple[list[str], Rows]:
     """The column keys found in the (multi-row) headings, and the data rows as cells in that key order."""
+    table = list(itertools.islice(rows_in, 60))
     header_at = next((i for i, (_, row) in enumerate(table[:60]) if sniff_rows([row])), None)
     if header_at is None:
         raise ImportFileError(
@@ -302,8 +307,8 @@ def _table_rows(
     indexes = list(columns.values())
 
     def rows() -> Rows:
-        monitor.start(f"Reading {sf.name}", len(table))
-        for line_no, row in table[header_at + 1 :]:
+        monitor.start(f"Reading {sf.name}", total)
+        for line_no, row in itertools.chain(table[header_at + 1 :], rows_in):
             monitor.tick(line_no)
             if not any(c.strip() for c in row):
                 continue
@@ -364,6 +369,35 @@ def _clean_code(raw: str) -> str:
     return code if is_code(code) else ""
 
 
+# RVUs, shares and the conversion factor are plain decimals ("1.30", "35.1234", ".5"): not "nan", "inf", "1e9"
+# or "1_000" (which float() would take), and never negative or absurdly large.
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+MAX_RVU_VALUE = 100_000.0
+
+
+@lru_cache(maxsize=65536)
+def _decimal(value: str) -> float | str:
+    """The number in ``value``, or why it is not one (memoised: the same few thousand values recur, and each
+    becomes one float object)."""
+    if not _DECIMAL.fullmatch(value):
+        if value.lstrip("+-").lower() in ("nan", "inf", "infinity") or "e" in value.lower():
+            return "is not a finite decimal number"
+        if value.startswith("-") and _DECIMAL.fullmatch(value[1:]):
+            return "is negative; RVUs, shares and conversion factors never are"
+        return "is not a number (wrong columns?)"
+    number = float(value)
+    if number > MAX_RVU_VALUE:
+        return f"is out of range (over {MAX_RVU_VALUE:,.0f}; real values are under 1,000)"
+    return number
+
+
+def _number(sf: SourceFile, line_no: int, name: str, value: str) -> float:
+    number = _decimal(value)
+    if isinstance(number, str):
+        raise ImportFileError(sf.name, f"{name.replace('_', ' ')} {value[:40]!r} {number}", line=line_no)
+    return number
+
+
 def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Monitor) -> None:
     seen: dict[tuple[str, str], int] = {}
     first_mod_descriptor: dict[str, str] = {}
@@ -392,18 +426,12 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
             if not value:
                 continue
             if kind == _NUMBER:
-                try:
-                    facts[name] = float(value)
-                except ValueError:
-                    raise ImportFileError(
-                        sf.name,
-                        f"{name.replace('_', ' ')} {value!r} is not a number (wrong columns?)",
-                        line=line_no,
-                    ) from None
+                facts[name] = _number(sf, line_no, name, value)
             elif kind == _FLAG:
                 facts[name] = value == "+"
             else:
-                facts[name] = value.zfill(pad) if pad and value.isdigit() else value
+                # Interned: the same few codes ("XXX", "09", "A") recur in every row; one object each.
+                facts[name] = sys.intern(value.zfill(pad) if pad and value.isdigit() else value)
         status = str(facts.get("status_code", ""))
         if status:
             meaning = STATUS_MEANINGS.get(status)

@@ -50,7 +50,9 @@ class LoadResult:
     replaced: bool
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# allow_nan=False: the readers refuse NaN and infinities with the file and line; should one ever get this far,
+# it fails here rather than being stored as 'NaN', which is not JSON (every later reader of it would fail).
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def facts_json(facts: dict[str, object]) -> str:
@@ -242,21 +244,17 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
         _refuse_shrinking(conn, ds, old[0], len(old_codes))
 
     # What changed, against the same release (re-import) or else the newest release of this kind.
-    fact_rows = [
-        (code, modifier, facts_json(facts)) for code, rec in ds.codes.items() for modifier, facts in rec.facts.items()
-    ]
+    # Facts are encoded as they are compared and written, never all held as JSON text at once (for a large
+    # file that list was a third of the import's peak memory).
     added = updated = unchanged = 0
     if ds.codes:
         before = _code_signatures(conn, previous) if previous is not None else {}
-        facts_by_code: dict[str, list[tuple[str, str]]] = {}
-        for code, modifier, text in fact_rows:
-            facts_by_code.setdefault(code, []).append((modifier, text))
         for code, rec in ds.codes.items():
             if code not in before:
                 added += 1
             elif before[code] == (
                 tuple(sorted(rec.descriptors)),
-                tuple(sorted(facts_by_code.get(code, ()))),
+                tuple(sorted((modifier, facts_json(facts)) for modifier, facts in rec.facts.items())),
             ):
                 unchanged += 1
             else:
@@ -325,7 +323,11 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
     )
     conn.executemany(
         "INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, ?, ?, ?)",
-        [(code, modifier, source_id, text) for code, modifier, text in fact_rows],
+        (
+            (code, modifier, source_id, facts_json(facts))
+            for code, rec in ds.codes.items()
+            for modifier, facts in rec.facts.items()
+        ),
     )
     monitor.report(3)
     conn.executemany(

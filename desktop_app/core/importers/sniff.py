@@ -7,21 +7,37 @@ walked and each member sniffed; members that are not importable (README, PDF, GP
 
 from __future__ import annotations
 
+import errno
+import functools
 import io
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_app.core.errors import ImportFileError
+from desktop_app.core.errors import ImportFileError, printable
 from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
-from desktop_app.core.importers.textio import SourceFile, check_text, looks_binary, split_lines, utf16_head
+from desktop_app.core.importers.limits import (
+    MAX_COMPRESSION_RATIO,
+    MAX_FILE_BYTES,
+    MAX_ZIP_MEMBERS,
+    RATIO_CHECKED_FROM,
+    megabytes,
+)
+from desktop_app.core.importers.textio import (
+    SourceFile,
+    check_text,
+    looks_binary,
+    split_lines,
+    too_large,
+    utf16_head,
+)
 from desktop_app.core.importers.xlsx import is_xlsx, read_rows
 
 ZIP = "zip"
 FOLDER = "folder"
-MAX_MEMBER_BYTES = 512 * 1024 * 1024
 MAX_ZIP_DEPTH = 2
 SNIFF_BYTES = 65536
 
@@ -69,9 +85,9 @@ def _head_text(data: bytes) -> str:
 
 
 def sniff_file(sf: SourceFile) -> str | None:
-    """The format id of one readable file (never a container), or None."""
-    data = sf.data
-    if is_xlsx(data):
+    """The format id of one readable file (never a container), or None. Reads only the head of a text file."""
+    data = sf.head(2 * SNIFF_BYTES)
+    if data.startswith(b"PK") and is_xlsx(sf.data):
         try:
             rows = [r for _, r in read_rows(sf, limit=40)]
         except ImportFileError:
@@ -83,7 +99,7 @@ def sniff_file(sf: SourceFile) -> str | None:
         return None
     if not data.strip() or looks_binary(data):
         return None
-    return _sniff_text(sf, _head_text(data), len(data) > SNIFF_BYTES)
+    return _sniff_text(sf, _head_text(data), sf.size > SNIFF_BYTES)
 
 
 def _sniff_text(sf: SourceFile, head: str, cut: bool) -> str | None:
@@ -131,7 +147,7 @@ def guess_from_name(sf: SourceFile) -> str | None:
     stem = sf.stem.upper()
     for pattern, suffix, fmt in _NAME_GUESSES:
         if re.search(pattern, stem) and (not suffix or sf.suffix == suffix):
-            if fmt.endswith("-xlsx") != is_xlsx(sf.data):
+            if fmt.endswith("-xlsx") != (sf.head(2).startswith(b"PK") and is_xlsx(sf.data)):
                 continue
             return fmt
     return None
@@ -151,8 +167,8 @@ def recognise(sf: SourceFile) -> str | None:
     fmt = sniff_file(sf)
     if fmt is not None:
         return fmt
-    text = utf16_head(sf.data, 2 * SNIFF_BYTES)
-    if text is not None and (fmt := _sniff_text(sf, text.lstrip("\ufeff"), len(sf.data) > 2 * SNIFF_BYTES)):
+    text = utf16_head(sf.head(2 * SNIFF_BYTES), 2 * SNIFF_BYTES)
+    if text is not None and (fmt := _sniff_text(sf, text.lstrip("\ufeff"), sf.size > 2 * SNIFF_BYTES)):
         return fmt
     if sf.suffix not in _DATA_SUFFIXES or re.search(r"READ_?ME", sf.stem, re.I):
         return None
@@ -175,87 +191,179 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
 
-def _is_zip(data: bytes) -> bool:
-    return data.startswith(b"PK") and not is_xlsx(data)
+def _is_zip(sf: SourceFile) -> bool:
+    return sf.head(4).startswith(b"PK") and not is_xlsx(sf.data)
 
 
-def _zip_members(name: str, data: bytes, hints: tuple[str, ...], depth: int) -> list[SourceFile]:
+def _member_problem(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip member must not be decompressed (checked on the sizes the zip declares, before reading)."""
+    if info.file_size > MAX_FILE_BYTES:
+        return too_large(info.file_size)
+    if info.file_size > RATIO_CHECKED_FROM:
+        ratio = info.file_size / info.compress_size if info.compress_size else float("inf")
+        if ratio > MAX_COMPRESSION_RATIO:
+            return (
+                f"it would expand {ratio:,.0f} times (from {megabytes(info.compress_size)} to "
+                f"{megabytes(info.file_size)}); CodeDesk does not unpack zip members that expand more than "
+                f"{MAX_COMPRESSION_RATIO} times (real files expand at most about 15 times): a zip bomb or a damaged zip"
+            )
+    return None
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, size: int | None = None) -> bytes:
+    """The member's bytes (or its first ``size``), with every way a damaged zip fails named as such."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        with archive.open(info) as stream:
+            return stream.read(-1 if size is None else size)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+        raise ImportFileError(name, f"cannot be read from the zip (damaged, incomplete or encrypted?): {exc}") from None
+    except zlib.error as exc:
+        raise ImportFileError(name, f"cannot be read from the zip (damaged data): {exc}") from None
+
+
+def _refuse(name: str, problem: str) -> bytes:
+    raise ImportFileError(name, problem)
+
+
+@dataclass
+class _Walk:
+    """What walking a folder or zip found: the files, and the zips nested too deep to open."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    too_deep: list[str] = field(default_factory=list)
+
+
+def _open_zip(name: str, source: str | Path | bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ImportFileError(name, f"the zip (or xlsx) file is damaged or incomplete: {exc}") from None
-    members: list[SourceFile] = []
-    with archive:
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            parts = [p for p in info.filename.replace("\\", "/").split("/") if p]
-            if info.is_dir() or not parts or parts[0] == "__MACOSX" or parts[-1].startswith("."):
-                continue
-            if info.file_size > MAX_MEMBER_BYTES:
-                raise ImportFileError(name, f"{info.filename} is too large to import ({info.file_size:,} bytes)")
-            try:
-                member = archive.read(info)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-                raise ImportFileError(
-                    f"{name}/{info.filename}", f"cannot be read from the zip (damaged or incomplete?): {exc}"
-                ) from None
-            member_name = f"{name}/{'/'.join(parts)}"
-            member_hints = (parts[-1], *reversed(parts[:-1]), *hints)
-            if _is_zip(member) and depth < MAX_ZIP_DEPTH:
-                members.extend(_zip_members(member_name, member, member_hints, depth + 1))
-            else:
-                members.append(SourceFile(member_name, member, member_hints, container=name))
-    return members
 
 
-def _folder_members(path: Path) -> list[SourceFile]:
-    members: list[SourceFile] = []
+def _add(walk: _Walk, sf: SourceFile, hints: tuple[str, ...], depth: int, source: Path | None = None) -> None:
+    """Add ``sf`` to the walk, or the members of the zip it is (nested zips at most MAX_ZIP_DEPTH deep)."""
+    if not _is_zip(sf):
+        walk.files.append(sf)
+    elif depth > MAX_ZIP_DEPTH:
+        walk.too_deep.append(sf.name)
+    else:
+        archive = _open_zip(sf.name, source if source is not None else sf.data)
+        _zip_members(walk, sf.name, archive, hints, depth)
+
+
+def _zip_members(walk: _Walk, name: str, archive: zipfile.ZipFile, hints: tuple[str, ...], depth: int) -> None:
+    infos = archive.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise ImportFileError(
+            name, f"the zip has {len(infos):,} members; CodeDesk opens zips of up to {MAX_ZIP_MEMBERS:,} files"
+        )
+    for info in sorted(infos, key=lambda i: i.filename):
+        parts = [p for p in info.filename.replace("\\", "/").split("/") if p]
+        if info.is_dir() or not parts or parts[0] == "__MACOSX" or parts[-1].startswith("."):
+            continue
+        member_name = f"{name}/{'/'.join(parts)}"
+        member_hints = (parts[-1], *reversed(parts[:-1]), *hints)
+        problem = _member_problem(info)
+        load = (
+            functools.partial(_refuse, printable(member_name), problem)
+            if problem
+            else functools.partial(_read_member, archive, info, printable(member_name))
+        )
+        head = _read_member(archive, info, printable(member_name), 2 * SNIFF_BYTES)
+        sf = SourceFile(member_name, None, member_hints, container=name, size=info.file_size, load=load, head=head)
+        _add(walk, sf, member_hints, depth + 1)
+
+
+def _read_head(path: Path, name: str) -> bytes:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(2 * SNIFF_BYTES)
+    except OSError as exc:
+        raise ImportFileError(name, f"cannot be read: {exc.strerror or exc}") from None
+
+
+def _read_file(path: Path, name: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(name, f"cannot be read: {exc.strerror or exc}") from None
+
+
+def _disk_file(path: Path, name: str, hints: tuple[str, ...], container: str) -> SourceFile:
+    """A file on disk, read lazily: only its head until its content is needed."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ImportFileError(name, f"cannot be read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
+        raise ImportFileError(
+            name, "this is not a regular file (a pipe, socket or device); import a file, a folder or a zip"
+        )
+    head = _read_head(path, name)
+    load = functools.partial(_read_file, path, name)
+    return SourceFile(name, None, hints, container=container, size=info.st_size, load=load, head=head)
+
+
+def _folder_members(path: Path) -> _Walk:
+    walk = _Walk()
+    label = printable(path.name)
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
         rel = file.relative_to(path)
         if any(part.startswith(".") or part == "__MACOSX" for part in rel.parts):
             continue
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise ImportFileError(f"{path.name}/{rel.as_posix()}", f"cannot be read: {exc.strerror or exc}") from None
         name = f"{path.name}/{rel.as_posix()}"
         hints = (file.name, *reversed(rel.parts[:-1]), path.name)
-        if _is_zip(data):
-            members.extend(_zip_members(name, data, hints, 1))
-        else:
-            members.append(SourceFile(name, data, hints, container=path.name))
-    return members
+        sf = _disk_file(file, name, hints, label)
+        _add(walk, sf, hints, 1, source=file)
+    return walk
 
 
 def read_path(path: Path) -> tuple[list[SourceFile], bool]:
     """The files behind ``path`` and whether it was a container (folder or zip)."""
-    if path.is_dir():
-        return _folder_members(path), True
+    files, container, _ = _read_path(path)
+    return files, container
+
+
+def _read_path(path: Path) -> tuple[list[SourceFile], bool, list[str]]:
+    label = printable(path.name)
     try:
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):  # reading a FIFO or a device would block or never end
-            raise ImportFileError(
-                path.name,
-                "this is not a regular file (a pipe, socket or device); import a file, a folder or a zip",
-            )
-        data = path.read_bytes()
+        is_dir = path.is_dir()
+        path.stat()
     except FileNotFoundError:
-        raise ImportFileError(path.name, "file not found") from None
+        reason = "the link points to nothing (a broken symbolic link)" if path.is_symlink() else "file not found"
+        raise ImportFileError(label, reason) from None
     except OSError as exc:
-        raise ImportFileError(path.name, f"cannot be read: {exc.strerror or exc}") from None
-    if _is_zip(data):
-        return _zip_members(path.name, data, (path.name,), 1), True
+        if exc.errno == errno.ELOOP:
+            raise ImportFileError(label, "a symbolic link loop (the link points back to itself)") from None
+        raise ImportFileError(label, f"cannot be read: {exc.strerror or exc}") from None
+    if is_dir:
+        walk = _folder_members(path)
+        return walk.files, True, walk.too_deep
     # The folders around a file may name its release ("CPT 2030 data files/standard/MEDU.txt").
     folders = tuple(p.name for p in list(path.resolve().parents)[:3] if p.name)
-    return [SourceFile(path.name, data, (path.name, *folders))], False
+    sf = _disk_file(path, path.name, (path.name, *folders), "")
+    if sf.head(4).startswith(b"PK") and not _path_is_xlsx(path, sf):
+        walk = _Walk()
+        _zip_members(walk, sf.name, _open_zip(sf.name, path), (path.name,), 1)
+        return walk.files, True, walk.too_deep
+    return [sf], False, []
+
+
+def _path_is_xlsx(path: Path, sf: SourceFile) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 def plan(path: Path, supported: str) -> Plan:
     """Sniff ``path`` (a file, folder or zip). Raises :class:`ImportFileError` when nothing is importable."""
-    files, container = read_path(path)
+    files, container, too_deep = _read_path(path)
     result = Plan()
     if not container:
         sf = files[0]
-        if sf.data.startswith(b"\xd0\xcf\x11\xe0"):
+        if sf.head(4).startswith(b"\xd0\xcf\x11\xe0"):
             raise ImportFileError(
                 sf.name,
                 "this is an old Excel (.xls) workbook; save it as .xlsx or CSV in "
@@ -286,10 +394,18 @@ def plan(path: Path, supported: str) -> Plan:
                 skipped.append(f"{sf.name} (same data as {other.base_name})")
             continue
         chosen[key] = (sf, fmt)
+    deep = (
+        f"; {len(too_deep)} zip(s) nested more than {MAX_ZIP_DEPTH} deep were not opened (unzip them first): "
+        + ", ".join(too_deep[:3])
+        if too_deep
+        else ""
+    )
     if not chosen:
         raise ImportFileError(
-            path.name, f"no importable file found in it ({len(files)} file(s) looked at). {supported}"
+            path.name, f"no importable file found in it ({len(files)} file(s) looked at{deep}). {supported}"
         )
+    if too_deep:
+        result.notes.append(deep[2:])
     result.files.extend(chosen.values())
     if skipped:
         result.notes.append(

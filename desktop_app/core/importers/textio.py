@@ -16,11 +16,11 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 
-from desktop_app.core.errors import ImportFileError
+from desktop_app.core.errors import ImportFileError, printable
+from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_ROWS, megabytes
 
 # Bytes that Windows-1252 leaves undefined: a file holding them is not Windows-1252 text either.
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
@@ -30,19 +30,68 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 _CONTROL = re.compile(rb"[\x01-\x08\x0e-\x19\x1b-\x1f]")
 
 
-@dataclass(eq=False)
 class SourceFile:
     """One file to import: a file on disk, a file inside a folder, or a member of a zip.
 
-    ``name`` is what messages show (``RVU25D.zip/PPRRVU2025_Oct.csv``); ``hints`` are the names around it
-    (the file name, its folders, the zip's name), used to find a release when the content does not say.
+    ``name`` is what messages show (``RVU25D.zip/PPRRVU2025_Oct.csv``), with control characters escaped (see
+    :func:`~desktop_app.core.errors.printable`); ``hints`` are the names around it (the file name, its folders,
+    the zip's name), used to find a release when the content does not say.
+
+    The content is read only when needed: sniffing looks at :meth:`head`, and ``data`` reads the whole file
+    (through ``load``) the first time it is used, after checking ``size`` against :data:`MAX_FILE_BYTES`. So a
+    folder or zip full of notes, or with one huge member, is looked at without being held in memory.
     """
 
-    name: str
-    data: bytes
-    hints: tuple[str, ...] = ()
-    container: str = ""  # the folder or zip it came from ('' for a file given directly)
-    _cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    def __init__(
+        self,
+        name: str,
+        data: bytes | None = None,
+        hints: tuple[str, ...] = (),
+        container: str = "",
+        *,
+        size: int | None = None,
+        load: Callable[[], bytes] | None = None,
+        head: bytes | None = None,
+    ) -> None:
+        self.name = printable(name)
+        self.hints = hints
+        self.container = printable(container)  # the folder or zip it came from ('' for a file given directly)
+        self._data = data
+        self._load = load
+        self._head = head
+        self.size = len(data) if data is not None else (size or 0)
+        self.row_budget = MAX_ROWS  # rows a worksheet may have (less when earlier files of the import used some)
+        self._cache: dict[str, object] = {}
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.name!r}, {self.size:,} bytes)"
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            if self.size > MAX_FILE_BYTES:
+                raise ImportFileError(self.name, too_large(self.size))
+            data = self._load() if self._load is not None else b""
+            if len(data) > MAX_FILE_BYTES:
+                raise ImportFileError(self.name, too_large(len(data)))
+            self._data, self.size = data, len(data)
+        return self._data
+
+    def head(self, size: int) -> bytes:
+        """The first ``size`` bytes (at most what was read ahead for sniffing, unless the file is loaded)."""
+        if self._data is None and self._head is not None and (size <= len(self._head) or self.size <= len(self._head)):
+            return self._head[:size]
+        return self.data[:size]
+
+    @property
+    def loaded(self) -> bool:
+        return self._data is not None
+
+    def release(self) -> None:
+        """Forget the content and what was derived from it (after parsing: the dataset holds what it needs)."""
+        self._cache.clear()
+        if self._load is not None:
+            self._data = None  # read again from disk or the zip if it is ever needed
 
     @property
     def base_name(self) -> str:
@@ -74,6 +123,13 @@ class SourceFile:
         return self._cache["lines"]  # type: ignore[return-value]
 
 
+def too_large(size: int) -> str:
+    return (
+        f"the file is {megabytes(size)}; CodeDesk reads files up to {megabytes(MAX_FILE_BYTES)} (the largest real "
+        "CMS or AMA code file is under 4 MB), so this is not a code file or it is damaged"
+    )
+
+
 def line_of_offset(data: bytes, offset: int) -> int:
     """1-based line number of the byte at ``offset``."""
     return data.count(b"\n", 0, offset) + 1
@@ -90,6 +146,12 @@ def check_text(name: str, data: bytes) -> None:
     """Refuse empty, UTF-16 and binary data with a message naming the file and the line."""
     if not data.strip():
         raise ImportFileError(name, "the file is empty", line=1)
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) or _looks_utf32(data[:4096]):
+        raise ImportFileError(
+            name,
+            "the file is UTF-32 text; save it as UTF-8 or Windows-1252 (ANSI) and import it again",
+            line=1,
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data[:4096]):
         raise ImportFileError(
             name,
@@ -121,6 +183,16 @@ def utf16_head(data: bytes, size: int) -> str | None:
     return head[: len(head) - len(head) % 2].decode(encoding, errors="replace")
 
 
+def _looks_utf32(head: bytes) -> bool:
+    """Text as UTF-32 without a BOM: three of every four bytes are NUL (ASCII-range text)."""
+    if len(head) < 16:
+        return False
+    quarter = len(head) // 4
+    little = head[1::4].count(0) + head[2::4].count(0) + head[3::4].count(0)
+    big = head[0::4].count(0) + head[1::4].count(0) + head[2::4].count(0)
+    return max(little, big) > 3 * quarter * 0.9
+
+
 def _looks_utf16(head: bytes) -> bool:
     if len(head) < 8:
         return False
@@ -133,6 +205,7 @@ def _looks_utf16(head: bytes) -> bool:
 def decode(name: str, data: bytes) -> str:
     """Decode ``data`` (UTF-8 with or without BOM, else Windows-1252). Raises :class:`ImportFileError`."""
     check_text(name, data)
+    check_line_count(name, data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         try:
@@ -147,6 +220,14 @@ def decode(name: str, data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = exc.start
+        if exc.reason == "unexpected end of data" and _UTF8_SEQUENCE.search(data, 0, bad) is not None:
+            # A UTF-8 file whose last character is incomplete: the file was cut in the middle of it.
+            raise ImportFileError(
+                name,
+                "the file ends in the middle of a character, so it looks cut off (truncated); "
+                "import the complete file",
+                line=line_of_offset(data, bad),
+            ) from None
     utf8_before = _UTF8_SEQUENCE.search(data, 0, bad)
     utf8_after = _UTF8_SEQUENCE.search(data, bad)
     if utf8_before is not None or utf8_after is not None:
@@ -164,6 +245,17 @@ def decode(name: str, data: bytes) -> str:
             line=line_of_offset(data, undefined.start()),
         )
     return data.decode("cp1252")
+
+
+def check_line_count(name: str, data: bytes) -> None:
+    """Refuse a file with more lines than any real code file could have (before any line is split off)."""
+    lines = data.count(b"\n") or data.count(b"\r")
+    if lines > MAX_ROWS:
+        raise ImportFileError(
+            name,
+            f"the file has {lines:,} lines; CodeDesk reads at most {MAX_ROWS:,} lines per file (real code files "
+            "have about 20,000), so this is not a code file or it is damaged",
+        )
 
 
 def split_lines(text: str) -> list[str]:
@@ -219,11 +311,15 @@ def csv_rows(sf: SourceFile, text: str, delimiter: str = ",") -> Iterator[Row]:
         except StopIteration:
             return
         except csv.Error as exc:
-            reason = (
-                "a quoted field starts in this row and its closing quote is missing (unterminated quote)"
-                if "end of data" in str(exc)
-                else f"bad CSV quoting ({exc})"
-            )
+            if "end of data" in str(exc):
+                reason = "a quoted field starts in this row and its closing quote is missing (unterminated quote)"
+            elif "field limit" in str(exc):
+                reason = (
+                    f"a field is longer than {csv.field_size_limit():,} characters (real fields are a few hundred), "
+                    "so this is not a code file, or a quote opened here is never closed"
+                )
+            else:
+                reason = f"bad CSV quoting ({exc})"
             raise ImportFileError(sf.name, reason, line=start) from None
         yield start, row
         start = reader.line_num + 1
