@@ -481,6 +481,9 @@ class SearchEngine:
         Under the same time limit as a search: when cut, the answer is ``{}`` and ``result.counts_stopped``
         is set (the counts are unknown, not zero).
         """
+        if result.stopped and result.parsed.kind == "words" and not result.fts_expression:
+            result.counts_stopped = True  # cut before it knew which words match: the counts are unknown
+            return {}
         with self._ceiling() as deadline:
             try:
                 return self._counts(result, filters)
