@@ -398,11 +398,16 @@ class SearchEngine:
 
     # --- words
 
-    def _count_matches(self, expression: str, filters: SearchFilters) -> int:
+    def _count_matches(self, expression: str, filters: SearchFilters, cap: int | None = None) -> int:
+        """Matching rows (codes and modifiers) within ``filters``; with ``cap``, counting stops there."""
         extra, params = self._filter_sql(filters)
         if not extra:  # counting the index alone needs no row lookups: well under a millisecond
             return int(self.conn.execute("SELECT count(*) FROM code_fts WHERE code_fts MATCH ?",
                                          (expression,)).fetchone()[0])
+        if cap is not None:
+            return int(self.conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {FTS_JOIN} WHERE code_fts MATCH ?{extra} LIMIT ?)",
+                [expression, *params, cap]).fetchone()[0])
         return int(self.conn.execute(
             f"SELECT count(*) FROM {FTS_JOIN} WHERE code_fts MATCH ?{extra}",
             [expression, *params]).fetchone()[0])
@@ -465,13 +470,17 @@ class SearchEngine:
             if not matches:
                 continue
             result.fts_expression = expression
-            result.total = self._count_matches(expression, filters) if filters.code_set else matches
+            # With a category filter, count only as far as ranking needs to know (RANK_LIMIT + 1) before
+            # ranking, and the rest after: a search cut by the ceiling while counting keeps its hits.
+            result.total = self._count_matches(expression, filters, RANK_LIMIT + 1) if filters.code_set else matches
             rows = self._run_fts(expression, filters, limit, result.total) if result.total else []
             highlighter = Highlighter(candidate, self.synonyms)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
             result.partial = any_word
             result.ranked_subset = result.total > RANK_LIMIT
             result.corrected_words = _surface_words(candidate, rows) if match == "corrected" else ()
+            if filters.code_set and result.total > RANK_LIMIT:
+                result.total = self._count_matches(expression, filters)
             return
 
     def counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
