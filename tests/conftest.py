@@ -48,3 +48,59 @@ def store(db_path: Path) -> Iterator[CodeStore]:
     opened = CodeStore.open(db_path)
     yield opened
     opened.close()
+
+
+# Invented words for an invented code set: no real descriptor text, and nothing the bundled summaries use.
+INVENTED_COMMON_WORD = "frambly"  # in every invented code
+INVENTED_RARE_WORD = "quixotal"  # in INVENTED_RARE_CODES only
+INVENTED_RARE_CODES = ("10021", "11500", "12900")
+INVENTED_CODE_COUNT = 3000
+
+
+def add_invented_codes(path: Path, count: int = INVENTED_CODE_COUNT) -> None:
+    """Add ``count`` invented Category I codes (numbers 10000 up, under Surgery) with invented titles, written
+    the way the indexer writes them (a codes row and its FTS row), in one transaction.
+
+    Big enough that a plan walking a category's codes instead of the FTS matches shows up plainly.
+    """
+    import random
+
+    from desktop_app.core.catalog import Catalog
+    from desktop_app.core.database import connect, transaction
+
+    rng = random.Random(9)
+    fillers = ["plimsy", "carrowed", "dastle", "wimbering", "oblate", "strennet", "gollup", "varnish", "tessil"]
+    conn = connect(path)
+    try:
+        catalog = Catalog.from_db(conn)
+        taken = {row[0] for row in conn.execute("SELECT code FROM codes")}
+        next_id = int(conn.execute("SELECT max(id) FROM codes").fetchone()[0]) + 1
+        with transaction(conn):
+            number = 10000
+            added = 0
+            while added < count:
+                code = f"{number:05d}"
+                number += 1
+                if code in taken:
+                    continue
+                words = [INVENTED_COMMON_WORD, *rng.sample(fillers, 3)]
+                if code in INVENTED_RARE_CODES:
+                    words.append(INVENTED_RARE_WORD)
+                title = " ".join(words).capitalize()
+                section = catalog.section_for(code)
+                conn.execute("INSERT INTO codes (id, code, code_set, section_id, title) VALUES (?, ?, 'I', ?, ?)",
+                             (next_id, code, section.id if section else None, title))
+                conn.execute("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, ?, ?, '', '')",
+                             (next_id, code, title))
+                next_id += 1
+                added += 1
+        conn.execute("PRAGMA optimize")
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def invented_db(db_path: Path) -> Path:
+    """The bundled reference plus :data:`INVENTED_CODE_COUNT` invented Category I codes."""
+    add_invented_codes(db_path)
+    return db_path

@@ -11,7 +11,9 @@ import difflib
 import re
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +47,14 @@ COMMON_CODE_BONUS = 3.0
 # Column weights for bm25 (code, title, body, keywords): a hit on the code or the title counts most.
 BM25_WEIGHTS = (10.0, 5.0, 1.5, 2.0)
 STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "by", "per"})
+# The ceiling of one search (and of one counts call): past it SQLite is stopped by the progress handler and
+# the result says so, so no query can hold a worker (or the CLI) for long, whatever the data.
+TIME_LIMIT = 0.25
+PROGRESS_STEPS = 1000  # SQLite VM instructions between two looks at the clock (a few microseconds)
+# FTS5 first, then the codes row of each match. A plain JOIN lets SQLite start from codes when a filter
+# column has an index (code_set, section_id) and re-run the MATCH for every code of the category: seconds
+# to minutes. The left table of a CROSS JOIN is always the outer loop, so the cost follows the matches.
+FTS_JOIN = "code_fts CROSS JOIN codes c ON c.id = code_fts.rowid"
 
 _WORD_RE = re.compile(r"[^\W_]+(?:[/\-][^\W_]+)*")
 _GLOB_FOR_SHAPE = {
@@ -203,11 +213,21 @@ class SearchResult:
     ranked_subset: bool = False  # True when more codes matched than are ranked (RANK_LIMIT)
     fts_expression: str = ""  # the FTS5 expression behind a word search, for a later counts() call
     measures: list[Any] = field(default_factory=list)  # quality measures the query names (core.measures.MeasureHit)
+    stopped_after: float | None = None  # seconds, when the search hit the ceiling (TIME_LIMIT) and was cut
+    counts_stopped: bool = False  # the per-category counts hit the ceiling: ``counts`` is empty, not zero
+
+    @property
+    def stopped(self) -> bool:
+        return self.stopped_after is not None
 
     @property
     def message(self) -> str | None:
         if self.parsed.error:
             return self.parsed.error
+        if self.stopped_after is not None:
+            shown = "; showing what was found by then" if self.hits else ""
+            return (f"Search stopped after {self.stopped_after * 1000:.0f} ms{shown}. "
+                    "Add a word or a code to narrow it.")
         if self.parsed.truncated:
             return f"Only the first {MAX_QUERY_CHARS:,} characters of the query were searched."
         if self.corrected_words:
@@ -223,31 +243,80 @@ class SearchResult:
 # --- the engine ------------------------------------------------------------------------------------
 
 
+class _Deadline:
+    """A progress handler that stops SQLite once ``seconds`` have passed, and remembers that it did.
+
+    Telling our own stop apart from ``Connection.interrupt`` matters: the window's worker interrupts a
+    search when a newer one arrives and expects the error, while a search cut by its ceiling is an answer.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.started = time.perf_counter()
+        self.deadline = self.started + seconds
+        self.expired = False
+
+    def __call__(self) -> int:
+        if time.perf_counter() >= self.deadline:
+            self.expired = True
+        return int(self.expired)
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
 class SearchEngine:
-    """Runs searches on one connection. Cheap to create; create one per thread (per connection)."""
+    """Runs searches on one connection. Cheap to create; create one per thread (per connection).
+
+    Every :meth:`search` and :meth:`counts` call stops within ``time_limit`` seconds (``None``: never).
+    """
 
     def __init__(self, conn: sqlite3.Connection, catalog: Catalog,
-                 synonyms: dict[str, tuple[str, ...]] | None = None) -> None:
+                 synonyms: dict[str, tuple[str, ...]] | None = None,
+                 time_limit: float | None = TIME_LIMIT) -> None:
         self.conn = conn
         self.catalog = catalog
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
+        self.time_limit = time_limit
         self._source_names: dict[int, str] | None = None
         self._vocabulary: dict[str, list[str]] | None = None
         self._corrections: dict[str, str] = {}
 
+    @contextmanager
+    def _ceiling(self) -> Iterator[_Deadline]:
+        """Run the block under the time limit; the caller checks ``expired`` after an OperationalError."""
+        deadline = _Deadline(self.time_limit if self.time_limit is not None else float("inf"))
+        if self.time_limit is not None:
+            self.conn.set_progress_handler(deadline, PROGRESS_STEPS)
+        try:
+            yield deadline
+        finally:
+            if self.time_limit is not None:
+                self.conn.set_progress_handler(None, 0)
+
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50,
                with_counts: bool = False) -> SearchResult:
+        """Hits for ``query``. Never raises for a slow query: past the time limit the result is cut short
+        (``stopped``, with a message) and holds whatever was found by then. ``Connection.interrupt``
+        from another thread still raises ``sqlite3.OperationalError``, as the worker expects."""
         filters = filters or SearchFilters()
         parsed = parse_query(query)
         result = SearchResult(query, parsed)
-        if parsed.kind == "codes":
-            self._search_codes(result, filters, limit)
-        elif parsed.kind == "words":
-            self._search_words(result, parsed.words, filters, limit)
-            if len(parsed.words) == 1 and len(parsed.words[0]) == 2:
-                self._put_first(result, parsed.words[0].upper(), filters)
-        elif filters.section_id is not None and not parsed.error:
-            self._browse_section(result, filters, limit)
+        with self._ceiling() as deadline:
+            try:
+                if parsed.kind == "codes":
+                    self._search_codes(result, filters, limit)
+                elif parsed.kind == "words":
+                    self._search_words(result, parsed.words, filters, limit)
+                    if len(parsed.words) == 1 and len(parsed.words[0]) == 2:
+                        self._put_first(result, parsed.words[0].upper(), filters)
+                elif filters.section_id is not None and not parsed.error:
+                    self._browse_section(result, filters, limit)
+            except sqlite3.OperationalError:
+                if not deadline.expired:
+                    raise
+                result.stopped_after = deadline.elapsed
+                result.total = max(result.total, len(result.hits))
         if with_counts:
             result.counts = self.counts(result, filters)
         return result
@@ -333,13 +402,18 @@ class SearchEngine:
 
     # --- words
 
-    def _count_matches(self, expression: str, filters: SearchFilters) -> int:
+    def _count_matches(self, expression: str, filters: SearchFilters, cap: int | None = None) -> int:
+        """Matching rows (codes and modifiers) within ``filters``; with ``cap``, counting stops there."""
         extra, params = self._filter_sql(filters)
         if not extra:  # counting the index alone needs no row lookups: well under a millisecond
             return int(self.conn.execute("SELECT count(*) FROM code_fts WHERE code_fts MATCH ?",
                                          (expression,)).fetchone()[0])
+        if cap is not None:
+            return int(self.conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {FTS_JOIN} WHERE code_fts MATCH ?{extra} LIMIT ?)",
+                [expression, *params, cap]).fetchone()[0])
         return int(self.conn.execute(
-            f"SELECT count(*) FROM code_fts JOIN codes c ON c.id = code_fts.rowid WHERE code_fts MATCH ?{extra}",
+            f"SELECT count(*) FROM {FTS_JOIN} WHERE code_fts MATCH ?{extra}",
             [expression, *params]).fetchone()[0])
 
     def _run_fts(self, expression: str, filters: SearchFilters, limit: int, total: int = 0) -> list[sqlite3.Row]:
@@ -368,7 +442,7 @@ class SearchEngine:
         return self.conn.execute(
             f"""SELECT * FROM (
                     SELECT c.*, bm25(code_fts, {weights}) AS score
-                    FROM code_fts JOIN codes c ON c.id = code_fts.rowid
+                    FROM {FTS_JOIN}
                     WHERE code_fts MATCH ?{extra}
                     LIMIT ?)
                 ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
@@ -380,7 +454,7 @@ class SearchEngine:
         extra, params = self._filter_sql(filters, include_code_set=False)
         return {
             row["code_set"]: row["n"] for row in self.conn.execute(
-                f"""SELECT c.code_set, count(*) AS n FROM code_fts JOIN codes c ON c.id = code_fts.rowid
+                f"""SELECT c.code_set, count(*) AS n FROM {FTS_JOIN}
                     WHERE code_fts MATCH ?{extra} AND c.kind = 'code' GROUP BY c.code_set""",
                 [expression, *params],
             )
@@ -400,20 +474,39 @@ class SearchEngine:
             if not matches:
                 continue
             result.fts_expression = expression
-            result.total = self._count_matches(expression, filters) if filters.code_set else matches
+            # With a category filter, count only as far as ranking needs to know (RANK_LIMIT + 1) before
+            # ranking, and the rest after: a search cut by the ceiling while counting keeps its hits.
+            result.total = self._count_matches(expression, filters, RANK_LIMIT + 1) if filters.code_set else matches
             rows = self._run_fts(expression, filters, limit, result.total) if result.total else []
             highlighter = Highlighter(candidate, self.synonyms)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
             result.partial = any_word
             result.ranked_subset = result.total > RANK_LIMIT
             result.corrected_words = _surface_words(candidate, rows) if match == "corrected" else ()
+            if filters.code_set and result.total > RANK_LIMIT:
+                result.total = self._count_matches(expression, filters)
             return
 
     def counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
         """Hits per code set for an earlier result, ignoring the category filter (for the filter buttons).
 
         Kept apart from :meth:`search` so a window can paint the hits first and the counts a moment later.
+        Under the same time limit as a search: when cut, the answer is ``{}`` and ``result.counts_stopped``
+        is set (the counts are unknown, not zero).
         """
+        if result.stopped and result.parsed.kind == "words" and not result.fts_expression:
+            result.counts_stopped = True  # cut before it knew which words match: the counts are unknown
+            return {}
+        with self._ceiling() as deadline:
+            try:
+                return self._counts(result, filters)
+            except sqlite3.OperationalError:
+                if not deadline.expired:
+                    raise
+                result.counts_stopped = True
+                return {}
+
+    def _counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
         if result.fts_expression:
             return self._count_fts(result.fts_expression, filters)
         if result.parsed.kind == "codes":

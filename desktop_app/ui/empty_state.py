@@ -49,6 +49,8 @@ def no_results_html(result: SearchResult, code_set: str | None, section_name: st
         return f"<h3>That range cannot be searched</h3><p>{escape(result.parsed.error)}.</p>"
     if not query and section_name is None:
         return WELCOME
+    if result.stopped and result.message:  # cut by the search ceiling: not "no match", just not finished
+        return f"<h3>The search took too long</h3><p>{escape(result.message)}</p>"
     parts: list[str] = []
     other_hits = {cs: n for cs, n in result.counts.items() if n and cs != code_set}
     if result.unknown:

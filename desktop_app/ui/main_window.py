@@ -370,7 +370,8 @@ class MainWindow(QMainWindow):
             return
         request = self.current_request()
         if request.query.strip() or request.section_id is not None:
-            self.category_filter.set_counts(counts)
+            # Counts cut by the search ceiling are unknown, not zero: hide the numbers.
+            self.category_filter.set_counts(None if result.counts_stopped else counts)
         if not result.hits:
             self._on_search_ready(result, 0.0)  # the empty state can now say where the hits are
 
