@@ -7,7 +7,6 @@ becomes a quoted phrase, so ``"``, ``*``, ``NOT``, ``(`` and emoji are just text
 
 from __future__ import annotations
 
-import difflib
 import re
 import sqlite3
 import sys
@@ -18,6 +17,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from desktop_app.core.catalog import Catalog, Section
 from desktop_app.core.grammar import (
@@ -32,6 +34,7 @@ from desktop_app.core.grammar import (
     parse_code_list,
 )
 from desktop_app.core.resources import data_dir
+from desktop_app.core.vocabulary import QueryUnit, Vocabulary, load_vocabulary
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -56,7 +59,13 @@ PROGRESS_STEPS = 1000  # SQLite VM instructions between two looks at the clock (
 # to minutes. The left table of a CROSS JOIN is always the outer loop, so the cost follows the matches.
 FTS_JOIN = "code_fts CROSS JOIN codes c ON c.id = code_fts.rowid"
 
-_WORD_RE = re.compile(r"[^\W_]+(?:[/\-][^\W_]+)*")
+# A query word: letters and digits, joined by '/', '-' or '&' ("w/o", "x-ray", "d&c", "i & d"), or a comparison
+# sign ("<", ">=", "≥"), which the vocabulary reads as "less than" and so on; a lone "w/" keeps its slash.
+_WORD_RE = re.compile(r"[^\W_]+(?:(?:[/\-]|\s*&\s*)[^\W_]+)*/?|[<>]=?|[\u2264\u2265]")
+_TOKEN_RE = re.compile(r"[^\W_]+")
+# bm25 points within which codes count as equally good, so one family lists in code order (99211, 99212 …)
+# instead of by the length of each descriptor.
+RANK_BUCKET = 1.5
 _GLOB_FOR_SHAPE = {
     Shape.CPT: "[0-9][0-9][0-9][0-9][0-9]",
     Shape.PLA: "[0-9][0-9][0-9][0-9]U",
@@ -99,7 +108,7 @@ def parse_query(text: str) -> ParsedQuery:
         return ParsedQuery("empty", error=str(exc))
     if items:
         return ParsedQuery("codes", items=tuple(dict.fromkeys(items)), truncated=truncated)
-    words = tuple(w.lower() for w in _WORD_RE.findall(text))[:MAX_WORDS]
+    words = tuple(re.sub(r"\s+", "", w.lower()) for w in _WORD_RE.findall(text))[:MAX_WORDS]
     words = tuple(w[:64] for w in words)
     if not words:
         return ParsedQuery("empty")
@@ -124,8 +133,7 @@ def load_synonyms(path: Path | None = None) -> dict[str, tuple[str, ...]]:
 
 def _fts_phrase(text: str) -> str:
     """Quote ``text`` as an FTS5 phrase: split into words, double any quote. Empty if nothing is left."""
-    words = _WORD_RE.findall(text)
-    inner = " ".join(re.split(r"[/\-]", " ".join(words)))
+    inner = " ".join(_TOKEN_RE.findall(text))
     return '"' + inner.replace('"', '""') + '"' if inner.strip() else ""
 
 
@@ -148,6 +156,26 @@ def fts_expression(words: Sequence[str], synonyms: dict[str, tuple[str, ...]], *
         alternatives = [literal + "*" if is_last and prefix_last and len(word) >= min_prefix else literal]
         alternatives += [p for p in (_fts_phrase(alt) for alt in synonyms.get(word, ())) if p]
         groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    return (" OR " if any_word else " AND ").join(groups)
+
+
+def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, prefix_last: bool = True) -> str:
+    """A safe FTS5 MATCH expression from query units: each unit (its words as typed, or any of the words and
+    phrases the vocabulary says it also means) is a group; groups are ANDed (ORed with ``any_word``). The
+    last unit, when a single word, is also matched as a prefix so results follow the typing."""
+    content = [u for u in units if u.text not in STOPWORDS] or list(units)
+    groups = []
+    for index, unit in enumerate(content):
+        literal = _fts_phrase(unit.text)
+        is_last = index == len(content) - 1
+        min_prefix = 4 if any_word else 2
+        alternatives = []
+        if literal:
+            prefixed = is_last and prefix_last and not unit.phrase and len(unit.text) >= min_prefix
+            alternatives.append(literal + "*" if prefixed else literal)
+        alternatives += [p for p in dict.fromkeys(_fts_phrase(alt) for alt in unit.alternatives) if p]
+        if alternatives:
+            groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
     return (" OR " if any_word else " AND ").join(groups)
 
 
@@ -273,14 +301,16 @@ class SearchEngine:
 
     def __init__(self, conn: sqlite3.Connection, catalog: Catalog,
                  synonyms: dict[str, tuple[str, ...]] | None = None,
-                 time_limit: float | None = TIME_LIMIT) -> None:
+                 time_limit: float | None = TIME_LIMIT, vocabulary: Vocabulary | None = None) -> None:
         self.conn = conn
         self.catalog = catalog
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
+        self.vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
         self.time_limit = time_limit
         self._source_names: dict[int, str] | None = None
         self._vocabulary: dict[str, list[str]] | None = None
         self._corrections: dict[str, str] = {}
+        self._plain_words: dict[str, list[str]] | None = None
 
     @contextmanager
     def _ceiling(self) -> Iterator[_Deadline]:
@@ -445,9 +475,9 @@ class SearchEngine:
                     FROM {FTS_JOIN}
                     WHERE code_fts MATCH ?{extra}
                     LIMIT ?)
-                ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
+                ORDER BY status = 'deleted', kind = 'modifier', round((score - common * ?) / ?), code
                 LIMIT ?""",
-            [expression, *params, RANK_LIMIT, COMMON_CODE_BONUS, limit],
+            [expression, *params, RANK_LIMIT, COMMON_CODE_BONUS, RANK_BUCKET, limit],
         ).fetchall()
 
     def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
@@ -469,7 +499,8 @@ class SearchEngine:
         any_category = SearchFilters(None, filters.section_id)
         plans: list[tuple[str, tuple[str, ...], bool]] = [("words", tuple(words), False)]
         for match, candidate, any_word in self._word_plans(words, plans):
-            expression = fts_expression(candidate, self.synonyms, any_word=any_word)
+            units = self.vocabulary.query_units(candidate)
+            expression = units_expression(units, any_word=any_word)
             matches = self._count_matches(expression, any_category) if expression else 0
             if not matches:
                 continue
@@ -477,15 +508,32 @@ class SearchEngine:
             # With a category filter, count only as far as ranking needs to know (RANK_LIMIT + 1) before
             # ranking, and the rest after: a search cut by the ceiling while counting keeps its hits.
             result.total = self._count_matches(expression, filters, RANK_LIMIT + 1) if filters.code_set else matches
-            rows = self._run_fts(expression, filters, limit, result.total) if result.total else []
-            highlighter = Highlighter(candidate, self.synonyms)
+            rows = self._whole_words_first(units, any_word, expression, filters, limit, result.total)
+            highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
             result.partial = any_word
             result.ranked_subset = result.total > RANK_LIMIT
-            result.corrected_words = _surface_words(candidate, rows) if match == "corrected" else ()
+            result.corrected_words = self._surface_words(candidate, words, rows) if match == "corrected" else ()
             if filters.code_set and result.total > RANK_LIMIT:
                 result.total = self._count_matches(expression, filters)
             return
+
+    def _whole_words_first(self, units: Sequence[QueryUnit], any_word: bool, expression: str,
+                           filters: SearchFilters, limit: int, total: int) -> list[sqlite3.Row]:
+        """Codes matching the last word as a whole word before those matching it only as a prefix: "DEXA"
+        finds the bone density scans before "dexamethasone"; "office vis" still finds the visits."""
+        if not result_total_is_rankable(total):
+            return self._run_fts(expression, filters, limit, total) if total else []
+        whole = units_expression(units, any_word=any_word, prefix_last=False)
+        if whole == expression:
+            return self._run_fts(expression, filters, limit, total) if total else []
+        first = self._ranked(whole, filters, limit)
+        if len(first) >= limit:
+            return first
+        seen = {row["code"] for row in first}
+        rest = [row for row in self._run_fts(expression, filters, limit + len(first), total)
+                if row["code"] not in seen]
+        return first + rest[: limit - len(first)]
 
     def counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
         """Hits per code set for an earlier result, ignoring the category filter (for the filter buttons).
@@ -569,11 +617,48 @@ class SearchEngine:
         return tuple(corrected) if changed else ()
 
     def _closest_word(self, word: str) -> str:
-        if len(word) < 4 or word in STOPWORDS or any(ch.isdigit() for ch in word) or self._word_is_indexed(word):
+        """The closest real word for a word that matches nothing, or the word itself.
+
+        Never a correction for a word the vocabulary knows ("Whipple") or the index holds, and only within a
+        small edit distance of similar length, so a real word missing from this database ("trabeculectomy"
+        before the RVU file is imported) is left alone rather than turned into another word. Plain words
+        (the vocabulary's, which are real words) are preferred over the index's stems.
+        """
+        if (len(word) < 4 or word in STOPWORDS or any(ch.isdigit() for ch in word) or not word.isalpha()
+                or self.vocabulary.knows(word) or self._word_is_indexed(word)):
             return word
-        candidates = [v for v in self._vocabulary_by_letter().get(word[0], ()) if abs(len(v) - len(word)) <= 2]
-        match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
-        return match[0] if match else word
+        max_edits = 1 if len(word) <= 5 else 2 if len(word) <= 10 else 3
+        max_length_change = 1 if len(word) < 8 else 2
+        for pool in (self._plain_words_by_letter().get(word[0], ()), self._vocabulary_by_letter().get(word[0], ())):
+            candidates = [w for w in pool if abs(len(w) - len(word)) <= max_length_change]
+            best = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=max_edits)
+            if best is not None:
+                return str(best[0])
+        return word
+
+    def _plain_words_by_letter(self) -> dict[str, list[str]]:
+        """The vocabulary's plain words that the index can find, bucketed by first letter."""
+        if self._plain_words is None:
+            buckets: dict[str, list[str]] = {}
+            for plain in sorted(self.vocabulary.words):
+                if len(plain) > 3:
+                    buckets.setdefault(plain[0], []).append(plain)
+            self._plain_words = buckets
+        return self._plain_words
+
+    def _surface_words(self, corrected: Sequence[str], typed: Sequence[str],
+                       rows: Sequence[sqlite3.Row]) -> tuple[str, ...]:
+        """Corrections may be stems of the index ("colonoscopi"): show a real word instead, from the
+        vocabulary or from the titles of the hits, and the typed word where nothing was corrected."""
+        titles = _surface_words(corrected, rows)
+        shown = []
+        for word, was, from_titles in zip(corrected, typed, titles, strict=True):
+            if word == was or word in self.vocabulary.words:
+                shown.append(word)
+                continue
+            real = [w for w in self._plain_words_by_letter().get(word[0], ()) if w.startswith(word[:-1])]
+            shown.append(min(real, key=lambda w: (Levenshtein.distance(w, word), len(w))) if real else from_titles)
+        return tuple(shown)
 
     # --- helpers
 
@@ -604,6 +689,11 @@ class SearchEngine:
         return UnknownCode(code, code_set.value if code_set else None, path)
 
 
+def result_total_is_rankable(total: int) -> bool:
+    """Whole-word-first needs two ranked passes; past RANK_LIMIT matches the title-first cut ranks instead."""
+    return 0 < total <= RANK_LIMIT
+
+
 def _surface_words(stems: Sequence[str], rows: Sequence[sqlite3.Row]) -> tuple[str, ...]:
     """Corrections come from the stemmed index ("offic"); show the word as it appears in a title instead."""
     titles = " ".join(row["title"] for row in rows[:20]).lower()
@@ -617,13 +707,15 @@ def _surface_words(stems: Sequence[str], rows: Sequence[sqlite3.Row]) -> tuple[s
 class Highlighter:
     """Finds where query words (or their synonyms) start a word in a title. Built once per search."""
 
-    def __init__(self, words: Sequence[str], synonyms: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, words: Sequence[str], synonyms: dict[str, tuple[str, ...]],
+                 units: Sequence[QueryUnit] = ()) -> None:
         stems: set[str] = set()
-        for word in words:
+        alternatives = {unit.text: unit.alternatives for unit in units}
+        for word in [*words, *(unit.text for unit in units if unit.phrase)]:
             if word in STOPWORDS:
                 continue
-            for variant in (word, *synonyms.get(word, ())):
-                for part in variant.split():
+            for variant in (word, *synonyms.get(word, ()), *alternatives.get(word, ())):
+                for part in _TOKEN_RE.findall(variant):
                     if len(part) >= 2:
                         # Match the stem, so "visits" lights up "visit" and "established" lights up "establish".
                         stems.add(part[: max(3, len(part) - 2)] if len(part) > 4 else part)
