@@ -159,6 +159,18 @@ def fts_expression(words: Sequence[str], synonyms: dict[str, tuple[str, ...]], *
     return (" OR " if any_word else " AND ").join(groups)
 
 
+NEAR_TOKENS = 10  # a multi-word meaning matches when its words are this close, in any order
+
+
+def _fts_near(text: str) -> str:
+    """A multi-word meaning as an FTS5 NEAR group of its content words ("removal of gallbladder" also finds
+    "Gallbladder removal" and "Remove ext hem … hemorrhoid"); one word stays a plain phrase."""
+    words = [w for w in _TOKEN_RE.findall(text) if w.lower() not in STOPWORDS] or _TOKEN_RE.findall(text)
+    if len(words) <= 1:
+        return _fts_phrase(text)
+    return "NEAR(" + " ".join(_fts_phrase(w) for w in words) + f", {NEAR_TOKENS})"
+
+
 def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, prefix_last: bool = True) -> str:
     """A safe FTS5 MATCH expression from query units: each unit (its words as typed, or any of the words and
     phrases the vocabulary says it also means) is a group; groups are ANDed (ORed with ``any_word``). The
@@ -173,7 +185,7 @@ def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, pref
         if literal:
             prefixed = is_last and prefix_last and not unit.phrase and len(unit.text) >= min_prefix
             alternatives.append(literal + "*" if prefixed else literal)
-        alternatives += [p for p in dict.fromkeys(_fts_phrase(alt) for alt in unit.alternatives) if p]
+        alternatives += [p for p in dict.fromkeys(_fts_near(alt) for alt in unit.alternatives) if p]
         if alternatives:
             groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
     return (" OR " if any_word else " AND ").join(groups)
