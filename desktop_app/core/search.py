@@ -63,9 +63,9 @@ FTS_JOIN = "code_fts CROSS JOIN codes c ON c.id = code_fts.rowid"
 # sign ("<", ">=", "≥"), which the vocabulary reads as "less than" and so on; a lone "w/" keeps its slash.
 _WORD_RE = re.compile(r"[^\W_]+(?:(?:[/\-]|\s*&\s*)[^\W_]+)*/?|[<>]=?|[\u2264\u2265]")
 _TOKEN_RE = re.compile(r"[^\W_]+")
-# bm25 points within which codes count as equally good, so one family lists in code order (99211, 99212 …)
-# instead of by the length of each descriptor.
-RANK_BUCKET = 1.5
+# Codes of one family (same category, same first four characters: 99211-99215) whose score is at least this
+# share of the family's best count as equally good and list in code order, not by descriptor length.
+FAMILY_CLOSE = 0.8
 _GLOB_FOR_SHAPE = {
     Shape.CPT: "[0-9][0-9][0-9][0-9][0-9]",
     Shape.PLA: "[0-9][0-9][0-9][0-9]U",
@@ -171,10 +171,12 @@ def _fts_near(text: str) -> str:
     return "NEAR(" + " ".join(_fts_phrase(w) for w in words) + f", {NEAR_TOKENS})"
 
 
-def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, prefix_last: bool = True) -> str:
+def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, prefix_last: bool = True,
+                     most_words: bool = False) -> str:
     """A safe FTS5 MATCH expression from query units: each unit (its words as typed, or any of the words and
-    phrases the vocabulary says it also means) is a group; groups are ANDed (ORed with ``any_word``). The
-    last unit, when a single word, is also matched as a prefix so results follow the typing."""
+    phrases the vocabulary says it also means) is a group; groups are ANDed (ORed with ``any_word``; with
+    ``most_words``, every group but one). The last unit, when a single word, is also matched as a prefix so
+    results follow the typing."""
     content = [u for u in units if u.text not in STOPWORDS] or list(units)
     groups = []
     for index, unit in enumerate(content):
@@ -185,9 +187,16 @@ def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, pref
         if literal:
             prefixed = is_last and prefix_last and not unit.phrase and len(unit.text) >= min_prefix
             alternatives.append(literal + "*" if prefixed else literal)
+            if prefixed and len(unit.text) >= 7 and unit.text.isalpha():
+                # The index holds stems: a half-typed "screenin" or "injectio" is no prefix of "screen" or
+                # "inject", so the start of the word is tried as well.
+                alternatives.append(_fts_phrase(unit.text[:-3]) + "*")
         alternatives += [p for p in dict.fromkeys(_fts_near(alt) for alt in unit.alternatives) if p]
         if alternatives:
             groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    if most_words and len(groups) >= 3:
+        return " OR ".join("(" + " AND ".join(g for j, g in enumerate(groups) if j != i) + ")"
+                           for i in range(len(groups)))
     return (" OR " if any_word else " AND ").join(groups)
 
 
@@ -249,7 +258,7 @@ class SearchResult:
     counts: dict[str, int] = field(default_factory=dict)  # hits per code set, ignoring the category filter
     unknown: list[UnknownCode] = field(default_factory=list)
     corrected_words: tuple[str, ...] = ()  # set when typos were corrected ("showing results for …")
-    partial: bool = False  # True when no code had every word and hits match some of them
+    partial: bool = False  # True when no code had every word and hits match most or some of them
     ranked_subset: bool = False  # True when more codes matched than are ranked (RANK_LIMIT)
     fts_expression: str = ""  # the FTS5 expression behind a word search, for a later counts() call
     measures: list[Any] = field(default_factory=list)  # quality measures the query names (core.measures.MeasureHit)
@@ -273,7 +282,8 @@ class SearchResult:
         if self.corrected_words:
             return "Showing results for: " + " ".join(self.corrected_words)
         if self.partial:
-            return "No code has all of these words; showing codes with some of them."
+            most = bool(self.hits) and self.hits[0].match == "most words"
+            return f"No code has all of these words; showing codes with {'all but one' if most else 'some'} of them."
         if self.ranked_subset:
             return (f"{self.total:,} codes match; showing the best of the first {RANK_LIMIT:,}. "
                     "Add a word to narrow the search.")
@@ -481,16 +491,17 @@ class SearchEngine:
     def _ranked(self, expression: str, filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
         extra, params = self._filter_sql(filters)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        return self.conn.execute(
+        rows = self.conn.execute(
             f"""SELECT * FROM (
                     SELECT c.*, bm25(code_fts, {weights}) AS score
                     FROM {FTS_JOIN}
                     WHERE code_fts MATCH ?{extra}
                     LIMIT ?)
-                ORDER BY status = 'deleted', kind = 'modifier', round((score - common * ?) / ?), code
+                ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
                 LIMIT ?""",
-            [expression, *params, RANK_LIMIT, COMMON_CODE_BONUS, RANK_BUCKET, limit],
+            [expression, *params, RANK_LIMIT, COMMON_CODE_BONUS, limit],
         ).fetchall()
+        return family_order(rows)
 
     def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
         extra, params = self._filter_sql(filters, include_code_set=False)
@@ -512,7 +523,8 @@ class SearchEngine:
         plans: list[tuple[str, tuple[str, ...], bool]] = [("words", tuple(words), False)]
         for match, candidate, any_word in self._word_plans(words, plans):
             units = self.vocabulary.query_units(candidate)
-            expression = units_expression(units, any_word=any_word)
+            most_words = match == "most words"
+            expression = units_expression(units, any_word=any_word, most_words=most_words)
             matches = self._count_matches(expression, any_category) if expression else 0
             if not matches:
                 continue
@@ -520,23 +532,23 @@ class SearchEngine:
             # With a category filter, count only as far as ranking needs to know (RANK_LIMIT + 1) before
             # ranking, and the rest after: a search cut by the ceiling while counting keeps its hits.
             result.total = self._count_matches(expression, filters, RANK_LIMIT + 1) if filters.code_set else matches
-            rows = self._whole_words_first(units, any_word, expression, filters, limit, result.total)
+            rows = self._whole_words_first(units, any_word, most_words, expression, filters, limit, result.total)
             highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
-            result.partial = any_word
+            result.partial = any_word or most_words
             result.ranked_subset = result.total > RANK_LIMIT
             result.corrected_words = self._surface_words(candidate, words, rows) if match == "corrected" else ()
             if filters.code_set and result.total > RANK_LIMIT:
                 result.total = self._count_matches(expression, filters)
             return
 
-    def _whole_words_first(self, units: Sequence[QueryUnit], any_word: bool, expression: str,
+    def _whole_words_first(self, units: Sequence[QueryUnit], any_word: bool, most_words: bool, expression: str,
                            filters: SearchFilters, limit: int, total: int) -> list[sqlite3.Row]:
         """Codes matching the last word as a whole word before those matching it only as a prefix: "DEXA"
         finds the bone density scans before "dexamethasone"; "office vis" still finds the visits."""
         if not result_total_is_rankable(total):
             return self._run_fts(expression, filters, limit, total) if total else []
-        whole = units_expression(units, any_word=any_word, prefix_last=False)
+        whole = units_expression(units, any_word=any_word, prefix_last=False, most_words=most_words)
         if whole == expression:
             return self._run_fts(expression, filters, limit, total) if total else []
         first = self._ranked(whole, filters, limit)
@@ -592,6 +604,8 @@ class SearchEngine:
         corrected = self.correct_words(words)  # only computed when every word together found nothing
         if corrected:
             yield "corrected", corrected, False
+        if len(words) > 2:
+            yield "most words", tuple(corrected or words), False
         if len(words) > 1:
             yield "some words", tuple(words), True
 
@@ -699,6 +713,22 @@ class SearchEngine:
         section: Section | None = self.catalog.section_for(code)
         path = tuple(s.name for s in self.catalog.section_path(section.id)) if section else ()
         return UnknownCode(code, code_set.value if code_set else None, path)
+
+
+def family_order(rows: Sequence[sqlite3.Row]) -> list[sqlite3.Row]:
+    """Rows ranked by score (bm25 is negative: lower is better), with the close members of a family lifted
+    to the family's best score, so "office visit est" lists 99211, 99212, 99213 … in code order."""
+    best: dict[tuple[str, str], float] = {}
+    for row in rows:
+        best.setdefault((row["code_set"], row["code"][:4]), row["score"] - row["common"] * COMMON_CODE_BONUS)
+
+    def key(row: sqlite3.Row) -> tuple[bool, bool, float, str]:
+        adjusted = row["score"] - row["common"] * COMMON_CODE_BONUS
+        family_best = best[(row["code_set"], row["code"][:4])]
+        effective = family_best if adjusted <= family_best * FAMILY_CLOSE else adjusted
+        return row["status"] == "deleted", row["kind"] == "modifier", effective, row["code"]
+
+    return sorted(rows, key=key)
 
 
 def result_total_is_rankable(total: int) -> bool:
