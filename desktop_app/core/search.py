@@ -330,7 +330,7 @@ class SearchEngine:
         self.vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
         self.time_limit = time_limit
         self._source_names: dict[int, str] | None = None
-        self._vocabulary: dict[str, list[str]] | None = None
+        self._vocabulary: dict[str, list[str]] = {}
         self._corrections: dict[str, str] = {}
         self._plain_words: dict[str, list[str]] | None = None
 
@@ -552,8 +552,8 @@ class SearchEngine:
         if whole == expression:
             return self._run_fts(expression, filters, limit, total) if total else []
         first = self._ranked(whole, filters, limit)
-        if len(first) >= limit:
-            return first
+        if len(first) >= limit or len(first) == total:
+            return first  # enough whole-word matches, or the prefix adds no code: one ranking is enough
         seen = {row["code"] for row in first}
         rest = [row for row in self._run_fts(expression, filters, limit + len(first), total)
                 if row["code"] not in seen]
@@ -607,22 +607,20 @@ class SearchEngine:
         if len(words) > 2:
             yield "most words", tuple(corrected or words), False
         if len(words) > 1:
-            yield "some words", tuple(words), True
+            yield "some words", tuple(corrected or words), True
 
     # --- typo correction
 
-    def _vocabulary_by_letter(self) -> dict[str, list[str]]:
-        """The indexed words (after stemming), bucketed by first letter; loaded once per engine."""
-        if self._vocabulary is None:
+    def _indexed_terms(self, letter: str) -> list[str]:
+        """The indexed terms (stems) starting with ``letter``, read once per letter and engine. One letter's
+        range of the sorted vocabulary is a small, quick read, so a first typo stays well under the ceiling."""
+        if letter not in self._vocabulary:
             self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.code_fts_vocab USING fts5vocab(main, "
                               "'code_fts', 'row')")
-            buckets: dict[str, list[str]] = {}
-            for (term,) in self.conn.execute(
-                    "SELECT term FROM temp.code_fts_vocab WHERE length(term) > 2 AND term GLOB '[a-z]*' "
-                    "ORDER BY doc DESC LIMIT 50000"):
-                buckets.setdefault(term[0], []).append(term)
-            self._vocabulary = buckets
-        return self._vocabulary
+            self._vocabulary[letter] = [term for (term,) in self.conn.execute(
+                "SELECT term FROM temp.code_fts_vocab WHERE term >= ? AND term < ? AND length(term) > 2",
+                (letter, chr(ord(letter) + 1)))]
+        return self._vocabulary[letter]
 
     def _word_is_indexed(self, word: str) -> bool:
         """Does any code contain this word (or a word starting with it)? One index probe."""
@@ -655,7 +653,7 @@ class SearchEngine:
             return word
         max_edits = 1 if len(word) <= 5 else 2 if len(word) <= 10 else 3
         max_length_change = 1 if len(word) < 8 else 2
-        for pool in (self._plain_words_by_letter().get(word[0], ()), self._vocabulary_by_letter().get(word[0], ())):
+        for pool in (self._plain_words_by_letter().get(word[0], ()), self._indexed_terms(word[0])):
             candidates = [w for w in pool if abs(len(w) - len(word)) <= max_length_change]
             best = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=max_edits)
             if best is not None:

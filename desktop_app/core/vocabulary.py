@@ -112,20 +112,25 @@ class Vocabulary:
     # --- index time
 
     def expand(self, text: str) -> list[str]:
-        return list(self._expand(text))
-
-    @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; descriptors repeat a lot
-    def _expand(self, text: str) -> tuple[str, ...]:
         """The plain words and phrases ``text`` also means, in order of appearance, without repeats.
 
         Keys are matched greedily, longest first, and a matched key's tokens are consumed, so "w/o" gives
         "without" and not also the "with" of a lone "w".
         """
+        return list(self._expand(text)[0])
+
+    def explained(self, text: str) -> frozenset[str]:
+        """The tokens of ``text`` that some key of the vocabulary stands for (for the coverage test)."""
+        return self._expand(text)[1]
+
+    @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; descriptors repeat a lot
+    def _expand(self, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
         found: dict[str, None] = {}
         if self._symbol_re is not None:
             for match in self._symbol_re.finditer(text):
                 found.update(dict.fromkeys(self._symbols[match.group(0)]))
         words = tokens(text)
+        explained: set[str] = set()
         index = 0
         while index < len(words):
             matched = 0
@@ -137,11 +142,13 @@ class Vocabulary:
                     values = self._meanings.get((plain,)) if plain else None
                 if values is not None:
                     found.update(dict.fromkeys(values))
+                    explained.update(key)
                     matched = length
                     break
             index += matched or 1
         present = set(words)
-        return tuple(phrase for phrase in found if not self._phrase_tokens[phrase] <= present)
+        return (tuple(phrase for phrase in found if not self._phrase_tokens[phrase] <= present),
+                frozenset(explained))
 
     # --- query time
 
