@@ -196,7 +196,8 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """The bundled vocabulary (``shorthand.toml`` plus the older ``abbreviations.toml``), loaded once."""
     if path is not None:
         return Vocabulary.from_toml([path])
-    return Vocabulary.from_toml([data_dir() / "shorthand.toml", data_dir() / "abbreviations.toml"])
+    return Vocabulary.from_toml([data_dir() / "shorthand.toml", data_dir() / "abbreviations.toml",
+                                 data_dir() / "shorthand_derived.toml"])
 
 
 def index_text(text: str, vocabulary: Vocabulary | None = None) -> str:
