@@ -535,6 +535,14 @@ class SearchEngine:
             rows = self._whole_words_first(units, any_word, most_words, expression, filters, limit, result.total)
             highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
+            if not (any_word or most_words) and len(rows) < limit and len(units) >= 3:
+                # Few codes have every word: the codes with all words but one follow them, so a descriptor
+                # that leaves out one of the user's words ("Total hysterectomy") is still on the list.
+                seen = {row["code"] for row in rows}
+                extra = [row for row in self._ranked(units_expression(units, most_words=True), filters, limit)
+                         if row["code"] not in seen][: limit - len(rows)]
+                result.hits += [self._hit(row, "most words", highlighter) for row in extra]
+                result.total += len(extra)
             result.partial = any_word or most_words
             result.ranked_subset = result.total > RANK_LIMIT
             result.corrected_words = self._surface_words(candidate, words, rows) if match == "corrected" else ()
