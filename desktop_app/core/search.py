@@ -468,7 +468,8 @@ class SearchEngine:
             f"SELECT count(*) FROM {FTS_JOIN} WHERE code_fts MATCH ?{extra}",
             [expression, *params]).fetchone()[0])
 
-    def _run_fts(self, expression: str, filters: SearchFilters, limit: int, total: int = 0) -> list[sqlite3.Row]:
+    def _run_fts(self, expression: str, filters: SearchFilters, limit: int, total: int = 0,
+                 every_word: bool = False) -> list[sqlite3.Row]:
         """The best ``limit`` matches by bm25, among at most :data:`RANK_LIMIT` matching rows.
 
         bm25 costs about a microsecond a row, so ranking every row of a query that matches half the
@@ -480,15 +481,16 @@ class SearchEngine:
         """
         if total > RANK_LIMIT:
             # Too many to rank them all: codes whose *title* matches come first, then the rest.
-            in_title = self._ranked(f"title : ({expression})", filters, limit)
+            in_title = self._ranked(f"title : ({expression})", filters, limit, every_word)
             if len(in_title) >= limit:
                 return in_title
             seen = {row["code"] for row in in_title}
-            return in_title + [row for row in self._ranked(expression, filters, limit + len(in_title))
+            return in_title + [row for row in self._ranked(expression, filters, limit + len(in_title), every_word)
                                if row["code"] not in seen][: limit - len(in_title)]
-        return self._ranked(expression, filters, limit)
+        return self._ranked(expression, filters, limit, every_word)
 
-    def _ranked(self, expression: str, filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
+    def _ranked(self, expression: str, filters: SearchFilters, limit: int, every_word: bool = False
+                ) -> list[sqlite3.Row]:
         extra, params = self._filter_sql(filters)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         rows = self.conn.execute(
@@ -501,7 +503,7 @@ class SearchEngine:
                 LIMIT ?""",
             [expression, *params, RANK_LIMIT, COMMON_CODE_BONUS, limit],
         ).fetchall()
-        return family_order(rows)
+        return family_order(rows, every_word)
 
     def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
         extra, params = self._filter_sql(filters, include_code_set=False)
@@ -554,16 +556,17 @@ class SearchEngine:
                            filters: SearchFilters, limit: int, total: int) -> list[sqlite3.Row]:
         """Codes matching the last word as a whole word before those matching it only as a prefix: "DEXA"
         finds the bone density scans before "dexamethasone"; "office vis" still finds the visits."""
+        every = not (any_word or most_words)
         if not result_total_is_rankable(total):
-            return self._run_fts(expression, filters, limit, total) if total else []
+            return self._run_fts(expression, filters, limit, total, every) if total else []
         whole = units_expression(units, any_word=any_word, prefix_last=False, most_words=most_words)
         if whole == expression:
-            return self._run_fts(expression, filters, limit, total) if total else []
-        first = self._ranked(whole, filters, limit)
+            return self._run_fts(expression, filters, limit, total, every) if total else []
+        first = self._ranked(whole, filters, limit, every)
         if len(first) >= limit or len(first) == total:
             return first  # enough whole-word matches, or the prefix adds no code: one ranking is enough
         seen = {row["code"] for row in first}
-        rest = [row for row in self._run_fts(expression, filters, limit + len(first), total)
+        rest = [row for row in self._run_fts(expression, filters, limit + len(first), total, every)
                 if row["code"] not in seen]
         return first + rest[: limit - len(first)]
 
@@ -721,9 +724,12 @@ class SearchEngine:
         return UnknownCode(code, code_set.value if code_set else None, path)
 
 
-def family_order(rows: Sequence[sqlite3.Row]) -> list[sqlite3.Row]:
+def family_order(rows: Sequence[sqlite3.Row], every_word: bool = False) -> list[sqlite3.Row]:
     """Rows ranked by score (bm25 is negative: lower is better), with the close members of a family lifted
-    to the family's best score, so "office visit est" lists 99211, 99212, 99213 … in code order."""
+    to the family's best score, so "office visit est" lists 99211, 99212, 99213 … in code order. When every
+    row has every word of the query, all members of a family are equally good answers: they tie whatever
+    their descriptors' lengths ("Off/op est may x req" for 99211 next to "Office o/p est sf 10 min")."""
+    close = 0.0 if every_word else FAMILY_CLOSE
     best: dict[tuple[str, str], float] = {}
     for row in rows:
         best.setdefault((row["code_set"], row["code"][:4]), row["score"] - row["common"] * COMMON_CODE_BONUS)
@@ -731,7 +737,7 @@ def family_order(rows: Sequence[sqlite3.Row]) -> list[sqlite3.Row]:
     def key(row: sqlite3.Row) -> tuple[bool, bool, float, str]:
         adjusted = row["score"] - row["common"] * COMMON_CODE_BONUS
         family_best = best[(row["code_set"], row["code"][:4])]
-        effective = family_best if adjusted <= family_best * FAMILY_CLOSE else adjusted
+        effective = family_best if adjusted <= family_best * close else adjusted
         return row["status"] == "deleted", row["kind"] == "modifier", effective, row["code"]
 
     return sorted(rows, key=key)
