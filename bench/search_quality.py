@@ -132,7 +132,7 @@ def naive_like(conn: sqlite3.Connection, text: str, limit: int = 10) -> list[str
     words = re.findall(r"\w+", text.lower())[:12] or [text]
     params = [p for word in words for p in (f"%{word}%", f"%{word}%")]
     # Every word somewhere in the code's descriptors (not necessarily in the same one): group per code.
-    sql = (f"SELECT c.code FROM codes c WHERE c.kind = 'code' AND "
+    sql = ("SELECT c.code FROM codes c WHERE c.kind = 'code' AND "
            + " AND ".join("EXISTS (SELECT 1 FROM descriptors d WHERE d.code = c.code AND "
                           "(d.text LIKE ? OR d.code LIKE ?))" for _ in words)
            + " ORDER BY c.code LIMIT ?")
@@ -153,7 +153,7 @@ class Score:
 
     def add(self, rank: int | None) -> None:
         self.n += 1
-        self.hits = tuple(h + (rank is not None and rank <= k) for h, k in zip(self.hits, KS))  # type: ignore
+        self.hits = tuple(h + (rank is not None and rank <= k) for h, k in zip(self.hits, KS, strict=True))  # type: ignore
 
     def row(self) -> str:
         return " ".join(f"{100 * h / self.n:>6.1f}%" if self.n else "      -" for h in self.hits)
@@ -214,7 +214,8 @@ def main() -> None:
         methods: list[tuple[str, Callable[[CodeStore, str], list[str]]]] = [("CodeDesk", engine_codes)]
         if not args.no_baseline:
             methods.append(("LIKE-AND", like_codes))
-        header = f"{'database':<20} {'codes':>7} {'queries':<10} {'n':>4} {'method':<9} {'hit@1':>7} {'hit@5':>7} {'hit@10':>7}"
+        header = (f"{'database':<20} {'codes':>7} {'queries':<10} {'n':>4} {'method':<9} {'hit@1':>7} "
+                  f"{'hit@5':>7} {'hit@10':>7}")
         print("\n" + header + "\n" + "-" * len(header))
         all_misses = []
         kind_rows = []

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from desktop_app.core.reference import read_starter_codes  # noqa: E402
-from desktop_app.core.resources import data_dir  # noqa: E402
-from desktop_app.core.vocabulary import Vocabulary, singular, tokens  # noqa: E402
+from desktop_app.core.reference import read_starter_codes
+from desktop_app.core.resources import data_dir
+from desktop_app.core.vocabulary import Vocabulary, singular, tokens
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resources" / "data" / "shorthand_derived.toml"

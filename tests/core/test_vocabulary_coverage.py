@@ -55,16 +55,16 @@ COMBINING_FORMS = tuple(sorted("""
     cholangio chole cholecysto chondro colo colono colpo costo cranio cysto cyto dacryo dermato duodeno electro
     encephalo endo entero epi esophago extra fibro fluoro gastro geno glosso gyneco hemato hemi hemo hepato
     histo homo hydro hyper hypo hystero ileo immuno infra inter intra irido kerato lamino laparo laryngo lipo
-    litho lobo lumbo lympho macro mammo masto medio meningo meta micro mid mono multi myelo myo myringo naso
-    neo nephro neuro non oculo onco oophoro ophthalmo orchio oro ortho osteo oto pan para patho peri pharmaco
+    litho lobo lumbo lympho macro mammo masto medio meningo meta micro mid mono multi myelo myo myringo naso neo
+    nephro neuro non oculo onco oophoro ophthalmo orchio oro ortho osteo oto pan para patho peri pharmaco
     pharyngo phlebo physio pneumo poly post pre procto prostato pseudo psycho pyelo radio re recto retro rhino
-    sacro salpingo valvulo rhytid semi sialo sigmoido sono spleno spondylo sub super supra teno thoraco thrombo thyro tracheo
-    trans tri tympano un ureo uretero urethro uro utero vagino vaso veno vertebro vesico vulvo
-""".split(), key=len, reverse=True))
+    sacro salpingo valvulo rhytid semi sialo sigmoido sono spleno spondylo sub super supra teno thoraco thrombo
+    thyro tracheo trans tri tympano un ureo uretero urethro uro utero vagino vaso veno vertebro vesico vulvo
+""".split(), key=len, reverse=True))  # noqa: SIM905 -- a word list is easier to read this way
 SUFFIXES = tuple(sorted("""
-    ectomy otomy ostomy plasty pexy rrhaphy scopy scope graphy gram lysis centesis tripsy desis itis osis oma
-    emia uria algia pathy ing ed er al ic ly ation ment ness ity ive ize s es
-""".split(), key=len, reverse=True))
+    ectomy otomy ostomy plasty pexy rrhaphy scopy scope graphy gram lysis centesis tripsy desis
+    itis osis oma emia uria algia pathy ing ed er al ic ly ation ment ness ity ive ize s es
+""".split(), key=len, reverse=True))  # noqa: SIM905 -- a word list is easier to read this way
 
 
 def is_medical_word(token: str, plain: set[str]) -> bool:
