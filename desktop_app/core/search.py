@@ -66,6 +66,7 @@ _TOKEN_RE = re.compile(r"[^\W_]+")
 # Codes of one family (same category, same first four characters: 99211-99215) whose score is at least this
 # share of the family's best count as equally good and list in code order, not by descriptor length.
 FAMILY_CLOSE = 0.8
+WHOLE_WORD_MAX = 6  # last words up to this long are matched as whole words before prefixes
 _GLOB_FOR_SHAPE = {
     Shape.CPT: "[0-9][0-9][0-9][0-9][0-9]",
     Shape.PLA: "[0-9][0-9][0-9][0-9]U",
@@ -172,7 +173,7 @@ def _fts_near(text: str) -> str:
 
 
 def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, prefix_last: bool = True,
-                     most_words: bool = False) -> str:
+                     most_words: bool = False, stem_prefix: bool = False) -> str:
     """A safe FTS5 MATCH expression from query units: each unit (its words as typed, or any of the words and
     phrases the vocabulary says it also means) is a group; groups are ANDed (ORed with ``any_word``; with
     ``most_words``, every group but one). The last unit, when a single word, is also matched as a prefix so
@@ -187,9 +188,7 @@ def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, pref
         if literal:
             prefixed = is_last and prefix_last and not unit.phrase and len(unit.text) >= min_prefix
             alternatives.append(literal + "*" if prefixed else literal)
-            if prefixed and len(unit.text) >= 7 and unit.text.isalpha():
-                # The index holds stems: a half-typed "screenin" or "injectio" is no prefix of "screen" or
-                # "inject", so the start of the word is tried as well.
+            if stem_prefix and prefixed and len(unit.text) >= 7 and unit.text.isalpha():
                 alternatives.append(_fts_phrase(unit.text[:-3]) + "*")
         alternatives += [p for p in dict.fromkeys(_fts_near(alt) for alt in unit.alternatives) if p]
         if alternatives:
@@ -523,10 +522,12 @@ class SearchEngine:
         """
         any_category = SearchFilters(None, filters.section_id)
         plans: list[tuple[str, tuple[str, ...], bool]] = [("words", tuple(words), False)]
-        for match, candidate, any_word in self._word_plans(words, plans):
+        for plan, candidate, any_word in self._word_plans(words, plans):
             units = self.vocabulary.query_units(candidate)
-            most_words = match == "most words"
-            expression = units_expression(units, any_word=any_word, most_words=most_words)
+            most_words = plan == "most words"
+            expression = units_expression(units, any_word=any_word, most_words=most_words,
+                                          stem_prefix=plan == "half-typed")
+            match = "words" if plan == "half-typed" else plan
             matches = self._count_matches(expression, any_category) if expression else 0
             if not matches:
                 continue
@@ -534,7 +535,8 @@ class SearchEngine:
             # With a category filter, count only as far as ranking needs to know (RANK_LIMIT + 1) before
             # ranking, and the rest after: a search cut by the ceiling while counting keeps its hits.
             result.total = self._count_matches(expression, filters, RANK_LIMIT + 1) if filters.code_set else matches
-            rows = self._whole_words_first(units, any_word, most_words, expression, filters, limit, result.total)
+            rows = self._whole_words_first(units, any_word, most_words, expression, filters, limit, result.total,
+                                           matches, any_category)
             highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
             if not (any_word or most_words) and len(rows) < limit and len(units) >= 3:
@@ -553,14 +555,22 @@ class SearchEngine:
             return
 
     def _whole_words_first(self, units: Sequence[QueryUnit], any_word: bool, most_words: bool, expression: str,
-                           filters: SearchFilters, limit: int, total: int) -> list[sqlite3.Row]:
+                           filters: SearchFilters, limit: int, total: int, prefix_matches: int,
+                           counted_in: SearchFilters) -> list[sqlite3.Row]:
         """Codes matching the last word as a whole word before those matching it only as a prefix: "DEXA"
         finds the bone density scans before "dexamethasone"; "office vis" still finds the visits."""
         every = not (any_word or most_words)
         if not result_total_is_rankable(total):
             return self._run_fts(expression, filters, limit, total, every) if total else []
         whole = units_expression(units, any_word=any_word, prefix_last=False, most_words=most_words)
-        if whole == expression:
+        # A long last word's prefix finds its own inflections, which the stemmer finds anyway: only a short
+        # one ("dexa", "colon", "vis") runs into other words.
+        if whole == expression or len(units[-1].text) > WHOLE_WORD_MAX:
+            return self._run_fts(expression, filters, limit, total, every) if total else []
+        # Counting the index alone costs little; a second ranking (with its filters) costs more. When the
+        # prefix finds no code the whole words do not, or the whole words find none, one ranking does.
+        whole_matches = self._count_matches(whole, counted_in)
+        if whole_matches in (0, prefix_matches):
             return self._run_fts(expression, filters, limit, total, every) if total else []
         first = self._ranked(whole, filters, limit, every)
         if len(first) >= limit or len(first) == total:
@@ -612,6 +622,11 @@ class SearchEngine:
     def _word_plans(self, words: Sequence[str], first: list[tuple[str, tuple[str, ...], bool]]
                     ) -> Iterator[tuple[str, tuple[str, ...], bool]]:
         yield from first
+        last = words[-1] if words else ""
+        if len(last) >= 7 and last.isalpha():
+            # The index holds stems: a half-typed "screenin" or "injectio" is no prefix of "screen" or
+            # "inject", so the start of the word is tried before anything is corrected.
+            yield "half-typed", tuple(words), False
         corrected = self.correct_words(words)  # only computed when every word together found nothing
         if corrected:
             yield "corrected", corrected, False
