@@ -326,12 +326,20 @@ class SearchEngine:
         self.conn = conn
         self.catalog = catalog
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
-        self.vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
+        self._vocabulary_given = vocabulary
         self.time_limit = time_limit
         self._source_names: dict[int, str] | None = None
         self._vocabulary: dict[str, list[str]] = {}
         self._corrections: dict[str, str] = {}
         self._plain_words: dict[str, list[str]] | None = None
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The shorthand vocabulary, read on the first word search (a fifth of a second, once per process),
+        not when the engine is made: opening a database and code look-ups never wait for it."""
+        if self._vocabulary_given is None:
+            self._vocabulary_given = load_vocabulary()
+        return self._vocabulary_given
 
     @contextmanager
     def _ceiling(self) -> Iterator[_Deadline]:
