@@ -66,7 +66,11 @@ _TOKEN_RE = re.compile(r"[^\W_]+")
 # Codes of one family (same category, same first four characters: 99211-99215) whose score is at least this
 # share of the family's best count as equally good and list in code order, not by descriptor length.
 FAMILY_CLOSE = 0.8
-WHOLE_WORD_MAX = 6  # last words up to this long are matched as whole words before prefixes
+WHOLE_WORD_MAX = 6
+# Codes with all the words but one are added after the every-word codes when these are fewer than FILL_BELOW,
+# ranked among the first FILL_RANK_LIMIT such codes (a cheap second look, not a second full search).
+FILL_BELOW = 10
+FILL_RANK_LIMIT = 300  # last words up to this long are matched as whole words before prefixes
 _GLOB_FOR_SHAPE = {
     Shape.CPT: "[0-9][0-9][0-9][0-9][0-9]",
     Shape.PLA: "[0-9][0-9][0-9][0-9]U",
@@ -496,8 +500,8 @@ class SearchEngine:
                                if row["code"] not in seen][: limit - len(in_title)]
         return self._ranked(expression, filters, limit, every_word)
 
-    def _ranked(self, expression: str, filters: SearchFilters, limit: int, every_word: bool = False
-                ) -> list[sqlite3.Row]:
+    def _ranked(self, expression: str, filters: SearchFilters, limit: int, every_word: bool = False,
+                rank_limit: int = RANK_LIMIT) -> list[sqlite3.Row]:
         extra, params = self._filter_sql(filters)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         rows = self.conn.execute(
@@ -508,7 +512,7 @@ class SearchEngine:
                     LIMIT ?)
                 ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
                 LIMIT ?""",
-            [expression, *params, RANK_LIMIT, COMMON_CODE_BONUS, limit],
+            [expression, *params, rank_limit, COMMON_CODE_BONUS, limit],
         ).fetchall()
         return family_order(rows, every_word)
 
@@ -547,11 +551,12 @@ class SearchEngine:
                                            matches, any_category)
             highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
-            if not (any_word or most_words) and len(rows) < limit and len(units) >= 3:
+            if not (any_word or most_words) and len(rows) < FILL_BELOW and len(units) >= 3:
                 # Few codes have every word: the codes with all words but one follow them, so a descriptor
                 # that leaves out one of the user's words ("Total hysterectomy") is still on the list.
                 seen = {row["code"] for row in rows}
-                extra = [row for row in self._ranked(units_expression(units, most_words=True), filters, limit)
+                extra = [row for row in self._ranked(units_expression(units, most_words=True), filters, limit,
+                                                     rank_limit=FILL_RANK_LIMIT)
                          if row["code"] not in seen][: limit - len(rows)]
                 result.hits += [self._hit(row, "most words", highlighter) for row in extra]
                 result.total += len(extra)
