@@ -187,9 +187,12 @@ def main() -> None:
     parser.add_argument("--kinds", action="store_true", help="also print hit rates per kind of query")
     parser.add_argument("--show", action="store_true", help="print each query's codes with a real descriptor")
     parser.add_argument("--no-baseline", action="store_true", help="skip the LIKE baseline")
+    parser.add_argument("--queries", type=Path, default=QUERIES,
+                        help="the query file (default bench/search_queries.tsv; bench/search_queries_holdout.tsv "
+                             "holds queries never used to tune the vocabulary)")
     args = parser.parse_args()
 
-    queries = read_queries()
+    queries = read_queries(args.queries)
     bundled_codes = {s.code for s in read_starter_codes(data_dir())}
     codes = real_codes(args.data)
     problems = verify(queries, codes, bundled_codes, args.show)

@@ -61,7 +61,11 @@ class QueryUnit:
 class Vocabulary:
     """Abbreviations and synonyms keyed by token tuples; symbol-only keys by a raw-text pattern."""
 
-    def __init__(self, meanings: dict[tuple[str, ...], set[str]], symbols: dict[str, set[str]]) -> None:
+    def __init__(self, meanings: dict[tuple[str, ...], set[str]], symbols: dict[str, set[str]],
+                 forms: dict[str, tuple[str, ...]] | None = None,
+                 suffixes: dict[str, tuple[str, ...]] | None = None) -> None:
+        self._forms = forms or {}
+        self._suffixes = suffixes or {}
         self._meanings = {key: tuple(sorted(values)) for key, values in meanings.items()}
         # For each first token, the longest key starting with it: most tokens start no phrase, so most
         # positions cost one dictionary look-up.
@@ -82,6 +86,8 @@ class Vocabulary:
     def from_toml(cls, paths: Iterable[Path]) -> Vocabulary:
         meanings: dict[tuple[str, ...], set[str]] = {}
         symbols: dict[str, set[str]] = {}
+        forms: dict[str, tuple[str, ...]] = {}
+        suffixes: dict[str, tuple[str, ...]] = {}
 
         def add(key: str, value: str) -> None:
             key, value = key.strip().lower(), value.strip().lower()
@@ -102,12 +108,14 @@ class Vocabulary:
                     for other in group:
                         if other != member:
                             add(member, other)
+            forms.update({k.lower(): tuple(v) for k, v in table.get("combining_forms", {}).items()})
+            suffixes.update({k.lower(): tuple(v) for k, v in table.get("suffixes", {}).items()})
             # The older list (abbreviations.toml): a word on the left also means the words on the right.
             for key, values in table.get("synonyms", {}).items():
                 if key != "groups":
                     for alternative in values:
                         add(key, alternative)
-        return cls(meanings, symbols)
+        return cls(meanings, symbols, forms, suffixes)
 
     # --- index time
 
@@ -178,7 +186,24 @@ class Vocabulary:
         if values is None and len(key) == 1:
             plain = singular(key[0])
             values = self._meanings.get((plain,)) if plain else None
+        if values is None and len(key) == 1:
+            values = self.word_parts(key[0])
         return values or ()
+
+    def word_parts(self, word: str) -> tuple[str, ...]:
+        """A medical word read from its parts: "tympanoplasty" -> "eardrum repair", "middle ear repair", …
+        (each a phrase whose words the search finds close together). () when the word has no known parts."""
+        if len(word) < 8 or not word.isalpha():
+            return ()
+        suffix = next((s for s in sorted(self._suffixes, key=len, reverse=True) if word.endswith(s)), None)
+        if suffix is None:
+            return ()
+        stem = word[: -len(suffix)]
+        form = next((f for f in sorted(self._forms, key=len, reverse=True)
+                     if stem.startswith(f) or f.startswith(stem) and len(stem) >= 4), None)
+        if form is None:
+            return ()
+        return tuple(f"{part} {action}" for part in self._forms[form][:2] for action in self._suffixes[suffix][:3])
 
     def knows(self, word: str) -> bool:
         """Is ``word`` a key or a plain word of the vocabulary (so never a typo to correct)?"""

@@ -89,3 +89,19 @@ def test_singular(token: str, expected: str | None) -> None:
 
 def test_tokens_ignore_symbols_and_case() -> None:
     assert tokens("D & C, w/O") == ["d", "c", "w", "o"]
+
+
+@pytest.mark.parametrize(("word", "meaning"), [
+    ("tympanoplasty", "eardrum repair"),
+    ("stapedectomy", "stapes removal"),
+    ("dacryocystorhinostomy", "tear drain"),
+    ("gastrotomy", "stomach incision"),
+])
+def test_a_medical_word_is_read_from_its_parts(word: str, meaning: str) -> None:
+    assert meaning in load_vocabulary().alternatives(word)
+
+
+@pytest.mark.parametrize("word", ["colonoscopy", "screening", "fracture", "bunionectomy", "a1c"])
+def test_word_parts_are_only_for_words_with_known_parts(word: str) -> None:
+    parts = load_vocabulary().word_parts(word)
+    assert parts == () or word == "colonoscopy"  # colon + scopy does have parts
