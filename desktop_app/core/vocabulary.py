@@ -200,7 +200,7 @@ class Vocabulary:
             return ()
         stem = word[: -len(suffix)]
         form = next((f for f in sorted(self._forms, key=len, reverse=True)
-                     if stem.startswith(f) or f.startswith(stem) and len(stem) >= 4), None)
+                     if stem.startswith(f) or (f.startswith(stem) and len(stem) >= 4)), None)
         if form is None:
             return ()
         return tuple(f"{part} {action}" for part in self._forms[form][:2] for action in self._suffixes[suffix][:3])
