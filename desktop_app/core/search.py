@@ -70,7 +70,7 @@ WHOLE_WORD_MAX = 6
 # Codes with all the words but one are added after the every-word codes when these are fewer than FILL_BELOW,
 # ranked among the first FILL_RANK_LIMIT such codes (a cheap second look, not a second full search).
 FILL_BELOW = 10
-FILL_RANK_LIMIT = 300  # last words up to this long are matched as whole words before prefixes
+FILL_RANK_LIMIT = 100  # last words up to this long are matched as whole words before prefixes
 _GLOB_FOR_SHAPE = {
     Shape.CPT: "[0-9][0-9][0-9][0-9][0-9]",
     Shape.PLA: "[0-9][0-9][0-9][0-9]U",
