@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.core.database import SCHEMA_VERSION
 from desktop_app.core.importers import import_paths
 from desktop_app.core.store import CodeStore
 
@@ -145,11 +146,11 @@ def test_an_older_database_is_indexed_again_with_expansions(db_path: Path) -> No
         store.conn.execute("DELETE FROM code_fts WHERE rowid = ?", (row_id,))
         store.conn.execute("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, '99211', "
                            "'Off/op est may x req', '', '')", (row_id,))
-    store.conn.execute("PRAGMA user_version = 3")
+    store.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")  # just before the re-indexing step
     store.close()
 
     reopened = CodeStore.open(db_path)
     title = reopened.conn.execute("SELECT title FROM code_fts WHERE rowid = ?", (row_id,)).fetchone()[0]
     assert "\u2022" in title or "established" in title.lower()
-    assert reopened.conn.execute("PRAGMA user_version").fetchone()[0] >= 4
+    assert reopened.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     reopened.close()
