@@ -27,6 +27,9 @@ from desktop_app.core.importers.textio import SourceFile, check_width
 
 KIND = "ama-cpt"
 LONGULT = "ama-longult"
+LONGUT = "ama-longut"  # the same long descriptors in upper case (read only when LONGULT is not there)
+LONG_FIXED = "ama-long-fixed"  # LONGULF / LONGUF: the long descriptors as fixed-field records (never read)
+PLA_TAB = "ama-pla-tab"  # CPTPLATab.txt / CPTPLAChanges.txt beside the PLA XML (layout unpublished; never read)
 MEDU = "ama-medu"
 SHORTU = "ama-shortu"
 CONSUMER = "ama-consumer"
@@ -40,6 +43,7 @@ MODIFIERS = "ama-modifiers"
 MODUL = "ama-modul"
 FORMATS = (
     LONGULT,
+    LONGUT,
     MEDU,
     SHORTU,
     CONSUMER,
@@ -52,6 +56,14 @@ FORMATS = (
     MODIFIERS,
     MODUL,
 )
+# Known members of a release that CodeDesk chooses not to read: skipped with a note, never a refusal.
+NEVER_READ = frozenset({LONG_FIXED, PLA_TAB})
+MAY_SKIP = NEVER_READ | {LONGUT}
+SKIP_REASONS = {
+    LONG_FIXED: "the long descriptors as fixed-field records; CodeDesk reads the same text from LONGULT.txt",
+    LONGUT: "the long descriptors in upper case; CodeDesk reads the same text in mixed case from LONGULT.txt",
+    PLA_TAB: "a PLA side file whose layout is not published; CodeDesk reads the PLA codes from the CPTPLA XML",
+}
 
 UNVERIFIED = (
     "Header texts of ConsumerDescriptor.txt (assumed 'Concept Id, CPT Code, Consumer Descriptor') and "
@@ -76,8 +88,13 @@ _FIXED_LINE = re.compile(r"^(\d{4}[0-9A-Z]) (.*)$")
 # of numbers keyed by 5-digit ids, like the CMS GPCI or anesthesia files, are not taken for AMA files).
 _LONG_SNIFF = re.compile(r"^\d{4}[0-9A-Z]\t[A-Za-z(][^\t]*$")
 _FIXED_SNIFF = re.compile(r"^\d{4}[0-9A-Z] [A-Za-z(][^\t]*$")
+# LONGULF/LONGUF records: the code, then a 2-digit sequence number and a blank (the published 2001 layout) or
+# blanks up to column 9 (the AMA's own formatter pads the code to 8 characters).
+_LONG_FIXED_SNIFF = re.compile(r"^\d{4}[0-9A-Z](?:\d\d | {2,})[A-Za-z(][^\t]*$")
 _YEAR_IN_NOTICE = re.compile(r"\bCPT\s*(?:\u00ae|\(R\))?\s*(20\d\d)\b", re.I)
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_DATE_STAMP = re.compile(r"(?<!\d)(20\d\d)(0[1-9]|1[0-2])([0-3]\d)(?!\d)")
+_UPDATE = re.compile(r"\bstandard[ _-]+update[ _-]*(\d{1,2})(?!\d)", re.I)
 
 # (heading, label stored as the modifier type, entry pattern, whether every matching line starts an entry).
 # In the paragraph sections an entry starts only after a blank line, so "90 days" wrapped to the start of a
@@ -132,6 +149,13 @@ def _find_header(lines: list[str], needed: Sequence[str], limit: int = 80) -> in
 def sniff(sf: SourceFile, lines: list[str]) -> str | None:
     head = "\n".join(lines[:400])
     name = sf.base_name.upper()
+    stem = sf.stem.upper()
+    # Members known by name that CodeDesk does not read (skipped with a note): the fixed-field long
+    # descriptors and the PLA side files. Their content is never needed, so it is not judged either.
+    if re.fullmatch(r"LONGUL?F", stem):
+        return LONG_FIXED
+    if re.fullmatch(r"CPTPLA(?:TAB|CHANGES)\w*", stem):
+        return PLA_TAB
     first_lines = [line.lstrip() for line in lines[:40] if line.strip()][:3]
     if re.search(r"<plaCode\b", head, re.I) and any(line.startswith("<") for line in first_lines):
         return PLA  # XML (after at most a notice line or two) with plaCode elements
@@ -157,8 +181,11 @@ def sniff(sf: SourceFile, lines: list[str]) -> str | None:
     if len(long_hits) >= min(3, len(data)) and long_hits:
         preamble = long_hits[0] > 0
         if preamble or "LONG" in name:
-            return LONGULT
+            return _long_kind(stem, [data[i] for i in long_hits])
         return None  # a headerless tab list without a notice: a practice list (generic CSV)
+    fixed_long = [i for i, line in enumerate(data) if _LONG_FIXED_SNIFF.match(line)]
+    if fixed_long and len(fixed_long) >= min(3, len(data)) and (fixed_long[0] > 0 or "LONG" in name):
+        return LONG_FIXED  # code, a sequence number or several blanks, text: the fixed-field long records
     fixed = [_FIXED_SNIFF.match(line) and _FIXED_LINE.match(line) for line in data]
     hits = [m for m in fixed if m]
     after_first = len(data) - data.index(hits[0].string) if hits else 0
@@ -172,7 +199,18 @@ def sniff(sf: SourceFile, lines: list[str]) -> str | None:
     return None
 
 
+def _long_kind(stem: str, hits: list[str]) -> str:
+    """LONGULT (mixed case) or LONGUT (the same text in upper case), by name, else by the text's case."""
+    if "LONGULT" in stem:
+        return LONGULT
+    if "LONGUT" in stem:
+        return LONGUT
+    texts = [line.split("\t", 1)[1] for line in hits]
+    return LONGUT if not any(c.islower() for text in texts for c in text) else LONGULT
+
+
 def _sniff_dtk(name: str, lines: list[str]) -> str | None:
+    """The CPT Link history files: by name, else by their header row (found by its names, never by position)."""
     tabbed = [line for line in lines[:5] if line.count("\t") >= 4]
     if not tabbed:
         return None
@@ -183,16 +221,28 @@ def _sniff_dtk(name: str, lines: list[str]) -> str | None:
     if "HISTORY" in name and "DTK" in name:
         return HISTORY
     header = _cells_key(tabbed[0])
-    if any("deleted" in k for k in header) and len(header) == 5:
+    if "datedeleted" in header:
         return DELETED
-    if any("changetype" in k or k == "change" for k in header) and len(header) >= 8:
-        data = [line.split("\t") for line in lines[1:40] if line.count("\t") >= 7]
-        codes = [normalize(cells[3]) for cells in data if len(cells) > 3]
-        return HISTORY_MODIFIERS if codes and all(is_modifier(c) for c in codes) else HISTORY
+    if "changetype" in header and "date" in header:
+        if "modifiercode" in header or "modifier" in header:
+            return HISTORY_MODIFIERS
+        if "cptcode" in header or "code" in header:
+            return HISTORY
     return None
 
 
 # --- reading ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeletedCode:
+    """One row of Deleted_DTK_tab.txt."""
+
+    date: str  # ISO date, or "before 1982"
+    concept_id: str
+    level: str
+    descriptor: str
+    instruction: str  # what to report instead ("use 99999 instead"), as the file words it
 
 
 @dataclass
@@ -200,7 +250,7 @@ class _Release:
     """What one release's files say, merged."""
 
     year: int | None = None
-    deleted: dict[str, tuple[str, str, str, str]] | None = None  # code -> (date, concept id, level, text)
+    deleted: dict[str, DeletedCode] | None = None
 
 
 def _year_in(texts: Sequence[str]) -> int | None:
@@ -211,26 +261,46 @@ def _year_in(texts: Sequence[str]) -> int | None:
     return None
 
 
+def name_year(name: str) -> int | None:
+    """The CPT year a file or folder name gives: a plain year ("2021 Standard Update 2", "PLA Code Data Files_
+    2022_Q4"), else a release-date stamp ("CPT_Link_20200131"). A release published from September on
+    carries the next year's codes (the AMA publishes the annual release on 1 September and the Q4 update on
+    1 October, both effective 1 January), so a stamp from September to December counts for the next year."""
+    m = _YEAR_IN_NAME.search(name)
+    if m:
+        return int(m.group(1))
+    stamp = _DATE_STAMP.search(name)
+    if stamp:
+        year, month = int(stamp.group(1)), int(stamp.group(2))
+        return year + 1 if month >= 9 else year
+    return None
+
+
+_NO_NOTICE = frozenset({DELETED, HISTORY, HISTORY_MODIFIERS, CONSUMER, CLINICIAN})
+
+
 def file_year(sf: SourceFile, lines: list[str], fmt: str) -> int | None:
-    """The release year a file states (its notice), else one in its names."""
-    notice = lines[:40] if fmt != PLA else lines[:3]
+    """The release year a file states (its notice), else one in its names (nearest first)."""
+    # Only files with a notice are searched: the data rows of the tab files could mention "CPT 2019".
+    notice = [] if fmt in _NO_NOTICE else lines[:40] if fmt != PLA else lines[:3]
     year = _year_in(notice)
     if year is None:
         for hint in (sf.base_name, *sf.hints):
-            m = _YEAR_IN_NAME.search(hint)
-            if m:
-                return int(m.group(1))
+            year = name_year(hint)
+            if year is not None:
+                return year
     return year
 
 
 def _read_simple(sf: SourceFile, lines: list[str], fmt: str, ds: Dataset, current: set[str], monitor: Monitor) -> None:
-    pattern = _LONG_LINE if fmt == LONGULT else _FIXED_LINE
-    kind = {LONGULT: "long", MEDU: "medium", SHORTU: "short"}[fmt]
+    tabbed = fmt in (LONGULT, LONGUT)
+    pattern = _LONG_LINE if tabbed else _FIXED_LINE
+    kind = {LONGULT: "long", LONGUT: "long", MEDU: "medium", SHORTU: "short"}[fmt]
     start = next((i for i, line in enumerate(lines) if pattern.match(line)), None)
     if start is None:
         raise ImportFileError(
             sf.name,
-            "no data lines found (expected 'code" + ("<TAB>" if fmt == LONGULT else " ") + "descriptor')",
+            "no data lines found (expected 'code" + ("<TAB>" if tabbed else " ") + "descriptor')",
             line=None,
         )
     # The notice ends with a blank line (as the AMA's own reader assumes): data starts after the last blank
@@ -246,7 +316,7 @@ def _read_simple(sf: SourceFile, lines: list[str], fmt: str, ds: Dataset, curren
             continue
         m = pattern.match(line)
         if not m:
-            what = "code<TAB>descriptor" if fmt == LONGULT else "code, a blank, the descriptor"
+            what = "code<TAB>descriptor" if tabbed else "code, a blank, the descriptor"
             raise ImportFileError(
                 sf.name,
                 f"not a {fmt[4:].upper()} line ({what})",
@@ -437,60 +507,159 @@ def _read_modifiers(sf: SourceFile, lines: list[str], ds: Dataset, monitor: Moni
         ds.rows += 1
 
 
-def _dtk_rows(sf: SourceFile, lines: list[str], width: int, monitor: Monitor) -> list[tuple[int, list[str]]]:
-    """CPT Link files: an optional title line, a header row, then data (found by content, not counted)."""
-    header = next((i for i, line in enumerate(lines[:5]) if line.count("\t") >= width - 1), None)
+# CPT Link columns by header name (letters only, lower case): field -> the names it goes by. The AMA's own
+# parsers assign these names by position; the files' header rows (seen in the AMA's test fixtures) say
+# "Code" in Deleted_DTK, "CPT Code" in History_DTK, "Modifier Code" and "CurrentValue" in HistoryModifiers.
+_DELETED_COLUMNS = {
+    "concept": ("conceptid",),
+    "code": ("code", "cptcode"),
+    "date": ("datedeleted", "deleted", "date"),
+    "level": ("level",),
+    "descriptor": ("descriptor", "description"),
+    "instruction": ("instruction",),
+}
+_HISTORY_COLUMNS = {
+    "date": ("date",),
+    "change": ("changetype", "change"),
+    "concept": ("conceptid",),
+    "code": ("cptcode", "modifiercode", "modifier", "code"),
+    "level": ("level",),
+    "prior": ("priorvalue", "prior"),
+    "current": ("currentvalue", "current"),
+    "instruction": ("instruction",),
+}
+_DTK_REQUIRED = {DELETED: ("code", "date"), HISTORY: ("date", "change", "code"),
+                 HISTORY_MODIFIERS: ("date", "change", "code")}
+# What the AMA writes where it has no text: not a descriptor or a level, so not stored as one.
+_NOT_AVAILABLE = frozenset({"descriptor not available", "not available", "n/a"})
+_BEFORE_YEAR = re.compile(r"pre[- ]?(\d{4})", re.I)
+
+
+def _dtk_table(
+    sf: SourceFile, lines: list[str], fmt: str, monitor: Monitor
+) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
+    """A CPT Link file: its header row (the first line, as the AMA's parsers take it; a title line before it is
+    tolerated) mapped by name, and its rows padded to the header's width (the AMA's rows often stop after the
+    last filled cell: 6 fields under 8 names)."""
+    spec = _DELETED_COLUMNS if fmt == DELETED else _HISTORY_COLUMNS
+    required = _DTK_REQUIRED[fmt]
+    header = None
+    for index, line in enumerate(lines[:5]):
+        keys = _cells_key(line)
+        if line.count("\t") >= 3 and all(any(k in keys for k in spec[f]) for f in required):
+            header = index
+            break
     if header is None:
-        raise ImportFileError(sf.name, f"wrong columns: no tab-delimited header row with {width} columns", line=1)
-    return _rows(sf, lines, header, len(lines[header].split("\t")), monitor)
+        wanted = ", ".join(spec[f][0] for f in required)
+        raise ImportFileError(
+            sf.name, f"wrong columns: no tab-delimited header row naming {wanted} in the first lines", line=1
+        )
+    keys = _cells_key(lines[header])
+    columns: dict[str, int] = {}
+    for field_name, names in spec.items():
+        found = next((keys.index(n) for n in names if n in keys), None)
+        if found is not None and found not in columns.values():
+            columns[field_name] = found
+    width = len(keys)
+    rows = []
+    monitor.start(f"Reading {sf.name}", len(lines))
+    for index in range(header + 1, len(lines)):
+        monitor.tick(index + 1)
+        if not lines[index].strip():
+            continue
+        cells = [c.strip() for c in lines[index].split("\t")]
+        if len(cells) > width and any(cells[width:]):
+            raise ImportFileError(
+                sf.name, f"expected {width} columns, found {len(cells)} (tab-delimited)", line=index + 1
+            )
+        rows.append((index + 1, (cells + [""] * width)[:width]))
+    return columns, rows
+
+
+def _cell(cells: list[str], columns: dict[str, int], name: str) -> str:
+    index = columns.get(name)
+    value = cells[index] if index is not None else ""
+    return "" if value.lower() in _NOT_AVAILABLE else value
+
+
+def history_date(text: str) -> str | None:
+    """A CPT Link date: ``20300101`` → ``2030-01-01``; ``Pre-1982`` → ``before 1982``; None if neither."""
+    m = _BEFORE_YEAR.fullmatch(text.strip())
+    if m:
+        return f"before {m.group(1)}"
+    iso = iso_date(text)
+    return iso or None
+
+
+def date_sort_key(text: str) -> str:
+    """Sorts ``before 1982`` ahead of every date in 1982, ISO dates as themselves."""
+    return f"{text[7:11]}-00-00" if text.startswith("before ") else text
 
 
 def _dtk_date(sf: SourceFile, raw: str, line_no: int) -> str:
-    iso = iso_date(raw)
-    if iso is None:
-        raise ImportFileError(sf.name, f"{raw!r} is not a date", line=line_no)
-    return iso
+    when = history_date(raw)
+    if when is None:
+        raise ImportFileError(sf.name, f"{raw!r} is not a date (YYYYMMDD or Pre-YYYY)", line=line_no)
+    return when
 
 
 def _read_deleted(sf: SourceFile, lines: list[str], release: _Release, monitor: Monitor) -> int:
     release.deleted = release.deleted or {}
     seen: dict[str, int] = {}
     rows = 0
-    for line_no, cells in _dtk_rows(sf, lines, 5, monitor):
-        concept, raw_code, raw_date, level, text = (cells + [""] * 5)[:5]
-        code = _code_cell(sf, raw_code, line_no)
+    columns, table = _dtk_table(sf, lines, DELETED, monitor)
+    for line_no, cells in table:
+        code = _code_cell(sf, _cell(cells, columns, "code"), line_no)
         if code in seen:
             raise ImportFileError(sf.name, f"duplicate key: {code} is already on line {seen[code]}", line=line_no)
         seen[code] = line_no
-        release.deleted[code] = (_dtk_date(sf, raw_date, line_no), concept, level, text)
+        release.deleted[code] = DeletedCode(
+            _dtk_date(sf, _cell(cells, columns, "date"), line_no),
+            _cell(cells, columns, "concept"),
+            _cell(cells, columns, "level"),
+            _cell(cells, columns, "descriptor"),
+            _cell(cells, columns, "instruction"),
+        )
         rows += 1
     return rows
 
 
 def _read_history(sf: SourceFile, lines: list[str], ds: Dataset, modifiers: bool, monitor: Monitor) -> None:
-    for line_no, cells in _dtk_rows(sf, lines, 8, monitor):
-        when, change, concept, raw_code, level, prior, now, instruction = (cells + [""] * 8)[:8]
+    fmt = HISTORY_MODIFIERS if modifiers else HISTORY
+    columns, table = _dtk_table(sf, lines, fmt, monitor)
+    headings = 0
+    for line_no, cells in table:
+        raw_code = _cell(cells, columns, "code")
+        if not raw_code:
+            headings += 1  # a row for a section heading ("Category II Modifiers"), not for a code
+            continue
         code = _code_cell(sf, raw_code, line_no, modifier=modifiers)
+        when = _dtk_date(sf, _cell(cells, columns, "date"), line_no)
+        change = _cell(cells, columns, "change")
+        if not change:
+            raise ImportFileError(sf.name, f"{code} has no change type", line=line_no)
         rec = ds.record(code, "modifier" if modifiers else "code")
         if not rec.descriptors:
             rec.facts_only = True
         entry = {
             k: v
             for k, v in (
-                ("date", _dtk_date(sf, when, line_no)),
+                ("date", when),
                 ("change", change),
-                ("level", level),
-                ("prior", prior),
-                ("current", now),
-                ("instruction", instruction),
+                ("level", _cell(cells, columns, "level")),
+                ("prior", _cell(cells, columns, "prior")),
+                ("current", _cell(cells, columns, "current")),
+                ("instruction", _cell(cells, columns, "instruction")),
             )
             if v
         }
         history = rec.facts.setdefault("", {}).setdefault("history", [])
         assert isinstance(history, list)
         history.append(entry)
-        _set_fact(rec, "concept_id", concept)
+        _set_fact(rec, "concept_id", _cell(cells, columns, "concept"))
         ds.rows += 1
+    if headings:
+        ds.notes.append(f"{sf.base_name}: {headings} row(s) without a code (section headings) were not stored")
 
 
 def _read_pla(sf: SourceFile, lines: list[str], ds: Dataset, current: set[str], monitor: Monitor) -> None:
@@ -525,7 +694,9 @@ def _read_pla(sf: SourceFile, lines: list[str], ds: Dataset, current: set[str], 
             )
         seen[code] = index
         rec = ds.record(code)
-        for tag, kind in (("cdDesc", "long"), ("cdMDesc", "medium"), ("cdSDesc", "short")):
+        # clinicalDesc / consumerDesc are in the AMA's own PLA fixtures (often empty).
+        for tag, kind in (("cdDesc", "long"), ("cdMDesc", "medium"), ("cdSDesc", "short"),
+                          ("consumerDesc", "consumer"), ("clinicalDesc", "clinician")):
             rec.add_descriptor(kind, _child(element, tag))
         _set_fact(rec, "concept_id", element.get("cdId") or _child(element, "cdId"))
         for tag, fact in (
@@ -555,7 +726,7 @@ def _child(element: ET.Element, tag: str) -> str:
 
 def _read_modul(sf: SourceFile, lines: list[str], ds: Dataset, monitor: Monitor) -> None:
     section: tuple[str, str, re.Pattern[str], bool] | None = None
-    entries: list[tuple[str, str, str, int]] = []  # code, section label, text, line
+    entries: list[tuple[str, str, str, int, str]] = []  # code, section label, text, line, name
     current: list[str] | None = None
     monitor.start(f"Reading {sf.name}", len(lines))
 
@@ -563,7 +734,7 @@ def _read_modul(sf: SourceFile, lines: list[str], ds: Dataset, monitor: Monitor)
         nonlocal current
         if current is not None and section is not None:
             code, text = current[0], " ".join(current[1:])
-            entries.append((code, section[1], text, start_line))
+            entries.append((code, section[1], text, start_line, _modifier_name(section[1], current[1], text)))
         current = None
 
     start_line = 0
@@ -590,12 +761,11 @@ def _read_modul(sf: SourceFile, lines: list[str], ds: Dataset, monitor: Monitor)
     close()
     if section is None:
         raise ImportFileError(sf.name, "no 'Appendix A' heading: not a MODUL modifier file", line=None)
-    for code, label, text, line_no in entries:
+    for code, label, text, line_no, name in entries:
         if not is_modifier(code):
             raise ImportFileError(sf.name, f"{code!r} is not a modifier", line=line_no)
         rec = ds.record(code, "modifier")
-        name, _, rest = text.partition(":")
-        if rest.strip() and len(name) <= 100:
+        if name and name != text:
             rec.add_descriptor("short", name)
         rec.add_descriptor("long", text)
         sections = rec.facts.setdefault("", {}).setdefault("modifier_types", [])
@@ -603,6 +773,42 @@ def _read_modul(sf: SourceFile, lines: list[str], ds: Dataset, monitor: Monitor)
         if label not in sections:
             sections.append(label)
         ds.rows += 1
+
+
+# Sections whose entries are a name on the first line and the explanation below it, with no colon.
+_NAME_ON_FIRST_LINE = ("Category II performance measure modifier", "HCPCS Level II modifier")
+_LONGEST_NAME = 250  # characters; 25's name wraps over three lines before its colon
+
+
+def _modifier_name(label: str, first_line: str, text: str) -> str:
+    """A MODUL entry's name: the words before the colon ("Increased Procedural Services: When …"), where the
+    colon may come after the name has wrapped to further lines; in the Category II and HCPCS sections, whose
+    entries have no colon ("Performance Measure Exclusion Modifier due to Medical Reasons" then "Reasons
+    include:" below), the first line."""
+    first = first_line.strip()
+    head, colon, _ = first.partition(":")
+    if colon:
+        return head.strip()
+    if label in _NAME_ON_FIRST_LINE:
+        return first
+    head, colon, _ = text.partition(":")
+    if colon and len(head) <= _LONGEST_NAME and "." not in head:
+        return head.strip()
+    return ""
+
+
+def select(files: Sequence[tuple[SourceFile, str]]) -> tuple[list[tuple[SourceFile, str]], list[str]]:
+    """The AMA members to read, and a note for each known member skipped: the fixed-field long descriptors
+    and the PLA side files always, LONGUT when the same folder or zip (or the same pick of files) has LONGULT."""
+    with_longult = {sf.container for sf, fmt in files if fmt == LONGULT}
+    chosen: list[tuple[SourceFile, str]] = []
+    notes: list[str] = []
+    for sf, fmt in files:
+        if fmt in NEVER_READ or (fmt == LONGUT and sf.container in with_longult):
+            notes.append(f"skipped {sf.name}: {SKIP_REASONS[fmt]}")
+        else:
+            chosen.append((sf, fmt))
+    return chosen, notes
 
 
 def parse_release(files: Sequence[tuple[SourceFile, str]], monitor: Monitor) -> list[Dataset]:
@@ -619,6 +825,7 @@ def parse_release(files: Sequence[tuple[SourceFile, str]], monitor: Monitor) -> 
 
 PART_LABELS = {
     LONGULT: "long",
+    LONGUT: "long (upper case)",
     MEDU: "medium",
     SHORTU: "short",
     CONSUMER: "consumer",
@@ -644,6 +851,16 @@ def _quarter(group: list[tuple[SourceFile, str, list[str]]]) -> int:
     return 0
 
 
+def _update(group: list[tuple[SourceFile, str, list[str]]]) -> int:
+    """The update number of a release named "[year] Standard Update [n]" (0 when it is not one)."""
+    for sf, _, _ in group:
+        for hint in sf.hints:
+            m = _UPDATE.search(hint)
+            if m:
+                return int(m.group(1))
+    return 0
+
+
 def _release_name(group: list[tuple[SourceFile, str, list[str]]]) -> str:
     containers = sorted({sf.container for sf, _, _ in group if sf.container})
     if len(containers) == 1:
@@ -660,25 +877,28 @@ def _parse_one(year: int | None, group: list[tuple[SourceFile, str, list[str]]],
     fmt = formats[0] if len(formats) == 1 else "ama-cpt-release"
     file_name = _release_name(group)
     quarter = _quarter(group)
+    update = 0 if quarter else _update(group)
     # A release is keyed by year (and quarter). Files without the main descriptor file (LONGULT or the
     # consolidated list), picked on their own, are a source of their own ("2030 clinician"): importing one
     # updated file later must not replace, and so drop, the whole release.
-    partial = not any(f in (LONGULT, CODE_LIST) for f in formats)
+    partial = not any(f in (LONGULT, LONGUT, CODE_LIST) for f in formats)
     parts = " + ".join(PART_LABELS[f] for f in formats) if partial else ""
-    label = f" Q{quarter}" if quarter else ""
+    label = f" Q{quarter}" if quarter else (f" update {update}" if update else "")
     if year is None:
         ds = Dataset(KIND, fmt, "AMA CPT data files (unknown year)", file_name, f"unknown-{sha[:8]}", "", sha)
         ds.warnings.append("could not tell the CPT release year from the files' notices or names")
     else:
         effective = f"{year + 1}-01-01" if quarter == 4 else f"{year}-{3 * quarter + 1 if quarter else 1:02d}-01"
         name = f"AMA CPT {year}{label} data files" + (f" ({parts})" if parts else "")
-        key = f"{year}{'-Q' + str(quarter) if quarter else ''}" + (f" {parts}" if parts else "")
+        # No blank in the key before the parts: a blank marks a partial release (see loader._family).
+        suffix = f"-Q{quarter}" if quarter else (f"-U{update}" if update else "")
+        key = f"{year}{suffix}" + (f" {parts}" if parts else "")
         ds = Dataset(KIND, fmt, name, file_name, key, effective, sha)
     release = _Release(year)
     current: set[str] = set()
     order = {f: i for i, f in enumerate(FORMATS)}
     for sf, file_fmt, lines in sorted(group, key=lambda g: order.get(g[1], 99)):
-        if file_fmt in (LONGULT, MEDU, SHORTU):
+        if file_fmt in (LONGULT, LONGUT, MEDU, SHORTU):
             _read_simple(sf, lines, file_fmt, ds, current, monitor)
         elif file_fmt == CONSUMER:
             _read_consumer(sf, lines, ds, current, monitor)
@@ -698,21 +918,22 @@ def _parse_one(year: int | None, group: list[tuple[SourceFile, str, list[str]]],
             _read_history(sf, lines, ds, False, monitor)
         elif file_fmt == HISTORY_MODIFIERS:
             _read_history(sf, lines, ds, True, monitor)
-    for code, (when, concept, level, text) in (release.deleted or {}).items():
+    for code, deleted in (release.deleted or {}).items():
         rec = ds.record(code)
         if code in current:  # deleted once, listed again in this release: keep the deletion as history only
-            _set_fact(rec, "previously_deleted", when)
+            _set_fact(rec, "previously_deleted", deleted.date)
             continue
         if not rec.has_descriptor("long"):
-            rec.add_descriptor("long", text)
-        rec.facts_only = rec.facts_only and not rec.descriptors
-        _set_fact(rec, "deleted_date", when)
-        _set_fact(rec, "concept_id", concept)
-        _set_fact(rec, "level", level)
+            rec.add_descriptor("long", deleted.descriptor)
+        rec.facts_only = False  # Deleted_DTK names it as a CPT code: kept even with no text ("not available")
+        _set_fact(rec, "deleted_date", deleted.date)
+        _set_fact(rec, "deletion_instruction", deleted.instruction)
+        _set_fact(rec, "concept_id", deleted.concept_id)
+        _set_fact(rec, "level", deleted.level)
     for rec in ds.codes.values():
         history = rec.facts.get("", {}).get("history")
         if isinstance(history, list):
-            history.sort(key=lambda h: str(h.get("date", "")))
+            history.sort(key=lambda h: date_sort_key(str(h.get("date", ""))))
         if rec.descriptors:
             rec.facts_only = False
     if not ds.codes:

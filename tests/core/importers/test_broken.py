@@ -75,7 +75,7 @@ def expect_failure(store: CodeStore, path: Path, line: int | type[object] | None
     ("practice_mixed_encoding.csv", 3, "mixes encodings"),
     ("empty.csv", 1, "empty"),
     ("PPRRVU2030_Jan_wrong_columns.csv", 10, "wrong columns"),
-    ("LONGULT_duplicate.txt", 10, "duplicate key: 0990T is already on line 5"),
+    ("LONGULT_duplicate.txt", 12, "duplicate key: 0990T is already on line 7"),
 ])
 def test_broken_fixture(loaded: CodeStore, name: str, line: int, reason: str) -> None:
     expect_failure(loaded, FIXTURES / "broken" / name, line, reason)
