@@ -584,11 +584,13 @@ def _cell(cells: list[str], columns: dict[str, int], name: str) -> str:
 
 def history_date(text: str) -> str | None:
     """A CPT Link date: ``20300101`` → ``2030-01-01``; ``Pre-1982`` → ``before 1982``; None if neither."""
-    m = _BEFORE_YEAR.fullmatch(text.strip())
+    text = text.strip()
+    m = _BEFORE_YEAR.fullmatch(text)
     if m:
         return f"before {m.group(1)}"
-    iso = iso_date(text)
-    return iso or None
+    if not text or any(c.isspace() for c in text):  # one date per cell: "20290101 CHANGED" is a lost tab
+        return None
+    return iso_date(text) or None
 
 
 def date_sort_key(text: str) -> str:
@@ -629,15 +631,17 @@ def _read_history(sf: SourceFile, lines: list[str], ds: Dataset, modifiers: bool
     columns, table = _dtk_table(sf, lines, fmt, monitor)
     headings = 0
     for line_no, cells in table:
+        # Date and change type first, on every row: heading rows have them too, and a row whose cells slid
+        # left (a lost tab) fails here instead of passing for a heading with no code.
+        when = _dtk_date(sf, _cell(cells, columns, "date"), line_no)
+        change = _cell(cells, columns, "change")
+        if not change or change[:1].isdigit():
+            raise ImportFileError(sf.name, f"{change!r} is not a change type (ADDED, DELETED …)", line=line_no)
         raw_code = _cell(cells, columns, "code")
         if not raw_code:
             headings += 1  # a row for a section heading ("Category II Modifiers"), not for a code
             continue
         code = _code_cell(sf, raw_code, line_no, modifier=modifiers)
-        when = _dtk_date(sf, _cell(cells, columns, "date"), line_no)
-        change = _cell(cells, columns, "change")
-        if not change:
-            raise ImportFileError(sf.name, f"{code} has no change type", line=line_no)
         rec = ds.record(code, "modifier" if modifiers else "code")
         if not rec.descriptors:
             rec.facts_only = True
