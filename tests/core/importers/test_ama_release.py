@@ -135,7 +135,7 @@ def test_history_dates(text: str, expected: str | None) -> None:
     ("Category II performance measure modifier", "Exclusion Modifier due to Pretend Reasons",
      "Exclusion Modifier due to Pretend Reasons Reasons include: Pretend", "Exclusion Modifier due to Pretend Reasons"),
     ("CPT Level I modifier (hospital outpatient/ASC)", "Significant, Separately Identifiable Toy and",
-     "Significant, Separately Identifiable Toy and Pretend Service: For reporting", 
+     "Significant, Separately Identifiable Toy and Pretend Service: For reporting",
      "Significant, Separately Identifiable Toy and Pretend Service"),
     ("CPT modifier", "A sentence. Then: more", "A sentence. Then: more", "A sentence. Then"),
     ("Anesthesia physical status modifier", "An invented healthy patient", "An invented healthy patient", ""),
