@@ -38,6 +38,7 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "SUPPORTED_FORMATS",
     "UNVERIFIED_AMA_POINTS",
+    "VERIFIED_AMA_POINTS",
     "ImportSummary",
     "detect",
     "import_paths",
@@ -49,12 +50,13 @@ SUPPORTED_FORMATS = (
     "CMS Physician Fee Schedule RVU file PPRRVU (.csv, fixed-width .txt, .xlsx, or the RVUyyQ .zip); "
     "CMS Alpha-Numeric HCPCS file (fixed-width ANWEB .txt, .xlsx, or the zip); "
     "AMA CPT data files (LONGULT, MEDU, SHORTU, ConsumerDescriptor, ClinicianDescriptor, the PLA XML, "
-    "CPT Link Deleted_DTK/History_DTK, ConsolidatedCodeList, Modifiers, MODUL; best as the whole release "
-    "folder or zip); CMS QPP measures-data .json and the claims single-source .csv; "
+    "CPT Link Deleted_DTK/History_DTK/HistoryModifiers_DTK, ConsolidatedCodeList, Modifiers, MODUL; best as "
+    "the whole release folder or zip); CMS QPP measures-data .json and the claims single-source .csv; "
     "the CMS GPCI table (.csv, PFS Addendum E) for payment amounts per locality; "
     "and your own code list as .csv with the columns code, descriptor and optionally category."
 )
 UNVERIFIED_AMA_POINTS = ama_cpt.UNVERIFIED
+VERIFIED_AMA_POINTS = ama_cpt.VERIFIED
 # File name endings worth offering in an Open dialog (detection itself reads the content).
 SUPPORTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".json", ".xml", ".zip")
 
