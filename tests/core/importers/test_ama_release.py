@@ -17,7 +17,7 @@ from desktop_app.cli import run
 from desktop_app.core.details import codes_named, link_codes
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.importers import import_paths
-from desktop_app.core.importers.ama_cpt import _modifier_name, history_date, name_year
+from desktop_app.core.importers.ama_cpt import history_date, modifier_name, name_year
 from desktop_app.core.store import CodeStore
 
 RELEASE = FIXTURES / "ama" / "CPT 2030 data files"
@@ -141,7 +141,7 @@ def test_history_dates(text: str, expected: str | None) -> None:
     ("Anesthesia physical status modifier", "An invented healthy patient", "An invented healthy patient", ""),
 ])
 def test_modul_names(label: str, first: str, text: str, name: str) -> None:
-    assert _modifier_name(label, first, text) == name
+    assert modifier_name(label, first, text) == name
 
 
 def test_codes_in_instructions_become_links() -> None:
