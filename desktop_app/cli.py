@@ -198,12 +198,15 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_NOT_FOUND
     status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
     out.write(f"Status: {status}\n")
+    if detail.deletion is not None:
+        out.write(f"Deletion instruction: {detail.deletion.instruction}\n")
     for descriptor in detail.descriptors:
         source = descriptor.source
         release = f" {source.release}" if source.release and source.release not in source.name \
             and not source.is_ours else ""
         out.write(f"\n{descriptor.label} \u2014 {source.name}{release}:\n")
         out.write(textwrap.fill(descriptor.text, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
+    _write_history(detail, out)
     if detail.code_set == "II":
         _write_measures(detail, out)
     _write_payments(detail, out)
@@ -221,6 +224,19 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
 
 def _money(amount: object) -> str:
     return f"${amount:,.2f}" if amount is not None else "not paid in this setting"
+
+
+def _write_history(detail: CodeDetail, out: TextIO) -> None:
+    """Added / changed / deleted, oldest first, with the AMA's wording before and after each change."""
+    if not detail.history:
+        return
+    sources = sorted({h.source for h in detail.history})
+    out.write(f"\nHistory \u2014 {'; '.join(sources)}:\n")
+    for entry in detail.history:
+        words = [w for w in (f"was: {entry.prior}" if entry.prior else "",
+                             f"now: {entry.current}" if entry.current else "", entry.instruction) if w]
+        out.write(textwrap.fill(f"{entry.date or '(no date)':<12} {entry.change_label:<9} " + " \u00b7 ".join(words),
+                                96, initial_indent="  ", subsequent_indent=" " * 25) + "\n")
 
 
 def _write_payments(detail: CodeDetail, out: TextIO) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.details import CodeDetail, Descriptor
+from desktop_app.core.details import CodeDetail, Descriptor, link_codes
 from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
@@ -105,6 +105,39 @@ def _payments_html(detail: CodeDetail) -> str:
     return "".join(parts)
 
 
+def _linked(text: str) -> str:
+    """``text`` escaped, each code it names ("use 99990 instead") a link that opens that code."""
+    return "".join(f"<a href='code:{escape(code)}'>{escape(piece)}</a>" if code else escape(piece)
+                   for piece, code in link_codes(text))
+
+
+def _history_html(detail: CodeDetail) -> str:
+    """The code's life from the AMA's CPT Link files: added, changed, deleted (dates or "before 1982"), the
+    wording before and after, and what to report instead, the codes it names as links."""
+    if not detail.history and detail.deletion is None:
+        return ""
+    parts = ["<h3>History</h3>"]
+    if detail.deletion is not None:
+        when = f" {escape(detail.deletion.date)}" if detail.deletion.date else ""
+        parts.append(f"<p><b>Deleted{when}:</b> {_linked(detail.deletion.instruction)}</p>")
+    if detail.history:
+        parts.append("<table>")
+        for entry in detail.history:
+            words = []
+            if entry.prior:
+                words.append(f"<span class='muted'>was</span> {escape(entry.prior)}")
+            if entry.current:
+                words.append(f"<span class='muted'>now</span> {escape(entry.current)}")
+            if entry.instruction:
+                words.append(_linked(entry.instruction))
+            parts.append(f"<tr><th>{escape(entry.date or 'no date')}</th><td><b>{escape(entry.change_label)}</b></td>"
+                         f"<td>{'<br>'.join(words)}</td></tr>")
+        parts.append("</table>")
+    sources = sorted({h.source for h in detail.history} | ({detail.deletion.source} if detail.deletion else set()))
+    parts.append(f"<p class='muted'>From {escape('; '.join(sources))}.</p>")
+    return "".join(parts)
+
+
 def _source_heading(descriptor: Descriptor) -> str:
     if descriptor.source.is_ours:
         return OUR_SUMMARY_LABEL
@@ -166,6 +199,8 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
         status = f" &nbsp;<b>{escape(detail.status.capitalize())}</b>"
         if detail.deleted_date:
             status += f" <span class='muted'>({escape(detail.deleted_date)})</span>"
+        if detail.deletion is not None:
+            status += f" \u2014 {_linked(detail.deletion.instruction)}"
     parts.append(f"<h1 style='font-size: xx-large;'>{escape(detail.code)}</h1>")
     parts.append(f"<p>{badge}{status}</p>")
     if detail.section:
@@ -189,6 +224,8 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
         for descriptor in descriptors:
             parts.append(f"<tr><th>{escape(descriptor.label)}</th><td>{escape(descriptor.text)}</td></tr>")
         parts.append("</table>")
+
+    parts.append(_history_html(detail))
 
     # For Category II the measures are the point of the code; for the others, payment comes first.
     sections = [_facts_html(detail), _measures_html(detail)]

@@ -38,6 +38,7 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "SUPPORTED_FORMATS",
     "UNVERIFIED_AMA_POINTS",
+    "VERIFIED_AMA_POINTS",
     "ImportSummary",
     "detect",
     "import_paths",
@@ -49,12 +50,13 @@ SUPPORTED_FORMATS = (
     "CMS Physician Fee Schedule RVU file PPRRVU (.csv, fixed-width .txt, .xlsx, or the RVUyyQ .zip); "
     "CMS Alpha-Numeric HCPCS file (fixed-width ANWEB .txt, .xlsx, or the zip); "
     "AMA CPT data files (LONGULT, MEDU, SHORTU, ConsumerDescriptor, ClinicianDescriptor, the PLA XML, "
-    "CPT Link Deleted_DTK/History_DTK, ConsolidatedCodeList, Modifiers, MODUL; best as the whole release "
-    "folder or zip); CMS QPP measures-data .json and the claims single-source .csv; "
+    "CPT Link Deleted_DTK/History_DTK/HistoryModifiers_DTK, ConsolidatedCodeList, Modifiers, MODUL; best as "
+    "the whole release folder or zip); CMS QPP measures-data .json and the claims single-source .csv; "
     "the CMS GPCI table (.csv, PFS Addendum E) for payment amounts per locality; "
     "and your own code list as .csv with the columns code, descriptor and optionally category."
 )
 UNVERIFIED_AMA_POINTS = ama_cpt.UNVERIFIED
+VERIFIED_AMA_POINTS = ama_cpt.VERIFIED
 # File name endings worth offering in an Open dialog (detection itself reads the content).
 SUPPORTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".json", ".xml", ".zip")
 
@@ -204,7 +206,8 @@ def import_paths(
                     "most that much in one import (real releases are far smaller): import the files one at a time",
                 )
             if fmt.startswith("ama-"):
-                lines = _budget(sf, fmt, lines)
+                if fmt not in ama_cpt.MAY_SKIP:  # members that may be skipped are counted once chosen
+                    lines = _budget(sf, fmt, lines)
                 ama_files.append((sf, fmt))
                 ama_notes.extend(path_notes)
                 path_notes = []
@@ -219,14 +222,30 @@ def import_paths(
             path_notes = []
     if ama_files:
         started = time.perf_counter()
-        for sf, fmt in ama_files:
+        # Known members CodeDesk does not read (LONGUF, LONGUT beside LONGULT …) are skipped with a note and
+        # never judged: a damaged copy of a file that is not read cannot refuse the release.
+        chosen, skipped = ama_cpt.select(ama_files)
+        if not chosen and not parsed:
+            first = next(sf for sf, fmt in ama_files)
+            raise ImportFileError(
+                first.name,
+                f"{skipped[0].split(': ', 1)[1]}; import that file or the whole release folder or zip",
+            )
+        for sf, fmt in chosen:
+            if fmt in ama_cpt.MAY_SKIP:
+                lines = _budget(sf, fmt, lines)
             _check_complete(sf, fmt)
-        releases = ama_cpt.parse_release(ama_files, monitor)
+        releases = ama_cpt.parse_release(chosen, monitor) if chosen else []
         for sf, _ in ama_files:
             sf.release()
-        share = (time.perf_counter() - started) / len(releases)
-        position = ama_at if ama_at is not None else len(parsed)
-        parsed[position:position] = [(ds, share, ama_notes if i == 0 else []) for i, ds in enumerate(releases)]
+        if releases:
+            share = (time.perf_counter() - started) / len(releases)
+            position = ama_at if ama_at is not None else len(parsed)
+            parsed[position:position] = [
+                (ds, share, [*ama_notes, *skipped] if i == 0 else []) for i, ds in enumerate(releases)
+            ]
+        else:  # only skipped AMA members beside other files: the notes go with the first of those
+            parsed[0][2].extend([*ama_notes, *skipped])
 
     summaries: list[ImportSummary] = []
     with _writing(), transaction(conn):
