@@ -25,6 +25,7 @@ from desktop_app.core.errors import CodeDeskError, UserError, printable
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.grammar import CodeSet, classify, code_set_for, normalize
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
+from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, ModifierCheck, bundled_modifiers
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
 
@@ -159,9 +160,11 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             years = f" ({', '.join(m.years)})" if m.years else ""
             out.write(f"Measure {m.measure_id}{years}: {_clip(m.title, 80)}  → codedesk-cli measure {m.measure_id}\n")
         for hit in result.hits:
-            section = hit.section[-1] if hit.section else ""
+            section = hit.section[-1] if hit.section else ("modifier" if hit.kind == "modifier" else "")
             flag = " [deleted]" if hit.status == "deleted" else ""
             out.write(f"{hit.code:<6} {hit.code_set:<5} {_clip(section, 28):<28}  {_clip(hit.title, 70)}{flag}\n")
+            for check in hit.modifiers:
+                out.write(f"  -{check.modifier}  {_check_text(check)}\n")
         for unknown in result.unknown:
             where = f"{' > '.join(unknown.section)}: " if unknown.section else ""
             out.write(f"{unknown.code:<6} {unknown.code_set or '':<5} {where}"
@@ -171,6 +174,13 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         if not result.hits and not result.unknown:
             out.write("No codes found.\n")
     return EXIT_OK if result.hits or measures else EXIT_NOT_FOUND
+
+
+def _check_text(check: ModifierCheck) -> str:
+    """One modifier on one code, in words: what it means, or why it does not fit."""
+    if not check.fits:
+        return f"does not fit: {check.reason}"
+    return f"fits: {_clip(check.meaning, 90)}" + "".join(f" ({note})" for note in check.notes)
 
 
 def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
@@ -188,17 +198,25 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK if detail.known else EXIT_NOT_FOUND
     kind = "modifier" if detail.kind == "modifier" else ""
     label = f"{_category_label(detail.code_set)} {kind}".strip() if detail.code_set else (kind or "not a code")
+    if detail.modifier is not None:
+        label = detail.modifier.family_label
     out.write(f"{detail.code}  {label}\n")
+    _write_applied(detail, out)
     if detail.section:
         out.write("Section: " + " > ".join(f"{s.name} ({s.ranges})" for s in detail.section) + "\n")
     if not detail.known:
         out.write(f"Not in your database. By its shape it is a {detail.shape}.\n"
                   "Import your code files (codedesk-cli import …) to see its descriptors.\n")
         _write_measures(detail, out)
+        _write_applied_entries(detail, out)
         return EXIT_NOT_FOUND
     status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
     out.write(f"Status: {status}\n")
+    if detail.modifier is not None:
+        _write_modifier(detail.modifier, out)
     for descriptor in detail.descriptors:
+        if detail.modifier is not None and descriptor.source.is_ours:
+            continue  # our words for a modifier are the entry above
         source = descriptor.source
         release = f" {source.release}" if source.release and source.release not in source.name \
             and not source.is_ours else ""
@@ -216,7 +234,40 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
                                     subsequent_indent=" " * (width + 4)) + "\n")
     if detail.code_set != "II":
         _write_measures(detail, out)
+    _write_applied_entries(detail, out)
     return EXIT_OK
+
+
+def _write_modifier(entry: Modifier, out: TextIO, indent: str = "") -> None:
+    """Our bundled entry for a modifier: meaning, use, misuse, and where it goes."""
+    out.write(f"\n{indent}Modifier {entry.modifier} \u2014 {OUR_MODIFIER_LABEL}:\n")
+    rows = [("Means", entry.meaning), ("Used", entry.use), ("Not for", entry.not_for),
+            ("Goes on", f"{entry.applies_to_text} codes")]
+    if entry.only_on:
+        rows.append(("Only on", f"{entry.range_note} ({', '.join(entry.to_json()['only_on'])})"))  # type: ignore[arg-type]
+    if entry.not_on:
+        rows.append(("Never on", f"{entry.range_note} ({', '.join(entry.to_json()['not_on'])})"))  # type: ignore[arg-type]
+    for key, value in rows:
+        out.write(textwrap.fill(value, 96, initial_indent=f"{indent}  {key:<8} ",
+                                subsequent_indent=indent + " " * 11) + "\n")
+
+
+def _write_applied(detail: CodeDetail, out: TextIO) -> None:
+    """The modifiers written after the code (``show 99213-25``): whether each fits, and what it is."""
+    if not detail.applied:
+        return
+    out.write(f"As written: {detail.text}\n")
+    for check in detail.applied:
+        out.write(f"  -{check.modifier}  {_check_text(check)}\n")
+
+
+def _write_applied_entries(detail: CodeDetail, out: TextIO) -> None:
+    for check in detail.applied:
+        entry = bundled_modifiers().get(check.modifier)
+        if entry is not None:
+            _write_modifier(entry, out)
+        elif check.known:
+            out.write(f"\nModifier {check.modifier} \u2014 {check.source}:\n  {check.meaning}\n")
 
 
 def _money(amount: object) -> str:

@@ -67,7 +67,8 @@ class Modifier:
 
     @property
     def applies_to_text(self) -> str:
-        return ", ".join(code_set.label for code_set in self.applies_to)
+        labels = [code_set.label for code_set in self.applies_to]
+        return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
     def to_json(self) -> dict[str, object]:
         return {
