@@ -23,7 +23,7 @@ from desktop_app.core.database import SCHEMA_VERSION, database_problem, default_
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError, UserError, printable
 from desktop_app.core.fee_schedule import fact_rows
-from desktop_app.core.grammar import CodeSet, classify, code_set_for, normalize
+from desktop_app.core.grammar import CodeSet, Shape, classify, code_set_for, normalize, parse_modified_code
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
 from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, ModifierCheck, bundled_modifiers
 from desktop_app.core.search import SearchFilters
@@ -475,25 +475,44 @@ def _xlsx_first_column(path: Path) -> Iterator[_InputCode]:
 
 
 def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[dict[str, object]]:
+    """One record per input line. A code may carry modifiers (``99213-25``, ``27447 RT 59``): each must exist
+    and fit the code, or the line is invalid and ``reason`` says why. A bare modifier must be one CodeDesk
+    knows (bundled or imported), not any two characters."""
     for item in items:
-        code = normalize(item.text)
+        modified = parse_modified_code(item.text)
+        code = modified.code if modified else normalize(item.text)
         shape = classify(code)
         record: dict[str, object] = {"line": item.line, "input": item.text, "code": code,
-                                     "valid": shape is not None}
+                                     "valid": shape is not None, "modifiers": [], "reason": None}
         if shape is None:
-            record.update(category=None, section=[], title="", known=False, status="invalid", kind=None)
+            record.update(category=None, section=[], title="", known=False, status="invalid", kind=None,
+                          reason="not a code shape (codes look like 99213, 3074F, 0042T or G0438; "
+                                 "a code with modifiers like 99213-25)")
             yield record
             continue
-        row = store.conn.execute("SELECT status, title, code_set FROM codes WHERE code = ?", (code,)).fetchone()
+        row = store.conn.execute("SELECT status, title, code_set, kind FROM codes WHERE code = ?",
+                                 (code,)).fetchone()
         section = store.catalog.section_for(code)
+        is_modifier = shape is Shape.MODIFIER
+        category = row["code_set"] if row else code_set_for(code).value  # type: ignore[union-attr]
         record.update(
-            category=row["code_set"] if row else code_set_for(code).value,  # type: ignore[union-attr]
+            category=category,
             section=[s.name for s in store.catalog.section_path(section.id)] if section else [],
             title=row["title"] if row else "",
             known=row is not None,
             status=(row["status"] if row else "unknown"),
-            kind="modifier" if shape.name == "MODIFIER" else "code",
+            kind="modifier" if is_modifier else "code",
         )
+        if is_modifier and (row is None or row["kind"] != "modifier"):
+            record.update(valid=False, known=False, status="invalid",
+                          reason=f"{code} is not a modifier CodeDesk knows (not bundled, not in your imported files)")
+        if modified:
+            checks = store.modifier_checks(code, category, modified.modifiers)
+            record["modifiers"] = [c.to_json() for c in checks]
+            bad = [c for c in checks if not c.fits]
+            if bad:
+                record.update(valid=False, status="invalid",
+                              reason="; ".join(f"-{c.modifier}: {c.reason}" for c in bad))
         yield record
 
 
@@ -509,8 +528,11 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
     else:
         for r in records:
             section = " > ".join(r["section"]) if isinstance(r["section"], list) else ""
-            out.write(f"{r['line']:>6}  {str(r['code'])[:12]:<12} {r['status']:<8} {r['category'] or '-':<5} "
-                      f"{section}\n")
+            section = section or ("modifier" if r["kind"] == "modifier" else "")
+            written = "-".join([str(r["code"]), *(str(m["modifier"]) for m in r["modifiers"])])  # type: ignore[attr-defined,index]
+            detail = f"{section}  ({r['reason']})" if r["reason"] and section else (r["reason"] or section)
+            out.write(f"{r['line']:>6}  {written[:18]:<18} {r['status']:<8} {r['category'] or '-':<5} "
+                      f"{detail}\n")
         out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
     return EXIT_OK if tally.get("invalid", 0) == 0 and tally.get("unknown", 0) == 0 else EXIT_NOT_FOUND
 

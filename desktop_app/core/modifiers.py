@@ -219,7 +219,8 @@ def fit(code: str, code_set: str | None, modifier: str, entry: Modifier | None, 
     if others.count(modifier) > 1:
         return refuse(f"{modifier} appears twice on one line")
     for pair, why in CONFLICTS:
-        if modifier in pair and pair <= set(others):
+        # Said once, on the second of the two.
+        if modifier in pair and pair <= set(others) and others.index(modifier) > min(others.index(p) for p in pair):
             return refuse(why)
     if entry is None:
         return ModifierCheck(modifier, True, True, "", meaning, source,
