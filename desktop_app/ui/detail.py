@@ -171,12 +171,12 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
     family = f" &nbsp;{escape(detail.modifier.family_label)}" if detail.modifier else (
         " &nbsp;modifier" if detail.kind == "modifier" else "")
     parts.append(f"<p>{badge}{family}{status}</p>")
-    parts.append(_applied_html(detail))
     if detail.section:
         links = " \u203a ".join(
             f"<a href='section:{s.id}' title='Browse {escape(s.name)}'>{escape(s.name)}</a>" for s in detail.section
         )
         parts.append(f"<p>{links} <span class='muted'>({escape(detail.section[-1].ranges)})</span></p>")
+    parts.append(_applied_html(detail))
     # No unlabelled headline: the title is one of the descriptors below, each shown with its source.
     if not detail.known:
         parts.append(_unknown_html(detail, notice_bg))
