@@ -156,7 +156,8 @@ def _add_modifier(db: Path, modifier: str, code_set: str) -> None:
     conn = sqlite3.connect(db)
     source = conn.execute("INSERT INTO sources (kind, name, file_name, release, loaded_at) "
                           "VALUES ('csv', 'm', 'm', ?, 'now')", (modifier,)).lastrowid
-    conn.execute("INSERT INTO codes (code, code_set, kind, title, title_source) VALUES (?, ?, 'modifier', ?, ?)",
+    conn.execute("INSERT OR IGNORE INTO codes (code, code_set, kind, title, title_source) "
+                 "VALUES (?, ?, 'modifier', ?, ?)",
                  (modifier, code_set, f"Invented text for modifier {modifier}", source))
     conn.commit()
     conn.close()
