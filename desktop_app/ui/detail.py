@@ -203,6 +203,8 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
         if detail.modifier is not None and not by_source:
             parts.append("<p class='muted'>Import the CMS HCPCS file to see the official text of HCPCS "
                          "modifiers beside ours.</p>")
+        if detail.facts:  # what an imported file says about the modifier (coverage, dates); never a payment
+            parts.append(_facts_html(detail).replace("<h3>Status and payment</h3>", "<h3>Status</h3>", 1))
         return "".join(parts)
     # For Category II the measures are the point of the code; for the others, payment comes first.
     sections = [_facts_html(detail), _measures_html(detail)]
