@@ -451,7 +451,7 @@ def _input_codes(path: str, stdin: TextIO) -> Iterator[_InputCode]:
         first = _first_cell(line).strip()
         if not first or first.startswith("#"):
             continue
-        is_code_like = classify(normalize(first)) is not None
+        is_code_like = classify(normalize(first)) is not None or parse_modified_code(first) is not None
         if not seen_code and not is_code_like and first.replace(" ", "").isalpha():
             continue  # banner or header rows before the first code, such as "code" or "HCPCS"
         seen_code = seen_code or is_code_like
@@ -468,7 +468,7 @@ def _xlsx_first_column(path: Path) -> Iterator[_InputCode]:
     sheet = workbook.worksheets[0]
     for line_no, row in enumerate(sheet.iter_rows(max_col=1, values_only=True), start=1):
         value = str(row[0]).strip() if row and row[0] is not None else ""
-        if not value or (line_no == 1 and classify(normalize(value)) is None):
+        if not value or (line_no == 1 and classify(normalize(value)) is None and parse_modified_code(value) is None):
             continue
         yield _InputCode(line_no, value)
     workbook.close()
