@@ -44,6 +44,8 @@ CONFLICTS: tuple[tuple[frozenset[str], str], ...] = (
 )
 # The most modifiers a claim line carries (CMS-1500 and 837P have four slots).
 MAX_MODIFIERS = 4
+_COLUMNS = ("modifier", "family", "applies_to", "only_on", "not_on", "range_note", "meaning", "use", "not_for",
+            "keywords")
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ def read_modifiers(root: Path | None = None) -> dict[str, Modifier]:
     with path.open(newline="", encoding="utf-8") as fh:
         for line_no, row in enumerate(csv.DictReader(fh), start=2):
             where = f"{path.name}, line {line_no}"
+            if None in row or None in row.values():
+                raise ValueError(f"{where}: expected {len(_COLUMNS)} columns (quote text that holds a comma)")
             modifier = normalize(row.get("modifier") or "")
             if not re.fullmatch(r"[0-9A-Z]{2}", modifier):
                 raise ValueError(f"{where}: {row.get('modifier')!r} is not a two-character modifier")
@@ -225,7 +229,7 @@ def fit(code: str, code_set: str | None, modifier: str, entry: Modifier | None, 
     if entry is None:
         return ModifierCheck(modifier, True, True, "", meaning, source,
                              (f"CodeDesk has no rules for {modifier}; check the payer's policy",))
-    label = CodeSet(code_set).label if code_set in CodeSet._value2member_map_ else "unknown"
+    label = CodeSet(code_set).label if code_set in {c.value for c in CodeSet} else "unknown"
     if code_set is None or CodeSet(code_set) not in entry.applies_to:
         return refuse(f"{modifier} ({entry.family_label}) goes on {entry.applies_to_text} codes; "
                       f"{code} is a {label} code")

@@ -116,6 +116,8 @@ def test_bundled_entries_are_complete_and_ours() -> None:
     ("25,Other,I,,,,a,b,c,k\n", "line 2: unknown family"),
     ("25,CPT,I,99499-99202,,,a,b,c,k\n", "line 2: 99499 comes after 99202"),
     ("25,CPT,I,banana,,,a,b,c,k\n", "line 2: 'banana' is not a code"),
+    ("25,CPT,I,,,E/M, eye exams,a,b,c,k\n", "line 2: expected 10 columns"),
+    ("25,CPT,I,,,,a,b,c\n", "line 2: expected 10 columns"),
 ])
 def test_a_broken_modifier_file_names_the_line(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / "modifiers.csv").write_text(
@@ -136,7 +138,8 @@ E = bundled_modifiers()
 @pytest.mark.parametrize(("code", "code_set", "modifiers", "fits", "reason"), [
     ("99213", "I", ["25"], [True], ""),
     ("G0438", "HCPCS", ["25"], [True], ""),
-    ("27447", "I", ["25"], [False], "25 goes only on E/M services and eye exams"),
+    ("27447", "I", ["25"], [False], "25 goes only on E/M services, eye exams and E/M-like HCPCS visits"),
+    ("G0463", "HCPCS", ["25"], [True], ""),
     ("3074F", "II", ["8P"], [True], ""),
     ("99213", "I", ["8P"], [False], "8P (CPT Category II performance-measure modifier) goes on CPT Category II"),
     ("G8752", "HCPCS", ["1P"], [False], "goes on CPT Category II codes; G8752 is a HCPCS Level II code"),
