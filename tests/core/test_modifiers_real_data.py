@@ -76,3 +76,22 @@ def test_every_bundled_modifier_in_the_file_shows_its_official_text_beside_ours(
         assert imported, modifier
         assert " ".join(imported[0].text.split()) == official[modifier], modifier
         assert "HCPCS" in imported[0].source.name
+
+
+def test_our_words_are_not_the_official_text(official: dict[str, str]) -> None:
+    """Ours is written, not copied: no sentence of an entry is (nearly) the CMS text of the same modifier."""
+    import difflib
+    import re
+
+    def words(text: str) -> str:
+        return re.sub(r"[^a-z0-9 ]", "", text.lower()).strip()
+
+    close = []
+    for modifier, entry in bundled_modifiers().items():
+        if modifier not in official:
+            continue
+        for text in (entry.meaning, entry.use, entry.not_for):
+            ratio = difflib.SequenceMatcher(None, words(text), words(official[modifier])).ratio()
+            if ratio > 0.85:
+                close.append(f"{modifier}: {text!r} ~ {official[modifier]!r} ({ratio:.2f})")
+    assert close == []
