@@ -23,8 +23,9 @@ from desktop_app.core.database import SCHEMA_VERSION, database_problem, default_
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError, UserError, printable
 from desktop_app.core.fee_schedule import fact_rows
-from desktop_app.core.grammar import CodeSet, classify, code_set_for, normalize
+from desktop_app.core.grammar import CodeSet, Shape, classify, code_set_for, normalize, parse_modified_code
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
+from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, ModifierCheck, bundled_modifiers
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
 
@@ -159,9 +160,11 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             years = f" ({', '.join(m.years)})" if m.years else ""
             out.write(f"Measure {m.measure_id}{years}: {_clip(m.title, 80)}  → codedesk-cli measure {m.measure_id}\n")
         for hit in result.hits:
-            section = hit.section[-1] if hit.section else ""
+            section = hit.section[-1] if hit.section else ("modifier" if hit.kind == "modifier" else "")
             flag = " [deleted]" if hit.status == "deleted" else ""
             out.write(f"{hit.code:<6} {hit.code_set:<5} {_clip(section, 28):<28}  {_clip(hit.title, 70)}{flag}\n")
+            for check in hit.modifiers:
+                out.write(f"  -{check.modifier}  {_check_text(check)}\n")
         for unknown in result.unknown:
             where = f"{' > '.join(unknown.section)}: " if unknown.section else ""
             out.write(f"{unknown.code:<6} {unknown.code_set or '':<5} {where}"
@@ -171,6 +174,13 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         if not result.hits and not result.unknown:
             out.write("No codes found.\n")
     return EXIT_OK if result.hits or measures else EXIT_NOT_FOUND
+
+
+def _check_text(check: ModifierCheck) -> str:
+    """One modifier on one code, in words: what it means, or why it does not fit."""
+    if not check.fits:
+        return f"does not fit: {check.reason}"
+    return f"fits: {_clip(check.meaning, 90)}" + "".join(f" ({note})" for note in check.notes)
 
 
 def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
@@ -188,19 +198,27 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK if detail.known else EXIT_NOT_FOUND
     kind = "modifier" if detail.kind == "modifier" else ""
     label = f"{_category_label(detail.code_set)} {kind}".strip() if detail.code_set else (kind or "not a code")
+    if detail.modifier is not None:
+        label = detail.modifier.family_label
     out.write(f"{detail.code}  {label}\n")
+    _write_applied(detail, out)
     if detail.section:
         out.write("Section: " + " > ".join(f"{s.name} ({s.ranges})" for s in detail.section) + "\n")
     if not detail.known:
         out.write(f"Not in your database. By its shape it is a {detail.shape}.\n"
                   "Import your code files (codedesk-cli import …) to see its descriptors.\n")
         _write_measures(detail, out)
+        _write_applied_entries(detail, out)
         return EXIT_NOT_FOUND
     status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
     out.write(f"Status: {status}\n")
     if detail.deletion is not None:
         out.write(f"Deletion instruction: {detail.deletion.instruction}\n")
+    if detail.modifier is not None:
+        _write_modifier(detail.modifier, out)
     for descriptor in detail.descriptors:
+        if detail.modifier is not None and descriptor.source.is_ours:
+            continue  # our words for a modifier are the entry above
         source = descriptor.source
         release = f" {source.release}" if source.release and source.release not in source.name \
             and not source.is_ours else ""
@@ -219,7 +237,40 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
                                     subsequent_indent=" " * (width + 4)) + "\n")
     if detail.code_set != "II":
         _write_measures(detail, out)
+    _write_applied_entries(detail, out)
     return EXIT_OK
+
+
+def _write_modifier(entry: Modifier, out: TextIO, indent: str = "") -> None:
+    """Our bundled entry for a modifier: meaning, use, misuse, and where it goes."""
+    out.write(f"\n{indent}Modifier {entry.modifier} \u2014 {OUR_MODIFIER_LABEL}:\n")
+    rows = [("Means", entry.meaning), ("Used", entry.use), ("Not for", entry.not_for),
+            ("Goes on", f"{entry.applies_to_text} codes")]
+    if entry.only_on:
+        rows.append(("Only on", f"{entry.range_note} ({', '.join(entry.to_json()['only_on'])})"))  # type: ignore[arg-type]
+    if entry.not_on:
+        rows.append(("Never on", f"{entry.range_note} ({', '.join(entry.to_json()['not_on'])})"))  # type: ignore[arg-type]
+    for key, value in rows:
+        out.write(textwrap.fill(value, 96, initial_indent=f"{indent}  {key:<8} ",
+                                subsequent_indent=indent + " " * 11) + "\n")
+
+
+def _write_applied(detail: CodeDetail, out: TextIO) -> None:
+    """The modifiers written after the code (``show 99213-25``): whether each fits, and what it is."""
+    if not detail.applied:
+        return
+    out.write(f"As written: {detail.text}\n")
+    for check in detail.applied:
+        out.write(f"  -{check.modifier}  {_check_text(check)}\n")
+
+
+def _write_applied_entries(detail: CodeDetail, out: TextIO) -> None:
+    for check in detail.applied:
+        entry = bundled_modifiers().get(check.modifier)
+        if entry is not None:
+            _write_modifier(entry, out)
+        elif check.known:
+            out.write(f"\nModifier {check.modifier} \u2014 {check.source}:\n  {check.meaning}\n")
 
 
 def _money(amount: object) -> str:
@@ -416,7 +467,7 @@ def _input_codes(path: str, stdin: TextIO) -> Iterator[_InputCode]:
         first = _first_cell(line).strip()
         if not first or first.startswith("#"):
             continue
-        is_code_like = classify(normalize(first)) is not None
+        is_code_like = classify(normalize(first)) is not None or parse_modified_code(first) is not None
         if not seen_code and not is_code_like and first.replace(" ", "").isalpha():
             continue  # banner or header rows before the first code, such as "code" or "HCPCS"
         seen_code = seen_code or is_code_like
@@ -433,32 +484,51 @@ def _xlsx_first_column(path: Path) -> Iterator[_InputCode]:
     sheet = workbook.worksheets[0]
     for line_no, row in enumerate(sheet.iter_rows(max_col=1, values_only=True), start=1):
         value = str(row[0]).strip() if row and row[0] is not None else ""
-        if not value or (line_no == 1 and classify(normalize(value)) is None):
+        if not value or (line_no == 1 and classify(normalize(value)) is None and parse_modified_code(value) is None):
             continue
         yield _InputCode(line_no, value)
     workbook.close()
 
 
 def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[dict[str, object]]:
+    """One record per input line. A code may carry modifiers (``99213-25``, ``27447 RT 59``): each must exist
+    and fit the code, or the line is invalid and ``reason`` says why. A bare modifier must be one CodeDesk
+    knows (bundled or imported), not any two characters."""
     for item in items:
-        code = normalize(item.text)
+        modified = parse_modified_code(item.text)
+        code = modified.code if modified else normalize(item.text)
         shape = classify(code)
         record: dict[str, object] = {"line": item.line, "input": item.text, "code": code,
-                                     "valid": shape is not None}
+                                     "valid": shape is not None, "modifiers": [], "reason": None}
         if shape is None:
-            record.update(category=None, section=[], title="", known=False, status="invalid", kind=None)
+            record.update(category=None, section=[], title="", known=False, status="invalid", kind=None,
+                          reason="not a code shape (codes look like 99213, 3074F, 0042T or G0438; "
+                                 "a code with modifiers like 99213-25)")
             yield record
             continue
-        row = store.conn.execute("SELECT status, title, code_set FROM codes WHERE code = ?", (code,)).fetchone()
+        row = store.conn.execute("SELECT status, title, code_set, kind FROM codes WHERE code = ?",
+                                 (code,)).fetchone()
         section = store.catalog.section_for(code)
+        is_modifier = shape is Shape.MODIFIER
+        category = row["code_set"] if row else code_set_for(code).value  # type: ignore[union-attr]
         record.update(
-            category=row["code_set"] if row else code_set_for(code).value,  # type: ignore[union-attr]
+            category=category,
             section=[s.name for s in store.catalog.section_path(section.id)] if section else [],
             title=row["title"] if row else "",
             known=row is not None,
             status=(row["status"] if row else "unknown"),
-            kind="modifier" if shape.name == "MODIFIER" else "code",
+            kind="modifier" if is_modifier else "code",
         )
+        if is_modifier and (row is None or row["kind"] != "modifier"):
+            record.update(valid=False, known=False, status="invalid",
+                          reason=f"{code} is not a modifier CodeDesk knows (not bundled, not in your imported files)")
+        if modified:
+            checks = store.modifier_checks(code, category, modified.modifiers)
+            record["modifiers"] = [c.to_json() for c in checks]
+            bad = [c for c in checks if not c.fits]
+            if bad:
+                record.update(valid=False, status="invalid",
+                              reason="; ".join(f"-{c.modifier}: {c.reason}" for c in bad))
         yield record
 
 
@@ -474,8 +544,11 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
     else:
         for r in records:
             section = " > ".join(r["section"]) if isinstance(r["section"], list) else ""
-            out.write(f"{r['line']:>6}  {str(r['code'])[:12]:<12} {r['status']:<8} {r['category'] or '-':<5} "
-                      f"{section}\n")
+            section = section or ("modifier" if r["kind"] == "modifier" else "")
+            written = "-".join([str(r["code"]), *(str(m["modifier"]) for m in r["modifiers"])])  # type: ignore[attr-defined,index]
+            detail = f"{section}  ({r['reason']})" if r["reason"] and section else (r["reason"] or section)
+            out.write(f"{r['line']:>6}  {written[:18]:<18} {r['status']:<8} {r['category'] or '-':<5} "
+                      f"{detail}\n")
         out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
     return EXIT_OK if tally.get("invalid", 0) == 0 and tally.get("unknown", 0) == 0 else EXIT_NOT_FOUND
 

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.fee_schedule import Locality, Payment, locality_payment, national_payment, payment_unavailable
-from desktop_app.core.grammar import classify, code_set_for, is_code, normalize
+from desktop_app.core.grammar import classify, code_set_for, is_code, normalize, parse_modified_code
 from desktop_app.core.measures import MeasureLink, imported_measure_sources, measure_links
+from desktop_app.core.modifiers import Modifier, ModifierCheck, bundled_modifiers, check_modifiers
 from desktop_app.core.reference import BUNDLED_KIND
 
 # How descriptor kinds are labelled for people, in display order.
@@ -180,6 +181,13 @@ class CodeDetail:
     neighbours: list[tuple[str, str]] = field(default_factory=list)  # (code, title) around it in its range
     history: list[HistoryEntry] = field(default_factory=list)  # added / changed / deleted, oldest first
     deletion: DeletionNote | None = None  # what to report instead, when the code is deleted
+    modifier: Modifier | None = None  # our bundled entry, when this is a modifier
+    applied: list[ModifierCheck] = field(default_factory=list)  # modifiers written after the code (99213-25)
+
+    @property
+    def text(self) -> str:
+        """The code as asked for, modifiers included (``99213-25``)."""
+        return "-".join((self.code, *(c.modifier for c in self.applied)))
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -203,6 +211,8 @@ class CodeDetail:
             "measure_sources": [{"name": name, "year": year} for name, year in self.measure_sources],
             "history": [h.to_json() for h in self.history],
             "deletion_instruction": self.deletion.to_json() if self.deletion else None,
+            "modifier": self.modifier.to_json() if self.modifier else None,
+            "modifiers": [c.to_json() for c in self.applied],
         }
 
 
@@ -268,8 +278,10 @@ def _add_payments(detail: CodeDetail, conn: sqlite3.Connection, locality: str | 
 def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbours: int = 4,
                 locality: str | None = None) -> CodeDetail:
     """All that is known about ``text`` (normalised first). Unknown but well-formed codes still get their
-    category and section from the grammar; ``known`` tells them apart."""
-    code = normalize(text)
+    category and section from the grammar; ``known`` tells them apart. A code written with modifiers
+    (``99213-25``, ``27447 RT 59``) is the code, with each modifier checked against it (``applied``)."""
+    modified = parse_modified_code(text)
+    code = modified.code if modified else normalize(text)
     shape = classify(code)
     row = conn.execute("SELECT * FROM codes WHERE code = ?", (code,)).fetchone()
     grammar_set = code_set_for(code)
@@ -285,6 +297,10 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
         section=[SectionRef(s.id, s.name, s.range_text) for s in catalog.section_path(section_id)]
         if section_id in catalog.sections else [],
     )
+    if detail.kind == "modifier":
+        detail.modifier = bundled_modifiers().get(code)
+    if modified:
+        detail.applied = check_modifiers(conn, code, code_set, modified.modifiers)
     sources = _sources(conn)
     # Measure links come first: a measure can name a code that no imported file describes yet.
     detail.measures = measure_links(conn, code)

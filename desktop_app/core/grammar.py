@@ -229,6 +229,11 @@ def parse_prefix(text: str) -> str | None:
 @dataclass(frozen=True)
 class CodeTerm:
     code: str
+    modifiers: tuple[str, ...] = ()  # ``99213-25`` is the code 99213 with modifier 25
+
+    @property
+    def text(self) -> str:
+        return "-".join((self.code, *self.modifiers))
 
 
 @dataclass(frozen=True)
@@ -244,14 +249,71 @@ class RangeTerm:
 ListItem = CodeTerm | PrefixTerm | RangeTerm
 
 
+# A code followed by one or more two-character modifiers, joined by dashes or blanks: 99213-25, 99213 25,
+# 27447-RT-59, 3074F–8P. Dashes are the ones a range accepts (people paste en dashes from documents).
+_MODIFIED_RE = re.compile(rf"^\s*([0-9A-Za-z]{{5}})((?:\s*[{_DASHES}]\s*[0-9A-Za-z]{{2}}|\s+[0-9A-Za-z]{{2}})+)\s*$")
+_MODIFIER_PIECE_RE = re.compile(r"[0-9A-Za-z]{2}")
+# "modifier 25", "mod 59", "modifier -59", "-59", "25 modifier": one modifier asked for by name.
+_MODIFIER_QUERY_RE = re.compile(
+    rf"^\s*(?:(?:modifiers?|mods?)\s*[{_DASHES}:#]?\s*|[{_DASHES}]\s*)([0-9A-Za-z]{{2}})\s*$"
+    rf"|^\s*[{_DASHES}]?([0-9A-Za-z]{{2}})\s+(?:modifiers?|mods?)\s*$", re.I)
+
+
+_DASH_TABLE = str.maketrans({dash: "-" for dash in _DASHES})
+
+
+def _ascii_dashes(text: str) -> str:
+    return text.translate(_DASH_TABLE)
+
+
+@dataclass(frozen=True)
+class ModifiedCode:
+    """A code and the modifiers written after it, in order (``27447-RT-59`` → 27447, (RT, 59))."""
+
+    code: str
+    modifiers: tuple[str, ...]
+
+
+def parse_modified_code(text: str) -> ModifiedCode | None:
+    """``99213-25``, ``99213 25``, ``3074F-8P``, ``27447-RT-59`` → the code and its modifiers (text through
+    :func:`clean_input` first). ``None`` when the text is not a code followed by modifier-shaped pieces; whether
+    each modifier exists and fits the code is :mod:`desktop_app.core.modifiers`' business."""
+    cleaned = _ascii_dashes(_INVISIBLE_RE.sub("", clean_input(text)))
+    if not cleaned.isascii():
+        return None
+    match = _MODIFIED_RE.match(cleaned)
+    if not match:
+        return None
+    code = match.group(1).upper()
+    if not is_code(code):
+        return None
+    modifiers = tuple(m.upper() for m in _MODIFIER_PIECE_RE.findall(match.group(2)))
+    return ModifiedCode(code, modifiers)
+
+
+def parse_modifier_query(text: str) -> str | None:
+    """``modifier 25``, ``mod 59``, ``-59``, ``TC modifier`` → the modifier (``'25'``); ``None`` otherwise."""
+    cleaned = _ascii_dashes(_INVISIBLE_RE.sub("", clean_input(text)))
+    if not cleaned.isascii():
+        return None
+    match = _MODIFIER_QUERY_RE.match(cleaned)
+    if not match:
+        return None
+    return (match.group(1) or match.group(2)).upper()
+
+
 def parse_code_item(text: str) -> ListItem | None:
-    """One item of a code list: a code, a range or a prefix. ``None`` if it is none of them."""
+    """One item of a code list: a code (with or without modifiers), a range or a prefix. ``None`` if it is
+    none of them."""
     cleaned = normalize(text)
     if is_code(cleaned):
         return CodeTerm(cleaned)
     code_range = parse_range(text)
     if code_range is not None:
         return RangeTerm(code_range)
+    modified = parse_modified_code(text)
+    if modified is not None:
+        return CodeTerm(modified.code, modified.modifiers)
     prefix = parse_prefix(text)
     if prefix is not None:
         return PrefixTerm(prefix)
@@ -272,7 +334,14 @@ def parse_code_list(text: str) -> list[ListItem] | None:
         if item is not None:
             items.append(item)
             continue
+        chunk_start = len(items)
         for piece in _LIST_SPLIT_RE.split(chunk.strip()):
+            # "99213 25 99214 59": a modifier-shaped piece right after a code of the same chunk is its modifier
+            # (after a comma, "99213, 25", it is an item of its own).
+            previous = items[-1] if len(items) > chunk_start else None
+            if isinstance(previous, CodeTerm) and _MODIFIER_PIECE_RE.fullmatch(piece):
+                items[-1] = CodeTerm(previous.code, (*previous.modifiers, piece.upper()))
+                continue
             sub = parse_code_item(piece)
             if sub is None:
                 return None

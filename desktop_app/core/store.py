@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from desktop_app.core.measures import (
     measure_detail,
     normalize_measure_query,
 )
+from desktop_app.core.modifiers import ModifierCheck, check_modifiers
 from desktop_app.core.reference import ensure_reference
 from desktop_app.core.search import SearchEngine, SearchFilters, SearchResult
 
@@ -98,6 +100,10 @@ class CodeStore:
         """Everything about ``code``; with ``locality`` (a key like ``10112-00`` or words like ``manhattan``)
         and an imported GPCI file, the payment amounts for that locality too."""
         return code_detail(self.conn, self.catalog, code, locality=locality)
+
+    def modifier_checks(self, code: str, code_set: str | None, modifiers: Sequence[str]) -> list[ModifierCheck]:
+        """Whether each of ``modifiers`` exists and fits ``code`` (see :mod:`desktop_app.core.modifiers`)."""
+        return check_modifiers(self.conn, code, code_set, modifiers)
 
     def localities(self) -> list[Locality]:
         return localities(self.conn)

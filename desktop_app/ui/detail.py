@@ -22,6 +22,7 @@ from desktop_app.core.details import CodeDetail, Descriptor, link_codes
 from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
+from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, bundled_modifiers
 from desktop_app.core.quality import QUALITY_ROLES
 from desktop_app.core.userdata import UserData
 from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_background, muted_text
@@ -201,24 +202,32 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
             status += f" <span class='muted'>({escape(detail.deleted_date)})</span>"
         if detail.deletion is not None:
             status += f" \u2014 {_linked(detail.deletion.instruction)}"
-    parts.append(f"<h1 style='font-size: xx-large;'>{escape(detail.code)}</h1>")
-    parts.append(f"<p>{badge}{status}</p>")
+    parts.append(f"<h1 style='font-size: xx-large;'>{escape(detail.text)}</h1>")
+    family = f" &nbsp;{escape(detail.modifier.family_label)}" if detail.modifier else (
+        " &nbsp;modifier" if detail.kind == "modifier" else "")
+    parts.append(f"<p>{badge}{family}{status}</p>")
     if detail.section:
         links = " \u203a ".join(
             f"<a href='section:{s.id}' title='Browse {escape(s.name)}'>{escape(s.name)}</a>" for s in detail.section
         )
         parts.append(f"<p>{links} <span class='muted'>({escape(detail.section[-1].ranges)})</span></p>")
+    parts.append(_applied_html(detail))
     # No unlabelled headline: the title is one of the descriptors below, each shown with its source.
     if not detail.known:
         parts.append(_unknown_html(detail, notice_bg))
         parts.append(_measures_html(detail))  # a measure can name a code no imported file describes
+        parts.append(_applied_entries_html(detail))
         return "".join(parts)
 
+    if detail.modifier is not None:
+        parts.append(_modifier_entry_html(detail.modifier, heading=True))
     by_source: dict[str, list[Descriptor]] = {}
     for descriptor in detail.descriptors:
+        if detail.modifier is not None and descriptor.source.is_ours:
+            continue  # our words for a modifier are its entry above
         by_source.setdefault(_source_heading(descriptor), []).append(descriptor)
     if by_source:
-        parts.append("<h3>Descriptors</h3>")
+        parts.append("<h3>Official text</h3>" if detail.modifier is not None else "<h3>Descriptors</h3>")
     for heading, descriptors in by_source.items():
         parts.append(f"<p style='margin-bottom: 2px;'><b>{escape(heading)}</b></p><table>")
         for descriptor in descriptors:
@@ -227,12 +236,20 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
 
     parts.append(_history_html(detail))
 
+    if detail.kind == "modifier":
+        if detail.modifier is not None and not by_source:
+            parts.append("<p class='muted'>Import the CMS HCPCS file to see the official text of HCPCS "
+                         "modifiers beside ours.</p>")
+        if detail.facts:  # what an imported file says about the modifier (coverage, dates); never a payment
+            parts.append(_facts_html(detail).replace("<h3>Status and payment</h3>", "<h3>Status</h3>", 1))
+        return "".join(parts)
     # For Category II the measures are the point of the code; for the others, payment comes first.
     sections = [_facts_html(detail), _measures_html(detail)]
     # A quality-data G-code is reported for its measures too: they come first, as for Category II.
     if detail.code_set == "II" or any(m.role in QUALITY_ROLES for m in detail.measures):
         sections.reverse()
     parts.extend(sections)
+    parts.append(_applied_entries_html(detail))
 
     if detail.neighbours:
         parts.append("<h3>Related codes in this range</h3><table>")
@@ -243,6 +260,46 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
             )
         parts.append("</table>")
     return "".join(parts)
+
+
+def _modifier_entry_html(entry: Modifier, heading: bool) -> str:
+    """Our bundled entry for a modifier: meaning, use, misuse and where it goes, labelled as ours."""
+    rows = [("Means", entry.meaning), ("Used", entry.use), ("Not for", entry.not_for),
+            ("Goes on", f"{entry.applies_to_text} codes")]
+    ranges = entry.to_json()
+    if entry.only_on:
+        rows.append(("Only on", f"{entry.range_note} ({', '.join(ranges['only_on'])})"))  # type: ignore[arg-type]
+    if entry.not_on:
+        rows.append(("Never on", f"{entry.range_note} ({', '.join(ranges['not_on'])})"))  # type: ignore[arg-type]
+    title = (f"<h3>Modifier {escape(entry.modifier)}</h3>" if heading else
+             f"<p style='margin-bottom: 2px;'><a href='code:{escape(entry.modifier)}'><b>Modifier "
+             f"{escape(entry.modifier)}</b></a> \u2014 {escape(entry.family_label)}</p>")
+    return (title + f"<p style='margin-bottom: 2px;'><b>{escape(OUR_MODIFIER_LABEL)}</b></p><table>"
+            + "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows) + "</table>")
+
+
+def _applied_html(detail: CodeDetail) -> str:
+    """The modifiers written after the code (99213-25): whether each fits and why, each a link to its entry."""
+    if not detail.applied:
+        return ""
+    parts = ["<h3>Modifiers as written</h3><table>"]
+    for check in detail.applied:
+        mark = "\u2713 fits" if check.fits else "\u2717 does not fit"
+        said = check.meaning if check.fits else check.reason
+        notes = "".join(f"<br><span class='muted'>{escape(n)}</span>" for n in check.notes)
+        parts.append(f"<tr><td><a href='code:{escape(check.modifier)}'><b>-{escape(check.modifier)}</b></a></td>"
+                     f"<td><b>{mark}</b></td><td>{escape(said)}{notes}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _applied_entries_html(detail: CodeDetail) -> str:
+    """Our entries for the modifiers written after the code, below the code's own facts."""
+    entries = bundled_modifiers()
+    found = [entries[c.modifier] for c in detail.applied if c.modifier in entries]
+    if not found:
+        return ""
+    return "<h3>About these modifiers</h3>" + "".join(_modifier_entry_html(e, heading=False) for e in found)
 
 
 def _unknown_html(detail: CodeDetail, notice_bg: str) -> str:

@@ -531,7 +531,7 @@ class MainWindow(QMainWindow):
             return
         hit = self.results_model.hit(row)
         if hit is not None:
-            self.open_code(hit.code)
+            self.open_code(hit.text)
             return
         text = normalize(self.search_box.text())
         if is_code(text):
@@ -542,12 +542,12 @@ class MainWindow(QMainWindow):
             return
         hit = self.results_model.hit(current.row())
         if hit is not None:
-            self.open_code(hit.code)
+            self.open_code(hit.text)
 
     def _on_result_activated(self, index: QModelIndex) -> None:
         hit = self.results_model.hit(index.row())
         if hit is not None:
-            self.open_code(hit.code)
+            self.open_code(hit.text)
             self.detail_pane.browser.setFocus()
 
     def focus_search(self) -> None:
