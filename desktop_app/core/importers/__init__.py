@@ -191,8 +191,7 @@ def import_paths(
     ama_files: list[tuple[SourceFile, str]] = []
     ama_notes: list[str] = []
     ama_at: int | None = None
-    ncci_files: list[SourceFile] = []  # streamed into the transaction, never held (see cms_ncci)
-    ncci_formats: list[str] = []
+    ncci_files: list[tuple[SourceFile, str]] = []  # streamed into the transaction, never held (see cms_ncci)
     read = lines = 0
     for path in paths:
         monitor.check()
@@ -200,8 +199,7 @@ def import_paths(
         path_notes = list(planned.notes)
         for sf, fmt in planned.files:
             if fmt in cms_ncci.FORMATS:
-                ncci_files.append(sf)
-                ncci_formats.append(fmt)
+                ncci_files.append((sf, fmt))
                 continue
             read += sf.size
             if read > MAX_IMPORT_BYTES and sf.size <= MAX_FILE_BYTES:
@@ -262,7 +260,7 @@ def import_paths(
                     ],
                 )
             )
-        for sf, fmt in zip(ncci_files, ncci_formats):
+        for sf, fmt in ncci_files:
             written = cms_ncci.write(conn, sf, fmt, monitor)
             summaries.append(
                 ImportSummary(

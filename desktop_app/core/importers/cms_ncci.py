@@ -174,7 +174,8 @@ def _lines(sf: SourceFile) -> Iterator[tuple[int, str, bool]]:
             read += len(line)
             if read > MAX_NCCI_BYTES:
                 raise ImportFileError(sf.name, f"the file is over {MAX_NCCI_BYTES // (1024 * 1024):,} MB; real NCCI "
-                                      "files are far smaller, so this is not an NCCI file or it is damaged", line=number)
+                                      "files are far smaller, so this is not an NCCI file or it is damaged",
+                                      line=number)
             if number > MAX_NCCI_ROWS:
                 raise ImportFileError(sf.name, f"the file has over {MAX_NCCI_ROWS:,} lines; real NCCI files have "
                                       "far fewer, so this is not an NCCI file or it is damaged", line=number)
@@ -274,6 +275,7 @@ def _insert_source(conn: sqlite3.Connection, kind: str, name: str, sf: SourceFil
     return cursor.lastrowid
 
 
+_INSERT_FILE = "INSERT INTO ncci_files (source_id, edit_kind, setting, version, part, rows) VALUES (?, ?, ?, ?, ?, ?)"
 _PTP_INDEXES = (
     ("ptp_edits_pair", "column1, column2"),
     ("ptp_edits_column2", "column2, column1"),
@@ -309,8 +311,7 @@ def write_ptp(conn: sqlite3.Connection, sf: SourceFile, monitor: Monitor) -> Ncc
     for done, (index, columns) in enumerate(_PTP_INDEXES):
         monitor.report(done)
         conn.execute(f"CREATE INDEX {index} ON ptp_edits ({columns})")
-    conn.execute("INSERT INTO ncci_files (source_id, edit_kind, setting, version, part, rows) VALUES (?, ?, ?, ?, ?, ?)",
-                 (source_id, "ptp", named.setting, named.version, named.part, rows))
+    conn.execute(_INSERT_FILE, (source_id, "ptp", named.setting, named.version, named.part, rows))
     conn.execute("UPDATE sources SET counts = ? WHERE id = ?",
                  (json.dumps({"edits": rows, "format": FORMAT_PTP, "setting": named.setting}, sort_keys=True),
                   source_id))
@@ -393,12 +394,12 @@ def write_mue(conn: sqlite3.Connection, sf: SourceFile, monitor: Monitor) -> Ncc
         raise ImportFileError(sf.name, "the file has the MUE header but no codes (cut off?)", line=header_line + 1)
     if not text.endswith(("\n", "\r")):
         raise ImportFileError(sf.name, "the last line has no line end, so the file looks cut off (truncated); "
-                              "import the complete file", line=records and max(seen.values()))
+                              "import the complete file", line=max(seen.values()))
     _refuse_shrinking(sf, name, len(records), old_id, old_rows)
-    conn.executemany("INSERT INTO mue_values (source_id, code, units, adjudication, rationale_id) VALUES (?, ?, ?, ?, ?)",
-                     records)
-    conn.execute("INSERT INTO ncci_files (source_id, edit_kind, setting, version, part, rows) VALUES (?, ?, ?, ?, 0, ?)",
-                 (source_id, "mue", setting, version, len(records)))
+    conn.executemany(
+        "INSERT INTO mue_values (source_id, code, units, adjudication, rationale_id) VALUES (?, ?, ?, ?, ?)", records
+    )
+    conn.execute(_INSERT_FILE, (source_id, "mue", setting, version, 0, len(records)))
     conn.execute("UPDATE sources SET counts = ? WHERE id = ?",
                  (json.dumps({"codes": len(records), "format": FORMAT_MUE, "setting": setting}, sort_keys=True),
                   source_id))
