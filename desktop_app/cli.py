@@ -621,7 +621,8 @@ def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"  {e.column1} / {e.column2}  {e.effective_date} to {until}  modifier {e.modifier_indicator}  "
                       f"{state}  {e.rationale}\n")
     for m in mues:
-        out.write(f"MUE ({ncci.SETTING_LABELS[m.setting]}): {m.units} unit{'' if m.units == 1 else 's'}, {m.adjudication}; {m.rationale}\n")
+        units = f"{m.units} unit{'' if m.units == 1 else 's'}"
+        out.write(f"MUE ({ncci.SETTING_LABELS[m.setting]}): {units}, {m.adjudication}; {m.rationale}\n")
     out.write(f"{ncci.NOTICE}\n")
     return EXIT_OK if page.release is not None or mues else EXIT_NOT_FOUND
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -262,7 +263,7 @@ def _ptp_message(column1: str, column2: str, indicator: int, present: list[str])
                    "or an anatomic one) applies and is appended")
 
 
-def _placeholders(values: list[object] | tuple[object, ...]) -> str:
+def _placeholders(values: Sequence[object]) -> str:
     return ",".join("?" for _ in values)
 
 
