@@ -80,6 +80,7 @@ def parse_claim(text: str) -> list[ClaimLine]:
     ``2u``. Raises :class:`ClaimError` naming what is not a code, modifier or unit count."""
     cleaned = clean_input(text).upper()
     cleaned = re.sub(r"(?<=[\s,;])[X×*]\s+(?=\d)", "x", " " + cleaned).replace("x", "X")
+    cleaned = re.sub(r"(?<=[0-9A-Z]{5})(?=[X×*]\d)", " ", cleaned)  # 20610x2: units written onto the code
     tokens = [t for t in re.split(r"[\s,;\-\u2013\u2014]+", cleaned) if t]
     lines: list[ClaimLine] = []
     for token in tokens:
