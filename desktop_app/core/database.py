@@ -190,7 +190,8 @@ def _migrate_v3(conn: sqlite3.Connection) -> None:
 # descriptors. They live in their own tables, not in code_facts: a PTP release has millions of pairs, looked up by
 # pair and by either code. Dates are integers YYYYMMDD so a date-of-service test is two integer comparisons; a
 # deletion date of '*' (no deletion) is stored as 99991231. Rationales repeat a few dozen texts, so they are kept
-# once in ncci_rationales. Every row hangs off its sources row, so removing the source removes its edits.
+# once in ncci_rationales. Every row hangs off its sources row, so removing the source removes its edits (no index
+# on source_id: removing a release is rare and one table scan, while every import would pay to maintain it).
 _SCHEMA_NCCI = """
 CREATE TABLE IF NOT EXISTS ncci_files (
     source_id   INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
@@ -216,7 +217,6 @@ CREATE TABLE IF NOT EXISTS ptp_edits (
 );
 CREATE INDEX IF NOT EXISTS ptp_edits_pair ON ptp_edits (column1, column2);
 CREATE INDEX IF NOT EXISTS ptp_edits_column2 ON ptp_edits (column2, column1);
-CREATE INDEX IF NOT EXISTS ptp_edits_source ON ptp_edits (source_id);
 CREATE TABLE IF NOT EXISTS mue_values (
     source_id     INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
     code          TEXT NOT NULL,

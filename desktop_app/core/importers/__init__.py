@@ -260,8 +260,7 @@ def import_paths(
                     ],
                 )
             )
-        for sf, fmt in ncci_files:
-            written = cms_ncci.write(conn, sf, fmt, monitor)
+        for written in cms_ncci.write_all(conn, ncci_files, monitor):
             summaries.append(
                 ImportSummary(
                     file_name=written.file_name,

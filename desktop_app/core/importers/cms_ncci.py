@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import IO
 
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code
@@ -45,10 +46,11 @@ NO_DELETION = 99991231  # how '*' (no deletion date) is stored
 # Bounds of a streamed NCCI file: far above the real ones (a practitioner PTP part has under a million rows and
 # about 80 MB), low enough that a hostile or endless file (a zip bomb of valid-looking rows) stops.
 MAX_NCCI_ROWS = 6_000_000
-MAX_NCCI_BYTES = 600 * 1024 * 1024
+MAX_NCCI_BYTES = 256 * 1024 * 1024  # checked on the size on disk or the size the zip declares, before reading
 MAX_HEADER_LINES = 12
 # Re-importing a release with fewer than this share of the loaded copy's rows is refused (a cut-off file).
 SHRINK_LIMIT = 0.9
+INDEX_CACHE_KIB = 64 * 1024
 
 _PTP_TITLE = "Column1/Column2 Edits"
 _PTP_NAME = re.compile(r"cci(pra|oph)[-_ ]?v?(\d{2})(\d)r(\d+)(?:[-_ ]?f(\d))?", re.I)
@@ -149,10 +151,10 @@ class _DateReader:
     """``YYYYMMDD`` → the integer, checked once per distinct text (a file has a few hundred distinct dates)."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, int] = {}
+        self.seen: dict[str, int] = {}
 
     def __call__(self, text: str) -> int | None:
-        value = self._seen.get(text)
+        value = self.seen.get(text)
         if value is None:
             if not _DIGITS8.fullmatch(text):
                 return None
@@ -160,87 +162,123 @@ class _DateReader:
                 date(int(text[:4]), int(text[4:6]), int(text[6:]))
             except ValueError:
                 return None
-            value = self._seen[text] = int(text)
+            value = self.seen[text] = int(text)
         return value
 
 
-def _lines(sf: SourceFile) -> Iterator[tuple[int, str, bool]]:
-    """(line number, text without its line end, whether it had one) of a streamed file, bounded in size."""
+def _open_text(sf: SourceFile) -> tuple[IO[bytes], io.TextIOWrapper]:
+    _refuse_size(sf)
     stream = sf.open_stream()
-    read = 0
-    try:
-        text = io.TextIOWrapper(stream, encoding="latin-1", newline="")
-        for number, line in enumerate(text, 1):
-            read += len(line)
-            if read > MAX_NCCI_BYTES:
-                raise ImportFileError(sf.name, f"the file is over {MAX_NCCI_BYTES // (1024 * 1024):,} MB; real NCCI "
-                                      "files are far smaller, so this is not an NCCI file or it is damaged",
-                                      line=number)
-            if number > MAX_NCCI_ROWS:
-                raise ImportFileError(sf.name, f"the file has over {MAX_NCCI_ROWS:,} lines; real NCCI files have "
-                                      "far fewer, so this is not an NCCI file or it is damaged", line=number)
-            stripped = line.rstrip("\r\n")
-            yield number, stripped, len(stripped) != len(line)
-    except (OSError, EOFError, ValueError) as exc:  # a damaged zip member fails while it is read
-        raise ImportFileError(sf.name, f"cannot be read (damaged or incomplete?): {exc}") from None
-    finally:
-        stream.close()
+    return stream, io.TextIOWrapper(stream, encoding="latin-1", newline="")
+
+
+# A well-formed data row with its line end: most rows take only this match and a few dictionary look-ups; any
+# row it does not match is checked field by field, for the exact reason.
+_PTP_ROW = re.compile(r"([0-9A-Z]{5})\t([0-9A-Z]{5})\t(\*?)\t(\d{8})\t(\d{8}|\*)\t([019])\t([^\t\r\n]*)\t*(\r\n|\n|\r)")
+
+
+def _check_row(sf: SourceFile, number: int, line: str, read_date: _DateReader,
+               valid_codes: set[str]) -> tuple[str, str, str, int, int, str, str]:
+    """The fields of a data row that the fast match refused or has not seen the codes or dates of, each checked;
+    raises :class:`ImportFileError` with the reason."""
+    fields = line.rstrip("\r\n").split("\t")
+    if len(fields) < 7 or (len(fields) > 7 and any(f.strip() for f in fields[7:])):
+        raise ImportFileError(sf.name, f"expected 7 tab-separated fields (column 1, column 2, *=prior to 1996, "
+                              f"effective date, deletion date, modifier, rationale), found {len(fields)}",
+                              line=number)
+    column1, column2, before, effective_text, deletion_text, modifier, rationale = fields[:7]
+    for which, code in (("column 1", column1), ("column 2", column2)):
+        if code not in valid_codes:
+            if not is_code(code):
+                raise ImportFileError(sf.name, f"{which} code {code!r} is not a CPT or HCPCS code", line=number)
+            valid_codes.add(code)
+    if before not in ("", "*"):
+        raise ImportFileError(sf.name, f"the prior-to-1996 field is {before!r}; it is '*' or empty", line=number)
+    effective = read_date(effective_text)
+    if effective is None:
+        raise ImportFileError(sf.name, f"effective date {effective_text!r} is not a date YYYYMMDD", line=number)
+    deletion = NO_DELETION if deletion_text == "*" else read_date(deletion_text)
+    if deletion is None:
+        raise ImportFileError(sf.name, f"deletion date {deletion_text!r} is neither a date YYYYMMDD nor '*'",
+                              line=number)
+    if modifier not in ("0", "1", "9"):
+        raise ImportFileError(sf.name, f"modifier indicator {modifier!r} is not 0, 1 or 9", line=number)
+    return column1, column2, before, effective, deletion, modifier, rationale.strip()
+
+
+def _refuse_size(sf: SourceFile) -> None:
+    """Before anything is read: the size on disk, or the size the zip declares (zipfile never reads past it)."""
+    if sf.size > MAX_NCCI_BYTES:
+        raise ImportFileError(sf.name, f"the file is {sf.size / (1024 * 1024):,.0f} MB; CodeDesk reads NCCI files up "
+                              f"to {MAX_NCCI_BYTES // (1024 * 1024):,} MB (a real one is under 100 MB), so this is "
+                              "not an NCCI file or it is damaged")
+
+
+def _too_much(sf: SourceFile, number: int) -> None:
+    if number > MAX_NCCI_ROWS:
+        raise ImportFileError(sf.name, f"the file has over {MAX_NCCI_ROWS:,} lines; real NCCI files have far "
+                              "fewer, so this is not an NCCI file or it is damaged", line=number)
 
 
 def _ptp_rows(sf: SourceFile, monitor: Monitor, rationales: _Rationales, source_id: int,
               counter: list[int]) -> Iterator[tuple[object, ...]]:
-    """The checked rows of a PTP file, as ``ptp_edits`` tuples. Raises ImportFileError naming the line."""
+    """The checked rows of a PTP file, as ``ptp_edits`` tuples, read as a stream (never the whole file in memory).
+    Raises ImportFileError naming the line."""
     read_date = _DateReader()
+    dates = read_date.seen
     valid_codes: set[str] = set()
+    rationale_ids: dict[str, int] = {}
+    match = _PTP_ROW.fullmatch
+    rows = number = 0
     in_header = True
-    rows = 0
-    last_had_end = True
     blank_from = 0
-    for number, line, had_end in _lines(sf):
-        last_had_end = had_end
-        if number % 1000 == 0:
-            monitor.report(number)
-        if not line.strip("\t "):
-            blank_from = blank_from or number
-            continue
-        fields = line.split("\t")
-        if in_header:
-            if fields[0].strip() and is_code(fields[0].strip()):
-                in_header = False
-            elif number <= MAX_HEADER_LINES:
+    line = ""
+    stream, text = _open_text(sf)
+    try:
+        for number, line in enumerate(text, 1):
+            if number % 1000 == 0:
+                _too_much(sf, number)
+                monitor.report(number)
+            m = match(line)
+            if m is not None and not in_header and not blank_from:
+                column1, column2, before, effective_text, deletion_text, modifier, rationale, _ = m.groups()
+                effective = dates.get(effective_text)
+                deletion = NO_DELETION if deletion_text == "*" else dates.get(deletion_text)
+                if (effective is not None and deletion is not None and column1 in valid_codes
+                        and column2 in valid_codes):
+                    rid = rationale_ids.get(rationale)
+                    if rid is None:
+                        rid = rationale_ids[rationale] = rationales.id(rationale.strip())
+                    rows += 1
+                    yield source_id, column1, column2, 1 if before else 0, effective, deletion, int(modifier), rid
+                    continue
+            if not line.strip("\t \r\n"):
+                blank_from = blank_from or number
                 continue
-            else:
-                raise ImportFileError(sf.name, f"expected the first edit after the {MAX_HEADER_LINES}-line header; "
-                                      f"found {line[:60]!r}", line=number)
-        if blank_from:
-            raise ImportFileError(sf.name, f"a blank line (line {blank_from}) in the middle of the edits", line=number)
-        if len(fields) < 7 or (len(fields) > 7 and any(f.strip() for f in fields[7:])):
-            raise ImportFileError(sf.name, f"expected 7 tab-separated fields (column 1, column 2, *=prior to 1996, "
-                                  f"effective date, deletion date, modifier, rationale), found {len(fields)}",
-                                  line=number)
-        column1, column2, before, effective_text, deletion_text, modifier, rationale = fields[:7]
-        for which, code in (("column 1", column1), ("column 2", column2)):
-            if code not in valid_codes:
-                if not is_code(code):
-                    raise ImportFileError(sf.name, f"{which} code {code!r} is not a CPT or HCPCS code", line=number)
-                valid_codes.add(code)
-        if before not in ("", "*"):
-            raise ImportFileError(sf.name, f"the prior-to-1996 field is {before!r}; it is '*' or empty", line=number)
-        effective = read_date(effective_text)
-        if effective is None:
-            raise ImportFileError(sf.name, f"effective date {effective_text!r} is not a date YYYYMMDD", line=number)
-        deletion = NO_DELETION if deletion_text == "*" else read_date(deletion_text)
-        if deletion is None:
-            raise ImportFileError(sf.name, f"deletion date {deletion_text!r} is neither a date YYYYMMDD nor '*'",
-                                  line=number)
-        if modifier not in ("0", "1", "9"):
-            raise ImportFileError(sf.name, f"modifier indicator {modifier!r} is not 0, 1 or 9", line=number)
-        rows += 1
-        yield (source_id, column1, column2, 1 if before else 0, effective, deletion, int(modifier),
-               rationales.id(rationale.strip()))
+            if in_header:
+                first = line.split("\t", 1)[0].strip()
+                if first and is_code(first):
+                    in_header = False
+                elif number <= MAX_HEADER_LINES:
+                    continue
+                else:
+                    raise ImportFileError(sf.name, f"expected the first edit after the {MAX_HEADER_LINES}-line "
+                                          f"header; found {line[:60]!r}", line=number)
+            if blank_from:
+                raise ImportFileError(sf.name, f"a blank line (line {blank_from}) in the middle of the edits",
+                                      line=number)
+            column1, column2, before, effective, deletion, modifier, rationale = _check_row(
+                sf, number, line, read_date, valid_codes)
+            rows += 1
+            yield (source_id, column1, column2, 1 if before else 0, effective, deletion, int(modifier),
+                   rationales.id(rationale))
+    except (OSError, EOFError, ValueError) as exc:  # a damaged zip member fails while it is read
+        raise ImportFileError(sf.name, f"cannot be read (damaged or incomplete?): {exc}", line=number) from None
+    finally:
+        stream.close()
     if in_header:
         raise ImportFileError(sf.name, "the file has the PTP header but no edits (cut off?)")
-    if not last_had_end:
+    if not line.endswith(("\n", "\r")):
         raise ImportFileError(sf.name, "the last line has no line end, so the file looks cut off (truncated); "
                               "import the complete file", line=number)
     counter[0] = rows
@@ -279,12 +317,27 @@ _INSERT_FILE = "INSERT INTO ncci_files (source_id, edit_kind, setting, version, 
 _PTP_INDEXES = (
     ("ptp_edits_pair", "column1, column2"),
     ("ptp_edits_column2", "column2, column1"),
-    ("ptp_edits_source", "source_id"),
 )
 
 
+def drop_ptp_indexes(conn: sqlite3.Connection) -> None:
+    """Before PTP files are written: inserting into indexed tables costs a B-tree update per row and index;
+    building the indexes once after all the rows are in is several times faster. DDL is part of the transaction,
+    so a failed or cancelled import restores them."""
+    for index, _ in _PTP_INDEXES:
+        conn.execute(f"DROP INDEX IF EXISTS {index}")
+
+
+def create_ptp_indexes(conn: sqlite3.Connection, monitor: Monitor) -> None:
+    monitor.start("Indexing the NCCI edits", len(_PTP_INDEXES))
+    for done, (index, columns) in enumerate(_PTP_INDEXES):
+        monitor.report(done)
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON ptp_edits ({columns})")
+
+
 def write_ptp(conn: sqlite3.Connection, sf: SourceFile, monitor: Monitor) -> NcciSummary:
-    """Read a PTP file and write its edits as one source. Must run inside the import's transaction."""
+    """Read a PTP file and write its edits as one source. Must run inside the import's transaction, between
+    :func:`drop_ptp_indexes` and :func:`create_ptp_indexes` (see :func:`write_all`)."""
     if not conn.in_transaction:
         raise RuntimeError("write_ptp must run inside a transaction")
     started = time.perf_counter()
@@ -295,10 +348,6 @@ def write_ptp(conn: sqlite3.Connection, sf: SourceFile, monitor: Monitor) -> Ncc
     old_id, old_rows = _replace_old(conn, sf, KIND_PTP, release)
     source_id = _insert_source(conn, KIND_PTP, name, sf, release, named.effective_date, {})
     monitor.start(f"Reading {sf.name}", max(1, sf.size // 62))  # about 62 bytes per real row
-    # Inserting into indexed tables costs a B-tree update per row and index; building the indexes once after the
-    # rows are in is several times faster. DDL is part of the transaction, so a failed import restores them.
-    for index, _ in _PTP_INDEXES:
-        conn.execute(f"DROP INDEX IF EXISTS {index}")
     counter = [0]
     conn.executemany(
         "INSERT INTO ptp_edits (source_id, column1, column2, before_1996, effective, deletion, modifier, rationale_id) "
@@ -307,10 +356,6 @@ def write_ptp(conn: sqlite3.Connection, sf: SourceFile, monitor: Monitor) -> Ncc
     )
     rows = counter[0]
     _refuse_shrinking(sf, name, rows, old_id, old_rows)
-    monitor.start(f"Indexing {sf.name}", len(_PTP_INDEXES))
-    for done, (index, columns) in enumerate(_PTP_INDEXES):
-        monitor.report(done)
-        conn.execute(f"CREATE INDEX {index} ON ptp_edits ({columns})")
     conn.execute(_INSERT_FILE, (source_id, "ptp", named.setting, named.version, named.part, rows))
     conn.execute("UPDATE sources SET counts = ? WHERE id = ?",
                  (json.dumps({"edits": rows, "format": FORMAT_PTP, "setting": named.setting}, sort_keys=True),
@@ -336,8 +381,7 @@ def write_mue(conn: sqlite3.Connection, sf: SourceFile, monitor: Monitor) -> Ncc
     if not conn.in_transaction:
         raise RuntimeError("write_mue must run inside a transaction")
     started = time.perf_counter()
-    if sf.size > 64 * 1024 * 1024:
-        raise ImportFileError(sf.name, "the MUE table is over 64 MB; real ones are under 2 MB")
+    _refuse_size(sf)
     text = sf.open_stream().read().decode("latin-1")  # the CMS tables are Latin-1 (the notice has ®)
     rows_iter = csv_rows(sf, text)
     header_line, setting = 0, ""
@@ -408,10 +452,29 @@ def write_mue(conn: sqlite3.Connection, sf: SourceFile, monitor: Monitor) -> Ncc
                        round(time.perf_counter() - started, 3), warnings=warnings, notes=notes)
 
 
-def write(conn: sqlite3.Connection, sf: SourceFile, fmt: str, monitor: Monitor) -> NcciSummary:
-    if fmt == FORMAT_PTP:
-        return write_ptp(conn, sf, monitor)
-    return write_mue(conn, sf, monitor)
+def write_all(conn: sqlite3.Connection, files: list[tuple[SourceFile, str]], monitor: Monitor) -> list[NcciSummary]:
+    """Write NCCI files (PTP parts and MUE tables) inside the import's transaction; the PTP indexes are dropped
+    once before the first PTP file and built once after the last."""
+    ptp = any(fmt == FORMAT_PTP for _, fmt in files)
+    if not ptp:
+        return [write_mue(conn, sf, monitor) for sf, _ in files]
+    drop_ptp_indexes(conn)
+    written = [write_ptp(conn, sf, monitor) if fmt == FORMAT_PTP else write_mue(conn, sf, monitor)
+               for sf, fmt in files]
+    started = time.perf_counter()
+    # Building an index sorts every row: with SQLite's default 2 MB page cache the sort spills and re-reads pages;
+    # 64 MB keeps it in memory (inside the 300 MB the import may use) and is given back afterwards.
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-INDEX_CACHE_KIB}")
+    try:
+        create_ptp_indexes(conn, monitor)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+    ptp_written = [w for w in written if w.format == FORMAT_PTP]
+    share = (time.perf_counter() - started) / len(ptp_written)
+    for w in ptp_written:
+        w.seconds = round(w.seconds + share, 3)
+    return written
 
 
 __all__ = [
@@ -425,5 +488,5 @@ __all__ = [
     "SETTING_LABELS",
     "NcciSummary",
     "sniff_lines",
-    "write",
+    "write_all",
 ]
