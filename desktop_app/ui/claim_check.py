@@ -56,6 +56,8 @@ def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
     lines = ", ".join(escape(ln.label()) for ln in result.lines)
     parts.append(f"<p><b>{lines}</b><br><span class='muted'>Date of service {escape(result.date_of_service)}, "
                  f"{escape(ncci.SETTING_LABELS[result.setting])}</span></p>")
+    for note in result.notes:  # missing or out-of-date tables: said before the answers they limit
+        parts.append(f"<p><b>Note:</b> {escape(note)}</p>")
     if result.ptp_release is not None:
         verdicts = [p for p in result.ptp if not p.bypassed]
         parts.append(f"<h3>Pairs (PTP edits): {len(result.ptp)} apply, {len(verdicts)} denied</h3>")
@@ -94,8 +96,6 @@ def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
             parts.append(f"<p class='muted'>No MUE in the table for {escape(', '.join(missing))}.</p>")
         parts.append(f"<p class='muted'>CMS NCCI {escape(ncci.SETTING_LABELS[result.setting])} MUE table, "
                      f"effective {escape(result.mue_release.version)}.</p>")
-    for note in result.notes:
-        parts.append(f"<p>{escape(note)}</p>")
     parts.append(f"<p class='muted'><small>{escape(ncci.NOTICE)}</small></p>")
     return "".join(parts)
 
@@ -308,7 +308,8 @@ def edits_html(edits: CodeEdits, offset: int, palette: QPalette) -> str:
         parts.append("<table><tr><th>with</th><th>this code is</th><th>in effect</th><th>modifier</th>"
                      "<th>rationale</th></tr>")
         for e in page.edits:
-            dates = f"{escape(e.effective_date)} \u2013 {escape(e.deletion_date or '')}"
+            dates = (f"{escape(e.effective_date)} \u2013 {escape(e.deletion_date)}" if e.deletion_date
+                     else f"since {escape(e.effective_date)}")
             style = "" if e.in_effect else f" style='background-color:{background};'"
             parts.append(f"<tr{style}><td>{_code(e.other_code)}</td><td>{escape(e.role)}</td><td>{dates}"
                          f"{'' if e.in_effect else ' (not now)'}</td><td>{e.modifier_indicator}</td>"
