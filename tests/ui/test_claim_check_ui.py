@@ -15,7 +15,7 @@ from desktop_app.ui.main_window import MainWindow
 from tests.ui.conftest import WAIT_MS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
-from ncci_fixtures import write_mue, write_ptp  # noqa: E402
+from ncci_fixtures import write_mue, write_ptp
 
 
 @pytest.fixture
