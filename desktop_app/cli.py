@@ -110,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="which NCCI tables: practitioner (default), outpatient hospital, or DME (MUE only)")
     check.add_argument("--json", action="store_true")
 
+    changes = commands.add_parser("changes", help="what changed between two imported releases of one family")
+    changes.add_argument("--family", help="cms-rvu, cms-hcpcs, ama-cpt, cms-qpp or cms-qpp-claims (default: the "
+                         "first with two releases)")
+    changes.add_argument("--from", dest="from_release", help="the older release (name or source id; default: the "
+                         "one before --to)")
+    changes.add_argument("--to", dest="to_release", help="the newer release (default: the newest)")
+    changes.add_argument("--category", type=_category, help="only codes of I, II, III or HCPCS")
+    changes.add_argument("--json", action="store_true")
+
     edits = commands.add_parser("edits", help="the NCCI PTP edits of one code (both directions) and its MUEs")
     edits.add_argument("code")
     edits.add_argument("--setting", choices=("practitioner", "hospital"), default="practitioner")
@@ -591,6 +600,48 @@ def cmd_check(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    from desktop_app.core.changes import FAMILY_LABELS, compare
+
+    report = compare(store.conn, args.family, args.from_release, args.to_release, args.category)
+    data = report.to_json()
+    if args.json:
+        _print_json(data, out)
+        return EXIT_OK
+    counts: dict[str, int] = data["counts"]  # type: ignore[assignment]
+    out.write(f"{FAMILY_LABELS[report.family]}: {report.old.release} ({report.old.effective_date or 'no date'}) "
+              f"\u2192 {report.new.release} ({report.new.effective_date or 'no date'})\n")
+    out.write(", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in counts.items()) + "\n")
+
+    def listing(title: str, items: list[str]) -> None:
+        if items:
+            more = f" \u2026 and {len(items) - 60:,} more (--json lists all)" if len(items) > 60 else ""
+            out.write(f"{title} ({len(items):,}): {', '.join(items[:60])}{more}\n")
+
+    listing("Added", report.added)
+    listing("Deleted", [d["code"] + (f" ({d['deleted_date']})" if d["deleted_date"] else "") for d in report.deleted])
+    listing("Reinstated", report.reinstated)
+    for d in report.descriptors[:40]:
+        out.write(f"  {d.code} {d.kind}: {_clip(d.old, 70)!r} \u2192 {_clip(d.new, 70)!r}\n")
+    if len(report.descriptors) > 40:
+        out.write(f"  \u2026 {len(report.descriptors) - 40:,} more descriptor changes (--json lists all)\n")
+    for f in report.facts[:40]:
+        delta = f" ({f.delta:+g})" if f.delta is not None else ""
+        out.write(f"  {f.code} {f.fact}: {f.old} \u2192 {f.new}{delta}\n")
+    if len(report.facts) > 40:
+        out.write(f"  \u2026 {len(report.facts) - 40:,} more fact changes (--json lists all)\n")
+    for r in report.roles[:40]:
+        out.write(f"  measure {r.measure_id}: {r.code}{'-' + r.modifier if r.modifier else ''} {r.role} {r.change}\n")
+    wrong = [a for a in report.action_checks if not a.agrees]
+    if report.action_checks:
+        out.write(f"HCPCS action codes: {len(report.action_checks) - len(wrong):,} of {len(report.action_checks):,} "
+                  "agree with the computed change (they describe the change from CMS's previous release, so releases "
+                  "that are not consecutive disagree more)\n")
+        for a in wrong[:20]:
+            out.write(f"  {a.code}: action {a.action_code}, computed {', '.join(a.computed)}\n")
+    return EXIT_OK
+
+
 def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     from desktop_app.core import ncci
 
@@ -628,6 +679,7 @@ def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
 
 
 COMMANDS = {
+    "changes": cmd_changes,
     "check": cmd_check,
     "edits": cmd_edits,
     "search": cmd_search,
