@@ -78,6 +78,7 @@ class ActionCheck:
     action_code: str
     computed: list[str]
     agrees: bool
+    carried_over: bool = False  # the older release has the same action code (CMS keeps a year's codes each quarter)
 
 
 @dataclass
@@ -260,6 +261,8 @@ def compare(conn: sqlite3.Connection, family: str | None = None, old: str | None
             if not action:
                 continue
             kinds = computed.get(code, []) or ["unchanged"]
-            agrees = bool(set(kinds) & _ACTION_AGREES.get(action, set()))
-            report.action_checks.append(ActionCheck(code, action, kinds, agrees))
+            carried = str(old_facts.get(code, {}).get("action_code", "") or "") == action
+            agrees = bool(set(kinds) & _ACTION_AGREES.get(action, set())) or (
+                carried and kinds == ["unchanged"]) or (action == "D" and bool(deleted_in(new_facts, code)))
+            report.action_checks.append(ActionCheck(code, action, kinds, agrees, carried))
     return report
