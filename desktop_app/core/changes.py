@@ -11,6 +11,7 @@ Qt-free; reads only (one connection, no writes).
 
 from __future__ import annotations
 
+import difflib
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -266,3 +267,42 @@ def compare(conn: sqlite3.Connection, family: str | None = None, old: str | None
                 carried and kinds == ["unchanged"]) or (action == "D" and bool(deleted_in(new_facts, code)))
             report.action_checks.append(ActionCheck(code, action, kinds, agrees, carried))
     return report
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Old and new text as word runs: ``('same', …)``, ``('removed', …)``, ``('added', …)``, for highlighting."""
+    a, b = old.split(), new.split()
+    runs: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            runs.append(("same", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            runs.append(("removed", " ".join(a[i1:i2])))
+        if j2 > j1:
+            runs.append(("added", " ".join(b[j1:j2])))
+    return runs
+
+
+CSV_HEADER = ("change", "code", "what", "old", "new", "delta", "date")
+
+
+def report_rows(report: ChangeReport) -> list[tuple[str, ...]]:
+    """Every change as one row (see :data:`CSV_HEADER`), for export."""
+    rows: list[tuple[str, ...]] = [("added", code, "", "", "", "", "") for code in report.added]
+    rows += [("deleted", d["code"], d.get("note", ""), "", "", "", d["deleted_date"]) for d in report.deleted]
+    rows += [("reinstated", code, "", "", "", "", "") for code in report.reinstated]
+    rows += [("descriptor changed", d.code, d.kind, d.old, d.new, "", "") for d in report.descriptors]
+    rows += [("fact changed", f.code, f.fact, fact_text(f.old), fact_text(f.new),
+              "" if f.delta is None else f"{f.delta:+g}", "") for f in report.facts]
+    rows += [(f"measure role {r.change}", r.code, f"measure {r.measure_id}", "", f"{r.role} {r.modifier}".strip(), "",
+              "") for r in report.roles]
+    rows += [("action code disagrees", a.code, f"action {a.action_code}", "", ", ".join(a.computed), "", "")
+             for a in report.action_checks if not a.agrees]
+    return rows
+
+
+def fact_text(value: object) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)

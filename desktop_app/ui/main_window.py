@@ -48,6 +48,7 @@ from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow
 from desktop_app.core.userdata import UserData
 from desktop_app.ui.about import AboutDialog
+from desktop_app.ui.changes_view import ChangesView
 from desktop_app.ui.claim_check import ClaimCheckPanel, CodeEditsPanel
 from desktop_app.ui.comparison import ComparisonView
 from desktop_app.ui.detail import DetailPane
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
         self.code_edits.code_activated.connect(self.open_code)
         self.detail_pane.splitter.insertWidget(1, self.code_edits)
         self.claim_check: ClaimCheckPanel | None = None
+        self.changes_view: ChangesView | None = None
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
@@ -282,6 +284,9 @@ class MainWindow(QMainWindow):
         self.claim_check_action = self._action(
             "Check Codes &Together\u2026", self.show_claim_check, [keys("Ctrl+K")], "claimCheckAction"
         )
+        self.changes_action = self._action(
+            "&What Changed\u2026", self.show_changes, [keys("Ctrl+Shift+W")], "changesAction"
+        )
         self.search_tab_action = self._action(
             "&Search", lambda: self.tabs.setCurrentIndex(SEARCH_TAB), [keys("Ctrl+1")]
         )
@@ -329,11 +334,20 @@ class MainWindow(QMainWindow):
         go_menu.addActions([self.back_action, self.forward_action])
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.search_tab_action, self.compare_tab_action])
-        view_menu.addAction(self.claim_check_action)
+        view_menu.addActions([self.claim_check_action, self.changes_action])
         theme_menu = view_menu.addMenu("&Theme")
         theme_menu.addActions(list(self.theme_actions.values()))
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
+
+    def show_changes(self) -> None:
+        if self.changes_view is None:
+            self.changes_view = ChangesView(self.service, self)
+            self.changes_view.code_activated.connect(self.open_code)
+        self.changes_view.reload()
+        self.changes_view.show()
+        self.changes_view.raise_()
+        self.changes_view.activateWindow()
 
     def show_claim_check(self) -> None:
         if self.claim_check is None:

@@ -24,7 +24,7 @@ from typing import cast
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
-from desktop_app.core import ncci
+from desktop_app.core import changes, ncci
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.search import SearchFilters, SearchResult
@@ -35,7 +35,7 @@ from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
 
 # "counts" is the second half of a search: the hits are painted first, the per-category counts follow.
 KIND_ORDER = ("refresh", "search", "detail", "measure", "counts", "overview", "comparison", "localities", "ncci_check",
-              "ncci_edits")
+              "ncci_edits", "releases", "changes")
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,16 @@ class CodeEdits:
     page: ncci.CodeEditPage
     mues: list[ncci.CodeMue]
     has_ncci: bool
+
+
+@dataclass(frozen=True)
+class ChangesRequest:
+    """What changed between two releases of a family (None: the defaults of core.changes.choose)."""
+
+    family: str | None = None
+    old: str | None = None
+    new: str | None = None
+    code_set: str | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +221,11 @@ class StoreWorker(QObject):
             assert isinstance(payload, CodeEditsRequest)
             page = ncci.code_edits(store.conn, payload.code, payload.setting, on=payload.on, offset=payload.offset)
             return CodeEdits(page, ncci.code_mues(store.conn, payload.code, payload.on), ncci.has_ncci_data(store.conn))
+        if kind == "releases":
+            return changes.releases(store.conn)
+        if kind == "changes":
+            assert isinstance(payload, ChangesRequest)
+            return changes.compare(store.conn, payload.family, payload.old, payload.new, payload.code_set)
         raise ValueError(f"unknown request kind {kind!r}")
 
     def stop(self) -> None:
@@ -240,6 +255,8 @@ class StoreService(QObject):
     comparison_ready = Signal(object)  # list[ComparisonRow]
     ncci_check_ready = Signal(object)  # ncci.CheckResult
     ncci_edits_ready = Signal(object)  # CodeEdits
+    releases_ready = Signal(object)  # dict[str, list[changes.Release]]
+    changes_ready = Signal(object)  # changes.ChangeReport
     refreshed = Signal()
     failed = Signal(str, str)  # kind, message
 
@@ -291,6 +308,12 @@ class StoreService(QObject):
     def code_edits(self, request: CodeEditsRequest) -> int:
         return self._post("ncci_edits", request)
 
+    def releases(self) -> int:
+        return self._post("releases")
+
+    def changes(self, request: ChangesRequest) -> int:
+        return self._post("changes", request)
+
     def refresh(self) -> int:
         """After an import: the worker re-reads its catalog before any later request runs."""
         return self._post("refresh")
@@ -334,6 +357,10 @@ class StoreService(QObject):
             self.ncci_check_ready.emit(answer.value)
         elif kind == "ncci_edits":
             self.ncci_edits_ready.emit(answer.value)
+        elif kind == "releases":
+            self.releases_ready.emit(answer.value)
+        elif kind == "changes":
+            self.changes_ready.emit(answer.value)
         elif kind == "refresh":
             self.refreshed.emit()
 
