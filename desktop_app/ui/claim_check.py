@@ -165,6 +165,7 @@ class ClaimCheckPanel(QWidget):
         self.setting.currentIndexChanged.connect(self._timer.start)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         service.ncci_check_ready.connect(self._on_result)
+        service.refreshed.connect(lambda: self.check() if self.isVisible() else None)
         service.failed.connect(self._on_failed)
         self.resize(900, 560)
         self._show_hint()
@@ -254,6 +255,7 @@ class CodeEditsPanel(QWidget):
         layout.addWidget(self.browser, 1)
         service.detail_ready.connect(lambda detail: self.show_code(detail.code) if detail.well_formed else None)
         service.ncci_edits_ready.connect(self._on_edits)
+        service.refreshed.connect(lambda: self._request(0))  # after an import: the edits may be new
         self._sync_buttons()
 
     def show_code(self, code: str) -> None:

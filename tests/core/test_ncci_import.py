@@ -215,3 +215,20 @@ def test_real_excerpts_import(shared_data: Path, store: CodeStore, tmp_path: Pat
     assert store.conn.execute("SELECT count(*) FROM ptp_edits WHERE modifier = 9").fetchone()[0] == 2
     assert one(store.conn, "SELECT units, adjudication FROM mue_values WHERE code = '0009U'") == (2, 3)
     assert mue_summary.release == "practitioner 2026-07-01"
+
+
+def test_ptp_files_larger_than_other_imports_are_streamed(store: CodeStore, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real PTP part is larger than the bound on every other file: it is read as a stream, never loaded whole."""
+    import desktop_app.core.importers as importers
+    from desktop_app.core.importers import sniff, textio
+
+    for module in (importers, sniff, textio):
+        monkeypatch.setattr(module, "MAX_FILE_BYTES", 200)
+    rows = [(f"{10000 + i:05d}", "20000", "", "20200101", "*", "1", "Mutually exclusive") for i in range(50)]
+    summaries = import_paths(store.conn, [write_ptp(tmp_path / "zip", rows=rows),
+                                          write_ptp(tmp_path / "bare", "ccioph-v322r0-f2", rows=rows, zipped=False)])
+    assert [s.added for s in summaries] == [50, 50]
+    monkeypatch.setattr(cms_ncci, "MAX_NCCI_BYTES", 1000)
+    with pytest.raises(ImportFileError, match="CodeDesk reads NCCI files up to"):
+        import_paths(store.conn, [write_ptp(tmp_path / "big", "ccipra-v323r0-f1", rows=rows)])
