@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--to", dest="to_release", help="the newer release (default: the newest)")
     changes.add_argument("--category", type=_category, help="only codes of I, II, III or HCPCS")
     changes.add_argument("--json", action="store_true")
+    changes.add_argument("--export", type=Path, help="also write every change to this .csv or .xlsx file")
 
     edits = commands.add_parser("edits", help="the NCCI PTP edits of one code (both directions) and its MUEs")
     edits.add_argument("code")
@@ -604,6 +605,13 @@ def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     from desktop_app.core.changes import FAMILY_LABELS, compare
 
     report = compare(store.conn, args.family, args.from_release, args.to_release, args.category)
+    if args.export:
+        from desktop_app.core.changes import export
+
+        try:
+            export(report, str(args.export))
+        except OSError as exc:
+            raise UsageError(f"cannot write {printable(str(args.export))}: {exc.strerror or exc}") from None
     data = report.to_json()
     if args.json:
         _print_json(data, out)

@@ -11,6 +11,7 @@ Qt-free; reads only (one connection, no writes).
 
 from __future__ import annotations
 
+import csv
 import difflib
 import json
 import sqlite3
@@ -306,3 +307,24 @@ def fact_text(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def export(report: ChangeReport, path: str) -> None:
+    """Write every change (see :func:`report_rows`) to ``path``: an Excel workbook when it ends in ``.xlsx``,
+    else CSV (UTF-8). Raises OSError when the file cannot be written."""
+    rows = report_rows(report)
+    if path.lower().endswith(".xlsx"):
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Changes")
+        sheet.append([f"{FAMILY_LABELS[report.family]}: {report.old.release} to {report.new.release}"])
+        sheet.append(list(CSV_HEADER))
+        for row in rows:
+            sheet.append(list(row))
+        workbook.save(path)
+        return
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(CSV_HEADER)
+        writer.writerows(rows)

@@ -215,8 +215,8 @@ CREATE TABLE IF NOT EXISTS ptp_edits (
     modifier     INTEGER NOT NULL,         -- 0 never bypassed, 1 an NCCI-associated modifier may bypass, 9 n/a
     rationale_id INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ptp_edits_pair ON ptp_edits (column1, column2, effective, deletion, modifier);
-CREATE INDEX IF NOT EXISTS ptp_edits_column2 ON ptp_edits (column2, column1, effective, deletion, modifier);
+CREATE INDEX IF NOT EXISTS ptp_edits_pair ON ptp_edits (column1, column2);
+CREATE INDEX IF NOT EXISTS ptp_edits_column2 ON ptp_edits (column2, column1);
 CREATE TABLE IF NOT EXISTS mue_values (
     source_id     INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
     code          TEXT NOT NULL,

@@ -7,7 +7,6 @@ descriptor changes are highlighted word by word; Export writes every change to a
 
 from __future__ import annotations
 
-import csv
 from html import escape
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -133,7 +132,8 @@ class ChangesView(QWidget):
         self.category.setAccessibleName("Category")
         for label, value in CATEGORY_CHOICES:
             self.category.addItem(label, value)
-        self.export_button = QPushButton("&Export CSV\u2026", self)
+        self.export_button = QPushButton("&Export\u2026", self)
+        self.export_button.setToolTip("Every change as a CSV file or an Excel workbook (.xlsx)")
         self.export_button.clicked.connect(self.export)
         self.export_button.setEnabled(False)
         row = QHBoxLayout()
@@ -223,13 +223,11 @@ class ChangesView(QWidget):
             return
         if path is None:
             name = f"changes-{self.report.old.release}-to-{self.report.new.release}.csv".replace(" ", "_")
-            path, _ = QFileDialog.getSaveFileName(self, "Export the changes", name, "CSV files (*.csv)")
+            path, _ = QFileDialog.getSaveFileName(self, "Export the changes", name,
+                                                  "CSV files (*.csv);;Excel workbooks (*.xlsx)")
             if not path:
                 return
         try:
-            with open(path, "w", newline="", encoding="utf-8") as stream:
-                writer = csv.writer(stream)
-                writer.writerow(changes.CSV_HEADER)
-                writer.writerows(changes.report_rows(self.report))
+            changes.export(self.report, path)
         except OSError as exc:
             QMessageBox.warning(self, "Export", f"Could not write {path}: {exc.strerror or exc}")

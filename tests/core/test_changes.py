@@ -80,6 +80,15 @@ def test_cli_changes_json(two_of_each: CodeStore, db_path: Path) -> None:
     assert {"family", "from", "to", "counts", "added", "deleted", "reinstated", "descriptor_changed",
             "facts_changed", "roles", "action_code_disagreements"} <= data.keys()
     assert data["counts"]["added"] == 1 and data["from"]["release"] == "RVU30A"
+    workbook = db_path.parent / "changes.xlsx"
+    out = io.StringIO()
+    assert run(["--db", str(db_path), "changes", "--family", "cms-rvu", "--export", str(workbook)], out, err,
+               io.StringIO()) == 0
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(workbook, read_only=True).active.iter_rows(values_only=True))
+    assert rows[1][:3] == ("change", "code", "what") and rows[2][:2] == ("added", "99996")
+    assert rows[-1][:6] == ("fact changed", "99990", "work_rvu", "1.3", "1.4", "+0.1")
 
 
 @pytest.mark.realdata
