@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "one before --to)")
     changes.add_argument("--to", dest="to_release", help="the newer release (default: the newest)")
     changes.add_argument("--category", type=_category, help="only codes of I, II, III or HCPCS")
+    changes.add_argument("--section", help="only codes of one section (its name, e.g. 'Musculoskeletal')")
     changes.add_argument("--json", action="store_true")
     changes.add_argument("--export", type=Path, help="also write every change to this .csv or .xlsx file")
 
@@ -604,7 +605,7 @@ def cmd_check(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     from desktop_app.core.changes import FAMILY_LABELS, compare
 
-    report = compare(store.conn, args.family, args.from_release, args.to_release, args.category)
+    report = compare(store.conn, args.family, args.from_release, args.to_release, args.category, args.section)
     if args.export:
         from desktop_app.core.changes import export
 

@@ -17,6 +17,7 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
+from desktop_app.core.catalog import Catalog, Section
 from desktop_app.core.errors import UserError
 from desktop_app.core.grammar import code_set_of
 
@@ -197,18 +198,36 @@ def _number(value: object) -> float | None:
     return None
 
 
+def find_section(catalog: Catalog, text: str) -> Section:
+    """The section named ``text`` (case-insensitive; exactly, else the one whose name contains it)."""
+    wanted = text.strip().lower()
+    exact = [s for s in catalog.sections.values() if s.name.lower() == wanted]
+    found = exact or [s for s in catalog.sections.values() if wanted and wanted in s.name.lower()]
+    if len(found) != 1:
+        names = ", ".join(sorted({s.name for s in found})[:8]) or "none"
+        raise ChangesError(f"--section {text!r} names {len(found)} sections ({names}); name exactly one")
+    return found[0]
+
+
 def compare(conn: sqlite3.Connection, family: str | None = None, old: str | None = None, new: str | None = None,
-            code_set: str | None = None) -> ChangeReport:
+            code_set: str | None = None, section: str | None = None) -> ChangeReport:
     """What changed from release ``old`` to release ``new`` of ``family`` (defaults: see :func:`choose`),
-    optionally only for codes of one code set (``I``, ``II``, ``III``, ``HCPCS``)."""
+    optionally only for codes of one code set (``I``, ``II``, ``III``, ``HCPCS``) or one section (by name, with
+    its subsections)."""
     start, to = choose(conn, family, old, new)
     report = ChangeReport(to.kind, start, to)
+    catalog = Catalog.from_db(conn) if section else None
+    chosen = find_section(catalog, section) if catalog is not None and section else None
 
     def wanted(code: str) -> bool:
-        if code_set is None:
-            return True
-        shape = code_set_of(code)
-        return shape is not None and shape.value == code_set
+        if code_set is not None:
+            shape = code_set_of(code)
+            if shape is None or shape.value != code_set:
+                return False
+        if catalog is not None and chosen is not None:
+            found = catalog.section_for(code)
+            return found is not None and any(s.id == chosen.id for s in catalog.section_path(found.id))
+        return True
 
     old_text, new_text = _descriptors(conn, start.source_id), _descriptors(conn, to.source_id)
     old_facts, new_facts = _facts(conn, start.source_id), _facts(conn, to.source_id)

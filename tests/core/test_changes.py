@@ -102,6 +102,11 @@ def test_real_hcpcs_2020_to_2025_and_qpp_2025_to_2026(shared_data: Path, store: 
     # Checked against the files: A4397 ends 2021-12-31 in the 2025 file; A2001 is new since 2020.
     assert deleted["A4397"] == "2021-12-31" and "A2001" in report.added
     assert len(report.added) > 1000 and report.action_checks
+    section = Catalog.from_db(store.conn).section_for("A4397")
+    assert section is not None
+    narrowed = compare(store.conn, "cms-hcpcs", section=section.name)
+    codes = narrowed.added + [d["code"] for d in narrowed.deleted] + [d.code for d in narrowed.descriptors]
+    assert "A4397" in {d["code"] for d in narrowed.deleted} and {c[0] for c in codes} == {"A"}
     qpp = compare(store.conn, "cms-qpp")
     # The 2026 measures file lists no codes per measure (checked in the file), so every 2025 role is removed.
     links = dict(store.conn.execute(
