@@ -238,7 +238,7 @@ def _ptp_rows(sf: SourceFile, monitor: Monitor, rationales: _Rationales, source_
         for number, line in enumerate(text, 1):
             if number % 1000 == 0:
                 _too_much(sf, number)
-                monitor.report(number)
+                monitor.report(min(number, monitor.total))  # the total is estimated from the size
             m = match(line)
             if m is not None and not in_header and not blank_from:
                 column1, column2, before, effective_text, deletion_text, modifier, rationale, _ = m.groups()
