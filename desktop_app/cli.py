@@ -102,6 +102,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     remove = commands.add_parser("remove-source", help="remove an imported source by its id (see 'sources')")
     remove.add_argument("source_id", type=int)
+
+    check = commands.add_parser("check", help="check the codes of one claim against the imported NCCI edits "
+                                "(PTP pairs and MUE units), e.g. check 29881 29877-59 '20610 x2' --date 2026-07-15")
+    check.add_argument("codes", nargs="+", help="codes with modifiers and units: 29881, 29877-59, 20610 x2")
+    check.add_argument("--date", help="date of service (default today): 2026-07-15 or 07/15/2026")
+    check.add_argument("--setting", choices=("practitioner", "hospital", "dme"), default="practitioner",
+                       help="which NCCI tables: practitioner (default), outpatient hospital, or DME (MUE only)")
+    check.add_argument("--json", action="store_true")
+
+    changes = commands.add_parser("changes", help="what changed between two imported releases of one family")
+    changes.add_argument("--family", help="cms-rvu, cms-hcpcs, ama-cpt, cms-qpp or cms-qpp-claims (default: the "
+                         "first with two releases)")
+    changes.add_argument("--from", dest="from_release", help="the older release (name or source id; default: the "
+                         "one before --to)")
+    changes.add_argument("--to", dest="to_release", help="the newer release (default: the newest)")
+    changes.add_argument("--category", type=_category, help="only codes of I, II, III or HCPCS")
+    changes.add_argument("--section", help="only codes of one section (its name, e.g. 'Musculoskeletal')")
+    changes.add_argument("--json", action="store_true")
+    changes.add_argument("--export", type=Path, help="also write every change to this .csv or .xlsx file")
+
+    edits = commands.add_parser("edits", help="the NCCI PTP edits of one code (both directions) and its MUEs")
+    edits.add_argument("code")
+    edits.add_argument("--setting", choices=("practitioner", "hospital"), default="practitioner")
+    edits.add_argument("--date", help="only edits in effect on this date of service")
+    edits.add_argument("--page", type=int, default=1, help="page of 50 edits (default 1)")
+    edits.add_argument("--json", action="store_true")
     return parser
 
 
@@ -626,7 +652,134 @@ def cmd_remove_source(store: CodeStore, args: argparse.Namespace, out: TextIO) -
     return EXIT_OK
 
 
+def cmd_check(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    from datetime import date
+
+    from desktop_app.core import ncci
+
+    lines = ncci.parse_claim(", ".join(args.codes))
+    on = ncci.parse_date(args.date) if args.date else date.today()
+    result = ncci.check_claim(store.conn, lines, on, args.setting)
+    if args.json:
+        _print_json(result.to_json(), out)
+        return EXIT_OK
+    out.write(f"Claim, date of service {result.date_of_service}, {ncci.SETTING_LABELS[args.setting]}: "
+              + ", ".join(ln.label() for ln in lines) + "\n")
+    if result.ptp_release is not None:
+        out.write(f"PTP edits (CMS NCCI version {result.ptp_release.version}):\n")
+        if not result.ptp:
+            out.write("  none of these codes pairs with another in an edit in effect on that date\n")
+        for p in result.ptp:
+            mark = "ok  " if p.bypassed else "DENY"
+            out.write(f"  {mark} {p.message}\n")
+            until = f"through {p.deletion_date}" if p.deletion_date else "no deletion date"
+            out.write(f"       column 1 {p.column1}, column 2 {p.column2}; modifier indicator {p.modifier_indicator} "
+                      f"({p.modifier_indicator_meaning}); {p.rationale}; effective {p.effective_date}, {until}\n")
+        for n in result.ptp_not_in_effect:
+            out.write(f"  --   {n.column1}/{n.column2} does not apply on that date: {n.reason}\n")
+    if result.mue_release is not None:
+        out.write(f"MUE (table effective {result.mue_release.version}):\n")
+        for m in result.mue:
+            out.write(f"  {'OVER' if m.exceeded else 'ok  '} {m.message} ({m.adjudication}; {m.rationale})\n")
+        listed = {m.code for m in result.mue}
+        missing = sorted({ln.code for ln in lines} - listed)
+        if missing:
+            out.write(f"       no MUE for {', '.join(missing)}\n")
+    for note in result.notes:
+        out.write(f"Note: {note}\n")
+    out.write(f"{ncci.NOTICE}\n")
+    return EXIT_OK
+
+
+def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    from desktop_app.core.changes import FAMILY_LABELS, compare
+
+    report = compare(store.conn, args.family, args.from_release, args.to_release, args.category, args.section)
+    if args.export:
+        from desktop_app.core.changes import export
+
+        try:
+            export(report, str(args.export))
+        except OSError as exc:
+            raise UsageError(f"cannot write {printable(str(args.export))}: {exc.strerror or exc}") from None
+    data = report.to_json()
+    if args.json:
+        _print_json(data, out)
+        return EXIT_OK
+    counts: dict[str, int] = data["counts"]  # type: ignore[assignment]
+    out.write(f"{FAMILY_LABELS[report.family]}: {report.old.release} ({report.old.effective_date or 'no date'}) "
+              f"\u2192 {report.new.release} ({report.new.effective_date or 'no date'})\n")
+    out.write(", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in counts.items()) + "\n")
+
+    def listing(title: str, items: list[str]) -> None:
+        if items:
+            more = f" \u2026 and {len(items) - 60:,} more (--json lists all)" if len(items) > 60 else ""
+            out.write(f"{title} ({len(items):,}): {', '.join(items[:60])}{more}\n")
+
+    listing("Added", report.added)
+    listing("Deleted", [d["code"] + (f" ({d['deleted_date']})" if d["deleted_date"] else "") for d in report.deleted])
+    listing("Reinstated", report.reinstated)
+    for d in report.descriptors[:40]:
+        out.write(f"  {d.code} {d.kind}: {_clip(d.old, 70)!r} \u2192 {_clip(d.new, 70)!r}\n")
+    if len(report.descriptors) > 40:
+        out.write(f"  \u2026 {len(report.descriptors) - 40:,} more descriptor changes (--json lists all)\n")
+    for f in report.facts[:40]:
+        delta = f" ({f.delta:+g})" if f.delta is not None else ""
+        out.write(f"  {f.code} {f.fact}: {f.old} \u2192 {f.new}{delta}\n")
+    if len(report.facts) > 40:
+        out.write(f"  \u2026 {len(report.facts) - 40:,} more fact changes (--json lists all)\n")
+    for r in report.roles[:40]:
+        out.write(f"  measure {r.measure_id}: {r.code}{'-' + r.modifier if r.modifier else ''} {r.role} {r.change}\n")
+    wrong = [a for a in report.action_checks if not a.agrees]
+    if report.action_checks:
+        out.write(f"HCPCS action codes: {len(report.action_checks) - len(wrong):,} of {len(report.action_checks):,} "
+                  "agree with the computed change (they describe the change from CMS's previous release, so releases "
+                  "that are not consecutive disagree more)\n")
+        for a in wrong[:20]:
+            out.write(f"  {a.code}: action {a.action_code}, computed {', '.join(a.computed)}\n")
+    return EXIT_OK
+
+
+def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    from desktop_app.core import ncci
+
+    code = normalize(args.code)
+    if classify(code) is None:
+        raise UsageError(f"{_clip(args.code, 40)!r} is not a procedure code")
+    if args.page < 1:
+        raise UsageError("--page starts at 1")
+    on = ncci.parse_date(args.date) if args.date else None
+    page = ncci.code_edits(store.conn, code, args.setting, on=on, offset=(args.page - 1) * ncci.EDIT_PAGE)
+    mues = ncci.code_mues(store.conn, code, on)
+    if args.json:
+        _print_json({
+            "code": code, "setting": args.setting, "on": page.on, "total": page.total,
+            "as_column1": page.as_column1, "as_column2": page.as_column2, "page": args.page,
+            "page_size": ncci.EDIT_PAGE, "edits": [e.__dict__ for e in page.edits],
+            "mue": [m.__dict__ for m in mues], "notice": ncci.NOTICE,
+        }, out)
+        return EXIT_OK if page.release is not None or mues else EXIT_NOT_FOUND
+    if page.release is None:
+        out.write(f"No {ncci.SETTING_LABELS[args.setting]} PTP edits are imported.\n")
+    else:
+        out.write(f"{code}: {page.total:,} PTP edits ({page.as_column1:,} as column 1, {page.as_column2:,} as "
+                  f"column 2), NCCI version {page.release.version}, page {args.page}\n")
+        for e in page.edits:
+            until = e.deletion_date or "*"
+            state = "in effect" if e.in_effect else "not in effect"
+            out.write(f"  {e.column1} / {e.column2}  {e.effective_date} to {until}  modifier {e.modifier_indicator}  "
+                      f"{state}  {e.rationale}\n")
+    for m in mues:
+        units = f"{m.units} unit{'' if m.units == 1 else 's'}"
+        out.write(f"MUE ({ncci.SETTING_LABELS[m.setting]}): {units}, {m.adjudication}; {m.rationale}\n")
+    out.write(f"{ncci.NOTICE}\n")
+    return EXIT_OK if page.release is not None or mues else EXIT_NOT_FOUND
+
+
 COMMANDS = {
+    "changes": cmd_changes,
+    "check": cmd_check,
+    "edits": cmd_edits,
     "search": cmd_search,
     "show": cmd_show,
     "measure": cmd_measure,

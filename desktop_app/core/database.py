@@ -186,10 +186,58 @@ def _migrate_v3(conn: sqlite3.Connection) -> None:
     _reread_claims_roles(conn)
 
 
+# NCCI edits (CMS procedure-to-procedure pairs and medically unlikely edits). Codes only: the files carry no
+# descriptors. They live in their own tables, not in code_facts: a PTP release has millions of pairs, looked up by
+# pair and by either code. Dates are integers YYYYMMDD so a date-of-service test is two integer comparisons; a
+# deletion date of '*' (no deletion) is stored as 99991231. Rationales repeat a few dozen texts, so they are kept
+# once in ncci_rationales. Every row hangs off its sources row, so removing the source removes its edits (no index
+# on source_id: removing a release is rare and one table scan, while every import would pay to maintain it).
+_SCHEMA_NCCI = """
+CREATE TABLE IF NOT EXISTS ncci_files (
+    source_id   INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+    edit_kind   TEXT NOT NULL,             -- 'ptp' or 'mue'
+    setting     TEXT NOT NULL,             -- 'practitioner', 'hospital' or 'dme'
+    version     TEXT NOT NULL,             -- PTP '32.2r0'; MUE the effective date '2026-07-01'
+    part        INTEGER NOT NULL DEFAULT 0,  -- PTP file part 1-4 (0: not split)
+    rows        INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ncci_rationales (
+    id          INTEGER PRIMARY KEY,
+    text        TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS ptp_edits (
+    source_id    INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    column1      TEXT NOT NULL,
+    column2      TEXT NOT NULL,
+    before_1996  INTEGER NOT NULL,         -- 1: the file marks the edit '*' (in existence prior to 1996)
+    effective    INTEGER NOT NULL,         -- YYYYMMDD
+    deletion     INTEGER NOT NULL,         -- YYYYMMDD, last day in effect; 99991231 = '*' (not deleted)
+    modifier     INTEGER NOT NULL,         -- 0 never bypassed, 1 an NCCI-associated modifier may bypass, 9 n/a
+    rationale_id INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ptp_edits_pair ON ptp_edits (column1, column2);
+CREATE INDEX IF NOT EXISTS ptp_edits_column2 ON ptp_edits (column2, column1);
+CREATE TABLE IF NOT EXISTS mue_values (
+    source_id     INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    code          TEXT NOT NULL,
+    units         INTEGER NOT NULL,         -- most units of service per beneficiary per day
+    adjudication  INTEGER NOT NULL,         -- 1 per claim line, 2 per date of service (policy), 3 (clinical)
+    rationale_id  INTEGER NOT NULL,
+    PRIMARY KEY (source_id, code)
+);
+CREATE INDEX IF NOT EXISTS mue_values_code ON mue_values (code)
+"""
+
+
+def _migrate_ncci(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _SCHEMA_NCCI)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
     _migrate_v3,
+    _migrate_ncci,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -48,6 +48,8 @@ from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow
 from desktop_app.core.userdata import UserData
 from desktop_app.ui.about import AboutDialog
+from desktop_app.ui.changes_view import ChangesView
+from desktop_app.ui.claim_check import ClaimCheckPanel, CodeEditsPanel
 from desktop_app.ui.comparison import ComparisonView
 from desktop_app.ui.detail import DetailPane
 from desktop_app.ui.empty_state import no_results_html, result_note
@@ -169,6 +171,11 @@ class MainWindow(QMainWindow):
         self.detail_pane.section_link_activated.connect(self.browse_section)
         self.detail_pane.measure_link_activated.connect(self.open_measure)
         self.detail_pane.locality_requested.connect(self.service.localities)
+        self.code_edits = CodeEditsPanel(self.service, self)  # NCCI edits of the shown code, under its detail
+        self.code_edits.code_activated.connect(self.open_code)
+        self.detail_pane.splitter.insertWidget(1, self.code_edits)
+        self.claim_check: ClaimCheckPanel | None = None
+        self.changes_view: ChangesView | None = None
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
@@ -274,6 +281,12 @@ class MainWindow(QMainWindow):
             "Copy Code and &Title", self.copy_code_and_title, [keys("Ctrl+Shift+C")], "copyTitleAction"
         )
         self.about_action = self._action("&About CodeDesk", self.show_about, None, "aboutAction")
+        self.claim_check_action = self._action(
+            "Check Codes &Together\u2026", self.show_claim_check, [keys("Ctrl+K")], "claimCheckAction"
+        )
+        self.changes_action = self._action(
+            "&What Changed\u2026", self.show_changes, [keys("Ctrl+Shift+W")], "changesAction"
+        )
         self.search_tab_action = self._action(
             "&Search", lambda: self.tabs.setCurrentIndex(SEARCH_TAB), [keys("Ctrl+1")]
         )
@@ -321,10 +334,29 @@ class MainWindow(QMainWindow):
         go_menu.addActions([self.back_action, self.forward_action])
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.search_tab_action, self.compare_tab_action])
+        view_menu.addActions([self.claim_check_action, self.changes_action])
         theme_menu = view_menu.addMenu("&Theme")
         theme_menu.addActions(list(self.theme_actions.values()))
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
+
+    def show_changes(self) -> None:
+        if self.changes_view is None:
+            self.changes_view = ChangesView(self.service, self)
+            self.changes_view.code_activated.connect(self.open_code)
+        self.changes_view.reload()
+        self.changes_view.show()
+        self.changes_view.raise_()
+        self.changes_view.activateWindow()
+
+    def show_claim_check(self) -> None:
+        if self.claim_check is None:
+            self.claim_check = ClaimCheckPanel(self.service, self)
+            self.claim_check.code_activated.connect(self.open_code)
+        self.claim_check.show()
+        self.claim_check.raise_()
+        self.claim_check.activateWindow()
+        self.claim_check.claim.setFocus()
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()

@@ -24,7 +24,7 @@ from pathlib import Path
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
-from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
+from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_ncci, cms_qpp, cms_rvu, generic_csv
 from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
 from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
@@ -53,6 +53,7 @@ SUPPORTED_FORMATS = (
     "CPT Link Deleted_DTK/History_DTK/HistoryModifiers_DTK, ConsolidatedCodeList, Modifiers, MODUL; best as "
     "the whole release folder or zip); CMS QPP measures-data .json and the claims single-source .csv; "
     "the CMS GPCI table (.csv, PFS Addendum E) for payment amounts per locality; "
+    "the CMS NCCI PTP edit files (ccipra/ccioph .txt or their zips) and MUE tables (.csv); "
     "and your own code list as .csv with the columns code, descriptor and optionally category."
 )
 UNVERIFIED_AMA_POINTS = ama_cpt.UNVERIFIED
@@ -192,12 +193,16 @@ def import_paths(
     ama_files: list[tuple[SourceFile, str]] = []
     ama_notes: list[str] = []
     ama_at: int | None = None
+    ncci_files: list[tuple[SourceFile, str]] = []  # streamed into the transaction, never held (see cms_ncci)
     read = lines = 0
     for path in paths:
         monitor.check()
         planned = plan(Path(path), SUPPORTED_FORMATS)
         path_notes = list(planned.notes)
         for sf, fmt in planned.files:
+            if fmt in cms_ncci.FORMATS:
+                ncci_files.append((sf, fmt))
+                continue
             read += sf.size
             if read > MAX_IMPORT_BYTES and sf.size <= MAX_FILE_BYTES:
                 raise ImportFileError(
@@ -272,6 +277,25 @@ def import_paths(
                         *ds.notes,
                         *(["replaced the earlier import of this release"] if result.replaced else []),
                     ],
+                )
+            )
+        for written in cms_ncci.write_all(conn, ncci_files, monitor):
+            summaries.append(
+                ImportSummary(
+                    file_name=written.file_name,
+                    format=written.format,
+                    source_id=written.source_id,
+                    source_name=written.source_name,
+                    release=written.release,
+                    added=written.rows,
+                    updated=0,
+                    unchanged=0,
+                    modifiers=0,
+                    measures=0,
+                    warnings=written.warnings,
+                    seconds=written.seconds,
+                    notes=[*written.notes, *(["replaced the earlier import of this release"] if written.replaced
+                                             else [])],
                 )
             )
     return summaries
