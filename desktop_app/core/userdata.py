@@ -3,9 +3,12 @@ can ever touch it."""
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import DatabaseError
@@ -17,6 +20,24 @@ _SCHEMA = (
 )
 USERDATA_VERSION = 1
 HISTORY_LIMIT = 500
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _user_errors(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """SQLite errors (a damaged, locked or full disk file) become a :class:`DatabaseError` with a message for
+    people, so the window can show it and keep going; a raw ``sqlite3`` error would be a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"your notes and favourites file could not be used ({exc})") from exc
+
+    return wrapper
 
 
 def _now() -> str:
@@ -46,27 +67,33 @@ class UserData:
             raise DatabaseError(f"cannot open your user data {self.path}: {exc}") from exc
         self.conn = conn
 
+    @_user_errors
     def close(self) -> None:
         self.conn.close()
 
     # favourites
+    @_user_errors
     def is_favourite(self, code: str) -> bool:
         return self.conn.execute("SELECT 1 FROM favourites WHERE code = ?", (code,)).fetchone() is not None
 
+    @_user_errors
     def set_favourite(self, code: str, on: bool) -> None:
         if on:
             self.conn.execute("INSERT OR IGNORE INTO favourites VALUES (?, ?)", (code, _now()))
         else:
             self.conn.execute("DELETE FROM favourites WHERE code = ?", (code,))
 
+    @_user_errors
     def favourites(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT code FROM favourites ORDER BY added_at, code")]
 
     # notes
+    @_user_errors
     def note(self, code: str) -> str:
         row = self.conn.execute("SELECT text FROM notes WHERE code = ?", (code,)).fetchone()
         return row[0] if row else ""
 
+    @_user_errors
     def set_note(self, code: str, text: str) -> None:
         if text.strip():
             self.conn.execute("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", (code, text, _now()))
@@ -74,12 +101,14 @@ class UserData:
             self.conn.execute("DELETE FROM notes WHERE code = ?", (code,))
 
     # history
+    @_user_errors
     def record_view(self, code: str) -> None:
         with transaction(self.conn):
             self.conn.execute("INSERT INTO history (code, viewed_at) VALUES (?, ?)", (code, _now()))
             self.conn.execute("DELETE FROM history WHERE id <= (SELECT max(id) FROM history) - ?",
                               (HISTORY_LIMIT,))
 
+    @_user_errors
     def recent(self, limit: int = 20) -> list[str]:
         """Most recently viewed codes, newest first, each once."""
         return [r[0] for r in self.conn.execute(
