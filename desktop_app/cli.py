@@ -37,8 +37,7 @@ from desktop_app.core.recovery import (
     full_check,
     mark_damaged,
     open_reference,
-    salvage_userdata,
-    userdata_problem,
+    open_userdata,
 )
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
@@ -603,14 +602,16 @@ def _open_checked(db_path: Path, err: TextIO) -> OpenedReference:
     for notice in opened.notices:
         err.write(f"codedesk-cli: {_one_line(notice, 1000)}\n")
     user_path = default_userdata_path(db_path)
-    problem = userdata_problem(user_path)
-    if problem:
+    if user_path.exists():
         try:
-            report = salvage_userdata(user_path, problem)
-            err.write(f"codedesk-cli: {_one_line(report.message(), 1000)}\n")
+            user = open_userdata(user_path)
         except (CodeDeskError, OSError, sqlite3.Error) as exc:
-            err.write(f"codedesk-cli: your notes and favourites file is damaged and could not be repaired: "
+            err.write(f"codedesk-cli: your notes and favourites file could not be opened or repaired: "
                       f"{_one_line(str(exc))}\n")
+        else:
+            user.userdata.close()
+            for message in user.messages():
+                err.write(f"codedesk-cli: {_one_line(message, 1000)}\n")
     return opened
 
 

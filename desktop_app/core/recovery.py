@@ -32,13 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import CodeDeskError, DatabaseError, printable
-from desktop_app.core.userdata import UserData
+from desktop_app.core.userdata import UserData, take_unsaved_notes
 
 if TYPE_CHECKING:
     from desktop_app.core.store import CodeStore
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-QUICK_CHECK_SECONDS = 0.25  # the open-time check; a bigger database is finished by the background check
+QUICK_CHECK_SECONDS = 0.1  # the open-time check; a bigger database is finished by the background check
 KEPT_SUFFIX = "-imports"
 _MARKER = ".open-"
 _SALVAGED_TABLES = {
@@ -151,7 +151,7 @@ def check_connection(conn: sqlite3.Connection, *, full: bool = False, budget: fl
         rows = conn.execute("PRAGMA integrity_check(5)" if full else "PRAGMA quick_check(5)").fetchall()
     except sqlite3.OperationalError as exc:
         if "interrupt" in str(exc):
-            return ""
+            return ""  # out of budget (or stopped): nothing found in what was read
         return str(exc)
     except sqlite3.DatabaseError as exc:
         return str(exc)
@@ -166,15 +166,41 @@ def check_connection(conn: sqlite3.Connection, *, full: bool = False, budget: fl
 
 
 def full_check(path: Path | str) -> str:
-    """The full ``integrity_check`` on a connection of its own (for the background check)."""
-    try:
-        conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return str(exc)
-    try:
-        return check_connection(conn, full=True)
-    finally:
-        conn.close()
+    """The full ``integrity_check`` on a connection of its own."""
+    result = FullCheck(Path(path)).run()
+    return result or ""
+
+
+class FullCheck:
+    """The full ``integrity_check`` of one file, on its own read-only connection, that another thread can stop
+    (the window runs it in the background after an unclean end)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._stopped = False
+
+    def run(self) -> str | None:
+        """'' when whole, else the damage found; None when stopped before it finished."""
+        try:
+            conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        except sqlite3.Error as exc:
+            return str(exc)
+        self._conn = conn
+        try:
+            if self._stopped:
+                return None
+            problem = check_connection(conn, full=True)
+            return None if self._stopped else problem
+        finally:
+            self._conn = None
+            conn.close()
+
+    def stop(self) -> None:
+        self._stopped = True
+        conn = self._conn
+        if conn is not None:
+            conn.interrupt()
 
 
 def is_damage(exc: BaseException) -> bool:
@@ -501,18 +527,35 @@ def userdata_problem(path: Path) -> str:
         conn.close()
 
 
-def open_userdata(path: Path) -> tuple[UserData, SalvageReport | None]:
-    """Open the user database, salvaging it first if it is damaged. Returns (UserData, report or None);
+@dataclass
+class OpenedUserData:
+    userdata: UserData
+    salvage: SalvageReport | None = None
+    notes_restored: int = 0  # notes kept beside the file when the last session could not save them
+
+    def messages(self) -> list[str]:
+        told = [self.salvage.message()] if self.salvage else []
+        if self.notes_restored:
+            told.append(f"{self.notes_restored} note(s) the last session could not save are saved now")
+        return told
+
+
+def open_userdata(path: Path) -> OpenedUserData:
+    """Open the user database, salvaging it first if it is damaged, and save notes an earlier session could not;
     raises :class:`DatabaseError` when it cannot be opened at all."""
     problem = userdata_problem(path)
     report = salvage_userdata(path, problem) if problem else None
     try:
-        return UserData(path), report
+        userdata = UserData(path)
     except DatabaseError as exc:
-        if report is None and is_damage(exc):
-            report = salvage_userdata(path, str(exc))
-            return UserData(path), report
-        raise
+        if report is not None or not is_damage(exc):
+            raise
+        report = salvage_userdata(path, str(exc))
+        userdata = UserData(path)
+    opened = OpenedUserData(userdata, report)
+    with contextlib.suppress(DatabaseError):  # an unreadable kept-notes file stays for the next start
+        opened.notes_restored = take_unsaved_notes(userdata)
+    return opened
 
 
 # --- opening the reference database ------------------------------------------------------------------------

@@ -4,6 +4,8 @@ can ever touch it."""
 from __future__ import annotations
 
 import functools
+import json
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -113,3 +115,43 @@ class UserData:
         """Most recently viewed codes, newest first, each once."""
         return [r[0] for r in self.conn.execute(
             "SELECT code FROM history GROUP BY code ORDER BY max(id) DESC LIMIT ?", (limit,))]
+
+
+def unsaved_notes_path(path: Path) -> Path:
+    return path.with_name(path.name + ".unsaved-notes.json")
+
+
+def keep_unsaved_notes(path: Path, notes: dict[str, str]) -> Path:
+    """Notes the user database refused until the window closed: written beside it (merged with any kept
+    before), to be saved into it at the next start (:func:`take_unsaved_notes`)."""
+    target = unsaved_notes_path(path)
+    kept: dict[str, str] = {}
+    try:
+        loaded = json.loads(target.read_text(encoding="utf-8"))
+        if isinstance(loaded, dict):
+            kept = {str(k): str(v) for k, v in loaded.items()}
+    except (OSError, ValueError):
+        pass
+    kept.update(notes)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(json.dumps(kept, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(partial, target)
+    return target
+
+
+def take_unsaved_notes(userdata: UserData) -> int:
+    """Save notes kept by :func:`keep_unsaved_notes` into ``userdata``; the file goes once they are in.
+    Returns how many were saved."""
+    source = unsaved_notes_path(userdata.path)
+    try:
+        loaded = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return 0
+    except (OSError, ValueError) as exc:
+        raise DatabaseError(f"cannot read the notes kept from the last session in {source}: {exc}") from exc
+    notes = {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+    with transaction(userdata.conn):
+        for code, text in notes.items():
+            userdata.conn.execute("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", (code, text, _now()))
+    source.unlink()
+    return len(notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 from pathlib import Path
 
@@ -42,11 +43,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.details import CodeDetail
+from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow
-from desktop_app.core.userdata import UserData
+from desktop_app.core.userdata import UserData, keep_unsaved_notes
 from desktop_app.ui.about import AboutDialog
 from desktop_app.ui.comparison import ComparisonView
 from desktop_app.ui.detail import DetailPane
@@ -568,7 +570,10 @@ class MainWindow(QMainWindow):
             self._history.append(code)
             self._history_index = len(self._history) - 1
             if self.userdata is not None:
-                self.userdata.record_view(code)
+                try:
+                    self.userdata.record_view(code)
+                except CodeDeskError as exc:  # history is a convenience: the code still opens
+                    self.statusBar().showMessage(f"Could not record {code} in your history: {exc}", 8000)
         self._sync_history_actions()
         self.service.detail(code)
 
@@ -798,6 +803,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.detail_pane.save_note()
+        if self.detail_pane.unsaved_notes and self.userdata is not None:
+            # Still refused at the end: written beside the user data, saved into it at the next start.
+            with contextlib.suppress(OSError):
+                keep_unsaved_notes(self.userdata.path, self.detail_pane.unsaved_notes)
         self.save_settings()
         self.jobs.shutdown()
         self.service.shutdown()
