@@ -445,26 +445,53 @@ class SalvageReport:
 
 def _readable_rows(conn: sqlite3.Connection, table: str,
                    columns: Sequence[str]) -> tuple[list[tuple[object, ...]], int]:
-    """Every row of ``table`` that can be read, in rowid order; on an unreadable page, skip ahead by growing
-    steps until rows can be read again. Returns the rows and how many unreadable stretches were skipped."""
+    """Every row of ``table`` that can be read, in rowid order, each read by its own seek (a scan would stop at
+    the first unreadable page). Past an unreadable page the walk goes on from the smallest rowid that can be
+    read again (found by growing steps, then bisection), so one damaged page costs only its own rows.
+    Returns the rows and how many unreadable stretches were skipped."""
     rows: list[tuple[object, ...]] = []
     skipped = 0
-    after = -(2**63)
-    select = f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE rowid > ? ORDER BY rowid"
-    step = 1
-    while skipped < 64:
+    highest = 2**62
+    one = f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT 1"
+
+    def first_from(rowid: int) -> tuple[object, ...] | None:
+        return tuple(conn.execute(one, (rowid,)).fetchone() or ()) or None
+
+    def readable_from(rowid: int) -> bool:
         try:
-            for row in conn.execute(select, (after,)):
-                rows.append(tuple(row[1:]))
-                after = row[0]
-                step = 1
-            return rows, skipped
+            first_from(rowid)
+        except sqlite3.DatabaseError:
+            return False
+        return True
+
+    at = -(2**63)
+    while len(rows) < 10_000_000:
+        try:
+            row = first_from(at)
         except sqlite3.DatabaseError:
             skipped += 1
-            if after == -(2**63):
-                return rows, skipped  # the table's first page is unreadable: nothing to walk from
-            after += step
-            step *= 4
+            start = max(at, 0)
+            if at < 0 and not readable_from(start) and not readable_from(highest):
+                return rows, skipped  # the table's root page is unreadable: nothing to walk from
+            bad, step = start, 1
+            good = start + step
+            while not readable_from(good):
+                bad, step = good, step * 2
+                good = start + step
+                if good >= highest:
+                    return rows, skipped
+            while good - bad > 1:  # the smallest rowid from which rows can be read again
+                middle = (bad + good) // 2
+                if readable_from(middle):
+                    good = middle
+                else:
+                    bad = middle
+            at = good
+            continue
+        if row is None:
+            break
+        rows.append(row[1:])
+        at = int(row[0]) + 1  # type: ignore[call-overload]
     return rows, skipped
 
 
