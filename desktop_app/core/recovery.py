@@ -111,6 +111,23 @@ class Session:
             self.marker = None
 
 
+def set_aside_stale_wal(path: Path) -> Path | None:
+    """A ``-wal`` with no ``-shm`` beside it is stale: every open WAL connection keeps a ``-shm``, a crash
+    leaves both, a clean close removes both. So it was copied there (from a backup, with an older database) and
+    replaying it would bring back older data over newer (removed sources, rolled-back notes). It is renamed to
+    ``<name>-wal.stale-<timestamp>`` before SQLite can replay it; returns the new name, or None."""
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    try:
+        if not wal.exists() or wal.stat().st_size == 0 or shm.exists() or not path.exists():
+            return None
+        target = wal.with_name(f"{wal.name}.stale-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
+        wal.rename(target)
+    except OSError:
+        return None
+    return target
+
+
 def check_pending_flag(path: Path) -> Path:
     return path.with_name(path.name + ".check-pending")
 
@@ -559,9 +576,12 @@ class OpenedUserData:
     userdata: UserData
     salvage: SalvageReport | None = None
     notes_restored: int = 0  # notes kept beside the file when the last session could not save them
+    stale_wal: Path | None = None
 
     def messages(self) -> list[str]:
         told = [self.salvage.message()] if self.salvage else []
+        if self.stale_wal is not None:
+            told.append(stale_wal_notice(self.userdata.path, self.stale_wal))
         if self.notes_restored:
             told.append(f"{self.notes_restored} note(s) the last session could not save are saved now")
         return told
@@ -570,6 +590,7 @@ class OpenedUserData:
 def open_userdata(path: Path) -> OpenedUserData:
     """Open the user database, salvaging it first if it is damaged, and save notes an earlier session could not;
     raises :class:`DatabaseError` when it cannot be opened at all."""
+    stale = set_aside_stale_wal(path)
     problem = userdata_problem(path)
     report = salvage_userdata(path, problem) if problem else None
     try:
@@ -579,7 +600,7 @@ def open_userdata(path: Path) -> OpenedUserData:
             raise
         report = salvage_userdata(path, str(exc))
         userdata = UserData(path)
-    opened = OpenedUserData(userdata, report)
+    opened = OpenedUserData(userdata, report, stale_wal=stale)
     with contextlib.suppress(DatabaseError):  # an unreadable kept-notes file stays for the next start
         opened.notes_restored = take_unsaved_notes(userdata)
     return opened
@@ -604,6 +625,11 @@ class OpenedReference:
         self.session.end()
 
 
+def stale_wal_notice(path: Path, stale: Path) -> str:
+    return (f"a write-ahead log beside {printable(str(path))} did not belong to it (no session left it) and would "
+            f"have brought back older data; it was set aside as {printable(str(stale))}")
+
+
 def _looks_ours(path: Path) -> bool:
     """Is a file that SQLite cannot read CodeDesk's (so it may be set aside), or someone else's file given by
     mistake (left alone)? CodeDesk's has its companions beside it, or CodeDesk's name."""
@@ -622,6 +648,7 @@ def open_reference(path: Path | str, *, readonly: bool = False) -> OpenedReferen
 
     path = Path(path)
     readonly = readonly or (path.exists() and not is_writable(path))
+    stale = None if readonly else set_aside_stale_wal(path)
     session = Session.begin(path) if not readonly else Session(path)
     reason = flagged_damage(path)
     if not reason and _looks_ours(path):
@@ -647,9 +674,12 @@ def open_reference(path: Path | str, *, readonly: bool = False) -> OpenedReferen
             rebuilt = rebuild_reference(path, reason)
             check_passed(path)
             store = CodeStore.open(path)
-            return OpenedReference(store, session, rebuilt, [rebuilt.message()])
+            told = [rebuilt.message()] + ([stale_wal_notice(path, stale)] if stale is not None else [])
+            return OpenedReference(store, session, rebuilt, told)
         assert store is not None
         opened = OpenedReference(store, session)
+        if stale is not None:
+            opened.notices.append(stale_wal_notice(path, stale))
         if not readonly:
             missing = missing_kept_sources(store.conn, path)
             if missing:

@@ -352,3 +352,74 @@ def test_waiting_for_another_writer_can_be_cancelled(db_path: Path) -> None:
     assert not store.conn.in_transaction
     store.close()
     assert sources(db_path) == set()
+
+
+# --- a stale write-ahead log -------------------------------------------------------------------------------
+
+
+def test_a_stale_wal_is_set_aside_instead_of_bringing_back_a_removed_source(db_path: Path) -> None:
+    store = CodeStore.open(db_path)
+    import_paths(store.conn, [RVU], keep=True)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    import_paths(store.conn, [QPP], keep=True)
+    stale = db_path.with_name("backup-wal")
+    stale.write_bytes(db_path.with_name(db_path.name + "-wal").read_bytes())  # a backup of the log
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    remove_source(store.conn, store.conn.execute("SELECT id FROM sources WHERE kind = 'cms-qpp'").fetchone()[0])
+    store.close()
+    stale.rename(db_path.with_name(db_path.name + "-wal"))  # the old log put back beside the newer file
+
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["--db", str(db_path), "sources"], out, err, io.StringIO()) == 0
+    assert "cms-qpp" not in out.getvalue() and "cms-rvu" in out.getvalue()
+    assert "did not belong to it" in err.getvalue() and len(err.getvalue().splitlines()) == 1
+    assert list(db_path.parent.glob(db_path.name + "-wal.stale-*"))
+    assert full_check(db_path) == ""
+
+
+def test_a_stale_wal_of_the_user_database_does_not_roll_notes_back(tmp_path: Path) -> None:
+    path = tmp_path / "codedesk-user.sqlite3"
+    user = UserData(path)
+    user.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    for i in range(3):
+        user.set_note(f"9900{i}", "first version")
+    stale = path.with_name("backup-wal")
+    stale.write_bytes(path.with_name(path.name + "-wal").read_bytes())
+    user.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for i in range(12):
+        user.set_note(f"9900{i}", f"newer note {i}")
+    user.set_favourite("99213", True)
+    user.close()
+    stale.rename(path.with_name(path.name + "-wal"))
+
+    opened = open_userdata(path)
+    try:
+        assert opened.userdata.note("99000") == "newer note 0" and opened.userdata.note("99002") == "newer note 2"
+        assert opened.userdata.favourites() == ["99213"]
+        assert any("did not belong to it" in m for m in opened.messages())
+    finally:
+        opened.userdata.close()
+
+
+def test_a_wal_left_by_a_crash_is_replayed_not_set_aside(db_path: Path) -> None:
+    """A crash leaves the -wal with its -shm: the committed import in it is kept."""
+    store = CodeStore.open(db_path)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    import_paths(store.conn, [RVU])
+    wal = db_path.with_name(db_path.name + "-wal").read_bytes()
+    shm = db_path.with_name(db_path.name + "-shm").read_bytes()
+    crashed = db_path.parent / "crashed"
+    crashed.mkdir()
+    copy = crashed / db_path.name
+    copy.write_bytes(db_path.read_bytes())
+    copy.with_name(copy.name + "-wal").write_bytes(wal)
+    copy.with_name(copy.name + "-shm").write_bytes(shm)
+    store.close()
+    opened = open_reference(copy)
+    try:
+        assert ("cms-rvu", "RVU30A") in {(s.kind, s.release) for s in opened.store.sources()}
+        assert opened.needs_full_check and not opened.notices
+    finally:
+        opened.close()
