@@ -520,6 +520,9 @@ def salvage_userdata(path: Path, reason: str) -> SalvageReport:
     try:
         old = sqlite3.connect(f"{aside.as_uri()}?mode=ro", uri=True)
         old.text_factory = lambda data: data.decode("utf-8", "replace")
+        # A truncated file is refused outright unless the schema is "writable" (then SQLite reads the pages
+        # that are there); the connection is read-only, so nothing can be written through it.
+        old.execute("PRAGMA writable_schema = ON")
     except sqlite3.Error:
         old = None
     if old is not None:
