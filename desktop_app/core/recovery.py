@@ -409,7 +409,7 @@ def restore_kept(conn: sqlite3.Connection, kept_list: Sequence[KeptImport],
                 if row is None:
                     continue
                 if (row[0], row[1]) in wanted:
-                    restored.append(f"{row[2]} {row[1]}".strip())
+                    restored.append(row[2] if row[1] in row[2] else f"{row[2]} {row[1]}".strip())
                 else:
                     remove_source(conn, summary.source_id)
         except (CodeDeskError, OSError, zipfile.BadZipFile, sqlite3.Error) as exc:

@@ -523,8 +523,8 @@ class DetailPane(QWidget):
             return
         codes = ", ".join(sorted(self.unsaved_notes))
         self._show_note_problem(
-            f"Not saved yet: your note on {codes} ({problem}). CodeDesk keeps it and tries again in "
-            f"{self.retry_interval_ms // 1000} s.")
+            f"Not saved yet: your note on {codes} \u2014 {problem}. CodeDesk keeps the note and tries again in "
+            f"{max(self.retry_interval_ms // 1000, 1)} s.")
         self._retry_timer.start(self.retry_interval_ms)
         self.retry_interval_ms = min(self.retry_interval_ms * 2, NOTE_RETRY_MAX_MS)
 
