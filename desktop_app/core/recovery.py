@@ -2,9 +2,9 @@
 damaged reference database from them, and salvaging what is readable from a damaged user database.
 
 * **Sessions.** Each process that opens a database leaves a marker beside it (``<db>.open-<pid>``) and removes
-  it when it closes cleanly. A marker whose process is gone, or a ``-wal`` file when no other CodeDesk has
-  the database open, means the last session ended uncleanly: a full ``integrity_check`` is then due (in the
-  background in the window).
+  it when it closes cleanly. A marker whose process is gone means a session ended uncleanly (killed, crashed,
+  power lost): a full ``integrity_check`` is then due (in the background in the window), and stays due until
+  it has passed. A ``-wal`` with no ``-shm`` is stale and set aside before SQLite can replay it.
 * **Cheap checks.** At every open the file header is read and ``PRAGMA quick_check`` runs on a small time
   budget; a damage the budget did not reach is found by the full check.
 * **Kept imports.** Every successful import leaves a compressed copy of its files (``<db stem>-imports/NNNN.zip``
@@ -76,18 +76,15 @@ class Session:
     def begin(cls, path: Path | str) -> Session:
         path = Path(path)
         session = cls(path)
-        others_alive = False
+        # Only markers count: a -wal beside the file may belong to a connection that is open right now (another
+        # program, or this one), so its presence says nothing about how the last session ended.
         for marker in path.parent.glob(path.name + _MARKER + "*"):
             pid_text = marker.name.rsplit("-", 1)[-1]
             if pid_text.isdigit() and _pid_alive(int(pid_text)):
-                others_alive = others_alive or int(pid_text) != os.getpid()
                 continue
             session.unclean = session.unclean or "CodeDesk did not close normally last time"
             with contextlib.suppress(OSError):
                 marker.unlink()
-        wal = path.with_name(path.name + "-wal")
-        if not others_alive and wal.exists() and wal.stat().st_size > 0:
-            session.unclean = session.unclean or "a write-ahead log was left from an earlier session"
         pending = check_pending_flag(path)
         if pending.exists():
             session.unclean = session.unclean or "the full check after an earlier unclean end never finished"

@@ -200,11 +200,16 @@ def test_a_dead_session_marker_asks_for_the_full_check_until_it_passes(db_path: 
     assert not list(db_path.parent.glob("*.open-*"))
 
 
-def test_a_wal_left_behind_asks_for_the_full_check(db_path: Path) -> None:
-    db_path.with_name(db_path.name + "-wal").write_bytes(b"\0" * 32)
-    session = Session.begin(db_path)
-    assert "write-ahead log" in session.unclean
-    session.end()
+def test_a_wal_of_a_connection_open_now_is_not_an_unclean_end(db_path: Path) -> None:
+    store = CodeStore.open(db_path)  # another program's connection: no marker, a -wal and -shm beside the file
+    import_paths(store.conn, [RVU])
+    try:
+        assert db_path.with_name(db_path.name + "-wal").exists()
+        session = Session.begin(db_path)
+        assert session.unclean == ""
+        session.end()
+    finally:
+        store.close()
 
 
 # --- a damaged user database ---------------------------------------------------------------------------------
@@ -416,6 +421,7 @@ def test_a_wal_left_by_a_crash_is_replayed_not_set_aside(db_path: Path) -> None:
     copy.write_bytes(db_path.read_bytes())
     copy.with_name(copy.name + "-wal").write_bytes(wal)
     copy.with_name(copy.name + "-shm").write_bytes(shm)
+    copy.with_name(f"{copy.name}.open-{2**22 + 54321}").touch()  # the crashed session's marker
     store.close()
     opened = open_reference(copy)
     try:
