@@ -125,12 +125,13 @@ def open_store_interactively(
     path: Path,
     ask: Callable[[str], DatabaseChoice] = ask_about_database,
     choose: Callable[[Path], Path | None] = choose_database_file,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> OpenedReference | None:
     """Open (building if needed) the database with its checks (a damaged CodeDesk database is set aside and
     rebuilt without asking); on any other failure let the person choose what to do. None = quit."""
     while True:
         try:
-            return open_reference(path)
+            return open_reference(path, progress=progress)
         except (DatabaseError, sqlite3.Error, OSError) as exc:
             error = str(exc)
         choice = ask(error)
@@ -182,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.ui import REFCOUNT_WORKAROUND_APPLIED
     from desktop_app.ui.icon import app_icon
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.repair import BackgroundCheck, RepairDialog
+    from desktop_app.ui.repair import BackgroundCheck, RepairDialog, RepairProgress
     from desktop_app.ui.theme import ThemeChoice, apply_theme
 
     if REFCOUNT_WORKAROUND_APPLIED:
@@ -201,7 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.theme:
             settings.setValue("view/theme", theme)
 
-    opened = open_store_interactively(args.db or default_db_path())
+    repairing = RepairProgress()
+    opened = open_store_interactively(args.db or default_db_path(), progress=repairing.report)
+    repairing.close()
     if opened is None:
         return 1
     store = opened.store

@@ -589,14 +589,18 @@ def _one_line(message: str, width: int = 400) -> str:
 def _open_checked(db_path: Path, err: TextIO) -> OpenedReference:
     """Open the reference database with its checks (a damaged one is set aside and rebuilt; after an unclean end
     the whole file is checked first) and salvage a damaged user database; each repair is told in one line."""
-    opened = open_reference(db_path)
+    def progress(message: str, done: int, total: int) -> None:
+        if err.isatty():  # a rebuild reads every kept import again: a terminal sees it move
+            err.write(f"\r{_clip(printable(message), 100)} {done:,}/{total:,}   " if total else f"{message}\n")
+
+    opened = open_reference(db_path, progress=progress)
     if opened.needs_full_check:
         err.write(f"codedesk-cli: {_one_line(opened.session.unclean)}; checking the whole database first\n")
         problem = full_check(db_path)
         if problem:
             opened.close()
             mark_damaged(db_path, problem)
-            opened = open_reference(db_path)
+            opened = open_reference(db_path, progress=progress)
         else:
             check_passed(db_path)
     for notice in opened.notices:

@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 from desktop_app.core.errors import CodeDeskError, DatabaseError, printable
 from desktop_app.core.userdata import UserData, take_unsaved_notes
 
+ProgressFn = Callable[[str, int, int], None]  # message, done, total (0 when unknown)
+
 if TYPE_CHECKING:
     from desktop_app.core.store import CodeStore
 
@@ -386,7 +388,7 @@ class RebuildReport:
 
 
 def restore_kept(conn: sqlite3.Connection, kept_list: Sequence[KeptImport],
-                 progress: Callable[[str, int, int], None] | None = None) -> tuple[list[str], list[str]]:
+                 progress: ProgressFn | None = None) -> tuple[list[str], list[str]]:
     """Import kept copies again (in order), then remove any source the copy no longer stands for."""
     from desktop_app.core.importers import import_paths, remove_source
 
@@ -414,11 +416,14 @@ def restore_kept(conn: sqlite3.Connection, kept_list: Sequence[KeptImport],
     return restored, failed
 
 
-def rebuild_reference(path: Path, reason: str) -> RebuildReport:
-    """Set the damaged database aside and build it again from the bundle and the kept imports."""
+def rebuild_reference(path: Path, reason: str, progress: ProgressFn | None = None) -> RebuildReport:
+    """Set the damaged database aside and build it again from the bundle and the kept imports (reading them
+    again takes as long as importing them did: ``progress`` hears about it)."""
     from desktop_app.core.store import CodeStore
 
     report = RebuildReport(path, None, reason)
+    if progress is not None:
+        progress(f"The code database is damaged ({reason}); rebuilding it\u2026", 0, 0)
     if path.exists():
         report.set_aside_as = set_aside(path)
     else:
@@ -426,7 +431,7 @@ def rebuild_reference(path: Path, reason: str) -> RebuildReport:
             damage_flag(path).unlink()
     store = CodeStore.open(path)
     try:
-        report.restored, report.failed = restore_kept(store.conn, kept_imports(path))
+        report.restored, report.failed = restore_kept(store.conn, kept_imports(path), progress)
     finally:
         store.close()
     return report
@@ -639,7 +644,7 @@ def _looks_ours(path: Path) -> bool:
             or default_userdata_path(path).exists() or damage_flag(path).exists())
 
 
-def open_reference(path: Path | str, *, readonly: bool = False) -> OpenedReference:
+def open_reference(path: Path | str, *, readonly: bool = False, progress: ProgressFn | None = None) -> OpenedReference:
     """Open the reference database with the checks of this module: a damaged file (header, ``quick_check``
     on a small budget, or a damage flag from an earlier full check) is set aside and rebuilt; imports a lost
     ``-wal`` dropped are read again from their kept copies. Other problems raise :class:`DatabaseError`."""
@@ -671,7 +676,7 @@ def open_reference(path: Path | str, *, readonly: bool = False) -> OpenedReferen
             if readonly:
                 raise DatabaseError(f"the database {printable(str(path))} is damaged ({reason}) and read-only, "
                                     "so it cannot be rebuilt")
-            rebuilt = rebuild_reference(path, reason)
+            rebuilt = rebuild_reference(path, reason, progress)
             check_passed(path)
             store = CodeStore.open(path)
             told = [rebuilt.message()] + ([stale_wal_notice(path, stale)] if stale is not None else [])
@@ -683,7 +688,7 @@ def open_reference(path: Path | str, *, readonly: bool = False) -> OpenedReferen
         if not readonly:
             missing = missing_kept_sources(store.conn, path)
             if missing:
-                restored, failed = restore_kept(store.conn, missing)
+                restored, failed = restore_kept(store.conn, missing, progress)
                 store.refresh()
                 if restored:
                     opened.notices.append(

@@ -12,11 +12,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -89,6 +91,34 @@ class RepairDialog(QDialog):
     def _show_folder(self) -> None:
         if self._folder is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._folder)))
+
+
+class RepairProgress:
+    """Before the window exists, a rebuild reads every kept import again (as long as importing them took): a
+    progress window says so instead of a silent start. Called on the UI thread, between import steps."""
+
+    def __init__(self) -> None:
+        self._dialog: QProgressDialog | None = None
+
+    def report(self, message: str, done: int, total: int) -> None:
+        if self._dialog is None:
+            self._dialog = QProgressDialog("", "", 0, 0)
+            self._dialog.setWindowTitle("CodeDesk")
+            self._dialog.setObjectName("repairProgress")
+            self._dialog.setCancelButton(None)  # type: ignore[arg-type]  # a half-rebuilt database helps no one
+            self._dialog.setMinimumDuration(0)
+            self._dialog.setMinimumWidth(480)
+            self._dialog.show()
+        self._dialog.setLabelText(f"Repairing the code database\u2026\n{message}")
+        self._dialog.setMaximum(max(total, 0))
+        self._dialog.setValue(min(done, total) if total > 0 else 0)
+        QApplication.processEvents()
+
+    def close(self) -> None:
+        if self._dialog is not None:
+            self._dialog.close()
+            self._dialog.deleteLater()
+            self._dialog = None
 
 
 class BackgroundCheck(QObject):
