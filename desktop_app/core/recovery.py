@@ -94,6 +94,8 @@ class Session:
             # Until the full check has passed, later sessions must run it too.
             with contextlib.suppress(OSError):
                 pending.write_text(session.unclean + "\n", encoding="utf-8")
+        with contextlib.suppress(OSError):  # a first start: the folder is made here, so the marker is left too
+            path.parent.mkdir(parents=True, exist_ok=True)
         if path.parent.is_dir() and os.access(path.parent, os.W_OK):
             marker = path.with_name(f"{path.name}{_MARKER}{os.getpid()}")
             try:
@@ -306,6 +308,9 @@ def _source_key(source: dict[str, str]) -> tuple[str, str]:
 def keep_import(conn: sqlite3.Connection, paths: Sequence[Path], source_ids: Sequence[int]) -> Path | None:
     """Keep a compressed copy of the files of a committed import, with the sources it made, beside the
     database. An earlier copy's claim to a source this import replaced is dropped. Returns the archive."""
+    from desktop_app.core.importers import SUPPORTED_EXTENSIONS
+    from desktop_app.core.importers.limits import MAX_FILE_BYTES
+
     db_path = database_file(conn)
     if db_path is None or not source_ids:
         return None
@@ -328,8 +333,10 @@ def keep_import(conn: sqlite3.Connection, paths: Sequence[Path], source_ids: Seq
             top = f"{index}/{path.name}"
             names.append(top)
             if path.is_dir():
+                # Only what an import can read (a release folder also holds PDFs; a big folder holds anything).
                 for child in sorted(path.rglob("*")):
-                    if child.is_file():
+                    if (child.is_file() and child.suffix.lower() in SUPPORTED_EXTENSIONS
+                            and child.stat().st_size <= MAX_FILE_BYTES):
                         out.write(child, f"{top}/{child.relative_to(path).as_posix()}")
             else:
                 out.write(path, top)

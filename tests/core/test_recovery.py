@@ -429,3 +429,21 @@ def test_a_wal_left_by_a_crash_is_replayed_not_set_aside(db_path: Path) -> None:
         assert opened.needs_full_check and not opened.notices
     finally:
         opened.close()
+
+
+def test_a_kept_folder_holds_only_what_an_import_can_read(db_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "release"
+    folder.mkdir()
+    (folder / "PPRRVU2030_Jan.csv").write_bytes(RVU.read_bytes())
+    (folder / "RVU30A.pdf").write_bytes(b"%PDF-1.4 not needed for a rebuild")
+    imported(db_path, folder)
+    import zipfile
+
+    with zipfile.ZipFile(kept_imports(db_path)[0].archive) as archive:
+        assert archive.namelist() == ["0/release/PPRRVU2030_Jan.csv"]
+    write_garbage(db_path, 2)
+    opened = open_reference(db_path)
+    try:
+        assert opened.rebuilt is not None and ("cms-rvu", "RVU30A") in sources(db_path)
+    finally:
+        opened.close()
