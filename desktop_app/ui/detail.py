@@ -425,6 +425,8 @@ class DetailPane(QWidget):
                 favourite = self._userdata.is_favourite(detail.code)
                 if note is None:
                     note = self._userdata.note(detail.code)
+                if not self.unsaved_notes:
+                    self.note_status.hide()  # an earlier problem is over
             except (CodeDeskError, OSError) as exc:
                 self._show_note_problem(f"Could not read your note and favourite for {detail.code}: {exc}")
         self.favourite_button.blockSignals(True)
