@@ -233,8 +233,8 @@ class FullCheck:
             conn.interrupt()
 
 
-def is_damage(exc: BaseException) -> bool:
-    """Is this SQLite error a damaged file (rather than locked, read-only or missing)?"""
+def is_damage(exc: BaseException | str) -> bool:
+    """Is this SQLite error (or its message) a damaged file (rather than locked, read-only or missing)?"""
     text = str(exc)
     return any(word in text for word in ("malformed", "corrupt", "not a database", "disk image"))
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.details import CodeDetail, Descriptor
-from desktop_app.core.errors import CodeDeskError
+from desktop_app.core.errors import CodeDeskError, printable
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
 from desktop_app.core.quality import QUALITY_ROLES
@@ -435,6 +435,20 @@ class DetailPane(QWidget):
         self._sync_favourite_text()
         self.note.blockSignals(True)
         self.note.setPlainText(note or "")
+        self.note.blockSignals(False)
+
+    def show_problem(self, code: str, message: str) -> None:
+        """The code asked for could not be read: say so in the pane rather than keep showing the previous one."""
+        self.save_note()
+        self._detail = None
+        self._measure = None
+        warning = warning_text(self.palette()).name()
+        self.browser.setHtml(
+            f"<h2>{escape(code)}</h2><p style='color:{warning};'>Could not open {escape(code)}: "
+            f"{escape(printable(message))}</p>")
+        self._set_code_actions_enabled(False)
+        self.note.blockSignals(True)
+        self.note.setPlainText("")
         self.note.blockSignals(False)
 
     def show_measure(self, measure: MeasureDetail) -> None:

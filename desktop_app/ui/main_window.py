@@ -46,6 +46,7 @@ from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.recovery import is_damage, mark_damaged
 from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow
 from desktop_app.core.userdata import UserData, keep_unsaved_notes
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.last_result: SearchResult | None = None
         self._history: list[str] = []
         self._history_index = -1
+        self._requested_code = ""  # the code last asked of the worker (its failure is shown in the pane)
         self._selecting_programmatically = False
         self._comparison_sets: list[str] = []
         code_sets = [c.id for c in store.catalog.code_sets]
@@ -575,6 +577,7 @@ class MainWindow(QMainWindow):
                 except CodeDeskError as exc:  # history is a convenience: the code still opens
                     self.statusBar().showMessage(f"Could not record {code} in your history: {exc}", 8000)
         self._sync_history_actions()
+        self._requested_code = code
         self.service.detail(code)
 
     def _show_measure_hits(self, result: SearchResult) -> None:
@@ -675,7 +678,15 @@ class MainWindow(QMainWindow):
         self.comparison_view.set_rows(rows, self._comparison_sets)
 
     def _on_service_failed(self, kind: str, message: str) -> None:
-        self.statusBar().showMessage(f"Could not {kind}: {message}", 10000)
+        damaged = is_damage(message)
+        if damaged:
+            # The file is in use now: flag it, so the next start sets it aside and rebuilds it.
+            mark_damaged(self.store.path, message)
+            message += "; CodeDesk will set the database aside and rebuild it the next time it starts"
+        self.statusBar().showMessage(f"Could not {kind}: {message}", 0 if damaged else 10000)
+        if kind == "detail" and self._requested_code:
+            # The pane must move on: showing the previous code as if it were the one asked for misleads.
+            self.detail_pane.show_problem(self._requested_code, message)
 
     # --- import -------------------------------------------------------------------------------------
 

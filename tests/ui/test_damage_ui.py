@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.importers import import_paths
@@ -178,3 +179,24 @@ def test_the_background_check_remembers_damage_for_the_next_start(qtbot: QtBot, 
         check.start("test")
     assert blocker.args[0] and damage_flag(damaged).exists()
     assert "repairs it at the next start" in window.statusBar().currentMessage()
+
+
+def test_a_damaged_page_of_the_code_database_moves_the_pane_on_and_is_flagged(
+        qtbot: QtBot, window: MainWindow, ui_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    window.open_code("99213")
+    wait_detail(qtbot, window, "99213")
+    real_detail = CodeStore.detail
+
+    def detail(self: CodeStore, code: str, locality: str | None = None) -> object:
+        if code == "G0438":  # as SQLite answers when the pages of this code are damaged
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real_detail(self, code, locality)
+
+    monkeypatch.setattr(CodeStore, "detail", detail)
+    window.open_code("G0438")
+    qtbot.waitUntil(lambda: window.detail_pane.detail is None, timeout=WAIT_MS)
+    assert "Could not open G0438" in window.detail_pane.text() and "malformed" in window.detail_pane.text()
+    assert "rebuild it the next time it starts" in window.statusBar().currentMessage()
+    assert damage_flag(ui_db).exists()
+    window.open_code("99203")
+    wait_detail(qtbot, window, "99203")  # other codes still open
