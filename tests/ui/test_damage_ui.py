@@ -22,7 +22,8 @@ from desktop_app.core.store import CodeStore
 from desktop_app.core.userdata import UserData, unsaved_notes_path
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.repair import BackgroundCheck, RepairDialog
-from tests.ui.conftest import WAIT_MS, wait_detail
+
+from .conftest import WAIT_MS, wait_detail
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RVU = FIXTURES / "cms" / "PPRRVU2030_Jan.csv"
