@@ -447,3 +447,25 @@ def test_a_kept_folder_holds_only_what_an_import_can_read(db_path: Path, tmp_pat
         assert opened.rebuilt is not None and ("cms-rvu", "RVU30A") in sources(db_path)
     finally:
         opened.close()
+
+
+def test_the_cli_says_it_waits_for_the_other_import_and_gives_up_when_told(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("codedesk-cli")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "desktop_app.cli"]
+    CodeStore.open(db_path).close()  # in WAL mode, as every database CodeDesk has opened once
+    other = sqlite3.connect(db_path, timeout=0.05)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        done = subprocess.run([*command, "--db", str(db_path), "import", "--wait", "1", str(RVU)],
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        other.rollback()
+        other.close()
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2 and len(lines) == 2, done.stderr
+    assert "waiting for the other import to finish (at most 1 s; Ctrl+C cancels)" in lines[0]
+    assert "another import kept the database busy" in lines[1] and "nothing was changed" in lines[1]
+    assert sources(db_path) == set()
