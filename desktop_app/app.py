@@ -12,7 +12,6 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from enum import Enum
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 from desktop_app import __version__
 from desktop_app.core.database import default_db_path, default_userdata_path
 from desktop_app.core.errors import DatabaseError
-from desktop_app.core.store import CodeStore
+from desktop_app.core.recovery import OpenedReference, OpenedUserData, open_reference, open_userdata, set_aside
 from desktop_app.core.userdata import UserData
 
 # Set by the benchmark: print a line when the window has painted ("report"), and quit too ("exit").
@@ -95,7 +94,7 @@ def ask_about_database(error: str, parent: QWidget | None = None) -> DatabaseCho
     )
     box.setInformativeText(
         f"{error}\n\nChoose another database file, rebuild a fresh one (the old file is "
-        "kept beside it with a .broken suffix), or quit."
+        "kept beside it with a .damaged-<date> suffix), or quit."
     )
     other = box.addButton("Choose Another File\u2026", QMessageBox.ButtonRole.ActionRole)
     rebuild = box.addButton("Rebuild", QMessageBox.ButtonRole.DestructiveRole)
@@ -122,27 +121,17 @@ def choose_database_file(start: Path, parent: QWidget | None = None) -> Path | N
     return Path(name) if name else None
 
 
-def set_aside(path: Path) -> Path:
-    """Rename a broken database (and its WAL files) out of the way; returns the new name."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.broken-{stamp}")
-    path.rename(target)
-    for suffix in ("-wal", "-shm"):
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            companion.rename(target.with_name(target.name + suffix))
-    return target
-
-
 def open_store_interactively(
     path: Path,
     ask: Callable[[str], DatabaseChoice] = ask_about_database,
     choose: Callable[[Path], Path | None] = choose_database_file,
-) -> CodeStore | None:
-    """Open (building if needed) the database; on failure let the person choose what to do. None = quit."""
+    progress: Callable[[str, int, int], None] | None = None,
+) -> OpenedReference | None:
+    """Open (building if needed) the database with its checks (a damaged CodeDesk database is set aside and
+    rebuilt without asking); on any other failure let the person choose what to do. None = quit."""
     while True:
         try:
-            return CodeStore.open(path)
+            return open_reference(path, progress=progress)
         except (DatabaseError, sqlite3.Error, OSError) as exc:
             error = str(exc)
         choice = ask(error)
@@ -194,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.ui import REFCOUNT_WORKAROUND_APPLIED
     from desktop_app.ui.icon import app_icon
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.repair import BackgroundCheck, RepairDialog, RepairProgress
     from desktop_app.ui.theme import ThemeChoice, apply_theme
 
     if REFCOUNT_WORKAROUND_APPLIED:
@@ -212,13 +202,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.theme:
             settings.setValue("view/theme", theme)
 
-    store = open_store_interactively(args.db or default_db_path())
-    if store is None:
+    repairing = RepairProgress()
+    opened = open_store_interactively(args.db or default_db_path(), progress=repairing.report)
+    repairing.close()
+    if opened is None:
         return 1
+    store = opened.store
+    user: OpenedUserData | None = None
     userdata: UserData | None = None
     try:
-        userdata = UserData(default_userdata_path(store.path))
-    except DatabaseError as exc:
+        user = open_userdata(default_userdata_path(store.path))
+        userdata = user.userdata
+    except (DatabaseError, OSError, sqlite3.Error) as exc:
         QMessageBox.warning(None, "CodeDesk", f"Favourites and notes are off for this session: {exc}")
 
     window = MainWindow(store, settings, userdata)
@@ -228,14 +223,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     window.raise_()
     window.activateWindow()  # keyboard shortcuts need an active window, even without a window manager
+    notices = [n for n in opened.notices if opened.rebuilt is None or n != opened.rebuilt.message()]
+    if user is not None and user.notes_restored:
+        notices.append(f"{user.notes_restored} note(s) the last session could not save are saved now.")
+    salvage = user.salvage if user is not None else None
+    if opened.rebuilt is not None or salvage is not None or notices:
+        QTimer.singleShot(0, lambda: RepairDialog(opened.rebuilt, salvage, notices, window).exec())
+    check: BackgroundCheck | None = None
+    if opened.needs_full_check:
+        check = BackgroundCheck(store.path, window)
+        check.start(opened.session.unclean)
     if args.paths:
         paths = [p.expanduser().resolve() for p in args.paths]
         QTimer.singleShot(0, lambda: window.import_paths(paths))
     try:
         return app.exec()
     finally:
+        if check is not None:
+            check.stop()
         window.shutdown()
-        store.close()
+        opened.close()
         if userdata is not None:
             userdata.close()
 

@@ -19,13 +19,27 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from desktop_app import __version__
-from desktop_app.core.database import SCHEMA_VERSION, database_problem, default_db_path
+from desktop_app.core.database import (
+    SCHEMA_VERSION,
+    WRITER_WAIT_SECONDS,
+    database_problem,
+    default_db_path,
+    default_userdata_path,
+)
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError, UserError, printable
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.grammar import CodeSet, Shape, classify, code_set_for, normalize, parse_modified_code
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
 from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, ModifierCheck, bundled_modifiers
+from desktop_app.core.recovery import (
+    OpenedReference,
+    check_passed,
+    full_check,
+    mark_damaged,
+    open_reference,
+    open_userdata,
+)
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
 
@@ -96,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd = commands.add_parser("import", help="import CMS/AMA code files, folders or zips")
     import_cmd.add_argument("paths", nargs="+", type=Path)
     import_cmd.add_argument("--json", action="store_true")
+    import_cmd.add_argument("--wait", type=float, default=WRITER_WAIT_SECONDS, metavar="SECONDS",
+                            help="how long to wait for another import to finish (default "
+                            f"{WRITER_WAIT_SECONDS:.0f})")
 
     sources = commands.add_parser("sources", help="list the data sources in the database")
     sources.add_argument("--json", action="store_true")
@@ -612,11 +629,24 @@ def cmd_import(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
                 raise UsageError(f"{printable(str(path))}: the symbolic link {target}")
             raise UsageError(f"{printable(str(path))}: no such file or folder")
 
+    told_waiting = False
+
     def progress(message: str, done: int, total: int) -> None:
+        nonlocal told_waiting
+        if message.startswith("Waiting for the other import"):
+            # Shown even without a terminal: a script must see why it is not finishing.
+            if not told_waiting:
+                told_waiting = True
+                sys.stderr.write(f"codedesk-cli: another import is writing to the database; waiting for the other "
+                                 f"import to finish (at most {args.wait:.0f} s; Ctrl+C cancels)\u2026\n")
+                sys.stderr.flush()
+            elif sys.stderr.isatty():
+                sys.stderr.write(f"\r{message}   ")
+            return
         if sys.stderr.isatty():
             sys.stderr.write(f"\r{message} {done:,}/{total:,}   ")
 
-    summaries = import_paths(store.conn, args.paths, progress=progress)
+    summaries = import_paths(store.conn, args.paths, progress=progress, keep=True, lock_wait=max(args.wait, 0.0))
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     if args.json:
@@ -798,6 +828,39 @@ def _one_line(message: str, width: int = 400) -> str:
     return _clip(printable(message), width)
 
 
+def _open_checked(db_path: Path, err: TextIO) -> OpenedReference:
+    """Open the reference database with its checks (a damaged one is set aside and rebuilt; after an unclean end
+    the whole file is checked first) and salvage a damaged user database; each repair is told in one line."""
+    def progress(message: str, done: int, total: int) -> None:
+        if err.isatty():  # a rebuild reads every kept import again: a terminal sees it move
+            err.write(f"\r{_clip(printable(message), 100)} {done:,}/{total:,}   " if total else f"{message}\n")
+
+    opened = open_reference(db_path, progress=progress)
+    if opened.needs_full_check:
+        err.write(f"codedesk-cli: {_one_line(opened.session.unclean)}; checking the whole database first\n")
+        problem = full_check(db_path)
+        if problem:
+            opened.close()
+            mark_damaged(db_path, problem)
+            opened = open_reference(db_path, progress=progress)
+        else:
+            check_passed(db_path)
+    for notice in opened.notices:
+        err.write(f"codedesk-cli: {_one_line(notice, 1000)}\n")
+    user_path = default_userdata_path(db_path)
+    if user_path.exists():
+        try:
+            user = open_userdata(user_path)
+        except (CodeDeskError, OSError, sqlite3.Error) as exc:
+            err.write(f"codedesk-cli: your notes and favourites file could not be opened or repaired: "
+                      f"{_one_line(str(exc))}\n")
+        else:
+            user.userdata.close()
+            for message in user.messages():
+                err.write(f"codedesk-cli: {_one_line(message, 1000)}\n")
+    return opened
+
+
 def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
     db_path: Path | str = "the database"
     try:
@@ -805,13 +868,14 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
         if not args.command:
             raise UsageError("no command given; try 'codedesk-cli search 99213' (see 'codedesk-cli --help')")
         db_path = args.db or default_db_path()
-        store = CodeStore.open(db_path)
+        opened = _open_checked(Path(db_path), err)
+        store = opened.store
         try:
             if args.command == "validate":
                 return cmd_validate(store, args, out, stdin)
             return COMMANDS[args.command](store, args, out)
         finally:
-            store.close()
+            opened.close()
     except CodeDeskError as exc:  # UserError and its kinds, or a cancelled import
         err.write(f"codedesk-cli: {_one_line(str(exc))}\n")
         return EXIT_USAGE

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from desktop_app.core.errors import DatabaseError
+from desktop_app.core.errors import DatabaseError, ImportCancelled
 from desktop_app.core.quality import claims_element, combination_text
 
 # Tokenizer: porter stemming so "visits" finds "visit", unicode61 with diacritics folded; '/' and '-' split
@@ -356,6 +357,62 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         raise RuntimeError("transaction() does not nest")
     conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+# How long an import waits for another one holding the write lock before it gives up (bounded, so nothing can
+# wait forever), and how often it looks again, reports the wait and polls for cancellation while it waits.
+WRITER_WAIT_SECONDS = 600.0
+WRITER_POLL_SECONDS = 0.2
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+@contextmanager
+def waiting_transaction(
+    conn: sqlite3.Connection,
+    *,
+    max_wait: float = WRITER_WAIT_SECONDS,
+    on_wait: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[sqlite3.Connection]:
+    """Like :func:`transaction`, but when another process holds the write lock, wait for it: ``on_wait(seconds)``
+    is called about every :data:`WRITER_POLL_SECONDS` (to show "waiting for the other import"), ``cancelled()``
+    ends the wait with :class:`ImportCancelled`, and after ``max_wait`` seconds a :class:`DatabaseError` says so.
+    Nothing was written in either case."""
+    if conn.in_transaction:
+        raise RuntimeError("transaction() does not nest")
+    timeout = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    started = time.monotonic()
+    conn.execute(f"PRAGMA busy_timeout = {int(WRITER_POLL_SECONDS * 1000)}")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+            waited = time.monotonic() - started
+            if cancelled is not None and cancelled():
+                raise ImportCancelled("import cancelled while waiting for the other import; nothing was changed")
+            if waited >= max_wait:
+                raise DatabaseError(
+                    f"another import kept the database busy for {waited:.0f} s, the longest CodeDesk waits; nothing "
+                    "was changed: try again when it has finished")
+            if on_wait is not None:
+                on_wait(waited)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {timeout}")
     try:
         yield conn
     except BaseException:

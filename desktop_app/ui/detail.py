@@ -19,14 +19,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.details import CodeDetail, Descriptor, link_codes
-from desktop_app.core.errors import CodeDeskError
+from desktop_app.core.errors import CodeDeskError, printable
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
 from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, bundled_modifiers
 from desktop_app.core.quality import QUALITY_ROLES
 from desktop_app.core.userdata import UserData
-from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_background, muted_text
+from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_background, muted_text, warning_text
 
+# A note the user data file refused is tried again after 2 s, then after twice as long each time, at most 30 s.
+NOTE_RETRY_FIRST_MS = 2000
+NOTE_RETRY_MAX_MS = 30_000
 OUR_SUMMARY_LABEL = "CodeDesk plain-language summary (our own words)"
 NOT_IN_DATABASE_HINT = "Not in your database. Import your code files (File \u2192 Import\u2026) to see its descriptors."
 
@@ -396,6 +399,13 @@ class DetailPane(QWidget):
         self._detail: CodeDetail | None = None
         self._measure: MeasureDetail | None = None
         self._userdata = userdata
+        # Notes the user data file refused (damaged, locked, disk full): kept here, shown, and tried again until
+        # they are written, so a typed note is never dropped.
+        self.unsaved_notes: dict[str, str] = {}
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.timeout.connect(self.retry_unsaved_notes)
+        self.retry_interval_ms = NOTE_RETRY_FIRST_MS
 
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
@@ -457,6 +467,12 @@ class DetailPane(QWidget):
         note_label.setBuddy(self.note)
         note_layout.addWidget(note_label)
         note_layout.addWidget(self.note)
+        self.note_status = QLabel(note_box)
+        self.note_status.setObjectName("noteStatus")
+        self.note_status.setWordWrap(True)
+        self.note_status.setAccessibleName("Note status")
+        self.note_status.hide()
+        note_layout.addWidget(self.note_status)
         self.splitter.addWidget(note_box)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 1)
@@ -496,12 +512,37 @@ class DetailPane(QWidget):
         self._measure = None
         self.rerender()
         self._set_code_actions_enabled(True)
+        favourite = False
+        note = self.unsaved_notes.get(detail.code)
+        if self._userdata is not None:
+            try:
+                favourite = self._userdata.is_favourite(detail.code)
+                if note is None:
+                    note = self._userdata.note(detail.code)
+                if not self.unsaved_notes:
+                    self.note_status.hide()  # an earlier problem is over
+            except (CodeDeskError, OSError) as exc:
+                self._show_note_problem(f"Could not read your note and favourite for {detail.code}: {exc}")
         self.favourite_button.blockSignals(True)
-        self.favourite_button.setChecked(self._userdata is not None and self._userdata.is_favourite(detail.code))
+        self.favourite_button.setChecked(favourite)
         self.favourite_button.blockSignals(False)
         self._sync_favourite_text()
         self.note.blockSignals(True)
-        self.note.setPlainText(self._userdata.note(detail.code) if self._userdata else "")
+        self.note.setPlainText(note or "")
+        self.note.blockSignals(False)
+
+    def show_problem(self, code: str, message: str) -> None:
+        """The code asked for could not be read: say so in the pane rather than keep showing the previous one."""
+        self.save_note()
+        self._detail = None
+        self._measure = None
+        warning = warning_text(self.palette()).name()
+        self.browser.setHtml(
+            f"<h2>{escape(code)}</h2><p style='color:{warning};'>Could not open {escape(code)}: "
+            f"{escape(printable(message))}</p>")
+        self._set_code_actions_enabled(False)
+        self.note.blockSignals(True)
+        self.note.setPlainText("")
         self.note.blockSignals(False)
 
     def show_measure(self, measure: MeasureDetail) -> None:
@@ -561,15 +602,64 @@ class DetailPane(QWidget):
         self._note_timer.stop()
         if self._detail is None or self._userdata is None:
             return
-        try:
-            if self.note.toPlainText() != self._userdata.note(self._detail.code):
-                self._userdata.set_note(self._detail.code, self.note.toPlainText())
-        except (CodeDeskError, OSError):
-            pass  # the note stays in the field; user data is a convenience, never a reason to crash
+        code, text = self._detail.code, self.note.toPlainText()
+        if code not in self.unsaved_notes:
+            try:
+                if text == self._userdata.note(code):
+                    return
+            except (CodeDeskError, OSError):
+                pass  # cannot tell whether it changed: write it
+        self.unsaved_notes[code] = text
+        self.retry_unsaved_notes()
+
+    def retry_unsaved_notes(self) -> None:
+        """Write every note still waiting; what fails stays waiting, shown, and is tried again later."""
+        self._retry_timer.stop()
+        if self._userdata is None or not self.unsaved_notes:
+            return
+        problem = ""
+        for code, text in list(self.unsaved_notes.items()):
+            try:
+                self._userdata.set_note(code, text)
+            except (CodeDeskError, OSError) as exc:
+                problem = str(exc)
+            else:
+                del self.unsaved_notes[code]
+        if not self.unsaved_notes:
+            self.retry_interval_ms = NOTE_RETRY_FIRST_MS
+            if self.note_status.isVisible():
+                self._show_note_status("Your notes are saved.", problem=False)
+                QTimer.singleShot(4000, self._hide_saved_status)
+            return
+        codes = ", ".join(sorted(self.unsaved_notes))
+        self._show_note_problem(
+            f"Not saved yet: your note on {codes} \u2014 {problem}. CodeDesk keeps the note and tries again in "
+            f"{max(self.retry_interval_ms // 1000, 1)} s.")
+        self._retry_timer.start(self.retry_interval_ms)
+        self.retry_interval_ms = min(self.retry_interval_ms * 2, NOTE_RETRY_MAX_MS)
+
+    def _hide_saved_status(self) -> None:
+        if not self.unsaved_notes:
+            self.note_status.hide()
+
+    def _show_note_problem(self, text: str) -> None:
+        self._show_note_status(text, problem=True)
+
+    def _show_note_status(self, text: str, *, problem: bool) -> None:
+        colour = warning_text(self.palette()).name() if problem else muted_text(self.palette()).name()
+        self.note_status.setStyleSheet(f"color: {colour};")
+        self.note_status.setText(text)
+        self.note_status.show()
 
     def _on_favourite_toggled(self, on: bool) -> None:
         if self._detail is not None and self._userdata is not None:
-            self._userdata.set_favourite(self._detail.code, on)
+            try:
+                self._userdata.set_favourite(self._detail.code, on)
+            except (CodeDeskError, OSError) as exc:
+                self.favourite_button.blockSignals(True)
+                self.favourite_button.setChecked(not on)
+                self.favourite_button.blockSignals(False)
+                self._show_note_problem(f"Could not change the favourite: {exc}")
         self._sync_favourite_text()
 
     def _sync_favourite_text(self) -> None:

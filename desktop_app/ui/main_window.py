@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 from pathlib import Path
 
@@ -42,11 +43,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.details import CodeDetail
+from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.recovery import is_damage, mark_damaged
 from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow
-from desktop_app.core.userdata import UserData
+from desktop_app.core.userdata import UserData, keep_unsaved_notes
 from desktop_app.ui.about import AboutDialog
 from desktop_app.ui.changes_view import ChangesView
 from desktop_app.ui.claim_check import ClaimCheckPanel, CodeEditsPanel
@@ -86,6 +89,7 @@ class MainWindow(QMainWindow):
         self.last_result: SearchResult | None = None
         self._history: list[str] = []
         self._history_index = -1
+        self._requested_code = ""  # the code last asked of the worker (its failure is shown in the pane)
         self._selecting_programmatically = False
         self._comparison_sets: list[str] = []
         code_sets = [c.id for c in store.catalog.code_sets]
@@ -600,8 +604,12 @@ class MainWindow(QMainWindow):
             self._history.append(code)
             self._history_index = len(self._history) - 1
             if self.userdata is not None:
-                self.userdata.record_view(code)
+                try:
+                    self.userdata.record_view(code)
+                except CodeDeskError as exc:  # history is a convenience: the code still opens
+                    self.statusBar().showMessage(f"Could not record {code} in your history: {exc}", 8000)
         self._sync_history_actions()
+        self._requested_code = code
         self.service.detail(code)
 
     def _show_measure_hits(self, result: SearchResult) -> None:
@@ -702,7 +710,15 @@ class MainWindow(QMainWindow):
         self.comparison_view.set_rows(rows, self._comparison_sets)
 
     def _on_service_failed(self, kind: str, message: str) -> None:
-        self.statusBar().showMessage(f"Could not {kind}: {message}", 10000)
+        damaged = is_damage(message)
+        if damaged:
+            # The file is in use now: flag it, so the next start sets it aside and rebuilds it.
+            mark_damaged(self.store.path, message)
+            message += "; CodeDesk will set the database aside and rebuild it the next time it starts"
+        self.statusBar().showMessage(f"Could not {kind}: {message}", 0 if damaged else 10000)
+        if kind == "detail" and self._requested_code:
+            # The pane must move on: showing the previous code as if it were the one asked for misleads.
+            self.detail_pane.show_problem(self._requested_code, message)
 
     # --- import -------------------------------------------------------------------------------------
 
@@ -830,6 +846,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.detail_pane.save_note()
+        if self.detail_pane.unsaved_notes and self.userdata is not None:
+            # Still refused at the end: written beside the user data, saved into it at the next start.
+            with contextlib.suppress(OSError):
+                keep_unsaved_notes(self.userdata.path, self.detail_pane.unsaved_notes)
         self.save_settings()
         self.jobs.shutdown()
         self.service.shutdown()

@@ -72,6 +72,11 @@ def muted_text(palette: QPalette) -> QColor:
     return blend(palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base), 0.4)
 
 
+def warning_text(palette: QPalette) -> QColor:
+    """Text that must be noticed (a note not saved yet): a red that reads on the light and the dark base."""
+    return QColor.fromHsl(4, 200, 190 if is_dark(palette) else 95)
+
+
 def link_color(palette: QPalette) -> QColor:
     return palette.color(QPalette.ColorRole.Link)
 

@@ -14,15 +14,17 @@ Each file is parsed completely before anything is written, so a broken file fail
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.catalog import Catalog
-from desktop_app.core.database import transaction
+from desktop_app.core.database import WRITER_WAIT_SECONDS, transaction, waiting_transaction
 from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
 from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_ncci, cms_qpp, cms_rvu, generic_csv
 from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
@@ -31,6 +33,7 @@ from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, Progres
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
 from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end, too_large
 from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.recovery import database_file, forget_kept_source, keep_import
 from desktop_app.core.reference import BUNDLED_KIND
 
 __all__ = [
@@ -180,8 +183,15 @@ def import_paths(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    keep: bool = False,
+    lock_wait: float = WRITER_WAIT_SECONDS,
 ) -> list[ImportSummary]:
     """Import files, folders and zips. Everything is read first, then written in one transaction.
+
+    When another process holds the write lock, the import waits for it (reporting "Waiting for the other
+    import" through ``progress``, cancellable) for at most ``lock_wait`` seconds. With ``keep``, a compressed
+    copy of the files is kept beside the database once the import is committed, so a damaged database can be
+    rebuilt without the user (:mod:`desktop_app.core.recovery`).
 
     Raises :class:`ImportFileError` for a file that cannot be imported and
     :class:`~desktop_app.core.errors.ImportCancelled` when ``cancel()`` turns true; in both cases nothing
@@ -252,8 +262,13 @@ def import_paths(
         else:  # only skipped AMA members beside other files: the notes go with the first of those
             parsed[0][2].extend([*ama_notes, *skipped])
 
+    def waiting(seconds: float) -> None:
+        if progress is not None:
+            progress(f"Waiting for the other import to finish\u2026 ({seconds:.0f} s; CodeDesk waits up to "
+                     f"{lock_wait:.0f} s)", 0, 0)
+
     summaries: list[ImportSummary] = []
-    with _writing(), transaction(conn):
+    with _writing(), waiting_transaction(conn, max_wait=lock_wait, on_wait=waiting, cancelled=cancel):
         for ds, parse_seconds, notes in parsed:
             started = time.perf_counter()
             result = write_dataset(conn, catalog, ds, monitor)
@@ -298,6 +313,10 @@ def import_paths(
                                              else [])],
                 )
             )
+    if keep:
+        # The import itself is committed; a failure here only means no rebuild copy.
+        with contextlib.suppress(OSError, ValueError, zipfile.BadZipFile):
+            keep_import(conn, [Path(p) for p in paths], [s.source_id for s in summaries])
     return summaries
 
 
@@ -310,9 +329,11 @@ def remove_source(conn: sqlite3.Connection, source_id: int) -> None:
     if row[0] == BUNDLED_KIND:
         raise UserError(f"{row[1]} is CodeDesk's own bundled reference and cannot be removed")
     catalog = Catalog.from_db(conn)
+    release = conn.execute("SELECT release FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
     with _writing(), transaction(conn):
         codes = source_codes(conn, source_id)
         delete_source(conn, source_id)
         drop_orphan_codes(conn)
         refresh_status(conn, codes)
         reindex(conn, catalog, codes)
+    forget_kept_source(database_file(conn), row[0], release)

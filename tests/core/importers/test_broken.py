@@ -354,6 +354,8 @@ def test_markdown_that_mentions_formats_is_not_taken_for_one(loaded: CodeStore, 
 
 
 def test_locked_database_is_a_clear_error(loaded: CodeStore) -> None:
+    """Another writer holding the lock past the longest wait: the import waited (saying so), then gave up with
+    a clear message and changed nothing. The wait is shortened here; tests never block."""
     import sqlite3
 
     from desktop_app.core.errors import DatabaseError
@@ -361,15 +363,18 @@ def test_locked_database_is_a_clear_error(loaded: CodeStore) -> None:
     before = dump(loaded.conn)
     other = sqlite3.connect(loaded.path, timeout=0.05)
     other.execute("BEGIN IMMEDIATE")
-    loaded.conn.execute("PRAGMA busy_timeout = 50")
+    said: list[str] = []
     try:
-        with pytest.raises(DatabaseError, match="nothing was changed"):
-            import_paths(loaded.conn, [FIXTURES / "qpp" / "measures-data-2030.json"])
+        with pytest.raises(DatabaseError, match=r"another import kept the database busy.*nothing was changed"):
+            import_paths(loaded.conn, [FIXTURES / "qpp" / "measures-data-2030.json"], lock_wait=0.5,
+                         progress=lambda text, _done, _total: said.append(text))
     finally:
         other.rollback()
         other.close()
     assert not loaded.conn.in_transaction
     assert dump(loaded.conn) == before
+    assert any(text.startswith("Waiting for the other import to finish") for text in said)
+    assert loaded.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000  # restored after the wait
 
 
 # --- regressions: truncation, column checks, zips, odd files (the defects of the importer review) -----------
