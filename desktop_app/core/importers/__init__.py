@@ -23,7 +23,7 @@ from pathlib import Path
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import transaction
-from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
+from desktop_app.core.errors import DatabaseError, ImportFileError, UserError, is_environment_problem
 from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
 from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
@@ -98,10 +98,13 @@ class ImportSummary:
 
 @contextmanager
 def _writing() -> Iterator[None]:
-    """Turn SQLite's operational errors (locked, busy, disk full, read-only) into a message for people."""
+    """Turn SQLite's environment errors (locked, busy, disk full, read-only, damaged) into a message for people;
+    any other SQLite error is a bug and propagates with its trace."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
+        if not is_environment_problem(exc):
+            raise
         raise DatabaseError(f"could not write the database, nothing was changed: {exc}") from exc
 
 
