@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,12 @@ import desktop_app
 from desktop_app.core.store import CodeStore
 
 REPO = Path(__file__).resolve().parents[1]
+# Test modules import helpers as ``tests.conftest``. The checkout goes at the END of the path, so an installed
+# CodeDesk (CI installs the wheel and runs ``pytest``) still wins over the checkout's desktop_app/.
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))
+if os.environ.get("CODEDESK_EXPECT_INSTALLED") and Path(desktop_app.__file__).resolve().is_relative_to(REPO):
+    raise RuntimeError(f"CODEDESK_EXPECT_INSTALLED is set but desktop_app comes from the checkout {REPO}")
 SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
 
 

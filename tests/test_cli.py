@@ -134,9 +134,9 @@ def test_hostile_queries_never_crash(db_path: Path, query: str) -> None:
         assert "Traceback" not in err and "internal error" not in err
 
 
-def test_console_script_runs_as_a_process(db_path: Path) -> None:
+def test_console_script_runs_as_a_process(db_path: Path, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "desktop_app.cli", "--db", str(db_path), "show", "3074f"],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)  # the installed CodeDesk
     assert done.returncode == 0, done.stderr
     assert "3074F" in done.stdout and "Traceback" not in done.stderr
 

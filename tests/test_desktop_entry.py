@@ -54,7 +54,7 @@ def test_the_command_line_option_installs_for_the_current_user(tmp_path: Path) -
     env = {"XDG_DATA_HOME": str(tmp_path), "PATH": "", "CODEDESK_LOG_DIR": str(tmp_path / "log"),
            "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-m", "desktop_app", "--install-desktop-entry"], env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+                          capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert str(tmp_path / "applications" / "codedesk.desktop") in done.stdout.splitlines()
     assert (tmp_path / "icons" / "hicolor" / "48x48" / "apps" / "codedesk.png").is_file()

@@ -61,8 +61,10 @@ class AppProcess:
     """The real app with its output read by threads, so a wait for a line ends the moment the line comes or the
     process dies, and a failure shows what the app wrote on stderr."""
 
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        # Started outside the checkout, so ``-m desktop_app`` runs the installed CodeDesk (the wheel, in CI).
+        self.process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        cwd=cwd)
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.stderr: list[str] = []
         assert self.process.stdout is not None and self.process.stderr is not None
@@ -112,7 +114,7 @@ def test_real_app_window_under_xvfb(display: str, tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key not in ("CODEDESK_DB", "WAYLAND_DISPLAY")}
     env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_CONFIG_HOME=str(tmp_path / "config"),
                XDG_DATA_HOME=str(tmp_path / "data"), CODEDESK_READY_PROBE="report")
-    app = AppProcess([sys.executable, "-m", "desktop_app", "--db", str(tmp_path / "db.sqlite3")], env)
+    app = AppProcess([sys.executable, "-m", "desktop_app", "--db", str(tmp_path / "db.sqlite3")], env, tmp_path)
     try:
         app.wait_for("CODEDESK_READY", timeout=90)  # painted once, event loop idle: it takes keys now
         found = _run(["xdotool", "search", "--sync", "--name", "CodeDesk"], env, timeout=30)

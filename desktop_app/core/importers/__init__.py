@@ -30,7 +30,7 @@ from desktop_app.core.importers.loader import delete_source, refresh_status, sou
 from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
 from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end, too_large
-from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.indexing import drop_orphan_codes, optimize_search_index, reindex
 from desktop_app.core.reference import BUNDLED_KIND
 
 __all__ = [
@@ -249,7 +249,7 @@ def import_paths(
                     unchanged=result.unchanged,
                     modifiers=ds.modifier_count,
                     measures=linked,
-                    warnings=list(ds.warnings),
+                    warnings=result.warnings,
                     seconds=round(parse_seconds + time.perf_counter() - started, 3),
                     notes=[
                         *notes,
@@ -258,6 +258,7 @@ def import_paths(
                     ],
                 )
             )
+        optimize_search_index(conn)
     return summaries
 
 
