@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
+from desktop_app.core.errors import printable
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("desktop_app.qt")
@@ -43,8 +44,12 @@ class BugDialog(QDialog):
             f"safe and you can keep working.{where} Please copy the details into your report.", self)
         message.setWordWrap(True)
         message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.summary = QLabel(summary, self)
+        self.summary = QLabel(printable(summary), self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
+        bold = self.summary.font()
+        bold.setBold(True)
+        self.summary.setFont(bold)
         self.text = QPlainTextEdit(details, self)
         self.text.setReadOnly(True)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
