@@ -267,3 +267,20 @@ def test_a_locked_database_is_bad_luck_not_a_bug(db_path: Path) -> None:
         holder.execute("ROLLBACK")
         holder.close()
     assert status == 2 and "internal error" not in err and err.count("\n") == 1
+
+
+def test_logging_survives_a_library_that_reconfigures_it(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dictConfig() disables the loggers that exist (import-linter calls it): configure_logging turns ours back on."""
+    import logging.config
+
+    import desktop_app.cli as cli_module
+
+    logging.config.dictConfig({"version": 1})
+
+    def broken(store: object, args: object, out: object) -> int:
+        raise KeyError("after dictConfig")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "info", broken)
+    before = len(_log_text())
+    assert cli(db_path, "info")[0] == 3
+    assert "after dictConfig" in _log_text()[before:]

@@ -38,6 +38,12 @@ def configure_logging(program: str, *, debug: bool = False, console: TextIO | No
     cannot be written (read-only home): logging must never stop the program. Calling it again replaces the
     handlers it added before, so a process that runs several commands (the tests) does not log twice."""
     logger = logging.getLogger(LOGGER_NAME)
+    # A library's logging.config.dictConfig() disables every logger that exists at the time (import-linter's
+    # does): ours are switched back on, or a bug's trace would silently go nowhere.
+    for name, existing in list(logging.Logger.manager.loggerDict.items()):
+        if (name == LOGGER_NAME or name.startswith(LOGGER_NAME + ".")) and isinstance(existing, logging.Logger):
+            existing.disabled = False
+    logger.disabled = False
     for handler in [h for h in logger.handlers if getattr(h, "_codedesk", False)]:
         logger.removeHandler(handler)
         handler.close()
