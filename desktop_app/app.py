@@ -1,12 +1,14 @@
 """Composition root: parse arguments, create the QApplication, open the database, build the window.
 
-``codedesk [--db PATH] [--theme system|light|dark] [FILE ...]`` — files given on the command line (as a
-desktop file manager's "Open with" does) are imported after the window opens.
+``codedesk [--db PATH] [--theme system|light|dark] [--debug] [FILE ...]`` — files given on the command line (as a
+desktop file manager's "Open with" does) are imported after the window opens. ``codedesk --install-desktop-entry``
+adds CodeDesk to the current user's application menu and exits.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sqlite3
 import sys
@@ -14,19 +16,25 @@ import time
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from desktop_app import __version__
 from desktop_app.core.database import default_db_path, default_userdata_path
-from desktop_app.core.errors import DatabaseError
+from desktop_app.core.errors import DatabaseError, is_environment_problem
+from desktop_app.core.logs import configure_logging
 from desktop_app.core.recovery import OpenedReference, OpenedUserData, open_reference, open_userdata, set_aside
 from desktop_app.core.userdata import UserData
+
+if TYPE_CHECKING:  # the window module loads Qt widgets; main() imports it only once arguments are parsed
+    from desktop_app.ui.main_window import MainWindow
 
 # Set by the benchmark: print a line when the window has painted ("report"), and quit too ("exit").
 READY_PROBE_ENV = "CODEDESK_READY_PROBE"
 _PROCESS_START = time.perf_counter()
+log = logging.getLogger(__name__)
 
 
 class DatabaseChoice(str, Enum):
@@ -81,6 +89,9 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
         default=None,
         help="colour theme (default: the last one chosen, else follow the system)",
     )
+    parser.add_argument("--debug", action="store_true", help="log everything, also on stderr")
+    parser.add_argument("--install-desktop-entry", action="store_true",
+                        help="add CodeDesk and its icon to your application menu (XDG, current user) and exit")
     parser.add_argument("--version", action="version", version=f"CodeDesk {__version__}")
     parser.add_argument("paths", nargs="*", type=Path, help="code files or folders to import on start")
     ours, qt = split_qt_args(argv)
@@ -133,6 +144,10 @@ def open_store_interactively(
         try:
             return open_reference(path, progress=progress)
         except (DatabaseError, sqlite3.Error, OSError) as exc:
+            if isinstance(exc, sqlite3.Error) and not is_environment_problem(exc):
+                log.exception("opening %s failed", path)  # a bug, but rebuilding may still get the person going
+            else:
+                log.warning("cannot open %s: %s", path, exc)
             error = str(exc)
         choice = ask(error)
         if choice is DatabaseChoice.QUIT:
@@ -156,13 +171,18 @@ def open_store_interactively(
 
 
 class _ReadyProbe(QObject):
-    """Prints when the window has painted once and the event loop is idle again (for bench_ui.py)."""
+    """For the benchmark and the end-to-end test, which watch the real process from outside: prints
+    ``CODEDESK_READY <seconds>`` when the window has painted once and the event loop is idle again, and
+    ``CODEDESK_DETAIL <code>`` each time the detail pane shows a code (its text naming that code)."""
 
-    def __init__(self, window: QWidget, exit_after: bool) -> None:
+    def __init__(self, window: MainWindow, exit_after: bool) -> None:
         super().__init__(window)
+        self._window = window
         self._exit_after = exit_after
         self._done = False
+        self._last_detail = ""
         window.installEventFilter(self)
+        window.detail_pane.browser.textChanged.connect(lambda: QTimer.singleShot(0, self._report_detail))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self._done:
@@ -175,12 +195,37 @@ class _ReadyProbe(QObject):
         if self._exit_after:
             QTimer.singleShot(0, QApplication.quit)
 
+    def _report_detail(self) -> None:
+        pane = self._window.detail_pane
+        code = pane.detail.code if pane.detail is not None else ""
+        if code and code != self._last_detail and code in pane.browser.toPlainText():
+            self._last_detail = code
+            print(f"CODEDESK_DETAIL {code}", flush=True)
+
+
+def install_entry() -> int:
+    from desktop_app.desktop_entry import install_desktop_entry
+
+    try:
+        written = install_desktop_entry()
+    except OSError as exc:
+        print(f"codedesk: cannot install the desktop entry: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     args, qt_args = parse_args(argv[1:])
+    log_file = configure_logging("codedesk", debug=args.debug)
+    if args.install_desktop_entry:
+        return install_entry()
+    log.info("CodeDesk %s starting", __version__)
 
     from desktop_app.ui import REFCOUNT_WORKAROUND_APPLIED
+    from desktop_app.ui.error_dialog import install_error_handlers
     from desktop_app.ui.icon import app_icon
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.repair import BackgroundCheck, RepairDialog, RepairProgress
@@ -190,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("CodeDesk: this PySide6 drops references to None/True on Python < 3.12; a work-around is on. "
               "Install PySide6-Essentials<6.12 to avoid it.", file=sys.stderr)
     app = QApplication([argv[0] if argv else "codedesk", *qt_args])
+    install_error_handlers(log_file)  # a bug from here on is logged and shown, and the window stays
     app.setOrganizationName("CodeDesk")
     app.setApplicationName("CodeDesk")
     app.setApplicationVersion(__version__)

@@ -1,7 +1,8 @@
 """``codedesk-cli``: the CodeDesk engine for scripts and terminals. Uses the core only.
 
-Exit codes: 0 ok; 1 nothing found or unknown code; 2 bad usage, bad input or an unusable database,
-always with one line on stderr and never a traceback.
+Exit codes: 0 ok; 1 nothing found or unknown code; 2 bad usage, bad input or an unusable database (one line
+on stderr, never a traceback); 3 an internal error, a bug in CodeDesk (one line on stderr naming the log file that
+holds the trace; ``--debug`` prints the trace too).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import logging
 import math
 import sqlite3
 import sys
@@ -27,9 +29,10 @@ from desktop_app.core.database import (
     default_userdata_path,
 )
 from desktop_app.core.details import CodeDetail
-from desktop_app.core.errors import CodeDeskError, UserError, printable
+from desktop_app.core.errors import CodeDeskError, UserError, is_environment_problem, printable, sqlite_error_name
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.grammar import CodeSet, Shape, classify, code_set_for, normalize, parse_modified_code
+from desktop_app.core.logs import configure_logging
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
 from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, ModifierCheck, bundled_modifiers
 from desktop_app.core.recovery import (
@@ -43,7 +46,8 @@ from desktop_app.core.recovery import (
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
 
-EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+log = logging.getLogger(__name__)
 CATEGORY_CHOICES = {"I": "I", "1": "I", "II": "II", "2": "II", "III": "III", "3": "III", "HCPCS": "HCPCS"}
 
 
@@ -77,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="codedesk-cli", description="Look up US procedure codes (CPT I/II/III, HCPCS Level II).")
     parser.add_argument("--version", action="version", version=f"CodeDesk {__version__}")
     parser.add_argument("--db", type=Path, help="database file (default: $CODEDESK_DB or the user data folder)")
+    parser.add_argument("--debug", action="store_true", help="log everything, and print the log (with the trace "
+                        "of any internal error) on stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     search = commands.add_parser("search", help="search codes, prefixes (992*), ranges (99202-99205) or words")
@@ -145,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     edits.add_argument("--date", help="only edits in effect on this date of service")
     edits.add_argument("--page", type=int, default=1, help="page of 50 edits (default 1)")
     edits.add_argument("--json", action="store_true")
+    for command in commands.choices.values():  # --debug after the command works too
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -588,7 +596,7 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
         for r in records:
             section = " > ".join(r["section"]) if isinstance(r["section"], list) else ""
             section = section or ("modifier" if r["kind"] == "modifier" else "")
-            written = "-".join([str(r["code"]), *(str(m["modifier"]) for m in r["modifiers"])])  # type: ignore[attr-defined,index]
+            written = "-".join([str(r["code"]), *(str(m["modifier"]) for m in r["modifiers"])])  # type: ignore[attr-defined]
             detail = f"{section}  ({r['reason']})" if r["reason"] and section else (r["reason"] or section)
             out.write(f"{r['line']:>6}  {written[:18]:<18} {r['status']:<8} {r['category'] or '-':<5} "
                       f"{detail}\n")
@@ -863,8 +871,11 @@ def _open_checked(db_path: Path, err: TextIO) -> OpenedReference:
 
 def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
     db_path: Path | str = "the database"
+    log_file: Path | None = None
     try:
         args = build_parser().parse_args(argv)
+        log_file = configure_logging("codedesk-cli", debug=args.debug, console=err)
+        log.debug("codedesk-cli %s: %s", __version__, " ".join(argv))
         if not args.command:
             raise UsageError("no command given; try 'codedesk-cli search 99213' (see 'codedesk-cli --help')")
         db_path = args.db or default_db_path()
@@ -877,9 +888,14 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
         finally:
             opened.close()
     except CodeDeskError as exc:  # UserError and its kinds, or a cancelled import
+        log.info("user error: %s", exc)
         err.write(f"codedesk-cli: {_one_line(str(exc))}\n")
         return EXIT_USAGE
-    except sqlite3.Error as exc:  # the database failed mid-command: damaged, locked, disk full
+    except sqlite3.Error as exc:
+        if not is_environment_problem(exc):  # SQL that CodeDesk got wrong: a bug, whatever the file holds
+            return _internal_error(exc, err, log_file)
+        # the database failed mid-command: damaged, locked, disk full, read-only
+        log.warning("database problem (%s): %s", sqlite_error_name(exc), exc)
         err.write(f"codedesk-cli: {_one_line(database_problem(db_path, exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -887,9 +903,16 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # a bug: still one line, never a traceback in the user's terminal
-        err.write(f"codedesk-cli: internal error ({type(exc).__name__}: {_one_line(str(exc))}); please report it\n")
-        return EXIT_USAGE
+    except Exception as exc:  # a bug: one line for the user, the trace in the log
+        return _internal_error(exc, err, log_file)
+
+
+def _internal_error(exc: BaseException, err: TextIO, log_file: Path | None) -> int:
+    log.exception("internal error")
+    where = f"; details are in {log_file}" if log_file is not None else ""
+    err.write(f"codedesk-cli: internal error ({type(exc).__name__}: {_one_line(str(exc))}){printable(where)}; "
+              "please report it\n")
+    return EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import run
+from desktop_app.core.store import CodeStore
 
 SEED = [("99213", "I", "Evaluation and Management"), ("20610", "I", "Surgery"), ("71045", "I", "Radiology"),
         ("97110", "I", "Medicine"), ("2016F", "II", "Physical Examination"),
@@ -133,9 +134,9 @@ def test_hostile_queries_never_crash(db_path: Path, query: str) -> None:
         assert "Traceback" not in err and "internal error" not in err
 
 
-def test_console_script_runs_as_a_process(db_path: Path) -> None:
+def test_console_script_runs_as_a_process(db_path: Path, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "desktop_app.cli", "--db", str(db_path), "show", "3074f"],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)  # the installed CodeDesk
     assert done.returncode == 0, done.stderr
     assert "3074F" in done.stdout and "Traceback" not in done.stderr
 
@@ -271,3 +272,83 @@ def test_validate_checks_modifiers(db_path: Path) -> None:
     assert verdict["99213-ZZ"][0] is False
     _, out, _ = cli(db_path, "validate", "-", stdin=text)
     assert "99213-8P" in out and "invalid" in out and "10 codes: 6 active, 4 invalid" in out
+
+# --- internal errors: their own exit status, the trace in the log, one line for the user ------------------
+
+
+def _log_text() -> str:
+    from desktop_app.core.logs import log_dir
+
+    path = log_dir() / "codedesk-cli.log"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def test_a_bug_exits_3_with_one_line_and_the_trace_in_the_log(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop_app.cli as cli_module
+
+    def broken(store: object, args: object, out: object) -> int:
+        raise KeyError("a bug planted by the test")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "info", broken)
+    before = len(_log_text())
+    status, out, err = cli(db_path, "info")
+    assert status == 3 and out == ""
+    assert err.count("\n") == 1 and "internal error (KeyError" in err and "codedesk-cli.log" in err
+    assert "Traceback" not in err
+    logged = _log_text()[before:]
+    assert "Traceback" in logged and "a bug planted by the test" in logged
+
+
+def test_wrong_sql_is_a_bug_not_a_database_problem(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop_app.cli as cli_module
+
+    def bad_sql(store: CodeStore, args: object, out: object) -> int:
+        store.conn.execute("SELECT no_such_column FROM codes")
+        return 0
+
+    monkeypatch.setitem(cli_module.COMMANDS, "info", bad_sql)
+    status, _, err = cli(db_path, "info")
+    assert status == 3 and "internal error (OperationalError" in err
+
+
+def test_debug_prints_the_trace_on_stderr(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop_app.cli as cli_module
+
+    def broken(store: object, args: object, out: object) -> int:
+        raise ValueError("planted")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "info", broken)
+    for argv in (("--debug", "info"), ("info", "--debug")):
+        status, _, err = cli(db_path, *argv)
+        assert status == 3
+        assert "Traceback" in err and "ValueError: planted" in err
+
+
+def test_a_locked_database_is_bad_luck_not_a_bug(db_path: Path) -> None:
+    import sqlite3
+
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        status, _, err = cli(db_path, "search", "99213")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert status == 2 and "internal error" not in err and err.count("\n") == 1
+
+
+def test_logging_survives_a_library_that_reconfigures_it(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dictConfig() disables the loggers that exist (import-linter calls it): configure_logging turns ours back on."""
+    import logging.config
+
+    import desktop_app.cli as cli_module
+
+    logging.config.dictConfig({"version": 1})
+
+    def broken(store: object, args: object, out: object) -> int:
+        raise KeyError("after dictConfig")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "info", broken)
+    before = len(_log_text())
+    assert cli(db_path, "info")[0] == 3
+    assert "after dictConfig" in _log_text()[before:]

@@ -181,7 +181,7 @@ def _facts(conn: sqlite3.Connection, source_id: int) -> dict[str, dict[str, obje
 
 
 def _roles(conn: sqlite3.Connection, source_id: int) -> set[tuple[str, str, str, str]]:
-    return {tuple(r) for r in conn.execute(  # type: ignore[misc]
+    return {tuple(r) for r in conn.execute(
         "SELECT measure_id, code, role, modifier FROM measure_codes WHERE source_id = ?", (source_id,))}
 
 

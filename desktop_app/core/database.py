@@ -13,7 +13,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from desktop_app.core.errors import DatabaseError, ImportCancelled
+from desktop_app.core.errors import (
+    SQLITE_BUSY,
+    SQLITE_CORRUPT,
+    SQLITE_FULL,
+    SQLITE_LOCKED,
+    SQLITE_NOTADB,
+    SQLITE_READONLY,
+    DatabaseError,
+    ImportCancelled,
+    is_environment_problem,
+    sqlite_error_code,
+)
 from desktop_app.core.quality import claims_element, combination_text
 
 # Tokenizer: porter stemming so "visits" finds "visit", unicode61 with diacritics folded; '/' and '-' split
@@ -305,9 +316,11 @@ def connect(path: Path | str, *, readonly: bool = False, create: bool = True) ->
         if conn is not None:
             conn.close()
         raise
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         if conn is not None:
             conn.close()
+        if not is_environment_problem(exc):
+            raise  # not the file's fault but ours: a bug, for the caller to log with its trace
         raise DatabaseError(database_problem(path, exc)) from exc
     except OSError as exc:
         if conn is not None:
@@ -333,17 +346,20 @@ def _refuse_foreign_database(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def database_problem(path: Path | str, exc: sqlite3.Error) -> str:
-    """A message a person can act on for an SQLite error on the database file."""
+    """A message a person can act on for an SQLite error on the database file, chosen by the error's code."""
     text = str(exc)
-    if "not a database" in text:
+    code = sqlite_error_code(exc)
+    if code == SQLITE_NOTADB:
         return f"{path} is not a CodeDesk database (it is not an SQLite file at all)"
-    if "malformed" in text or "corrupt" in text:
+    if code == SQLITE_CORRUPT:
         return (f"the database {path} is damaged ({text}); delete it to rebuild the bundled reference "
                 "and import your files again, or choose another with --db")
-    if "locked" in text or "busy" in text:
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return f"the database {path} is in use by another program ({text}); try again in a moment"
-    if "readonly" in text or "read-only" in text:
+    if code == SQLITE_READONLY:
         return f"the database {path} is read-only ({text})"
+    if code == SQLITE_FULL:
+        return f"the disk holding the database {path} is full ({text}); free some space and try again"
     return f"cannot use the database {path}: {text}"
 
 

@@ -14,7 +14,10 @@ from enum import Enum
 
 
 class CodeSet(str, Enum):
-    """The four code sets CodeDesk compares. The value is what the CLI and the JSON contract use."""
+    """The four code sets CodeDesk compares. The value is what the CLI and the JSON contract use.
+
+    Their names live here and nowhere else in code (the window takes them from here too);
+    ``resources/data/code_sets.toml`` repeats them for the database, and a test proves the two agree."""
 
     CAT_I = "I"
     CAT_II = "II"
@@ -23,7 +26,18 @@ class CodeSet(str, Enum):
 
     @property
     def label(self) -> str:
+        """The full name: "CPT Category I", "HCPCS Level II"."""
         return CODE_SET_LABELS[self]
+
+    @property
+    def compact_label(self) -> str:
+        """Without "CPT", where the window has little room (filter buttons, column headers): "Category I"."""
+        return CODE_SET_LABELS[self].removeprefix("CPT ")
+
+    @property
+    def short_label(self) -> str:
+        """For badges: "Cat I", "HCPCS II"."""
+        return CODE_SET_SHORT_LABELS[self]
 
 
 CODE_SET_LABELS = {
@@ -31,6 +45,12 @@ CODE_SET_LABELS = {
     CodeSet.CAT_II: "CPT Category II",
     CodeSet.CAT_III: "CPT Category III",
     CodeSet.HCPCS: "HCPCS Level II",
+}
+CODE_SET_SHORT_LABELS = {
+    CodeSet.CAT_I: "Cat I",
+    CodeSet.CAT_II: "Cat II",
+    CodeSet.CAT_III: "Cat III",
+    CodeSet.HCPCS: "HCPCS II",
 }
 
 

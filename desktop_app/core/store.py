@@ -11,7 +11,7 @@ from pathlib import Path
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import connect, database_problem, is_writable
 from desktop_app.core.details import CodeDetail, code_detail, localities
-from desktop_app.core.errors import DatabaseError
+from desktop_app.core.errors import DatabaseError, is_environment_problem
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.measures import (
     MeasureDetail,
@@ -75,8 +75,10 @@ class CodeStore:
             if build and not readonly:
                 ensure_reference(conn)
             return cls(path, conn, Catalog.from_db(conn))
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             conn.close()
+            if not is_environment_problem(exc):
+                raise  # a bug in CodeDesk, not a problem with the file: the caller logs it with its trace
             raise DatabaseError(database_problem(path, exc)) from exc
 
     def close(self) -> None:

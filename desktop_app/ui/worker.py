@@ -12,12 +12,12 @@ newest of its kind, so a late result can never overwrite a newer one.
 
 from __future__ import annotations
 
-import sqlite3
+import logging
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import cast
@@ -26,9 +26,11 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
 from desktop_app.core import changes, ncci
 from desktop_app.core.details import CodeDetail
-from desktop_app.core.errors import CodeDeskError
+from desktop_app.core.errors import CodeDeskError, is_environment_problem, is_interrupt
 from desktop_app.core.search import SearchFilters, SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
+
+log = logging.getLogger(__name__)
 
 # When several kinds wait at once, the one the user is looking at goes first; "refresh" must precede
 # everything so no request runs against a stale catalog after an import.
@@ -112,7 +114,6 @@ class Timed:
     value: object
     seconds: float = 0.0
     request: object = None
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 class StoreWorker(QObject):
@@ -163,20 +164,21 @@ class StoreWorker(QObject):
                     with self._lock:  # counts only for a search nobody has typed past yet
                         if "search" not in self._pending and not self._stopped:
                             self._pending["counts"] = (seq, (value, payload))
-            except sqlite3.OperationalError as exc:
-                if "interrupt" in str(exc):
+            except CodeDeskError as exc:
+                self.failed.emit(kind, seq, str(exc))
+            except Exception as exc:
+                if is_interrupt(exc):
                     # Interrupted for a newer search. If the interrupt hit another kind by a race, retry it.
                     with self._lock:
                         if kind not in self._pending and kind != "counts" and not self._stopped:
                             self._pending[kind] = (seq, payload)
                     continue
-                self.failed.emit(kind, seq, f"database error: {exc}")
-            except CodeDeskError as exc:
-                self.failed.emit(kind, seq, str(exc))
-            except sqlite3.Error as exc:
-                self.failed.emit(kind, seq, f"database error: {exc}")
-            except Exception as exc:  # a bug must not leave the window waiting for an answer forever
-                self.failed.emit(kind, seq, f"internal error ({type(exc).__name__}: {exc})")
+                if is_environment_problem(exc):  # locked, read-only, damaged: the person can act on it
+                    log.warning("%s: database problem: %s", kind, exc)
+                    self.failed.emit(kind, seq, f"database error: {exc}")
+                else:  # a bug must not leave the window waiting for an answer forever; its trace goes to the log
+                    log.exception("%s request failed", kind)
+                    self.failed.emit(kind, seq, f"internal error ({type(exc).__name__}: {exc})")
             finally:
                 with self._lock:
                     self._running = None

@@ -25,14 +25,14 @@ from pathlib import Path
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import WRITER_WAIT_SECONDS, transaction, waiting_transaction
-from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
+from desktop_app.core.errors import DatabaseError, ImportFileError, UserError, is_environment_problem
 from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_ncci, cms_qpp, cms_rvu, generic_csv
 from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
 from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
 from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end, too_large
-from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.indexing import drop_orphan_codes, optimize_search_index, reindex
 from desktop_app.core.recovery import database_file, forget_kept_source, keep_import
 from desktop_app.core.reference import BUNDLED_KIND
 
@@ -104,10 +104,13 @@ class ImportSummary:
 
 @contextmanager
 def _writing() -> Iterator[None]:
-    """Turn SQLite's operational errors (locked, busy, disk full, read-only) into a message for people."""
+    """Turn SQLite's environment errors (locked, busy, disk full, read-only, damaged) into a message for people;
+    any other SQLite error is a bug and propagates with its trace."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
+        if not is_environment_problem(exc):
+            raise
         raise DatabaseError(f"could not write the database, nothing was changed: {exc}") from exc
 
 
@@ -285,7 +288,7 @@ def import_paths(
                     unchanged=result.unchanged,
                     modifiers=ds.modifier_count,
                     measures=linked,
-                    warnings=list(ds.warnings),
+                    warnings=result.warnings,
                     seconds=round(parse_seconds + time.perf_counter() - started, 3),
                     notes=[
                         *notes,
@@ -313,6 +316,7 @@ def import_paths(
                                              else [])],
                 )
             )
+        optimize_search_index(conn)
     if keep:
         # The import itself is committed; a failure here only means no rebuild copy.
         with contextlib.suppress(OSError, ValueError, zipfile.BadZipFile):
