@@ -1,33 +1,40 @@
 """Composition root: parse arguments, create the QApplication, open the database, build the window.
 
-``codedesk [--db PATH] [--theme system|light|dark] [FILE ...]`` — files given on the command line (as a
-desktop file manager's "Open with" does) are imported after the window opens.
+``codedesk [--db PATH] [--theme system|light|dark] [--debug] [FILE ...]`` — files given on the command line (as a
+desktop file manager's "Open with" does) are imported after the window opens. ``codedesk --install-desktop-entry``
+adds CodeDesk to the current user's application menu and exits.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from desktop_app import __version__
 from desktop_app.core.database import default_db_path, default_userdata_path
-from desktop_app.core.errors import DatabaseError
-from desktop_app.core.store import CodeStore
+from desktop_app.core.errors import DatabaseError, is_environment_problem
+from desktop_app.core.logs import configure_logging
+from desktop_app.core.recovery import OpenedReference, OpenedUserData, open_reference, open_userdata, set_aside
 from desktop_app.core.userdata import UserData
+
+if TYPE_CHECKING:  # the window module loads Qt widgets; main() imports it only once arguments are parsed
+    from desktop_app.ui.main_window import MainWindow
 
 # Set by the benchmark: print a line when the window has painted ("report"), and quit too ("exit").
 READY_PROBE_ENV = "CODEDESK_READY_PROBE"
 _PROCESS_START = time.perf_counter()
+log = logging.getLogger(__name__)
 
 
 class DatabaseChoice(str, Enum):
@@ -82,6 +89,9 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
         default=None,
         help="colour theme (default: the last one chosen, else follow the system)",
     )
+    parser.add_argument("--debug", action="store_true", help="log everything, also on stderr")
+    parser.add_argument("--install-desktop-entry", action="store_true",
+                        help="add CodeDesk and its icon to your application menu (XDG, current user) and exit")
     parser.add_argument("--version", action="version", version=f"CodeDesk {__version__}")
     parser.add_argument("paths", nargs="*", type=Path, help="code files or folders to import on start")
     ours, qt = split_qt_args(argv)
@@ -95,7 +105,7 @@ def ask_about_database(error: str, parent: QWidget | None = None) -> DatabaseCho
     )
     box.setInformativeText(
         f"{error}\n\nChoose another database file, rebuild a fresh one (the old file is "
-        "kept beside it with a .broken suffix), or quit."
+        "kept beside it with a .damaged-<date> suffix), or quit."
     )
     other = box.addButton("Choose Another File\u2026", QMessageBox.ButtonRole.ActionRole)
     rebuild = box.addButton("Rebuild", QMessageBox.ButtonRole.DestructiveRole)
@@ -122,28 +132,22 @@ def choose_database_file(start: Path, parent: QWidget | None = None) -> Path | N
     return Path(name) if name else None
 
 
-def set_aside(path: Path) -> Path:
-    """Rename a broken database (and its WAL files) out of the way; returns the new name."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.broken-{stamp}")
-    path.rename(target)
-    for suffix in ("-wal", "-shm"):
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            companion.rename(target.with_name(target.name + suffix))
-    return target
-
-
 def open_store_interactively(
     path: Path,
     ask: Callable[[str], DatabaseChoice] = ask_about_database,
     choose: Callable[[Path], Path | None] = choose_database_file,
-) -> CodeStore | None:
-    """Open (building if needed) the database; on failure let the person choose what to do. None = quit."""
+    progress: Callable[[str, int, int], None] | None = None,
+) -> OpenedReference | None:
+    """Open (building if needed) the database with its checks (a damaged CodeDesk database is set aside and
+    rebuilt without asking); on any other failure let the person choose what to do. None = quit."""
     while True:
         try:
-            return CodeStore.open(path)
+            return open_reference(path, progress=progress)
         except (DatabaseError, sqlite3.Error, OSError) as exc:
+            if isinstance(exc, sqlite3.Error) and not is_environment_problem(exc):
+                log.exception("opening %s failed", path)  # a bug, but rebuilding may still get the person going
+            else:
+                log.warning("cannot open %s: %s", path, exc)
             error = str(exc)
         choice = ask(error)
         if choice is DatabaseChoice.QUIT:
@@ -167,13 +171,18 @@ def open_store_interactively(
 
 
 class _ReadyProbe(QObject):
-    """Prints when the window has painted once and the event loop is idle again (for bench_ui.py)."""
+    """For the benchmark and the end-to-end test, which watch the real process from outside: prints
+    ``CODEDESK_READY <seconds>`` when the window has painted once and the event loop is idle again, and
+    ``CODEDESK_DETAIL <code>`` each time the detail pane shows a code (its text naming that code)."""
 
-    def __init__(self, window: QWidget, exit_after: bool) -> None:
+    def __init__(self, window: MainWindow, exit_after: bool) -> None:
         super().__init__(window)
+        self._window = window
         self._exit_after = exit_after
         self._done = False
+        self._last_detail = ""
         window.installEventFilter(self)
+        window.detail_pane.browser.textChanged.connect(lambda: QTimer.singleShot(0, self._report_detail))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self._done:
@@ -186,20 +195,47 @@ class _ReadyProbe(QObject):
         if self._exit_after:
             QTimer.singleShot(0, QApplication.quit)
 
+    def _report_detail(self) -> None:
+        pane = self._window.detail_pane
+        code = pane.detail.code if pane.detail is not None else ""
+        if code and code != self._last_detail and code in pane.browser.toPlainText():
+            self._last_detail = code
+            print(f"CODEDESK_DETAIL {code}", flush=True)
+
+
+def install_entry() -> int:
+    from desktop_app.desktop_entry import install_desktop_entry
+
+    try:
+        written = install_desktop_entry()
+    except OSError as exc:
+        print(f"codedesk: cannot install the desktop entry: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     args, qt_args = parse_args(argv[1:])
+    log_file = configure_logging("codedesk", debug=args.debug)
+    if args.install_desktop_entry:
+        return install_entry()
+    log.info("CodeDesk %s starting", __version__)
 
     from desktop_app.ui import REFCOUNT_WORKAROUND_APPLIED
+    from desktop_app.ui.error_dialog import install_error_handlers
     from desktop_app.ui.icon import app_icon
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.repair import BackgroundCheck, RepairDialog, RepairProgress
     from desktop_app.ui.theme import ThemeChoice, apply_theme
 
     if REFCOUNT_WORKAROUND_APPLIED:
         print("CodeDesk: this PySide6 drops references to None/True on Python < 3.12; a work-around is on. "
               "Install PySide6-Essentials<6.12 to avoid it.", file=sys.stderr)
     app = QApplication([argv[0] if argv else "codedesk", *qt_args])
+    install_error_handlers(log_file)  # a bug from here on is logged and shown, and the window stays
     app.setOrganizationName("CodeDesk")
     app.setApplicationName("CodeDesk")
     app.setApplicationVersion(__version__)
@@ -212,13 +248,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.theme:
             settings.setValue("view/theme", theme)
 
-    store = open_store_interactively(args.db or default_db_path())
-    if store is None:
+    repairing = RepairProgress()
+    opened = open_store_interactively(args.db or default_db_path(), progress=repairing.report)
+    repairing.close()
+    if opened is None:
         return 1
+    store = opened.store
+    user: OpenedUserData | None = None
     userdata: UserData | None = None
     try:
-        userdata = UserData(default_userdata_path(store.path))
-    except DatabaseError as exc:
+        user = open_userdata(default_userdata_path(store.path))
+        userdata = user.userdata
+    except (DatabaseError, OSError, sqlite3.Error) as exc:
         QMessageBox.warning(None, "CodeDesk", f"Favourites and notes are off for this session: {exc}")
 
     window = MainWindow(store, settings, userdata)
@@ -228,14 +269,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     window.raise_()
     window.activateWindow()  # keyboard shortcuts need an active window, even without a window manager
+    notices = [n for n in opened.notices if opened.rebuilt is None or n != opened.rebuilt.message()]
+    if user is not None and user.notes_restored:
+        notices.append(f"{user.notes_restored} note(s) the last session could not save are saved now.")
+    salvage = user.salvage if user is not None else None
+    if opened.rebuilt is not None or salvage is not None or notices:
+        QTimer.singleShot(0, lambda: RepairDialog(opened.rebuilt, salvage, notices, window).exec())
+    check: BackgroundCheck | None = None
+    if opened.needs_full_check:
+        check = BackgroundCheck(store.path, window)
+        check.start(opened.session.unclean)
     if args.paths:
         paths = [p.expanduser().resolve() for p in args.paths]
         QTimer.singleShot(0, lambda: window.import_paths(paths))
     try:
         return app.exec()
     finally:
+        if check is not None:
+            check.stop()
         window.shutdown()
-        store.close()
+        opened.close()
         if userdata is not None:
             userdata.close()
 

@@ -1,7 +1,8 @@
 """``codedesk-cli``: the CodeDesk engine for scripts and terminals. Uses the core only.
 
-Exit codes: 0 ok; 1 nothing found or unknown code; 2 bad usage, bad input or an unusable database,
-always with one line on stderr and never a traceback.
+Exit codes: 0 ok; 1 nothing found or unknown code; 2 bad usage, bad input or an unusable database (one line
+on stderr, never a traceback); 3 an internal error, a bug in CodeDesk (one line on stderr naming the log file that
+holds the trace; ``--debug`` prints the trace too).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import logging
 import math
 import sqlite3
 import sys
@@ -19,16 +21,33 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from desktop_app import __version__
-from desktop_app.core.database import SCHEMA_VERSION, database_problem, default_db_path
+from desktop_app.core.database import (
+    SCHEMA_VERSION,
+    WRITER_WAIT_SECONDS,
+    database_problem,
+    default_db_path,
+    default_userdata_path,
+)
 from desktop_app.core.details import CodeDetail
-from desktop_app.core.errors import CodeDeskError, UserError, printable
+from desktop_app.core.errors import CodeDeskError, UserError, is_environment_problem, printable, sqlite_error_name
 from desktop_app.core.fee_schedule import fact_rows
-from desktop_app.core.grammar import CodeSet, classify, code_set_for, normalize
+from desktop_app.core.grammar import CodeSet, Shape, classify, code_set_for, normalize, parse_modified_code
+from desktop_app.core.logs import configure_logging
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
+from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, ModifierCheck, bundled_modifiers
+from desktop_app.core.recovery import (
+    OpenedReference,
+    check_passed,
+    full_check,
+    mark_damaged,
+    open_reference,
+    open_userdata,
+)
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
 
-EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+log = logging.getLogger(__name__)
 CATEGORY_CHOICES = {"I": "I", "1": "I", "II": "II", "2": "II", "III": "III", "3": "III", "HCPCS": "HCPCS"}
 
 
@@ -62,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="codedesk-cli", description="Look up US procedure codes (CPT I/II/III, HCPCS Level II).")
     parser.add_argument("--version", action="version", version=f"CodeDesk {__version__}")
     parser.add_argument("--db", type=Path, help="database file (default: $CODEDESK_DB or the user data folder)")
+    parser.add_argument("--debug", action="store_true", help="log everything, and print the log (with the trace "
+                        "of any internal error) on stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     search = commands.add_parser("search", help="search codes, prefixes (992*), ranges (99202-99205) or words")
@@ -95,12 +116,43 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd = commands.add_parser("import", help="import CMS/AMA code files, folders or zips")
     import_cmd.add_argument("paths", nargs="+", type=Path)
     import_cmd.add_argument("--json", action="store_true")
+    import_cmd.add_argument("--wait", type=float, default=WRITER_WAIT_SECONDS, metavar="SECONDS",
+                            help="how long to wait for another import to finish (default "
+                            f"{WRITER_WAIT_SECONDS:.0f})")
 
     sources = commands.add_parser("sources", help="list the data sources in the database")
     sources.add_argument("--json", action="store_true")
 
     remove = commands.add_parser("remove-source", help="remove an imported source by its id (see 'sources')")
     remove.add_argument("source_id", type=int)
+
+    check = commands.add_parser("check", help="check the codes of one claim against the imported NCCI edits "
+                                "(PTP pairs and MUE units), e.g. check 29881 29877-59 '20610 x2' --date 2026-07-15")
+    check.add_argument("codes", nargs="+", help="codes with modifiers and units: 29881, 29877-59, 20610 x2")
+    check.add_argument("--date", help="date of service (default today): 2026-07-15 or 07/15/2026")
+    check.add_argument("--setting", choices=("practitioner", "hospital", "dme"), default="practitioner",
+                       help="which NCCI tables: practitioner (default), outpatient hospital, or DME (MUE only)")
+    check.add_argument("--json", action="store_true")
+
+    changes = commands.add_parser("changes", help="what changed between two imported releases of one family")
+    changes.add_argument("--family", help="cms-rvu, cms-hcpcs, ama-cpt, cms-qpp or cms-qpp-claims (default: the "
+                         "first with two releases)")
+    changes.add_argument("--from", dest="from_release", help="the older release (name or source id; default: the "
+                         "one before --to)")
+    changes.add_argument("--to", dest="to_release", help="the newer release (default: the newest)")
+    changes.add_argument("--category", type=_category, help="only codes of I, II, III or HCPCS")
+    changes.add_argument("--section", help="only codes of one section (its name, e.g. 'Musculoskeletal')")
+    changes.add_argument("--json", action="store_true")
+    changes.add_argument("--export", type=Path, help="also write every change to this .csv or .xlsx file")
+
+    edits = commands.add_parser("edits", help="the NCCI PTP edits of one code (both directions) and its MUEs")
+    edits.add_argument("code")
+    edits.add_argument("--setting", choices=("practitioner", "hospital"), default="practitioner")
+    edits.add_argument("--date", help="only edits in effect on this date of service")
+    edits.add_argument("--page", type=int, default=1, help="page of 50 edits (default 1)")
+    edits.add_argument("--json", action="store_true")
+    for command in commands.choices.values():  # --debug after the command works too
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -159,9 +211,11 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             years = f" ({', '.join(m.years)})" if m.years else ""
             out.write(f"Measure {m.measure_id}{years}: {_clip(m.title, 80)}  → codedesk-cli measure {m.measure_id}\n")
         for hit in result.hits:
-            section = hit.section[-1] if hit.section else ""
+            section = hit.section[-1] if hit.section else ("modifier" if hit.kind == "modifier" else "")
             flag = " [deleted]" if hit.status == "deleted" else ""
             out.write(f"{hit.code:<6} {hit.code_set:<5} {_clip(section, 28):<28}  {_clip(hit.title, 70)}{flag}\n")
+            for check in hit.modifiers:
+                out.write(f"  -{check.modifier}  {_check_text(check)}\n")
         for unknown in result.unknown:
             where = f"{' > '.join(unknown.section)}: " if unknown.section else ""
             out.write(f"{unknown.code:<6} {unknown.code_set or '':<5} {where}"
@@ -171,6 +225,13 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         if not result.hits and not result.unknown:
             out.write("No codes found.\n")
     return EXIT_OK if result.hits or measures else EXIT_NOT_FOUND
+
+
+def _check_text(check: ModifierCheck) -> str:
+    """One modifier on one code, in words: what it means, or why it does not fit."""
+    if not check.fits:
+        return f"does not fit: {check.reason}"
+    return f"fits: {_clip(check.meaning, 90)}" + "".join(f" ({note})" for note in check.notes)
 
 
 def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
@@ -188,22 +249,33 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK if detail.known else EXIT_NOT_FOUND
     kind = "modifier" if detail.kind == "modifier" else ""
     label = f"{_category_label(detail.code_set)} {kind}".strip() if detail.code_set else (kind or "not a code")
+    if detail.modifier is not None:
+        label = detail.modifier.family_label
     out.write(f"{detail.code}  {label}\n")
+    _write_applied(detail, out)
     if detail.section:
         out.write("Section: " + " > ".join(f"{s.name} ({s.ranges})" for s in detail.section) + "\n")
     if not detail.known:
         out.write(f"Not in your database. By its shape it is a {detail.shape}.\n"
                   "Import your code files (codedesk-cli import …) to see its descriptors.\n")
         _write_measures(detail, out)
+        _write_applied_entries(detail, out)
         return EXIT_NOT_FOUND
     status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
     out.write(f"Status: {status}\n")
+    if detail.deletion is not None:
+        out.write(f"Deletion instruction: {detail.deletion.instruction}\n")
+    if detail.modifier is not None:
+        _write_modifier(detail.modifier, out)
     for descriptor in detail.descriptors:
+        if detail.modifier is not None and descriptor.source.is_ours:
+            continue  # our words for a modifier are the entry above
         source = descriptor.source
         release = f" {source.release}" if source.release and source.release not in source.name \
             and not source.is_ours else ""
         out.write(f"\n{descriptor.label} \u2014 {source.name}{release}:\n")
         out.write(textwrap.fill(descriptor.text, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
+    _write_history(detail, out)
     if detail.code_set == "II":
         _write_measures(detail, out)
     _write_payments(detail, out)
@@ -216,11 +288,57 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
                                     subsequent_indent=" " * (width + 4)) + "\n")
     if detail.code_set != "II":
         _write_measures(detail, out)
+    _write_applied_entries(detail, out)
     return EXIT_OK
+
+
+def _write_modifier(entry: Modifier, out: TextIO, indent: str = "") -> None:
+    """Our bundled entry for a modifier: meaning, use, misuse, and where it goes."""
+    out.write(f"\n{indent}Modifier {entry.modifier} \u2014 {OUR_MODIFIER_LABEL}:\n")
+    rows = [("Means", entry.meaning), ("Used", entry.use), ("Not for", entry.not_for),
+            ("Goes on", f"{entry.applies_to_text} codes")]
+    if entry.only_on:
+        rows.append(("Only on", f"{entry.range_note} ({', '.join(entry.to_json()['only_on'])})"))  # type: ignore[arg-type]
+    if entry.not_on:
+        rows.append(("Never on", f"{entry.range_note} ({', '.join(entry.to_json()['not_on'])})"))  # type: ignore[arg-type]
+    for key, value in rows:
+        out.write(textwrap.fill(value, 96, initial_indent=f"{indent}  {key:<8} ",
+                                subsequent_indent=indent + " " * 11) + "\n")
+
+
+def _write_applied(detail: CodeDetail, out: TextIO) -> None:
+    """The modifiers written after the code (``show 99213-25``): whether each fits, and what it is."""
+    if not detail.applied:
+        return
+    out.write(f"As written: {detail.text}\n")
+    for check in detail.applied:
+        out.write(f"  -{check.modifier}  {_check_text(check)}\n")
+
+
+def _write_applied_entries(detail: CodeDetail, out: TextIO) -> None:
+    for check in detail.applied:
+        entry = bundled_modifiers().get(check.modifier)
+        if entry is not None:
+            _write_modifier(entry, out)
+        elif check.known:
+            out.write(f"\nModifier {check.modifier} \u2014 {check.source}:\n  {check.meaning}\n")
 
 
 def _money(amount: object) -> str:
     return f"${amount:,.2f}" if amount is not None else "not paid in this setting"
+
+
+def _write_history(detail: CodeDetail, out: TextIO) -> None:
+    """Added / changed / deleted, oldest first, with the AMA's wording before and after each change."""
+    if not detail.history:
+        return
+    sources = sorted({h.source for h in detail.history})
+    out.write(f"\nHistory \u2014 {'; '.join(sources)}:\n")
+    for entry in detail.history:
+        words = [w for w in (f"was: {entry.prior}" if entry.prior else "",
+                             f"now: {entry.current}" if entry.current else "", entry.instruction) if w]
+        out.write(textwrap.fill(f"{entry.date or '(no date)':<12} {entry.change_label:<9} " + " \u00b7 ".join(words),
+                                96, initial_indent="  ", subsequent_indent=" " * 25) + "\n")
 
 
 def _write_payments(detail: CodeDetail, out: TextIO) -> None:
@@ -400,7 +518,7 @@ def _input_codes(path: str, stdin: TextIO) -> Iterator[_InputCode]:
         first = _first_cell(line).strip()
         if not first or first.startswith("#"):
             continue
-        is_code_like = classify(normalize(first)) is not None
+        is_code_like = classify(normalize(first)) is not None or parse_modified_code(first) is not None
         if not seen_code and not is_code_like and first.replace(" ", "").isalpha():
             continue  # banner or header rows before the first code, such as "code" or "HCPCS"
         seen_code = seen_code or is_code_like
@@ -417,32 +535,51 @@ def _xlsx_first_column(path: Path) -> Iterator[_InputCode]:
     sheet = workbook.worksheets[0]
     for line_no, row in enumerate(sheet.iter_rows(max_col=1, values_only=True), start=1):
         value = str(row[0]).strip() if row and row[0] is not None else ""
-        if not value or (line_no == 1 and classify(normalize(value)) is None):
+        if not value or (line_no == 1 and classify(normalize(value)) is None and parse_modified_code(value) is None):
             continue
         yield _InputCode(line_no, value)
     workbook.close()
 
 
 def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[dict[str, object]]:
+    """One record per input line. A code may carry modifiers (``99213-25``, ``27447 RT 59``): each must exist
+    and fit the code, or the line is invalid and ``reason`` says why. A bare modifier must be one CodeDesk
+    knows (bundled or imported), not any two characters."""
     for item in items:
-        code = normalize(item.text)
+        modified = parse_modified_code(item.text)
+        code = modified.code if modified else normalize(item.text)
         shape = classify(code)
         record: dict[str, object] = {"line": item.line, "input": item.text, "code": code,
-                                     "valid": shape is not None}
+                                     "valid": shape is not None, "modifiers": [], "reason": None}
         if shape is None:
-            record.update(category=None, section=[], title="", known=False, status="invalid", kind=None)
+            record.update(category=None, section=[], title="", known=False, status="invalid", kind=None,
+                          reason="not a code shape (codes look like 99213, 3074F, 0042T or G0438; "
+                                 "a code with modifiers like 99213-25)")
             yield record
             continue
-        row = store.conn.execute("SELECT status, title, code_set FROM codes WHERE code = ?", (code,)).fetchone()
+        row = store.conn.execute("SELECT status, title, code_set, kind FROM codes WHERE code = ?",
+                                 (code,)).fetchone()
         section = store.catalog.section_for(code)
+        is_modifier = shape is Shape.MODIFIER
+        category = row["code_set"] if row else code_set_for(code).value  # type: ignore[union-attr]
         record.update(
-            category=row["code_set"] if row else code_set_for(code).value,  # type: ignore[union-attr]
+            category=category,
             section=[s.name for s in store.catalog.section_path(section.id)] if section else [],
             title=row["title"] if row else "",
             known=row is not None,
             status=(row["status"] if row else "unknown"),
-            kind="modifier" if shape.name == "MODIFIER" else "code",
+            kind="modifier" if is_modifier else "code",
         )
+        if is_modifier and (row is None or row["kind"] != "modifier"):
+            record.update(valid=False, known=False, status="invalid",
+                          reason=f"{code} is not a modifier CodeDesk knows (not bundled, not in your imported files)")
+        if modified:
+            checks = store.modifier_checks(code, category, modified.modifiers)
+            record["modifiers"] = [c.to_json() for c in checks]
+            bad = [c for c in checks if not c.fits]
+            if bad:
+                record.update(valid=False, status="invalid",
+                              reason="; ".join(f"-{c.modifier}: {c.reason}" for c in bad))
         yield record
 
 
@@ -458,8 +595,11 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
     else:
         for r in records:
             section = " > ".join(r["section"]) if isinstance(r["section"], list) else ""
-            out.write(f"{r['line']:>6}  {str(r['code'])[:12]:<12} {r['status']:<8} {r['category'] or '-':<5} "
-                      f"{section}\n")
+            section = section or ("modifier" if r["kind"] == "modifier" else "")
+            written = "-".join([str(r["code"]), *(str(m["modifier"]) for m in r["modifiers"])])  # type: ignore[attr-defined]
+            detail = f"{section}  ({r['reason']})" if r["reason"] and section else (r["reason"] or section)
+            out.write(f"{r['line']:>6}  {written[:18]:<18} {r['status']:<8} {r['category'] or '-':<5} "
+                      f"{detail}\n")
         out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
     return EXIT_OK if tally.get("invalid", 0) == 0 and tally.get("unknown", 0) == 0 else EXIT_NOT_FOUND
 
@@ -497,11 +637,24 @@ def cmd_import(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
                 raise UsageError(f"{printable(str(path))}: the symbolic link {target}")
             raise UsageError(f"{printable(str(path))}: no such file or folder")
 
+    told_waiting = False
+
     def progress(message: str, done: int, total: int) -> None:
+        nonlocal told_waiting
+        if message.startswith("Waiting for the other import"):
+            # Shown even without a terminal: a script must see why it is not finishing.
+            if not told_waiting:
+                told_waiting = True
+                sys.stderr.write(f"codedesk-cli: another import is writing to the database; waiting for the other "
+                                 f"import to finish (at most {args.wait:.0f} s; Ctrl+C cancels)\u2026\n")
+                sys.stderr.flush()
+            elif sys.stderr.isatty():
+                sys.stderr.write(f"\r{message}   ")
+            return
         if sys.stderr.isatty():
             sys.stderr.write(f"\r{message} {done:,}/{total:,}   ")
 
-    summaries = import_paths(store.conn, args.paths, progress=progress)
+    summaries = import_paths(store.conn, args.paths, progress=progress, keep=True, lock_wait=max(args.wait, 0.0))
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     if args.json:
@@ -537,7 +690,134 @@ def cmd_remove_source(store: CodeStore, args: argparse.Namespace, out: TextIO) -
     return EXIT_OK
 
 
+def cmd_check(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    from datetime import date
+
+    from desktop_app.core import ncci
+
+    lines = ncci.parse_claim(", ".join(args.codes))
+    on = ncci.parse_date(args.date) if args.date else date.today()
+    result = ncci.check_claim(store.conn, lines, on, args.setting)
+    if args.json:
+        _print_json(result.to_json(), out)
+        return EXIT_OK
+    out.write(f"Claim, date of service {result.date_of_service}, {ncci.SETTING_LABELS[args.setting]}: "
+              + ", ".join(ln.label() for ln in lines) + "\n")
+    if result.ptp_release is not None:
+        out.write(f"PTP edits (CMS NCCI version {result.ptp_release.version}):\n")
+        if not result.ptp:
+            out.write("  none of these codes pairs with another in an edit in effect on that date\n")
+        for p in result.ptp:
+            mark = "ok  " if p.bypassed else "DENY"
+            out.write(f"  {mark} {p.message}\n")
+            until = f"through {p.deletion_date}" if p.deletion_date else "no deletion date"
+            out.write(f"       column 1 {p.column1}, column 2 {p.column2}; modifier indicator {p.modifier_indicator} "
+                      f"({p.modifier_indicator_meaning}); {p.rationale}; effective {p.effective_date}, {until}\n")
+        for n in result.ptp_not_in_effect:
+            out.write(f"  --   {n.column1}/{n.column2} does not apply on that date: {n.reason}\n")
+    if result.mue_release is not None:
+        out.write(f"MUE (table effective {result.mue_release.version}):\n")
+        for m in result.mue:
+            out.write(f"  {'OVER' if m.exceeded else 'ok  '} {m.message} ({m.adjudication}; {m.rationale})\n")
+        listed = {m.code for m in result.mue}
+        missing = sorted({ln.code for ln in lines} - listed)
+        if missing:
+            out.write(f"       no MUE for {', '.join(missing)}\n")
+    for note in result.notes:
+        out.write(f"Note: {note}\n")
+    out.write(f"{ncci.NOTICE}\n")
+    return EXIT_OK
+
+
+def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    from desktop_app.core.changes import FAMILY_LABELS, compare
+
+    report = compare(store.conn, args.family, args.from_release, args.to_release, args.category, args.section)
+    if args.export:
+        from desktop_app.core.changes import export
+
+        try:
+            export(report, str(args.export))
+        except OSError as exc:
+            raise UsageError(f"cannot write {printable(str(args.export))}: {exc.strerror or exc}") from None
+    data = report.to_json()
+    if args.json:
+        _print_json(data, out)
+        return EXIT_OK
+    counts: dict[str, int] = data["counts"]  # type: ignore[assignment]
+    out.write(f"{FAMILY_LABELS[report.family]}: {report.old.release} ({report.old.effective_date or 'no date'}) "
+              f"\u2192 {report.new.release} ({report.new.effective_date or 'no date'})\n")
+    out.write(", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in counts.items()) + "\n")
+
+    def listing(title: str, items: list[str]) -> None:
+        if items:
+            more = f" \u2026 and {len(items) - 60:,} more (--json lists all)" if len(items) > 60 else ""
+            out.write(f"{title} ({len(items):,}): {', '.join(items[:60])}{more}\n")
+
+    listing("Added", report.added)
+    listing("Deleted", [d["code"] + (f" ({d['deleted_date']})" if d["deleted_date"] else "") for d in report.deleted])
+    listing("Reinstated", report.reinstated)
+    for d in report.descriptors[:40]:
+        out.write(f"  {d.code} {d.kind}: {_clip(d.old, 70)!r} \u2192 {_clip(d.new, 70)!r}\n")
+    if len(report.descriptors) > 40:
+        out.write(f"  \u2026 {len(report.descriptors) - 40:,} more descriptor changes (--json lists all)\n")
+    for f in report.facts[:40]:
+        delta = f" ({f.delta:+g})" if f.delta is not None else ""
+        out.write(f"  {f.code} {f.fact}: {f.old} \u2192 {f.new}{delta}\n")
+    if len(report.facts) > 40:
+        out.write(f"  \u2026 {len(report.facts) - 40:,} more fact changes (--json lists all)\n")
+    for r in report.roles[:40]:
+        out.write(f"  measure {r.measure_id}: {r.code}{'-' + r.modifier if r.modifier else ''} {r.role} {r.change}\n")
+    wrong = [a for a in report.action_checks if not a.agrees]
+    if report.action_checks:
+        out.write(f"HCPCS action codes: {len(report.action_checks) - len(wrong):,} of {len(report.action_checks):,} "
+                  "agree with the computed change (they describe the change from CMS's previous release, so releases "
+                  "that are not consecutive disagree more)\n")
+        for a in wrong[:20]:
+            out.write(f"  {a.code}: action {a.action_code}, computed {', '.join(a.computed)}\n")
+    return EXIT_OK
+
+
+def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    from desktop_app.core import ncci
+
+    code = normalize(args.code)
+    if classify(code) is None:
+        raise UsageError(f"{_clip(args.code, 40)!r} is not a procedure code")
+    if args.page < 1:
+        raise UsageError("--page starts at 1")
+    on = ncci.parse_date(args.date) if args.date else None
+    page = ncci.code_edits(store.conn, code, args.setting, on=on, offset=(args.page - 1) * ncci.EDIT_PAGE)
+    mues = ncci.code_mues(store.conn, code, on)
+    if args.json:
+        _print_json({
+            "code": code, "setting": args.setting, "on": page.on, "total": page.total,
+            "as_column1": page.as_column1, "as_column2": page.as_column2, "page": args.page,
+            "page_size": ncci.EDIT_PAGE, "edits": [e.__dict__ for e in page.edits],
+            "mue": [m.__dict__ for m in mues], "notice": ncci.NOTICE,
+        }, out)
+        return EXIT_OK if page.release is not None or mues else EXIT_NOT_FOUND
+    if page.release is None:
+        out.write(f"No {ncci.SETTING_LABELS[args.setting]} PTP edits are imported.\n")
+    else:
+        out.write(f"{code}: {page.total:,} PTP edits ({page.as_column1:,} as column 1, {page.as_column2:,} as "
+                  f"column 2), NCCI version {page.release.version}, page {args.page}\n")
+        for e in page.edits:
+            until = e.deletion_date or "*"
+            state = "in effect" if e.in_effect else "not in effect"
+            out.write(f"  {e.column1} / {e.column2}  {e.effective_date} to {until}  modifier {e.modifier_indicator}  "
+                      f"{state}  {e.rationale}\n")
+    for m in mues:
+        units = f"{m.units} unit{'' if m.units == 1 else 's'}"
+        out.write(f"MUE ({ncci.SETTING_LABELS[m.setting]}): {units}, {m.adjudication}; {m.rationale}\n")
+    out.write(f"{ncci.NOTICE}\n")
+    return EXIT_OK if page.release is not None or mues else EXIT_NOT_FOUND
+
+
 COMMANDS = {
+    "changes": cmd_changes,
+    "check": cmd_check,
+    "edits": cmd_edits,
     "search": cmd_search,
     "show": cmd_show,
     "measure": cmd_measure,
@@ -556,24 +836,66 @@ def _one_line(message: str, width: int = 400) -> str:
     return _clip(printable(message), width)
 
 
+def _open_checked(db_path: Path, err: TextIO) -> OpenedReference:
+    """Open the reference database with its checks (a damaged one is set aside and rebuilt; after an unclean end
+    the whole file is checked first) and salvage a damaged user database; each repair is told in one line."""
+    def progress(message: str, done: int, total: int) -> None:
+        if err.isatty():  # a rebuild reads every kept import again: a terminal sees it move
+            err.write(f"\r{_clip(printable(message), 100)} {done:,}/{total:,}   " if total else f"{message}\n")
+
+    opened = open_reference(db_path, progress=progress)
+    if opened.needs_full_check:
+        err.write(f"codedesk-cli: {_one_line(opened.session.unclean)}; checking the whole database first\n")
+        problem = full_check(db_path)
+        if problem:
+            opened.close()
+            mark_damaged(db_path, problem)
+            opened = open_reference(db_path, progress=progress)
+        else:
+            check_passed(db_path)
+    for notice in opened.notices:
+        err.write(f"codedesk-cli: {_one_line(notice, 1000)}\n")
+    user_path = default_userdata_path(db_path)
+    if user_path.exists():
+        try:
+            user = open_userdata(user_path)
+        except (CodeDeskError, OSError, sqlite3.Error) as exc:
+            err.write(f"codedesk-cli: your notes and favourites file could not be opened or repaired: "
+                      f"{_one_line(str(exc))}\n")
+        else:
+            user.userdata.close()
+            for message in user.messages():
+                err.write(f"codedesk-cli: {_one_line(message, 1000)}\n")
+    return opened
+
+
 def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
     db_path: Path | str = "the database"
+    log_file: Path | None = None
     try:
         args = build_parser().parse_args(argv)
+        log_file = configure_logging("codedesk-cli", debug=args.debug, console=err)
+        log.debug("codedesk-cli %s: %s", __version__, " ".join(argv))
         if not args.command:
             raise UsageError("no command given; try 'codedesk-cli search 99213' (see 'codedesk-cli --help')")
         db_path = args.db or default_db_path()
-        store = CodeStore.open(db_path)
+        opened = _open_checked(Path(db_path), err)
+        store = opened.store
         try:
             if args.command == "validate":
                 return cmd_validate(store, args, out, stdin)
             return COMMANDS[args.command](store, args, out)
         finally:
-            store.close()
+            opened.close()
     except CodeDeskError as exc:  # UserError and its kinds, or a cancelled import
+        log.info("user error: %s", exc)
         err.write(f"codedesk-cli: {_one_line(str(exc))}\n")
         return EXIT_USAGE
-    except sqlite3.Error as exc:  # the database failed mid-command: damaged, locked, disk full
+    except sqlite3.Error as exc:
+        if not is_environment_problem(exc):  # SQL that CodeDesk got wrong: a bug, whatever the file holds
+            return _internal_error(exc, err, log_file)
+        # the database failed mid-command: damaged, locked, disk full, read-only
+        log.warning("database problem (%s): %s", sqlite_error_name(exc), exc)
         err.write(f"codedesk-cli: {_one_line(database_problem(db_path, exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -581,9 +903,16 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # a bug: still one line, never a traceback in the user's terminal
-        err.write(f"codedesk-cli: internal error ({type(exc).__name__}: {_one_line(str(exc))}); please report it\n")
-        return EXIT_USAGE
+    except Exception as exc:  # a bug: one line for the user, the trace in the log
+        return _internal_error(exc, err, log_file)
+
+
+def _internal_error(exc: BaseException, err: TextIO, log_file: Path | None) -> int:
+    log.exception("internal error")
+    where = f"; details are in {log_file}" if log_file is not None else ""
+    err.write(f"codedesk-cli: internal error ({type(exc).__name__}: {_one_line(str(exc))}){printable(where)}; "
+              "please report it\n")
+    return EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None) -> int:

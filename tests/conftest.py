@@ -4,17 +4,33 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The CLI and the app write a log file; the tests' logs go to a temporary folder, not the user's.
+os.environ.setdefault("CODEDESK_LOG_DIR", tempfile.mkdtemp(prefix="codedesk-test-logs-"))
 
+import desktop_app
 from desktop_app.core.store import CodeStore
 
 REPO = Path(__file__).resolve().parents[1]
+# Test modules import helpers as ``tests.conftest``. The checkout goes at the END of the path, so an installed
+# CodeDesk (CI installs the wheel and runs ``pytest``) still wins over the checkout's desktop_app/.
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))
+if os.environ.get("CODEDESK_EXPECT_INSTALLED") and Path(desktop_app.__file__).resolve().is_relative_to(REPO):
+    raise RuntimeError(f"CODEDESK_EXPECT_INSTALLED is set but desktop_app comes from the checkout {REPO}")
 SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
+
+
+def pytest_report_header() -> str:
+    """Which CodeDesk is under test: CI runs the suite against the installed wheel, not this checkout."""
+    return f"desktop_app: {Path(desktop_app.__file__).parent}"
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import run
+from desktop_app.core.store import CodeStore
 
 SEED = [("99213", "I", "Evaluation and Management"), ("20610", "I", "Surgery"), ("71045", "I", "Radiology"),
         ("97110", "I", "Medicine"), ("2016F", "II", "Physical Examination"),
@@ -133,9 +134,9 @@ def test_hostile_queries_never_crash(db_path: Path, query: str) -> None:
         assert "Traceback" not in err and "internal error" not in err
 
 
-def test_console_script_runs_as_a_process(db_path: Path) -> None:
+def test_console_script_runs_as_a_process(db_path: Path, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "desktop_app.cli", "--db", str(db_path), "show", "3074f"],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)  # the installed CodeDesk
     assert done.returncode == 0, done.stderr
     assert "3074F" in done.stdout and "Traceback" not in done.stderr
 
@@ -156,7 +157,8 @@ def _add_modifier(db: Path, modifier: str, code_set: str) -> None:
     conn = sqlite3.connect(db)
     source = conn.execute("INSERT INTO sources (kind, name, file_name, release, loaded_at) "
                           "VALUES ('csv', 'm', 'm', ?, 'now')", (modifier,)).lastrowid
-    conn.execute("INSERT INTO codes (code, code_set, kind, title, title_source) VALUES (?, ?, 'modifier', ?, ?)",
+    conn.execute("INSERT OR IGNORE INTO codes (code, code_set, kind, title, title_source) "
+                 "VALUES (?, ?, 'modifier', ?, ?)",
                  (modifier, code_set, f"Invented text for modifier {modifier}", source))
     conn.commit()
     conn.close()
@@ -202,3 +204,151 @@ def test_another_programs_database_is_refused(tmp_path: Path) -> None:
     sqlite3.connect(other).execute("CREATE TABLE bookmarks (url TEXT)")
     status, _, err = cli(other, "info")
     assert status == 2 and "not a CodeDesk database" in err and err.count("\n") == 1
+
+
+# --- modifiers ---------------------------------------------------------------------------------------
+
+SHOW_KEYS = {"code", "category", "section", "section_ranges", "title", "title_source", "known", "well_formed", "kind",
+             "shape", "status", "deleted_date", "descriptors", "facts", "measures", "payments", "payment_notes",
+             "measure_sources"}
+VALIDATE_KEYS = {"line", "input", "code", "valid", "category", "section", "title", "known", "status", "kind"}
+HIT_KEYS = {"code", "category", "section", "title", "source", "known", "status", "kind", "match"}
+
+
+@pytest.mark.parametrize(("modifier", "family"), [("25", "CPT Level I modifier"),
+                                                  ("1P", "CPT Category II performance-measure modifier"),
+                                                  ("LT", "HCPCS Level II modifier")])
+def test_show_a_modifier(db_path: Path, modifier: str, family: str) -> None:
+    status, out, _ = cli(db_path, "show", modifier)
+    assert status == 0
+    assert out.startswith(f"{modifier}  {family}\n")
+    assert f"Modifier {modifier} \u2014 CodeDesk modifier entry (our own words):" in out
+    assert "Means" in out and "Not for" in out and "Goes on" in out
+    status, out, _ = cli(db_path, "show", modifier, "--json")
+    data = json.loads(out)
+    assert SHOW_KEYS | {"modifier", "modifiers"} <= set(data)  # keys only added
+    assert data["kind"] == "modifier" and data["modifier"]["modifier"] == modifier
+
+
+def test_show_a_modified_code_prints_code_and_modifier(db_path: Path) -> None:
+    status, out, _ = cli(db_path, "show", "99213-25")
+    assert status == 0
+    assert out.startswith("99213  CPT Category I\nAs written: 99213-25\n  -25  fits: ")
+    assert "Office or outpatient visit" in out and "Modifier 25 \u2014 CodeDesk modifier entry" in out
+    _, out, _ = cli(db_path, "show", "99213-8P")
+    assert "-8P  does not fit: 8P (CPT Category II performance-measure modifier) goes on CPT Category II" in out
+    data = json.loads(cli(db_path, "show", "3074F-8P", "--json")[1])
+    assert data["code"] == "3074F" and data["modifiers"][0]["fits"] is True and data["modifiers"][0]["reason"] is None
+
+
+@pytest.mark.parametrize(("query", "first"), [("8P", "8P"), ("modifier 25", "25"), ("mod 59", "59"),
+                                              ("bilateral", "50"), ("distinct procedural service", "59")])
+def test_search_finds_modifiers(db_path: Path, query: str, first: str) -> None:
+    status, out, _ = cli(db_path, "search", query, "--json")
+    results = json.loads(out)["results"]
+    assert status == 0 and results[0]["code"] == first and results[0]["kind"] == "modifier"
+    assert HIT_KEYS | {"modifiers"} <= set(results[0])
+
+
+def test_search_a_modified_code_explains_it(db_path: Path) -> None:
+    _, out, _ = cli(db_path, "search", "99213-25")
+    lines = out.splitlines()
+    assert lines[0].startswith("99213 ") and lines[1].startswith("  -25  fits: A significant E/M service")
+    assert lines[2].startswith("25     I     modifier")
+
+
+def test_validate_checks_modifiers(db_path: Path) -> None:
+    text = "code\n99213-25\n99213 25\n3074F-8P\n27447-RT\n27447-RT-59\n99213-8P\n99213-LT\n25\nZZ\n99213-ZZ\n"
+    status, out, _ = cli(db_path, "validate", "-", "--json", stdin=text)
+    records = json.loads(out)
+    assert status == 1
+    assert all(VALIDATE_KEYS | {"modifiers", "reason"} <= set(r) for r in records)
+    verdict = {r["input"]: (r["valid"], r["reason"]) for r in records}
+    for good in ("99213-25", "99213 25", "3074F-8P", "27447-RT", "27447-RT-59", "25"):
+        assert verdict[good] == (True, None), good
+    assert "goes on CPT Category II codes; 99213 is a CPT Category I code" in verdict["99213-8P"][1]
+    assert "LT is not used on E/M services" in verdict["99213-LT"][1]
+    assert verdict["ZZ"][0] is False and "not a modifier CodeDesk knows" in verdict["ZZ"][1]
+    assert verdict["99213-ZZ"][0] is False
+    _, out, _ = cli(db_path, "validate", "-", stdin=text)
+    assert "99213-8P" in out and "invalid" in out and "10 codes: 6 active, 4 invalid" in out
+
+# --- internal errors: their own exit status, the trace in the log, one line for the user ------------------
+
+
+def _log_text() -> str:
+    from desktop_app.core.logs import log_dir
+
+    path = log_dir() / "codedesk-cli.log"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def test_a_bug_exits_3_with_one_line_and_the_trace_in_the_log(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop_app.cli as cli_module
+
+    def broken(store: object, args: object, out: object) -> int:
+        raise KeyError("a bug planted by the test")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "info", broken)
+    before = len(_log_text())
+    status, out, err = cli(db_path, "info")
+    assert status == 3 and out == ""
+    assert err.count("\n") == 1 and "internal error (KeyError" in err and "codedesk-cli.log" in err
+    assert "Traceback" not in err
+    logged = _log_text()[before:]
+    assert "Traceback" in logged and "a bug planted by the test" in logged
+
+
+def test_wrong_sql_is_a_bug_not_a_database_problem(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop_app.cli as cli_module
+
+    def bad_sql(store: CodeStore, args: object, out: object) -> int:
+        store.conn.execute("SELECT no_such_column FROM codes")
+        return 0
+
+    monkeypatch.setitem(cli_module.COMMANDS, "info", bad_sql)
+    status, _, err = cli(db_path, "info")
+    assert status == 3 and "internal error (OperationalError" in err
+
+
+def test_debug_prints_the_trace_on_stderr(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop_app.cli as cli_module
+
+    def broken(store: object, args: object, out: object) -> int:
+        raise ValueError("planted")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "info", broken)
+    for argv in (("--debug", "info"), ("info", "--debug")):
+        status, _, err = cli(db_path, *argv)
+        assert status == 3
+        assert "Traceback" in err and "ValueError: planted" in err
+
+
+def test_a_locked_database_is_bad_luck_not_a_bug(db_path: Path) -> None:
+    import sqlite3
+
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        status, _, err = cli(db_path, "search", "99213")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert status == 2 and "internal error" not in err and err.count("\n") == 1
+
+
+def test_logging_survives_a_library_that_reconfigures_it(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dictConfig() disables the loggers that exist (import-linter calls it): configure_logging turns ours back on."""
+    import logging.config
+
+    import desktop_app.cli as cli_module
+
+    logging.config.dictConfig({"version": 1})
+
+    def broken(store: object, args: object, out: object) -> int:
+        raise KeyError("after dictConfig")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "info", broken)
+    before = len(_log_text())
+    assert cli(db_path, "info")[0] == 3
+    assert "after dictConfig" in _log_text()[before:]

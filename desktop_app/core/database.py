@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from desktop_app.core.errors import DatabaseError
+from desktop_app.core.errors import (
+    SQLITE_BUSY,
+    SQLITE_CORRUPT,
+    SQLITE_FULL,
+    SQLITE_LOCKED,
+    SQLITE_NOTADB,
+    SQLITE_READONLY,
+    DatabaseError,
+    ImportCancelled,
+    is_environment_problem,
+    sqlite_error_code,
+)
 from desktop_app.core.quality import claims_element, combination_text
 
 # Tokenizer: porter stemming so "visits" finds "visit", unicode61 with diacritics folded; '/' and '-' split
@@ -186,6 +198,53 @@ def _migrate_v3(conn: sqlite3.Connection) -> None:
     _reread_claims_roles(conn)
 
 
+# NCCI edits (CMS procedure-to-procedure pairs and medically unlikely edits). Codes only: the files carry no
+# descriptors. They live in their own tables, not in code_facts: a PTP release has millions of pairs, looked up by
+# pair and by either code. Dates are integers YYYYMMDD so a date-of-service test is two integer comparisons; a
+# deletion date of '*' (no deletion) is stored as 99991231. Rationales repeat a few dozen texts, so they are kept
+# once in ncci_rationales. Every row hangs off its sources row, so removing the source removes its edits (no index
+# on source_id: removing a release is rare and one table scan, while every import would pay to maintain it).
+_SCHEMA_NCCI = """
+CREATE TABLE IF NOT EXISTS ncci_files (
+    source_id   INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+    edit_kind   TEXT NOT NULL,             -- 'ptp' or 'mue'
+    setting     TEXT NOT NULL,             -- 'practitioner', 'hospital' or 'dme'
+    version     TEXT NOT NULL,             -- PTP '32.2r0'; MUE the effective date '2026-07-01'
+    part        INTEGER NOT NULL DEFAULT 0,  -- PTP file part 1-4 (0: not split)
+    rows        INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ncci_rationales (
+    id          INTEGER PRIMARY KEY,
+    text        TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS ptp_edits (
+    source_id    INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    column1      TEXT NOT NULL,
+    column2      TEXT NOT NULL,
+    before_1996  INTEGER NOT NULL,         -- 1: the file marks the edit '*' (in existence prior to 1996)
+    effective    INTEGER NOT NULL,         -- YYYYMMDD
+    deletion     INTEGER NOT NULL,         -- YYYYMMDD, last day in effect; 99991231 = '*' (not deleted)
+    modifier     INTEGER NOT NULL,         -- 0 never bypassed, 1 an NCCI-associated modifier may bypass, 9 n/a
+    rationale_id INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ptp_edits_pair ON ptp_edits (column1, column2);
+CREATE INDEX IF NOT EXISTS ptp_edits_column2 ON ptp_edits (column2, column1);
+CREATE TABLE IF NOT EXISTS mue_values (
+    source_id     INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    code          TEXT NOT NULL,
+    units         INTEGER NOT NULL,         -- most units of service per beneficiary per day
+    adjudication  INTEGER NOT NULL,         -- 1 per claim line, 2 per date of service (policy), 3 (clinical)
+    rationale_id  INTEGER NOT NULL,
+    PRIMARY KEY (source_id, code)
+);
+CREATE INDEX IF NOT EXISTS mue_values_code ON mue_values (code)
+"""
+
+
+def _migrate_ncci(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _SCHEMA_NCCI)
+
+
 def _migrate_search_vocabulary(conn: sqlite3.Connection) -> None:
     """Issue 10: the search index holds each descriptor with the plain words of its shorthand
     (core.vocabulary.index_text), so every code already in the database is indexed again."""
@@ -201,6 +260,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
     _migrate_v3,
+    _migrate_ncci,
     _migrate_search_vocabulary,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -268,9 +328,11 @@ def connect(path: Path | str, *, readonly: bool = False, create: bool = True) ->
         if conn is not None:
             conn.close()
         raise
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         if conn is not None:
             conn.close()
+        if not is_environment_problem(exc):
+            raise  # not the file's fault but ours: a bug, for the caller to log with its trace
         raise DatabaseError(database_problem(path, exc)) from exc
     except OSError as exc:
         if conn is not None:
@@ -296,17 +358,20 @@ def _refuse_foreign_database(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def database_problem(path: Path | str, exc: sqlite3.Error) -> str:
-    """A message a person can act on for an SQLite error on the database file."""
+    """A message a person can act on for an SQLite error on the database file, chosen by the error's code."""
     text = str(exc)
-    if "not a database" in text:
+    code = sqlite_error_code(exc)
+    if code == SQLITE_NOTADB:
         return f"{path} is not a CodeDesk database (it is not an SQLite file at all)"
-    if "malformed" in text or "corrupt" in text:
+    if code == SQLITE_CORRUPT:
         return (f"the database {path} is damaged ({text}); delete it to rebuild the bundled reference "
                 "and import your files again, or choose another with --db")
-    if "locked" in text or "busy" in text:
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return f"the database {path} is in use by another program ({text}); try again in a moment"
-    if "readonly" in text or "read-only" in text:
+    if code == SQLITE_READONLY:
         return f"the database {path} is read-only ({text})"
+    if code == SQLITE_FULL:
+        return f"the disk holding the database {path} is full ({text}); free some space and try again"
     return f"cannot use the database {path}: {text}"
 
 
@@ -320,6 +385,62 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         raise RuntimeError("transaction() does not nest")
     conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+# How long an import waits for another one holding the write lock before it gives up (bounded, so nothing can
+# wait forever), and how often it looks again, reports the wait and polls for cancellation while it waits.
+WRITER_WAIT_SECONDS = 600.0
+WRITER_POLL_SECONDS = 0.2
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+@contextmanager
+def waiting_transaction(
+    conn: sqlite3.Connection,
+    *,
+    max_wait: float = WRITER_WAIT_SECONDS,
+    on_wait: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[sqlite3.Connection]:
+    """Like :func:`transaction`, but when another process holds the write lock, wait for it: ``on_wait(seconds)``
+    is called about every :data:`WRITER_POLL_SECONDS` (to show "waiting for the other import"), ``cancelled()``
+    ends the wait with :class:`ImportCancelled`, and after ``max_wait`` seconds a :class:`DatabaseError` says so.
+    Nothing was written in either case."""
+    if conn.in_transaction:
+        raise RuntimeError("transaction() does not nest")
+    timeout = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    started = time.monotonic()
+    conn.execute(f"PRAGMA busy_timeout = {int(WRITER_POLL_SECONDS * 1000)}")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+            waited = time.monotonic() - started
+            if cancelled is not None and cancelled():
+                raise ImportCancelled("import cancelled while waiting for the other import; nothing was changed")
+            if waited >= max_wait:
+                raise DatabaseError(
+                    f"another import kept the database busy for {waited:.0f} s, the longest CodeDesk waits; nothing "
+                    "was changed: try again when it has finished")
+            if on_wait is not None:
+                on_wait(waited)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {timeout}")
     try:
         yield conn
     except BaseException:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.fee_schedule import Locality, Payment, locality_payment, national_payment, payment_unavailable
-from desktop_app.core.grammar import classify, code_set_for, normalize
+from desktop_app.core.grammar import classify, code_set_for, is_code, normalize, parse_modified_code
 from desktop_app.core.measures import MeasureLink, imported_measure_sources, measure_links
+from desktop_app.core.modifiers import Modifier, ModifierCheck, bundled_modifiers, check_modifiers
 from desktop_app.core.reference import BUNDLED_KIND
 
 # How descriptor kinds are labelled for people, in display order.
@@ -61,6 +63,94 @@ class Facts:
     values: dict[str, object]
 
 
+# A code named in running text ("use 99990 instead", "see 0001U-0003U"): five characters, not inside a word.
+_CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]|[A-Z]\d{4})(?![0-9A-Za-z])")
+
+
+def link_codes(text: str) -> list[tuple[str, str | None]]:
+    """``text`` cut into pieces, each with the code it names (None for plain text), for showing as links."""
+    parts: list[tuple[str, str | None]] = []
+    at = 0
+    for m in _CODE_IN_TEXT.finditer(text):
+        if not is_code(m.group(1)):
+            continue
+        if m.start() > at:
+            parts.append((text[at:m.start()], None))
+        parts.append((m.group(1), m.group(1)))
+        at = m.end()
+    if at < len(text):
+        parts.append((text[at:], None))
+    return parts
+
+
+def codes_named(text: str) -> list[str]:
+    """The codes ``text`` names, in order, once each."""
+    return list(dict.fromkeys(code for _, code in link_codes(text) if code))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change in a code's life, as the AMA's CPT Link history files record it."""
+
+    date: str  # ISO date, "before 1982", or "" when the file gives none
+    change: str  # as the file words it: ADDED, DELETED, CHANGED …
+    prior: str
+    current: str
+    instruction: str  # e.g. "use 99990 instead"
+    source: str
+
+    @property
+    def change_label(self) -> str:
+        return self.change.replace("_", " ").capitalize()
+
+    def to_json(self) -> dict[str, object]:
+        return {"date": self.date or None, "change": self.change, "prior": self.prior or None,
+                "current": self.current or None, "instruction": self.instruction or None,
+                "see": codes_named(self.instruction), "source": self.source}
+
+
+@dataclass(frozen=True)
+class DeletionNote:
+    """What the deleted-codes file says to report instead of a deleted code."""
+
+    date: str
+    instruction: str
+    source: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"date": self.date or None, "instruction": self.instruction, "see": codes_named(self.instruction),
+                "source": self.source}
+
+
+def _date_order(text: str) -> str:
+    """``before 1982`` sorts ahead of every date of 1982; ISO dates as themselves; no date last."""
+    if text.startswith("before "):
+        return f"{text[7:11]}-00-00"
+    return text or "9999"
+
+
+def history_of(facts: list[Facts]) -> tuple[list[HistoryEntry], DeletionNote | None]:
+    """A code's history entries from every source's facts (``facts`` newest source first; an entry several
+    releases repeat is shown once, from the newest), oldest first; and the newest deletion instruction."""
+    entries: dict[tuple[str, str, str, str, str], HistoryEntry] = {}
+    deletion: DeletionNote | None = None
+    for f in facts:
+        history = f.values.get("history")
+        if f.modifier == "" and isinstance(history, list):
+            for item in history:
+                if not isinstance(item, dict):
+                    continue
+                date, change, prior, current, instruction = (
+                    str(item.get(k, "")) for k in ("date", "change", "prior", "current", "instruction"))
+                entry = HistoryEntry(date, change, prior, current, instruction, f.source.name)
+                entries.setdefault((entry.date, entry.change, entry.prior, entry.current, entry.instruction), entry)
+        instead = f.values.get("deletion_instruction")
+        if f.modifier == "" and deletion is None and isinstance(instead, str) and instead:
+            deletion = DeletionNote(str(f.values.get("deleted_date", "")), instead, f.source.name)
+    ordered = sorted(entries.values(), key=lambda e: (_date_order(e.date), e.change))
+    return ordered, deletion
+
+
 @dataclass(frozen=True)
 class SectionRef:
     id: int
@@ -89,6 +179,15 @@ class CodeDetail:
     payment_notes: list[str] = field(default_factory=list)  # why no amount, per RVU source
     localities: int = 0  # how many localities the newest GPCI file has (0: none imported)
     neighbours: list[tuple[str, str]] = field(default_factory=list)  # (code, title) around it in its range
+    history: list[HistoryEntry] = field(default_factory=list)  # added / changed / deleted, oldest first
+    deletion: DeletionNote | None = None  # what to report instead, when the code is deleted
+    modifier: Modifier | None = None  # our bundled entry, when this is a modifier
+    applied: list[ModifierCheck] = field(default_factory=list)  # modifiers written after the code (99213-25)
+
+    @property
+    def text(self) -> str:
+        """The code as asked for, modifiers included (``99213-25``)."""
+        return "-".join((self.code, *(c.modifier for c in self.applied)))
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -110,6 +209,10 @@ class CodeDetail:
             "payments": [p.to_json() for p in self.payments],
             "payment_notes": self.payment_notes,
             "measure_sources": [{"name": name, "year": year} for name, year in self.measure_sources],
+            "history": [h.to_json() for h in self.history],
+            "deletion_instruction": self.deletion.to_json() if self.deletion else None,
+            "modifier": self.modifier.to_json() if self.modifier else None,
+            "modifiers": [c.to_json() for c in self.applied],
         }
 
 
@@ -175,8 +278,10 @@ def _add_payments(detail: CodeDetail, conn: sqlite3.Connection, locality: str | 
 def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbours: int = 4,
                 locality: str | None = None) -> CodeDetail:
     """All that is known about ``text`` (normalised first). Unknown but well-formed codes still get their
-    category and section from the grammar; ``known`` tells them apart."""
-    code = normalize(text)
+    category and section from the grammar; ``known`` tells them apart. A code written with modifiers
+    (``99213-25``, ``27447 RT 59``) is the code, with each modifier checked against it (``applied``)."""
+    modified = parse_modified_code(text)
+    code = modified.code if modified else normalize(text)
     shape = classify(code)
     row = conn.execute("SELECT * FROM codes WHERE code = ?", (code,)).fetchone()
     grammar_set = code_set_for(code)
@@ -192,6 +297,10 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
         section=[SectionRef(s.id, s.name, s.range_text) for s in catalog.section_path(section_id)]
         if section_id in catalog.sections else [],
     )
+    if detail.kind == "modifier":
+        detail.modifier = bundled_modifiers().get(code)
+    if modified:
+        detail.applied = check_modifiers(conn, code, code_set, modified.modifiers)
     sources = _sources(conn)
     # Measure links come first: a measure can name a code that no imported file describes yet.
     detail.measures = measure_links(conn, code)
@@ -216,6 +325,7 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
             "SELECT f.* FROM code_facts f JOIN sources s ON s.id = f.source_id WHERE f.code = ? "
             "ORDER BY s.effective_date DESC, s.id DESC, f.modifier", (code,))
     ]
+    detail.history, detail.deletion = history_of(detail.facts)
     detail.localities = len(localities(conn))
     _add_payments(detail, conn, locality)
     if row["kind"] == "code":

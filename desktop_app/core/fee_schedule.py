@@ -72,7 +72,18 @@ FACT_LABELS: dict[str, str] = {
     "opps_date": "OPPS date",
     "processing_note": "Processing note",
     "category": "Category",
+    # AMA CPT data files
+    "lab_name": "Laboratory",
+    "manufacturer_name": "Manufacturer",
+    "test_name": "Test name",
+    "pla_status": "PLA status",
+    "effective_date": "Effective",
+    "publish_date": "Published",
+    "concept_id": "AMA concept id",
+    "previously_deleted": "Deleted earlier",
 }
+# Facts the detail pane and `show` present in a section of their own (the code's history), not as a fact row.
+SHOWN_APART = frozenset({"history", "deletion_instruction"})
 
 # The facts a coder looks for first; every other indicator goes on one compact line below them.
 PRIMARY_FACTS = frozenset({
@@ -80,6 +91,7 @@ PRIMARY_FACTS = frozenset({
     "facility_pe_rvu", "mp_rvu", "nonfacility_total", "facility_total", "conversion_factor", "global_days",
     "global_period", "pctc", "coverage", "action", "added_date", "action_effective_date", "termination_date",
     "deleted_date", "category", "betos", "mult_proc", "bilat_surg", "asst_surg", "co_surg", "team_surg",
+    "test_name", "lab_name", "manufacturer_name", "pla_status", "effective_date",
 })
 # Keys whose meaning is already given by another fact (status → status_code, pctc → pctc_indicator).
 EXPLAINED_ELSEWHERE = frozenset({"status_code", "pctc_indicator"})
@@ -171,7 +183,8 @@ def fact_rows(values: dict[str, object], primary: bool | None = None) -> list[tu
     keys = sorted(values, key=lambda k: (order.get(k, len(order)), k))
     if primary is not None:
         keys = [k for k in keys if (k in PRIMARY_FACTS) == primary]
-    return [(fact_label(k), fact_text(k, values[k])) for k in keys if values[k] not in (None, "", [], {})]
+    return [(fact_label(k), fact_text(k, values[k])) for k in keys
+            if values[k] not in (None, "", [], {}) and k not in SHOWN_APART]
 
 
 def cents(amount: Decimal) -> Decimal:

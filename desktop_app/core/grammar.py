@@ -14,7 +14,10 @@ from enum import Enum
 
 
 class CodeSet(str, Enum):
-    """The four code sets CodeDesk compares. The value is what the CLI and the JSON contract use."""
+    """The four code sets CodeDesk compares. The value is what the CLI and the JSON contract use.
+
+    Their names live here and nowhere else in code (the window takes them from here too);
+    ``resources/data/code_sets.toml`` repeats them for the database, and a test proves the two agree."""
 
     CAT_I = "I"
     CAT_II = "II"
@@ -23,7 +26,18 @@ class CodeSet(str, Enum):
 
     @property
     def label(self) -> str:
+        """The full name: "CPT Category I", "HCPCS Level II"."""
         return CODE_SET_LABELS[self]
+
+    @property
+    def compact_label(self) -> str:
+        """Without "CPT", where the window has little room (filter buttons, column headers): "Category I"."""
+        return CODE_SET_LABELS[self].removeprefix("CPT ")
+
+    @property
+    def short_label(self) -> str:
+        """For badges: "Cat I", "HCPCS II"."""
+        return CODE_SET_SHORT_LABELS[self]
 
 
 CODE_SET_LABELS = {
@@ -31,6 +45,12 @@ CODE_SET_LABELS = {
     CodeSet.CAT_II: "CPT Category II",
     CodeSet.CAT_III: "CPT Category III",
     CodeSet.HCPCS: "HCPCS Level II",
+}
+CODE_SET_SHORT_LABELS = {
+    CodeSet.CAT_I: "Cat I",
+    CodeSet.CAT_II: "Cat II",
+    CodeSet.CAT_III: "Cat III",
+    CodeSet.HCPCS: "HCPCS II",
 }
 
 
@@ -229,6 +249,11 @@ def parse_prefix(text: str) -> str | None:
 @dataclass(frozen=True)
 class CodeTerm:
     code: str
+    modifiers: tuple[str, ...] = ()  # ``99213-25`` is the code 99213 with modifier 25
+
+    @property
+    def text(self) -> str:
+        return "-".join((self.code, *self.modifiers))
 
 
 @dataclass(frozen=True)
@@ -244,14 +269,71 @@ class RangeTerm:
 ListItem = CodeTerm | PrefixTerm | RangeTerm
 
 
+# A code followed by one or more two-character modifiers, joined by dashes or blanks: 99213-25, 99213 25,
+# 27447-RT-59, 3074F–8P. Dashes are the ones a range accepts (people paste en dashes from documents).
+_MODIFIED_RE = re.compile(rf"^\s*([0-9A-Za-z]{{5}})((?:\s*[{_DASHES}]\s*[0-9A-Za-z]{{2}}|\s+[0-9A-Za-z]{{2}})+)\s*$")
+_MODIFIER_PIECE_RE = re.compile(r"[0-9A-Za-z]{2}")
+# "modifier 25", "mod 59", "modifier -59", "-59", "25 modifier": one modifier asked for by name.
+_MODIFIER_QUERY_RE = re.compile(
+    rf"^\s*(?:(?:modifiers?|mods?)\s*[{_DASHES}:#]?\s*|[{_DASHES}]\s*)([0-9A-Za-z]{{2}})\s*$"
+    rf"|^\s*[{_DASHES}]?([0-9A-Za-z]{{2}})\s+(?:modifiers?|mods?)\s*$", re.I)
+
+
+_DASH_TABLE = str.maketrans({dash: "-" for dash in _DASHES})
+
+
+def _ascii_dashes(text: str) -> str:
+    return text.translate(_DASH_TABLE)
+
+
+@dataclass(frozen=True)
+class ModifiedCode:
+    """A code and the modifiers written after it, in order (``27447-RT-59`` → 27447, (RT, 59))."""
+
+    code: str
+    modifiers: tuple[str, ...]
+
+
+def parse_modified_code(text: str) -> ModifiedCode | None:
+    """``99213-25``, ``99213 25``, ``3074F-8P``, ``27447-RT-59`` → the code and its modifiers (text through
+    :func:`clean_input` first). ``None`` when the text is not a code followed by modifier-shaped pieces; whether
+    each modifier exists and fits the code is :mod:`desktop_app.core.modifiers`' business."""
+    cleaned = _ascii_dashes(_INVISIBLE_RE.sub("", clean_input(text)))
+    if not cleaned.isascii():
+        return None
+    match = _MODIFIED_RE.match(cleaned)
+    if not match:
+        return None
+    code = match.group(1).upper()
+    if not is_code(code):
+        return None
+    modifiers = tuple(m.upper() for m in _MODIFIER_PIECE_RE.findall(match.group(2)))
+    return ModifiedCode(code, modifiers)
+
+
+def parse_modifier_query(text: str) -> str | None:
+    """``modifier 25``, ``mod 59``, ``-59``, ``TC modifier`` → the modifier (``'25'``); ``None`` otherwise."""
+    cleaned = _ascii_dashes(_INVISIBLE_RE.sub("", clean_input(text)))
+    if not cleaned.isascii():
+        return None
+    match = _MODIFIER_QUERY_RE.match(cleaned)
+    if not match:
+        return None
+    return (match.group(1) or match.group(2)).upper()
+
+
 def parse_code_item(text: str) -> ListItem | None:
-    """One item of a code list: a code, a range or a prefix. ``None`` if it is none of them."""
+    """One item of a code list: a code (with or without modifiers), a range or a prefix. ``None`` if it is
+    none of them."""
     cleaned = normalize(text)
     if is_code(cleaned):
         return CodeTerm(cleaned)
     code_range = parse_range(text)
     if code_range is not None:
         return RangeTerm(code_range)
+    modified = parse_modified_code(text)
+    if modified is not None:
+        return CodeTerm(modified.code, modified.modifiers)
     prefix = parse_prefix(text)
     if prefix is not None:
         return PrefixTerm(prefix)
@@ -272,7 +354,14 @@ def parse_code_list(text: str) -> list[ListItem] | None:
         if item is not None:
             items.append(item)
             continue
+        chunk_start = len(items)
         for piece in _LIST_SPLIT_RE.split(chunk.strip()):
+            # "99213 25 99214 59": a modifier-shaped piece right after a code of the same chunk is its modifier
+            # (after a comma, "99213, 25", it is an item of its own).
+            previous = items[-1] if len(items) > chunk_start else None
+            if isinstance(previous, CodeTerm) and _MODIFIER_PIECE_RE.fullmatch(piece):
+                items[-1] = CodeTerm(previous.code, (*previous.modifiers, piece.upper()))
+                continue
             sub = parse_code_item(piece)
             if sub is None:
                 return None

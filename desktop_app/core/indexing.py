@@ -111,3 +111,9 @@ def drop_orphan_codes(conn: sqlite3.Connection) -> int:
     """
     conn.execute(f"DELETE FROM code_fts WHERE rowid IN (SELECT id FROM codes WHERE {orphan_filter})")
     return conn.execute(f"DELETE FROM codes WHERE {orphan_filter}").rowcount
+
+
+def optimize_search_index(conn: sqlite3.Connection) -> None:
+    """Merge the full-text index's segments into one (FTS5 ``optimize``). An import writes the index in many
+    small segments; merged, every later search reads one b-tree per term instead of one per segment."""
+    conn.execute("INSERT INTO code_fts (code_fts) VALUES ('optimize')")

@@ -25,17 +25,27 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-MET = "performance met"
-NOT_MET = "performance not met"
-EXCLUSION = "exclusion"
-EXCEPTION = "exception"
-REPORTING = "reporting"
-ELIGIBILITY = "eligibility"
-UNRECOGNISED = "unrecognised"
+from desktop_app.core.enums import StrEnum
+
+
+class Role(StrEnum):
+    """What reporting a code does for a measure. The value is what the database and the JSON contract hold."""
+
+    MET = "performance met"
+    NOT_MET = "performance not met"
+    EXCLUSION = "exclusion"
+    EXCEPTION = "exception"
+    REPORTING = "reporting"
+    ELIGIBILITY = "eligibility"
+    UNRECOGNISED = "unrecognised"
+
+
+MET, NOT_MET, EXCLUSION, EXCEPTION = Role.MET, Role.NOT_MET, Role.EXCLUSION, Role.EXCEPTION
+REPORTING, ELIGIBILITY, UNRECOGNISED = Role.REPORTING, Role.ELIGIBILITY, Role.UNRECOGNISED
 
 # The order a coder reads a measure in, and what each role means in plain words (ours).
 ROLE_ORDER = (MET, NOT_MET, EXCLUSION, EXCEPTION, REPORTING, ELIGIBILITY, UNRECOGNISED)
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {  # keyed by Role; the database hands roles back as plain text
     MET: "performance met",
     NOT_MET: "performance not met",
     EXCLUSION: "denominator exclusion",
@@ -44,7 +54,7 @@ ROLE_LABELS = {
     ELIGIBILITY: "puts the patient in the eligible population",
     UNRECOGNISED: "role not recognised by CodeDesk",
 }
-ROLE_EXPLANATIONS = {
+ROLE_EXPLANATIONS: dict[str, str] = {
     MET: "Report it when the action the measure asks for was done (or the outcome was reached).",
     NOT_MET: "Report it when the action was not done; the claim still counts for reporting.",
     EXCLUSION: "Removes the patient from the measure's eligible population.",

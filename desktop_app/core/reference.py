@@ -17,8 +17,9 @@ from pathlib import Path
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import transaction
-from desktop_app.core.grammar import code_set_of, is_code, normalize
+from desktop_app.core.grammar import code_set_of, is_code, modifier_code_set, normalize
 from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.modifiers import read_modifiers, search_keywords
 from desktop_app.core.resources import bundle_hash, data_dir
 
 BUNDLED_KIND = "bundled"
@@ -94,6 +95,7 @@ def build_reference(conn: sqlite3.Connection, root: Path | None = None, digest: 
     catalog = Catalog.from_files(root)
     starters = read_starter_codes(root)
     measure_names = read_measure_names(root)
+    modifiers = read_modifiers(root)
     digest = digest or bundle_hash(root)
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with transaction(conn):
@@ -103,17 +105,24 @@ def build_reference(conn: sqlite3.Connection, root: Path | None = None, digest: 
             """INSERT INTO sources (kind, name, file_name, release, effective_date, sha256, loaded_at, counts)
                VALUES (?, ?, 'resources/data', ?, '', ?, ?, ?)""",
             (BUNDLED_KIND, BUNDLED_SOURCE_NAME, digest[:12], digest, now,
-             json.dumps({"codes": len(starters)})),
+             json.dumps({"codes": len(starters), "modifiers": len(modifiers)})),
         ).lastrowid
         conn.executemany(
             "INSERT OR IGNORE INTO codes (code, code_set) VALUES (?, ?)",
             [(s.code, code_set_of(s.code).value) for s in starters],  # type: ignore[union-attr]
+        )
+        # Modifiers are entries of their own (kind 'modifier'), found by number and by words like any code.
+        conn.executemany(
+            "INSERT OR IGNORE INTO codes (code, code_set, kind) VALUES (?, ?, 'modifier')",
+            [(m, modifier_code_set(m).value) for m in modifiers],
         )
         # The starter codes are the everyday ones; search gives them a small head start.
         conn.execute("UPDATE codes SET common = 0 WHERE common != 0")
         conn.executemany("UPDATE codes SET common = 1 WHERE code = ?", [(s.code,) for s in starters])
         descriptor_rows = [(s.code, "summary", s.summary, source_id) for s in starters]
         descriptor_rows += [(s.code, "keywords", s.keywords, source_id) for s in starters if s.keywords]
+        descriptor_rows += [(m.modifier, "summary", m.meaning, source_id) for m in modifiers.values()]
+        descriptor_rows += [(m.modifier, "keywords", search_keywords(m), source_id) for m in modifiers.values()]
         conn.executemany("INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",
                          descriptor_rows)
         conn.executemany(

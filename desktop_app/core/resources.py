@@ -1,4 +1,4 @@
-"""Where the bundled data lives, both in a source checkout and in an installed wheel."""
+"""Where the bundled data lives: the ``desktop_app.resources`` package (pyproject maps ``resources/`` onto it)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,9 @@ from pathlib import Path
 
 
 def resources_dir() -> Path:
-    """The ``resources/`` folder: installed as ``desktop_app.resources``, or the checkout's top level."""
-    try:
-        installed = Path(str(importlib_resources.files("desktop_app.resources")))
-        if (installed / "data").is_dir():
-            return installed
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2] / "resources"
+    """The bundled ``resources/`` folder, always as the ``desktop_app.resources`` package: installed from the
+    wheel, or mapped onto the checkout's top-level ``resources/`` by an editable install (``pip install -e``)."""
+    return Path(str(importlib_resources.files("desktop_app.resources")))
 
 
 def data_dir() -> Path:

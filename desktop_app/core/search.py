@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,14 @@ from desktop_app.core.grammar import (
     clean_input,
     code_set_for,
     parse_code_list,
+    parse_modifier_query,
+)
+from desktop_app.core.modifiers import (
+    ModifierCheck,
+    check_modifiers,
+    mentions_modifier,
+    modifiers_named_by,
+    without_modifier_words,
 )
 from desktop_app.core.resources import data_dir
 from desktop_app.core.vocabulary import QueryUnit, Vocabulary, load_vocabulary
@@ -107,6 +115,9 @@ def parse_query(text: str) -> ParsedQuery:
         text = head[:cut] if cut > 0 else head
     if not text.strip():
         return ParsedQuery("empty")
+    modifier = parse_modifier_query(text)  # "modifier 25", "mod 59", "-59": that modifier, not a prefix
+    if modifier is not None:
+        return ParsedQuery("codes", items=(CodeTerm(modifier),), truncated=truncated)
     try:
         items = parse_code_list(text)
     except GrammarError as exc:
@@ -222,8 +233,14 @@ class Hit:
     title: str
     source: str
     status: str
-    match: str  # 'exact', 'prefix', 'range', 'words', 'some words', 'corrected'
+    match: str  # 'exact', 'prefix', 'range', 'words', 'some words', 'corrected', 'modifier'
     highlights: tuple[tuple[int, int], ...] = ()  # (start, end) character spans in ``title``
+    modifiers: tuple[ModifierCheck, ...] = ()  # the modifiers the query wrote after this code (99213-25)
+
+    @property
+    def text(self) -> str:
+        """The code as the query wrote it, modifiers included (``99213-25``): what opening the hit shows."""
+        return "-".join((self.code, *(m.modifier for m in self.modifiers)))
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -236,6 +253,7 @@ class Hit:
             "status": self.status,
             "kind": self.kind,
             "match": self.match,
+            "modifiers": [m.to_json() for m in self.modifiers],
         }
 
 
@@ -430,8 +448,25 @@ class SearchEngine:
                 if row["code"] in seen or len(result.hits) >= limit:
                     continue
                 seen.add(row["code"])
-                result.hits.append(self._hit(row, "exact" if row["code"] == getattr(item, "code", None) else match))
+                hit = self._hit(row, "exact" if row["code"] == getattr(item, "code", None) else match)
+                if isinstance(item, CodeTerm) and item.modifiers:
+                    hit = replace(hit, modifiers=tuple(check_modifiers(self.conn, hit.code, hit.code_set,
+                                                                       item.modifiers)))
+                result.hits.append(hit)
         result.total = self._count_codes(result.parsed.items, filters)
+        # "99213-25": after the codes, the modifiers they were written with, so each can be opened.
+        written = dict.fromkeys(m for item in result.parsed.items if isinstance(item, CodeTerm)
+                                for m in item.modifiers if m not in seen)
+        if written:
+            rows_by_code = {row["code"]: row for row in self.conn.execute(
+                f"SELECT c.* FROM codes c WHERE c.kind = 'modifier' AND c.code IN ({','.join('?' * len(written))})",
+                list(written))}
+            for modifier in written:
+                if modifier not in rows_by_code:
+                    continue
+                if len(result.hits) < limit:
+                    result.hits.append(self._hit(rows_by_code[modifier], "modifier"))
+                result.total += 1
 
     def _count_codes(self, items: Sequence[ListItem], filters: SearchFilters) -> int:
         """Distinct codes matched by any item (a code in two items, as in "99213, 992*", counts once)."""
@@ -565,7 +600,35 @@ class SearchEngine:
             result.corrected_words = self._surface_words(candidate, words, rows) if match == "corrected" else ()
             if filters.code_set and result.total > RANK_LIMIT:
                 result.total = self._count_matches(expression, filters)
+            break
+        self._lift_modifiers(result, words, filters, limit)
+
+    def _lift_modifiers(self, result: SearchResult, words: Sequence[str], filters: SearchFilters, limit: int) -> None:
+        """Modifiers first when the query names one: by a keyword phrase of ours ("bilateral", "distinct
+        procedural service") or with the word modifier ("telehealth modifier", "modifier for left side").
+        Everyday word searches are left alone: modifiers rank after codes there."""
+        lifted = modifiers_named_by(words)
+        if mentions_modifier(words):
+            rest = without_modifier_words(words)
+            expression = fts_expression(rest, self.synonyms) if rest else ""
+            if expression:
+                lifted += [row["code"] for row in self.conn.execute(
+                    f"""SELECT c.code FROM {FTS_JOIN} WHERE code_fts MATCH ? AND c.kind = 'modifier'
+                        ORDER BY bm25(code_fts, {', '.join(str(w) for w in BM25_WEIGHTS)}) LIMIT 8""",
+                    (expression,))]
+        if not lifted:
             return
+        extra, params = self._filter_sql(filters)
+        wanted = list(dict.fromkeys(lifted))
+        rows = {row["code"]: row for row in self.conn.execute(
+            f"SELECT c.* FROM codes c WHERE c.kind = 'modifier' AND c.code IN ({','.join('?' * len(wanted))}){extra}",
+            [*wanted, *params])}
+        top = [self._hit(rows[m], "modifier") for m in wanted if m in rows]
+        if not top:
+            return
+        codes = {hit.code for hit in top}
+        result.total += len(codes - {hit.code for hit in result.hits})
+        result.hits = [*top, *(hit for hit in result.hits if hit.code not in codes)][:limit]
 
     def _whole_words_first(self, units: Sequence[QueryUnit], any_word: bool, most_words: bool, expression: str,
                            filters: SearchFilters, limit: int, total: int, prefix_matches: int,

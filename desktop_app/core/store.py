@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import connect, database_problem, is_writable
 from desktop_app.core.details import CodeDetail, code_detail, localities
-from desktop_app.core.errors import DatabaseError
+from desktop_app.core.errors import DatabaseError, is_environment_problem
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.measures import (
     MeasureDetail,
@@ -19,6 +20,7 @@ from desktop_app.core.measures import (
     measure_detail,
     normalize_measure_query,
 )
+from desktop_app.core.modifiers import ModifierCheck, check_modifiers
 from desktop_app.core.reference import ensure_reference
 from desktop_app.core.search import SearchEngine, SearchFilters, SearchResult
 
@@ -73,8 +75,10 @@ class CodeStore:
             if build and not readonly:
                 ensure_reference(conn)
             return cls(path, conn, Catalog.from_db(conn))
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             conn.close()
+            if not is_environment_problem(exc):
+                raise  # a bug in CodeDesk, not a problem with the file: the caller logs it with its trace
             raise DatabaseError(database_problem(path, exc)) from exc
 
     def close(self) -> None:
@@ -98,6 +102,10 @@ class CodeStore:
         """Everything about ``code``; with ``locality`` (a key like ``10112-00`` or words like ``manhattan``)
         and an imported GPCI file, the payment amounts for that locality too."""
         return code_detail(self.conn, self.catalog, code, locality=locality)
+
+    def modifier_checks(self, code: str, code_set: str | None, modifiers: Sequence[str]) -> list[ModifierCheck]:
+        """Whether each of ``modifiers`` exists and fits ``code`` (see :mod:`desktop_app.core.modifiers`)."""
+        return check_modifiers(self.conn, code, code_set, modifiers)
 
     def localities(self) -> list[Locality]:
         return localities(self.conn)

@@ -18,14 +18,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.details import CodeDetail, Descriptor
-from desktop_app.core.errors import CodeDeskError
+from desktop_app.core.details import CodeDetail, Descriptor, link_codes
+from desktop_app.core.errors import CodeDeskError, printable
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
+from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, bundled_modifiers
 from desktop_app.core.quality import QUALITY_ROLES
 from desktop_app.core.userdata import UserData
-from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_background, muted_text
+from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_background, muted_text, warning_text
 
+# A note the user data file refused is tried again after 2 s, then after twice as long each time, at most 30 s.
+NOTE_RETRY_FIRST_MS = 2000
+NOTE_RETRY_MAX_MS = 30_000
 OUR_SUMMARY_LABEL = "CodeDesk plain-language summary (our own words)"
 NOT_IN_DATABASE_HINT = "Not in your database. Import your code files (File \u2192 Import\u2026) to see its descriptors."
 
@@ -105,6 +109,39 @@ def _payments_html(detail: CodeDetail) -> str:
     return "".join(parts)
 
 
+def _linked(text: str) -> str:
+    """``text`` escaped, each code it names ("use 99990 instead") a link that opens that code."""
+    return "".join(f"<a href='code:{escape(code)}'>{escape(piece)}</a>" if code else escape(piece)
+                   for piece, code in link_codes(text))
+
+
+def _history_html(detail: CodeDetail) -> str:
+    """The code's life from the AMA's CPT Link files: added, changed, deleted (dates or "before 1982"), the
+    wording before and after, and what to report instead, the codes it names as links."""
+    if not detail.history and detail.deletion is None:
+        return ""
+    parts = ["<h3>History</h3>"]
+    if detail.deletion is not None:
+        when = f" {escape(detail.deletion.date)}" if detail.deletion.date else ""
+        parts.append(f"<p><b>Deleted{when}:</b> {_linked(detail.deletion.instruction)}</p>")
+    if detail.history:
+        parts.append("<table>")
+        for entry in detail.history:
+            words = []
+            if entry.prior:
+                words.append(f"<span class='muted'>was</span> {escape(entry.prior)}")
+            if entry.current:
+                words.append(f"<span class='muted'>now</span> {escape(entry.current)}")
+            if entry.instruction:
+                words.append(_linked(entry.instruction))
+            parts.append(f"<tr><th>{escape(entry.date or 'no date')}</th><td><b>{escape(entry.change_label)}</b></td>"
+                         f"<td>{'<br>'.join(words)}</td></tr>")
+        parts.append("</table>")
+    sources = sorted({h.source for h in detail.history} | ({detail.deletion.source} if detail.deletion else set()))
+    parts.append(f"<p class='muted'>From {escape('; '.join(sources))}.</p>")
+    return "".join(parts)
+
+
 def _source_heading(descriptor: Descriptor) -> str:
     if descriptor.source.is_ours:
         return OUR_SUMMARY_LABEL
@@ -166,36 +203,56 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
         status = f" &nbsp;<b>{escape(detail.status.capitalize())}</b>"
         if detail.deleted_date:
             status += f" <span class='muted'>({escape(detail.deleted_date)})</span>"
-    parts.append(f"<h1 style='font-size: xx-large;'>{escape(detail.code)}</h1>")
-    parts.append(f"<p>{badge}{status}</p>")
+        if detail.deletion is not None:
+            status += f" \u2014 {_linked(detail.deletion.instruction)}"
+    parts.append(f"<h1 style='font-size: xx-large;'>{escape(detail.text)}</h1>")
+    family = f" &nbsp;{escape(detail.modifier.family_label)}" if detail.modifier else (
+        " &nbsp;modifier" if detail.kind == "modifier" else "")
+    parts.append(f"<p>{badge}{family}{status}</p>")
     if detail.section:
         links = " \u203a ".join(
             f"<a href='section:{s.id}' title='Browse {escape(s.name)}'>{escape(s.name)}</a>" for s in detail.section
         )
         parts.append(f"<p>{links} <span class='muted'>({escape(detail.section[-1].ranges)})</span></p>")
+    parts.append(_applied_html(detail))
     # No unlabelled headline: the title is one of the descriptors below, each shown with its source.
     if not detail.known:
         parts.append(_unknown_html(detail, notice_bg))
         parts.append(_measures_html(detail))  # a measure can name a code no imported file describes
+        parts.append(_applied_entries_html(detail))
         return "".join(parts)
 
+    if detail.modifier is not None:
+        parts.append(_modifier_entry_html(detail.modifier, heading=True))
     by_source: dict[str, list[Descriptor]] = {}
     for descriptor in detail.descriptors:
+        if detail.modifier is not None and descriptor.source.is_ours:
+            continue  # our words for a modifier are its entry above
         by_source.setdefault(_source_heading(descriptor), []).append(descriptor)
     if by_source:
-        parts.append("<h3>Descriptors</h3>")
+        parts.append("<h3>Official text</h3>" if detail.modifier is not None else "<h3>Descriptors</h3>")
     for heading, descriptors in by_source.items():
         parts.append(f"<p style='margin-bottom: 2px;'><b>{escape(heading)}</b></p><table>")
         for descriptor in descriptors:
             parts.append(f"<tr><th>{escape(descriptor.label)}</th><td>{escape(descriptor.text)}</td></tr>")
         parts.append("</table>")
 
+    parts.append(_history_html(detail))
+
+    if detail.kind == "modifier":
+        if detail.modifier is not None and not by_source:
+            parts.append("<p class='muted'>Import the CMS HCPCS file to see the official text of HCPCS "
+                         "modifiers beside ours.</p>")
+        if detail.facts:  # what an imported file says about the modifier (coverage, dates); never a payment
+            parts.append(_facts_html(detail).replace("<h3>Status and payment</h3>", "<h3>Status</h3>", 1))
+        return "".join(parts)
     # For Category II the measures are the point of the code; for the others, payment comes first.
     sections = [_facts_html(detail), _measures_html(detail)]
     # A quality-data G-code is reported for its measures too: they come first, as for Category II.
     if detail.code_set == "II" or any(m.role in QUALITY_ROLES for m in detail.measures):
         sections.reverse()
     parts.extend(sections)
+    parts.append(_applied_entries_html(detail))
 
     if detail.neighbours:
         parts.append("<h3>Related codes in this range</h3><table>")
@@ -206,6 +263,46 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
             )
         parts.append("</table>")
     return "".join(parts)
+
+
+def _modifier_entry_html(entry: Modifier, heading: bool) -> str:
+    """Our bundled entry for a modifier: meaning, use, misuse and where it goes, labelled as ours."""
+    rows = [("Means", entry.meaning), ("Used", entry.use), ("Not for", entry.not_for),
+            ("Goes on", f"{entry.applies_to_text} codes")]
+    ranges = entry.to_json()
+    if entry.only_on:
+        rows.append(("Only on", f"{entry.range_note} ({', '.join(ranges['only_on'])})"))  # type: ignore[arg-type]
+    if entry.not_on:
+        rows.append(("Never on", f"{entry.range_note} ({', '.join(ranges['not_on'])})"))  # type: ignore[arg-type]
+    title = (f"<h3>Modifier {escape(entry.modifier)}</h3>" if heading else
+             f"<p style='margin-bottom: 2px;'><a href='code:{escape(entry.modifier)}'><b>Modifier "
+             f"{escape(entry.modifier)}</b></a> \u2014 {escape(entry.family_label)}</p>")
+    return (title + f"<p style='margin-bottom: 2px;'><b>{escape(OUR_MODIFIER_LABEL)}</b></p><table>"
+            + "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows) + "</table>")
+
+
+def _applied_html(detail: CodeDetail) -> str:
+    """The modifiers written after the code (99213-25): whether each fits and why, each a link to its entry."""
+    if not detail.applied:
+        return ""
+    parts = ["<h3>Modifiers as written</h3><table>"]
+    for check in detail.applied:
+        mark = "\u2713 fits" if check.fits else "\u2717 does not fit"
+        said = check.meaning if check.fits else check.reason
+        notes = "".join(f"<br><span class='muted'>{escape(n)}</span>" for n in check.notes)
+        parts.append(f"<tr><td><a href='code:{escape(check.modifier)}'><b>-{escape(check.modifier)}</b></a></td>"
+                     f"<td><b>{mark}</b></td><td>{escape(said)}{notes}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _applied_entries_html(detail: CodeDetail) -> str:
+    """Our entries for the modifiers written after the code, below the code's own facts."""
+    entries = bundled_modifiers()
+    found = [entries[c.modifier] for c in detail.applied if c.modifier in entries]
+    if not found:
+        return ""
+    return "<h3>About these modifiers</h3>" + "".join(_modifier_entry_html(e, heading=False) for e in found)
 
 
 def _unknown_html(detail: CodeDetail, notice_bg: str) -> str:
@@ -302,6 +399,13 @@ class DetailPane(QWidget):
         self._detail: CodeDetail | None = None
         self._measure: MeasureDetail | None = None
         self._userdata = userdata
+        # Notes the user data file refused (damaged, locked, disk full): kept here, shown, and tried again until
+        # they are written, so a typed note is never dropped.
+        self.unsaved_notes: dict[str, str] = {}
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.timeout.connect(self.retry_unsaved_notes)
+        self.retry_interval_ms = NOTE_RETRY_FIRST_MS
 
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
@@ -363,6 +467,12 @@ class DetailPane(QWidget):
         note_label.setBuddy(self.note)
         note_layout.addWidget(note_label)
         note_layout.addWidget(self.note)
+        self.note_status = QLabel(note_box)
+        self.note_status.setObjectName("noteStatus")
+        self.note_status.setWordWrap(True)
+        self.note_status.setAccessibleName("Note status")
+        self.note_status.hide()
+        note_layout.addWidget(self.note_status)
         self.splitter.addWidget(note_box)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 1)
@@ -402,12 +512,37 @@ class DetailPane(QWidget):
         self._measure = None
         self.rerender()
         self._set_code_actions_enabled(True)
+        favourite = False
+        note = self.unsaved_notes.get(detail.code)
+        if self._userdata is not None:
+            try:
+                favourite = self._userdata.is_favourite(detail.code)
+                if note is None:
+                    note = self._userdata.note(detail.code)
+                if not self.unsaved_notes:
+                    self.note_status.hide()  # an earlier problem is over
+            except (CodeDeskError, OSError) as exc:
+                self._show_note_problem(f"Could not read your note and favourite for {detail.code}: {exc}")
         self.favourite_button.blockSignals(True)
-        self.favourite_button.setChecked(self._userdata is not None and self._userdata.is_favourite(detail.code))
+        self.favourite_button.setChecked(favourite)
         self.favourite_button.blockSignals(False)
         self._sync_favourite_text()
         self.note.blockSignals(True)
-        self.note.setPlainText(self._userdata.note(detail.code) if self._userdata else "")
+        self.note.setPlainText(note or "")
+        self.note.blockSignals(False)
+
+    def show_problem(self, code: str, message: str) -> None:
+        """The code asked for could not be read: say so in the pane rather than keep showing the previous one."""
+        self.save_note()
+        self._detail = None
+        self._measure = None
+        warning = warning_text(self.palette()).name()
+        self.browser.setHtml(
+            f"<h2>{escape(code)}</h2><p style='color:{warning};'>Could not open {escape(code)}: "
+            f"{escape(printable(message))}</p>")
+        self._set_code_actions_enabled(False)
+        self.note.blockSignals(True)
+        self.note.setPlainText("")
         self.note.blockSignals(False)
 
     def show_measure(self, measure: MeasureDetail) -> None:
@@ -467,15 +602,64 @@ class DetailPane(QWidget):
         self._note_timer.stop()
         if self._detail is None or self._userdata is None:
             return
-        try:
-            if self.note.toPlainText() != self._userdata.note(self._detail.code):
-                self._userdata.set_note(self._detail.code, self.note.toPlainText())
-        except (CodeDeskError, OSError):
-            pass  # the note stays in the field; user data is a convenience, never a reason to crash
+        code, text = self._detail.code, self.note.toPlainText()
+        if code not in self.unsaved_notes:
+            try:
+                if text == self._userdata.note(code):
+                    return
+            except (CodeDeskError, OSError):
+                pass  # cannot tell whether it changed: write it
+        self.unsaved_notes[code] = text
+        self.retry_unsaved_notes()
+
+    def retry_unsaved_notes(self) -> None:
+        """Write every note still waiting; what fails stays waiting, shown, and is tried again later."""
+        self._retry_timer.stop()
+        if self._userdata is None or not self.unsaved_notes:
+            return
+        problem = ""
+        for code, text in list(self.unsaved_notes.items()):
+            try:
+                self._userdata.set_note(code, text)
+            except (CodeDeskError, OSError) as exc:
+                problem = str(exc)
+            else:
+                del self.unsaved_notes[code]
+        if not self.unsaved_notes:
+            self.retry_interval_ms = NOTE_RETRY_FIRST_MS
+            if self.note_status.isVisible():
+                self._show_note_status("Your notes are saved.", problem=False)
+                QTimer.singleShot(4000, self._hide_saved_status)
+            return
+        codes = ", ".join(sorted(self.unsaved_notes))
+        self._show_note_problem(
+            f"Not saved yet: your note on {codes} \u2014 {problem}. CodeDesk keeps the note and tries again in "
+            f"{max(self.retry_interval_ms // 1000, 1)} s.")
+        self._retry_timer.start(self.retry_interval_ms)
+        self.retry_interval_ms = min(self.retry_interval_ms * 2, NOTE_RETRY_MAX_MS)
+
+    def _hide_saved_status(self) -> None:
+        if not self.unsaved_notes:
+            self.note_status.hide()
+
+    def _show_note_problem(self, text: str) -> None:
+        self._show_note_status(text, problem=True)
+
+    def _show_note_status(self, text: str, *, problem: bool) -> None:
+        colour = warning_text(self.palette()).name() if problem else muted_text(self.palette()).name()
+        self.note_status.setStyleSheet(f"color: {colour};")
+        self.note_status.setText(text)
+        self.note_status.show()
 
     def _on_favourite_toggled(self, on: bool) -> None:
         if self._detail is not None and self._userdata is not None:
-            self._userdata.set_favourite(self._detail.code, on)
+            try:
+                self._userdata.set_favourite(self._detail.code, on)
+            except (CodeDeskError, OSError) as exc:
+                self.favourite_button.blockSignals(True)
+                self.favourite_button.setChecked(not on)
+                self.favourite_button.blockSignals(False)
+                self._show_note_problem(f"Could not change the favourite: {exc}")
         self._sync_favourite_text()
 
     def _sync_favourite_text(self) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import importers
+from desktop_app.core.database import WRITER_WAIT_SECONDS
 from desktop_app.core.errors import CodeDeskError, ImportCancelled, printable
 from desktop_app.core.store import CodeStore, SourceInfo
 
@@ -144,6 +145,9 @@ class JobRunner(QObject):
         self._worker: JobWorker | None = None
         self._progress: QProgressDialog | None = None
         self.show_dialogs = True  # tests turn the modal summary off
+        # How long an import waits for another process's import to finish (tests shorten it).
+        self.lock_wait = WRITER_WAIT_SECONDS
+        self.last_progress = ""  # the progress text last shown ("Waiting for the other import…")
         self.last_summaries: list[Any] = []
         self.last_error = ""
 
@@ -162,6 +166,8 @@ class JobRunner(QObject):
                 list(paths),
                 progress=lambda text, done, total: worker.progress.emit(str(text), int(done), int(total)),
                 cancel=worker.cancel_requested.is_set,
+                keep=True,  # a compressed copy beside the database, so a damaged one can be rebuilt
+                lock_wait=self.lock_wait,
             )
 
         names = ", ".join(printable(p.name) for p in paths[:3]) + (" \u2026" if len(paths) > 3 else "")
@@ -215,6 +221,7 @@ class JobRunner(QObject):
     def _on_progress(self, text: str, done: int, total: int) -> None:
         if self._progress is None or (self._worker and self._worker.cancel_requested.is_set()):
             return
+        self.last_progress = text
         self._progress.setLabelText(text)
         self._progress.setMaximum(max(total, 0))
         self._progress.setValue(min(done, total) if total > 0 else 0)

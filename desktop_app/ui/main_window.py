@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 from pathlib import Path
 
@@ -42,12 +43,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.details import CodeDetail
+from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.recovery import is_damage, mark_damaged
 from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow
-from desktop_app.core.userdata import UserData
+from desktop_app.core.userdata import UserData, keep_unsaved_notes
 from desktop_app.ui.about import AboutDialog
+from desktop_app.ui.changes_view import ChangesView
+from desktop_app.ui.claim_check import ClaimCheckPanel, CodeEditsPanel
 from desktop_app.ui.comparison import ComparisonView
 from desktop_app.ui.detail import DetailPane
 from desktop_app.ui.empty_state import no_results_html, result_note
@@ -84,6 +89,7 @@ class MainWindow(QMainWindow):
         self.last_result: SearchResult | None = None
         self._history: list[str] = []
         self._history_index = -1
+        self._requested_code = ""  # the code last asked of the worker (its failure is shown in the pane)
         self._selecting_programmatically = False
         self._comparison_sets: list[str] = []
         code_sets = [c.id for c in store.catalog.code_sets]
@@ -169,6 +175,11 @@ class MainWindow(QMainWindow):
         self.detail_pane.section_link_activated.connect(self.browse_section)
         self.detail_pane.measure_link_activated.connect(self.open_measure)
         self.detail_pane.locality_requested.connect(self.service.localities)
+        self.code_edits = CodeEditsPanel(self.service, self)  # NCCI edits of the shown code, under its detail
+        self.code_edits.code_activated.connect(self.open_code)
+        self.detail_pane.splitter.insertWidget(1, self.code_edits)
+        self.claim_check: ClaimCheckPanel | None = None
+        self.changes_view: ChangesView | None = None
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
@@ -274,6 +285,12 @@ class MainWindow(QMainWindow):
             "Copy Code and &Title", self.copy_code_and_title, [keys("Ctrl+Shift+C")], "copyTitleAction"
         )
         self.about_action = self._action("&About CodeDesk", self.show_about, None, "aboutAction")
+        self.claim_check_action = self._action(
+            "Check Codes &Together\u2026", self.show_claim_check, [keys("Ctrl+K")], "claimCheckAction"
+        )
+        self.changes_action = self._action(
+            "&What Changed\u2026", self.show_changes, [keys("Ctrl+Shift+W")], "changesAction"
+        )
         self.search_tab_action = self._action(
             "&Search", lambda: self.tabs.setCurrentIndex(SEARCH_TAB), [keys("Ctrl+1")]
         )
@@ -321,10 +338,29 @@ class MainWindow(QMainWindow):
         go_menu.addActions([self.back_action, self.forward_action])
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.search_tab_action, self.compare_tab_action])
+        view_menu.addActions([self.claim_check_action, self.changes_action])
         theme_menu = view_menu.addMenu("&Theme")
         theme_menu.addActions(list(self.theme_actions.values()))
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
+
+    def show_changes(self) -> None:
+        if self.changes_view is None:
+            self.changes_view = ChangesView(self.service, self)
+            self.changes_view.code_activated.connect(self.open_code)
+        self.changes_view.reload()
+        self.changes_view.show()
+        self.changes_view.raise_()
+        self.changes_view.activateWindow()
+
+    def show_claim_check(self) -> None:
+        if self.claim_check is None:
+            self.claim_check = ClaimCheckPanel(self.service, self)
+            self.claim_check.code_activated.connect(self.open_code)
+        self.claim_check.show()
+        self.claim_check.raise_()
+        self.claim_check.activateWindow()
+        self.claim_check.claim.setFocus()
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -531,7 +567,7 @@ class MainWindow(QMainWindow):
             return
         hit = self.results_model.hit(row)
         if hit is not None:
-            self.open_code(hit.code)
+            self.open_code(hit.text)
             return
         text = normalize(self.search_box.text())
         if is_code(text):
@@ -542,12 +578,12 @@ class MainWindow(QMainWindow):
             return
         hit = self.results_model.hit(current.row())
         if hit is not None:
-            self.open_code(hit.code)
+            self.open_code(hit.text)
 
     def _on_result_activated(self, index: QModelIndex) -> None:
         hit = self.results_model.hit(index.row())
         if hit is not None:
-            self.open_code(hit.code)
+            self.open_code(hit.text)
             self.detail_pane.browser.setFocus()
 
     def focus_search(self) -> None:
@@ -568,8 +604,12 @@ class MainWindow(QMainWindow):
             self._history.append(code)
             self._history_index = len(self._history) - 1
             if self.userdata is not None:
-                self.userdata.record_view(code)
+                try:
+                    self.userdata.record_view(code)
+                except CodeDeskError as exc:  # history is a convenience: the code still opens
+                    self.statusBar().showMessage(f"Could not record {code} in your history: {exc}", 8000)
         self._sync_history_actions()
+        self._requested_code = code
         self.service.detail(code)
 
     def _show_measure_hits(self, result: SearchResult) -> None:
@@ -670,7 +710,15 @@ class MainWindow(QMainWindow):
         self.comparison_view.set_rows(rows, self._comparison_sets)
 
     def _on_service_failed(self, kind: str, message: str) -> None:
-        self.statusBar().showMessage(f"Could not {kind}: {message}", 10000)
+        damaged = is_damage(message)
+        if damaged:
+            # The file is in use now: flag it, so the next start sets it aside and rebuilds it.
+            mark_damaged(self.store.path, message)
+            message += "; CodeDesk will set the database aside and rebuild it the next time it starts"
+        self.statusBar().showMessage(f"Could not {kind}: {message}", 0 if damaged else 10000)
+        if kind == "detail" and self._requested_code:
+            # The pane must move on: showing the previous code as if it were the one asked for misleads.
+            self.detail_pane.show_problem(self._requested_code, message)
 
     # --- import -------------------------------------------------------------------------------------
 
@@ -798,6 +846,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.detail_pane.save_note()
+        if self.detail_pane.unsaved_notes and self.userdata is not None:
+            # Still refused at the end: written beside the user data, saved into it at the next start.
+            with contextlib.suppress(OSError):
+                keep_unsaved_notes(self.userdata.path, self.detail_pane.unsaved_notes)
         self.save_settings()
         self.jobs.shutdown()
         self.service.shutdown()

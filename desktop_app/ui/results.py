@@ -150,7 +150,7 @@ class ResultsModel(QAbstractTableModel):
         hit = self._hits[row]
         if role == _DISPLAY:
             if column == _CODE:
-                return hit.code
+                return hit.text  # "99213-25" when the query wrote modifiers after the code
             if column == _CATEGORY:
                 return CODE_SET_SHORT.get(hit.code_set, hit.code_set)
             if column == _TITLE:
@@ -161,7 +161,9 @@ class ResultsModel(QAbstractTableModel):
                 return CODE_SET_LABELS.get(hit.code_set, hit.code_set)
             if column == _TITLE:
                 path = " \u203a ".join(hit.section)
-                return f"{hit.title}\n{path}" if path else hit.title
+                checks = "".join(f"\n-{c.modifier}: " + ("fits" if c.fits else f"does not fit: {c.reason}")
+                                 for c in hit.modifiers)
+                return (f"{hit.title}\n{path}" if path else hit.title) + checks
             if column == _SOURCE:
                 return hit.source
             return None

@@ -12,16 +12,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop_app.core.grammar import CodeSet
+
 # Hue (degrees) per code set: blue, green, orange, purple. Chosen to differ for common colour blindness
 # in lightness as well as hue once the palette lightness is applied.
 CODE_SET_HUES: dict[str, int] = {"I": 212, "II": 140, "III": 28, "HCPCS": 280}
-CODE_SET_SHORT: dict[str, str] = {"I": "Cat I", "II": "Cat II", "III": "Cat III", "HCPCS": "HCPCS II"}
-CODE_SET_LABELS: dict[str, str] = {
-    "I": "Category I",
-    "II": "Category II",
-    "III": "Category III",
-    "HCPCS": "HCPCS Level II",
-}
+# The code sets' names, by id, as the window shows them (the names themselves are the core's).
+CODE_SET_SHORT: dict[str, str] = {code_set.value: code_set.short_label for code_set in CodeSet}
+CODE_SET_LABELS: dict[str, str] = {code_set.value: code_set.compact_label for code_set in CodeSet}
 
 
 class ThemeChoice(str, Enum):
@@ -70,6 +68,11 @@ def differs_background(palette: QPalette) -> QColor:
 
 def muted_text(palette: QPalette) -> QColor:
     return blend(palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base), 0.4)
+
+
+def warning_text(palette: QPalette) -> QColor:
+    """Text that must be noticed (a note not saved yet): a red that reads on the light and the dark base."""
+    return QColor.fromHsl(4, 200, 190 if is_dark(palette) else 95)
 
 
 def link_color(palette: QPalette) -> QColor:

@@ -12,33 +12,74 @@ newest of its kind, so a late result can never overwrite a newer one.
 
 from __future__ import annotations
 
-import sqlite3
+import logging
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
+from desktop_app.core import changes, ncci
 from desktop_app.core.details import CodeDetail
-from desktop_app.core.errors import CodeDeskError
+from desktop_app.core.errors import CodeDeskError, is_environment_problem, is_interrupt
 from desktop_app.core.search import SearchFilters, SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
+
+log = logging.getLogger(__name__)
 
 # When several kinds wait at once, the one the user is looking at goes first; "refresh" must precede
 # everything so no request runs against a stale catalog after an import.
 
 # "counts" is the second half of a search: the hits are painted first, the per-category counts follow.
-KIND_ORDER = ("refresh", "search", "detail", "measure", "counts", "overview", "comparison", "localities")
+KIND_ORDER = ("refresh", "search", "detail", "measure", "counts", "overview", "comparison", "localities", "ncci_check",
+              "ncci_edits", "releases", "changes")
 
 
 @dataclass(frozen=True)
 class DetailRequest:
     code: str
     locality: str | None = None  # a GPCI locality key ('13202-01'): payment amounts for it too
+
+
+@dataclass(frozen=True)
+class ClaimCheckRequest:
+    """The claim check panel: the typed claim lines, the date of service and the NCCI setting."""
+
+    text: str
+    on: date
+    setting: str = "practitioner"
+
+
+@dataclass(frozen=True)
+class CodeEditsRequest:
+    """One page of a code's NCCI edits (both directions) and its MUEs, for the detail pane."""
+
+    code: str
+    setting: str = "practitioner"
+    offset: int = 0
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class CodeEdits:
+    page: ncci.CodeEditPage
+    mues: list[ncci.CodeMue]
+    has_ncci: bool
+
+
+@dataclass(frozen=True)
+class ChangesRequest:
+    """What changed between two releases of a family (None: the defaults of core.changes.choose)."""
+
+    family: str | None = None
+    old: str | None = None
+    new: str | None = None
+    code_set: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +114,6 @@ class Timed:
     value: object
     seconds: float = 0.0
     request: object = None
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 class StoreWorker(QObject):
@@ -124,20 +164,21 @@ class StoreWorker(QObject):
                     with self._lock:  # counts only for a search nobody has typed past yet
                         if "search" not in self._pending and not self._stopped:
                             self._pending["counts"] = (seq, (value, payload))
-            except sqlite3.OperationalError as exc:
-                if "interrupt" in str(exc):
+            except CodeDeskError as exc:
+                self.failed.emit(kind, seq, str(exc))
+            except Exception as exc:
+                if is_interrupt(exc):
                     # Interrupted for a newer search. If the interrupt hit another kind by a race, retry it.
                     with self._lock:
                         if kind not in self._pending and kind != "counts" and not self._stopped:
                             self._pending[kind] = (seq, payload)
                     continue
-                self.failed.emit(kind, seq, f"database error: {exc}")
-            except CodeDeskError as exc:
-                self.failed.emit(kind, seq, str(exc))
-            except sqlite3.Error as exc:
-                self.failed.emit(kind, seq, f"database error: {exc}")
-            except Exception as exc:  # a bug must not leave the window waiting for an answer forever
-                self.failed.emit(kind, seq, f"internal error ({type(exc).__name__}: {exc})")
+                if is_environment_problem(exc):  # locked, read-only, damaged: the person can act on it
+                    log.warning("%s: database problem: %s", kind, exc)
+                    self.failed.emit(kind, seq, f"database error: {exc}")
+                else:  # a bug must not leave the window waiting for an answer forever; its trace goes to the log
+                    log.exception("%s request failed", kind)
+                    self.failed.emit(kind, seq, f"internal error ({type(exc).__name__}: {exc})")
             finally:
                 with self._lock:
                     self._running = None
@@ -175,6 +216,18 @@ class StoreWorker(QObject):
         if kind == "refresh":
             store.refresh()
             return None
+        if kind == "ncci_check":
+            assert isinstance(payload, ClaimCheckRequest)
+            return ncci.check_claim(store.conn, ncci.parse_claim(payload.text), payload.on, payload.setting)
+        if kind == "ncci_edits":
+            assert isinstance(payload, CodeEditsRequest)
+            page = ncci.code_edits(store.conn, payload.code, payload.setting, on=payload.on, offset=payload.offset)
+            return CodeEdits(page, ncci.code_mues(store.conn, payload.code, payload.on), ncci.has_ncci_data(store.conn))
+        if kind == "releases":
+            return changes.releases(store.conn)
+        if kind == "changes":
+            assert isinstance(payload, ChangesRequest)
+            return changes.compare(store.conn, payload.family, payload.old, payload.new, payload.code_set)
         raise ValueError(f"unknown request kind {kind!r}")
 
     def stop(self) -> None:
@@ -202,6 +255,10 @@ class StoreService(QObject):
     localities_ready = Signal(object)  # list[Locality]
     overview_ready = Signal(object)  # Overview
     comparison_ready = Signal(object)  # list[ComparisonRow]
+    ncci_check_ready = Signal(object)  # ncci.CheckResult
+    ncci_edits_ready = Signal(object)  # CodeEdits
+    releases_ready = Signal(object)  # dict[str, list[changes.Release]]
+    changes_ready = Signal(object)  # changes.ChangeReport
     refreshed = Signal()
     failed = Signal(str, str)  # kind, message
 
@@ -247,6 +304,18 @@ class StoreService(QObject):
     def comparison(self, code_sets: list[str]) -> int:
         return self._post("comparison", list(code_sets))
 
+    def check_claim(self, request: ClaimCheckRequest) -> int:
+        return self._post("ncci_check", request)
+
+    def code_edits(self, request: CodeEditsRequest) -> int:
+        return self._post("ncci_edits", request)
+
+    def releases(self) -> int:
+        return self._post("releases")
+
+    def changes(self, request: ChangesRequest) -> int:
+        return self._post("changes", request)
+
     def refresh(self) -> int:
         """After an import: the worker re-reads its catalog before any later request runs."""
         return self._post("refresh")
@@ -286,6 +355,14 @@ class StoreService(QObject):
         elif kind == "comparison":
             rows: list[ComparisonRow] = answer.value  # type: ignore[assignment]
             self.comparison_ready.emit(rows)
+        elif kind == "ncci_check":
+            self.ncci_check_ready.emit(answer.value)
+        elif kind == "ncci_edits":
+            self.ncci_edits_ready.emit(answer.value)
+        elif kind == "releases":
+            self.releases_ready.emit(answer.value)
+        elif kind == "changes":
+            self.changes_ready.emit(answer.value)
         elif kind == "refresh":
             self.refreshed.emit()
 

@@ -142,3 +142,14 @@ def test_grammar_never_raises_unexpectedly(text: str) -> None:
     parse_prefix(text)
     with contextlib.suppress(GrammarError):
         parse_code_list(text)
+
+
+def test_the_code_set_names_in_the_bundle_are_the_grammars() -> None:
+    """code_sets.toml (read into the database, shown by the CLI) and CodeSet (everything else) agree."""
+    from desktop_app.core.catalog import Catalog
+    from desktop_app.core.resources import data_dir
+
+    catalog = Catalog.from_files(data_dir())
+    assert [(c.id, c.name, c.short_name) for c in catalog.code_sets] == [
+        (c.value, c.label, c.short_label) for c in CodeSet]
+    assert [c.compact_label for c in CodeSet] == ["Category I", "Category II", "Category III", "HCPCS Level II"]

@@ -68,3 +68,16 @@ def test_option_group_numbers_and_combinations() -> None:
     assert combination_text([("G8754", ""), ("G8752", "")]) == "G8752 + G8754"
     assert combination_text([("1123F", "8P")]) == ""  # alone: no combination
     assert combination_text([("G8752", ""), ("G8752", "")]) == ""
+
+
+def test_roles_are_their_text_everywhere() -> None:
+    """Role replaced plain strings: str(), f-strings, JSON, SQLite and dict lookups see the same text."""
+    import json
+    import sqlite3
+
+    from desktop_app.core.quality import ROLE_LABELS, Role
+
+    assert str(Role.MET) == f"{Role.MET}" == "performance met" == Role.MET
+    assert json.dumps({"role": Role.NOT_MET}) == '{"role": "performance not met"}'
+    assert sqlite3.connect(":memory:").execute("SELECT ?", (Role.EXCLUSION,)).fetchone()[0] == "exclusion"
+    assert ROLE_LABELS["exception"] == ROLE_LABELS[Role.EXCEPTION] == "denominator exception"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from PySide6.QtGui import QImage
@@ -54,32 +57,79 @@ def distinct_colours(path: Path, step: int = 4) -> int:
     return len({image.pixel(x, y) for x in range(0, image.width(), step) for y in range(0, image.height(), step)})
 
 
+class AppProcess:
+    """The real app with its output read by threads, so a wait for a line ends the moment the line comes or the
+    process dies, and a failure shows what the app wrote on stderr."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        # Started outside the checkout, so ``-m desktop_app`` runs the installed CodeDesk (the wheel, in CI).
+        self.process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        cwd=cwd)
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.stderr: list[str] = []
+        assert self.process.stdout is not None and self.process.stderr is not None
+        threading.Thread(target=self._pump, args=(self.process.stdout, self.lines.put), daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.process.stderr, self.stderr.append), daemon=True).start()
+
+    @staticmethod
+    def _pump(stream: IO[str], sink: Callable[[str], None]) -> None:
+        for line in stream:
+            sink(line.rstrip("\n"))
+        if sink.__name__ == "put":
+            sink(None)  # type: ignore[arg-type]  # end of stdout: the process has gone
+
+    def describe(self) -> str:
+        status = self.process.poll()
+        state = "still running" if status is None else f"exited with status {status}"
+        return f"the app {state}; its stderr:\n" + "\n".join(self.stderr[-40:])
+
+    def wait_for(self, prefix: str, timeout: float) -> str:
+        """The first stdout line starting with ``prefix``; fails at once if the app exits first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                pytest.fail(f"no {prefix!r} within {timeout:.0f} s; {self.describe()}")
+            try:
+                line = self.lines.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if line is None:
+                self.process.wait(5)
+                pytest.fail(f"the app ended before {prefix!r}; {self.describe()}")
+            if line.startswith(prefix):
+                return line
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
 def test_real_app_window_under_xvfb(display: str, tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key not in ("CODEDESK_DB", "WAYLAND_DISPLAY")}
     env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_CONFIG_HOME=str(tmp_path / "config"),
-               XDG_DATA_HOME=str(tmp_path / "data"))
-    app = subprocess.Popen([sys.executable, "-m", "desktop_app", "--db", str(tmp_path / "db.sqlite3")], env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               XDG_DATA_HOME=str(tmp_path / "data"), CODEDESK_READY_PROBE="report")
+    app = AppProcess([sys.executable, "-m", "desktop_app", "--db", str(tmp_path / "db.sqlite3")], env, tmp_path)
     try:
+        app.wait_for("CODEDESK_READY", timeout=90)  # painted once, event loop idle: it takes keys now
         found = _run(["xdotool", "search", "--sync", "--name", "CodeDesk"], env, timeout=30)
-        assert found.returncode == 0 and found.stdout.strip(), "the CodeDesk window never appeared"
-        time.sleep(1.0)  # first paint and the first answers from the search worker
-        _run(["xdotool", "type", "--delay", "30", "3074F"], env)
-        time.sleep(0.8)
+        assert found.returncode == 0 and found.stdout.strip(), f"no CodeDesk window; {app.describe()}"
+        typed = _run(["xdotool", "type", "--delay", "30", "3074F"], env)
+        assert typed.returncode == 0, typed.stderr
         _run(["xdotool", "key", "Return"], env)
-        time.sleep(0.8)
+        # The window's own state, from inside: the detail pane shows the code that was typed.
+        assert app.wait_for("CODEDESK_DETAIL", timeout=60) == "CODEDESK_DETAIL 3074F"
         shot = tmp_path / "window.png"
         taken = _run(["import", "-window", "root", str(shot)], env)
         assert taken.returncode == 0, taken.stderr
         assert distinct_colours(shot) >= 8, "the screenshot is blank or nearly so"
-        assert app.poll() is None, "the app exited on its own"
+        assert app.process.poll() is None, f"the app exited on its own; {app.describe()}"
         _run(["xdotool", "key", "ctrl+q"], env)
-        assert app.wait(15) == 0
+        assert app.process.wait(30) == 0, app.describe()
     finally:
-        if app.poll() is None:
-            app.terminate()
-            app.wait(10)
-        if app.stdout:
-            app.stdout.close()
-        if app.stderr:
-            app.stderr.close()
+        app.stop()

@@ -103,14 +103,14 @@ def test_database_errors_offer_a_way_out(tmp_path: Path) -> None:
     assert asked and str(broken) in asked[0]
 
     other = tmp_path / "other.sqlite3"
-    store = open_store_interactively(broken, ask=ask_then(DatabaseChoice.OTHER_FILE), choose=lambda _p: other)
-    assert store is not None and store.path == other
-    store.close()
+    opened = open_store_interactively(broken, ask=ask_then(DatabaseChoice.OTHER_FILE), choose=lambda _p: other)
+    assert opened is not None and opened.store.path == other
+    opened.close()
 
-    store = open_store_interactively(broken, ask=ask_then(DatabaseChoice.REBUILD))
-    assert store is not None and store.detail("99213").known
-    store.close()
-    assert any(p.name.startswith("broken.sqlite3.broken-") for p in tmp_path.iterdir())
+    opened = open_store_interactively(broken, ask=ask_then(DatabaseChoice.REBUILD))
+    assert opened is not None and opened.store.detail("99213").known
+    opened.close()
+    assert any(p.name.startswith("broken.sqlite3.damaged-") for p in tmp_path.iterdir())
 
 
 def test_command_line() -> None:
@@ -158,6 +158,8 @@ def _fake_importers(added_facts: bool = True, hold: bool = False) -> SimpleNames
         *,
         progress: Callable[[str, int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
+        keep: bool = False,
+        lock_wait: float = 0.0,
     ) -> list[SimpleNamespace]:
         from desktop_app.core.catalog import Catalog
         from desktop_app.core.database import transaction

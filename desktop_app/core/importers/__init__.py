@@ -14,23 +14,26 @@ Each file is parsed completely before anything is written, so a broken file fail
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.catalog import Catalog
-from desktop_app.core.database import transaction
-from desktop_app.core.errors import DatabaseError, ImportFileError, UserError
-from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
+from desktop_app.core.database import WRITER_WAIT_SECONDS, transaction, waiting_transaction
+from desktop_app.core.errors import DatabaseError, ImportFileError, UserError, is_environment_problem
+from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_ncci, cms_qpp, cms_rvu, generic_csv
 from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
 from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
 from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end, too_large
-from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.indexing import drop_orphan_codes, optimize_search_index, reindex
+from desktop_app.core.recovery import database_file, forget_kept_source, keep_import
 from desktop_app.core.reference import BUNDLED_KIND
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "SUPPORTED_FORMATS",
     "UNVERIFIED_AMA_POINTS",
+    "VERIFIED_AMA_POINTS",
     "ImportSummary",
     "detect",
     "import_paths",
@@ -49,12 +53,14 @@ SUPPORTED_FORMATS = (
     "CMS Physician Fee Schedule RVU file PPRRVU (.csv, fixed-width .txt, .xlsx, or the RVUyyQ .zip); "
     "CMS Alpha-Numeric HCPCS file (fixed-width ANWEB .txt, .xlsx, or the zip); "
     "AMA CPT data files (LONGULT, MEDU, SHORTU, ConsumerDescriptor, ClinicianDescriptor, the PLA XML, "
-    "CPT Link Deleted_DTK/History_DTK, ConsolidatedCodeList, Modifiers, MODUL; best as the whole release "
-    "folder or zip); CMS QPP measures-data .json and the claims single-source .csv; "
+    "CPT Link Deleted_DTK/History_DTK/HistoryModifiers_DTK, ConsolidatedCodeList, Modifiers, MODUL; best as "
+    "the whole release folder or zip); CMS QPP measures-data .json and the claims single-source .csv; "
     "the CMS GPCI table (.csv, PFS Addendum E) for payment amounts per locality; "
+    "the CMS NCCI PTP edit files (ccipra/ccioph .txt or their zips) and MUE tables (.csv); "
     "and your own code list as .csv with the columns code, descriptor and optionally category."
 )
 UNVERIFIED_AMA_POINTS = ama_cpt.UNVERIFIED
+VERIFIED_AMA_POINTS = ama_cpt.VERIFIED
 # File name endings worth offering in an Open dialog (detection itself reads the content).
 SUPPORTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".json", ".xml", ".zip")
 
@@ -98,10 +104,13 @@ class ImportSummary:
 
 @contextmanager
 def _writing() -> Iterator[None]:
-    """Turn SQLite's operational errors (locked, busy, disk full, read-only) into a message for people."""
+    """Turn SQLite's environment errors (locked, busy, disk full, read-only, damaged) into a message for people;
+    any other SQLite error is a bug and propagates with its trace."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
+        if not is_environment_problem(exc):
+            raise
         raise DatabaseError(f"could not write the database, nothing was changed: {exc}") from exc
 
 
@@ -177,8 +186,15 @@ def import_paths(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    keep: bool = False,
+    lock_wait: float = WRITER_WAIT_SECONDS,
 ) -> list[ImportSummary]:
     """Import files, folders and zips. Everything is read first, then written in one transaction.
+
+    When another process holds the write lock, the import waits for it (reporting "Waiting for the other
+    import" through ``progress``, cancellable) for at most ``lock_wait`` seconds. With ``keep``, a compressed
+    copy of the files is kept beside the database once the import is committed, so a damaged database can be
+    rebuilt without the user (:mod:`desktop_app.core.recovery`).
 
     Raises :class:`ImportFileError` for a file that cannot be imported and
     :class:`~desktop_app.core.errors.ImportCancelled` when ``cancel()`` turns true; in both cases nothing
@@ -190,12 +206,16 @@ def import_paths(
     ama_files: list[tuple[SourceFile, str]] = []
     ama_notes: list[str] = []
     ama_at: int | None = None
+    ncci_files: list[tuple[SourceFile, str]] = []  # streamed into the transaction, never held (see cms_ncci)
     read = lines = 0
     for path in paths:
         monitor.check()
         planned = plan(Path(path), SUPPORTED_FORMATS)
         path_notes = list(planned.notes)
         for sf, fmt in planned.files:
+            if fmt in cms_ncci.FORMATS:
+                ncci_files.append((sf, fmt))
+                continue
             read += sf.size
             if read > MAX_IMPORT_BYTES and sf.size <= MAX_FILE_BYTES:
                 raise ImportFileError(
@@ -204,7 +224,8 @@ def import_paths(
                     "most that much in one import (real releases are far smaller): import the files one at a time",
                 )
             if fmt.startswith("ama-"):
-                lines = _budget(sf, fmt, lines)
+                if fmt not in ama_cpt.MAY_SKIP:  # members that may be skipped are counted once chosen
+                    lines = _budget(sf, fmt, lines)
                 ama_files.append((sf, fmt))
                 ama_notes.extend(path_notes)
                 path_notes = []
@@ -219,17 +240,38 @@ def import_paths(
             path_notes = []
     if ama_files:
         started = time.perf_counter()
-        for sf, fmt in ama_files:
+        # Known members CodeDesk does not read (LONGUF, LONGUT beside LONGULT …) are skipped with a note and
+        # never judged: a damaged copy of a file that is not read cannot refuse the release.
+        chosen, skipped = ama_cpt.select(ama_files)
+        if not chosen and not parsed:
+            first = next(sf for sf, fmt in ama_files)
+            raise ImportFileError(
+                first.name,
+                f"{skipped[0].split(': ', 1)[1]}; import that file or the whole release folder or zip",
+            )
+        for sf, fmt in chosen:
+            if fmt in ama_cpt.MAY_SKIP:
+                lines = _budget(sf, fmt, lines)
             _check_complete(sf, fmt)
-        releases = ama_cpt.parse_release(ama_files, monitor)
+        releases = ama_cpt.parse_release(chosen, monitor) if chosen else []
         for sf, _ in ama_files:
             sf.release()
-        share = (time.perf_counter() - started) / len(releases)
-        position = ama_at if ama_at is not None else len(parsed)
-        parsed[position:position] = [(ds, share, ama_notes if i == 0 else []) for i, ds in enumerate(releases)]
+        if releases:
+            share = (time.perf_counter() - started) / len(releases)
+            position = ama_at if ama_at is not None else len(parsed)
+            parsed[position:position] = [
+                (ds, share, [*ama_notes, *skipped] if i == 0 else []) for i, ds in enumerate(releases)
+            ]
+        else:  # only skipped AMA members beside other files: the notes go with the first of those
+            parsed[0][2].extend([*ama_notes, *skipped])
+
+    def waiting(seconds: float) -> None:
+        if progress is not None:
+            progress(f"Waiting for the other import to finish\u2026 ({seconds:.0f} s; CodeDesk waits up to "
+                     f"{lock_wait:.0f} s)", 0, 0)
 
     summaries: list[ImportSummary] = []
-    with _writing(), transaction(conn):
+    with _writing(), waiting_transaction(conn, max_wait=lock_wait, on_wait=waiting, cancelled=cancel):
         for ds, parse_seconds, notes in parsed:
             started = time.perf_counter()
             result = write_dataset(conn, catalog, ds, monitor)
@@ -246,7 +288,7 @@ def import_paths(
                     unchanged=result.unchanged,
                     modifiers=ds.modifier_count,
                     measures=linked,
-                    warnings=list(ds.warnings),
+                    warnings=result.warnings,
                     seconds=round(parse_seconds + time.perf_counter() - started, 3),
                     notes=[
                         *notes,
@@ -255,6 +297,30 @@ def import_paths(
                     ],
                 )
             )
+        for written in cms_ncci.write_all(conn, ncci_files, monitor):
+            summaries.append(
+                ImportSummary(
+                    file_name=written.file_name,
+                    format=written.format,
+                    source_id=written.source_id,
+                    source_name=written.source_name,
+                    release=written.release,
+                    added=written.rows,
+                    updated=0,
+                    unchanged=0,
+                    modifiers=0,
+                    measures=0,
+                    warnings=written.warnings,
+                    seconds=written.seconds,
+                    notes=[*written.notes, *(["replaced the earlier import of this release"] if written.replaced
+                                             else [])],
+                )
+            )
+        optimize_search_index(conn)
+    if keep:
+        # The import itself is committed; a failure here only means no rebuild copy.
+        with contextlib.suppress(OSError, ValueError, zipfile.BadZipFile):
+            keep_import(conn, [Path(p) for p in paths], [s.source_id for s in summaries])
     return summaries
 
 
@@ -267,9 +333,11 @@ def remove_source(conn: sqlite3.Connection, source_id: int) -> None:
     if row[0] == BUNDLED_KIND:
         raise UserError(f"{row[1]} is CodeDesk's own bundled reference and cannot be removed")
     catalog = Catalog.from_db(conn)
+    release = conn.execute("SELECT release FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
     with _writing(), transaction(conn):
         codes = source_codes(conn, source_id)
         delete_source(conn, source_id)
         drop_orphan_codes(conn)
         refresh_status(conn, codes)
         reindex(conn, catalog, codes)
+    forget_kept_source(database_file(conn), row[0], release)

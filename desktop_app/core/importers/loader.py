@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from desktop_app.core.catalog import Catalog
@@ -48,6 +48,7 @@ class LoadResult:
     updated: int
     unchanged: int
     replaced: bool
+    warnings: list[str] = field(default_factory=list)  # the dataset's own, and any the write added
 
 
 # allow_nan=False: the readers refuse NaN and infinities with the file and line; should one ever get this far,
@@ -231,14 +232,14 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
     existing = {r[0] for r in conn.execute("SELECT code FROM codes")}
 
     # Facts-only records (history of a code the release gives no text for) need the code to exist already.
-    dropped = [c for c, r in ds.codes.items() if r.facts_only and not r.descriptors and c not in existing]
-    for code in dropped:
-        del ds.codes[code]
+    # They are left out of a copy: the caller's Dataset stays as parsed (the warning reaches it in the result).
+    dropped = {c for c, r in ds.codes.items() if r.facts_only and not r.descriptors and c not in existing}
     if dropped:
-        ds.warnings.append(
+        ds = replace(ds, codes={c: r for c, r in ds.codes.items() if c not in dropped}, warnings=[
+            *ds.warnings,
             f"{len(dropped)} code(s) have history or facts but no descriptor and are not in the "
-            f"database; their rows were skipped (e.g. {', '.join(sorted(dropped)[:5])})"
-        )
+            f"database; their rows were skipped (e.g. {', '.join(sorted(dropped)[:5])})",
+        ])
     old_codes = source_codes(conn, old[0]) if old else set()
     if old and ds.kind not in _USER_LIST_KINDS:
         _refuse_shrinking(conn, ds, old[0], len(old_codes))
@@ -356,4 +357,4 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
             drop_orphan_codes(conn)
         reindex(conn, catalog, touched)
     monitor.report(6)
-    return LoadResult(source_id, added, updated, unchanged, old is not None)
+    return LoadResult(source_id, added, updated, unchanged, old is not None, list(ds.warnings))

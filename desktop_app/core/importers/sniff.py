@@ -16,9 +16,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from desktop_app.core.errors import ImportFileError, printable
-from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_qpp, cms_rvu, generic_csv
+from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_ncci, cms_qpp, cms_rvu, generic_csv
 from desktop_app.core.importers.limits import (
     MAX_COMPRESSION_RATIO,
     MAX_FILE_BYTES,
@@ -49,6 +50,9 @@ FORMAT_LABELS = {
     cms_hcpcs.FORMAT_TXT: "CMS HCPCS Level II file (ANWEB, fixed-width text)",
     cms_hcpcs.FORMAT_XLSX: "CMS HCPCS Level II file (ANWEB, Excel)",
     ama_cpt.LONGULT: "AMA CPT long descriptors (LONGULT)",
+    ama_cpt.LONGUT: "AMA CPT long descriptors, upper case (LONGUT)",
+    ama_cpt.LONG_FIXED: "AMA CPT long descriptors, fixed-field (LONGULF/LONGUF; not read)",
+    ama_cpt.PLA_TAB: "AMA CPT PLA side file (CPTPLATab/CPTPLAChanges; not read)",
     ama_cpt.MEDU: "AMA CPT medium descriptors (MEDU)",
     ama_cpt.SHORTU: "AMA CPT short descriptors (SHORTU)",
     ama_cpt.CONSUMER: "AMA CPT consumer-friendly descriptors",
@@ -63,6 +67,8 @@ FORMAT_LABELS = {
     cms_qpp.FORMAT_JSON: "CMS QPP measures data (JSON)",
     cms_qpp.FORMAT_CLAIMS: "CMS QPP claims single-source code list (CSV)",
     cms_gpci.FORMAT: "CMS geographic practice cost indices (GPCI, CSV)",
+    cms_ncci.FORMAT_PTP: "CMS NCCI procedure-to-procedure edits (PTP, tab-separated text)",
+    cms_ncci.FORMAT_MUE: "CMS NCCI medically unlikely edits (MUE, CSV)",
     generic_csv.FORMAT: "code list (CSV: code, descriptor[, category])",
     ZIP: "zip archive",
     FOLDER: "folder",
@@ -108,6 +114,7 @@ def _sniff_text(sf: SourceFile, head: str, cut: bool) -> str | None:
         lines = lines[:-1]
     return (
         cms_qpp.sniff_text(head)
+        or cms_ncci.sniff_lines(lines)
         or cms_rvu.sniff_lines(lines)
         or cms_hcpcs.sniff_lines(lines)
         or cms_gpci.sniff_lines(lines)
@@ -124,7 +131,11 @@ _NAME_GUESSES: tuple[tuple[str, str, str], ...] = (
     (r"PPRRVU", "xlsx", cms_rvu.FORMAT_XLSX),
     (r"ANWEB", "txt", cms_hcpcs.FORMAT_TXT),
     (r"ANWEB", "xlsx", cms_hcpcs.FORMAT_XLSX),
+    (r"^LONGUL?F$", "", ama_cpt.LONG_FIXED),
+    (r"^LONGUT$", "", ama_cpt.LONGUT),
     (r"^LONGU", "", ama_cpt.LONGULT),
+    (r"^CPTPLA(?:TAB|CHANGES)", "", ama_cpt.PLA_TAB),
+    (r"^CPTPLA$", "", ama_cpt.PLA),
     (r"^MEDU", "", ama_cpt.MEDU),
     (r"^SHORTU", "", ama_cpt.SHORTU),
     (r"CONSUMERDESCRIPTOR", "", ama_cpt.CONSUMER),
@@ -138,6 +149,8 @@ _NAME_GUESSES: tuple[tuple[str, str, str], ...] = (
     (r"^MODUL", "", ama_cpt.MODUL),
     (r"MEASURES[-_ ]?DATA", "json", cms_qpp.FORMAT_JSON),
     (r"SINGLESOURCE", "csv", cms_qpp.FORMAT_CLAIMS),
+    (r"^CCI(PRA|OPH)", "txt", cms_ncci.FORMAT_PTP),
+    (r"MUE", "csv", cms_ncci.FORMAT_MUE),
     (r"", "csv", generic_csv.FORMAT),
 )
 
@@ -270,8 +283,25 @@ def _zip_members(walk: _Walk, name: str, archive: zipfile.ZipFile, hints: tuple[
             else functools.partial(_read_member, archive, info, printable(member_name))
         )
         head = _read_member(archive, info, printable(member_name), 2 * SNIFF_BYTES)
-        sf = SourceFile(member_name, None, member_hints, container=name, size=info.file_size, load=load, head=head)
+        opener = functools.partial(_open_member, archive, info, printable(member_name))
+        sf = SourceFile(member_name, None, member_hints, container=name, size=info.file_size, load=load, head=head,
+                        opener=opener)
         _add(walk, sf, member_hints, depth + 1)
+
+
+def _open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> IO[bytes]:
+    """A zip member as a stream (for readers that stream rows; see SourceFile.open_stream)."""
+    try:
+        return archive.open(info)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+        raise ImportFileError(name, f"cannot be read from the zip (damaged, incomplete or encrypted?): {exc}") from None
+
+
+def _open_disk_file(path: Path, name: str) -> IO[bytes]:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise ImportFileError(name, f"cannot be read: {exc.strerror or exc}") from None
 
 
 def _read_head(path: Path, name: str) -> bytes:
@@ -301,7 +331,8 @@ def _disk_file(path: Path, name: str, hints: tuple[str, ...], container: str) ->
         )
     head = _read_head(path, name)
     load = functools.partial(_read_file, path, name)
-    return SourceFile(name, None, hints, container=container, size=info.st_size, load=load, head=head)
+    opener = functools.partial(_open_disk_file, path, name)
+    return SourceFile(name, None, hints, container=container, size=info.st_size, load=load, head=head, opener=opener)
 
 
 def _folder_members(path: Path) -> _Walk:
@@ -369,6 +400,10 @@ def plan(path: Path, supported: str) -> Plan:
                 "this is an old Excel (.xls) workbook; save it as .xlsx or CSV in "
                 "Excel and import that (CMS publishes the same data as .txt, .csv or .xlsx)",
             )
+        streamed = sniff_file(sf)
+        if streamed in cms_ncci.FORMATS:  # read as a stream, far larger than other files: never loaded whole
+            result.files.append((sf, streamed))
+            return result
         if not is_xlsx(sf.data):
             check_text(sf.name, sf.data)  # empty, UTF-16 and binary files get their own message
         fmt = sniff_file(sf) or guess_from_name(sf)

@@ -18,6 +18,7 @@ import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
+from typing import IO
 
 from desktop_app.core.errors import ImportFileError, printable
 from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_ROWS, megabytes
@@ -52,6 +53,7 @@ class SourceFile:
         size: int | None = None,
         load: Callable[[], bytes] | None = None,
         head: bytes | None = None,
+        opener: Callable[[], IO[bytes]] | None = None,
     ) -> None:
         self.name = printable(name)
         self.hints = hints
@@ -59,6 +61,7 @@ class SourceFile:
         self._data = data
         self._load = load
         self._head = head
+        self._opener = opener
         self.size = len(data) if data is not None else (size or 0)
         self.row_budget = MAX_ROWS  # rows a worksheet may have (less when earlier files of the import used some)
         self._cache: dict[str, object] = {}
@@ -76,6 +79,14 @@ class SourceFile:
                 raise ImportFileError(self.name, too_large(len(data)))
             self._data, self.size = data, len(data)
         return self._data
+
+    def open_stream(self) -> IO[bytes]:
+        """The content as a binary stream, read as it is used: for readers of files far larger than
+        :data:`MAX_FILE_BYTES` (the NCCI edit tables), which stream their rows and bound what they read
+        themselves. Without an opener (bytes given directly) this is the bytes in memory."""
+        if self._opener is not None and self._data is None:
+            return self._opener()
+        return io.BytesIO(self.data)
 
     def head(self, size: int) -> bytes:
         """The first ``size`` bytes (at most what was read ahead for sniffing, unless the file is loaded)."""

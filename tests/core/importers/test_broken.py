@@ -31,9 +31,11 @@ TEXT_FIXTURES = {
     "ama-shortu": AMA / "standard" / "SHORTU.txt",
     "ama-consumer": AMA / "standard" / "Consumer Friendly Descriptors" / "ConsumerDescriptor.txt",
     "ama-clinician": AMA / "standard" / "Clinician Descriptors" / "ClinicianDescriptor.txt",
-    "ama-pla": AMA / "standard" / "Proprietary Laboratory Analyses (PLA) Codes" / "CPTPLA_2030.xml",
+    "ama-longut": AMA / "standard" / "LONGUT.txt",  # read when no LONGULT is beside it
+    "ama-pla": AMA / "standard" / "Proprietary Laboratory Analyses (PLA) Codes" / "CPTPLA",
     "ama-deleted": AMA / "CPT Link" / "history" / "Deleted_DTK_tab.txt",
     "ama-history": AMA / "CPT Link" / "history" / "History_DTK_tab.txt",
+    "ama-history-modifiers": AMA / "CPT Link" / "history" / "HistoryModifiers_DTK_tab.txt",
     "ama-modul": AMA / "standard" / "MODUL.txt",
     "ama-code-list": CURRENT / "ConsolidatedCodeList.txt",
     "ama-modifiers": CURRENT / "Modifiers.txt",
@@ -75,7 +77,7 @@ def expect_failure(store: CodeStore, path: Path, line: int | type[object] | None
     ("practice_mixed_encoding.csv", 3, "mixes encodings"),
     ("empty.csv", 1, "empty"),
     ("PPRRVU2030_Jan_wrong_columns.csv", 10, "wrong columns"),
-    ("LONGULT_duplicate.txt", 10, "duplicate key: 0990T is already on line 5"),
+    ("LONGULT_duplicate.txt", 12, "duplicate key: 0990T is already on line 7"),
 ])
 def test_broken_fixture(loaded: CodeStore, name: str, line: int, reason: str) -> None:
     expect_failure(loaded, FIXTURES / "broken" / name, line, reason)
@@ -117,6 +119,7 @@ TRUNCATIONS: dict[str, tuple[Callable[[bytes], tuple[bytes, int]], str]] = {
     # Practice lists may lack a final line break (spreadsheet exports); a cut row fails on its columns.
     "csv": (truncate_last_line(6), "expected 3 columns, found 2"),
     "ama-longult": (truncate_last_line(5), "cut off"),
+    "ama-longut": (truncate_last_line(5), "cut off"),
     "ama-medu": (truncate_last_line(5), "cut off"),
     "ama-shortu": (truncate_last_line(5), "cut off"),
     "ama-consumer": (truncate_last_line(12), "cut off"),
@@ -124,6 +127,7 @@ TRUNCATIONS: dict[str, tuple[Callable[[bytes], tuple[bytes, int]], str]] = {
     "ama-pla": (truncate_half, "not well-formed XML"),
     "ama-deleted": (truncate_last_line(10), "cut off"),
     "ama-history": (truncate_last_line(10), "cut off"),
+    "ama-history-modifiers": (truncate_last_line(10), "cut off"),
     "ama-code-list": (truncate_last_line(20), "cut off"),
     "ama-modifiers": (truncate_last_line(20), "cut off"),
 }  # MODUL is prose: a cut paragraph is still a valid (shorter) paragraph, so it cannot be told.
@@ -149,8 +153,8 @@ def duplicate_measure(data: bytes) -> tuple[bytes, int]:
 
 def duplicate_pla(data: bytes) -> tuple[bytes, int]:
     text = data.decode()
-    start = text.index("  <plaCode")
-    end = text.index("</plaCode>") + len("</plaCode>\n")
+    start = text.index("<plaCode ")
+    end = text.index("</plaCode>") + len("</plaCode>\r\n")
     doubled = text[:end] + text[start:end] + text[end:]
     return doubled.encode(), doubled[: doubled.index('cdCode="0999U"', end)].count("\n") + 1
 
@@ -161,13 +165,14 @@ DUPLICATES: dict[str, Callable[[bytes], tuple[bytes, int]]] = {
     "cms-hcpcs-txt": duplicate_line(6),
     "cms-qpp-json": duplicate_measure,
     "csv": duplicate_line(2),
-    "ama-longult": duplicate_line(4),
-    "ama-medu": duplicate_line(4),
-    "ama-shortu": duplicate_line(4),
+    "ama-longult": duplicate_line(6),
+    "ama-longut": duplicate_line(6),
+    "ama-medu": duplicate_line(6),
+    "ama-shortu": duplicate_line(6),
     "ama-consumer": duplicate_line(2),
     "ama-clinician": duplicate_line(2),
     "ama-pla": duplicate_pla,
-    "ama-deleted": duplicate_line(3),
+    "ama-deleted": duplicate_line(2),
     "ama-code-list": duplicate_line(5),
     "ama-modifiers": duplicate_line(4),
 }  # A repeated claims-CSV row is skipped with a warning; history files list a code many times on purpose.
@@ -197,14 +202,17 @@ WRONG_COLUMNS: dict[str, tuple[Callable[[bytes], tuple[bytes, int]], str]] = {
     "cms-qpp-json": (lambda data: (b'{"measures": {"not": "a list"}}', 1), "wrong structure"),
     "cms-qpp-claims-csv": (replace_in_line(1, b",CODE,", b",KODE,"), "wrong columns"),
     "csv": (replace_in_line(1, b"code,", b"number,"), "wrong columns"),
-    "ama-longult": (replace_in_line(5, b"\t", b" "), "not a LONGULT line"),
-    "ama-medu": (replace_in_line(4, b"0990T ", b"0990T"), "not a MEDU line"),
-    "ama-shortu": (replace_in_line(4, b"0990T ", b"0990T\t"), "not a SHORTU line"),
+    "ama-longult": (replace_in_line(7, b"\t", b" "), "not a LONGULT line"),
+    "ama-longut": (replace_in_line(7, b"\t", b" "), "not a LONGUT line"),
+    "ama-medu": (replace_in_line(6, b"0990T ", b"0990T"), "not a MEDU line"),
+    "ama-shortu": (replace_in_line(6, b"0990T ", b"0990T\t"), "not a SHORTU line"),
     "ama-consumer": (replace_in_line(2, b"\tShort", b" Short"), r"expected \d columns, found \d"),
-    "ama-clinician": (replace_in_line(3, b"\t8000002", b" 8000002"), r"expected \d columns, found \d"),
-    "ama-pla": (replace_in_line(4, b'cdCode="0999U"', b'cdCode="NOPE"'), "not a CPT code"),
-    "ama-deleted": (replace_in_line(3, b"\t20280101", b" 20280101"), r"expected \d columns, found \d"),
-    "ama-history": (replace_in_line(4, b"\tCHANGED", b" CHANGED"), r"expected \d columns, found \d"),
+    "ama-clinician": (replace_in_line(3, b"\t80000002", b" 80000002"), r"expected \d columns, found \d"),
+    "ama-pla": (replace_in_line(5, b'cdCode="0999U"', b'cdCode="NOPE"'), "not a CPT code"),
+    # CPT Link rows may be shorter than their header (padded), so a lost tab shows in the cell it merges into.
+    "ama-deleted": (replace_in_line(2, b"\t20280101", b" 20280101"), "'99980 20280101' is not a CPT code"),
+    "ama-history": (replace_in_line(4, b"\tCHANGED", b" CHANGED"), "'20290101 CHANGED' is not a date"),
+    "ama-history-modifiers": (replace_in_line(2, b"\t9P\t", b"\t9PX\t"), "'9PX' is not a modifier"),
     "ama-code-list": (replace_in_line(5, b"\t99990\t", b"\t9999\t"), "not a CPT code"),
     "ama-modifiers": (replace_in_line(4, b"\t98\t", b"\t998\t"), "not a modifier"),
 }  # MODUL is prose: it has no columns; a paragraph that does not start with a modifier is narrative.
@@ -346,6 +354,8 @@ def test_markdown_that_mentions_formats_is_not_taken_for_one(loaded: CodeStore, 
 
 
 def test_locked_database_is_a_clear_error(loaded: CodeStore) -> None:
+    """Another writer holding the lock past the longest wait: the import waited (saying so), then gave up with
+    a clear message and changed nothing. The wait is shortened here; tests never block."""
     import sqlite3
 
     from desktop_app.core.errors import DatabaseError
@@ -353,15 +363,18 @@ def test_locked_database_is_a_clear_error(loaded: CodeStore) -> None:
     before = dump(loaded.conn)
     other = sqlite3.connect(loaded.path, timeout=0.05)
     other.execute("BEGIN IMMEDIATE")
-    loaded.conn.execute("PRAGMA busy_timeout = 50")
+    said: list[str] = []
     try:
-        with pytest.raises(DatabaseError, match="nothing was changed"):
-            import_paths(loaded.conn, [FIXTURES / "qpp" / "measures-data-2030.json"])
+        with pytest.raises(DatabaseError, match=r"another import kept the database busy.*nothing was changed"):
+            import_paths(loaded.conn, [FIXTURES / "qpp" / "measures-data-2030.json"], lock_wait=0.5,
+                         progress=lambda text, _done, _total: said.append(text))
     finally:
         other.rollback()
         other.close()
     assert not loaded.conn.in_transaction
     assert dump(loaded.conn) == before
+    assert any(text.startswith("Waiting for the other import to finish") for text in said)
+    assert loaded.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000  # restored after the wait
 
 
 # --- regressions: truncation, column checks, zips, odd files (the defects of the importer review) -----------
@@ -396,7 +409,7 @@ def test_truncated_longult_keeps_the_stored_text(db: CodeStore, tmp_path: Path) 
     import_paths(db.conn, [source])
     cut = tmp_path / "LONGULT.txt"
     cut.write_bytes(source.read_bytes()[:612])
-    expect_failure(db, cut, 9, "no line end.*cut off")
+    expect_failure(db, cut, 10, "no line end.*cut off")
 
 
 def test_csv_row_with_missing_columns_names_the_counts(loaded: CodeStore, tmp_path: Path) -> None:
@@ -430,7 +443,7 @@ def first_lines(data: bytes, count: int) -> bytes:
     ("cms/PPRRVU2030_Jan.txt", 6, "codes"),
     ("cms/HCPC2030_ANWEB_fixture.txt", 9, "codes"),
     ("qpp/2030_Claims_SingleSource_V1.0.csv", 6, "measure code links"),
-    (str(AMA / "standard" / "LONGULT.txt"), 6, "codes"),
+    (str(AMA / "standard" / "LONGULT.txt"), 8, "codes"),
 ])
 def test_shrinking_a_loaded_release_is_refused(db: CodeStore, tmp_path: Path, relative: str, keep: int,
                                                unit: str) -> None:

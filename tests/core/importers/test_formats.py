@@ -288,25 +288,57 @@ AMA_2030 = "CPT 2030 data files"
 def check_ama_2030(db: CodeStore, s: ImportSummary) -> None:
     assert (s.release, s.source_name, s.format) == ("2030", "AMA CPT 2030 data files", "ama-cpt-release")
     assert db.conn.execute("SELECT count(*) FROM sources WHERE kind = 'ama-cpt'").fetchone()[0] == 1
+    # LONGUT beside LONGULT, the fixed-field LONGULF/LONGUF and the PLA side file: skipped, each with a note.
+    for name, why in (("LONGUT.txt", "upper case"), ("LONGULF.txt", "fixed-field"), ("LONGUF.txt", "fixed-field"),
+                      ("CPTPLATab.txt", "not published")):
+        assert any(name in note and why in note for note in s.notes), (name, s.notes)
     kinds = descriptors(db, "99990", s.source_id)
+    # One long descriptor: LONGUT's upper-case copy of it is not a second one.
     assert [k for k, _ in kinds] == ["clinician", "clinician", "consumer", "long", "medium", "short"]
     assert ("long", "Imaginary visit of an example patient, brief, with pretend history and a made-up exam") in kinds
     assert str(db.detail("99990").title).startswith("Imaginary visit of an example")
     assert descriptors(db, "99995", s.source_id) == [("long", "New invented procedure on a caf\u00e9-style toy model")]
-    history = facts(db, "99990", s.source_id)[""]
-    assert history["concept_id"] == "9000001" and history["history"][0]["change"] == "CHANGED"  # type: ignore[index]
+    plain = facts(db, "99990", s.source_id)[""]
+    history = plain["history"]
+    assert plain["concept_id"] == "9000001"
+    # Rows of 6 fields under 8 names are padded; Pre-1982 is kept as "before 1982" and sorts first.
+    assert history == [  # type: ignore[comparison-overlap]
+        {"date": "before 1982", "change": "ADDED", "current": "Imaginary visit, first wording"},
+        {"date": "2029-01-01", "change": "CHANGED", "prior": "Imaginary visit, first wording",
+         "current": "Imaginary visit of an example patient", "instruction": "See fixture notes"}]
     pla = facts(db, "0999U", s.source_id)[""]
     assert pla["lab_name"] == "Example Laboratory" and pla["effective_date"] == "2030-01-01"
-    assert ("medium", "MADE-UP ASSAY SAMPLE PROTEINS EXAMPLE PANEL") in descriptors(db, "0999U", s.source_id)
-    for code, when in (("0998U", "2029-07-01"), ("99980", "2028-01-01")):
+    assert pla["pla_status"] == "EXISTING" and pla["publish_date"] == "2029-10-01"
+    assert pla["manufacturer_name"] == "Toy Instruments" and pla["test_name"] == "FixtureTest\u00ae Protein Panel"
+    pla_text = descriptors(db, "0999U", s.source_id)
+    assert ("medium", "MADE-UP ASSAY SAMPLE PROTEINS EXAMPLE PANEL") in pla_text
+    assert ("consumer", "Pretend test of proteins in a sample") in pla_text
+    assert ("clinician", "Pretend protein panel on a sample, scored") in pla_text
+    assert code_row(db, "0999U")["status"] == "active"  # type: ignore[index]
+    for code, when in (("0998U", "2029-07-01"), ("99980", "2028-01-01"), ("99982", "before 1982")):
         row = code_row(db, code)
-        assert row is not None and row["status"] == "deleted" and row["deleted_date"] == when
+        assert row is not None and row["status"] == "deleted" and row["deleted_date"] == when, (code, row)
     assert descriptors(db, "99980", s.source_id) == [("long", "Old invented procedure retired in the fixture")]
+    assert facts(db, "99980", s.source_id)[""]["deletion_instruction"] == "use 99990 instead"
+    # "Descriptor not available" / "Not available" are not text: the code is kept, with no descriptor.
+    assert descriptors(db, "99982", s.source_id) == []
+    assert "level" not in facts(db, "99982", s.source_id)[""]
     assert code_row(db, "99970") is None and any("99970" in w for w in s.warnings)  # history of an unknown code
+    assert any("HistoryModifiers_DTK_tab.txt: 1 row(s) without a code" in note for note in s.notes)
+    assert facts(db, "9P", s.source_id)[""]["history"] == [
+        {"date": "before 1990", "change": "ADDED", "current": "Invented performance measure exclusion modifier"}]
     modul = facts(db, "98", s.source_id)[""]["modifier_types"]
     assert modul == ["CPT modifier", "CPT Level I modifier (hospital outpatient/ASC)"]
     assert ("short", "Pretend Reduced Session") in descriptors(db, "98", s.source_id)
-    assert code_row(db, "90") is None  # "90 days" wrapped to a line start is not a modifier
+    # Category II: the name is the first line (no colon); the "Reasons include:" lines are description only.
+    assert ("short", "Invented performance measure exclusion modifier due to pretend reasons") in \
+        descriptors(db, "9P", s.source_id)
+    # A name that wraps to a second line before its colon is still the name.
+    assert ("short", "Imaginary Service by the Same Pretend Clinician or Other Qualified Toy Professional on the "
+            "Same Made-up Day") in descriptors(db, "96", s.source_id)
+    assert ("long", "An invented healthy fixture patient") in descriptors(db, "P8", s.source_id)
+    # "90 days" wrapped to a line start is not a modifier (90 itself is in the bundle, so ask the import)
+    assert descriptors(db, "90", s.source_id) == [] and facts(db, "90", s.source_id) == {}
     assert code_row(db, "9P")["code_set"] == "II" and code_row(db, "P9")["kind"] == "modifier"  # type: ignore[index]
     assert code_row(db, "Z3") is not None and code_row(db, "97") is not None
 

@@ -1,0 +1,437 @@
+"""Checking the codes of one claim against the imported NCCI edits (CMS National Correct Coding Initiative).
+
+* :func:`parse_claim` reads what a coder types: ``29881, 29877-59, 20610 x2`` (codes, modifiers, units).
+* :func:`check_claim` returns every procedure-to-procedure (PTP) edit that applies to a pair of the claim's codes on
+  the date of service, whether a modifier may bypass it and whether one is present, and every medically unlikely
+  edit (MUE) the units exceed, each with a sentence in plain words.
+* :func:`code_edits` and :func:`code_mues` are what the detail pane of one code shows.
+
+The rules, from the CMS files' own legend: an edit is in effect from its effective date through its deletion date
+(``*``: not deleted); modifier indicator 0 means no modifier bypasses it, 1 that an NCCI-associated modifier may
+(when clinically right), 9 that the edit does not apply (it was deleted on its effective date), so it never fires.
+The column 2 code is the one denied. The newest imported PTP version of the setting is used (each version carries
+the full history with dates); for MUEs the newest table effective on the date of service.
+
+Codes only: no descriptor comes from these files. Qt-free; every function takes an open connection.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from desktop_app.core.errors import UserError
+from desktop_app.core.grammar import Shape, classify, clean_input, is_code, normalize
+
+NO_DELETION = 99991231
+SETTINGS = ("practitioner", "hospital", "dme")
+SETTING_LABELS = {"practitioner": "practitioner", "hospital": "outpatient hospital", "dme": "DME supplier"}
+NOTICE = (
+    "CPT codes are copyright the American Medical Association (AMA); CPT is a registered trademark of the AMA. "
+    "The NCCI edits are published by CMS; the edit files carry codes only, no descriptors."
+)
+# Modifiers NCCI accepts to bypass an edit whose indicator is 1 (NCCI Policy Manual, chapter I): anatomic
+# (E1-E4, FA, F1-F9, LC, LD, LM, RC, RI, LT, RT, TA, T1-T9), global surgery (24, 25, 57, 58, 78, 79), 27, 59, 91,
+# and the X{EPSU} subset of 59.
+NCCI_MODIFIERS = frozenset(
+    {"E1", "E2", "E3", "E4", "FA", *(f"F{i}" for i in range(1, 10)), "LC", "LD", "LM", "RC", "RI", "LT", "RT",
+     "TA", *(f"T{i}" for i in range(1, 10)), "24", "25", "27", "57", "58", "59", "78", "79", "91",
+     "XE", "XP", "XS", "XU"}
+)
+MODIFIER_MEANINGS = {
+    0: "no modifier bypasses this edit",
+    1: "an NCCI-associated modifier (59, XE, XS, XP, XU, anatomic ones …) may bypass it when clinically right",
+    9: "not applicable (the edit was deleted on its effective date)",
+}
+ADJUDICATION_MEANINGS = {
+    1: "per claim line",
+    2: "per day (date of service edit: policy)",
+    3: "per day (date of service edit: clinical)",
+}
+MAX_CLAIM_LINES = 100
+MAX_UNITS = 99_999
+EDIT_PAGE = 50
+
+
+class ClaimError(UserError):
+    """What the coder typed is not a claim line list; the message names the part that is wrong."""
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    code: str
+    modifiers: tuple[str, ...] = ()
+    units: int = 1
+
+    def label(self) -> str:
+        text = "-".join((self.code, *self.modifiers))
+        return text + (f" x{self.units}" if self.units != 1 else "")
+
+
+_UNITS = re.compile(r"^(?:[X×*](\d+)|(\d+)U(?:NITS?)?)$")
+
+
+def parse_claim(text: str) -> list[ClaimLine]:
+    """``29881, 29877-59, 20610 x2`` → three lines. Items are separated by commas, semicolons, new lines or blanks;
+    a modifier follows its code after ``-`` or a blank (``29877-59-RT``); units are ``x2``, ``×2``, ``*2`` or
+    ``2u``. Raises :class:`ClaimError` naming what is not a code, modifier or unit count."""
+    cleaned = clean_input(text).upper()
+    cleaned = re.sub(r"(?<=[\s,;])[X×*]\s+(?=\d)", "x", " " + cleaned).replace("x", "X")
+    cleaned = re.sub(r"(?<=[0-9A-Z]{5})(?=[X×*]\d)", " ", cleaned)  # 20610x2: units written onto the code
+    tokens = [t for t in re.split(r"[\s,;\-\u2013\u2014]+", cleaned) if t]
+    lines: list[ClaimLine] = []
+    for token in tokens:
+        token = normalize(token)
+        if is_code(token):
+            if len(lines) >= MAX_CLAIM_LINES:
+                raise ClaimError(f"a claim here has at most {MAX_CLAIM_LINES} lines")
+            lines.append(ClaimLine(token))
+            continue
+        if not lines:
+            raise ClaimError(f"{token!r} is not a code; start with a code such as 29881")
+        last = lines[-1]
+        units = _UNITS.match(token)
+        if units:
+            count = int(units.group(1) or units.group(2))
+            if not 1 <= count <= MAX_UNITS:
+                raise ClaimError(f"{token!r}: units must be between 1 and {MAX_UNITS:,}")
+            lines[-1] = ClaimLine(last.code, last.modifiers, count)
+        elif classify(token) is Shape.MODIFIER:
+            if token not in last.modifiers:
+                lines[-1] = ClaimLine(last.code, (*last.modifiers, token), last.units)
+        else:
+            raise ClaimError(f"{token!r} (after {last.code}) is not a code, a modifier (59, XS, LT …) or units (x2)")
+    if not lines:
+        raise ClaimError("no codes given; type the claim's codes, e.g. 29881, 29877-59, 20610 x2")
+    return lines
+
+
+def parse_date(text: str) -> date:
+    """``2026-07-15``, ``20260715`` or ``07/15/2026``."""
+    value = text.strip()
+    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", (1, 2, 3)), (r"(\d{4})(\d{2})(\d{2})", (1, 2, 3)),
+                           (r"(\d{1,2})/(\d{1,2})/(\d{4})", (3, 1, 2))):
+        if m := re.fullmatch(pattern, value):
+            try:
+                return date(int(m.group(order[0])), int(m.group(order[1])), int(m.group(order[2])))
+            except ValueError:
+                break
+    raise ClaimError(f"{text!r} is not a date; write it as 2026-07-15 or 07/15/2026")
+
+
+def _day(value: date) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def _iso(value: int) -> str | None:
+    if value >= NO_DELETION:
+        return None
+    text = f"{value:08d}"
+    return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", version)) or (-1,)
+
+
+@dataclass(frozen=True)
+class NcciRelease:
+    """The imported NCCI data one answer used."""
+
+    setting: str
+    version: str
+    source_ids: tuple[int, ...]
+    files: tuple[str, ...]
+
+
+def ptp_release(conn: sqlite3.Connection, setting: str) -> NcciRelease | None:
+    """The newest imported PTP version of ``setting`` (all its parts), or None."""
+    rows = conn.execute(
+        "SELECT n.version, n.source_id, s.file_name FROM ncci_files n JOIN sources s ON s.id = n.source_id "
+        "WHERE n.edit_kind = 'ptp' AND n.setting = ? ORDER BY n.part", (setting,)).fetchall()
+    if not rows:
+        return None
+    newest = max((r[0] for r in rows), key=_version_key)
+    chosen = [r for r in rows if r[0] == newest]
+    return NcciRelease(setting, newest, tuple(r[1] for r in chosen), tuple(r[2] for r in chosen))
+
+
+def mue_release(conn: sqlite3.Connection, setting: str, on: date | None = None) -> NcciRelease | None:
+    """The newest imported MUE table of ``setting`` effective on ``on`` (else the oldest loaded), or None."""
+    rows = conn.execute(
+        "SELECT n.version, n.source_id, s.file_name, s.effective_date FROM ncci_files n "
+        "JOIN sources s ON s.id = n.source_id WHERE n.edit_kind = 'mue' AND n.setting = ? "
+        "ORDER BY s.effective_date", (setting,)).fetchall()
+    if not rows:
+        return None
+    chosen = rows[0]
+    for row in rows:
+        if on is None or not row[3] or row[3] <= on.isoformat():
+            chosen = row
+    return NcciRelease(setting, chosen[0], (chosen[1],), (chosen[2],))
+
+
+@dataclass
+class PtpFinding:
+    """One PTP edit between two codes of the claim that is in effect on the date of service."""
+
+    column1: str
+    column2: str
+    effective_date: str
+    deletion_date: str | None  # None: not deleted ('*')
+    modifier_indicator: int
+    modifier_indicator_meaning: str
+    bypass_allowed: bool
+    modifiers_present: list[str]  # NCCI-associated modifiers on the lines of either code
+    bypassed: bool
+    denied_code: str  # the column 2 code, which the edit denies unless it is bypassed
+    rationale: str
+    before_1996: bool
+    message: str
+
+
+@dataclass
+class PtpNotInEffect:
+    """A PTP edit between two codes of the claim that does not fire on the date (said so the coder knows)."""
+
+    column1: str
+    column2: str
+    effective_date: str
+    deletion_date: str | None
+    modifier_indicator: int
+    reason: str
+
+
+@dataclass
+class MueFinding:
+    code: str
+    units: int  # the units the check counted (one line's, or all lines' for a per-day edit)
+    mue: int
+    adjudication_indicator: int
+    adjudication: str
+    rationale: str
+    exceeded: bool
+    message: str
+
+
+@dataclass
+class CheckResult:
+    date_of_service: str
+    setting: str
+    lines: list[ClaimLine]
+    ptp: list[PtpFinding] = field(default_factory=list)
+    ptp_not_in_effect: list[PtpNotInEffect] = field(default_factory=list)
+    mue: list[MueFinding] = field(default_factory=list)
+    ptp_release: NcciRelease | None = None
+    mue_release: NcciRelease | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def mue_exceeded(self) -> list[MueFinding]:
+        return [m for m in self.mue if m.exceeded]
+
+    def to_json(self) -> dict[str, object]:
+        """The ``check --json`` contract (README): keys are only ever added."""
+        def release(r: NcciRelease | None) -> dict[str, object] | None:
+            return None if r is None else {"setting": r.setting, "version": r.version, "files": list(r.files)}
+
+        return {
+            "date_of_service": self.date_of_service,
+            "setting": self.setting,
+            "lines": [{"code": ln.code, "modifiers": list(ln.modifiers), "units": ln.units} for ln in self.lines],
+            "ptp": [asdict(p) for p in self.ptp],
+            "ptp_not_in_effect": [asdict(p) for p in self.ptp_not_in_effect],
+            "mue": [asdict(m) for m in self.mue],
+            "mue_exceeded": [asdict(m) for m in self.mue_exceeded],
+            "ptp_release": release(self.ptp_release),
+            "mue_release": release(self.mue_release),
+            "notes": list(self.notes),
+            "notice": NOTICE,
+        }
+
+
+def _ptp_message(column1: str, column2: str, indicator: int, present: list[str]) -> tuple[bool, str]:
+    if indicator == 0:
+        return False, (f"{column2} is not paid with {column1} (column 1 {column1}, column 2 {column2}); "
+                       "no modifier bypasses this edit")
+    if present:
+        return True, (f"{column2} with {column1}: the edit is bypassed by modifier {', '.join(present)}, "
+                      "if the services really were distinct (separate site, session, or encounter)")
+    return False, (f"{column2} is not paid with {column1} unless an NCCI-associated modifier (59, XE, XS, XP, XU, "
+                   "or an anatomic one) applies and is appended")
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ",".join("?" for _ in values)
+
+
+def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
+                setting: str = "practitioner") -> CheckResult:
+    """Every PTP edit in effect on ``on`` between codes of ``lines``, and every MUE (exceeded or not)."""
+    if setting not in SETTINGS:
+        raise ClaimError(f"unknown setting {setting!r}; use practitioner, hospital or dme")
+    result = CheckResult(on.isoformat(), setting, list(lines))
+    codes = sorted({ln.code for ln in lines})
+    modifiers: dict[str, set[str]] = {}
+    for ln in lines:
+        modifiers.setdefault(ln.code, set()).update(m for m in ln.modifiers if m in NCCI_MODIFIERS)
+    day = _day(on)
+
+    release = result.ptp_release = ptp_release(conn, setting) if setting != "dme" else None
+    if release is None:
+        if setting != "dme":
+            result.notes.append(f"no {SETTING_LABELS[setting]} PTP edits are imported (import the CMS ccipra/ccioph "
+                                "files), so pairs were not checked")
+    elif len(codes) > 1:
+        sql = (
+            "SELECT e.column1, e.column2, e.before_1996, e.effective, e.deletion, e.modifier, r.text "
+            "FROM ptp_edits e JOIN ncci_rationales r ON r.id = e.rationale_id "
+            f"WHERE e.column1 IN ({_placeholders(codes)}) AND e.column2 IN ({_placeholders(codes)}) "
+            f"AND e.source_id IN ({_placeholders(release.source_ids)}) "
+            "ORDER BY e.column1, e.column2, e.effective"
+        )
+        for col1, col2, before, effective, deletion, indicator, rationale in conn.execute(
+                sql, (*codes, *codes, *release.source_ids)):
+            if col1 == col2:
+                continue
+            if indicator == 9 or not effective <= day <= deletion:
+                reason = (MODIFIER_MEANINGS[9] if indicator == 9 else
+                          f"not yet in effect (from {_iso(effective)})" if day < effective else
+                          f"deleted: in effect through {_iso(deletion)}")
+                result.ptp_not_in_effect.append(
+                    PtpNotInEffect(col1, col2, _iso(effective) or "", _iso(deletion), indicator, reason))
+                continue
+            present = sorted(modifiers.get(col1, set()) | modifiers.get(col2, set()))
+            bypassed, message = _ptp_message(col1, col2, indicator, present)
+            result.ptp.append(PtpFinding(
+                col1, col2, _iso(effective) or "", _iso(deletion), indicator, MODIFIER_MEANINGS.get(indicator, ""),
+                indicator == 1, present if indicator == 1 else [], bypassed, col2, rationale, bool(before), message))
+
+    mues = result.mue_release = mue_release(conn, setting, on)
+    if mues is None:
+        result.notes.append(f"no {SETTING_LABELS[setting]} MUE table is imported, so units were not checked")
+    else:
+        effective = conn.execute("SELECT effective_date FROM sources WHERE id = ?", (mues.source_ids[0],)).fetchone()
+        if effective and effective[0] and effective[0] > on.isoformat():
+            result.notes.append(f"no imported {SETTING_LABELS[setting]} MUE table was in effect on "
+                                f"{on.isoformat()}; the oldest imported one (effective {effective[0]}) was used")
+        rows = conn.execute(
+            "SELECT m.code, m.units, m.adjudication, r.text FROM mue_values m JOIN ncci_rationales r "
+            f"ON r.id = m.rationale_id WHERE m.source_id = ? AND m.code IN ({_placeholders(codes)}) ORDER BY m.code",
+            (mues.source_ids[0], *codes)).fetchall()
+        for code, limit, mai, rationale in rows:
+            code_lines = [ln for ln in lines if ln.code == code]
+            per_line = mai == 1
+            units = max(ln.units for ln in code_lines) if per_line else sum(ln.units for ln in code_lines)
+            exceeded = units > limit
+            where = "on one claim line" if per_line else "for one patient on one day"
+            if exceeded:
+                message = (f"{code}: {units} units billed, more than the MUE of {limit} {where}"
+                           + ("; that line is denied" if per_line else "; the units over the limit are denied"
+                              if mai == 3 else "; the whole day's units of this code are denied (policy limit)"))
+            else:
+                message = f"{code}: {units} unit{'s' if units != 1 else ''}, within the MUE of {limit} {where}"
+            result.mue.append(MueFinding(code, units, limit, mai, ADJUDICATION_MEANINGS.get(mai, ""), rationale,
+                                         exceeded, message))
+    return result
+
+
+@dataclass
+class CodeEdit:
+    """One PTP edit of a code, seen from that code: ``role`` is 'column 1' or 'column 2'."""
+
+    other_code: str
+    role: str
+    column1: str
+    column2: str
+    effective_date: str
+    deletion_date: str | None
+    modifier_indicator: int
+    rationale: str
+    in_effect: bool
+
+
+@dataclass
+class CodeEditPage:
+    code: str
+    setting: str
+    on: str | None  # only edits in effect on this date, if given
+    total: int  # edits of the code (both directions) matching the filter
+    as_column1: int
+    as_column2: int
+    edits: list[CodeEdit]
+    release: NcciRelease | None
+
+
+def code_edits(conn: sqlite3.Connection, code: str, setting: str = "practitioner", *, on: date | None = None,
+               offset: int = 0, limit: int = EDIT_PAGE) -> CodeEditPage:
+    """The PTP edits of ``code`` in both directions (as column 1, then as column 2, each by the other code), one
+    page at a time, with the counts. With ``on``, only edits in effect that day (indicator 9 never is)."""
+    release = ptp_release(conn, setting)
+    if release is None:
+        return CodeEditPage(code, setting, on.isoformat() if on else None, 0, 0, 0, [], None)
+    ids = release.source_ids
+    holder = _placeholders(ids)
+    day_filter = " AND e.modifier != 9 AND e.effective <= ? AND e.deletion >= ?" if on else ""
+    day_args: tuple[object, ...] = (_day(on), _day(on)) if on else ()
+    as1 = conn.execute(f"SELECT count(*) FROM ptp_edits e WHERE e.column1 = ? AND e.source_id IN ({holder})"
+                       + day_filter, (code, *ids, *day_args)).fetchone()[0]
+    as2 = conn.execute(f"SELECT count(*) FROM ptp_edits e WHERE e.column2 = ? AND e.source_id IN ({holder})"
+                       + day_filter, (code, *ids, *day_args)).fetchone()[0]
+    # Two index range scans in index order, each only as far as the page needs (a UNION ALL with one ORDER BY
+    # would sort every edit of a code that has thousands before returning the first fifty).
+    rows = conn.execute(
+        f"SELECT 0, e.column2, e.column1, e.column2, e.effective, e.deletion, e.modifier, e.rationale_id "
+        f"FROM ptp_edits e WHERE e.column1 = ? AND e.source_id IN ({holder}){day_filter} "
+        "ORDER BY e.column2 LIMIT ? OFFSET ?", (code, *ids, *day_args, limit, offset)).fetchall()
+    if len(rows) < limit:
+        rows += conn.execute(
+            f"SELECT 1, e.column1, e.column1, e.column2, e.effective, e.deletion, e.modifier, e.rationale_id "
+            f"FROM ptp_edits e WHERE e.column2 = ? AND e.source_id IN ({holder}){day_filter} "
+            "ORDER BY e.column1 LIMIT ? OFFSET ?",
+            (code, *ids, *day_args, limit - len(rows), max(0, offset - as1))).fetchall()
+    texts = dict(conn.execute(
+        f"SELECT id, text FROM ncci_rationales WHERE id IN ({_placeholders([r[7] for r in rows])})",
+        [r[7] for r in rows]).fetchall()) if rows else {}
+    today = _day(on or date.today())
+    edits = [
+        CodeEdit(other, "column 1" if direction == 0 else "column 2", col1, col2, _iso(eff) or "", _iso(dele), mod,
+                 texts.get(rid, ""), mod != 9 and eff <= today <= dele)
+        for direction, other, col1, col2, eff, dele, mod, rid in rows
+    ]
+    return CodeEditPage(code, setting, on.isoformat() if on else None, as1 + as2, as1, as2, edits, release)
+
+
+@dataclass
+class CodeMue:
+    setting: str
+    units: int
+    adjudication_indicator: int
+    adjudication: str
+    rationale: str
+    effective_date: str
+    file_name: str
+
+
+def code_mues(conn: sqlite3.Connection, code: str, on: date | None = None) -> list[CodeMue]:
+    """The MUE of ``code`` in each setting whose table is imported (the table effective on ``on``, or the newest)."""
+    found = []
+    for setting in SETTINGS:
+        release = mue_release(conn, setting, on or date.today())
+        if release is None:
+            continue
+        row = conn.execute(
+            "SELECT m.units, m.adjudication, r.text, s.effective_date FROM mue_values m "
+            "JOIN ncci_rationales r ON r.id = m.rationale_id JOIN sources s ON s.id = m.source_id "
+            "WHERE m.source_id = ? AND m.code = ?", (release.source_ids[0], code)).fetchone()
+        if row is not None:
+            found.append(CodeMue(setting, row[0], row[1], ADJUDICATION_MEANINGS.get(row[1], ""), row[2], row[3],
+                                 release.files[0]))
+    return found
+
+
+def has_ncci_data(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM ncci_files LIMIT 1").fetchone() is not None

@@ -1,0 +1,323 @@
+"""NCCI in the window: the "Check codes together" panel and the edits of one code under the detail pane.
+
+Both ask the store worker (``ncci_check`` and ``ncci_edits`` requests); nothing here touches the database.
+What they show comes from :mod:`desktop_app.core.ncci`: codes only (the NCCI files carry no descriptors), with the
+AMA notice beside the data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core import ncci
+from desktop_app.ui.theme import differs_background, is_dark, muted_text
+from desktop_app.ui.worker import ClaimCheckRequest, CodeEdits, CodeEditsRequest, StoreService
+
+SETTING_CHOICES = (("practitioner", "Practitioner"), ("hospital", "Outpatient hospital"), ("dme", "DME supplier (MUE)"))
+EXAMPLE_CLAIM = "29881, 29877-59, 20610 x2"
+
+
+def _style(palette: QPalette) -> str:
+    muted = muted_text(palette).name()
+    dark = is_dark(palette)
+    deny, ok = ("#ff8a80", "#8fd19e") if dark else ("#b3261e", "#1e7b34")
+    return (f"<style>h3 {{ margin-top: 12px; margin-bottom: 4px; }} .muted {{ color: {muted}; }} "
+            f".deny {{ color: {deny}; font-weight: bold; }} .ok {{ color: {ok}; font-weight: bold; }} "
+            "td { padding: 2px 10px 2px 0; vertical-align: top; } "
+            f"th {{ text-align: left; padding: 2px 10px 2px 0; color: {muted}; font-weight: normal; }}</style>")
+
+
+def _code(code: str) -> str:
+    return f"<a href='code:{escape(code)}'>{escape(code)}</a>"
+
+
+def _until(deletion: str | None) -> str:
+    return f"through {escape(deletion)}" if deletion else "no deletion date"
+
+
+def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
+    """A claim check as rich text: each PTP edit that fires, each MUE, what does not apply, notes, the notice."""
+    parts = [_style(palette)]
+    lines = ", ".join(escape(ln.label()) for ln in result.lines)
+    parts.append(f"<p><b>{lines}</b><br><span class='muted'>Date of service {escape(result.date_of_service)}, "
+                 f"{escape(ncci.SETTING_LABELS[result.setting])}</span></p>")
+    for note in result.notes:  # missing or out-of-date tables: said before the answers they limit
+        parts.append(f"<p><b>Note:</b> {escape(note)}</p>")
+    if result.ptp_release is not None:
+        verdicts = [p for p in result.ptp if not p.bypassed]
+        parts.append(f"<h3>Pairs (PTP edits): {len(result.ptp)} apply, {len(verdicts)} denied</h3>")
+        if not result.ptp:
+            parts.append("<p class='ok'>No two of these codes form an edit in effect on that date.</p>")
+        else:
+            parts.append("<table>")
+            for p in result.ptp:
+                mark = "<span class='ok'>bypassed</span>" if p.bypassed else "<span class='deny'>denied</span>"
+                bypass = ("a modifier may bypass it" if p.bypass_allowed else "no modifier bypasses it")
+                present = f"; present: {escape(', '.join(p.modifiers_present))}" if p.modifiers_present else ""
+                parts.append(
+                    f"<tr><td>{mark}</td><td>{_code(p.column1)} + {_code(p.column2)}</td>"
+                    f"<td>{escape(p.message)}<br><span class='muted'>column 1 {escape(p.column1)}, column 2 "
+                    f"{escape(p.column2)} · indicator {p.modifier_indicator}: {bypass}{present} · "
+                    f"{escape(p.rationale)} · effective {escape(p.effective_date)}, {_until(p.deletion_date)}"
+                    "</span></td></tr>")
+            parts.append("</table>")
+        if result.ptp_not_in_effect:
+            parts.append("<p class='muted'>Not in effect on that date: " + "; ".join(
+                f"{escape(n.column1)}/{escape(n.column2)} ({escape(n.reason)})" for n in result.ptp_not_in_effect)
+                + "</p>")
+        parts.append(f"<p class='muted'>CMS NCCI {escape(ncci.SETTING_LABELS[result.setting])} PTP edits, "
+                     f"version {escape(result.ptp_release.version)}.</p>")
+    if result.mue_release is not None:
+        over = result.mue_exceeded
+        parts.append(f"<h3>Units (MUE): {len(over)} over the limit</h3><table>")
+        for m in result.mue:
+            mark = "<span class='deny'>over</span>" if m.exceeded else "<span class='ok'>ok</span>"
+            parts.append(f"<tr><td>{mark}</td><td>{_code(m.code)}</td><td>{escape(m.message)}<br>"
+                         f"<span class='muted'>MUE {m.mue}, {escape(m.adjudication)} · {escape(m.rationale)}"
+                         "</span></td></tr>")
+        parts.append("</table>")
+        missing = sorted({ln.code for ln in result.lines} - {m.code for m in result.mue})
+        if missing:
+            parts.append(f"<p class='muted'>No MUE in the table for {escape(', '.join(missing))}.</p>")
+        parts.append(f"<p class='muted'>CMS NCCI {escape(ncci.SETTING_LABELS[result.setting])} MUE table, "
+                     f"effective {escape(result.mue_release.version)}.</p>")
+    parts.append(f"<p class='muted'><small>{escape(ncci.NOTICE)}</small></p>")
+    return "".join(parts)
+
+
+class ClaimCheckPanel(QWidget):
+    """Type the codes of one claim and a date of service; see every PTP edit that applies and every MUE exceeded.
+    Checks as you type (after a short pause); a code in the answer opens it in the main window."""
+
+    code_activated = Signal(str)
+
+    def __init__(self, service: StoreService, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("claimCheckPanel")
+        self.setWindowTitle("Check codes together \u2014 CodeDesk")
+        self.setAccessibleName("Check codes together")
+        self._service = service
+        self.result: ncci.CheckResult | None = None
+
+        self.claim = QLineEdit(self)
+        self.claim.setObjectName("claimInput")
+        self.claim.setAccessibleName("Codes of the claim")
+        self.claim.setPlaceholderText(f"Codes of one claim, with modifiers and units: {EXAMPLE_CLAIM}")
+        self.claim.setClearButtonEnabled(True)
+        self.date = QDateEdit(self)
+        self.date.setObjectName("claimDate")
+        self.date.setAccessibleName("Date of service")
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setDate(QDate.currentDate())
+        self.setting = QComboBox(self)
+        self.setting.setObjectName("claimSetting")
+        self.setting.setAccessibleName("Setting")
+        for key, label in SETTING_CHOICES:
+            self.setting.addItem(label, key)
+        self.check_button = QPushButton("&Check", self)
+        self.check_button.setDefault(True)
+        self.check_button.clicked.connect(self.check)
+
+        claim_label = QLabel("C&odes:", self)
+        claim_label.setBuddy(self.claim)
+        date_label = QLabel("&Date of service:", self)
+        date_label.setBuddy(self.date)
+        row = QHBoxLayout()
+        row.addWidget(claim_label)
+        row.addWidget(self.claim, 1)
+        row.addWidget(date_label)
+        row.addWidget(self.date)
+        row.addWidget(self.setting)
+        row.addWidget(self.check_button)
+
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("claimCheckResult")
+        self.browser.setAccessibleName("What applies to this claim")
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self._on_anchor)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.browser, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self.check)
+        self.claim.textChanged.connect(self._timer.start)
+        self.claim.returnPressed.connect(self.check)
+        self.date.dateChanged.connect(self._timer.start)
+        self.setting.currentIndexChanged.connect(self._timer.start)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
+        service.ncci_check_ready.connect(self._on_result)
+        service.refreshed.connect(lambda: self.check() if self.isVisible() else None)
+        service.failed.connect(self._on_failed)
+        self.resize(900, 560)
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        muted = muted_text(self.palette()).name()
+        self.browser.setHtml(
+            f"<p style='color:{muted};'>Type the codes of one claim, e.g. <b>{EXAMPLE_CLAIM}</b> (a modifier after "
+            "a dash, units as x2), and the date of service. CodeDesk shows every CMS NCCI procedure-to-procedure "
+            "edit between them in effect on that date, whether a modifier may bypass it and whether one is "
+            "present, and every medically unlikely edit (MUE) the units exceed. Import the CMS NCCI files "
+            "(File \u2192 Import) first.</p>"
+            f"<p style='color:{muted};'><small>{escape(ncci.NOTICE)}</small></p>")
+
+    @property
+    def on(self) -> date:
+        value = self.date.date()
+        return date(value.year(), value.month(), value.day())
+
+    def check(self) -> None:
+        self._timer.stop()
+        if not self.claim.text().strip():
+            self.result = None
+            self._show_hint()
+            return
+        self._service.check_claim(ClaimCheckRequest(self.claim.text(), self.on, str(self.setting.currentData())))
+
+    def _on_result(self, result: ncci.CheckResult) -> None:
+        self.result = result
+        self.browser.setHtml(check_html(result, self.palette()))
+
+    def _on_failed(self, kind: str, message: str) -> None:
+        if kind == "ncci_check":
+            self.result = None
+            self.browser.setHtml(f"<p>{escape(message)}</p>")
+
+    def _on_anchor(self, url: QUrl) -> None:
+        target = url.toString()
+        if target.startswith("code:"):
+            self.code_activated.emit(target[5:])
+
+
+class CodeEditsPanel(QWidget):
+    """Under a code's detail: its NCCI PTP edits (both directions, a page at a time, with counts) and its MUEs.
+    Follows the detail pane: each code shown there is asked for here."""
+
+    code_activated = Signal(str)
+
+    def __init__(self, service: StoreService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeEditsPanel")
+        self.setAccessibleName("NCCI edits of this code")
+        self._service = service
+        self.code = ""
+        self.offset = 0
+        self.edits: CodeEdits | None = None
+        self.setting = QComboBox(self)
+        self.setting.setAccessibleName("NCCI setting")
+        for key, label in SETTING_CHOICES[:2]:
+            self.setting.addItem(label, key)
+        self.setting.currentIndexChanged.connect(lambda _i: self._request(0))
+        self.previous = QPushButton("\u2190", self)
+        self.previous.setAccessibleName("Previous page of edits")
+        self.previous.clicked.connect(lambda: self._request(max(0, self.offset - ncci.EDIT_PAGE)))
+        self.next = QPushButton("\u2192", self)
+        self.next.setAccessibleName("Next page of edits")
+        self.next.clicked.connect(lambda: self._request(self.offset + ncci.EDIT_PAGE))
+        for button in (self.previous, self.next):
+            button.setFixedWidth(32)
+        self.heading = QLabel("NCCI edits", self)
+        self.heading.setObjectName("codeEditsHeading")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.heading, 1)
+        bar.addWidget(self.setting)
+        bar.addWidget(self.previous)
+        bar.addWidget(self.next)
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("codeEditsBrowser")
+        self.browser.setAccessibleName("NCCI edits list")
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(
+            lambda url: self.code_activated.emit(url.toString()[5:]) if url.toString().startswith("code:") else None)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.browser, 1)
+        service.detail_ready.connect(lambda detail: self.show_code(detail.code) if detail.well_formed else None)
+        service.ncci_edits_ready.connect(self._on_edits)
+        service.refreshed.connect(lambda: self._request(0))  # after an import: the edits may be new
+        self._sync_buttons()
+
+    def show_code(self, code: str) -> None:
+        if code != self.code:
+            self.code = code
+            self._request(0)
+
+    def _request(self, offset: int) -> None:
+        if self.code:
+            self.offset = offset
+            self._service.code_edits(CodeEditsRequest(self.code, str(self.setting.currentData()), offset))
+
+    def _sync_buttons(self) -> None:
+        total = self.edits.page.total if self.edits else 0
+        self.previous.setEnabled(self.offset > 0)
+        self.next.setEnabled(self.offset + ncci.EDIT_PAGE < total)
+
+    def _on_edits(self, edits: CodeEdits) -> None:
+        if edits.page.code != self.code:
+            return
+        self.edits = edits
+        self.offset = self.offset if edits.page.edits or self.offset == 0 else 0
+        self.browser.setHtml(edits_html(edits, self.offset, self.palette()))
+        page = edits.page
+        if page.release is not None:
+            last = min(self.offset + ncci.EDIT_PAGE, page.total)
+            shown = f", {self.offset + 1:,}\u2013{last:,} shown" if page.total else ""
+            self.heading.setText(f"<b>NCCI edits of {escape(page.code)}</b>: {page.total:,}{shown}")
+        else:
+            self.heading.setText(f"<b>NCCI edits of {escape(page.code)}</b>")
+        self._sync_buttons()
+
+
+def edits_html(edits: CodeEdits, offset: int, palette: QPalette) -> str:
+    page = edits.page
+    parts = [_style(palette)]
+    if not edits.has_ncci:
+        muted = muted_text(palette).name()
+        return (f"<p style='color:{muted};'>No NCCI edits imported. Import the CMS PTP files (ccipra/ccioph) and "
+                "MUE tables (File \u2192 Import) to see which codes this one may not be billed with.</p>")
+    for m in edits.mues:
+        parts.append(f"<p><b>MUE ({escape(ncci.SETTING_LABELS[m.setting])})</b>: at most {m.units} unit"
+                     f"{'' if m.units == 1 else 's'} {escape(m.adjudication)} "
+                     f"<span class='muted'>· {escape(m.rationale)} · effective {escape(m.effective_date)}</span></p>")
+    if page.release is None:
+        parts.append(f"<p class='muted'>No {escape(ncci.SETTING_LABELS[page.setting])} PTP edits imported.</p>")
+    else:
+        parts.append(f"<p class='muted'>{page.as_column1:,} as column 1 (the other code is denied), "
+                     f"{page.as_column2:,} as column 2 (this code is denied) · version "
+                     f"{escape(page.release.version)}</p>")
+        background = differs_background(palette).name()
+        parts.append("<table><tr><th>with</th><th>this code is</th><th>in effect</th><th>modifier</th>"
+                     "<th>rationale</th></tr>")
+        for e in page.edits:
+            dates = (f"{escape(e.effective_date)} \u2013 {escape(e.deletion_date)}" if e.deletion_date
+                     else f"since {escape(e.effective_date)}")
+            style = "" if e.in_effect else f" style='background-color:{background};'"
+            parts.append(f"<tr{style}><td>{_code(e.other_code)}</td><td>{escape(e.role)}</td><td>{dates}"
+                         f"{'' if e.in_effect else ' (not now)'}</td><td>{e.modifier_indicator}</td>"
+                         f"<td>{escape(e.rationale)}</td></tr>")
+        parts.append("</table>")
+        if page.total == 0:
+            parts.append("<p class='muted'>No edits pair this code with another.</p>")
+    parts.append(f"<p class='muted'><small>{escape(ncci.NOTICE)}</small></p>")
+    return "".join(parts)

@@ -1,0 +1,53 @@
+"""The loader's contract: it leaves the Dataset it is given as parsed, and an import ends with a merged
+(optimised) full-text index."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from desktop_app.core.database import transaction
+from desktop_app.core.importers import import_paths
+from desktop_app.core.importers.loader import write_dataset
+from desktop_app.core.importers.model import Dataset, Monitor
+from desktop_app.core.store import CodeStore
+
+
+def test_write_dataset_does_not_change_its_input(db: CodeStore) -> None:
+    ds = Dataset(kind="csv", format="csv", name="Practice list", file_name="list.csv", release="1",
+                 effective_date="2030-01-01", sha256="0" * 64)
+    ds.record("99990").add_descriptor("practice", "An invented code with text")
+    history_only = ds.record("99991")  # history of a code the database does not have: skipped by the write
+    history_only.facts[""] = {"history": "invented"}
+    history_only.facts_only = True
+    before = copy.deepcopy(ds)
+    with transaction(db.conn):
+        result = write_dataset(db.conn, db.catalog, ds, Monitor())
+    assert ds == before
+    assert any("99991" in warning for warning in result.warnings)
+    assert db.conn.execute("SELECT 1 FROM codes WHERE code = '99991'").fetchone() is None
+    assert db.conn.execute("SELECT 1 FROM codes WHERE code = '99990'").fetchone() is not None
+
+
+def _fts_pages(store: CodeStore) -> int:
+    return int(store.conn.execute("SELECT count(*) FROM code_fts_data").fetchone()[0])
+
+
+def test_an_import_leaves_the_search_index_optimised(db: CodeStore, fixtures: Path) -> None:
+    """Optimising again changes nothing when the import already merged the index's segments."""
+    import_paths(db.conn, [fixtures / "cms" / "PPRRVU2030_Jan.csv", fixtures / "cms" / "HCPC2030_ANWEB_fixture.txt"])
+    after_import = _fts_pages(db)
+    db.conn.execute("INSERT INTO code_fts (code_fts) VALUES ('optimize')")
+    assert _fts_pages(db) == after_import
+    db.conn.execute("INSERT INTO code_fts (code_fts) VALUES ('integrity-check')")
+    assert db.search("99990").hits
+
+
+def test_without_optimize_the_index_has_segments_to_merge(db: CodeStore) -> None:
+    """The check above can fail: after plain writes the index holds more pages than once merged."""
+    db.conn.executemany("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, ?, ?, ?, ?)",
+                        [(10_000_000 + i, f"Z{i:04d}", f"invented title {i}", "", "") for i in range(200)])
+    db.conn.executemany("DELETE FROM code_fts WHERE rowid = ?", [(10_000_000 + i,) for i in range(0, 200, 2)])
+    before = _fts_pages(db)
+    db.conn.execute("INSERT INTO code_fts (code_fts) VALUES ('optimize')")
+    assert _fts_pages(db) < before

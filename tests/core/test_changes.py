@@ -1,0 +1,116 @@
+"""Release changes: two releases of one family compared (invented fixtures in the real formats, and the real HCPCS
+2020 and October 2025 files and QPP 2025 and 2026 measures when ../shared/data is there)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_app.cli import run
+from desktop_app.core.catalog import Catalog
+from desktop_app.core.changes import ChangesError, compare
+from desktop_app.core.database import transaction
+from desktop_app.core.importers import import_paths
+from desktop_app.core.importers.loader import write_dataset
+from desktop_app.core.importers.model import Dataset, Monitor
+from desktop_app.core.store import CodeStore
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cms"
+
+
+@pytest.fixture
+def two_of_each(store: CodeStore) -> CodeStore:
+    import_paths(store.conn, [FIXTURES / "PPRRVU2030_Jan.csv", FIXTURES / "PPRRVU2030_Apr.csv",
+                              FIXTURES / "HCPC2030_ANWEB_fixture.txt", FIXTURES / "HCPC2030_APR_ANWEB.xlsx"])
+    return store
+
+
+def test_rvu_quarters(two_of_each: CodeStore) -> None:
+    report = compare(two_of_each.conn, "cms-rvu")
+    assert (report.old.release, report.new.release) == ("RVU30A", "RVU30B")
+    assert report.added == ["99996"] and report.deleted == [] and report.reinstated == []
+    assert [(d.code, d.kind, d.old, d.new) for d in report.descriptors] == [
+        ("99990", "short", "Imaginary visit, brief", "Imaginary visit, brief, revised")]
+    assert [(f.code, f.fact, f.old, f.new, f.delta) for f in report.facts] == [("99990", "work_rvu", 1.3, 1.4, 0.1)]
+    # Backwards: what the older quarter has that the newer lacks.
+    back = compare(two_of_each.conn, "cms-rvu", "RVU30B", "RVU30A")
+    assert [d["code"] for d in back.deleted] == ["99996"] and back.facts[0].delta == -0.1
+
+
+def test_hcpcs_action_codes_are_cross_checked(two_of_each: CodeStore) -> None:
+    report = compare(two_of_each.conn, "cms-hcpcs")
+    assert report.added == ["A9992"]
+    checks = {a.code: a for a in report.action_checks}
+    assert len(checks) == 7 and all(a.agrees for a in checks.values())
+    assert checks["A9992"].computed == ["added"] and checks["A9992"].action_code == "A"
+    assert checks["A9990"].carried_over  # action A kept from the annual file in the April quarter
+    # A release whose action codes say the opposite of what changed: each disagreement is listed.
+    ds = Dataset("cms-hcpcs", "cms-hcpcs-txt", "CMS HCPCS Level II 2030 July", "invented.txt", "2030-07",
+                 "2030-07-01", "0" * 64)
+    for code, action, text in (("A9992", "N", "Invented supply, changed words"), ("A9993", "C", "Invented new")):
+        rec = ds.record(code)
+        rec.add_descriptor("long", text)
+        rec.facts[""] = {"action_code": action}
+    with transaction(two_of_each.conn):
+        write_dataset(two_of_each.conn, Catalog.from_db(two_of_each.conn), ds, Monitor())
+    july = compare(two_of_each.conn, "cms-hcpcs")
+    wrong = {a.code: a.computed for a in july.action_checks if not a.agrees}
+    assert wrong == {"A9992": ["descriptor", "facts"], "A9993": ["added"]}
+    assert july.to_json()["counts"]["action_codes_disagreeing"] == 2  # type: ignore[index]
+
+
+def test_category_filter_and_errors(two_of_each: CodeStore) -> None:
+    assert compare(two_of_each.conn, "cms-rvu", code_set="HCPCS").added == []
+    with pytest.raises(ChangesError, match="names no single release"):
+        compare(two_of_each.conn, "cms-rvu", "RVU29Z")
+    import_paths(two_of_each.conn, [FIXTURES.parent / "qpp" / "measures-data-2030.json"])
+    with pytest.raises(ChangesError, match="1 release"):
+        compare(two_of_each.conn, "cms-qpp")
+    with pytest.raises(ChangesError, match="unknown family"):
+        compare(two_of_each.conn, "ncci")
+
+
+def test_cli_changes_json(two_of_each: CodeStore, db_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["--db", str(db_path), "changes", "--family", "cms-rvu", "--json"], out, err, io.StringIO()) == 0
+    data = json.loads(out.getvalue())
+    assert {"family", "from", "to", "counts", "added", "deleted", "reinstated", "descriptor_changed",
+            "facts_changed", "roles", "action_code_disagreements"} <= data.keys()
+    assert data["counts"]["added"] == 1 and data["from"]["release"] == "RVU30A"
+    workbook = db_path.parent / "changes.xlsx"
+    out = io.StringIO()
+    assert run(["--db", str(db_path), "changes", "--family", "cms-rvu", "--export", str(workbook)], out, err,
+               io.StringIO()) == 0
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(workbook, read_only=True).active.iter_rows(values_only=True))
+    assert rows[1][:3] == ("change", "code", "what") and rows[2][:2] == ("added", "99996")
+    assert rows[-1][:6] == ("fact changed", "99990", "work_rvu", "1.3", "1.4", "+0.1")
+
+
+@pytest.mark.realdata
+def test_real_hcpcs_2020_to_2025_and_qpp_2025_to_2026(shared_data: Path, store: CodeStore) -> None:
+    import_paths(store.conn, [shared_data / "cms-hcpcs-2020" / "HCPC2020_ANWEB_w_disclaimer.txt",
+                              shared_data / "cms-hcpcs-2025-oct" / "HCPC2025_OCT_ANWEB.xlsx",
+                              shared_data / "cms-qpp-measures" / "measures-data-2025.json",
+                              shared_data / "cms-qpp-measures" / "measures-data-2026.json"])
+    report = compare(store.conn, "cms-hcpcs")
+    deleted = {d["code"]: d["deleted_date"] for d in report.deleted}
+    # Checked against the files: A4397 ends 2021-12-31 in the 2025 file; A2001 is new since 2020.
+    assert deleted["A4397"] == "2021-12-31" and "A2001" in report.added
+    assert len(report.added) > 1000 and report.action_checks
+    section = Catalog.from_db(store.conn).section_for("A4397")
+    assert section is not None
+    narrowed = compare(store.conn, "cms-hcpcs", section=section.name)
+    codes = narrowed.added + [d["code"] for d in narrowed.deleted] + [d.code for d in narrowed.descriptors]
+    assert "A4397" in {d["code"] for d in narrowed.deleted} and {c[0] for c in codes} == {"A"}
+    qpp = compare(store.conn, "cms-qpp")
+    # The 2026 measures file lists no codes per measure (checked in the file), so every 2025 role is removed.
+    links = dict(store.conn.execute(
+        "SELECT source_id, count(DISTINCT measure_id || ' ' || code || ' ' || role || ' ' || modifier) "
+        "FROM measure_codes GROUP BY source_id").fetchall())
+    assert links.get(qpp.new.source_id, 0) == 0
+    assert len(qpp.roles) == links[qpp.old.source_id] and {r.change for r in qpp.roles} == {"removed"}

@@ -1,0 +1,269 @@
+"""Modifiers: the grammar of modified codes, the bundled entries, the fit rules and modifier search."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_app.core.grammar import (
+    CodeTerm,
+    ModifiedCode,
+    PrefixTerm,
+    parse_code_list,
+    parse_modified_code,
+    parse_modifier_query,
+)
+from desktop_app.core.modifiers import (
+    FAMILY_LABELS,
+    OUR_MODIFIER_LABEL,
+    PcTc,
+    bundled_modifiers,
+    fit,
+    modifiers_named_by,
+    read_modifiers,
+)
+from desktop_app.core.resources import data_dir
+from desktop_app.core.store import CodeStore
+
+# --- grammar -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "code", "modifiers"), [
+    ("99213-25", "99213", ("25",)),
+    ("99213 25", "99213", ("25",)),
+    ("99213 - 25", "99213", ("25",)),
+    ("99213\u201325", "99213", ("25",)),  # en dash pasted from a document
+    ("3074F-8P", "3074F", ("8P",)),
+    ("3074f-8p", "3074F", ("8P",)),
+    ("27447-RT", "27447", ("RT",)),
+    ("27447-RT-59", "27447", ("RT", "59")),
+    ("27447 rt 59", "27447", ("RT", "59")),
+    ("G0438-25", "G0438", ("25",)),
+    ("\uff19\uff19\uff12\uff11\uff13\uff0d\uff12\uff15", "99213", ("25",)),  # full-width, through clean_input (NFKC)
+    ("\u200b99213-25", "99213", ("25",)),
+])
+def test_modified_codes_parse(typed: str, code: str, modifiers: tuple[str, ...]) -> None:
+    assert parse_modified_code(typed) == ModifiedCode(code, modifiers)
+    assert parse_code_list(typed) == [CodeTerm(code, modifiers)]
+
+
+@pytest.mark.parametrize("typed", [
+    "99213", "99213-2", "99213-255", "99213-", "9921-25", "99213-25x", "99213--25", "25", "hello 25",
+    "99213 \u0669\u0665",  # Arabic-Indic digits are not a modifier
+    "99202-99205",
+])
+def test_not_modified_codes(typed: str) -> None:
+    assert parse_modified_code(typed) is None
+
+
+@pytest.mark.parametrize(("typed", "items"), [
+    ("99213 25, 3074F-8P", [CodeTerm("99213", ("25",)), CodeTerm("3074F", ("8P",))]),
+    ("99213 25 99214 59", [CodeTerm("99213", ("25",)), CodeTerm("99214", ("59",))]),
+    ("99213-25; 27447-RT-59", [CodeTerm("99213", ("25",)), CodeTerm("27447", ("RT", "59"))]),
+    # after a comma a two-character piece is an item of its own (a prefix), not the previous code's modifier
+    ("99213, 25", [CodeTerm("99213"), PrefixTerm("25")]),
+    ("25", [PrefixTerm("25")]),
+])
+def test_lists_of_modified_codes(typed: str, items: list[object]) -> None:
+    assert parse_code_list(typed) == items
+
+
+@pytest.mark.parametrize(("typed", "modifier"), [
+    ("modifier 25", "25"), ("Modifier 59", "59"), ("mod 59", "59"), ("mod-59", "59"), ("-59", "59"),
+    ("\u201359", "59"), ("modifier TC", "TC"), ("tc modifier", "TC"), ("mod 8p", "8P"), ("modifiers: 1P", "1P"),
+])
+def test_modifier_queries(typed: str, modifier: str) -> None:
+    assert parse_modifier_query(typed) == modifier
+
+
+@pytest.mark.parametrize("typed", ["modifier", "25", "99213-25", "modifier 255", "mod 5", "modifier for bilateral"])
+def test_not_modifier_queries(typed: str) -> None:
+    assert parse_modifier_query(typed) is None
+
+
+# --- the bundled entries --------------------------------------------------------------------------------
+
+REQUIRED_TEXT = ("22 23 24 25 26 32 33 47 50 51 52 53 54 55 56 57 58 59 62 63 66 73 74 76 77 78 79 80 81 82 90 91 92 "
+            "93 95 96 97 99 P1 P2 P3 P4 P5 P6 1P 2P 3P 8P LT RT E1 E2 E3 E4 FA F1 F2 F3 F4 F5 F6 F7 F8 F9 TA T1 T2 "
+            "T3 T4 T5 T6 T7 T8 T9 LC LD LM RC RI TC GT GQ FQ FR XE XS XP XU GA GZ GY GX KX GC GE GP GO GN Q5 Q6 QW "
+            "JW JZ CS PO PN AS SA SB AI UN UP UQ UR US")
+REQUIRED = REQUIRED_TEXT.split()
+
+
+def test_every_modifier_the_issue_names_is_bundled() -> None:
+    entries = bundled_modifiers()
+    assert [m for m in REQUIRED if m not in entries] == []
+    assert 120 <= len(entries) <= 160
+
+
+def test_bundled_entries_are_complete_and_ours() -> None:
+    for entry in bundled_modifiers().values():
+        assert entry.family in FAMILY_LABELS
+        assert entry.meaning and entry.use and entry.not_for, entry.modifier
+        # one or two sentences each: short enough to read at a glance
+        for text in (entry.meaning, entry.use, entry.not_for):
+            assert len(text) < 260, (entry.modifier, text)
+    assert {m for m, e in bundled_modifiers().items() if e.family == "Category II"} == {"1P", "2P", "3P", "8P"}
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("25,CPT,I,,,,a,b,c,k\n25,CPT,I,,,,a,b,c,k\n", "line 3: modifier 25 appears twice"),
+    ("ABC,CPT,I,,,,a,b,c,k\n", "line 2: 'ABC' is not a two-character modifier"),
+    ("25,CPT,IV,,,,a,b,c,k\n", "line 2: applies_to must list"),
+    ("25,CPT,I,,,,a,,c,k\n", "line 2: 25 needs applies_to, meaning, use and not_for"),
+    ("25,Other,I,,,,a,b,c,k\n", "line 2: unknown family"),
+    ("25,CPT,I,99499-99202,,,a,b,c,k\n", "line 2: 99499 comes after 99202"),
+    ("25,CPT,I,banana,,,a,b,c,k\n", "line 2: 'banana' is not a code"),
+    ("25,CPT,I,,,E/M, eye exams,a,b,c,k\n", "line 2: expected 10 columns"),
+    ("25,CPT,I,,,,a,b,c\n", "line 2: expected 10 columns"),
+])
+def test_a_broken_modifier_file_names_the_line(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "modifiers.csv").write_text(
+        "modifier,family,applies_to,only_on,not_on,range_note,meaning,use,not_for,keywords\n" + content)
+    with pytest.raises(ValueError, match=message):
+        read_modifiers(tmp_path)
+
+
+def test_the_shipped_file_reads() -> None:
+    assert read_modifiers(data_dir()) == bundled_modifiers()
+
+
+# --- the fit rules, table-driven ------------------------------------------------------------------------
+
+E = bundled_modifiers()
+
+
+@pytest.mark.parametrize(("code", "code_set", "modifiers", "fits", "reason"), [
+    ("99213", "I", ["25"], [True], ""),
+    ("G0438", "HCPCS", ["25"], [True], ""),
+    ("27447", "I", ["25"], [False], "25 goes only on E/M services, eye exams and E/M-like HCPCS visits"),
+    ("G0463", "HCPCS", ["25"], [True], ""),
+    ("3074F", "II", ["8P"], [True], ""),
+    ("99213", "I", ["8P"], [False], "8P (CPT Category II performance-measure modifier) goes on CPT Category II"),
+    ("G8752", "HCPCS", ["1P"], [False], "goes on CPT Category II codes; G8752 is a HCPCS Level II code"),
+    ("3074F", "II", ["25"], [False], "25 (CPT Level I modifier) goes on CPT Category I and HCPCS Level II codes"),
+    ("27447", "I", ["RT"], [True], ""),
+    ("27447", "I", ["RT", "59"], [True, True], ""),
+    ("99213", "I", ["LT"], [False], "LT is not used on E/M services (99202\u201399499); 99213 is one"),
+    ("27447", "I", ["LT", "RT"], [True, False], "LT and RT together on one line"),
+    ("27447", "I", ["59", "XS"], [True, False], "59 and XS on one line"),
+    ("27447", "I", ["RT", "RT"], [False, False], "RT appears twice"),
+    ("00142", "I", ["P3"], [True], ""),
+    ("27447", "I", ["P3"], [False], "P3 goes only on anesthesia codes (00100\u201301999)"),
+    ("92928", "I", ["LD"], [True], ""),
+    ("93000", "I", ["LD"], [False], "coronary intervention codes"),
+    ("27447", "I", ["ZZ"], [False], "ZZ is not a modifier CodeDesk knows"),
+])
+def test_fit_rules(code: str, code_set: str, modifiers: list[str], fits: list[bool], reason: str) -> None:
+    checks = [fit(code, code_set, m, E.get(m), others=modifiers) for m in modifiers]
+    assert [c.fits for c in checks] == fits
+    reasons = " ".join(c.reason for c in checks)
+    assert reason in reasons
+    assert all(c.reason for c in checks if not c.fits)
+
+
+@pytest.mark.parametrize(("modifier", "pctc", "fits"), [
+    ("26", PcTc("1", "RVU test"), True), ("TC", PcTc("1", "RVU test"), True),
+    ("26", PcTc("6", "RVU test"), True), ("TC", PcTc("6", "RVU test"), False),
+    ("26", PcTc("4", "RVU test"), False), ("TC", PcTc("0", "RVU test"), False),
+    ("26", PcTc("9", "RVU test", frozenset({"26"})), True),  # the file has a 26 row for the code: allowed
+    ("26", None, True),  # no RVU file: accepted, with a note that it was not checked
+])
+def test_pc_tc_indicator(modifier: str, pctc: PcTc | None, fits: bool) -> None:
+    check = fit("71046", "I", modifier, E[modifier], pctc=pctc)
+    assert check.fits is fits
+    if not fits:
+        assert f"PC/TC indicator {pctc.indicator}" in check.reason  # type: ignore[union-attr]
+    if pctc is None:
+        assert "not checked" in check.notes[0]
+
+
+def test_an_imported_modifier_without_bundled_rules_fits_with_a_note() -> None:
+    check = fit("99213", "I", "Z1", None, imported_title="Invented text", imported_source="fixture")
+    assert check.fits and check.known and check.source == "fixture" and "no rules" in check.notes[0]
+
+
+@pytest.mark.parametrize(("words", "lifted"), [
+    (("bilateral",), ["50"]),
+    (("distinct", "procedural", "service"), ["59", "XE", "XS", "XP", "XU"]),
+    (("screening", "colonoscopy"), []),
+    (("office", "visit"), []),
+])
+def test_keyword_phrases_name_modifiers(words: tuple[str, ...], lifted: list[str]) -> None:
+    assert modifiers_named_by(words) == lifted
+
+
+# --- the store: search, detail ---------------------------------------------------------------------------
+
+
+def codes(store: CodeStore, query: str, limit: int = 10) -> list[str]:
+    return [hit.code for hit in store.search(query, limit=limit).hits]
+
+
+@pytest.mark.parametrize(("query", "first"), [
+    ("modifier 25", "25"), ("mod 59", "59"), ("-59", "59"), ("25", "25"), ("8P", "8P"), ("1p", "1P"),
+    ("bilateral", "50"), ("distinct procedural service", "59"), ("TC", "TC"),
+])
+def test_modifiers_are_found_first(store: CodeStore, query: str, first: str) -> None:
+    assert codes(store, query)[0] == first
+
+
+def test_telehealth_modifier_finds_the_telehealth_modifiers(store: CodeStore) -> None:
+    found = codes(store, "telehealth modifier")
+    assert {"95", "GT", "FQ", "93"} <= set(found)
+    assert all(store.search("telehealth modifier").hits[i].kind == "modifier" for i in range(4))
+
+
+def test_a_prefix_search_still_lists_codes_after_the_modifier(store: CodeStore) -> None:
+    found = codes(store, "25", limit=50)
+    assert found[0] == "25" and any(code.startswith("25") and len(code) == 5 for code in found[1:])
+
+
+def test_everyday_word_searches_keep_codes_first(store: CodeStore) -> None:
+    for query in ("office visit", "screening colonoscopy", "knee replacement"):
+        hits = store.search(query).hits
+        assert hits and hits[0].kind == "code", query
+
+
+def test_search_a_modified_code_explains_the_modifier(store: CodeStore) -> None:
+    hits = store.search("99213-25").hits
+    assert [h.code for h in hits] == ["99213", "25"]
+    (check,) = hits[0].modifiers
+    assert check.fits and check.meaning == E["25"].meaning
+    assert hits[0].text == "99213-25" and hits[1].match == "modifier"
+    bad = store.search("99213-8P").hits[0].modifiers[0]
+    assert not bad.fits and "Category II" in bad.reason
+    assert hits[0].to_json()["modifiers"][0]["modifier"] == "25"  # type: ignore[index]
+
+
+def test_modifiers_written_in_order_are_listed_in_order(store: CodeStore) -> None:
+    assert codes(store, "27447-RT-59") == ["27447", "RT", "59"]
+
+
+def test_detail_of_a_modifier_and_of_a_modified_code(store: CodeStore) -> None:
+    modifier = store.detail("25")
+    assert modifier.kind == "modifier" and modifier.modifier == E["25"] and modifier.known
+    data = modifier.to_json()
+    assert data["modifier"]["source"] == OUR_MODIFIER_LABEL  # type: ignore[index]
+    assert data["descriptors"][0]["text"] == E["25"].meaning  # type: ignore[index]
+    modified = store.detail("99213 25")
+    assert modified.code == "99213" and modified.text == "99213-25" and modified.applied[0].fits
+    assert json.loads(json.dumps(modified.to_json()))["modifiers"][0]["fits"] is True
+    assert store.detail("99213").to_json()["modifiers"] == []
+
+
+def test_26_and_tc_follow_the_imported_pc_tc_indicator(store: CodeStore) -> None:
+    conn = store.conn
+    source = conn.execute("INSERT INTO sources (kind, name, file_name, release, effective_date, loaded_at) "
+                          "VALUES ('cms-rvu', 'Invented RVU', 'x', 'T1', '2030-01-01', 'now')").lastrowid
+    for code, indicator in (("71046", "1"), ("93000", "4")):
+        conn.execute("INSERT OR IGNORE INTO codes (code, code_set) VALUES (?, 'I')", (code,))
+        conn.execute("INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, '', ?, ?)",
+                     (code, source, json.dumps({"pctc_indicator": indicator})))
+    conn.commit()
+    assert store.detail("71046-26").applied[0].fits
+    assert store.detail("71046-TC").applied[0].notes == ("PC/TC indicator 1 in Invented RVU allows TC",)
+    refused = store.detail("93000-26").applied[0]
+    assert not refused.fits and "PC/TC indicator 4 in Invented RVU" in refused.reason

@@ -1,0 +1,70 @@
+"""The NCCI window parts: Check Codes Together (Ctrl+K) and a code's edits under the detail pane."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QUrl
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.importers import import_paths
+from desktop_app.core.store import CodeStore
+from desktop_app.ui.main_window import MainWindow
+from tests.ui.conftest import WAIT_MS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
+from ncci_fixtures import write_mue, write_ptp
+
+
+@pytest.fixture
+def ui_db(tmp_path: Path) -> Path:
+    """The bundled reference plus invented NCCI edits and MUEs in the real layouts."""
+    path = tmp_path / "db.sqlite3"
+    store = CodeStore.open(path)
+    import_paths(store.conn, [write_ptp(tmp_path / "ncci"), write_mue(tmp_path / "ncci")])
+    store.close()
+    return path
+
+
+def test_check_codes_together_window(qtbot: QtBot, window: MainWindow) -> None:
+    window.claim_check_action.trigger()
+    panel = window.claim_check
+    assert panel is not None and panel.isVisible()
+    assert "Ctrl+K" in [s.toString() for s in window.claim_check_action.shortcuts()]
+    panel.date.setDate(QDate(2025, 1, 1))
+    qtbot.keyClicks(panel.claim, "10001, 10002-59, 10003 x2")
+    qtbot.waitUntil(lambda: panel.result is not None and len(panel.result.lines) == 3, timeout=WAIT_MS)
+    assert panel.result is not None
+    verdicts = {(p.column1, p.column2): p.bypassed for p in panel.result.ptp}
+    # 59 on 10002 bypasses both its indicator-1 edits; 10001/10003 has indicator 0.
+    assert verdicts == {("10001", "10002"): True, ("10001", "10003"): False, ("10002", "10003"): True}
+    text = panel.browser.toPlainText()
+    assert "denied" in text and "bypassed" in text and "American Medical Association" in text
+    assert "10003: 2 units billed, more than the MUE of 1 on one claim line" in text
+    # A later date: the edit deleted on 2022-12-31 is said not to apply; the check follows the date.
+    panel.claim.setText("10001 10004")
+    panel.date.setDate(QDate(2023, 1, 1))
+    qtbot.waitUntil(lambda: panel.result is not None and panel.result.date_of_service == "2023-01-01"
+                    and [ln.code for ln in panel.result.lines] == ["10001", "10004"], timeout=WAIT_MS)
+    assert "through 2022-12-31" in panel.browser.toPlainText()
+    panel.claim.setText("10001 hello")
+    qtbot.waitUntil(lambda: "'HELLO'" in panel.browser.toPlainText(), timeout=WAIT_MS)
+    # A code in the answer opens in the main window.
+    panel.browser.anchorClicked.emit(QUrl("code:10002"))
+    qtbot.waitUntil(lambda: window.detail_pane.detail is not None and window.detail_pane.detail.code == "10002",
+                    timeout=WAIT_MS)
+
+
+def test_detail_pane_lists_the_codes_edits(qtbot: QtBot, window: MainWindow) -> None:
+    window.open_code("10001")
+    panel = window.code_edits
+    qtbot.waitUntil(lambda: panel.edits is not None and panel.edits.page.code == "10001", timeout=WAIT_MS)
+    assert panel.edits is not None and panel.edits.page.total == 6
+    assert "6" in panel.heading.text() and not panel.next.isEnabled()
+    text = panel.browser.toPlainText()
+    assert "G0001" in text and "column 2" in text and "MUE (practitioner)" in text
+    panel.setting.setCurrentIndex(1)  # outpatient hospital: none imported
+    qtbot.waitUntil(lambda: panel.edits is not None and panel.edits.page.setting == "hospital", timeout=WAIT_MS)
+    assert "No outpatient hospital PTP edits imported" in panel.browser.toPlainText()
