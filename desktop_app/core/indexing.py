@@ -98,7 +98,7 @@ def reindex(conn: sqlite3.Connection, catalog: Catalog, codes: Iterable[str] | N
 
 def search_row(rowid: int, code: str, title: str, body: str, keywords: str) -> tuple[int, str, str, str, str]:
     """One ``code_fts`` row. Every text column gets the plain words of its shorthand (core.vocabulary), so
-    "Optx dst rd xartc fx" is found as "open treatment distal radius fracture". The one place where what is
+    a descriptor written "optx … dst … fx" is found as "open treatment distal fracture". The one place where what is
     indexed differs from what is stored: change it with a migration that re-indexes (database.py)."""
     return rowid, code, index_text(title), index_text(body), index_text(keywords)
 

@@ -180,7 +180,7 @@ NEAR_TOKENS = 10  # a multi-word meaning matches when its words are this close, 
 
 def _fts_near(text: str) -> str:
     """A multi-word meaning as an FTS5 NEAR group of its content words ("removal of gallbladder" also finds
-    "Gallbladder removal" and "Remove ext hem … hemorrhoid"); one word stays a plain phrase."""
+    "Gallbladder removal" and "remove … hem", indexed with "hemorrhoid"); one word stays a plain phrase."""
     words = [w for w in _TOKEN_RE.findall(text) if w.lower() not in STOPWORDS] or _TOKEN_RE.findall(text)
     if len(words) <= 1:
         return _fts_phrase(text)
@@ -588,7 +588,7 @@ class SearchEngine:
             result.hits = [self._hit(row, match, highlighter) for row in rows]
             if not (any_word or most_words) and len(rows) < FILL_BELOW and len(units) >= 3:
                 # Few codes have every word: the codes with all words but one follow them, so a descriptor
-                # that leaves out one of the user's words ("Total hysterectomy") is still on the list.
+                # that leaves out one of the user's words (no "abdominal" in a short text) is still listed.
                 seen = {row["code"] for row in rows}
                 extra = [row for row in self._ranked(units_expression(units, most_words=True), filters, limit,
                                                      rank_limit=FILL_RANK_LIMIT)
@@ -819,7 +819,7 @@ def family_order(rows: Sequence[sqlite3.Row], every_word: bool = False) -> list[
     """Rows ranked by score (bm25 is negative: lower is better), with the close members of a family lifted
     to the family's best score, so "office visit est" lists 99211, 99212, 99213 … in code order. When every
     row has every word of the query, all members of a family are equally good answers: they tie whatever
-    their descriptors' lengths ("Off/op est may x req" for 99211 next to "Office o/p est sf 10 min")."""
+    their descriptors' lengths (a long abbreviated 99211 next to a short 99212)."""
     close = 0.0 if every_word else FAMILY_CLOSE
     best: dict[tuple[str, str], float] = {}
     for row in rows:

@@ -1,8 +1,8 @@
 """The vocabulary of the files' shorthand (``resources/data/shorthand.toml``): abbreviations in plain words,
 synonyms both ways, coder symbols. Qt-free and pure: one object, loaded once, asked two questions.
 
-* At index time, :meth:`Vocabulary.expand` gives the plain words a descriptor stands for ("Optx dst rd xartc fx"
-  -> "open treatment", "distal", "radius", "intra-articular", "fracture"); :func:`index_text` appends them to
+* At index time, :meth:`Vocabulary.expand` gives the plain words a descriptor stands for ("optx", "dst", "fx" ->
+  "open treatment", "distal", "fracture"); :func:`index_text` appends them to
   the text, so any file written in the same house style is reachable with plain words.
 * At query time, :meth:`Vocabulary.query_units` groups the query's words into units (a known phrase such as
   "tummy tuck" or "w/o" is one unit) and gives each unit the words and phrases it also means.

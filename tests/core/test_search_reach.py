@@ -145,7 +145,7 @@ def test_an_older_database_is_indexed_again_with_expansions(db_path: Path) -> No
     with store.conn:  # the index as an older CodeDesk wrote it: the text alone
         store.conn.execute("DELETE FROM code_fts WHERE rowid = ?", (row_id,))
         store.conn.execute("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, '99211', "
-                           "'Off/op est may x req', '', '')", (row_id,))
+                           "'Off/op est invented text', '', '')", (row_id,))
     store.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")  # just before the re-indexing step
     store.close()
 
