@@ -16,7 +16,7 @@ from desktop_app.core.vocabulary import index_text, load_vocabulary, singular, t
     ("Splt agrft t/a/l invented", {"split thickness skin graft autograft", "trunk arms legs"}),
     ("Scan neck spine w/dye invented", {"cervical spine", "with", "contrast"}),
     ("Study spine w/o dye invented", {"without", "contrast"}),
-    ("Leg rechanneling of artery invented", {"endarterectomy"}),
+    ("Leg artery rechanneling invented", {"endarterectomy"}),
     ("Perq vertebral augmentation invented", {"percutaneous", "kyphoplasty"}),
     ("Njx strd tfrm epi", {"injection", "steroid", "transforaminal"}),
     ("Rpr 2.5cm/<", {"repair", "or less"}),
