@@ -245,11 +245,23 @@ def _migrate_ncci(conn: sqlite3.Connection) -> None:
     _run_script(conn, _SCHEMA_NCCI)
 
 
+def _migrate_search_vocabulary(conn: sqlite3.Connection) -> None:
+    """Issue 10: the search index holds each descriptor with the plain words of its shorthand
+    (core.vocabulary.index_text), so every code already in the database is indexed again."""
+    if conn.execute("SELECT count(*) FROM codes").fetchone()[0] == 0:
+        return
+    from desktop_app.core.catalog import Catalog  # here: catalog and indexing import this module's users
+    from desktop_app.core.indexing import reindex
+
+    reindex(conn, Catalog.from_db(conn))
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
     _migrate_v3,
     _migrate_ncci,
+    _migrate_search_vocabulary,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from desktop_app.core.catalog import Catalog
+from desktop_app.core.vocabulary import index_text
 
 # Which descriptor becomes the title, best first. Official long text beats abbreviations; our own summary
 # is the title only when nothing official has been imported.
@@ -89,10 +90,17 @@ def reindex(conn: sqlite3.Connection, catalog: Catalog, codes: Iterable[str] | N
         """
     ):
         keywords = " ".join(filter(None, (row["keywords"], section_words.get(row["section_id"], ""))))
-        fts_rows.append((row["id"], row["code"], row["title"], row["body"] or "", keywords))
+        fts_rows.append(search_row(row["id"], row["code"], row["title"], row["body"] or "", keywords))
     conn.executemany("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, ?, ?, ?, ?)", fts_rows)
     conn.execute(f"DELETE FROM {touched}")
     return len(rows)
+
+
+def search_row(rowid: int, code: str, title: str, body: str, keywords: str) -> tuple[int, str, str, str, str]:
+    """One ``code_fts`` row. Every text column gets the plain words of its shorthand (core.vocabulary), so
+    a descriptor written "optx … dst … fx" is found as "open treatment distal fracture". The one place where what is
+    indexed differs from what is stored: change it with a migration that re-indexes (database.py)."""
+    return rowid, code, index_text(title), index_text(body), index_text(keywords)
 
 
 def drop_orphan_codes(conn: sqlite3.Connection) -> int:

@@ -7,7 +7,6 @@ becomes a quoted phrase, so ``"``, ``*``, ``NOT``, ``(`` and emoji are just text
 
 from __future__ import annotations
 
-import difflib
 import re
 import sqlite3
 import sys
@@ -18,6 +17,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from desktop_app.core.catalog import Catalog, Section
 from desktop_app.core.grammar import (
@@ -40,6 +42,7 @@ from desktop_app.core.modifiers import (
     without_modifier_words,
 )
 from desktop_app.core.resources import data_dir
+from desktop_app.core.vocabulary import QueryUnit, Vocabulary, load_vocabulary
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -64,7 +67,18 @@ PROGRESS_STEPS = 1000  # SQLite VM instructions between two looks at the clock (
 # to minutes. The left table of a CROSS JOIN is always the outer loop, so the cost follows the matches.
 FTS_JOIN = "code_fts CROSS JOIN codes c ON c.id = code_fts.rowid"
 
-_WORD_RE = re.compile(r"[^\W_]+(?:[/\-][^\W_]+)*")
+# A query word: letters and digits, joined by '/', '-' or '&' ("w/o", "x-ray", "d&c", "i & d"), or a comparison
+# sign ("<", ">=", "≥"), which the vocabulary reads as "less than" and so on; a lone "w/" keeps its slash.
+_WORD_RE = re.compile(r"[^\W_]+(?:(?:[/\-]|\s*&\s*)[^\W_]+)*/?|[<>]=?|[\u2264\u2265]")
+_TOKEN_RE = re.compile(r"[^\W_]+")
+# Codes of one family (same category, same first four characters: 99211-99215) whose score is at least this
+# share of the family's best count as equally good and list in code order, not by descriptor length.
+FAMILY_CLOSE = 0.8
+WHOLE_WORD_MAX = 6
+# Codes with all the words but one are added after the every-word codes when these are fewer than FILL_BELOW,
+# ranked among the first FILL_RANK_LIMIT such codes (a cheap second look, not a second full search).
+FILL_BELOW = 10
+FILL_RANK_LIMIT = 100  # last words up to this long are matched as whole words before prefixes
 _GLOB_FOR_SHAPE = {
     Shape.CPT: "[0-9][0-9][0-9][0-9][0-9]",
     Shape.PLA: "[0-9][0-9][0-9][0-9]U",
@@ -110,7 +124,7 @@ def parse_query(text: str) -> ParsedQuery:
         return ParsedQuery("empty", error=str(exc))
     if items:
         return ParsedQuery("codes", items=tuple(dict.fromkeys(items)), truncated=truncated)
-    words = tuple(w.lower() for w in _WORD_RE.findall(text))[:MAX_WORDS]
+    words = tuple(re.sub(r"\s+", "", w.lower()) for w in _WORD_RE.findall(text))[:MAX_WORDS]
     words = tuple(w[:64] for w in words)
     if not words:
         return ParsedQuery("empty")
@@ -135,8 +149,7 @@ def load_synonyms(path: Path | None = None) -> dict[str, tuple[str, ...]]:
 
 def _fts_phrase(text: str) -> str:
     """Quote ``text`` as an FTS5 phrase: split into words, double any quote. Empty if nothing is left."""
-    words = _WORD_RE.findall(text)
-    inner = " ".join(re.split(r"[/\-]", " ".join(words)))
+    inner = " ".join(_TOKEN_RE.findall(text))
     return '"' + inner.replace('"', '""') + '"' if inner.strip() else ""
 
 
@@ -159,6 +172,45 @@ def fts_expression(words: Sequence[str], synonyms: dict[str, tuple[str, ...]], *
         alternatives = [literal + "*" if is_last and prefix_last and len(word) >= min_prefix else literal]
         alternatives += [p for p in (_fts_phrase(alt) for alt in synonyms.get(word, ())) if p]
         groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    return (" OR " if any_word else " AND ").join(groups)
+
+
+NEAR_TOKENS = 10  # a multi-word meaning matches when its words are this close, in any order
+
+
+def _fts_near(text: str) -> str:
+    """A multi-word meaning as an FTS5 NEAR group of its content words ("removal of gallbladder" also finds
+    "Gallbladder removal" and "remove … hem", indexed with "hemorrhoid"); one word stays a plain phrase."""
+    words = [w for w in _TOKEN_RE.findall(text) if w.lower() not in STOPWORDS] or _TOKEN_RE.findall(text)
+    if len(words) <= 1:
+        return _fts_phrase(text)
+    return "NEAR(" + " ".join(_fts_phrase(w) for w in words) + f", {NEAR_TOKENS})"
+
+
+def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, prefix_last: bool = True,
+                     most_words: bool = False, stem_prefix: bool = False) -> str:
+    """A safe FTS5 MATCH expression from query units: each unit (its words as typed, or any of the words and
+    phrases the vocabulary says it also means) is a group; groups are ANDed (ORed with ``any_word``; with
+    ``most_words``, every group but one). The last unit, when a single word, is also matched as a prefix so
+    results follow the typing."""
+    content = [u for u in units if u.text not in STOPWORDS] or list(units)
+    groups = []
+    for index, unit in enumerate(content):
+        literal = _fts_phrase(unit.text)
+        is_last = index == len(content) - 1
+        min_prefix = 4 if any_word else 2
+        alternatives = []
+        if literal:
+            prefixed = is_last and prefix_last and not unit.phrase and len(unit.text) >= min_prefix
+            alternatives.append(literal + "*" if prefixed else literal)
+            if stem_prefix and prefixed and len(unit.text) >= 7 and unit.text.isalpha():
+                alternatives.append(_fts_phrase(unit.text[:-3]) + "*")
+        alternatives += [p for p in dict.fromkeys(_fts_near(alt) for alt in unit.alternatives) if p]
+        if alternatives:
+            groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    if most_words and len(groups) >= 3:
+        return " OR ".join("(" + " AND ".join(g for j, g in enumerate(groups) if j != i) + ")"
+                           for i in range(len(groups)))
     return (" OR " if any_word else " AND ").join(groups)
 
 
@@ -227,7 +279,7 @@ class SearchResult:
     counts: dict[str, int] = field(default_factory=dict)  # hits per code set, ignoring the category filter
     unknown: list[UnknownCode] = field(default_factory=list)
     corrected_words: tuple[str, ...] = ()  # set when typos were corrected ("showing results for …")
-    partial: bool = False  # True when no code had every word and hits match some of them
+    partial: bool = False  # True when no code had every word and hits match most or some of them
     ranked_subset: bool = False  # True when more codes matched than are ranked (RANK_LIMIT)
     fts_expression: str = ""  # the FTS5 expression behind a word search, for a later counts() call
     measures: list[Any] = field(default_factory=list)  # quality measures the query names (core.measures.MeasureHit)
@@ -251,7 +303,8 @@ class SearchResult:
         if self.corrected_words:
             return "Showing results for: " + " ".join(self.corrected_words)
         if self.partial:
-            return "No code has all of these words; showing codes with some of them."
+            most = bool(self.hits) and self.hits[0].match == "most words"
+            return f"No code has all of these words; showing codes with {'all but one' if most else 'some'} of them."
         if self.ranked_subset:
             return (f"{self.total:,} codes match; showing the best of the first {RANK_LIMIT:,}. "
                     "Add a word to narrow the search.")
@@ -291,14 +344,24 @@ class SearchEngine:
 
     def __init__(self, conn: sqlite3.Connection, catalog: Catalog,
                  synonyms: dict[str, tuple[str, ...]] | None = None,
-                 time_limit: float | None = TIME_LIMIT) -> None:
+                 time_limit: float | None = TIME_LIMIT, vocabulary: Vocabulary | None = None) -> None:
         self.conn = conn
         self.catalog = catalog
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
+        self._vocabulary_given = vocabulary
         self.time_limit = time_limit
         self._source_names: dict[int, str] | None = None
-        self._vocabulary: dict[str, list[str]] | None = None
+        self._vocabulary: dict[str, list[str]] = {}
         self._corrections: dict[str, str] = {}
+        self._plain_words: dict[str, list[str]] | None = None
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The shorthand vocabulary, read on the first word search (a fifth of a second, once per process),
+        not when the engine is made: opening a database and code look-ups never wait for it."""
+        if self._vocabulary_given is None:
+            self._vocabulary_given = load_vocabulary()
+        return self._vocabulary_given
 
     @contextmanager
     def _ceiling(self) -> Iterator[_Deadline]:
@@ -451,7 +514,8 @@ class SearchEngine:
             f"SELECT count(*) FROM {FTS_JOIN} WHERE code_fts MATCH ?{extra}",
             [expression, *params]).fetchone()[0])
 
-    def _run_fts(self, expression: str, filters: SearchFilters, limit: int, total: int = 0) -> list[sqlite3.Row]:
+    def _run_fts(self, expression: str, filters: SearchFilters, limit: int, total: int = 0,
+                 every_word: bool = False) -> list[sqlite3.Row]:
         """The best ``limit`` matches by bm25, among at most :data:`RANK_LIMIT` matching rows.
 
         bm25 costs about a microsecond a row, so ranking every row of a query that matches half the
@@ -463,18 +527,19 @@ class SearchEngine:
         """
         if total > RANK_LIMIT:
             # Too many to rank them all: codes whose *title* matches come first, then the rest.
-            in_title = self._ranked(f"title : ({expression})", filters, limit)
+            in_title = self._ranked(f"title : ({expression})", filters, limit, every_word)
             if len(in_title) >= limit:
                 return in_title
             seen = {row["code"] for row in in_title}
-            return in_title + [row for row in self._ranked(expression, filters, limit + len(in_title))
+            return in_title + [row for row in self._ranked(expression, filters, limit + len(in_title), every_word)
                                if row["code"] not in seen][: limit - len(in_title)]
-        return self._ranked(expression, filters, limit)
+        return self._ranked(expression, filters, limit, every_word)
 
-    def _ranked(self, expression: str, filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
+    def _ranked(self, expression: str, filters: SearchFilters, limit: int, every_word: bool = False,
+                rank_limit: int = RANK_LIMIT) -> list[sqlite3.Row]:
         extra, params = self._filter_sql(filters)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        return self.conn.execute(
+        rows = self.conn.execute(
             f"""SELECT * FROM (
                     SELECT c.*, bm25(code_fts, {weights}) AS score
                     FROM {FTS_JOIN}
@@ -482,8 +547,9 @@ class SearchEngine:
                     LIMIT ?)
                 ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
                 LIMIT ?""",
-            [expression, *params, RANK_LIMIT, COMMON_CODE_BONUS, limit],
+            [expression, *params, rank_limit, COMMON_CODE_BONUS, limit],
         ).fetchall()
+        return family_order(rows, every_word)
 
     def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
         extra, params = self._filter_sql(filters, include_code_set=False)
@@ -503,8 +569,12 @@ class SearchEngine:
         """
         any_category = SearchFilters(None, filters.section_id)
         plans: list[tuple[str, tuple[str, ...], bool]] = [("words", tuple(words), False)]
-        for match, candidate, any_word in self._word_plans(words, plans):
-            expression = fts_expression(candidate, self.synonyms, any_word=any_word)
+        for plan, candidate, any_word in self._word_plans(words, plans):
+            units = self.vocabulary.query_units(candidate)
+            most_words = plan == "most words"
+            expression = units_expression(units, any_word=any_word, most_words=most_words,
+                                          stem_prefix=plan == "half-typed")
+            match = "words" if plan == "half-typed" else plan
             matches = self._count_matches(expression, any_category) if expression else 0
             if not matches:
                 continue
@@ -512,12 +582,22 @@ class SearchEngine:
             # With a category filter, count only as far as ranking needs to know (RANK_LIMIT + 1) before
             # ranking, and the rest after: a search cut by the ceiling while counting keeps its hits.
             result.total = self._count_matches(expression, filters, RANK_LIMIT + 1) if filters.code_set else matches
-            rows = self._run_fts(expression, filters, limit, result.total) if result.total else []
-            highlighter = Highlighter(candidate, self.synonyms)
+            rows = self._whole_words_first(units, any_word, most_words, expression, filters, limit, result.total,
+                                           matches, any_category)
+            highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
-            result.partial = any_word
+            if not (any_word or most_words) and len(rows) < FILL_BELOW and len(units) >= 3:
+                # Few codes have every word: the codes with all words but one follow them, so a descriptor
+                # that leaves out one of the user's words (no "abdominal" in a short text) is still listed.
+                seen = {row["code"] for row in rows}
+                extra = [row for row in self._ranked(units_expression(units, most_words=True), filters, limit,
+                                                     rank_limit=FILL_RANK_LIMIT)
+                         if row["code"] not in seen][: limit - len(rows)]
+                result.hits += [self._hit(row, "most words", highlighter) for row in extra]
+                result.total += len(extra)
+            result.partial = any_word or most_words
             result.ranked_subset = result.total > RANK_LIMIT
-            result.corrected_words = _surface_words(candidate, rows) if match == "corrected" else ()
+            result.corrected_words = self._surface_words(candidate, words, rows) if match == "corrected" else ()
             if filters.code_set and result.total > RANK_LIMIT:
                 result.total = self._count_matches(expression, filters)
             break
@@ -549,6 +629,32 @@ class SearchEngine:
         codes = {hit.code for hit in top}
         result.total += len(codes - {hit.code for hit in result.hits})
         result.hits = [*top, *(hit for hit in result.hits if hit.code not in codes)][:limit]
+
+    def _whole_words_first(self, units: Sequence[QueryUnit], any_word: bool, most_words: bool, expression: str,
+                           filters: SearchFilters, limit: int, total: int, prefix_matches: int,
+                           counted_in: SearchFilters) -> list[sqlite3.Row]:
+        """Codes matching the last word as a whole word before those matching it only as a prefix: "DEXA"
+        finds the bone density scans before "dexamethasone"; "office vis" still finds the visits."""
+        every = not (any_word or most_words)
+        if not result_total_is_rankable(total):
+            return self._run_fts(expression, filters, limit, total, every) if total else []
+        whole = units_expression(units, any_word=any_word, prefix_last=False, most_words=most_words)
+        # A long last word's prefix finds its own inflections, which the stemmer finds anyway: only a short
+        # one ("dexa", "colon", "vis") runs into other words.
+        if whole == expression or len(units[-1].text) > WHOLE_WORD_MAX:
+            return self._run_fts(expression, filters, limit, total, every) if total else []
+        # Counting the index alone costs little; a second ranking (with its filters) costs more. When the
+        # prefix finds no code the whole words do not, or the whole words find none, one ranking does.
+        whole_matches = self._count_matches(whole, counted_in)
+        if whole_matches in (0, prefix_matches):
+            return self._run_fts(expression, filters, limit, total, every) if total else []
+        first = self._ranked(whole, filters, limit, every)
+        if len(first) >= limit or len(first) == total:
+            return first  # enough whole-word matches, or the prefix adds no code: one ranking is enough
+        seen = {row["code"] for row in first}
+        rest = [row for row in self._run_fts(expression, filters, limit + len(first), total, every)
+                if row["code"] not in seen]
+        return first + rest[: limit - len(first)]
 
     def counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
         """Hits per code set for an earlier result, ignoring the category filter (for the filter buttons).
@@ -592,26 +698,31 @@ class SearchEngine:
     def _word_plans(self, words: Sequence[str], first: list[tuple[str, tuple[str, ...], bool]]
                     ) -> Iterator[tuple[str, tuple[str, ...], bool]]:
         yield from first
+        last = words[-1] if words else ""
+        if len(last) >= 7 and last.isalpha():
+            # The index holds stems: a half-typed "screenin" or "injectio" is no prefix of "screen" or
+            # "inject", so the start of the word is tried before anything is corrected.
+            yield "half-typed", tuple(words), False
         corrected = self.correct_words(words)  # only computed when every word together found nothing
         if corrected:
             yield "corrected", corrected, False
+        if len(words) > 2:
+            yield "most words", tuple(corrected or words), False
         if len(words) > 1:
-            yield "some words", tuple(words), True
+            yield "some words", tuple(corrected or words), True
 
     # --- typo correction
 
-    def _vocabulary_by_letter(self) -> dict[str, list[str]]:
-        """The indexed words (after stemming), bucketed by first letter; loaded once per engine."""
-        if self._vocabulary is None:
+    def _indexed_terms(self, letter: str) -> list[str]:
+        """The indexed terms (stems) starting with ``letter``, read once per letter and engine. One letter's
+        range of the sorted vocabulary is a small, quick read, so a first typo stays well under the ceiling."""
+        if letter not in self._vocabulary:
             self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.code_fts_vocab USING fts5vocab(main, "
                               "'code_fts', 'row')")
-            buckets: dict[str, list[str]] = {}
-            for (term,) in self.conn.execute(
-                    "SELECT term FROM temp.code_fts_vocab WHERE length(term) > 2 AND term GLOB '[a-z]*' "
-                    "ORDER BY doc DESC LIMIT 50000"):
-                buckets.setdefault(term[0], []).append(term)
-            self._vocabulary = buckets
-        return self._vocabulary
+            self._vocabulary[letter] = [term for (term,) in self.conn.execute(
+                "SELECT term FROM temp.code_fts_vocab WHERE term >= ? AND term < ? AND length(term) > 2",
+                (letter, chr(ord(letter) + 1)))]
+        return self._vocabulary[letter]
 
     def _word_is_indexed(self, word: str) -> bool:
         """Does any code contain this word (or a word starting with it)? One index probe."""
@@ -632,11 +743,48 @@ class SearchEngine:
         return tuple(corrected) if changed else ()
 
     def _closest_word(self, word: str) -> str:
-        if len(word) < 4 or word in STOPWORDS or any(ch.isdigit() for ch in word) or self._word_is_indexed(word):
+        """The closest real word for a word that matches nothing, or the word itself.
+
+        Never a correction for a word the vocabulary knows ("Whipple") or the index holds, and only within a
+        small edit distance of similar length, so a real word missing from this database ("trabeculectomy"
+        before the RVU file is imported) is left alone rather than turned into another word. Plain words
+        (the vocabulary's, which are real words) are preferred over the index's stems.
+        """
+        if (len(word) < 4 or word in STOPWORDS or any(ch.isdigit() for ch in word) or not word.isalpha()
+                or self.vocabulary.knows(word) or self._word_is_indexed(word)):
             return word
-        candidates = [v for v in self._vocabulary_by_letter().get(word[0], ()) if abs(len(v) - len(word)) <= 2]
-        match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
-        return match[0] if match else word
+        max_edits = 1 if len(word) <= 5 else 2 if len(word) <= 10 else 3
+        max_length_change = 1 if len(word) < 8 else 2
+        for pool in (self._plain_words_by_letter().get(word[0], ()), self._indexed_terms(word[0])):
+            candidates = [w for w in pool if abs(len(w) - len(word)) <= max_length_change]
+            best = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=max_edits)
+            if best is not None:
+                return str(best[0])
+        return word
+
+    def _plain_words_by_letter(self) -> dict[str, list[str]]:
+        """The vocabulary's plain words that the index can find, bucketed by first letter."""
+        if self._plain_words is None:
+            buckets: dict[str, list[str]] = {}
+            for plain in sorted(self.vocabulary.words):
+                if len(plain) > 3:
+                    buckets.setdefault(plain[0], []).append(plain)
+            self._plain_words = buckets
+        return self._plain_words
+
+    def _surface_words(self, corrected: Sequence[str], typed: Sequence[str],
+                       rows: Sequence[sqlite3.Row]) -> tuple[str, ...]:
+        """Corrections may be stems of the index ("colonoscopi"): show a real word instead, from the
+        vocabulary or from the titles of the hits, and the typed word where nothing was corrected."""
+        titles = _surface_words(corrected, rows)
+        shown = []
+        for word, was, from_titles in zip(corrected, typed, titles, strict=True):
+            if word == was or word in self.vocabulary.words:
+                shown.append(word)
+                continue
+            real = [w for w in self._plain_words_by_letter().get(word[0], ()) if w.startswith(word[:-1])]
+            shown.append(min(real, key=lambda w: (Levenshtein.distance(w, word), len(w))) if real else from_titles)
+        return tuple(shown)
 
     # --- helpers
 
@@ -667,6 +815,30 @@ class SearchEngine:
         return UnknownCode(code, code_set.value if code_set else None, path)
 
 
+def family_order(rows: Sequence[sqlite3.Row], every_word: bool = False) -> list[sqlite3.Row]:
+    """Rows ranked by score (bm25 is negative: lower is better), with the close members of a family lifted
+    to the family's best score, so "office visit est" lists 99211, 99212, 99213 … in code order. When every
+    row has every word of the query, all members of a family are equally good answers: they tie whatever
+    their descriptors' lengths (a long abbreviated 99211 next to a short 99212)."""
+    close = 0.0 if every_word else FAMILY_CLOSE
+    best: dict[tuple[str, str], float] = {}
+    for row in rows:
+        best.setdefault((row["code_set"], row["code"][:4]), row["score"] - row["common"] * COMMON_CODE_BONUS)
+
+    def key(row: sqlite3.Row) -> tuple[bool, bool, float, str]:
+        adjusted = row["score"] - row["common"] * COMMON_CODE_BONUS
+        family_best = best[(row["code_set"], row["code"][:4])]
+        effective = family_best if adjusted <= family_best * close else adjusted
+        return row["status"] == "deleted", row["kind"] == "modifier", effective, row["code"]
+
+    return sorted(rows, key=key)
+
+
+def result_total_is_rankable(total: int) -> bool:
+    """Whole-word-first needs two ranked passes; past RANK_LIMIT matches the title-first cut ranks instead."""
+    return 0 < total <= RANK_LIMIT
+
+
 def _surface_words(stems: Sequence[str], rows: Sequence[sqlite3.Row]) -> tuple[str, ...]:
     """Corrections come from the stemmed index ("offic"); show the word as it appears in a title instead."""
     titles = " ".join(row["title"] for row in rows[:20]).lower()
@@ -680,13 +852,15 @@ def _surface_words(stems: Sequence[str], rows: Sequence[sqlite3.Row]) -> tuple[s
 class Highlighter:
     """Finds where query words (or their synonyms) start a word in a title. Built once per search."""
 
-    def __init__(self, words: Sequence[str], synonyms: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, words: Sequence[str], synonyms: dict[str, tuple[str, ...]],
+                 units: Sequence[QueryUnit] = ()) -> None:
         stems: set[str] = set()
-        for word in words:
+        alternatives = {unit.text: unit.alternatives for unit in units}
+        for word in [*words, *(unit.text for unit in units if unit.phrase)]:
             if word in STOPWORDS:
                 continue
-            for variant in (word, *synonyms.get(word, ())):
-                for part in variant.split():
+            for variant in (word, *synonyms.get(word, ()), *alternatives.get(word, ())):
+                for part in _TOKEN_RE.findall(variant):
                     if len(part) >= 2:
                         # Match the stem, so "visits" lights up "visit" and "established" lights up "establish".
                         stems.add(part[: max(3, len(part) - 2)] if len(part) > 4 else part)

@@ -1,0 +1,236 @@
+"""The vocabulary of the files' shorthand (``resources/data/shorthand.toml``): abbreviations in plain words,
+synonyms both ways, coder symbols. Qt-free and pure: one object, loaded once, asked two questions.
+
+* At index time, :meth:`Vocabulary.expand` gives the plain words a descriptor stands for ("optx", "dst", "fx" ->
+  "open treatment", "distal", "fracture"); :func:`index_text` appends them to
+  the text, so any file written in the same house style is reachable with plain words.
+* At query time, :meth:`Vocabulary.query_units` groups the query's words into units (a known phrase such as
+  "tummy tuck" or "w/o" is one unit) and gives each unit the words and phrases it also means.
+
+Matching is on tokens (runs of letters and digits, lower case), so "D&C", "d & c" and "D&amp;C"-less "d&c" are
+the same key; keys made of symbols only ("<", "≥") are matched on the raw text.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from desktop_app.core.resources import data_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_TOKEN_RE = re.compile(r"[^\W_]+")
+MAX_KEY_TOKENS = 8
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case runs of letters and digits: the unit every key and every text is compared in."""
+    return _TOKEN_RE.findall(text.lower())
+
+
+def singular(token: str) -> str | None:
+    """A plain English singular of a plural token, or None ("grafts" -> "graft", "biopsies" -> "biopsy")."""
+    if len(token) <= 3 or not token.isalpha() or token.endswith("ss") or token.endswith("us"):
+        return None
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("ches", "shes", "xes", "ses")):
+        return token[:-2]
+    if token.endswith("s"):
+        return token[:-1]
+    return None
+
+
+@dataclass(frozen=True)
+class QueryUnit:
+    """One unit of a word query: the words as typed (one word, or a known phrase) and what else they mean."""
+
+    text: str
+    alternatives: tuple[str, ...] = ()
+    phrase: bool = False  # several query words read as one known phrase
+
+
+class Vocabulary:
+    """Abbreviations and synonyms keyed by token tuples; symbol-only keys by a raw-text pattern."""
+
+    def __init__(self, meanings: dict[tuple[str, ...], set[str]], symbols: dict[str, set[str]],
+                 forms: dict[str, tuple[str, ...]] | None = None,
+                 suffixes: dict[str, tuple[str, ...]] | None = None) -> None:
+        self._forms = forms or {}
+        self._suffixes = suffixes or {}
+        self._meanings = {key: tuple(sorted(values)) for key, values in meanings.items()}
+        # For each first token, the longest key starting with it: most tokens start no phrase, so most
+        # positions cost one dictionary look-up.
+        self._longest_from: dict[str, int] = {}
+        for key in self._meanings:
+            self._longest_from[key[0]] = max(self._longest_from.get(key[0], 1), len(key))
+        self._symbols = {key: tuple(sorted(values)) for key, values in symbols.items()}
+        self._phrase_tokens = {value: frozenset(tokens(value)) for values in (*meanings.values(), *symbols.values())
+                               for value in values}
+        self._symbol_re = re.compile(
+            "|".join(re.escape(key) for key in sorted(self._symbols, key=len, reverse=True))
+        ) if self._symbols else None
+        self._words = frozenset(
+            token for key, values in self._meanings.items() for text in (*key, *values) for token in tokens(text)
+            if token.isalpha())
+
+    @classmethod
+    def from_toml(cls, paths: Iterable[Path]) -> Vocabulary:
+        meanings: dict[tuple[str, ...], set[str]] = {}
+        symbols: dict[str, set[str]] = {}
+        forms: dict[str, tuple[str, ...]] = {}
+        suffixes: dict[str, tuple[str, ...]] = {}
+
+        def add(key: str, value: str) -> None:
+            key, value = key.strip().lower(), value.strip().lower()
+            key_tokens = tuple(tokens(key))
+            if not key_tokens:
+                symbols.setdefault(key, set()).add(value)
+            elif key_tokens != tuple(tokens(value)):
+                meanings.setdefault(key_tokens, set()).add(value)
+
+        for path in paths:
+            with path.open("rb") as fh:
+                table = tomllib.load(fh)
+            for key, value in table.get("abbreviations", {}).items():
+                for alternative in [value] if isinstance(value, str) else value:
+                    add(key, alternative)
+            for group in table.get("synonyms", {}).get("groups", []):
+                for member in group:
+                    for other in group:
+                        if other != member:
+                            add(member, other)
+            forms.update({k.lower(): tuple(v) for k, v in table.get("combining_forms", {}).items()})
+            suffixes.update({k.lower(): tuple(v) for k, v in table.get("suffixes", {}).items()})
+            # The older list (abbreviations.toml): a word on the left also means the words on the right.
+            for key, values in table.get("synonyms", {}).items():
+                if key != "groups":
+                    for alternative in values:
+                        add(key, alternative)
+        return cls(meanings, symbols, forms, suffixes)
+
+    # --- index time
+
+    def expand(self, text: str) -> list[str]:
+        """The plain words and phrases ``text`` also means, in order of appearance, without repeats.
+
+        Keys are matched greedily, longest first, and a matched key's tokens are consumed, so "w/o" gives
+        "without" and not also the "with" of a lone "w".
+        """
+        return list(self._expand(text)[0])
+
+    def explained(self, text: str) -> frozenset[str]:
+        """The tokens of ``text`` that some key of the vocabulary stands for (for the coverage test)."""
+        return self._expand(text)[1]
+
+    @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; descriptors repeat a lot
+    def _expand(self, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        found: dict[str, None] = {}
+        if self._symbol_re is not None:
+            for match in self._symbol_re.finditer(text):
+                found.update(dict.fromkeys(self._symbols[match.group(0)]))
+        words = tokens(text)
+        explained: set[str] = set()
+        index = 0
+        while index < len(words):
+            matched = 0
+            for length in range(min(self._longest_from.get(words[index], 1), len(words) - index), 0, -1):
+                key = tuple(words[index:index + length])
+                values = self._meanings.get(key)
+                if values is None and length == 1:
+                    plain = singular(words[index])
+                    values = self._meanings.get((plain,)) if plain else None
+                if values is not None:
+                    found.update(dict.fromkeys(values))
+                    explained.update(key)
+                    matched = length
+                    break
+            index += matched or 1
+        present = set(words)
+        return (tuple(phrase for phrase in found if not self._phrase_tokens[phrase] <= present),
+                frozenset(explained))
+
+    # --- query time
+
+    def query_units(self, words: Sequence[str]) -> list[QueryUnit]:
+        """Group query words into units (the longest known phrase first) with what each unit also means."""
+        units: list[QueryUnit] = []
+        index = 0
+        while index < len(words):
+            for length in range(min(MAX_KEY_TOKENS, len(words) - index), 1, -1):
+                span = words[index:index + length]
+                key = tuple(token for word in span for token in tokens(word))
+                if key in self._meanings:
+                    units.append(QueryUnit(" ".join(span), self._meanings[key], phrase=True))
+                    index += length
+                    break
+            else:
+                units.append(QueryUnit(words[index], self.alternatives(words[index])))
+                index += 1
+        return units
+
+    def alternatives(self, word: str) -> tuple[str, ...]:
+        """What one query word (possibly "w/o" or "d&c") also means; () for a word the vocabulary lacks."""
+        key = tuple(tokens(word))
+        if not key:
+            return self._symbols.get(word.strip(), ())
+        values = self._meanings.get(key)
+        if values is None and len(key) == 1:
+            plain = singular(key[0])
+            values = self._meanings.get((plain,)) if plain else None
+        if values is None and len(key) == 1:
+            values = self.word_parts(key[0])
+        return values or ()
+
+    def word_parts(self, word: str) -> tuple[str, ...]:
+        """A medical word read from its parts: "tympanoplasty" -> "eardrum repair", "middle ear repair", …
+        (each a phrase whose words the search finds close together). () when the word has no known parts."""
+        if len(word) < 8 or not word.isalpha():
+            return ()
+        suffix = next((s for s in sorted(self._suffixes, key=len, reverse=True) if word.endswith(s)), None)
+        if suffix is None:
+            return ()
+        stem = word[: -len(suffix)]
+        form = next((f for f in sorted(self._forms, key=len, reverse=True)
+                     if stem.startswith(f) or (f.startswith(stem) and len(stem) >= 4)), None)
+        if form is None:
+            return ()
+        return tuple(f"{part} {action}" for part in self._forms[form][:2] for action in self._suffixes[suffix][:3])
+
+    def knows(self, word: str) -> bool:
+        """Is ``word`` a key or a plain word of the vocabulary (so never a typo to correct)?"""
+        key = tuple(tokens(word))
+        return key in self._meanings or (len(key) == 1 and key[0] in self._words)
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every plain word the vocabulary holds (keys and meanings): real words, for spelling correction."""
+        return self._words
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """The bundled vocabulary (``shorthand.toml`` plus the older ``abbreviations.toml``), loaded once."""
+    if path is not None:
+        return Vocabulary.from_toml([path])
+    return Vocabulary.from_toml([data_dir() / "shorthand.toml", data_dir() / "abbreviations.toml",
+                                 data_dir() / "shorthand_derived.toml"])
+
+
+def index_text(text: str, vocabulary: Vocabulary | None = None) -> str:
+    """What the search index holds for a descriptor: the text, then the plain words its shorthand stands for.
+
+    The one place expansions enter the index (core.indexing calls it for every FTS column but the code).
+    """
+    if not text:
+        return text
+    extra = (vocabulary or load_vocabulary()).expand(text)
+    return text + " \u2022 " + " ; ".join(extra) if extra else text
