@@ -97,11 +97,23 @@ def _describe_item(item: object) -> str:
     return str(item)
 
 
-def result_note(result: SearchResult, shown: int) -> str:
-    """One line above a non-empty list: corrections, partial matches, and how many are shown."""
+def result_note(result: SearchResult, shown: int, filter_label: str = "", pages_before: int = 0) -> str:
+    """One line above a non-empty list: codes shown outside the filter, corrections, partial matches,
+    and how many are shown (a page of a browsed category or section: which codes of how many)."""
     notes: list[str] = []
+    if result.filter_ignored and result.outside_filter and filter_label:
+        outside = result.outside_filter
+        named = ", ".join(outside[:5]) + (f" and {len(outside) - 5:,} more" if len(outside) > 5 else "")
+        verb = "is" if len(outside) == 1 else "are"
+        notes.append(f"{named} {verb} outside the {filter_label} filter, shown because you typed "
+                     "it exactly (Ctrl+0 clears the filter).")
     if result.message:
         notes.append(result.message)
-    if result.total > shown:
+    if result.parsed.kind == "empty" and result.hits and (result.next_after or pages_before):
+        more = " Alt+PgDown: next page." if result.next_after else ""
+        back = " Alt+PgUp: previous page." if pages_before else ""
+        notes.append(f"Page {pages_before + 1}: {result.hits[0].code} to {result.hits[-1].code} "
+                     f"of {result.total:,} codes.{more}{back}")
+    elif result.total > shown:
         notes.append(f"Showing the first {shown:,} of {result.total:,}; type more to narrow.")
     return " ".join(notes)

@@ -59,7 +59,7 @@ from desktop_app.ui.importing import (
     supported_formats_text,
 )
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
-from desktop_app.ui.theme import ThemeChoice, apply_theme
+from desktop_app.ui.theme import CODE_SET_LABELS, ThemeChoice, apply_theme
 from desktop_app.ui.worker import Overview, SearchRequest, StoreService
 
 RESULT_LIMIT = 200
@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
         self._history_index = -1
         self._selecting_programmatically = False
         self._comparison_sets: list[str] = []
+        self._page_starts: list[str] = []  # browsing: the 'after' code of each page before the current one
+        self._page_after = ""
         code_sets = [c.id for c in store.catalog.code_sets]
 
         self.setObjectName("mainWindow")
@@ -274,6 +276,16 @@ class MainWindow(QMainWindow):
             "Copy Code and &Title", self.copy_code_and_title, [keys("Ctrl+Shift+C")], "copyTitleAction"
         )
         self.about_action = self._action("&About CodeDesk", self.show_about, None, "aboutAction")
+        self.clear_filter_action = self._action(
+            "Show &All Categories and Sections", self.clear_filters, [keys("Ctrl+0")], "clearFilterAction"
+        )
+        self.clear_filter_action.setToolTip("Clear the category and section filter (Ctrl+0, or Esc in an empty box)")
+        self.next_page_action = self._action(
+            "&Next Page of Codes", self.next_page, [keys("Alt+PgDown")], "nextPageAction"
+        )
+        self.previous_page_action = self._action(
+            "&Previous Page of Codes", self.previous_page, [keys("Alt+PgUp")], "previousPageAction"
+        )
         self.search_tab_action = self._action(
             "&Search", lambda: self.tabs.setCurrentIndex(SEARCH_TAB), [keys("Ctrl+1")]
         )
@@ -303,6 +315,9 @@ class MainWindow(QMainWindow):
             self.forward_action,
             self.search_tab_action,
             self.compare_tab_action,
+            self.clear_filter_action,
+            self.next_page_action,
+            self.previous_page_action,
             self.import_action,
             self.quit_action,
         ]
@@ -321,6 +336,8 @@ class MainWindow(QMainWindow):
         go_menu.addActions([self.back_action, self.forward_action])
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.search_tab_action, self.compare_tab_action])
+        view_menu.addSeparator()
+        view_menu.addActions([self.clear_filter_action, self.next_page_action, self.previous_page_action])
         theme_menu = view_menu.addMenu("&Theme")
         theme_menu.addActions(list(self.theme_actions.values()))
         help_menu = bar.addMenu("&Help")
@@ -358,10 +375,39 @@ class MainWindow(QMainWindow):
             self.category_filter.current_code_set(),
             self.section_tree.current_section(),
             RESULT_LIMIT,
+            self._page_after,
         )
 
-    def request_search(self) -> int:
+    def request_search(self, *_args: object) -> int:
+        """A new question starts at its first page."""
+        self._page_starts.clear()
+        self._page_after = ""
         return self.service.search(self.current_request())
+
+    def next_page(self) -> None:
+        """Browsing a category or section: the next page of its codes (Alt+PgDown)."""
+        result = self.last_result
+        if result is None or not result.next_after:
+            return
+        self._page_starts.append(self._page_after)
+        self._page_after = result.next_after
+        self.service.search(self.current_request())
+
+    def previous_page(self) -> None:
+        if not self._page_starts:
+            return
+        self._page_after = self._page_starts.pop()
+        self.service.search(self.current_request())
+
+    def clear_filters(self) -> None:
+        """One key back to everything: no category, no section (Ctrl+0, or Esc in an empty search box)."""
+        changed = self.category_filter.current() != ALL or self.section_tree.current_section() is not None
+        self.section_tree.select_section(None, notify=False)
+        self.category_filter.set_current(ALL, notify=False)
+        self.section_tree.set_code_set(None)
+        self.settings.setValue("filter/category", ALL)
+        if changed:
+            self.request_search()
 
     def _on_counts_ready(self, result: SearchResult, counts: dict[str, int]) -> None:
         """The second half of a search: hits per category, for the filter buttons and the empty state."""
@@ -390,9 +436,11 @@ class MainWindow(QMainWindow):
         elif result.counts:
             self.category_filter.set_counts(result.counts)
         # Otherwise the counts follow in a moment (counts_ready); until then the buttons keep their numbers.
+        self.next_page_action.setEnabled(bool(result.next_after))
+        self.previous_page_action.setEnabled(bool(self._page_starts))
         if result.hits:
             self.results_stack.setCurrentWidget(self.results_view)
-            note = result_note(result, len(result.hits))
+            note = result_note(result, len(result.hits), self._filter_label(request), len(self._page_starts))
             self.result_note.setText(note)
             self.result_note.setVisible(bool(note))
             # Keep the open code selected when it is still in the list.
@@ -410,10 +458,19 @@ class MainWindow(QMainWindow):
             self.result_note.setText(result.message or "")
         count = (
             f"{result.total:,} result{'s' if result.total != 1 else ''}"
-            if request.query or request.section_id is not None
+            if request.query or request.section_id is not None or request.code_set
             else ""
         )
         self.result_count_label.setText(f"{count} in {seconds * 1000:.0f} ms" if count else "")
+
+    def _filter_label(self, request: SearchRequest) -> str:
+        """The filter in words ("Category II", "Surgery"), for notes about codes shown outside it."""
+        names = []
+        if request.code_set:
+            names.append(CODE_SET_LABELS.get(request.code_set, request.code_set))
+        if request.section_id is not None and request.section_id in self.store.catalog.sections:
+            names.append(self.store.catalog.sections[request.section_id].name)
+        return " \u203a ".join(names)
 
     def _on_category_changed(self, key: str) -> None:
         code_set = key or None
@@ -500,6 +557,8 @@ class MainWindow(QMainWindow):
         if key == Qt.Key.Key_Escape:
             if self.search_box.text():
                 self.search_box.clear()
+            else:
+                self.clear_filters()  # a second Esc: back to all categories and sections
             return True
         return False
 
@@ -774,9 +833,8 @@ class MainWindow(QMainWindow):
         if sort is not None and str(sort).isdigit() and int(str(sort)) in (k.value for k in SortKey):
             self.sort_combo.setCurrentIndex(self.sort_combo.findData(SortKey(int(str(sort)))))
         self.service.locality = str(s.value("payment/locality", "") or "") or None
-        category = str(s.value("filter/category", ALL) or ALL)
-        self.category_filter.set_current(category, notify=False)
-        self.section_tree.set_code_set(self.category_filter.current_code_set())
+        # The category filter is not restored: a filter left on yesterday would silently hide today's
+        # answers. Every start shows all categories.
         tab = s.value("window/tab", SEARCH_TAB)
         self.tabs.setCurrentIndex(
             int(str(tab)) if str(tab).isdigit() and int(str(tab)) < self.tabs.count() else SEARCH_TAB

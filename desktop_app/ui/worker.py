@@ -47,6 +47,7 @@ class SearchRequest:
     code_set: str | None = None
     section_id: int | None = None
     limit: int = 200
+    after: str = ""  # browsing a category or section: the last code of the previous page
 
     @property
     def filters(self) -> SearchFilters:
@@ -151,7 +152,7 @@ class StoreWorker(QObject):
         store = self._open()
         if kind == "search":
             assert isinstance(payload, SearchRequest)
-            return store.search(payload.query, payload.filters, payload.limit)
+            return store.search(payload.query, payload.filters, payload.limit, after=payload.after)
         if kind == "counts":
             result, request = cast("tuple[SearchResult, SearchRequest]", payload)
             return store.engine.counts(result, request.filters)
