@@ -136,6 +136,17 @@ class CodeStore:
             f"SELECT count(*) FROM codes c WHERE c.kind = 'code'{extra}", params).fetchone()[0])
         return result
 
+    def summaries(self, codes: list[str]) -> dict[str, Hit]:
+        """Title, category, section and status of each known code (for lists of codes the user keeps)."""
+        found: dict[str, Hit] = {}
+        unique = list(dict.fromkeys(codes))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start:start + 500]
+            for row in self.conn.execute(
+                    f"SELECT c.* FROM codes c WHERE c.code IN ({','.join('?' for _ in chunk)})", chunk):
+                found[row["code"]] = self.engine._hit(row, "exact")
+        return found
+
     def detail(self, code: str, locality: str | None = None) -> CodeDetail:
         """Everything about ``code``; with ``locality`` (a key like ``10112-00`` or words like ``manhattan``)
         and an imported GPCI file, the payment amounts for that locality too."""

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -42,11 +43,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.details import CodeDetail
+from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow
 from desktop_app.core.userdata import UserData
+from desktop_app.core.working_set import import_working_set, write_working_set
 from desktop_app.ui.about import AboutDialog
 from desktop_app.ui.comparison import ComparisonView
 from desktop_app.ui.detail import DetailPane
@@ -59,8 +62,10 @@ from desktop_app.ui.importing import (
     supported_formats_text,
 )
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
+from desktop_app.ui.shortcuts import ShortcutsDialog
 from desktop_app.ui.theme import CODE_SET_LABELS, ThemeChoice, apply_theme
 from desktop_app.ui.worker import Overview, SearchRequest, StoreService
+from desktop_app.ui.working_set import WorkingSetPanel
 
 RESULT_LIMIT = 200
 SEARCH_TAB, COMPARE_TAB = 0, 1
@@ -174,14 +179,22 @@ class MainWindow(QMainWindow):
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(self.section_tree)
+        self.side_panel = WorkingSetPanel(self.section_tree, userdata, self)
+        self.side_panel.code_activated.connect(self.open_code)
+        self.side_panel.titles_needed.connect(self.service.summaries)
+        self.side_panel.changed.connect(self._sync_favourite_star)
+        self.service.summaries_ready.connect(self.side_panel.set_titles)
+        self.detail_pane.favourite_button.toggled.connect(
+            lambda _on: QTimer.singleShot(0, self.side_panel.reload)
+        )
+        self.main_splitter.addWidget(self.side_panel)
         self.main_splitter.addWidget(results_box)
         self.main_splitter.addWidget(self.detail_pane)
         # The results list gets the most room: its titles are what a coder scans.
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 6)
         self.main_splitter.setStretchFactor(2, 4)
-        self.main_splitter.setSizes([270, 680, 430])
+        self.main_splitter.setSizes([310, 640, 430])
 
         search_tab = QWidget(self)
         search_layout = QVBoxLayout(search_tab)
@@ -276,6 +289,37 @@ class MainWindow(QMainWindow):
             "Copy Code and &Title", self.copy_code_and_title, [keys("Ctrl+Shift+C")], "copyTitleAction"
         )
         self.about_action = self._action("&About CodeDesk", self.show_about, None, "aboutAction")
+        self.shortcuts_action = self._action(
+            "&Keyboard Shortcuts", self.show_shortcuts, [keys(keys.StandardKey.HelpContents), keys("F1")],
+            "shortcutsAction",
+        )
+        self.sections_action = self._action(
+            "Sec&tions", lambda: self._show_side_page(None), [keys("Ctrl+Shift+E")], "sectionsAction"
+        )
+        self.favourites_action = self._action(
+            "Fa&vourites", lambda: self._show_side_page("favourites"), [keys("Ctrl+Shift+F")], "favouritesAction"
+        )
+        self.recent_action = self._action(
+            "&Recent Codes", lambda: self._show_side_page("recent"), [keys("Ctrl+Shift+H")], "recentAction"
+        )
+        self.notes_action = self._action(
+            "&Notes", lambda: self._show_side_page("notes"), [keys("Ctrl+Shift+N")], "notesAction"
+        )
+        self.toggle_favourite_action = self._action(
+            "Toggle &Favourite", self.toggle_favourite, [keys("Ctrl+D")], "toggleFavouriteAction"
+        )
+        self.add_to_list_action = self._action(
+            "Add to &List\u2026", self.add_to_list, [keys("Ctrl+Shift+D")], "addToListAction"
+        )
+        self.new_list_action = self._action(
+            "&New Favourite List\u2026", self.side_panel_new_list, [keys("Ctrl+Shift+L")], "newListAction"
+        )
+        self.export_working_set_action = self._action(
+            "Export &Working Set (CSV)\u2026", self.export_working_set, None, "exportWorkingSetAction"
+        )
+        self.import_working_set_action = self._action(
+            "Import Wor&king Set (CSV)\u2026", self.import_working_set, None, "importWorkingSetAction"
+        )
         self.clear_filter_action = self._action(
             "Show &All Categories and Sections", self.clear_filters, [keys("Ctrl+0")], "clearFilterAction"
         )
@@ -316,6 +360,13 @@ class MainWindow(QMainWindow):
             self.search_tab_action,
             self.compare_tab_action,
             self.clear_filter_action,
+            self.favourites_action,
+            self.recent_action,
+            self.notes_action,
+            self.sections_action,
+            self.toggle_favourite_action,
+            self.add_to_list_action,
+            self.shortcuts_action,
             self.next_page_action,
             self.previous_page_action,
             self.import_action,
@@ -327,13 +378,19 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.import_action, self.import_folder_action, self.sources_action])
         file_menu.addSeparator()
+        file_menu.addActions([self.export_working_set_action, self.import_working_set_action])
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.copy_action, self.copy_title_action])
         edit_menu.addSeparator()
+        edit_menu.addActions([self.toggle_favourite_action, self.add_to_list_action, self.new_list_action])
+        edit_menu.addSeparator()
         edit_menu.addAction(self.focus_search_action)
         go_menu = bar.addMenu("&Go")
         go_menu.addActions([self.back_action, self.forward_action])
+        go_menu.addSeparator()
+        go_menu.addActions([self.sections_action, self.favourites_action, self.recent_action, self.notes_action])
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.search_tab_action, self.compare_tab_action])
         view_menu.addSeparator()
@@ -341,6 +398,7 @@ class MainWindow(QMainWindow):
         theme_menu = view_menu.addMenu("&Theme")
         theme_menu.addActions(list(self.theme_actions.values()))
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
@@ -674,6 +732,8 @@ class MainWindow(QMainWindow):
 
     def _on_detail_ready(self, detail: CodeDetail) -> None:
         self.detail_pane.show_detail(detail)
+        if self.side_panel.current_page() is not None:
+            self.side_panel.reload()  # the code just viewed joins Recent
         row = self.results_model.row_of(detail.code)
         if row >= 0 and self.results_view.currentIndex().row() != row:
             self._select_row(row, open_detail=False)
@@ -700,6 +760,94 @@ class MainWindow(QMainWindow):
 
     def copy_code_and_title(self) -> None:
         self.detail_pane.copy_code_and_title()
+
+    # --- working set -------------------------------------------------------------------------------
+
+    def _show_side_page(self, name: str | None) -> None:
+        self.tabs.setCurrentIndex(SEARCH_TAB)
+        if name is None:
+            self.side_panel.setCurrentWidget(self.section_tree)
+            self.section_tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.side_panel.show_page(getattr(self.side_panel, name))
+
+    def _open_code_name(self) -> str | None:
+        detail = self.detail_pane.detail
+        return detail.code if detail is not None and detail.known else None
+
+    def toggle_favourite(self) -> None:
+        """Ctrl+D: the open code in or out of the favourites (all lists when taken out)."""
+        if self._open_code_name() is not None and self.detail_pane.favourite_button.isEnabled():
+            self.detail_pane.favourite_button.toggle()
+
+    def add_to_list(self) -> None:
+        code = self._open_code_name()
+        if code is None:
+            self.statusBar().showMessage("Open a code first, then add it to a list.", 5000)
+            return
+        new_list = "New list\u2026"
+
+        def ask(lists: list[str]) -> str | None:
+            name, ok = QInputDialog.getItem(self, "Add to favourite list", f"Add {code} to:",
+                                            [*lists, new_list], 0, True)
+            if not ok:
+                return None
+            if name == new_list:
+                name, ok = QInputDialog.getText(self, "New favourite list", "Name of the list:")
+            return name if ok else None
+
+        name = self.side_panel.add_to_list(code, ask)
+        if name:
+            self._sync_favourite_star()
+            self.statusBar().showMessage(f"{code} added to {name}.", 5000)
+
+    def side_panel_new_list(self) -> None:
+        self._show_side_page("favourites")
+        self.side_panel.new_list()
+
+    def _sync_favourite_star(self) -> None:
+        code = self._open_code_name()
+        if code is None or self.userdata is None:
+            return
+        button = self.detail_pane.favourite_button
+        button.blockSignals(True)
+        button.setChecked(self.userdata.is_favourite(code))
+        button.blockSignals(False)
+        button.setText("\u2605 Favourite" if button.isChecked() else "\u2606 Favourite")
+
+    def export_working_set(self) -> None:
+        if self.userdata is None:
+            return
+        start = str(Path(str(self.settings.value("export/last_dir", str(Path.home())))) / "codedesk-working-set.csv")
+        path, _ = QFileDialog.getSaveFileName(self, "Export working set", start, "CSV files (*.csv)")
+        if not path:
+            return
+        self.settings.setValue("export/last_dir", str(Path(path).parent))
+        try:
+            count = write_working_set(self.userdata, Path(path))
+        except OSError as exc:
+            QMessageBox.warning(self, "Export working set", f"Could not write {escape(path)}: {exc.strerror}")
+            return
+        self.statusBar().showMessage(f"Working set exported: {count:,} entries to {path}", 8000)
+
+    def import_working_set(self) -> None:
+        if self.userdata is None:
+            return
+        start = str(self.settings.value("export/last_dir", str(Path.home())))
+        path, _ = QFileDialog.getOpenFileName(self, "Import working set", start, "CSV files (*.csv)")
+        if not path:
+            return
+        try:
+            summary = import_working_set(self.userdata, Path(path))
+        except CodeDeskError as exc:
+            QMessageBox.warning(self, "Import working set", f"Nothing was imported.\n\n{exc}")
+            return
+        self.side_panel.reload_all()
+        self._sync_favourite_star()
+        self.statusBar().showMessage(f"Working set imported: {summary.text()}.", 10000)
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.actions(), self).exec()
 
     # --- overview, comparison -----------------------------------------------------------------------
 

@@ -32,7 +32,8 @@ from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
 # everything so no request runs against a stale catalog after an import.
 
 # "counts" is the second half of a search: the hits are painted first, the per-category counts follow.
-KIND_ORDER = ("refresh", "search", "detail", "measure", "counts", "overview", "comparison", "localities")
+KIND_ORDER = ("refresh", "search", "detail", "measure", "counts", "overview", "comparison", "localities",
+              "summaries")
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,9 @@ class StoreWorker(QObject):
         if kind == "refresh":
             store.refresh()
             return None
+        if kind == "summaries":
+            assert isinstance(payload, list)
+            return store.summaries(payload)
         raise ValueError(f"unknown request kind {kind!r}")
 
     def stop(self) -> None:
@@ -203,6 +207,7 @@ class StoreService(QObject):
     localities_ready = Signal(object)  # list[Locality]
     overview_ready = Signal(object)  # Overview
     comparison_ready = Signal(object)  # list[ComparisonRow]
+    summaries_ready = Signal(object)  # dict[str, Hit]: titles of codes the working set lists
     refreshed = Signal()
     failed = Signal(str, str)  # kind, message
 
@@ -248,6 +253,9 @@ class StoreService(QObject):
     def comparison(self, code_sets: list[str]) -> int:
         return self._post("comparison", list(code_sets))
 
+    def summaries(self, codes: list[str]) -> int:
+        return self._post("summaries", list(codes))
+
     def refresh(self) -> int:
         """After an import: the worker re-reads its catalog before any later request runs."""
         return self._post("refresh")
@@ -287,6 +295,8 @@ class StoreService(QObject):
         elif kind == "comparison":
             rows: list[ComparisonRow] = answer.value  # type: ignore[assignment]
             self.comparison_ready.emit(rows)
+        elif kind == "summaries":
+            self.summaries_ready.emit(answer.value)
         elif kind == "refresh":
             self.refreshed.emit()
 
