@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from desktop_app import __version__
+from desktop_app.core.code_compare import check_code_count, compare_codes
 from desktop_app.core.database import SCHEMA_VERSION, database_problem, default_db_path
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError, UserError, printable
@@ -83,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     localities_cmd = commands.add_parser("localities", help="the Medicare payment localities of the imported GPCI file")
     localities_cmd.add_argument("--json", action="store_true")
 
-    compare = commands.add_parser("compare", help="the code sets side by side, with live counts")
+    compare = commands.add_parser(
+        "compare", help="2-4 codes side by side (compare 45384 45385); without codes, the code sets side by side")
+    compare.add_argument("codes", nargs="*", help="2 to 4 codes; none: compare the categories")
     compare.add_argument("--json", action="store_true")
 
     validate = commands.add_parser("validate", help="check codes from a file (one per line, or the first CSV column)")
@@ -334,7 +337,43 @@ def cmd_localities(store: CodeStore, args: argparse.Namespace, out: TextIO) -> i
     return EXIT_OK
 
 
+def cmd_compare_codes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    codes = list(dict.fromkeys(normalize(c) for c in args.codes))
+    try:
+        check_code_count(codes)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    bad = [c for c in codes if classify(c) is None]
+    if bad:
+        raise UsageError(f"{_clip(bad[0], 40)!r} is not a procedure code or modifier")
+    comparison = compare_codes([store.detail(c) for c in codes])
+    if args.json:
+        _print_json(comparison.to_json(), out)
+        return EXIT_NOT_FOUND if comparison.unknown else EXIT_OK
+    width = 34
+    out.write(f"{'':<30}" + "".join(f"{code:<{width}}" for code in comparison.codes).rstrip() + "\n")
+    for group in comparison.groups():
+        out.write(f"\n{group}\n")
+        for row in (r for r in comparison.rows if r.group == group):
+            # \u2260 marks a row whose values differ; * a cell that stands apart from the others.
+            cells = [textwrap.wrap(("* " if apart else "") + value, width - 2) or ["\u2014"]
+                     for value, apart in zip(row.values, row.standout, strict=True)]
+            labels = textwrap.wrap(("\u2260 " if row.differs else "  ") + row.label, 28)
+            for line in range(max(len(labels), *(len(c) for c in cells))):
+                label = labels[line] if line < len(labels) else ""
+                out.write(f"{label:<30}" + "".join(
+                    f"{(c[line] if line < len(c) else ''):<{width}}" for c in cells).rstrip() + "\n")
+    for notice in comparison.notices:
+        out.write(f"\n{notice}\n")
+    if comparison.unknown:
+        out.write(f"\nNot in your database: {', '.join(comparison.unknown)}\n")
+        return EXIT_NOT_FOUND
+    return EXIT_OK
+
+
 def cmd_compare(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    if args.codes:
+        return cmd_compare_codes(store, args, out)
     code_sets = [c.id for c in store.catalog.code_sets]
     rows = store.comparison(code_sets)
     if args.json:
