@@ -28,6 +28,7 @@ AMA_NOTICE = (
 ADA_NOTICE = "CDT (the D codes of HCPCS Level II) is \u00a9 the American Dental Association (ADA)."
 CPT_SETS = frozenset({"I", "II", "III"})
 _WORD = re.compile(r"\S+")
+MIN_SHARED = 0.4  # a text sharing fewer of its words than this with the others is not marked word by word
 
 Span = tuple[int, int]
 
@@ -95,28 +96,27 @@ def copyright_notices(details: list[CodeDetail]) -> tuple[str, ...]:
 
 
 def differing_words(texts: tuple[str, ...]) -> tuple[tuple[Span, ...], ...]:
-    """For each text, the spans of words not shared with the others (compared word by word, case-blind)."""
+    """For each text, the spans of words that no other text shares (compared word by word in order,
+    case-blind). A text that shares almost nothing is left unmarked: it differs as a whole, and marking
+    every word would say nothing (the row's mark says it)."""
     words = [[(m.start(), m.end(), m.group(0).lower().strip(",.;:()")) for m in _WORD.finditer(t)] for t in texts]
-    present = [t for t in texts if t]
-    if len(present) < 2:
+    if sum(1 for t in texts if t) < 2:
         return tuple(() for _ in texts)
     result: list[tuple[Span, ...]] = []
     for index, own in enumerate(words):
-        if not own:
-            result.append(())
-            continue
-        others = [w for j, w in enumerate(words) if j != index and w]
-        # A word is common when every other text has it in the same order (difflib's matching blocks).
-        common_with_all = [True] * len(own)
-        for other in others:
+        shared = [False] * len(own)
+        for j, other in enumerate(words):
+            if j == index or not other:
+                continue
             matcher = difflib.SequenceMatcher(None, [w[2] for w in own], [w[2] for w in other], autojunk=False)
-            in_other = [False] * len(own)
             for block in matcher.get_matching_blocks():
                 for k in range(block.a, block.a + block.size):
-                    in_other[k] = True
-            common_with_all = [a and b for a, b in zip(common_with_all, in_other, strict=True)]
+                    shared[k] = True
+        if not own or sum(shared) < len(own) * MIN_SHARED:
+            result.append(())
+            continue
         spans: list[Span] = []
-        for (start, end, _), common in zip(own, common_with_all, strict=True):
+        for (start, end, _), common in zip(own, shared, strict=True):
             if common:
                 continue
             if spans and texts[index][spans[-1][1]:start].isspace():
@@ -192,9 +192,10 @@ def compare_codes(details: list[CodeDetail]) -> CodeComparison:
                 mine[key] = value
                 fact_keys.setdefault(key, None)
         facts_by_code.append(mine)
-    for label, source, modifier in fact_keys:
+    # Grouped by source (and component), so each group heading names the source and release once.
+    for label, source, modifier in sorted(fact_keys, key=lambda k: (k[1], k[2])):
         component = f", modifier {modifier}" if modifier else ""
-        rows.append(_row("Payment facts", f"{label} ({source}{component})",
+        rows.append(_row(f"Payment facts \u2014 {source}{component}", label,
                          [mine.get((label, source, modifier), "") for mine in facts_by_code]))
 
     # Payment amounts: per (where, setting, component, source).

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.code_compare import MAX_CODES, MIN_CODES
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import Locality
@@ -51,6 +52,7 @@ from desktop_app.core.store import CodeStore, ComparisonRow
 from desktop_app.core.userdata import UserData
 from desktop_app.core.working_set import import_working_set, write_working_set
 from desktop_app.ui.about import AboutDialog
+from desktop_app.ui.code_compare import CodeCompareView, compare_command
 from desktop_app.ui.comparison import ComparisonView
 from desktop_app.ui.detail import DetailPane
 from desktop_app.ui.empty_state import no_results_html, result_note
@@ -61,6 +63,7 @@ from desktop_app.ui.importing import (
     file_dialog_filter,
     supported_formats_text,
 )
+from desktop_app.ui.printing import comparison_print_html, detail_print_html, print_html, save_pdf
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
 from desktop_app.ui.shortcuts import ShortcutsDialog
 from desktop_app.ui.theme import CODE_SET_LABELS, ThemeChoice, apply_theme
@@ -68,7 +71,7 @@ from desktop_app.ui.worker import Overview, SearchRequest, StoreService
 from desktop_app.ui.working_set import WorkingSetPanel
 
 RESULT_LIMIT = 200
-SEARCH_TAB, COMPARE_TAB = 0, 1
+SEARCH_TAB, COMPARE_TAB, COMPARE_CODES_TAB = 0, 1, 2
 
 
 class MainWindow(QMainWindow):
@@ -214,6 +217,13 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Views")
         self.tabs.addTab(search_tab, "&Search")
         self.tabs.addTab(self.comparison_view, "Co&mpare categories")
+        self.code_compare_view = CodeCompareView(self)
+        self.code_compare_view.codes_requested.connect(self.compare_codes)
+        self.code_compare_view.code_activated.connect(self.open_code)
+        self.code_compare_view.print_requested.connect(self.print_current)
+        self.code_compare_view.pdf_requested.connect(self.save_current_pdf)
+        self.tabs.addTab(self.code_compare_view, "Compare c&odes")
+        self.side_panel.compare_requested.connect(self.compare_codes)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         central = QWidget(self)
@@ -233,6 +243,7 @@ class MainWindow(QMainWindow):
         self.service.localities_ready.connect(self._choose_locality)
         self.service.overview_ready.connect(self._on_overview_ready)
         self.service.comparison_ready.connect(self._on_comparison_ready)
+        self.service.code_comparison_ready.connect(self.code_compare_view.set_comparison)
         self.service.failed.connect(self._on_service_failed)
         self.jobs.data_changed.connect(self.on_data_changed)
 
@@ -336,6 +347,22 @@ class MainWindow(QMainWindow):
         self.compare_tab_action = self._action(
             "&Compare Categories", lambda: self.tabs.setCurrentIndex(COMPARE_TAB), [keys("Ctrl+2")]
         )
+        self.compare_codes_tab_action = self._action(
+            "Compare C&odes", self.show_code_compare, [keys("Ctrl+3")], "compareCodesTabAction"
+        )
+        self.compare_selected_action = self._action(
+            "Compare &Selected Codes", self.compare_selected, [keys("Ctrl+K")], "compareSelectedAction"
+        )
+        self.compare_selected_action.setToolTip(
+            "Compare the 2-4 codes selected in the results or the working set (Ctrl+K)"
+        )
+        self.print_action = self._action(
+            "&Print\u2026", self.print_current, [keys(keys.StandardKey.Print), keys("Ctrl+P")], "printAction"
+        )
+        self.print_action.setToolTip("Print the open code's detail, or the comparison on the Compare codes tab")
+        self.pdf_action = self._action(
+            "Save as P&DF\u2026", self.save_current_pdf, [keys("Ctrl+Shift+P")], "pdfAction"
+        )
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[ThemeChoice, QAction] = {}
         for choice, label in (
@@ -359,6 +386,10 @@ class MainWindow(QMainWindow):
             self.forward_action,
             self.search_tab_action,
             self.compare_tab_action,
+            self.compare_codes_tab_action,
+            self.compare_selected_action,
+            self.print_action,
+            self.pdf_action,
             self.clear_filter_action,
             self.favourites_action,
             self.recent_action,
@@ -378,6 +409,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.import_action, self.import_folder_action, self.sources_action])
         file_menu.addSeparator()
+        file_menu.addActions([self.print_action, self.pdf_action])
+        file_menu.addSeparator()
         file_menu.addActions([self.export_working_set_action, self.import_working_set_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -392,7 +425,8 @@ class MainWindow(QMainWindow):
         go_menu.addSeparator()
         go_menu.addActions([self.sections_action, self.favourites_action, self.recent_action, self.notes_action])
         view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.search_tab_action, self.compare_tab_action])
+        view_menu.addActions([self.search_tab_action, self.compare_tab_action, self.compare_codes_tab_action])
+        view_menu.addAction(self.compare_selected_action)
         view_menu.addSeparator()
         view_menu.addActions([self.clear_filter_action, self.next_page_action, self.previous_page_action])
         theme_menu = view_menu.addMenu("&Theme")
@@ -610,6 +644,10 @@ class MainWindow(QMainWindow):
             self.move_selection(moves[Qt.Key(key)])
             return True
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            command = compare_command(self.search_box.text())
+            if command is not None:
+                self.compare_codes(command)  # "compare 45384 45385"
+                return True
             self.open_current()
             return True
         if key == Qt.Key.Key_Escape:
@@ -846,6 +884,77 @@ class MainWindow(QMainWindow):
         self._sync_favourite_star()
         self.statusBar().showMessage(f"Working set imported: {summary.text()}.", 10000)
 
+    # --- compare codes, print -------------------------------------------------------------------------
+
+    def show_code_compare(self) -> None:
+        self.tabs.setCurrentIndex(COMPARE_CODES_TAB)
+        self.code_compare_view.code_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.code_compare_view.code_box.selectAll()
+
+    def compare_codes(self, codes: list[str]) -> None:
+        """Show 2-4 codes side by side on the Compare codes tab (fewer or more: say so, keep the box)."""
+        codes = list(dict.fromkeys(normalize(c) for c in codes if c.strip()))
+        self.code_compare_view.set_codes(codes)
+        self.tabs.setCurrentIndex(COMPARE_CODES_TAB)
+        if not MIN_CODES <= len(codes) <= MAX_CODES:
+            self.code_compare_view.show_error(
+                f"Choose {MIN_CODES} to {MAX_CODES} codes to compare ({len(codes)} chosen): type them here.")
+            self.code_compare_view.code_box.setFocus()
+            return
+        self.service.code_comparison(codes)
+
+    def selected_codes(self) -> list[str]:
+        """Codes selected where the focus is: a working-set page, else the results list."""
+        page, focus = self.side_panel.current_page(), QApplication.focusWidget()
+        if page is not None and focus is not None and page.isAncestorOf(focus):
+            return page.selected_codes()
+        rows = sorted({index.row() for index in self.results_view.selectionModel().selectedRows()})
+        return [hit.code for row in rows if (hit := self.results_model.hit(row)) is not None]
+
+    def compare_selected(self) -> None:
+        codes = self.selected_codes()
+        if len(codes) < MIN_CODES and self._open_code_name() is not None:
+            codes = [c for c in [self._open_code_name(), *codes] if c]
+        self.compare_codes(codes)
+
+    def _printable(self) -> tuple[str, str] | None:
+        """(HTML, title) of what Ctrl+P prints here: the comparison on its tab, else the open code."""
+        if self.tabs.currentIndex() == COMPARE_CODES_TAB:
+            comparison = self.code_compare_view.comparison
+            if comparison is None:
+                return None
+            return comparison_print_html(comparison), "Comparison " + " ".join(comparison.codes)
+        detail = self.detail_pane.detail
+        if detail is None:
+            return None
+        note = self.userdata.note(detail.code) if self.userdata is not None else ""
+        return detail_print_html(detail, note), f"CodeDesk {detail.code}"
+
+    def print_current(self) -> None:
+        printable = self._printable()
+        if printable is None:
+            self.statusBar().showMessage("Nothing to print: open a code or compare codes first.", 5000)
+            return
+        print_html(printable[0], self, printable[1])
+
+    def save_current_pdf(self) -> None:
+        printable = self._printable()
+        if printable is None:
+            self.statusBar().showMessage("Nothing to save: open a code or compare codes first.", 5000)
+            return
+        html, title = printable
+        start = Path(str(self.settings.value("export/last_dir", str(Path.home())))) / f"{title}.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, "Save as PDF", str(start), "PDF files (*.pdf)")
+        if not path:
+            return
+        self.settings.setValue("export/last_dir", str(Path(path).parent))
+        try:
+            save_pdf(html, Path(path), title)
+        except OSError as exc:
+            QMessageBox.warning(self, "Save as PDF", f"Could not write {path}: {exc}")
+            return
+        self.statusBar().showMessage(f"Saved {path}", 8000)
+
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.actions(), self).exec()
 
@@ -877,6 +986,8 @@ class MainWindow(QMainWindow):
         self.comparison_view.set_rows(rows, self._comparison_sets)
 
     def _on_service_failed(self, kind: str, message: str) -> None:
+        if kind == "code_comparison":
+            self.code_compare_view.show_error(f"Could not compare: {message}")
         self.statusBar().showMessage(f"Could not {kind}: {message}", 10000)
 
     # --- import -------------------------------------------------------------------------------------

@@ -336,7 +336,8 @@ class ResultsView(QTableView):
         self.setAccessibleName("Search results")
         self.setAccessibleDescription("Codes matching the search; Enter opens the selected code")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows (Shift/Ctrl): to copy as TSV or compare; the current row is the one opened.
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)

@@ -23,6 +23,7 @@ from typing import cast
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
+from desktop_app.core.code_compare import compare_codes
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.search import SearchFilters, SearchResult
@@ -33,13 +34,19 @@ from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
 
 # "counts" is the second half of a search: the hits are painted first, the per-category counts follow.
 KIND_ORDER = ("refresh", "search", "detail", "measure", "counts", "overview", "comparison", "localities",
-              "summaries")
+              "summaries", "code_comparison", "export")
 
 
 @dataclass(frozen=True)
 class DetailRequest:
     code: str
     locality: str | None = None  # a GPCI locality key ('13202-01'): payment amounts for it too
+
+
+@dataclass(frozen=True)
+class DetailsRequest:
+    codes: tuple[str, ...]
+    locality: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,9 @@ class StoreWorker(QObject):
         if kind == "summaries":
             assert isinstance(payload, list)
             return store.summaries(payload)
+        if kind == "code_comparison":
+            assert isinstance(payload, DetailsRequest)
+            return compare_codes([store.detail(code, locality=payload.locality) for code in payload.codes])
         raise ValueError(f"unknown request kind {kind!r}")
 
     def stop(self) -> None:
@@ -208,6 +218,7 @@ class StoreService(QObject):
     overview_ready = Signal(object)  # Overview
     comparison_ready = Signal(object)  # list[ComparisonRow]
     summaries_ready = Signal(object)  # dict[str, Hit]: titles of codes the working set lists
+    code_comparison_ready = Signal(object)  # CodeComparison
     refreshed = Signal()
     failed = Signal(str, str)  # kind, message
 
@@ -256,6 +267,9 @@ class StoreService(QObject):
     def summaries(self, codes: list[str]) -> int:
         return self._post("summaries", list(codes))
 
+    def code_comparison(self, codes: list[str]) -> int:
+        return self._post("code_comparison", DetailsRequest(tuple(codes), self.locality))
+
     def refresh(self) -> int:
         """After an import: the worker re-reads its catalog before any later request runs."""
         return self._post("refresh")
@@ -297,6 +311,8 @@ class StoreService(QObject):
             self.comparison_ready.emit(rows)
         elif kind == "summaries":
             self.summaries_ready.emit(answer.value)
+        elif kind == "code_comparison":
+            self.code_comparison_ready.emit(answer.value)
         elif kind == "refresh":
             self.refreshed.emit()
 
