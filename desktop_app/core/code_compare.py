@@ -67,9 +67,11 @@ class CodeComparison:
                 "rows": [row.to_json(self.codes) for row in self.rows]}
 
 
+_CODE_SETS = {c.value: c for c in CodeSet}
+
+
 def category_label(code_set: str | None) -> str:
-    known = {c.value: c for c in CodeSet}
-    return known[code_set].label if code_set in known else (code_set or "")
+    return _CODE_SETS[code_set].label if code_set in _CODE_SETS else (code_set or "")
 
 
 def check_code_count(codes: list[str]) -> None:

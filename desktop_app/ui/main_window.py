@@ -56,6 +56,7 @@ from desktop_app.ui.code_compare import CodeCompareView, compare_command
 from desktop_app.ui.comparison import ComparisonView
 from desktop_app.ui.detail import DetailPane
 from desktop_app.ui.empty_state import no_results_html, result_note
+from desktop_app.ui.export import choose_export_path, hits_tsv, safe_file_stem
 from desktop_app.ui.filters import ALL, CategoryFilter, SectionTree
 from desktop_app.ui.importing import (
     DataSourcesDialog,
@@ -67,7 +68,7 @@ from desktop_app.ui.printing import comparison_print_html, detail_print_html, pr
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
 from desktop_app.ui.shortcuts import ShortcutsDialog
 from desktop_app.ui.theme import CODE_SET_LABELS, ThemeChoice, apply_theme
-from desktop_app.ui.worker import Overview, SearchRequest, StoreService
+from desktop_app.ui.worker import ExportDone, ExportRequest, Overview, SearchRequest, StoreService
 from desktop_app.ui.working_set import WorkingSetPanel
 
 RESULT_LIMIT = 200
@@ -223,7 +224,6 @@ class MainWindow(QMainWindow):
         self.code_compare_view.print_requested.connect(self.print_current)
         self.code_compare_view.pdf_requested.connect(self.save_current_pdf)
         self.tabs.addTab(self.code_compare_view, "Compare c&odes")
-        self.side_panel.compare_requested.connect(self.compare_codes)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         central = QWidget(self)
@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
         self.service.overview_ready.connect(self._on_overview_ready)
         self.service.comparison_ready.connect(self._on_comparison_ready)
         self.service.code_comparison_ready.connect(self.code_compare_view.set_comparison)
+        self.service.export_ready.connect(self._on_export_ready)
         self.service.failed.connect(self._on_service_failed)
         self.jobs.data_changed.connect(self.on_data_changed)
 
@@ -305,7 +306,7 @@ class MainWindow(QMainWindow):
             "shortcutsAction",
         )
         self.sections_action = self._action(
-            "Sec&tions", lambda: self._show_side_page(None), [keys("Ctrl+Shift+E")], "sectionsAction"
+            "Sec&tions", lambda: self._show_side_page(None), [keys("Ctrl+Shift+G")], "sectionsAction"
         )
         self.favourites_action = self._action(
             "Fa&vourites", lambda: self._show_side_page("favourites"), [keys("Ctrl+Shift+F")], "favouritesAction"
@@ -326,10 +327,24 @@ class MainWindow(QMainWindow):
             "&New Favourite List\u2026", self.side_panel_new_list, [keys("Ctrl+Shift+L")], "newListAction"
         )
         self.export_working_set_action = self._action(
-            "Export &Working Set (CSV)\u2026", self.export_working_set, None, "exportWorkingSetAction"
+            "Save &Working Set to Carry (CSV)\u2026", self.export_working_set, None, "exportWorkingSetAction"
         )
+        self.export_working_set_action.setToolTip("Favourites, lists, notes and history in one CSV file that "
+                                                  "Import Working Set reads on another machine")
         self.import_working_set_action = self._action(
             "Import Wor&king Set (CSV)\u2026", self.import_working_set, None, "importWorkingSetAction"
+        )
+        self.export_results_action = self._action(
+            "&Export Results (XLSX, CSV)\u2026", self.export_results, [keys("Ctrl+E")], "exportResultsAction"
+        )
+        self.export_results_action.setToolTip("Every match of the current search, not only the rows shown, "
+                                              "with source columns")
+        self.export_working_table_action = self._action(
+            "Export Working Set as &Table (XLSX, CSV)\u2026", self.export_working_table, [keys("Ctrl+Shift+E")],
+            "exportWorkingTableAction",
+        )
+        self.copy_rows_action = self._action(
+            "Copy Selected &Rows (TSV)", self.copy_rows, [keys("Ctrl+Shift+T")], "copyRowsAction"
         )
         self.clear_filter_action = self._action(
             "Show &All Categories and Sections", self.clear_filters, [keys("Ctrl+0")], "clearFilterAction"
@@ -390,6 +405,9 @@ class MainWindow(QMainWindow):
             self.compare_selected_action,
             self.print_action,
             self.pdf_action,
+            self.export_results_action,
+            self.export_working_table_action,
+            self.copy_rows_action,
             self.clear_filter_action,
             self.favourites_action,
             self.recent_action,
@@ -411,11 +429,13 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.print_action, self.pdf_action])
         file_menu.addSeparator()
+        file_menu.addActions([self.export_results_action, self.export_working_table_action])
+        file_menu.addSeparator()
         file_menu.addActions([self.export_working_set_action, self.import_working_set_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
-        edit_menu.addActions([self.copy_action, self.copy_title_action])
+        edit_menu.addActions([self.copy_action, self.copy_title_action, self.copy_rows_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.toggle_favourite_action, self.add_to_list_action, self.new_list_action])
         edit_menu.addSeparator()
@@ -794,7 +814,24 @@ class MainWindow(QMainWindow):
         self.forward_action.setEnabled(0 <= self._history_index < len(self._history) - 1)
 
     def copy_code(self) -> None:
+        """Ctrl+C: several selected rows go out as TSV (for a spreadsheet); otherwise the open code."""
+        if len(self.selected_codes()) > 1:
+            self.copy_rows()
+            return
         self.detail_pane.copy_code()
+
+    def copy_rows(self) -> None:
+        page, focus = self.side_panel.current_page(), QApplication.focusWidget()
+        if page is not None and focus is not None and page.isAncestorOf(focus):
+            text = page.selected_tsv()
+            count = len(page.selected_codes())
+        else:
+            rows = sorted({index.row() for index in self.results_view.selectionModel().selectedRows()})
+            hits = [hit for row in rows if (hit := self.results_model.hit(row)) is not None]
+            text, count = hits_tsv(hits), len(hits)
+        if count:
+            QApplication.clipboard().setText(text)
+            self.statusBar().showMessage(f"Copied {count:,} row(s) as tab-separated text.", 4000)
 
     def copy_code_and_title(self) -> None:
         self.detail_pane.copy_code_and_title()
@@ -955,6 +992,32 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Saved {path}", 8000)
 
+    def export_results(self) -> None:
+        """Every match of the current search (not only the page shown) to XLSX or CSV, in the worker."""
+        request = self.current_request()
+        if not request.query.strip() and request.section_id is None and not request.code_set:
+            self.statusBar().showMessage("Search or choose a category or section first: then export its codes.",
+                                         6000)
+            return
+        path = choose_export_path(self, self.settings, "Export results",
+                                  safe_file_stem(request.query, "codedesk-results"))
+        if path is None:
+            return
+        self.statusBar().showMessage(f"Exporting to {path}\u2026")
+        self.service.export(ExportRequest("results", path, request.query, request.code_set, request.section_id))
+
+    def export_working_table(self) -> None:
+        if self.userdata is None:
+            return
+        path = choose_export_path(self, self.settings, "Export working set", "codedesk-working-set")
+        if path is None:
+            return
+        self.statusBar().showMessage(f"Exporting to {path}\u2026")
+        self.service.export(ExportRequest("working_set", path, userdata_path=self.userdata.path))
+
+    def _on_export_ready(self, done: ExportDone) -> None:
+        self.statusBar().showMessage(f"Exported {done.rows:,} rows to {done.path}", 10000)
+
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.actions(), self).exec()
 
@@ -988,6 +1051,8 @@ class MainWindow(QMainWindow):
     def _on_service_failed(self, kind: str, message: str) -> None:
         if kind == "code_comparison":
             self.code_compare_view.show_error(f"Could not compare: {message}")
+        if kind == "export":
+            QMessageBox.warning(self, "Export", f"Nothing was exported: {message}")
         self.statusBar().showMessage(f"Could not {kind}: {message}", 10000)
 
     # --- import -------------------------------------------------------------------------------------

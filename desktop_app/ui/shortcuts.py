@@ -21,7 +21,7 @@ WIDGET_KEYS = (
     ("\u2193 / \u2191 in the search box", "Move through the results"),
     ("Enter", "Open the selected code"),
     ("Esc", "Clear the search box; in an empty box, clear the category and section filter"),
-    ("Shift+\u2193 / Ctrl+click", "Select several results (Ctrl+Shift+C copies them as TSV)"),
+    ("Shift+\u2193 / Ctrl+click in a list", "Select several rows (Ctrl+C then copies them as TSV)"),
     ("Delete (in Favourites, Recent, Notes)", "Remove the selected entries"),
     ("Ctrl+Shift+S (in Favourites, Recent, Notes)", "Change the sort order"),
     ("compare 45384 45385 (typed in the search box)", "Compare codes side by side"),

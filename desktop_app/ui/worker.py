@@ -25,9 +25,11 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
 from desktop_app.core.code_compare import compare_codes
 from desktop_app.core.details import CodeDetail
-from desktop_app.core.errors import CodeDeskError
+from desktop_app.core.errors import CodeDeskError, UserError
+from desktop_app.core.export import results_table, working_set_table, write_table
 from desktop_app.core.search import SearchFilters, SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
+from desktop_app.core.userdata import UserData
 
 # When several kinds wait at once, the one the user is looking at goes first; "refresh" must precede
 # everything so no request runs against a stale catalog after an import.
@@ -47,6 +49,25 @@ class DetailRequest:
 class DetailsRequest:
     codes: tuple[str, ...]
     locality: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """Write a table to ``path`` (.xlsx or .csv): the search's matches, or the working set."""
+
+    what: str  # 'results' or 'working_set'
+    path: Path
+    query: str = ""
+    code_set: str | None = None
+    section_id: int | None = None
+    userdata_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    path: Path
+    rows: int
+    total: int
 
 
 @dataclass(frozen=True)
@@ -187,10 +208,31 @@ class StoreWorker(QObject):
         if kind == "summaries":
             assert isinstance(payload, list)
             return store.summaries(payload)
+        if kind == "export":
+            assert isinstance(payload, ExportRequest)
+            return self._export(store, payload)
         if kind == "code_comparison":
             assert isinstance(payload, DetailsRequest)
             return compare_codes([store.detail(code, locality=payload.locality) for code in payload.codes])
         raise ValueError(f"unknown request kind {kind!r}")
+
+    def _export(self, store: CodeStore, request: ExportRequest) -> ExportDone:
+        if request.what == "results":
+            table = results_table(store, request.query, SearchFilters(request.code_set, request.section_id))
+        else:
+            assert request.userdata_path is not None
+            userdata = UserData(request.userdata_path)  # its own connection, in this thread
+            try:
+                codes = [f.code for f in userdata.favourite_entries()]
+                codes += [n.code for n in userdata.note_entries()] + [h.code for h in userdata.history_entries()]
+                table = working_set_table(userdata, store.summaries(codes))
+            finally:
+                userdata.close()
+        try:
+            write_table(table, request.path)
+        except OSError as exc:
+            raise UserError(f"cannot write {request.path}: {exc.strerror or exc}") from exc
+        return ExportDone(request.path, len(table.rows), table.total)
 
     def stop(self) -> None:
         """Forget waiting requests and interrupt the running one (called from the UI thread)."""
@@ -219,6 +261,7 @@ class StoreService(QObject):
     comparison_ready = Signal(object)  # list[ComparisonRow]
     summaries_ready = Signal(object)  # dict[str, Hit]: titles of codes the working set lists
     code_comparison_ready = Signal(object)  # CodeComparison
+    export_ready = Signal(object)  # ExportDone
     refreshed = Signal()
     failed = Signal(str, str)  # kind, message
 
@@ -267,6 +310,9 @@ class StoreService(QObject):
     def summaries(self, codes: list[str]) -> int:
         return self._post("summaries", list(codes))
 
+    def export(self, request: ExportRequest) -> int:
+        return self._post("export", request)
+
     def code_comparison(self, codes: list[str]) -> int:
         return self._post("code_comparison", DetailsRequest(tuple(codes), self.locality))
 
@@ -313,6 +359,8 @@ class StoreService(QObject):
             self.summaries_ready.emit(answer.value)
         elif kind == "code_comparison":
             self.code_comparison_ready.emit(answer.value)
+        elif kind == "export":
+            self.export_ready.emit(answer.value)
         elif kind == "refresh":
             self.refreshed.emit()
 

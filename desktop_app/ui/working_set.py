@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.export import tsv
 from desktop_app.core.search import Hit
 from desktop_app.core.userdata import UserData
 
@@ -188,6 +189,13 @@ class EntryPage(QWidget):
     def visible_codes(self) -> list[str]:
         return [self.proxy.index(r, 0).data(CODE_ROLE) for r in range(self.proxy.rowCount())]
 
+    def selected_tsv(self) -> str:
+        """The selected rows as tab-separated text, with the visible columns' headings."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        columns = [c for c in range(self.proxy.columnCount()) if not self.table.isColumnHidden(c)]
+        return tsv([self.headers[c] for c in columns],
+                   [[str(self.proxy.index(r, c).data() or "") for c in columns] for r in rows])
+
     def selected_codes(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.proxy.index(r, 0).data(CODE_ROLE) for r in rows]
@@ -229,7 +237,6 @@ class WorkingSetPanel(QTabWidget):
 
     code_activated = Signal(str)
     titles_needed = Signal(list)  # codes whose titles are not known yet
-    compare_requested = Signal(list)  # codes (2-4) chosen on a page
     changed = Signal()  # the user data changed here (a removal, a list)
 
     def __init__(self, sections: QWidget, userdata: UserData | None, parent: QWidget | None = None) -> None:
