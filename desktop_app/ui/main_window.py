@@ -72,6 +72,7 @@ from desktop_app.ui.worker import ExportDone, ExportRequest, Overview, SearchReq
 from desktop_app.ui.working_set import WorkingSetPanel
 
 RESULT_LIMIT = 200
+STALENESS_POLL_MS = 1000  # a change made elsewhere shows within two seconds
 SEARCH_TAB, COMPARE_TAB, COMPARE_CODES_TAB = 0, 1, 2
 
 
@@ -247,6 +248,13 @@ class MainWindow(QMainWindow):
         self.service.export_ready.connect(self._on_export_ready)
         self.service.failed.connect(self._on_service_failed)
         self.jobs.data_changed.connect(self.on_data_changed)
+        self.service.changed_elsewhere.connect(self._on_changed_elsewhere)
+        # Never stale: another process (codedesk-cli import, a second window) may change the database. The
+        # worker reads PRAGMA data_version once a second, which costs microseconds.
+        self.staleness_timer = QTimer(self)
+        self.staleness_timer.setInterval(STALENESS_POLL_MS)
+        self.staleness_timer.timeout.connect(self.service.poll_data_version)
+        self.staleness_timer.start()
 
         self._restore_settings()
         self.service.overview()
@@ -1081,13 +1089,24 @@ class MainWindow(QMainWindow):
     def show_data_sources(self) -> None:
         DataSourcesDialog(self.store.sources, self.jobs, self).exec()
 
+    def _on_changed_elsewhere(self) -> None:
+        self.on_data_changed()
+        self.statusBar().showMessage("The database was changed by another program: counts, sources and the "
+                                     "open code are up to date.", 8000)
+
     def on_data_changed(self) -> None:
-        """After an import or a removal: refresh the UI's store, the worker, and everything shown."""
+        """After an import or a removal (here or by another process): refresh the UI's store, the worker, and
+        everything shown, keeping the user's place (section, page, open code, selection)."""
+        section = self.section_tree.current_section()
         self.store.refresh()
         self.section_tree.set_catalog(self.store.catalog)
+        self.section_tree.set_code_set(self.category_filter.current_code_set())
+        if section is not None:
+            self.section_tree.select_section(section, notify=False)
         self.service.refresh()
         self.service.overview()
-        self.request_search()
+        self.service.search(self.current_request())  # the same page, not back to the first
+        self.side_panel.forget_titles()
         if self.detail_pane.detail is not None:
             self.service.detail(self.detail_pane.detail.code)
         if self.tabs.currentIndex() == COMPARE_TAB:

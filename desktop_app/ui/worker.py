@@ -36,7 +36,7 @@ from desktop_app.core.userdata import UserData
 
 # "counts" is the second half of a search: the hits are painted first, the per-category counts follow.
 KIND_ORDER = ("refresh", "search", "detail", "measure", "counts", "overview", "comparison", "localities",
-              "summaries", "code_comparison", "export")
+              "summaries", "code_comparison", "export", "data_version")
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class Overview:
     code_counts: dict[str, dict[str, int]]
     section_counts: dict[int, int]
     sources: list[SourceInfo]
+    data_version: int | None = None  # PRAGMA data_version when these figures were read
 
     @property
     def total_codes(self) -> int:
@@ -194,7 +195,8 @@ class StoreWorker(QObject):
         if kind == "localities":
             return store.localities()
         if kind == "overview":
-            overview = Overview(store.code_counts(), store.section_counts(), store.sources())
+            overview = Overview(store.code_counts(), store.section_counts(), store.sources(),
+                                self._data_version(store))
             # Load the typo-correction vocabulary now, while the person is still reading the window, rather
             # than on the first misspelt keystroke.
             store.engine.correct_words(["warmup"])
@@ -204,7 +206,9 @@ class StoreWorker(QObject):
             return store.comparison(payload)
         if kind == "refresh":
             store.refresh()
-            return None
+            return self._data_version(store)
+        if kind == "data_version":
+            return self._data_version(store)
         if kind == "summaries":
             assert isinstance(payload, list)
             return store.summaries(payload)
@@ -215,6 +219,11 @@ class StoreWorker(QObject):
             assert isinstance(payload, DetailsRequest)
             return compare_codes([store.detail(code, locality=payload.locality) for code in payload.codes])
         raise ValueError(f"unknown request kind {kind!r}")
+
+    @staticmethod
+    def _data_version(store: CodeStore) -> int:
+        """Changes whenever another connection (another process: codedesk-cli import) commits."""
+        return int(store.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def _export(self, store: CodeStore, request: ExportRequest) -> ExportDone:
         if request.what == "results":
@@ -263,6 +272,7 @@ class StoreService(QObject):
     code_comparison_ready = Signal(object)  # CodeComparison
     export_ready = Signal(object)  # ExportDone
     refreshed = Signal()
+    changed_elsewhere = Signal()  # the database changed under us (another process imported or removed)
     failed = Signal(str, str)  # kind, message
 
     def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
@@ -275,6 +285,7 @@ class StoreService(QObject):
         # The worker runs Python too (building hits, correcting typos): make the interpreter switch threads
         # often enough that a busy worker never holds the UI thread back for more than a couple of ms.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.002))
+        self.data_version: int | None = None  # the database's version when the window last read it
         self._thread = QThread()
         self._thread.setObjectName("codedesk-store-worker")
         self._worker = StoreWorker(db_path)
@@ -316,6 +327,10 @@ class StoreService(QObject):
     def code_comparison(self, codes: list[str]) -> int:
         return self._post("code_comparison", DetailsRequest(tuple(codes), self.locality))
 
+    def poll_data_version(self) -> int:
+        """Ask whether the database changed underneath (polled every second by the window)."""
+        return self._post("data_version")
+
     def refresh(self) -> int:
         """After an import: the worker re-reads its catalog before any later request runs."""
         return self._post("refresh")
@@ -351,6 +366,8 @@ class StoreService(QObject):
         elif kind == "localities":
             self.localities_ready.emit(answer.value)
         elif kind == "overview":
+            if self.data_version is None:  # the baseline: what the window first showed was read at this version
+                self.data_version = cast(Overview, answer.value).data_version
             self.overview_ready.emit(answer.value)
         elif kind == "comparison":
             rows: list[ComparisonRow] = answer.value  # type: ignore[assignment]
@@ -362,7 +379,15 @@ class StoreService(QObject):
         elif kind == "export":
             self.export_ready.emit(answer.value)
         elif kind == "refresh":
+            self.data_version = cast(int, answer.value)
             self.refreshed.emit()
+        elif kind == "data_version":
+            version = cast(int, answer.value)
+            if self.data_version is None:
+                self.data_version = version
+            elif version != self.data_version:
+                self.data_version = version
+                self.changed_elsewhere.emit()
 
     @Slot(str, int, str)
     def _on_failed(self, kind: str, seq: int, message: str) -> None:
