@@ -74,7 +74,7 @@ def _all_hits(store: CodeStore, query: str, filters: SearchFilters) -> tuple[lis
     saved = engine.time_limit
     engine.time_limit = None
     try:
-        result = store.search(query, filters, limit=MAX_EXPORT_ROWS)
+        result = store.search(query, filters, limit=MAX_EXPORT_ROWS, with_row_texts=False)
         hits = list(result.hits)
         if result.fts_expression and result.total > len(hits):
             extra, params = engine._filter_sql(filters)

@@ -219,6 +219,7 @@ class SearchResult:
     outside_filter: tuple[str, ...] = ()
     filter_ignored: bool = False  # the category/section filter was not applied (codes named exactly)
     next_after: str | None = None  # browsing: the last code of this page, to ask for the next one
+    row_texts: dict[str, Any] = field(default_factory=dict)  # code -> core.row_text.RowText (the list's lines)
 
     @property
     def stopped(self) -> bool:

@@ -21,7 +21,16 @@ from desktop_app.core.measures import (
     normalize_measure_query,
 )
 from desktop_app.core.reference import ensure_reference
-from desktop_app.core.search import Hit, ParsedQuery, SearchEngine, SearchFilters, SearchResult, parse_query
+from desktop_app.core.row_text import row_texts
+from desktop_app.core.search import (
+    Highlighter,
+    Hit,
+    ParsedQuery,
+    SearchEngine,
+    SearchFilters,
+    SearchResult,
+    parse_query,
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,17 @@ class CodeStore:
         self.engine = SearchEngine(self.conn, self.catalog)
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50,
-               with_counts: bool = False, after: str = "") -> SearchResult:
+               with_counts: bool = False, after: str = "", with_row_texts: bool = True) -> SearchResult:
+        result = self._search(query, filters, limit, with_counts, after)
+        if with_row_texts:
+            # What each row shows so that codes can be told apart (official descriptor, our summary, deletion).
+            words = result.corrected_words or result.parsed.words
+            highlighter = Highlighter(words, self.engine.synonyms) if words else None
+            result.row_texts = row_texts(self.conn, result.hits, highlighter)
+        return result
+
+    def _search(self, query: str, filters: SearchFilters | None, limit: int, with_counts: bool,
+                after: str) -> SearchResult:
         """Hits for ``query``. A code, range or list the user typed is answered whatever the filter (the
         filter must never hide an exact answer): ``outside_filter`` names the hits it would have hidden.
         With nothing typed and a category or section chosen, its codes are listed in code order, a page of

@@ -547,7 +547,7 @@ class MainWindow(QMainWindow):
         request = self.current_request()
         self._selecting_programmatically = True
         try:
-            self.results_model.set_hits(result.hits)
+            self.results_model.set_hits(result.hits, result.row_texts)
         finally:
             self._selecting_programmatically = False
         nothing_asked = not request.query.strip() and request.section_id is None
