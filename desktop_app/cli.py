@@ -26,6 +26,7 @@ from desktop_app.core.errors import CodeDeskError, UserError, printable
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.grammar import CodeSet, classify, code_set_for, normalize
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
+from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
 
@@ -195,8 +196,11 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     if detail.section:
         out.write("Section: " + " > ".join(f"{s.name} ({s.ranges})" for s in detail.section) + "\n")
     if not detail.known:
-        out.write(f"Not in your database. By its shape it is a {detail.shape}.\n"
-                  "Import your code files (codedesk-cli import …) to see its descriptors.\n")
+        imported = [x for x in store.sources() if x.kind != BUNDLED_KIND]
+        hint = (f"None of your {len(imported)} imported source(s) lists it: it may be new, deleted long ago, "
+                "or mistyped.\n" if imported else
+                "Import your code files (codedesk-cli import …) to see its descriptors.\n")
+        out.write(f"Not in your database. By its shape it is a {detail.shape}.\n" + hint)
         _write_measures(detail, out)
         return EXIT_NOT_FOUND
     status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
@@ -469,10 +473,12 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
         record: dict[str, object] = {"line": item.line, "input": item.text, "code": code,
                                      "valid": shape is not None}
         if shape is None:
-            record.update(category=None, section=[], title="", known=False, status="invalid", kind=None)
+            record.update(category=None, section=[], title="", known=False, status="invalid", kind=None,
+                          deleted_date=None, reason="not shaped like a procedure code or modifier")
             yield record
             continue
-        row = store.conn.execute("SELECT status, title, code_set FROM codes WHERE code = ?", (code,)).fetchone()
+        row = store.conn.execute("SELECT status, title, code_set, deleted_date FROM codes WHERE code = ?",
+                                 (code,)).fetchone()
         section = store.catalog.section_for(code)
         record.update(
             category=row["code_set"] if row else code_set_for(code).value,  # type: ignore[union-attr]
@@ -481,6 +487,10 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
             known=row is not None,
             status=(row["status"] if row else "unknown"),
             kind="modifier" if shape.name == "MODIFIER" else "code",
+            deleted_date=(row["deleted_date"] or None) if row else None,
+            reason=("" if row is None or row["status"] != "deleted" else
+                    f"deleted on {row['deleted_date']}" if row["deleted_date"] else "deleted")
+            if row else "well formed, but not in your database",
         )
         yield record
 
@@ -496,9 +506,12 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
         _print_json(records, out)
     else:
         for r in records:
-            section = " > ".join(r["section"]) if isinstance(r["section"], list) else ""
+            # The descriptor when known, else why not; a deleted code says when.
+            said = str(r["title"]) if r["known"] else str(r["reason"])
+            if r["known"] and r["reason"]:
+                said = f"{r['reason']}: {said}"
             out.write(f"{r['line']:>6}  {str(r['code'])[:12]:<12} {r['status']:<8} {r['category'] or '-':<5} "
-                      f"{section}\n")
+                      f"{_clip(said, 90)}\n")
         out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
     return EXIT_OK if tally.get("invalid", 0) == 0 and tally.get("unknown", 0) == 0 else EXIT_NOT_FOUND
 
@@ -506,7 +519,7 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
 def cmd_info(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"Database: {store.path}\nSchema: {SCHEMA_VERSION}\n\nSources:\n")
     for source in store.sources():
-        release = f" {source.release}" if source.release else ""
+        release = f" {source.release}" if source.release and source.release not in source.name else ""
         out.write(f"  [{source.id}] {source.name}{release} \u2014 {printable(source.file_name)}, "
                   f"loaded {source.loaded_at}\n")
     out.write("\nCodes:\n")
@@ -522,7 +535,8 @@ def cmd_sources(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         _print_json([s.to_json() for s in sources], out)
     else:
         for s in sources:
-            out.write(f"{s.id:>3}  {s.kind:<10} {s.name} {s.release}  ({printable(s.file_name)})\n")
+            release = f" {s.release}" if s.release and s.release not in s.name else ""
+            out.write(f"{s.id:>3}  {s.kind:<10} {s.name}{release}  ({printable(s.file_name)})\n")
     return EXIT_OK
 
 

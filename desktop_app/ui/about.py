@@ -26,7 +26,8 @@ NOTICES = (
 def about_html(sources: list[SourceInfo]) -> str:
     rows = "".join(
         f"<li><b>{escape(s.name)}</b>"
-        + (f" \u2014 release {escape(s.release)}" if s.release and s.kind != "bundled" else "")
+        + (f" \u2014 release {escape(s.release)}" if s.release and s.kind != "bundled"
+           and s.release not in s.name else "")
         + (f", effective {escape(s.effective_date)}" if s.effective_date else "")
         + f" <i>({escape(printable(s.file_name))})</i></li>"
         for s in sources

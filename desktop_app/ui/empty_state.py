@@ -42,7 +42,17 @@ def unknown_code_sentence(code: str, code_set: str | None, section: tuple[str, .
     )
 
 
-def no_results_html(result: SearchResult, code_set: str | None, section_name: str | None) -> str:
+def import_hint(imported_sources: int) -> str:
+    """What to do about a code that is missing: import files, or (files already imported) why it may be."""
+    if imported_sources <= 0:
+        return IMPORT_HINT
+    return (f"None of your {imported_sources} imported source{'s' if imported_sources != 1 else ''} lists it: "
+            "it may be new (import the newest release: <a href='import:'>File \u2192 Import\u2026</a>), "
+            "deleted long ago, or mistyped.")
+
+
+def no_results_html(result: SearchResult, code_set: str | None, section_name: str | None,
+                    imported_sources: int = 0) -> str:
     """Explain an empty result for ``result`` searched with the given filters."""
     query = result.query.strip()
     if result.parsed.error:
@@ -56,7 +66,7 @@ def no_results_html(result: SearchResult, code_set: str | None, section_name: st
     if result.unknown:
         parts.append("<h3>Not in your database</h3>")
         parts += [unknown_code_sentence(u.code, u.code_set, u.section) for u in result.unknown]
-        parts.append(f"<p>{IMPORT_HINT}</p>")
+        parts.append(f"<p>{import_hint(imported_sources)}</p>")
         return "".join(parts)
     if code_set and other_hits:
         parts.append(f"<h3>No {escape(_category_label(code_set))} codes match</h3>")

@@ -101,13 +101,17 @@ class CategoryFilter(QWidget):
         button.setChecked(True)
         self.blockSignals(False)
 
-    def set_counts(self, counts: dict[str, int] | None) -> None:
-        """Hits per code set for the current query; ``None`` hides the numbers (nothing asked yet)."""
+    def set_counts(self, counts: dict[str, int] | None, total: int | None = None) -> None:
+        """Hits per code set for the current query; ``None`` hides the numbers (nothing asked yet).
+        ``total``: the search's own count of everything it found (modifiers too), so that "All" and the
+        status bar's "N results" never disagree."""
         for key in self._buttons:
             if counts is None:
                 self._counts[key] = None
+            elif key == ALL:
+                self._counts[key] = max(total, sum(counts.values())) if total is not None else sum(counts.values())
             else:
-                self._counts[key] = sum(counts.values()) if key == ALL else counts.get(key, 0)
+                self._counts[key] = counts.get(key, 0)
             self._update_text(key)
 
     def count(self, key: str) -> int | None:

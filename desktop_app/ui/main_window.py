@@ -47,6 +47,7 @@ from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow
 from desktop_app.core.userdata import UserData
@@ -537,7 +538,7 @@ class MainWindow(QMainWindow):
         request = self.current_request()
         if request.query.strip() or request.section_id is not None:
             # Counts cut by the search ceiling are unknown, not zero: hide the numbers.
-            self.category_filter.set_counts(None if result.counts_stopped else counts)
+            self.category_filter.set_counts(None if result.counts_stopped else counts, self._unfiltered_total(result))
         if not result.hits:
             self._on_search_ready(result, 0.0)  # the empty state can now say where the hits are
 
@@ -554,7 +555,7 @@ class MainWindow(QMainWindow):
         if nothing_asked and self.overview is not None:
             self.category_filter.set_counts({cs: c["codes"] for cs, c in self.overview.code_counts.items()})
         elif result.counts:
-            self.category_filter.set_counts(result.counts)
+            self.category_filter.set_counts(result.counts, self._unfiltered_total(result))
         # Otherwise the counts follow in a moment (counts_ready); until then the buttons keep their numbers.
         self.next_page_action.setEnabled(bool(result.next_after))
         self.previous_page_action.setEnabled(bool(self._page_starts))
@@ -572,7 +573,8 @@ class MainWindow(QMainWindow):
             section_name = None
             if request.section_id is not None and request.section_id in self.store.catalog.sections:
                 section_name = self.store.catalog.sections[request.section_id].name
-            self.empty_state.setText(no_results_html(result, request.code_set, section_name))
+            imported = sum(1 for x in self.overview.sources if x.kind != BUNDLED_KIND) if self.overview else 0
+            self.empty_state.setText(no_results_html(result, request.code_set, section_name, imported))
             self.results_stack.setCurrentWidget(self.empty_state)
             self.result_note.setVisible(bool(result.message) and not result.parsed.error)
             self.result_note.setText(result.message or "")
@@ -582,6 +584,11 @@ class MainWindow(QMainWindow):
             else ""
         )
         self.result_count_label.setText(f"{count} in {seconds * 1000:.0f} ms" if count else "")
+
+    def _unfiltered_total(self, result: SearchResult) -> int | None:
+        """The result's total when it was counted without a category filter (then it is what "All" means)."""
+        unfiltered = result.filter_ignored or self.category_filter.current() == ALL
+        return result.total if unfiltered and not result.stopped else None
 
     def _filter_label(self, request: SearchRequest) -> str:
         """The filter in words ("Category II", "Surgery"), for notes about codes shown outside it."""
@@ -797,7 +804,11 @@ class MainWindow(QMainWindow):
             self.service.detail(self.detail_pane.detail.code)
 
     def _on_detail_ready(self, detail: CodeDetail) -> None:
+        previous = self.detail_pane.detail
         self.detail_pane.show_detail(detail)
+        if previous is None or previous.code != detail.code:
+            # A new code is read from its top, not from where the previous one was scrolled to.
+            QTimer.singleShot(0, lambda: self.detail_pane.browser.verticalScrollBar().setValue(0))
         if self.side_panel.current_page() is not None:
             self.side_panel.reload()  # the code just viewed joins Recent
         row = self.results_model.row_of(detail.code)
@@ -810,12 +821,19 @@ class MainWindow(QMainWindow):
     def go_back(self) -> None:
         if self._history_index > 0:
             self._history_index -= 1
-            self.open_code(self._history[self._history_index], record=False)
+            self._show_history_code(self._history[self._history_index])
 
     def go_forward(self) -> None:
         if self._history_index < len(self._history) - 1:
             self._history_index += 1
-            self.open_code(self._history[self._history_index], record=False)
+            self._show_history_code(self._history[self._history_index])
+
+    def _show_history_code(self, code: str) -> None:
+        """Back/forward: when the code is not in the list, the box and the list follow it, so the search box,
+        the selected row and the detail never show three different codes."""
+        if self.results_model.row_of(code) < 0:
+            self.search_box.setText(code)  # searches it; the detail's answer selects its row
+        self.open_code(code, record=False)
 
     def _sync_history_actions(self) -> None:
         self.back_action.setEnabled(self._history_index > 0)
