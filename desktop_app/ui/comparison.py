@@ -224,7 +224,7 @@ class ComparisonView(QWidget):
         choose.addStretch(1)
         self.legend = QLabel(
             "\u2260 marks rows where some categories agree and one stands apart; the tinted cell is that one. "
-            "apart from the others. Example codes are links.",
+            "Example codes are links.",
             self,
         )
         self.legend.setWordWrap(True)
