@@ -806,6 +806,8 @@ class MainWindow(QMainWindow):
     def _on_detail_ready(self, detail: CodeDetail) -> None:
         previous = self.detail_pane.detail
         self.detail_pane.show_detail(detail)
+        # The open code in the title: in the task bar and window switcher, and for tools that read titles.
+        self.setWindowTitle(f"CodeDesk \u2014 {detail.code} \u2014 {self.store.path.name}")
         if previous is None or previous.code != detail.code:
             # A new code is read from its top, not from where the previous one was scrolled to.
             QTimer.singleShot(0, lambda: self.detail_pane.browser.verticalScrollBar().setValue(0))

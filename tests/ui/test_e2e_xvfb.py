@@ -6,9 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from PySide6.QtGui import QImage
@@ -54,20 +56,49 @@ def distinct_colours(path: Path, step: int = 4) -> int:
     return len({image.pixel(x, y) for x in range(0, image.width(), step) for y in range(0, image.height(), step)})
 
 
+def _wait_for_line(stream: IO[str], prefix: str, timeout: float) -> str:
+    """The first line of ``stream`` starting with ``prefix`` (read in a thread, so the wait is bounded)."""
+    found: list[str] = []
+
+    def read() -> None:
+        for line in stream:
+            if line.startswith(prefix):
+                found.append(line.strip())
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    assert found, f"the app never printed {prefix} within {timeout:.0f} s"
+    return found[0]
+
+
+def _wait_for_title(text: str, env: dict[str, str], timeout: float = 15) -> str:
+    """Poll until a window's title (CodeDesk's names the open code) holds ``text``; return that title."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = _run(["xdotool", "search", "--name", text], env).stdout.split()
+        if found:
+            return _run(["xdotool", "getwindowname", found[0]], env).stdout.strip()
+        time.sleep(0.1)
+    raise AssertionError(f"no window title showed {text} within {timeout:.0f} s")
+
+
 def test_real_app_window_under_xvfb(display: str, tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key not in ("CODEDESK_DB", "WAYLAND_DISPLAY")}
     env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_CONFIG_HOME=str(tmp_path / "config"),
-               XDG_DATA_HOME=str(tmp_path / "data"))
+               XDG_DATA_HOME=str(tmp_path / "data"), CODEDESK_READY_PROBE="1")
     app = subprocess.Popen([sys.executable, "-m", "desktop_app", "--db", str(tmp_path / "db.sqlite3")], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        assert app.stdout is not None
+        _wait_for_line(app.stdout, "CODEDESK_READY", 60)  # painted, and the event loop is taking input
         found = _run(["xdotool", "search", "--sync", "--name", "CodeDesk"], env, timeout=30)
         assert found.returncode == 0 and found.stdout.strip(), "the CodeDesk window never appeared"
-        time.sleep(1.0)  # first paint and the first answers from the search worker
         _run(["xdotool", "type", "--delay", "30", "3074F"], env)
-        time.sleep(0.8)
         _run(["xdotool", "key", "Return"], env)
-        time.sleep(0.8)
+        # What the window shows: the detail pane opened 3074F (the title names the open code).
+        assert _wait_for_title("3074F", env).startswith("CodeDesk \u2014 3074F")
         shot = tmp_path / "window.png"
         taken = _run(["import", "-window", "root", str(shot)], env)
         assert taken.returncode == 0, taken.stderr
