@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +26,15 @@ from pathlib import Path
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import normalize
-from desktop_app.core.userdata import HISTORY_LIMIT, UserData, check_list_name
+from desktop_app.core.search import Hit
+from desktop_app.core.userdata import (
+    HISTORY_LIMIT,
+    FavouriteEntry,
+    HistoryEntry,
+    NoteEntry,
+    UserData,
+    check_list_name,
+)
 
 HEADER = ("kind", "list", "code", "text", "when")
 KINDS = ("favourite", "note", "history")
@@ -171,3 +180,22 @@ def import_working_set(userdata: UserData, path: Path) -> MergeSummary:
     except OSError as exc:
         raise ImportFileError(path.name, f"cannot be read ({exc.strerror or exc})") from None
     return merge_working_set(userdata, read_working_set(text, path.name))
+
+
+@dataclass(frozen=True)
+class WorkingSetSnapshot:
+    """Everything the working-set panel lists, read at once (in the window's worker, never the UI thread)."""
+
+    lists: list[str]
+    favourites: list[FavouriteEntry]
+    notes: list[NoteEntry]
+    history: list[HistoryEntry]
+    titles: dict[str, Hit]  # the reference database's summary of each code listed
+
+
+def read_snapshot(userdata: UserData, summaries: Callable[[list[str]], dict[str, Hit]]) -> WorkingSetSnapshot:
+    favourites = userdata.favourite_entries()
+    notes = userdata.note_entries()
+    history = userdata.history_entries()
+    codes = [f.code for f in favourites] + [n.code for n in notes] + [h.code for h in history]
+    return WorkingSetSnapshot(userdata.lists(), favourites, notes, history, summaries(codes))

@@ -51,7 +51,7 @@ from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow
 from desktop_app.core.userdata import UserData
-from desktop_app.core.working_set import import_working_set, write_working_set
+from desktop_app.core.working_set import WorkingSetSnapshot, import_working_set, write_working_set
 from desktop_app.ui.about import AboutDialog
 from desktop_app.ui.code_compare import CodeCompareView, compare_command
 from desktop_app.ui.comparison import ComparisonView
@@ -187,9 +187,9 @@ class MainWindow(QMainWindow):
         self.main_splitter.setObjectName("mainSplitter")
         self.side_panel = WorkingSetPanel(self.section_tree, userdata, self)
         self.side_panel.code_activated.connect(self.open_code)
-        self.side_panel.titles_needed.connect(self.service.summaries)
-        self.side_panel.changed.connect(self._sync_favourite_star)
-        self.service.summaries_ready.connect(self.side_panel.set_titles)
+        self.side_panel.reload_requested.connect(self._read_working_set)
+        self.service.working_set_ready.connect(self.side_panel.set_snapshot)
+        self.service.working_set_ready.connect(self._sync_favourite_star)
         self.detail_pane.favourite_button.toggled.connect(
             lambda _on: QTimer.singleShot(0, self.side_panel.reload)
         )
@@ -866,6 +866,10 @@ class MainWindow(QMainWindow):
 
     # --- working set -------------------------------------------------------------------------------
 
+    def _read_working_set(self) -> None:
+        if self.userdata is not None:
+            self.service.working_set(self.userdata.path)
+
     def _show_side_page(self, name: str | None) -> None:
         self.tabs.setCurrentIndex(SEARCH_TAB)
         if name is None:
@@ -901,20 +905,20 @@ class MainWindow(QMainWindow):
 
         name = self.side_panel.add_to_list(code, ask)
         if name:
-            self._sync_favourite_star()
             self.statusBar().showMessage(f"{code} added to {name}.", 5000)
 
     def side_panel_new_list(self) -> None:
         self._show_side_page("favourites")
         self.side_panel.new_list()
 
-    def _sync_favourite_star(self) -> None:
+    def _sync_favourite_star(self, snapshot: WorkingSetSnapshot) -> None:
+        """The star follows changes made in the working set (a removal, a list deleted, an import)."""
         code = self._open_code_name()
         if code is None or self.userdata is None:
             return
         button = self.detail_pane.favourite_button
         button.blockSignals(True)
-        button.setChecked(self.userdata.is_favourite(code))
+        button.setChecked(any(entry.code == code for entry in snapshot.favourites))
         button.blockSignals(False)
         button.setText("\u2605 Favourite" if button.isChecked() else "\u2606 Favourite")
 
@@ -945,8 +949,7 @@ class MainWindow(QMainWindow):
         except CodeDeskError as exc:
             QMessageBox.warning(self, "Import working set", f"Nothing was imported.\n\n{exc}")
             return
-        self.side_panel.reload_all()
-        self._sync_favourite_star()
+        self.side_panel.reload()
         self.statusBar().showMessage(f"Working set imported: {summary.text()}.", 10000)
 
     # --- compare codes, print -------------------------------------------------------------------------
@@ -992,8 +995,7 @@ class MainWindow(QMainWindow):
         detail = self.detail_pane.detail
         if detail is None:
             return None
-        note = self.userdata.note(detail.code) if self.userdata is not None else ""
-        return detail_print_html(detail, note), f"CodeDesk {detail.code}"
+        return detail_print_html(detail, self.detail_pane.note.toPlainText()), f"CodeDesk {detail.code}"
 
     def print_current(self) -> None:
         printable = self._printable()
@@ -1126,7 +1128,7 @@ class MainWindow(QMainWindow):
         self.service.refresh()
         self.service.overview()
         self.service.search(self.current_request())  # the same page, not back to the first
-        self.side_panel.forget_titles()
+        self.side_panel.reload()  # titles may have changed
         if self.detail_pane.detail is not None:
             self.service.detail(self.detail_pane.detail.code)
         if self.tabs.currentIndex() == COMPARE_TAB:

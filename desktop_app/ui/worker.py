@@ -30,13 +30,14 @@ from desktop_app.core.export import results_table, working_set_table, write_tabl
 from desktop_app.core.search import SearchFilters, SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
 from desktop_app.core.userdata import UserData
+from desktop_app.core.working_set import read_snapshot
 
 # When several kinds wait at once, the one the user is looking at goes first; "refresh" must precede
 # everything so no request runs against a stale catalog after an import.
 
 # "counts" is the second half of a search: the hits are painted first, the per-category counts follow.
 KIND_ORDER = ("refresh", "search", "detail", "measure", "counts", "overview", "comparison", "localities",
-              "summaries", "code_comparison", "export", "data_version")
+              "working_set", "code_comparison", "export", "data_version")
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class StoreWorker(QObject):
         self._db_path = db_path
         self._opener = opener or (lambda path: CodeStore.open(path, build=False))
         self._store: CodeStore | None = None
+        self._userdata_conn: UserData | None = None
         self._lock = threading.Lock()
         self._pending: dict[str, tuple[int, object]] = {}
         self._running: str | None = None
@@ -209,9 +211,9 @@ class StoreWorker(QObject):
             return self._data_version(store)
         if kind == "data_version":
             return self._data_version(store)
-        if kind == "summaries":
-            assert isinstance(payload, list)
-            return store.summaries(payload)
+        if kind == "working_set":
+            assert isinstance(payload, Path)
+            return read_snapshot(self._userdata(payload), store.summaries)
         if kind == "export":
             assert isinstance(payload, ExportRequest)
             return self._export(store, payload)
@@ -219,6 +221,14 @@ class StoreWorker(QObject):
             assert isinstance(payload, DetailsRequest)
             return compare_codes([store.detail(code, locality=payload.locality) for code in payload.codes])
         raise ValueError(f"unknown request kind {kind!r}")
+
+    def _userdata(self, path: Path) -> UserData:
+        """The user data, through this thread's own connection (the UI thread keeps its own for writes)."""
+        if self._userdata_conn is None or self._userdata_conn.path != path:
+            if self._userdata_conn is not None:
+                self._userdata_conn.close()
+            self._userdata_conn = UserData(path)
+        return self._userdata_conn
 
     @staticmethod
     def _data_version(store: CodeStore) -> int:
@@ -253,6 +263,9 @@ class StoreWorker(QObject):
 
     @Slot()
     def close(self) -> None:
+        if self._userdata_conn is not None:
+            self._userdata_conn.close()
+            self._userdata_conn = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -268,7 +281,7 @@ class StoreService(QObject):
     localities_ready = Signal(object)  # list[Locality]
     overview_ready = Signal(object)  # Overview
     comparison_ready = Signal(object)  # list[ComparisonRow]
-    summaries_ready = Signal(object)  # dict[str, Hit]: titles of codes the working set lists
+    working_set_ready = Signal(object)  # WorkingSetSnapshot: what the working-set panel lists
     code_comparison_ready = Signal(object)  # CodeComparison
     export_ready = Signal(object)  # ExportDone
     refreshed = Signal()
@@ -318,8 +331,8 @@ class StoreService(QObject):
     def comparison(self, code_sets: list[str]) -> int:
         return self._post("comparison", list(code_sets))
 
-    def summaries(self, codes: list[str]) -> int:
-        return self._post("summaries", list(codes))
+    def working_set(self, userdata_path: Path) -> int:
+        return self._post("working_set", userdata_path)
 
     def export(self, request: ExportRequest) -> int:
         return self._post("export", request)
@@ -372,8 +385,8 @@ class StoreService(QObject):
         elif kind == "comparison":
             rows: list[ComparisonRow] = answer.value  # type: ignore[assignment]
             self.comparison_ready.emit(rows)
-        elif kind == "summaries":
-            self.summaries_ready.emit(answer.value)
+        elif kind == "working_set":
+            self.working_set_ready.emit(answer.value)
         elif kind == "code_comparison":
             self.code_comparison_ready.emit(answer.value)
         elif kind == "export":

@@ -2,8 +2,9 @@
 
 Each page is a filterable, sortable table. Keys: type in the filter box to narrow, Down moves into the
 table, Enter opens the code, Delete removes the selected entries, Ctrl+Shift+S cycles the sort column.
-Titles come from the reference database through the worker (``titles_needed``); the entries themselves are
-the user's own data (:class:`UserData`, a separate file).
+The entries (the user's own data, :class:`UserData`, a separate file) and their titles (from the reference
+database) are read together in the worker (``reload_requested`` → :meth:`WorkingSetPanel.set_snapshot`);
+only the user's own changes (remove, new list) are written from here.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.export import tsv
 from desktop_app.core.search import Hit
-from desktop_app.core.userdata import UserData
+from desktop_app.core.userdata import DEFAULT_LIST, UserData
+from desktop_app.core.working_set import WorkingSetSnapshot
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -147,9 +149,11 @@ class EntryPage(QWidget):
         if self.sort_combo.count():
             self.sort_combo.setCurrentIndex((self.sort_combo.currentIndex() + 1) % self.sort_combo.count())
 
-    def set_rows(self, rows: list[Row]) -> None:
+    def set_rows(self, rows: list[Row], titles: dict[str, Hit] | None = None) -> None:
         selected = set(self.selected_codes())
         self._rows = rows
+        if titles is not None:
+            self.titles = titles
         self.model.removeRows(0, self.model.rowCount())
         for row in rows:
             code_item = QStandardItem(row.code)
@@ -236,7 +240,7 @@ class WorkingSetPanel(QTabWidget):
     """The side panel: the section browser first, then Favourites, Recent and Notes."""
 
     code_activated = Signal(str)
-    titles_needed = Signal(list)  # codes whose titles are not known yet
+    reload_requested = Signal()  # the user data should be read again (by the worker)
     changed = Signal()  # the user data changed here (a removal, a list)
 
     def __init__(self, sections: QWidget, userdata: UserData | None, parent: QWidget | None = None) -> None:
@@ -246,6 +250,8 @@ class WorkingSetPanel(QTabWidget):
         self.setDocumentMode(True)
         self.userdata = userdata
         self.titles: dict[str, Hit] = {}
+        self.snapshot: WorkingSetSnapshot | None = None
+        self._show_list = ""  # a list just made or renamed, to choose when the lists arrive
         self.favourites = EntryPage("Favourites", ["List", "Added"], self)
         self.recent = EntryPage("Recent", ["Viewed", "Views"], self)
         self.notes = EntryPage("Notes", ["Note", "Updated"], self)
@@ -262,7 +268,7 @@ class WorkingSetPanel(QTabWidget):
         self.list_combo.setObjectName("favouriteListCombo")
         self.list_combo.setAccessibleName("Favourite list")
         self.list_combo.setToolTip("Which favourite list to show (Ctrl+Shift+L for a new list)")
-        self.list_combo.currentIndexChanged.connect(lambda _i: self.reload_favourites())
+        self.list_combo.currentIndexChanged.connect(lambda _i: self._fill_favourites())
         self.new_list_button = QPushButton("New\u2026", self.favourites)
         self.new_list_button.setToolTip("Make a new named favourite list (Ctrl+Shift+L)")
         self.new_list_button.clicked.connect(self.new_list)
@@ -314,73 +320,54 @@ class WorkingSetPanel(QTabWidget):
         return None if not name or name == ALL_LISTS else name
 
     def reload(self) -> None:
-        """Re-read the page being shown (user data is small: a few ms at most)."""
-        page = self.current_page()
-        if page is self.favourites:
-            self.reload_favourites()
-        elif page is self.recent:
-            self.reload_recent()
-        elif page is self.notes:
-            self.reload_notes()
+        """Ask for the user data again (read in the worker; :meth:`set_snapshot` fills the pages)."""
+        if self.userdata is not None:
+            self.reload_requested.emit()
 
-    def reload_all(self) -> None:
-        self.reload_favourites()
-        self.reload_recent()
-        self.reload_notes()
+    reload_all = reload
 
-    def reload_favourites(self) -> None:
-        if self.userdata is None:
+    def set_snapshot(self, snapshot: WorkingSetSnapshot) -> None:
+        self.snapshot = snapshot
+        self.titles = dict(snapshot.titles)
+        self._fill_favourites()
+        self._fill_recent()
+        self._fill_notes()
+
+    def _fill_favourites(self) -> None:
+        if self.snapshot is None:
             return
-        lists = self.userdata.lists()
-        current = self.list_combo.currentText() or ALL_LISTS
-        wanted = [ALL_LISTS, *lists]
+        current = self._show_list or self.list_combo.currentText() or ALL_LISTS
+        self._show_list = ""
+        wanted = [ALL_LISTS, *self.snapshot.lists]
         if [self.list_combo.itemText(i) for i in range(self.list_combo.count())] != wanted:
             self.list_combo.blockSignals(True)
             self.list_combo.clear()
             self.list_combo.addItems(wanted)
-            self.list_combo.setCurrentIndex(max(0, wanted.index(current) if current in wanted else 0))
             self.list_combo.blockSignals(False)
-        entries = self.userdata.favourite_entries(self.chosen_list())
+        if self.list_combo.currentText() != current:
+            self.list_combo.blockSignals(True)
+            self.list_combo.setCurrentIndex(wanted.index(current) if current in wanted else 0)
+            self.list_combo.blockSignals(False)
+        chosen = self.chosen_list()
+        entries = [e for e in self.snapshot.favourites if chosen is None or e.list_name == chosen]
         self.favourites.set_rows([Row(e.code, (e.list_name, _when(e.added_at)), ("", e.added_at),
                                       tooltip=f"{e.code} in {e.list_name}, added {_when(e.added_at)} UTC")
-                                  for e in entries])
-        self.favourites.table.setColumnHidden(2, self.chosen_list() is not None)
-        self._ask_titles(self.favourites)
+                                  for e in entries], self.titles)
+        self.favourites.table.setColumnHidden(2, chosen is not None)
 
-    def reload_recent(self) -> None:
-        if self.userdata is None:
+    def _fill_recent(self) -> None:
+        if self.snapshot is None:
             return
-        entries = self.userdata.history_entries()
         self.recent.set_rows([Row(e.code, (_when(e.viewed_at), str(e.views)), (e.viewed_at, f"{e.views:09d}"),
                                   tooltip=f"{e.code}: last viewed {_when(e.viewed_at)} UTC, {e.views} view(s)")
-                              for e in entries])
-        self._ask_titles(self.recent)
+                              for e in self.snapshot.history], self.titles)
 
-    def reload_notes(self) -> None:
-        if self.userdata is None:
+    def _fill_notes(self) -> None:
+        if self.snapshot is None:
             return
-        entries = self.userdata.note_entries()
         self.notes.set_rows([Row(e.code, (" ".join(e.text.split()), _when(e.updated_at)), ("", e.updated_at),
-                                 tooltip=f"{e.text}\n\n(changed {_when(e.updated_at)} UTC)") for e in entries])
-        self._ask_titles(self.notes)
-
-    def _ask_titles(self, page: EntryPage) -> None:
-        page.titles = self.titles
-        page.apply_titles()
-        missing = [code for code in page.codes() if code not in self.titles]
-        if missing:
-            self.titles_needed.emit(missing)
-
-    def set_titles(self, titles: dict[str, Hit]) -> None:
-        self.titles.update(titles)
-        for page in self.pages():
-            page.titles = self.titles
-            page.apply_titles()
-
-    def forget_titles(self) -> None:
-        """After the reference database changed: titles are asked for again."""
-        self.titles.clear()
-        self.reload()
+                                 tooltip=f"{e.text}\n\n(changed {_when(e.updated_at)} UTC)")
+                             for e in self.snapshot.notes], self.titles)
 
     def show_page(self, page: EntryPage) -> None:
         self.setCurrentWidget(page)
@@ -393,14 +380,14 @@ class WorkingSetPanel(QTabWidget):
         assert self.userdata is not None
         for code in codes:
             self.userdata.set_favourite(code, False, self.chosen_list())
-        self.reload_favourites()
+        self.reload()
         self.changed.emit()
 
     def _remove_history(self, codes: list[str]) -> None:
         assert self.userdata is not None
         for code in codes:
             self.userdata.remove_history(code)
-        self.reload_recent()
+        self.reload()
         self.changed.emit()
 
     def _remove_notes(self, codes: list[str]) -> None:
@@ -410,7 +397,7 @@ class WorkingSetPanel(QTabWidget):
             return
         for code in codes:
             self.userdata.set_note(code, "")
-        self.reload_notes()
+        self.reload()
         self.changed.emit()
 
     def new_list(self) -> str | None:
@@ -424,8 +411,8 @@ class WorkingSetPanel(QTabWidget):
         except ValueError as exc:
             QMessageBox.warning(self, "New favourite list", str(exc).capitalize() + ".")
             return None
-        self.reload_favourites()
-        self.list_combo.setCurrentText(created)
+        self._show_list = created  # chosen once the lists are read again
+        self.reload()
         return created
 
     def _list_menu(self) -> None:
@@ -441,13 +428,12 @@ class WorkingSetPanel(QTabWidget):
             if choice.startswith("Rename"):
                 new, ok = QInputDialog.getText(self, "Rename list", "New name:", text=name)
                 if ok:
-                    self.userdata.rename_list(name, new)
-                    self.reload_favourites()
-                    self.list_combo.setCurrentText(" ".join(new.split()))
+                    self._show_list = self.userdata.rename_list(name, new)
+                    self.reload()
             else:
                 self.userdata.delete_list(name)
                 self.list_combo.setCurrentIndex(0)
-                self.reload_favourites()
+                self.reload()
         except ValueError as exc:
             QMessageBox.warning(self, "Favourite lists", str(exc).capitalize() + ".")
         self.changed.emit()
@@ -456,7 +442,7 @@ class WorkingSetPanel(QTabWidget):
         """Put ``code`` in a list chosen by ``ask`` (given the list names; returns one, new or old)."""
         if self.userdata is None:
             return None
-        name = ask(self.userdata.lists())
+        name = ask(self.snapshot.lists if self.snapshot is not None else [DEFAULT_LIST])
         if not name:
             return None
         try:
@@ -464,7 +450,7 @@ class WorkingSetPanel(QTabWidget):
         except ValueError as exc:
             QMessageBox.warning(self, "Favourite lists", str(exc).capitalize() + ".")
             return None
-        self.reload_favourites()
+        self.reload()
         self.changed.emit()
         return name
 

@@ -111,3 +111,18 @@ def test_a_bad_row_is_named_and_nothing_is_written(tmp_path: Path, body: str, li
         import_working_set(data, path)
     assert data.favourites() == [] and data.history_entries() == []
     data.close()
+
+
+def test_snapshot_reads_everything_with_titles(tmp_path: Path) -> None:
+    from desktop_app.core.working_set import read_snapshot
+
+    data = UserData(tmp_path / "u.sqlite3")
+    data.set_favourite("99213", True, "Office")
+    data.set_note("J1100", "per 1 mg")
+    data.record_view("3074F")
+    asked: list[list[str]] = []
+    snapshot = read_snapshot(data, lambda codes: asked.append(codes) or {})
+    assert snapshot.lists == [DEFAULT_LIST, "Office"]
+    assert [f.code for f in snapshot.favourites] == ["99213"] and [n.code for n in snapshot.notes] == ["J1100"]
+    assert [h.code for h in snapshot.history] == ["3074F"] and asked == [["99213", "J1100", "3074F"]]
+    data.close()

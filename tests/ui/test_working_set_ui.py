@@ -8,11 +8,18 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.shortcuts import shortcut_rows
-from tests.ui.conftest import wait_detail
+from desktop_app.ui.working_set import EntryPage
+from tests.ui.conftest import WAIT_MS, wait_detail
 
 
 def _titles_arrived(window: MainWindow, page_codes: list[str]) -> bool:
     return all(code in window.side_panel.titles for code in page_codes)
+
+
+def _shows(qtbot: QtBot, page: EntryPage, expected: list[str], *, ordered: bool = False) -> None:
+    """The page is filled from the worker's answer: wait for it."""
+    qtbot.waitUntil(lambda: (page.visible_codes() if ordered else sorted(page.visible_codes())) == expected,
+                    timeout=WAIT_MS)
 
 
 def test_favourites_are_listed_filtered_opened_and_removed_by_keyboard(qtbot: QtBot, window: MainWindow) -> None:
@@ -25,7 +32,7 @@ def test_favourites_are_listed_filtered_opened_and_removed_by_keyboard(qtbot: Qt
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     page = window.side_panel.favourites
     assert window.side_panel.currentWidget() is page and page.filter_box.hasFocus()
-    assert sorted(page.visible_codes()) == ["3074F", "99213", "J1100"]
+    _shows(qtbot, page, ["3074F", "99213", "J1100"])
     qtbot.waitUntil(lambda: _titles_arrived(window, page.codes()), timeout=5000)
     row = page.visible_codes().index("J1100")
     assert "dexamethasone" in page.proxy.index(row, 1).data().lower()
@@ -37,7 +44,7 @@ def test_favourites_are_listed_filtered_opened_and_removed_by_keyboard(qtbot: Qt
     page.table.setFocus()
     page.table.selectRow(page.visible_codes().index("3074F"))
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
-    assert sorted(page.visible_codes()) == ["99213", "J1100"]
+    _shows(qtbot, page, ["99213", "J1100"])
     assert window.userdata is not None and not window.userdata.is_favourite("3074F")
 
 
@@ -47,8 +54,8 @@ def test_named_list_and_sorting(qtbot: QtBot, window: MainWindow) -> None:
     window.userdata.set_favourite("99214", True)
     window.favourites_action.trigger()
     panel = window.side_panel
-    assert [panel.list_combo.itemText(i) for i in range(panel.list_combo.count())] == [
-        "All lists", "Favourites", "Cardiology"]
+    qtbot.waitUntil(lambda: [panel.list_combo.itemText(i) for i in range(panel.list_combo.count())] == [
+        "All lists", "Favourites", "Cardiology"], timeout=WAIT_MS)
     panel.list_combo.setCurrentText("Cardiology")
     assert panel.favourites.visible_codes() == ["93000"]
     panel.list_combo.setCurrentText("All lists")
@@ -66,11 +73,11 @@ def test_recent_and_notes_pages(qtbot: QtBot, window: MainWindow) -> None:
     window.detail_pane.save_note()
     window.recent_action.trigger()
     recent = window.side_panel.recent
-    assert recent.visible_codes()[:2] == ["99213", "99214"]
+    qtbot.waitUntil(lambda: recent.visible_codes()[:2] == ["99213", "99214"], timeout=WAIT_MS)
     recent.sort_combo.setCurrentText("Most viewed")
     assert recent.visible_codes()[0] == "99213"
     window.notes_action.trigger()
-    assert window.side_panel.notes.visible_codes() == ["99213"]
+    _shows(qtbot, window.side_panel.notes, ["99213"])
     assert window.side_panel.notes.proxy.index(0, 2).data() == "time rule"
 
 
