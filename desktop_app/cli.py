@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from desktop_app import __version__
-from desktop_app.core.code_compare import check_code_count, compare_codes
+from desktop_app.core.code_compare import check_code_count, compare_codes, release_in_name
 from desktop_app.core.database import SCHEMA_VERSION, database_problem, default_db_path
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError, UserError, printable
@@ -207,7 +207,7 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"Status: {status}\n")
     for descriptor in detail.descriptors:
         source = descriptor.source
-        release = f" {source.release}" if source.release and source.release not in source.name \
+        release = f" {source.release}" if not release_in_name(source.name, source.release) \
             and not source.is_ours else ""
         out.write(f"\n{descriptor.label} \u2014 {source.name}{release}:\n")
         out.write(textwrap.fill(descriptor.text, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
@@ -519,7 +519,7 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
 def cmd_info(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"Database: {store.path}\nSchema: {SCHEMA_VERSION}\n\nSources:\n")
     for source in store.sources():
-        release = f" {source.release}" if source.release and source.release not in source.name else ""
+        release = f" {source.release}" if not release_in_name(source.name, source.release) else ""
         out.write(f"  [{source.id}] {source.name}{release} \u2014 {printable(source.file_name)}, "
                   f"loaded {source.loaded_at}\n")
     out.write("\nCodes:\n")
@@ -535,7 +535,7 @@ def cmd_sources(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         _print_json([s.to_json() for s in sources], out)
     else:
         for s in sources:
-            release = f" {s.release}" if s.release and s.release not in s.name else ""
+            release = f" {s.release}" if not release_in_name(s.name, s.release) else ""
             out.write(f"{s.id:>3}  {s.kind:<10} {s.name}{release}  ({printable(s.file_name)})\n")
     return EXIT_OK
 
@@ -561,7 +561,7 @@ def cmd_import(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         _print_json([s.__dict__ for s in summaries], out)
         return EXIT_OK
     for s in summaries:
-        release = f" {s.release}" if s.release and s.release not in s.source_name else ""
+        release = f" {s.release}" if not release_in_name(s.source_name, s.release) else ""
         out.write(f"{printable(s.file_name)}: {s.source_name}{release} \u2014 {s.added:,} added, "
                   f"{s.updated:,} updated, {s.unchanged:,} unchanged, {s.modifiers:,} modifiers, "
                   f"{s.measures:,} measures ({s.seconds:.2f} s)\n")

@@ -79,11 +79,26 @@ def check_code_count(codes: list[str]) -> None:
         raise ValueError(f"compare {MIN_CODES} to {MAX_CODES} codes, not {len(codes)}")
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def release_in_name(name: str, release: str) -> bool:
+    """Does the source's name already say its release? "… (RVU25D)" carries RVU25D; "… 2025 October" carries
+    2025-10."""
+    if not release or release in name:
+        return True
+    match = re.fullmatch(r"(\d{4})-(\d{2})", release)
+    if match and 1 <= int(match.group(2)) <= 12:
+        return match.group(1) in name and MONTHS[int(match.group(2)) - 1] in name
+    return False
+
+
 def source_label(name: str, release: str, kind: str) -> str:
     """Where a text comes from, its release once ("(RVU25D)" is not repeated when the name carries it)."""
     if kind == BUNDLED_KIND:
         return OUR_WORDS
-    return f"{name} ({release})" if release and release not in name else name
+    return name if release_in_name(name, release) else f"{name} ({release})"
 
 
 def copyright_notices(details: list[CodeDetail]) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import importers
+from desktop_app.core.code_compare import release_in_name
 from desktop_app.core.errors import CodeDeskError, ImportCancelled, printable
 from desktop_app.core.store import CodeStore, SourceInfo
 
@@ -95,7 +96,7 @@ def summary_html(summaries: Sequence[Any]) -> str:
     for s in summaries:
         release_text = str(getattr(s, "release", "") or "")
         # Names often carry their release ("CMS PFS RVU 2025 October (RVU25D)"): never say it twice.
-        release = f" ({escape(release_text)})" if release_text and release_text not in str(s.source_name) else ""
+        release = "" if release_in_name(str(s.source_name), release_text) else f" ({escape(release_text)})"
         parts.append(
             f"<tr><td>{escape(printable(str(s.file_name)))}<br><i>{escape(str(s.format))}</i></td>"
             f"<td>{escape(str(s.source_name))}{release}</td>"

@@ -58,6 +58,9 @@ def test_release_is_never_doubled() -> None:
         "CMS PFS RVU 2025 October (RVU25D)"
     assert source_label("CMS HCPCS", "2025", "cms-hcpcs") == "CMS HCPCS (2025)"
     assert source_label("CodeDesk", "1", "bundled") != "CodeDesk (1)"
+    # "2025 2025": a month release is said by a name that has its year and month.
+    assert source_label("CMS HCPCS Level II 2025 October", "2025-10", "cms-hcpcs") == "CMS HCPCS Level II 2025 October"
+    assert source_label("CMS HCPCS Level II 2025 October", "2025-04", "cms-hcpcs").endswith("(2025-04)")
 
 
 def test_bundled_codes_compare_with_our_summaries(store: CodeStore) -> None:

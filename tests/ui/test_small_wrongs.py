@@ -112,3 +112,12 @@ def test_missing_x11_library_gives_a_one_line_hint() -> None:
     assert "libxcb-icccm4" in hint and "xcb-util-wm" in hint
     assert missing_platform_libraries([], {"QT_QPA_PLATFORM": "offscreen"}, loads=lambda lib: False) is None
     assert missing_platform_libraries(["-platform", "offscreen"], {}, loads=lambda lib: False) is None
+
+
+def test_indicators_are_named_for_what_they_are() -> None:
+    from desktop_app.core.fee_schedule import fact_rows
+
+    labels = [label for label, _ in fact_rows({"pricing_indicators": "51", "cim_references": "60-14",
+                                               "mcm_references": "2049"})]
+    assert "Coverage Issues Manual section (CIM)" in labels and "Medicare Carriers Manual section (MCM)" in labels
+    assert "Pricing indicator (CMS HCPCS code)" in labels and "Cim references" not in labels
