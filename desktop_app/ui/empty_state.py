@@ -23,7 +23,7 @@ WELCOME = (
     "a range (<b>99202-99205</b>) or words (<b>office visit established</b>, <b>asthma</b>).</p>"
     "<p>Or choose a section on the left to list its codes.</p>"
     "<p>Keys: Ctrl+L search \u00b7 \u2193/\u2191 move through results \u00b7 Enter open \u00b7 "
-    "Alt+\u2190/\u2192 back/forward \u00b7 Esc clear</p>"
+    "Alt+\u2190/\u2192 back/forward \u00b7 Esc clear \u00b7 F1 every key</p>"
 )
 
 
