@@ -37,8 +37,8 @@ class RowText:
 
 def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highlighter | None = None
               ) -> dict[str, RowText]:
-    """Per hit code, the two lines of its row (with the query's words marked by ``highlighter``).
-    One query for descriptors, one for deletion dates."""
+    """Per hit code, the two lines of its row; with ``highlighter``, the query's words marked in them (the
+    window marks them itself, only in the rows it paints). One query for descriptors, one for deletions."""
     codes = list(dict.fromkeys(hit.code for hit in hits))
     if not codes:
         return {}

@@ -23,7 +23,6 @@ from desktop_app.core.measures import (
 from desktop_app.core.reference import ensure_reference
 from desktop_app.core.row_text import row_texts
 from desktop_app.core.search import (
-    Highlighter,
     Hit,
     ParsedQuery,
     SearchEngine,
@@ -100,9 +99,8 @@ class CodeStore:
         result = self._search(query, filters, limit, with_counts, after)
         if with_row_texts:
             # What each row shows so that codes can be told apart (official descriptor, our summary, deletion).
-            words = result.corrected_words or result.parsed.words
-            highlighter = Highlighter(words, self.engine.synonyms) if words else None
-            result.row_texts = row_texts(self.conn, result.hits, highlighter)
+            # Highlights are left to the window, which marks only the rows it paints.
+            result.row_texts = row_texts(self.conn, result.hits)
         return result
 
     def _search(self, query: str, filters: SearchFilters | None, limit: int, with_counts: bool,

@@ -48,7 +48,7 @@ from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.reference import BUNDLED_KIND
-from desktop_app.core.search import SearchResult
+from desktop_app.core.search import Highlighter, SearchResult, load_synonyms
 from desktop_app.core.store import CodeStore, ComparisonRow
 from desktop_app.core.userdata import UserData
 from desktop_app.core.working_set import WorkingSetSnapshot, import_working_set, write_working_set
@@ -548,7 +548,9 @@ class MainWindow(QMainWindow):
         request = self.current_request()
         self._selecting_programmatically = True
         try:
-            self.results_model.set_hits(result.hits, result.row_texts)
+            words = result.corrected_words or result.parsed.words
+            highlighter = Highlighter(words, load_synonyms()) if words else None
+            self.results_model.set_hits(result.hits, result.row_texts, highlighter)
         finally:
             self._selecting_programmatically = False
         nothing_asked = not request.query.strip() and request.section_id is None

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.reference import BUNDLED_SOURCE_NAME
 from desktop_app.core.row_text import RowText, common_source
-from desktop_app.core.search import Hit
+from desktop_app.core.search import Highlighter, Hit
 from desktop_app.ui.theme import CODE_SET_LABELS, CODE_SET_SHORT, badge_colors, highlight_background, muted_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -62,15 +62,21 @@ class ResultsModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._texts: dict[str, RowText] = {}
+        self._highlighter: Highlighter | None = None
+        self._spans: dict[tuple[str, int], tuple[tuple[int, int], ...]] = {}
         self.common_source = ""  # rows from this source leave the Source column blank
 
     # --- contents
 
-    def set_hits(self, hits: list[Hit], texts: dict[str, RowText] | None = None) -> None:
+    def set_hits(self, hits: list[Hit], texts: dict[str, RowText] | None = None,
+                 highlighter: Highlighter | None = None) -> None:
+        """``highlighter`` marks the query's words in the rows' lines, as they are painted (then kept)."""
         self.beginResetModel()
         self._ranked = list(hits)
         self._hits = self._sorted(self._ranked)
         self._texts = texts or {}
+        self._highlighter = highlighter
+        self._spans = {}
         self.common_source = common_source(hits)
         self.endResetModel()
 
@@ -82,7 +88,7 @@ class ResultsModel(QAbstractTableModel):
         text = self._texts.get(hit.code)
         if text is None:
             return "", ()
-        shown, spans = _from(text.secondary, text.secondary_spans, text.secondary_from)
+        shown, spans = _from(text.secondary, self._marks(hit, 1, text.secondary), text.secondary_from)
         if text.deleted_date or hit.status == "deleted":
             label = f"Deleted {text.deleted_date}".strip() + (" \u00b7 " if shown else "")
             return label + shown, tuple((a + len(label), b + len(label)) for a, b in spans)
@@ -92,7 +98,17 @@ class ResultsModel(QAbstractTableModel):
         text = self._texts.get(hit.code)
         if text is None:
             return hit.title, hit.highlights
-        return _from(text.primary, text.primary_spans, text.primary_from)
+        spans = hit.highlights if text.primary == hit.title else self._marks(hit, 0, text.primary)
+        return _from(text.primary, spans, text.primary_from)
+
+    def _marks(self, hit: Hit, line: int, text: str) -> tuple[tuple[int, int], ...]:
+        """The query's words in one line of a row, found when the row is first painted."""
+        if self._highlighter is None or not text:
+            return ()
+        key = (hit.code, line)
+        if key not in self._spans:
+            self._spans[key] = self._highlighter.spans(text)
+        return self._spans[key]
 
     def hit(self, row: int) -> Hit | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
