@@ -8,12 +8,13 @@ adds CodeDesk to the current user's application menu and exits.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -216,6 +217,51 @@ def install_entry() -> int:
     return 0
 
 
+# The libraries Qt's X11 (xcb) platform plugin loads, and the Debian/Ubuntu and Fedora packages that have
+# them. Without one, Qt prints a plugin error and aborts; we name the package instead.
+XCB_LIBRARIES = (
+    ("libxcb-cursor.so.0", "libxcb-cursor0", "xcb-util-cursor"),
+    ("libxcb-icccm.so.4", "libxcb-icccm4", "xcb-util-wm"),
+    ("libxcb-keysyms.so.1", "libxcb-keysyms1", "xcb-util-keysyms"),
+    ("libxcb-image.so.0", "libxcb-image0", "xcb-util-image"),
+    ("libxcb-render-util.so.0", "libxcb-render-util0", "xcb-util-renderutil"),
+    ("libxcb-randr.so.0", "libxcb-randr0", "libxcb"),
+    ("libxcb-shape.so.0", "libxcb-shape0", "libxcb"),
+    ("libxcb-xkb.so.1", "libxcb-xkb1", "libxcb"),
+    ("libxkbcommon-x11.so.0", "libxkbcommon-x11-0", "libxkbcommon-x11"),
+)
+
+
+def missing_platform_libraries(qt_args: Sequence[str], environ: Mapping[str, str] | None = None,
+                               loads: Callable[[str], bool] | None = None) -> str | None:
+    """On Linux with the X11 plugin: a one-line hint naming the packages to install, or None if all load."""
+    environ = os.environ if environ is None else environ
+    platform = environ.get("QT_QPA_PLATFORM", "")
+    args = list(qt_args)
+    if "-platform" in args and args.index("-platform") + 1 < len(args):
+        platform = args[args.index("-platform") + 1]
+    if not sys.platform.startswith("linux") or platform.split(":")[0] not in ("", "xcb"):
+        return None
+    if not platform and environ.get("WAYLAND_DISPLAY"):
+        return None  # Qt will use Wayland
+
+    def can_load(name: str) -> bool:
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            return False
+        return True
+
+    loads = loads or can_load
+    missing = [(lib, deb, rpm) for lib, deb, rpm in XCB_LIBRARIES if not loads(lib)]
+    if not missing:
+        return None
+    debs = " ".join(dict.fromkeys(deb for _, deb, _ in missing))
+    rpms = " ".join(dict.fromkeys(rpm for _, _, rpm in missing))
+    return (f"CodeDesk cannot open its window: {', '.join(lib for lib, _, _ in missing)} missing. "
+            f"Install: sudo apt-get install {debs}  (Fedora: sudo dnf install {rpms})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     args, qt_args = parse_args(argv[1:])
@@ -231,6 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.ui.repair import BackgroundCheck, RepairDialog, RepairProgress
     from desktop_app.ui.theme import ThemeChoice, apply_theme
 
+    hint = missing_platform_libraries(qt_args)
+    if hint:
+        print(hint, file=sys.stderr)
+        return 1
     if REFCOUNT_WORKAROUND_APPLIED:
         print("CodeDesk: this PySide6 drops references to None/True on Python < 3.12; a work-around is on. "
               "Install PySide6-Essentials<6.12 to avoid it.", file=sys.stderr)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from desktop_app import __version__
+from desktop_app.core.code_compare import check_code_count, compare_codes, release_in_name
 from desktop_app.core.database import (
     SCHEMA_VERSION,
     WRITER_WAIT_SECONDS,
@@ -43,6 +44,7 @@ from desktop_app.core.recovery import (
     open_reference,
     open_userdata,
 )
+from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
 
@@ -104,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     localities_cmd = commands.add_parser("localities", help="the Medicare payment localities of the imported GPCI file")
     localities_cmd.add_argument("--json", action="store_true")
 
-    compare = commands.add_parser("compare", help="the code sets side by side, with live counts")
+    compare = commands.add_parser(
+        "compare", help="2-4 codes side by side (compare 45384 45385); without codes, the code sets side by side")
+    compare.add_argument("codes", nargs="*", help="2 to 4 codes; none: compare the categories")
     compare.add_argument("--json", action="store_true")
 
     validate = commands.add_parser("validate", help="check codes from a file (one per line, or the first CSV column)")
@@ -256,8 +260,11 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     if detail.section:
         out.write("Section: " + " > ".join(f"{s.name} ({s.ranges})" for s in detail.section) + "\n")
     if not detail.known:
-        out.write(f"Not in your database. By its shape it is a {detail.shape}.\n"
-                  "Import your code files (codedesk-cli import …) to see its descriptors.\n")
+        imported = [x for x in store.sources() if x.kind != BUNDLED_KIND]
+        hint = (f"None of your {len(imported)} imported source(s) lists it: it may be new, deleted long ago, "
+                "or mistyped.\n" if imported else
+                "Import your code files (codedesk-cli import …) to see its descriptors.\n")
+        out.write(f"Not in your database. By its shape it is a {detail.shape}.\n" + hint)
         _write_measures(detail, out)
         _write_applied_entries(detail, out)
         return EXIT_NOT_FOUND
@@ -271,7 +278,7 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         if detail.modifier is not None and descriptor.source.is_ours:
             continue  # our words for a modifier are the entry above
         source = descriptor.source
-        release = f" {source.release}" if source.release and source.release not in source.name \
+        release = f" {source.release}" if not release_in_name(source.name, source.release) \
             and not source.is_ours else ""
         out.write(f"\n{descriptor.label} \u2014 {source.name}{release}:\n")
         out.write(textwrap.fill(descriptor.text, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
@@ -452,7 +459,43 @@ def cmd_localities(store: CodeStore, args: argparse.Namespace, out: TextIO) -> i
     return EXIT_OK
 
 
+def cmd_compare_codes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    codes = list(dict.fromkeys(normalize(c) for c in args.codes))
+    try:
+        check_code_count(codes)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    bad = [c for c in codes if classify(c) is None]
+    if bad:
+        raise UsageError(f"{_clip(bad[0], 40)!r} is not a procedure code or modifier")
+    comparison = compare_codes([store.detail(c) for c in codes])
+    if args.json:
+        _print_json(comparison.to_json(), out)
+        return EXIT_NOT_FOUND if comparison.unknown else EXIT_OK
+    width = 34
+    out.write(f"{'':<30}" + "".join(f"{code:<{width}}" for code in comparison.codes).rstrip() + "\n")
+    for group in comparison.groups():
+        out.write(f"\n{group}\n")
+        for row in (r for r in comparison.rows if r.group == group):
+            # \u2260 marks a row whose values differ; * a cell that stands apart from the others.
+            cells = [textwrap.wrap(("* " if apart else "") + value, width - 2) or ["\u2014"]
+                     for value, apart in zip(row.values, row.standout, strict=True)]
+            labels = textwrap.wrap(("\u2260 " if row.differs else "  ") + row.label, 28)
+            for line in range(max(len(labels), *(len(c) for c in cells))):
+                label = labels[line] if line < len(labels) else ""
+                out.write(f"{label:<30}" + "".join(
+                    f"{(c[line] if line < len(c) else ''):<{width}}" for c in cells).rstrip() + "\n")
+    for notice in comparison.notices:
+        out.write(f"\n{notice}\n")
+    if comparison.unknown:
+        out.write(f"\nNot in your database: {', '.join(comparison.unknown)}\n")
+        return EXIT_NOT_FOUND
+    return EXIT_OK
+
+
 def cmd_compare(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    if args.codes:
+        return cmd_compare_codes(store, args, out)
     code_sets = [c.id for c in store.catalog.code_sets]
     rows = store.comparison(code_sets)
     if args.json:
@@ -553,11 +596,12 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
                                      "valid": shape is not None, "modifiers": [], "reason": None}
         if shape is None:
             record.update(category=None, section=[], title="", known=False, status="invalid", kind=None,
-                          reason="not a code shape (codes look like 99213, 3074F, 0042T or G0438; "
-                                 "a code with modifiers like 99213-25)")
+                          deleted_date=None,
+                          reason="not shaped like a procedure code or modifier (codes look like 99213, 3074F, "
+                                 "0042T or G0438; a code with modifiers like 99213-25)")
             yield record
             continue
-        row = store.conn.execute("SELECT status, title, code_set, kind FROM codes WHERE code = ?",
+        row = store.conn.execute("SELECT status, title, code_set, kind, deleted_date FROM codes WHERE code = ?",
                                  (code,)).fetchone()
         section = store.catalog.section_for(code)
         is_modifier = shape is Shape.MODIFIER
@@ -569,6 +613,10 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
             known=row is not None,
             status=(row["status"] if row else "unknown"),
             kind="modifier" if is_modifier else "code",
+            deleted_date=(row["deleted_date"] or None) if row else None,
+            reason=(None if row is None or row["status"] != "deleted" else
+                    f"deleted on {row['deleted_date']}" if row["deleted_date"] else "deleted")
+            if row else "well formed, but not in your database",
         )
         if is_modifier and (row is None or row["kind"] != "modifier"):
             record.update(valid=False, known=False, status="invalid",
@@ -594,12 +642,13 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
         _print_json(records, out)
     else:
         for r in records:
-            section = " > ".join(r["section"]) if isinstance(r["section"], list) else ""
-            section = section or ("modifier" if r["kind"] == "modifier" else "")
             written = "-".join([str(r["code"]), *(str(m["modifier"]) for m in r["modifiers"])])  # type: ignore[attr-defined]
-            detail = f"{section}  ({r['reason']})" if r["reason"] and section else (r["reason"] or section)
+            # The descriptor when known, else why not; a deleted code or an unfit modifier says so.
+            said = str(r["title"]) if r["known"] else str(r["reason"])
+            if r["known"] and r["reason"]:
+                said = f"{r['reason']}: {said}"
             out.write(f"{r['line']:>6}  {written[:18]:<18} {r['status']:<8} {r['category'] or '-':<5} "
-                      f"{detail}\n")
+                      f"{_clip(said, 90)}\n")
         out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
     return EXIT_OK if tally.get("invalid", 0) == 0 and tally.get("unknown", 0) == 0 else EXIT_NOT_FOUND
 
@@ -607,7 +656,7 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
 def cmd_info(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"Database: {store.path}\nSchema: {SCHEMA_VERSION}\n\nSources:\n")
     for source in store.sources():
-        release = f" {source.release}" if source.release else ""
+        release = f" {source.release}" if not release_in_name(source.name, source.release) else ""
         out.write(f"  [{source.id}] {source.name}{release} \u2014 {printable(source.file_name)}, "
                   f"loaded {source.loaded_at}\n")
     out.write("\nCodes:\n")
@@ -623,7 +672,8 @@ def cmd_sources(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         _print_json([s.to_json() for s in sources], out)
     else:
         for s in sources:
-            out.write(f"{s.id:>3}  {s.kind:<10} {s.name} {s.release}  ({printable(s.file_name)})\n")
+            release = f" {s.release}" if not release_in_name(s.name, s.release) else ""
+            out.write(f"{s.id:>3}  {s.kind:<10} {s.name}{release}  ({printable(s.file_name)})\n")
     return EXIT_OK
 
 
@@ -661,7 +711,7 @@ def cmd_import(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         _print_json([s.__dict__ for s in summaries], out)
         return EXIT_OK
     for s in summaries:
-        release = f" {s.release}" if s.release and s.release not in s.source_name else ""
+        release = f" {s.release}" if not release_in_name(s.source_name, s.release) else ""
         out.write(f"{printable(s.file_name)}: {s.source_name}{release} \u2014 {s.added:,} added, "
                   f"{s.updated:,} updated, {s.unchanged:,} unchanged, {s.modifiers:,} modifiers, "
                   f"{s.measures:,} measures ({s.seconds:.2f} s)\n")

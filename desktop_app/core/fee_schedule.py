@@ -63,6 +63,10 @@ FACT_LABELS: dict[str, str] = {
     "deleted_date": "Deleted",
     "betos": "BETOS",
     "multiple_pricing_indicator": "Multiple pricing indicator",
+    # Raw codes of the HCPCS file, named for what they are (their value lists are in CMS's record layout).
+    "pricing_indicators": "Pricing indicator (CMS HCPCS code)",
+    "cim_references": "Coverage Issues Manual section (CIM)",
+    "mcm_references": "Medicare Carriers Manual section (MCM)",
     "anesthesia_base_units": "Anesthesia base units",
     "statute": "Statute",
     "asc_group": "ASC payment group",

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import CodeDeskError, DatabaseError, printable
-from desktop_app.core.userdata import UserData, take_unsaved_notes
+from desktop_app.core.userdata import DEFAULT_LIST, UserData, take_unsaved_notes
 
 ProgressFn = Callable[[str, int, int], None]  # message, done, total (0 when unknown)
 
@@ -45,10 +45,20 @@ QUICK_CHECK_SECONDS = 0.1  # the open-time check; a bigger database is finished 
 KEPT_SUFFIX = "-imports"
 _MARKER = ".open-"
 _SALVAGED_TABLES = {
-    "favourites": ("code", "added_at"),
+    "favourite_lists": ("name", "created_at"),
+    "favourites": ("list", "code", "added_at"),
     "notes": ("code", "text", "updated_at"),
     "history": ("code", "viewed_at"),
 }
+# What a version-1 user file holds instead: favourites with no list (they go to the default list).
+_V1_FAVOURITES = ("code", "added_at")
+
+
+def _table_columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    try:
+        return {str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")}
+    except sqlite3.Error:
+        return set()
 
 
 # --- sessions and checks -----------------------------------------------------------------------------------
@@ -549,7 +559,13 @@ def salvage_userdata(path: Path, reason: str) -> SalvageReport:
     if old is not None:
         try:
             for table, columns in _SALVAGED_TABLES.items():
-                found[table], report.skipped[table] = _readable_rows(old, table, columns)
+                if table == "favourites" and "list" not in _table_columns(old, table):
+                    rows, report.skipped[table] = _readable_rows(old, table, _V1_FAVOURITES)
+                    found[table] = [(DEFAULT_LIST, *row) for row in rows]
+                elif table == "favourite_lists" and not _table_columns(old, table):
+                    found[table] = []  # a version-1 file: its one list is made by the new file
+                else:
+                    found[table], report.skipped[table] = _readable_rows(old, table, columns)
         finally:
             old.close()
     fresh = UserData(path)
@@ -567,6 +583,14 @@ def salvage_userdata(path: Path, reason: str) -> SalvageReport:
                     continue
                 count += cur.rowcount
             report.recovered[table] = count
+        # The lists are part of the favourites: the report counts favourites, notes and history.
+        report.recovered.pop("favourite_lists", None)
+        report.skipped.pop("favourite_lists", None)
+        for (name, *_rest) in found.get("favourites", []):  # a list whose own row was on a damaged page
+            if isinstance(name, str):
+                with contextlib.suppress(sqlite3.Error):
+                    fresh.conn.execute("INSERT OR IGNORE INTO favourite_lists VALUES (?, ?)",
+                                       (name, datetime.now().isoformat(timespec="seconds")))
     finally:
         fresh.close()
     return report

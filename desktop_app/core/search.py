@@ -285,6 +285,11 @@ class SearchResult:
     measures: list[Any] = field(default_factory=list)  # quality measures the query names (core.measures.MeasureHit)
     stopped_after: float | None = None  # seconds, when the search hit the ceiling (TIME_LIMIT) and was cut
     counts_stopped: bool = False  # the per-category counts hit the ceiling: ``counts`` is empty, not zero
+    # Codes the user named exactly (a code, range or list) are shown whatever the filter; these lie outside it.
+    outside_filter: tuple[str, ...] = ()
+    filter_ignored: bool = False  # the category/section filter was not applied (codes named exactly)
+    next_after: str | None = None  # browsing: the last code of this page, to ask for the next one
+    row_texts: dict[str, Any] = field(default_factory=dict)  # code -> core.row_text.RowText (the list's lines)
 
     @property
     def stopped(self) -> bool:

@@ -13,6 +13,7 @@ from desktop_app.core.database import connect, database_problem, is_writable
 from desktop_app.core.details import CodeDetail, code_detail, localities
 from desktop_app.core.errors import DatabaseError, is_environment_problem
 from desktop_app.core.fee_schedule import Locality
+from desktop_app.core.grammar import CodeTerm, RangeTerm
 from desktop_app.core.measures import (
     MeasureDetail,
     MeasureHit,
@@ -22,7 +23,15 @@ from desktop_app.core.measures import (
 )
 from desktop_app.core.modifiers import ModifierCheck, check_modifiers
 from desktop_app.core.reference import ensure_reference
-from desktop_app.core.search import SearchEngine, SearchFilters, SearchResult
+from desktop_app.core.row_text import row_texts
+from desktop_app.core.search import (
+    Hit,
+    ParsedQuery,
+    SearchEngine,
+    SearchFilters,
+    SearchResult,
+    parse_query,
+)
 
 
 @dataclass(frozen=True)
@@ -90,13 +99,74 @@ class CodeStore:
         self.engine = SearchEngine(self.conn, self.catalog)
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50,
-               with_counts: bool = False) -> SearchResult:
+               with_counts: bool = False, after: str = "", with_row_texts: bool = True) -> SearchResult:
+        result = self._search(query, filters, limit, with_counts, after)
+        if with_row_texts:
+            # What each row shows so that codes can be told apart (official descriptor, our summary, deletion).
+            # Highlights are left to the window, which marks only the rows it paints.
+            result.row_texts = row_texts(self.conn, result.hits)
+        return result
+
+    def _search(self, query: str, filters: SearchFilters | None, limit: int, with_counts: bool,
+                after: str) -> SearchResult:
+        """Hits for ``query``. A code, range or list the user typed is answered whatever the filter (the
+        filter must never hide an exact answer): ``outside_filter`` names the hits it would have hidden.
+        With nothing typed and a category or section chosen, its codes are listed in code order, a page of
+        ``limit`` at a time (``after``: the last code of the previous page; ``next_after`` for the next)."""
+        filters = filters or SearchFilters()
+        parsed = parse_query(query)
+        filtered = bool(filters.code_set) or filters.section_id is not None
+        if parsed.kind == "empty" and not parsed.error and filtered:
+            browsed = self._browse(query, parsed, filters, limit, after)
+            if with_counts:
+                browsed.counts = self.engine.counts(browsed, filters)
+            return browsed
+        named = parsed.kind == "codes" and any(isinstance(i, (CodeTerm, RangeTerm)) for i in parsed.items)
+        if named and filtered:
+            result = self.engine.search(query, SearchFilters(), limit, with_counts)
+            result.filter_ignored = True
+            result.outside_filter = tuple(h.code for h in result.hits if not self._within(h, filters))
+            return result
         result = self.engine.search(query, filters, limit, with_counts)
         # Measures by number ("measure 236") or title words ("controlling high blood pressure") come beside
         # the codes: a coder looking for a measure wants it opened, not a list of codes that mention it.
         if result.parsed.kind == "words" or normalize_measure_query(query) is not None:
             result.measures = find_measures(self.conn, query)
         return result
+
+    def _within(self, hit: Hit, filters: SearchFilters) -> bool:
+        if filters.code_set and hit.code_set != filters.code_set:
+            return False
+        if filters.section_id is not None:
+            return hit.section_id in self.catalog.descendants(filters.section_id)
+        return True
+
+    def _browse(self, query: str, parsed: ParsedQuery, filters: SearchFilters, limit: int, after: str
+                ) -> SearchResult:
+        """One page of a category's or section's codes, by code. Keyset paging (``code > after``) walks the
+        (code_set, code) index, so the thousandth page costs what the first does, even at a million codes."""
+        result = SearchResult(query, parsed)
+        extra, params = self.engine._filter_sql(filters)
+        rows = self.conn.execute(
+            f"SELECT c.* FROM codes c WHERE c.kind = 'code'{extra} AND c.code > ? ORDER BY c.code LIMIT ?",
+            [*params, after, limit + 1]).fetchall()
+        result.hits = [self.engine._hit(row, "section") for row in rows[:limit]]
+        if len(rows) > limit:
+            result.next_after = rows[limit - 1]["code"]
+        result.total = int(self.conn.execute(
+            f"SELECT count(*) FROM codes c WHERE c.kind = 'code'{extra}", params).fetchone()[0])
+        return result
+
+    def summaries(self, codes: list[str]) -> dict[str, Hit]:
+        """Title, category, section and status of each known code (for lists of codes the user keeps)."""
+        found: dict[str, Hit] = {}
+        unique = list(dict.fromkeys(codes))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start:start + 500]
+            for row in self.conn.execute(
+                    f"SELECT c.* FROM codes c WHERE c.code IN ({','.join('?' for _ in chunk)})", chunk):
+                found[row["code"]] = self.engine._hit(row, "exact")
+        return found
 
     def detail(self, code: str, locality: str | None = None) -> CodeDetail:
         """Everything about ``code``; with ``locality`` (a key like ``10112-00`` or words like ``manhattan``)

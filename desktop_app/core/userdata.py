@@ -1,5 +1,9 @@
-"""User data: favourites, notes and history. A separate SQLite file, so no import or reference rebuild
-can ever touch it."""
+"""User data: favourites (in named lists), notes and history. A separate SQLite file, so no import or
+reference rebuild can ever touch it.
+
+Version 1 files (one unnamed favourites list) are upgraded in place on open: their favourites land in the
+list called :data:`DEFAULT_LIST`, nothing else changes.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -15,12 +20,16 @@ from typing import ParamSpec, TypeVar
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import DatabaseError
 
+DEFAULT_LIST = "Favourites"
+MAX_LIST_NAME = 80
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS favourites (code TEXT PRIMARY KEY, added_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS favourite_lists (name TEXT PRIMARY KEY, created_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS favourites (list TEXT NOT NULL, code TEXT NOT NULL, added_at TEXT NOT NULL, "
+    "PRIMARY KEY (list, code))",
     "CREATE TABLE IF NOT EXISTS notes (code TEXT PRIMARY KEY, text TEXT NOT NULL, updated_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY, code TEXT NOT NULL, viewed_at TEXT NOT NULL)",
 )
-USERDATA_VERSION = 1
+USERDATA_VERSION = 2
 HISTORY_LIMIT = 500
 
 
@@ -46,6 +55,48 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+@dataclass(frozen=True)
+class FavouriteEntry:
+    list_name: str
+    code: str
+    added_at: str
+
+
+@dataclass(frozen=True)
+class NoteEntry:
+    code: str
+    text: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    code: str
+    viewed_at: str  # the latest view
+    views: int
+
+
+def _upgrade_v1(conn: sqlite3.Connection) -> None:
+    """Version 1 kept one list: ``favourites(code PRIMARY KEY, added_at)``. Its rows go to DEFAULT_LIST."""
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(favourites)")]
+    if columns and "list" not in columns:
+        conn.execute("ALTER TABLE favourites RENAME TO favourites_v1")
+        conn.execute(_SCHEMA[1])
+        conn.execute("INSERT INTO favourites (list, code, added_at) SELECT ?, code, added_at FROM favourites_v1",
+                     (DEFAULT_LIST,))
+        conn.execute("DROP TABLE favourites_v1")
+
+
+def check_list_name(name: str) -> str:
+    """A list name as stored: trimmed, one line, not empty, at most MAX_LIST_NAME characters."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValueError("a list needs a name")
+    if len(cleaned) > MAX_LIST_NAME:
+        raise ValueError(f"a list name has at most {MAX_LIST_NAME} characters")
+    return cleaned
+
+
 class UserData:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -58,8 +109,11 @@ class UserData:
             if version > USERDATA_VERSION:
                 raise DatabaseError(f"{self.path} was written by a newer CodeDesk")
             with transaction(conn):
+                if version == 1:
+                    _upgrade_v1(conn)
                 for statement in _SCHEMA:
                     conn.execute(statement)
+                conn.execute("INSERT OR IGNORE INTO favourite_lists VALUES (?, ?)", (DEFAULT_LIST, _now()))
                 conn.execute(f"PRAGMA user_version = {USERDATA_VERSION}")
         except (sqlite3.DatabaseError, OSError, DatabaseError) as exc:
             if conn is not None:
@@ -76,18 +130,69 @@ class UserData:
     # favourites
     @_user_errors
     def is_favourite(self, code: str) -> bool:
+        """In any list."""
         return self.conn.execute("SELECT 1 FROM favourites WHERE code = ?", (code,)).fetchone() is not None
 
     @_user_errors
-    def set_favourite(self, code: str, on: bool) -> None:
+    def set_favourite(self, code: str, on: bool, list_name: str | None = None) -> None:
+        """Add ``code`` to ``list_name`` (default: the Favourites list); remove it from that list, or from
+        every list when ``list_name`` is None."""
         if on:
-            self.conn.execute("INSERT OR IGNORE INTO favourites VALUES (?, ?)", (code, _now()))
-        else:
+            name = check_list_name(list_name or DEFAULT_LIST)
+            with transaction(self.conn):
+                self.conn.execute("INSERT OR IGNORE INTO favourite_lists VALUES (?, ?)", (name, _now()))
+                self.conn.execute("INSERT OR IGNORE INTO favourites VALUES (?, ?, ?)", (name, code, _now()))
+        elif list_name is None:
             self.conn.execute("DELETE FROM favourites WHERE code = ?", (code,))
+        else:
+            self.conn.execute("DELETE FROM favourites WHERE list = ? AND code = ?", (list_name, code))
 
     @_user_errors
     def favourites(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT code FROM favourites ORDER BY added_at, code")]
+        """Codes in any list, each once, in the order they were first added."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT code FROM favourites GROUP BY code ORDER BY min(added_at), code")]
+
+    @_user_errors
+    def favourite_entries(self, list_name: str | None = None) -> list[FavouriteEntry]:
+        sql = "SELECT list, code, added_at FROM favourites"
+        params: tuple[str, ...] = ()
+        if list_name is not None:
+            sql += " WHERE list = ?"
+            params = (list_name,)
+        return [FavouriteEntry(*r) for r in self.conn.execute(sql + " ORDER BY list, added_at, code", params)]
+
+    @_user_errors
+    def lists(self) -> list[str]:
+        """Names of the favourite lists, the default list first."""
+        names = [r[0] for r in self.conn.execute("SELECT name FROM favourite_lists ORDER BY name COLLATE NOCASE")]
+        return [DEFAULT_LIST] + [n for n in names if n != DEFAULT_LIST]
+
+    @_user_errors
+    def create_list(self, name: str) -> str:
+        name = check_list_name(name)
+        self.conn.execute("INSERT OR IGNORE INTO favourite_lists VALUES (?, ?)", (name, _now()))
+        return name
+
+    @_user_errors
+    def rename_list(self, old: str, new: str) -> str:
+        new = check_list_name(new)
+        if old == DEFAULT_LIST:
+            raise ValueError(f"the {DEFAULT_LIST} list keeps its name")
+        if new != old and new in self.lists():
+            raise ValueError(f"there is already a list called {new}")
+        with transaction(self.conn):
+            self.conn.execute("UPDATE favourite_lists SET name = ? WHERE name = ?", (new, old))
+            self.conn.execute("UPDATE favourites SET list = ? WHERE list = ?", (new, old))
+        return new
+
+    @_user_errors
+    def delete_list(self, name: str) -> None:
+        """Delete a list and its entries (the Favourites list is only emptied)."""
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM favourites WHERE list = ?", (name,))
+            if name != DEFAULT_LIST:
+                self.conn.execute("DELETE FROM favourite_lists WHERE name = ?", (name,))
 
     # notes
     @_user_errors
@@ -96,17 +201,22 @@ class UserData:
         return row[0] if row else ""
 
     @_user_errors
-    def set_note(self, code: str, text: str) -> None:
+    def set_note(self, code: str, text: str, updated_at: str | None = None) -> None:
         if text.strip():
-            self.conn.execute("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", (code, text, _now()))
+            self.conn.execute("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", (code, text, updated_at or _now()))
         else:
             self.conn.execute("DELETE FROM notes WHERE code = ?", (code,))
 
+    @_user_errors
+    def note_entries(self) -> list[NoteEntry]:
+        return [NoteEntry(*r) for r in self.conn.execute(
+            "SELECT code, text, updated_at FROM notes ORDER BY updated_at DESC, code")]
+
     # history
     @_user_errors
-    def record_view(self, code: str) -> None:
+    def record_view(self, code: str, viewed_at: str | None = None) -> None:
         with transaction(self.conn):
-            self.conn.execute("INSERT INTO history (code, viewed_at) VALUES (?, ?)", (code, _now()))
+            self.conn.execute("INSERT INTO history (code, viewed_at) VALUES (?, ?)", (code, viewed_at or _now()))
             self.conn.execute("DELETE FROM history WHERE id <= (SELECT max(id) FROM history) - ?",
                               (HISTORY_LIMIT,))
 
@@ -116,6 +226,20 @@ class UserData:
         return [r[0] for r in self.conn.execute(
             "SELECT code FROM history GROUP BY code ORDER BY max(id) DESC LIMIT ?", (limit,))]
 
+    @_user_errors
+    def history_entries(self, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+        """Each code viewed, newest first: when it was last viewed and how often."""
+        return [HistoryEntry(*r) for r in self.conn.execute(
+            "SELECT code, max(viewed_at), count(*) FROM history GROUP BY code ORDER BY max(id) DESC LIMIT ?",
+            (limit,))]
+
+    @_user_errors
+    def remove_history(self, code: str) -> None:
+        self.conn.execute("DELETE FROM history WHERE code = ?", (code,))
+
+    @_user_errors
+    def clear_history(self) -> None:
+        self.conn.execute("DELETE FROM history")
 
 def unsaved_notes_path(path: Path) -> Path:
     return path.with_name(path.name + ".unsaved-notes.json")

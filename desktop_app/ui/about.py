@@ -7,6 +7,7 @@ from html import escape
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from desktop_app import __version__
+from desktop_app.core.code_compare import release_in_name
 from desktop_app.core.errors import printable
 from desktop_app.core.store import SourceInfo
 
@@ -26,7 +27,8 @@ NOTICES = (
 def about_html(sources: list[SourceInfo]) -> str:
     rows = "".join(
         f"<li><b>{escape(s.name)}</b>"
-        + (f" \u2014 release {escape(s.release)}" if s.release and s.kind != "bundled" else "")
+        + (f" \u2014 release {escape(s.release)}" if s.kind != "bundled"
+           and not release_in_name(s.name, s.release) else "")
         + (f", effective {escape(s.effective_date)}" if s.effective_date else "")
         + f" <i>({escape(printable(s.file_name))})</i></li>"
         for s in sources

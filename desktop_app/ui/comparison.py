@@ -50,10 +50,17 @@ def stands_apart(row: ComparisonRow, code_set: str) -> bool:
     Tinting whole rows would tint nearly everything (the categories differ in most respects); tinting the
     cells that stand apart shows *which* category is the odd one out ("On a claim": only Category II).
     """
-    if not row.differs or code_set not in row.values:
+    if not row.differs or code_set not in row.values or not has_odd_one_out(row):
         return False
     value = row.values[code_set]
     return sum(1 for other in row.values.values() if other == value) == 1
+
+
+def has_odd_one_out(row: ComparisonRow) -> bool:
+    """Some categories share a value and at least one does not. When every value differs (or all agree),
+    a mark would say nothing: such rows are neither marked nor tinted."""
+    values = list(row.values.values())
+    return row.differs and len(set(values)) < len(values)
 
 
 class ComparisonModel(QAbstractTableModel):
@@ -90,7 +97,7 @@ class ComparisonModel(QAbstractTableModel):
             return CODE_SET_LABELS.get(self._code_sets[section], self._code_sets[section])
         if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
             row = self._rows[section]
-            return f"\u2260 {row.label}" if row.differs else row.label
+            return f"\u2260 {row.label}" if has_odd_one_out(row) else row.label
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -216,8 +223,8 @@ class ComparisonView(QWidget):
             choose.addWidget(box)
         choose.addStretch(1)
         self.legend = QLabel(
-            "\u2260 marks rows where the chosen categories differ; a tinted cell is a category that stands "
-            "apart from the others. Example codes are links.",
+            "\u2260 marks rows where some categories agree and one stands apart; the tinted cell is that one. "
+            "Example codes are links.",
             self,
         )
         self.legend.setWordWrap(True)

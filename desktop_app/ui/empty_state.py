@@ -23,7 +23,7 @@ WELCOME = (
     "a range (<b>99202-99205</b>) or words (<b>office visit established</b>, <b>asthma</b>).</p>"
     "<p>Or choose a section on the left to list its codes.</p>"
     "<p>Keys: Ctrl+L search \u00b7 \u2193/\u2191 move through results \u00b7 Enter open \u00b7 "
-    "Alt+\u2190/\u2192 back/forward \u00b7 Esc clear</p>"
+    "Alt+\u2190/\u2192 back/forward \u00b7 Esc clear \u00b7 F1 every key</p>"
 )
 
 
@@ -42,7 +42,17 @@ def unknown_code_sentence(code: str, code_set: str | None, section: tuple[str, .
     )
 
 
-def no_results_html(result: SearchResult, code_set: str | None, section_name: str | None) -> str:
+def import_hint(imported_sources: int) -> str:
+    """What to do about a code that is missing: import files, or (files already imported) why it may be."""
+    if imported_sources <= 0:
+        return IMPORT_HINT
+    return (f"None of your {imported_sources} imported source{'s' if imported_sources != 1 else ''} lists it: "
+            "it may be new (import the newest release: <a href='import:'>File \u2192 Import\u2026</a>), "
+            "deleted long ago, or mistyped.")
+
+
+def no_results_html(result: SearchResult, code_set: str | None, section_name: str | None,
+                    imported_sources: int = 0) -> str:
     """Explain an empty result for ``result`` searched with the given filters."""
     query = result.query.strip()
     if result.parsed.error:
@@ -56,7 +66,7 @@ def no_results_html(result: SearchResult, code_set: str | None, section_name: st
     if result.unknown:
         parts.append("<h3>Not in your database</h3>")
         parts += [unknown_code_sentence(u.code, u.code_set, u.section) for u in result.unknown]
-        parts.append(f"<p>{IMPORT_HINT}</p>")
+        parts.append(f"<p>{import_hint(imported_sources)}</p>")
         return "".join(parts)
     if code_set and other_hits:
         parts.append(f"<h3>No {escape(_category_label(code_set))} codes match</h3>")
@@ -97,11 +107,23 @@ def _describe_item(item: object) -> str:
     return str(item)
 
 
-def result_note(result: SearchResult, shown: int) -> str:
-    """One line above a non-empty list: corrections, partial matches, and how many are shown."""
+def result_note(result: SearchResult, shown: int, filter_label: str = "", pages_before: int = 0) -> str:
+    """One line above a non-empty list: codes shown outside the filter, corrections, partial matches,
+    and how many are shown (a page of a browsed category or section: which codes of how many)."""
     notes: list[str] = []
+    if result.filter_ignored and result.outside_filter and filter_label:
+        outside = result.outside_filter
+        named = ", ".join(outside[:5]) + (f" and {len(outside) - 5:,} more" if len(outside) > 5 else "")
+        verb = "is" if len(outside) == 1 else "are"
+        notes.append(f"{named} {verb} outside the {filter_label} filter, shown because you typed "
+                     "it exactly (Ctrl+0 clears the filter).")
     if result.message:
         notes.append(result.message)
-    if result.total > shown:
+    if result.parsed.kind == "empty" and result.hits and (result.next_after or pages_before):
+        more = " Alt+PgDown: next page." if result.next_after else ""
+        back = " Alt+PgUp: previous page." if pages_before else ""
+        notes.append(f"Page {pages_before + 1}: {result.hits[0].code} to {result.hits[-1].code} "
+                     f"of {result.total:,} codes.{more}{back}")
+    elif result.total > shown:
         notes.append(f"Showing the first {shown:,} of {result.total:,}; type more to narrow.")
     return " ".join(notes)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -58,6 +59,26 @@ class CategoryFilter(QWidget):
             self._update_text(key)
         layout.addStretch(1)
         self._buttons[ALL].setChecked(True)
+        self._style_checked()
+
+    def _style_checked(self) -> None:
+        """The chosen button in the selection colours, bold: unmistakable in light and dark themes alike
+        (Fusion's own checked look differs from the rest by a few shades only)."""
+        palette = self.palette()
+        background = palette.color(QPalette.ColorRole.Highlight).name()
+        text = palette.color(QPalette.ColorRole.HighlightedText).name()
+        self.setStyleSheet(
+            f"QPushButton:checked {{ background-color: {background}; color: {text};"
+            f" border: 1px solid {background}; border-radius: 3px; padding: 3px 8px; }}"
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._style_checked()
+        super().changeEvent(event)
+
+    def is_filtered(self) -> bool:
+        return self.current() != ALL
 
     def _on_toggled(self, on: bool, key: str) -> None:
         if on:
@@ -80,13 +101,17 @@ class CategoryFilter(QWidget):
         button.setChecked(True)
         self.blockSignals(False)
 
-    def set_counts(self, counts: dict[str, int] | None) -> None:
-        """Hits per code set for the current query; ``None`` hides the numbers (nothing asked yet)."""
+    def set_counts(self, counts: dict[str, int] | None, total: int | None = None) -> None:
+        """Hits per code set for the current query; ``None`` hides the numbers (nothing asked yet).
+        ``total``: the search's own count of everything it found (modifiers too), so that "All" and the
+        status bar's "N results" never disagree."""
         for key in self._buttons:
             if counts is None:
                 self._counts[key] = None
+            elif key == ALL:
+                self._counts[key] = max(total, sum(counts.values())) if total is not None else sum(counts.values())
             else:
-                self._counts[key] = sum(counts.values()) if key == ALL else counts.get(key, 0)
+                self._counts[key] = counts.get(key, 0)
             self._update_text(key)
 
     def count(self, key: str) -> int | None:
@@ -149,9 +174,14 @@ class SectionTree(QTreeView):
         self.setAlternatingRowColors(False)
         header = self.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Section names are long ("Musculoskeletal System"): the column can be widened by hand, the tree
+        # scrolls sideways rather than cutting, and a cut name elides in the middle with the full name as tooltip.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(40)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._items: dict[int, QStandardItem] = {}
         self._count_items: dict[int, QStandardItem] = {}
         self._set_count_items: dict[str, QStandardItem] = {}
@@ -172,6 +202,7 @@ class SectionTree(QTreeView):
         self._model.appendRow([everything, QStandardItem(""), QStandardItem("")])
         for info in catalog.code_sets:
             top = QStandardItem(info.name)
+            top.setToolTip(f"{info.name}: choose to list its codes")
             top.setData(info.id, CODE_SET_ID_ROLE)
             font = top.font()
             font.setBold(True)
@@ -182,6 +213,9 @@ class SectionTree(QTreeView):
             top.setData(info.id, CODE_SET_ID_ROLE)
             self._add_children(top, catalog.children(None, info.id))
             self._model.appendRow([top, QStandardItem(""), count])
+        # Wide enough for the longest top-level name; deeper names elide, with the full name as tooltip.
+        self.resizeColumnToContents(0)
+        self.header().resizeSection(0, min(max(self.header().sectionSize(0), 180), 240))
 
     def _add_children(self, parent: QStandardItem, sections: list[Section]) -> None:
         for section in sections:

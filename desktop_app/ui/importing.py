@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from html import escape
 from pathlib import Path
 from types import ModuleType
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import importers
+from desktop_app.core.code_compare import release_in_name
 from desktop_app.core.database import WRITER_WAIT_SECONDS
 from desktop_app.core.errors import CodeDeskError, ImportCancelled, printable
 from desktop_app.core.store import CodeStore, SourceInfo
@@ -93,7 +95,9 @@ def summary_html(summaries: Sequence[Any]) -> str:
     ]
     warnings: list[str] = []
     for s in summaries:
-        release = f" ({escape(str(s.release))})" if getattr(s, "release", "") else ""
+        release_text = str(getattr(s, "release", "") or "")
+        # Names often carry their release ("CMS PFS RVU 2025 October (RVU25D)"): never say it twice.
+        release = "" if release_in_name(str(s.source_name), release_text) else f" ({escape(release_text)})"
         parts.append(
             f"<tr><td>{escape(printable(str(s.file_name)))}<br><i>{escape(str(s.format))}</i></td>"
             f"<td>{escape(str(s.source_name))}{release}</td>"
@@ -279,6 +283,17 @@ class JobRunner(QObject):
             self._thread.wait(10000)
 
 
+def loaded_text(stamp: str) -> str:
+    """'2026-03-02T10:01:07.123456+00:00' → '2026-03-02 11:01' (local time, to the minute)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 class DataSourcesDialog(QDialog):
     """What the database holds, one source a row; Remove for anything but the bundled reference."""
 
@@ -291,7 +306,7 @@ class DataSourcesDialog(QDialog):
         self.setWindowTitle("Data sources")
         self.setObjectName("dataSources")
         self.setAccessibleName("Data sources")
-        self.resize(820, 320)
+        self.resize(1040, 340)
         self._sources_of = sources_of
         self._runner = runner
         self._sources: list[SourceInfo] = []
@@ -302,7 +317,9 @@ class DataSourcesDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Names in full (the dialog is wide enough; a long one still elides with its tooltip), the file last.
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._sync_buttons)
         self.remove_button = QPushButton("Remove\u2026", self)
         self.remove_button.setAccessibleName("Remove the selected source")
@@ -329,7 +346,7 @@ class DataSourcesDialog(QDialog):
                 source.release if source.kind != BUNDLED_KIND else "",
                 source.effective_date,
                 printable(source.file_name),
-                source.loaded_at,
+                loaded_text(source.loaded_at),
             )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)

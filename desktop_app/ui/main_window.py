@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -42,20 +43,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.code_compare import MAX_CODES, MIN_CODES
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.recovery import is_damage, mark_damaged
-from desktop_app.core.search import SearchResult
+from desktop_app.core.reference import BUNDLED_KIND
+from desktop_app.core.search import Highlighter, SearchResult, load_synonyms
 from desktop_app.core.store import CodeStore, ComparisonRow
 from desktop_app.core.userdata import UserData, keep_unsaved_notes
+from desktop_app.core.working_set import WorkingSetSnapshot, import_working_set, write_working_set
 from desktop_app.ui.about import AboutDialog
 from desktop_app.ui.changes_view import ChangesView
 from desktop_app.ui.claim_check import ClaimCheckPanel, CodeEditsPanel
+from desktop_app.ui.code_compare import CodeCompareView, compare_command
 from desktop_app.ui.comparison import ComparisonView
 from desktop_app.ui.detail import DetailPane
 from desktop_app.ui.empty_state import no_results_html, result_note
+from desktop_app.ui.export import choose_export_path, hits_tsv, safe_file_stem
 from desktop_app.ui.filters import ALL, CategoryFilter, SectionTree
 from desktop_app.ui.importing import (
     DataSourcesDialog,
@@ -63,12 +69,16 @@ from desktop_app.ui.importing import (
     file_dialog_filter,
     supported_formats_text,
 )
+from desktop_app.ui.printing import comparison_print_html, detail_print_html, print_html, save_pdf
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
-from desktop_app.ui.theme import ThemeChoice, apply_theme
-from desktop_app.ui.worker import Overview, SearchRequest, StoreService
+from desktop_app.ui.shortcuts import ShortcutsDialog
+from desktop_app.ui.theme import CODE_SET_LABELS, ThemeChoice, apply_theme
+from desktop_app.ui.worker import ExportDone, ExportRequest, Overview, SearchRequest, StoreService
+from desktop_app.ui.working_set import WorkingSetPanel
 
 RESULT_LIMIT = 200
-SEARCH_TAB, COMPARE_TAB = 0, 1
+STALENESS_POLL_MS = 1000  # a change made elsewhere shows within two seconds
+SEARCH_TAB, COMPARE_TAB, COMPARE_CODES_TAB = 0, 1, 2
 
 
 class MainWindow(QMainWindow):
@@ -92,6 +102,8 @@ class MainWindow(QMainWindow):
         self._requested_code = ""  # the code last asked of the worker (its failure is shown in the pane)
         self._selecting_programmatically = False
         self._comparison_sets: list[str] = []
+        self._page_starts: list[str] = []  # browsing: the 'after' code of each page before the current one
+        self._page_after = ""
         code_sets = [c.id for c in store.catalog.code_sets]
 
         self.setObjectName("mainWindow")
@@ -183,14 +195,22 @@ class MainWindow(QMainWindow):
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(self.section_tree)
+        self.side_panel = WorkingSetPanel(self.section_tree, userdata, self)
+        self.side_panel.code_activated.connect(self.open_code)
+        self.side_panel.reload_requested.connect(self._read_working_set)
+        self.service.working_set_ready.connect(self.side_panel.set_snapshot)
+        self.service.working_set_ready.connect(self._sync_favourite_star)
+        self.detail_pane.favourite_button.toggled.connect(
+            lambda _on: QTimer.singleShot(0, self.side_panel.reload)
+        )
+        self.main_splitter.addWidget(self.side_panel)
         self.main_splitter.addWidget(results_box)
         self.main_splitter.addWidget(self.detail_pane)
         # The results list gets the most room: its titles are what a coder scans.
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 6)
         self.main_splitter.setStretchFactor(2, 4)
-        self.main_splitter.setSizes([270, 680, 430])
+        self.main_splitter.setSizes([310, 640, 430])
 
         search_tab = QWidget(self)
         search_layout = QVBoxLayout(search_tab)
@@ -210,6 +230,12 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Views")
         self.tabs.addTab(search_tab, "&Search")
         self.tabs.addTab(self.comparison_view, "Co&mpare categories")
+        self.code_compare_view = CodeCompareView(self)
+        self.code_compare_view.codes_requested.connect(self.compare_codes)
+        self.code_compare_view.code_activated.connect(self.open_code)
+        self.code_compare_view.print_requested.connect(self.print_current)
+        self.code_compare_view.pdf_requested.connect(self.save_current_pdf)
+        self.tabs.addTab(self.code_compare_view, "Compare c&odes")
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         central = QWidget(self)
@@ -229,8 +255,17 @@ class MainWindow(QMainWindow):
         self.service.localities_ready.connect(self._choose_locality)
         self.service.overview_ready.connect(self._on_overview_ready)
         self.service.comparison_ready.connect(self._on_comparison_ready)
+        self.service.code_comparison_ready.connect(self.code_compare_view.set_comparison)
+        self.service.export_ready.connect(self._on_export_ready)
         self.service.failed.connect(self._on_service_failed)
         self.jobs.data_changed.connect(self.on_data_changed)
+        self.service.changed_elsewhere.connect(self._on_changed_elsewhere)
+        # Never stale: another process (codedesk-cli import, a second window) may change the database. The
+        # worker reads PRAGMA data_version once a second, which costs microseconds.
+        self.staleness_timer = QTimer(self)
+        self.staleness_timer.setInterval(STALENESS_POLL_MS)
+        self.staleness_timer.timeout.connect(self.service.poll_data_version)
+        self.staleness_timer.start()
 
         self._restore_settings()
         self.service.overview()
@@ -286,16 +321,87 @@ class MainWindow(QMainWindow):
         )
         self.about_action = self._action("&About CodeDesk", self.show_about, None, "aboutAction")
         self.claim_check_action = self._action(
-            "Check Codes &Together\u2026", self.show_claim_check, [keys("Ctrl+K")], "claimCheckAction"
+            "Check Codes &Together\u2026", self.show_claim_check, [keys("Ctrl+Shift+K")], "claimCheckAction"
         )
         self.changes_action = self._action(
             "&What Changed\u2026", self.show_changes, [keys("Ctrl+Shift+W")], "changesAction"
+        )
+        self.shortcuts_action = self._action(
+            "&Keyboard Shortcuts", self.show_shortcuts, [keys(keys.StandardKey.HelpContents), keys("F1")],
+            "shortcutsAction",
+        )
+        self.sections_action = self._action(
+            "Sec&tions", lambda: self._show_side_page(None), [keys("Ctrl+Shift+G")], "sectionsAction"
+        )
+        self.favourites_action = self._action(
+            "Fa&vourites", lambda: self._show_side_page("favourites"), [keys("Ctrl+Shift+F")], "favouritesAction"
+        )
+        self.recent_action = self._action(
+            "&Recent Codes", lambda: self._show_side_page("recent"), [keys("Ctrl+Shift+H")], "recentAction"
+        )
+        self.notes_action = self._action(
+            "&Notes", lambda: self._show_side_page("notes"), [keys("Ctrl+Shift+N")], "notesAction"
+        )
+        self.toggle_favourite_action = self._action(
+            "Toggle &Favourite", self.toggle_favourite, [keys("Ctrl+D")], "toggleFavouriteAction"
+        )
+        self.add_to_list_action = self._action(
+            "Add to &List\u2026", self.add_to_list, [keys("Ctrl+Shift+D")], "addToListAction"
+        )
+        self.new_list_action = self._action(
+            "&New Favourite List\u2026", self.side_panel_new_list, [keys("Ctrl+Shift+L")], "newListAction"
+        )
+        self.export_working_set_action = self._action(
+            "Save &Working Set to Carry (CSV)\u2026", self.export_working_set, None, "exportWorkingSetAction"
+        )
+        self.export_working_set_action.setToolTip("Favourites, lists, notes and history in one CSV file that "
+                                                  "Import Working Set reads on another machine")
+        self.import_working_set_action = self._action(
+            "Import Wor&king Set (CSV)\u2026", self.import_working_set, None, "importWorkingSetAction"
+        )
+        self.export_results_action = self._action(
+            "&Export Results (XLSX, CSV)\u2026", self.export_results, [keys("Ctrl+E")], "exportResultsAction"
+        )
+        self.export_results_action.setToolTip("Every match of the current search, not only the rows shown, "
+                                              "with source columns")
+        self.export_working_table_action = self._action(
+            "Export Working Set as &Table (XLSX, CSV)\u2026", self.export_working_table, [keys("Ctrl+Shift+E")],
+            "exportWorkingTableAction",
+        )
+        self.copy_rows_action = self._action(
+            "Copy Selected &Rows (TSV)", self.copy_rows, [keys("Ctrl+Shift+T")], "copyRowsAction"
+        )
+        self.clear_filter_action = self._action(
+            "Show &All Categories and Sections", self.clear_filters, [keys("Ctrl+0")], "clearFilterAction"
+        )
+        self.clear_filter_action.setToolTip("Clear the category and section filter (Ctrl+0, or Esc in an empty box)")
+        self.next_page_action = self._action(
+            "&Next Page of Codes", self.next_page, [keys("Alt+PgDown")], "nextPageAction"
+        )
+        self.previous_page_action = self._action(
+            "&Previous Page of Codes", self.previous_page, [keys("Alt+PgUp")], "previousPageAction"
         )
         self.search_tab_action = self._action(
             "&Search", lambda: self.tabs.setCurrentIndex(SEARCH_TAB), [keys("Ctrl+1")]
         )
         self.compare_tab_action = self._action(
             "&Compare Categories", lambda: self.tabs.setCurrentIndex(COMPARE_TAB), [keys("Ctrl+2")]
+        )
+        self.compare_codes_tab_action = self._action(
+            "Compare C&odes", self.show_code_compare, [keys("Ctrl+3")], "compareCodesTabAction"
+        )
+        self.compare_selected_action = self._action(
+            "Compare &Selected Codes", self.compare_selected, [keys("Ctrl+K")], "compareSelectedAction"
+        )
+        self.compare_selected_action.setToolTip(
+            "Compare the 2-4 codes selected in the results or the working set (Ctrl+K)"
+        )
+        self.print_action = self._action(
+            "&Print\u2026", self.print_current, [keys(keys.StandardKey.Print), keys("Ctrl+P")], "printAction"
+        )
+        self.print_action.setToolTip("Print the open code's detail, or the comparison on the Compare codes tab")
+        self.pdf_action = self._action(
+            "Save as P&DF\u2026", self.save_current_pdf, [keys("Ctrl+Shift+P")], "pdfAction"
         )
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[ThemeChoice, QAction] = {}
@@ -320,6 +426,23 @@ class MainWindow(QMainWindow):
             self.forward_action,
             self.search_tab_action,
             self.compare_tab_action,
+            self.compare_codes_tab_action,
+            self.compare_selected_action,
+            self.print_action,
+            self.pdf_action,
+            self.export_results_action,
+            self.export_working_table_action,
+            self.copy_rows_action,
+            self.clear_filter_action,
+            self.favourites_action,
+            self.recent_action,
+            self.notes_action,
+            self.sections_action,
+            self.toggle_favourite_action,
+            self.add_to_list_action,
+            self.shortcuts_action,
+            self.next_page_action,
+            self.previous_page_action,
             self.import_action,
             self.quit_action,
         ]
@@ -329,19 +452,33 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.import_action, self.import_folder_action, self.sources_action])
         file_menu.addSeparator()
+        file_menu.addActions([self.print_action, self.pdf_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.export_results_action, self.export_working_table_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.export_working_set_action, self.import_working_set_action])
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
-        edit_menu.addActions([self.copy_action, self.copy_title_action])
+        edit_menu.addActions([self.copy_action, self.copy_title_action, self.copy_rows_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.toggle_favourite_action, self.add_to_list_action, self.new_list_action])
         edit_menu.addSeparator()
         edit_menu.addAction(self.focus_search_action)
         go_menu = bar.addMenu("&Go")
         go_menu.addActions([self.back_action, self.forward_action])
+        go_menu.addSeparator()
+        go_menu.addActions([self.sections_action, self.favourites_action, self.recent_action, self.notes_action])
         view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.search_tab_action, self.compare_tab_action])
+        view_menu.addActions([self.search_tab_action, self.compare_tab_action, self.compare_codes_tab_action])
+        view_menu.addAction(self.compare_selected_action)
         view_menu.addActions([self.claim_check_action, self.changes_action])
+        view_menu.addSeparator()
+        view_menu.addActions([self.clear_filter_action, self.next_page_action, self.previous_page_action])
         theme_menu = view_menu.addMenu("&Theme")
         theme_menu.addActions(list(self.theme_actions.values()))
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
     def show_changes(self) -> None:
@@ -394,10 +531,39 @@ class MainWindow(QMainWindow):
             self.category_filter.current_code_set(),
             self.section_tree.current_section(),
             RESULT_LIMIT,
+            self._page_after,
         )
 
-    def request_search(self) -> int:
+    def request_search(self, *_args: object) -> int:
+        """A new question starts at its first page."""
+        self._page_starts.clear()
+        self._page_after = ""
         return self.service.search(self.current_request())
+
+    def next_page(self) -> None:
+        """Browsing a category or section: the next page of its codes (Alt+PgDown)."""
+        result = self.last_result
+        if result is None or not result.next_after:
+            return
+        self._page_starts.append(self._page_after)
+        self._page_after = result.next_after
+        self.service.search(self.current_request())
+
+    def previous_page(self) -> None:
+        if not self._page_starts:
+            return
+        self._page_after = self._page_starts.pop()
+        self.service.search(self.current_request())
+
+    def clear_filters(self) -> None:
+        """One key back to everything: no category, no section (Ctrl+0, or Esc in an empty search box)."""
+        changed = self.category_filter.current() != ALL or self.section_tree.current_section() is not None
+        self.section_tree.select_section(None, notify=False)
+        self.category_filter.set_current(ALL, notify=False)
+        self.section_tree.set_code_set(None)
+        self.settings.setValue("filter/category", ALL)
+        if changed:
+            self.request_search()
 
     def _on_counts_ready(self, result: SearchResult, counts: dict[str, int]) -> None:
         """The second half of a search: hits per category, for the filter buttons and the empty state."""
@@ -407,7 +573,7 @@ class MainWindow(QMainWindow):
         request = self.current_request()
         if request.query.strip() or request.section_id is not None:
             # Counts cut by the search ceiling are unknown, not zero: hide the numbers.
-            self.category_filter.set_counts(None if result.counts_stopped else counts)
+            self.category_filter.set_counts(None if result.counts_stopped else counts, self._unfiltered_total(result))
         if not result.hits:
             self._on_search_ready(result, 0.0)  # the empty state can now say where the hits are
 
@@ -417,18 +583,22 @@ class MainWindow(QMainWindow):
         request = self.current_request()
         self._selecting_programmatically = True
         try:
-            self.results_model.set_hits(result.hits)
+            words = result.corrected_words or result.parsed.words
+            highlighter = Highlighter(words, load_synonyms()) if words else None
+            self.results_model.set_hits(result.hits, result.row_texts, highlighter)
         finally:
             self._selecting_programmatically = False
         nothing_asked = not request.query.strip() and request.section_id is None
         if nothing_asked and self.overview is not None:
             self.category_filter.set_counts({cs: c["codes"] for cs, c in self.overview.code_counts.items()})
         elif result.counts:
-            self.category_filter.set_counts(result.counts)
+            self.category_filter.set_counts(result.counts, self._unfiltered_total(result))
         # Otherwise the counts follow in a moment (counts_ready); until then the buttons keep their numbers.
+        self.next_page_action.setEnabled(bool(result.next_after))
+        self.previous_page_action.setEnabled(bool(self._page_starts))
         if result.hits:
             self.results_stack.setCurrentWidget(self.results_view)
-            note = result_note(result, len(result.hits))
+            note = result_note(result, len(result.hits), self._filter_label(request), len(self._page_starts))
             self.result_note.setText(note)
             self.result_note.setVisible(bool(note))
             # Keep the open code selected when it is still in the list.
@@ -440,16 +610,31 @@ class MainWindow(QMainWindow):
             section_name = None
             if request.section_id is not None and request.section_id in self.store.catalog.sections:
                 section_name = self.store.catalog.sections[request.section_id].name
-            self.empty_state.setText(no_results_html(result, request.code_set, section_name))
+            imported = sum(1 for x in self.overview.sources if x.kind != BUNDLED_KIND) if self.overview else 0
+            self.empty_state.setText(no_results_html(result, request.code_set, section_name, imported))
             self.results_stack.setCurrentWidget(self.empty_state)
             self.result_note.setVisible(bool(result.message) and not result.parsed.error)
             self.result_note.setText(result.message or "")
         count = (
             f"{result.total:,} result{'s' if result.total != 1 else ''}"
-            if request.query or request.section_id is not None
+            if request.query or request.section_id is not None or request.code_set
             else ""
         )
         self.result_count_label.setText(f"{count} in {seconds * 1000:.0f} ms" if count else "")
+
+    def _unfiltered_total(self, result: SearchResult) -> int | None:
+        """The result's total when it was counted without a category filter (then it is what "All" means)."""
+        unfiltered = result.filter_ignored or self.category_filter.current() == ALL
+        return result.total if unfiltered and not result.stopped else None
+
+    def _filter_label(self, request: SearchRequest) -> str:
+        """The filter in words ("Category II", "Surgery"), for notes about codes shown outside it."""
+        names = []
+        if request.code_set:
+            names.append(CODE_SET_LABELS.get(request.code_set, request.code_set))
+        if request.section_id is not None and request.section_id in self.store.catalog.sections:
+            names.append(self.store.catalog.sections[request.section_id].name)
+        return " \u203a ".join(names)
 
     def _on_category_changed(self, key: str) -> None:
         code_set = key or None
@@ -531,11 +716,17 @@ class MainWindow(QMainWindow):
             self.move_selection(moves[Qt.Key(key)])
             return True
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            command = compare_command(self.search_box.text())
+            if command is not None:
+                self.compare_codes(command)  # "compare 45384 45385"
+                return True
             self.open_current()
             return True
         if key == Qt.Key.Key_Escape:
             if self.search_box.text():
                 self.search_box.clear()
+            else:
+                self.clear_filters()  # a second Esc: back to all categories and sections
             return True
         return False
 
@@ -654,7 +845,15 @@ class MainWindow(QMainWindow):
             self.service.detail(self.detail_pane.detail.code)
 
     def _on_detail_ready(self, detail: CodeDetail) -> None:
+        previous = self.detail_pane.detail
         self.detail_pane.show_detail(detail)
+        # The open code in the title: in the task bar and window switcher, and for tools that read titles.
+        self.setWindowTitle(f"CodeDesk \u2014 {detail.code} \u2014 {self.store.path.name}")
+        if previous is None or previous.code != detail.code:
+            # A new code is read from its top, not from where the previous one was scrolled to.
+            QTimer.singleShot(0, lambda: self.detail_pane.browser.verticalScrollBar().setValue(0))
+        if self.side_panel.current_page() is not None:
+            self.side_panel.reload()  # the code just viewed joins Recent
         row = self.results_model.row_of(detail.code)
         if row >= 0 and self.results_view.currentIndex().row() != row:
             self._select_row(row, open_detail=False)
@@ -665,22 +864,233 @@ class MainWindow(QMainWindow):
     def go_back(self) -> None:
         if self._history_index > 0:
             self._history_index -= 1
-            self.open_code(self._history[self._history_index], record=False)
+            self._show_history_code(self._history[self._history_index])
 
     def go_forward(self) -> None:
         if self._history_index < len(self._history) - 1:
             self._history_index += 1
-            self.open_code(self._history[self._history_index], record=False)
+            self._show_history_code(self._history[self._history_index])
+
+    def _show_history_code(self, code: str) -> None:
+        """Back/forward: when the code is not in the list, the box and the list follow it, so the search box,
+        the selected row and the detail never show three different codes."""
+        if self.results_model.row_of(code) < 0:
+            self.search_box.setText(code)  # searches it; the detail's answer selects its row
+        self.open_code(code, record=False)
 
     def _sync_history_actions(self) -> None:
         self.back_action.setEnabled(self._history_index > 0)
         self.forward_action.setEnabled(0 <= self._history_index < len(self._history) - 1)
 
     def copy_code(self) -> None:
+        """Ctrl+C: several selected rows go out as TSV (for a spreadsheet); otherwise the open code."""
+        if len(self.selected_codes()) > 1:
+            self.copy_rows()
+            return
         self.detail_pane.copy_code()
+
+    def copy_rows(self) -> None:
+        page, focus = self.side_panel.current_page(), QApplication.focusWidget()
+        if page is not None and focus is not None and page.isAncestorOf(focus):
+            text = page.selected_tsv()
+            count = len(page.selected_codes())
+        else:
+            rows = sorted({index.row() for index in self.results_view.selectionModel().selectedRows()})
+            hits = [hit for row in rows if (hit := self.results_model.hit(row)) is not None]
+            text, count = hits_tsv(hits), len(hits)
+        if count:
+            QApplication.clipboard().setText(text)
+            self.statusBar().showMessage(f"Copied {count:,} row(s) as tab-separated text.", 4000)
 
     def copy_code_and_title(self) -> None:
         self.detail_pane.copy_code_and_title()
+
+    # --- working set -------------------------------------------------------------------------------
+
+    def _read_working_set(self) -> None:
+        if self.userdata is not None:
+            self.service.working_set(self.userdata.path)
+
+    def _show_side_page(self, name: str | None) -> None:
+        self.tabs.setCurrentIndex(SEARCH_TAB)
+        if name is None:
+            self.side_panel.setCurrentWidget(self.section_tree)
+            self.section_tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.side_panel.show_page(getattr(self.side_panel, name))
+
+    def _open_code_name(self) -> str | None:
+        detail = self.detail_pane.detail
+        return detail.code if detail is not None and detail.known else None
+
+    def toggle_favourite(self) -> None:
+        """Ctrl+D: the open code in or out of the favourites (all lists when taken out)."""
+        if self._open_code_name() is not None and self.detail_pane.favourite_button.isEnabled():
+            self.detail_pane.favourite_button.toggle()
+
+    def add_to_list(self) -> None:
+        code = self._open_code_name()
+        if code is None:
+            self.statusBar().showMessage("Open a code first, then add it to a list.", 5000)
+            return
+        new_list = "New list\u2026"
+
+        def ask(lists: list[str]) -> str | None:
+            name, ok = QInputDialog.getItem(self, "Add to favourite list", f"Add {code} to:",
+                                            [*lists, new_list], 0, True)
+            if not ok:
+                return None
+            if name == new_list:
+                name, ok = QInputDialog.getText(self, "New favourite list", "Name of the list:")
+            return name if ok else None
+
+        name = self.side_panel.add_to_list(code, ask)
+        if name:
+            self.statusBar().showMessage(f"{code} added to {name}.", 5000)
+
+    def side_panel_new_list(self) -> None:
+        self._show_side_page("favourites")
+        self.side_panel.new_list()
+
+    def _sync_favourite_star(self, snapshot: WorkingSetSnapshot) -> None:
+        """The star follows changes made in the working set (a removal, a list deleted, an import)."""
+        code = self._open_code_name()
+        if code is None or self.userdata is None:
+            return
+        button = self.detail_pane.favourite_button
+        button.blockSignals(True)
+        button.setChecked(any(entry.code == code for entry in snapshot.favourites))
+        button.blockSignals(False)
+        button.setText("\u2605 Favourite" if button.isChecked() else "\u2606 Favourite")
+
+    def export_working_set(self) -> None:
+        if self.userdata is None:
+            return
+        start = str(Path(str(self.settings.value("export/last_dir", str(Path.home())))) / "codedesk-working-set.csv")
+        path, _ = QFileDialog.getSaveFileName(self, "Export working set", start, "CSV files (*.csv)")
+        if not path:
+            return
+        self.settings.setValue("export/last_dir", str(Path(path).parent))
+        try:
+            count = write_working_set(self.userdata, Path(path))
+        except OSError as exc:
+            QMessageBox.warning(self, "Export working set", f"Could not write {escape(path)}: {exc.strerror}")
+            return
+        self.statusBar().showMessage(f"Working set exported: {count:,} entries to {path}", 8000)
+
+    def import_working_set(self) -> None:
+        if self.userdata is None:
+            return
+        start = str(self.settings.value("export/last_dir", str(Path.home())))
+        path, _ = QFileDialog.getOpenFileName(self, "Import working set", start, "CSV files (*.csv)")
+        if not path:
+            return
+        try:
+            summary = import_working_set(self.userdata, Path(path))
+        except CodeDeskError as exc:
+            QMessageBox.warning(self, "Import working set", f"Nothing was imported.\n\n{exc}")
+            return
+        self.side_panel.reload()
+        self.statusBar().showMessage(f"Working set imported: {summary.text()}.", 10000)
+
+    # --- compare codes, print -------------------------------------------------------------------------
+
+    def show_code_compare(self) -> None:
+        self.tabs.setCurrentIndex(COMPARE_CODES_TAB)
+        self.code_compare_view.code_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.code_compare_view.code_box.selectAll()
+
+    def compare_codes(self, codes: list[str]) -> None:
+        """Show 2-4 codes side by side on the Compare codes tab (fewer or more: say so, keep the box)."""
+        codes = list(dict.fromkeys(normalize(c) for c in codes if c.strip()))
+        self.code_compare_view.set_codes(codes)
+        self.tabs.setCurrentIndex(COMPARE_CODES_TAB)
+        if not MIN_CODES <= len(codes) <= MAX_CODES:
+            self.code_compare_view.show_error(
+                f"Choose {MIN_CODES} to {MAX_CODES} codes to compare ({len(codes)} chosen): type them here.")
+            self.code_compare_view.code_box.setFocus()
+            return
+        self.service.code_comparison(codes)
+
+    def selected_codes(self) -> list[str]:
+        """Codes selected where the focus is: a working-set page, else the results list."""
+        page, focus = self.side_panel.current_page(), QApplication.focusWidget()
+        if page is not None and focus is not None and page.isAncestorOf(focus):
+            return page.selected_codes()
+        rows = sorted({index.row() for index in self.results_view.selectionModel().selectedRows()})
+        return [hit.code for row in rows if (hit := self.results_model.hit(row)) is not None]
+
+    def compare_selected(self) -> None:
+        codes = self.selected_codes()
+        if len(codes) < MIN_CODES and self._open_code_name() is not None:
+            codes = [c for c in [self._open_code_name(), *codes] if c]
+        self.compare_codes(codes)
+
+    def _printable(self) -> tuple[str, str] | None:
+        """(HTML, title) of what Ctrl+P prints here: the comparison on its tab, else the open code."""
+        if self.tabs.currentIndex() == COMPARE_CODES_TAB:
+            comparison = self.code_compare_view.comparison
+            if comparison is None:
+                return None
+            return comparison_print_html(comparison), "Comparison " + " ".join(comparison.codes)
+        detail = self.detail_pane.detail
+        if detail is None:
+            return None
+        return detail_print_html(detail, self.detail_pane.note.toPlainText()), f"CodeDesk {detail.code}"
+
+    def print_current(self) -> None:
+        printable = self._printable()
+        if printable is None:
+            self.statusBar().showMessage("Nothing to print: open a code or compare codes first.", 5000)
+            return
+        print_html(printable[0], self, printable[1])
+
+    def save_current_pdf(self) -> None:
+        printable = self._printable()
+        if printable is None:
+            self.statusBar().showMessage("Nothing to save: open a code or compare codes first.", 5000)
+            return
+        html, title = printable
+        start = Path(str(self.settings.value("export/last_dir", str(Path.home())))) / f"{title}.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, "Save as PDF", str(start), "PDF files (*.pdf)")
+        if not path:
+            return
+        self.settings.setValue("export/last_dir", str(Path(path).parent))
+        try:
+            save_pdf(html, Path(path), title)
+        except OSError as exc:
+            QMessageBox.warning(self, "Save as PDF", f"Could not write {path}: {exc}")
+            return
+        self.statusBar().showMessage(f"Saved {path}", 8000)
+
+    def export_results(self) -> None:
+        """Every match of the current search (not only the page shown) to XLSX or CSV, in the worker."""
+        request = self.current_request()
+        if not request.query.strip() and request.section_id is None and not request.code_set:
+            self.statusBar().showMessage("Search or choose a category or section first: then export its codes.",
+                                         6000)
+            return
+        path = choose_export_path(self, self.settings, "Export results",
+                                  safe_file_stem(request.query, "codedesk-results"))
+        if path is None:
+            return
+        self.statusBar().showMessage(f"Exporting to {path}\u2026")
+        self.service.export(ExportRequest("results", path, request.query, request.code_set, request.section_id))
+
+    def export_working_table(self) -> None:
+        if self.userdata is None:
+            return
+        path = choose_export_path(self, self.settings, "Export working set", "codedesk-working-set")
+        if path is None:
+            return
+        self.statusBar().showMessage(f"Exporting to {path}\u2026")
+        self.service.export(ExportRequest("working_set", path, userdata_path=self.userdata.path))
+
+    def _on_export_ready(self, done: ExportDone) -> None:
+        self.statusBar().showMessage(f"Exported {done.rows:,} rows to {done.path}", 10000)
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.actions(), self).exec()
 
     # --- overview, comparison -----------------------------------------------------------------------
 
@@ -710,6 +1120,10 @@ class MainWindow(QMainWindow):
         self.comparison_view.set_rows(rows, self._comparison_sets)
 
     def _on_service_failed(self, kind: str, message: str) -> None:
+        if kind == "code_comparison":
+            self.code_compare_view.show_error(f"Could not compare: {message}")
+        if kind == "export":
+            QMessageBox.warning(self, "Export", f"Nothing was exported: {message}")
         damaged = is_damage(message)
         if damaged:
             # The file is in use now: flag it, so the next start sets it aside and rebuilds it.
@@ -746,13 +1160,24 @@ class MainWindow(QMainWindow):
     def show_data_sources(self) -> None:
         DataSourcesDialog(self.store.sources, self.jobs, self).exec()
 
+    def _on_changed_elsewhere(self) -> None:
+        self.on_data_changed()
+        self.statusBar().showMessage("The database was changed by another program: counts, sources and the "
+                                     "open code are up to date.", 8000)
+
     def on_data_changed(self) -> None:
-        """After an import or a removal: refresh the UI's store, the worker, and everything shown."""
+        """After an import or a removal (here or by another process): refresh the UI's store, the worker, and
+        everything shown, keeping the user's place (section, page, open code, selection)."""
+        section = self.section_tree.current_section()
         self.store.refresh()
         self.section_tree.set_catalog(self.store.catalog)
+        self.section_tree.set_code_set(self.category_filter.current_code_set())
+        if section is not None:
+            self.section_tree.select_section(section, notify=False)
         self.service.refresh()
         self.service.overview()
-        self.request_search()
+        self.service.search(self.current_request())  # the same page, not back to the first
+        self.side_panel.reload()  # titles may have changed
         if self.detail_pane.detail is not None:
             self.service.detail(self.detail_pane.detail.code)
         if self.tabs.currentIndex() == COMPARE_TAB:
@@ -822,9 +1247,8 @@ class MainWindow(QMainWindow):
         if sort is not None and str(sort).isdigit() and int(str(sort)) in (k.value for k in SortKey):
             self.sort_combo.setCurrentIndex(self.sort_combo.findData(SortKey(int(str(sort)))))
         self.service.locality = str(s.value("payment/locality", "") or "") or None
-        category = str(s.value("filter/category", ALL) or ALL)
-        self.category_filter.set_current(category, notify=False)
-        self.section_tree.set_code_set(self.category_filter.current_code_set())
+        # The category filter is not restored: a filter left on yesterday would silently hide today's
+        # answers. Every start shows all categories.
         tab = s.value("window/tab", SEARCH_TAB)
         self.tabs.setCurrentIndex(
             int(str(tab)) if str(tab).isdigit() and int(str(tab)) < self.tabs.count() else SEARCH_TAB

@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -24,13 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.reference import BUNDLED_SOURCE_NAME
-from desktop_app.core.search import Hit
-from desktop_app.ui.theme import CODE_SET_LABELS, CODE_SET_SHORT, badge_colors, highlight_background
+from desktop_app.core.row_text import RowText, common_source
+from desktop_app.core.search import Highlighter, Hit
+from desktop_app.ui.theme import CODE_SET_LABELS, CODE_SET_SHORT, badge_colors, highlight_background, muted_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 HIGHLIGHTS_ROLE = Qt.ItemDataRole.UserRole + 2
 CODE_SET_ROLE = Qt.ItemDataRole.UserRole + 3
+SECONDARY_ROLE = Qt.ItemDataRole.UserRole + 4  # the title cell's second line: (text, highlight spans)
 
 
 class Column(IntEnum):
@@ -59,14 +61,54 @@ class ResultsModel(QAbstractTableModel):
         self._descending = False
         self._bold = QFont()
         self._bold.setBold(True)
+        self._texts: dict[str, RowText] = {}
+        self._highlighter: Highlighter | None = None
+        self._spans: dict[tuple[str, int], tuple[tuple[int, int], ...]] = {}
+        self.common_source = ""  # rows from this source leave the Source column blank
 
     # --- contents
 
-    def set_hits(self, hits: list[Hit]) -> None:
+    def set_hits(self, hits: list[Hit], texts: dict[str, RowText] | None = None,
+                 highlighter: Highlighter | None = None) -> None:
+        """``highlighter`` marks the query's words in the rows' lines, as they are painted (then kept)."""
         self.beginResetModel()
         self._ranked = list(hits)
         self._hits = self._sorted(self._ranked)
+        self._texts = texts or {}
+        self._highlighter = highlighter
+        self._spans = {}
+        self.common_source = common_source(hits)
         self.endResetModel()
+
+    def two_lines(self) -> bool:
+        """Does any row have a second line (a summary beside the official text, a deletion date)?"""
+        return any(t.secondary or t.deleted_date for t in self._texts.values())
+
+    def _secondary(self, hit: Hit) -> tuple[str, tuple[tuple[int, int], ...]]:
+        text = self._texts.get(hit.code)
+        if text is None:
+            return "", ()
+        shown, spans = _from(text.secondary, self._marks(hit, 1, text.secondary), text.secondary_from)
+        if text.deleted_date or hit.status == "deleted":
+            label = f"Deleted {text.deleted_date}".strip() + (" \u00b7 " if shown else "")
+            return label + shown, tuple((a + len(label), b + len(label)) for a, b in spans)
+        return shown, spans
+
+    def _primary(self, hit: Hit) -> tuple[str, tuple[tuple[int, int], ...]]:
+        text = self._texts.get(hit.code)
+        if text is None:
+            return hit.title, hit.highlights
+        spans = hit.highlights if text.primary == hit.title else self._marks(hit, 0, text.primary)
+        return _from(text.primary, spans, text.primary_from)
+
+    def _marks(self, hit: Hit, line: int, text: str) -> tuple[tuple[int, int], ...]:
+        """The query's words in one line of a row, found when the row is first painted."""
+        if self._highlighter is None or not text:
+            return ()
+        key = (hit.code, line)
+        if key not in self._spans:
+            self._spans[key] = self._highlighter.spans(text)
+        return self._spans[key]
 
     def hit(self, row: int) -> Hit | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
@@ -154,22 +196,30 @@ class ResultsModel(QAbstractTableModel):
             if column == _CATEGORY:
                 return CODE_SET_SHORT.get(hit.code_set, hit.code_set)
             if column == _TITLE:
-                return hit.title or "(no descriptor loaded)"
-            return short_source_name(hit.source)
+                return self._primary(hit)[0] or "(no descriptor loaded)"
+            # The Source column speaks only when a row's title comes from elsewhere than most rows'.
+            return "" if hit.source == self.common_source else short_source_name(hit.source)
         if role == _TOOLTIP:
             if column == _CATEGORY:
                 return CODE_SET_LABELS.get(hit.code_set, hit.code_set)
             if column == _TITLE:
                 path = " \u203a ".join(hit.section)
-                checks = "".join(f"\n-{c.modifier}: " + ("fits" if c.fits else f"does not fit: {c.reason}")
-                                 for c in hit.modifiers)
-                return (f"{hit.title}\n{path}" if path else hit.title) + checks
+                checks = [f"-{c.modifier}: " + ("fits" if c.fits else f"does not fit: {c.reason}")
+                          for c in hit.modifiers]
+                text = self._texts.get(hit.code)
+                lines = [text.primary, text.secondary] if text else [hit.title]
+                deleted = f"Deleted {text.deleted_date}" if text and text.deleted_date else ""
+                return "\n".join(line for line in [*lines, deleted, path, *checks] if line)
             if column == _SOURCE:
-                return hit.source
+                return f"Title from {hit.source}"
             return None
         if role == _ACCESSIBLE:
             if column == _CATEGORY:
                 return CODE_SET_LABELS.get(hit.code_set, hit.code_set)
+            if column == _TITLE:
+                return " \u2014 ".join(x for x in (str(self.data(index, _DISPLAY)), self._secondary(hit)[0]) if x)
+            if column == _SOURCE:
+                return short_source_name(hit.source)
             return self.data(index, _DISPLAY)
         if role == _FONT:
             return self._bold if column == _CODE else None
@@ -180,7 +230,11 @@ class ResultsModel(QAbstractTableModel):
         if role == HIT_ROLE:
             return hit
         if role == HIGHLIGHTS_ROLE:
-            return hit.highlights if column == _TITLE else None
+            if column != _TITLE:
+                return None
+            return self._primary(hit)[1]
+        if role == _SECONDARY:
+            return self._secondary(hit) if column == _TITLE else None
         return hit.code_set  # CODE_SET_ROLE
 
 
@@ -189,8 +243,17 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
 _FONT = int(Qt.ItemDataRole.FontRole.value)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_SECONDARY = int(SECONDARY_ROLE)
+
+
+def _from(text: str, spans: tuple[tuple[int, int], ...], start: int) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """``text`` shown from ``start`` (after "… "), its highlight spans moved along."""
+    if start <= 0:
+        return text, spans
+    shift = start - 2
+    return "\u2026 " + text[start:], tuple((a - shift, b - shift) for a, b in spans if a >= start)
 _HANDLED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, _FONT, _FOREGROUND, int(HIT_ROLE),
-                            int(HIGHLIGHTS_ROLE), int(CODE_SET_ROLE)})
+                            int(HIGHLIGHTS_ROLE), int(CODE_SET_ROLE), _SECONDARY})
 _CODE, _CATEGORY, _TITLE, _SOURCE = (int(c) for c in Column)
 
 
@@ -225,20 +288,40 @@ class HighlightDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         spans = index.data(HIGHLIGHTS_ROLE) or ()
-        if not spans:
+        secondary, secondary_spans = index.data(SECONDARY_ROLE) or ("", ())
+        two_lines = option.rect.height() >= 2 * option.fontMetrics.height()
+        if not spans and not (two_lines and secondary):
             super().paint(painter, option, index)
             return
         opt, text = _draw_cell_without_text(self, painter, option, index)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         palette = opt.palette
         text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        rect = opt.rect.adjusted(4, 0, -4, 0)
+        foreground = index.data(_FOREGROUND)
+        if isinstance(foreground, QColor) and not selected:
+            text_color = foreground  # deleted codes stay grey
+        if two_lines:
+            half = opt.rect.height() // 2
+            top = QRect(opt.rect.left(), opt.rect.top() + 2, opt.rect.width(), half - 2)
+            bottom = QRect(opt.rect.left(), opt.rect.top() + half, opt.rect.width(), half - 2)
+            self._draw_line(painter, opt, top, text, spans, text_color, selected)
+            if secondary:
+                muted = text_color if selected else muted_text(palette)
+                self._draw_line(painter, opt, bottom, secondary, secondary_spans, muted, selected)
+            return
+        self._draw_line(painter, opt, opt.rect, text, spans, text_color, selected)
+
+    def _draw_line(self, painter: QPainter, opt: QStyleOptionViewItem, cell: QRect, text: str,
+                   spans: tuple[tuple[int, int], ...], text_color: QColor, selected: bool) -> None:
+        palette = opt.palette
+        rect = cell.adjusted(4, 0, -4, 0)
         plain, bold = QFont(opt.font), QFont(opt.font)
         bold.setBold(True)
         plain_metrics, bold_metrics = QFontMetrics(plain), QFontMetrics(bold)
-        text, spans = _bring_first_match_into_view(text, spans, plain_metrics, rect.width())
+        if spans:
+            text, spans = _bring_first_match_into_view(text, spans, plain_metrics, rect.width())
         painter.save()
-        painter.setClipRect(opt.rect)
+        painter.setClipRect(cell)
         x = rect.left()
         for start, end, marked in _segments(text, spans):
             piece = text[start:end]
@@ -338,7 +421,8 @@ class ResultsView(QTableView):
         self.setAccessibleName("Search results")
         self.setAccessibleDescription("Codes matching the search; Enter opens the selected code")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows (Shift/Ctrl): to copy as TSV or compare; the current row is the one opened.
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
@@ -346,7 +430,9 @@ class ResultsView(QTableView):
         self.setTabKeyNavigation(False)
         self.setSortingEnabled(False)  # header clicks call model.sort without the view reordering rows itself
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self._one_line_height = self.fontMetrics().height() + 10
+        self.verticalHeader().setDefaultSectionSize(self._one_line_height)
+        model.modelReset.connect(self._fit_row_height)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
@@ -366,6 +452,13 @@ class ResultsView(QTableView):
         self._badge_delegate = BadgeDelegate(self)
         self.setItemDelegateForColumn(Column.TITLE, self._title_delegate)
         self.setItemDelegateForColumn(Column.CATEGORY, self._badge_delegate)
+
+    def _fit_row_height(self) -> None:
+        """Two lines per row when any row has a second (official text and our summary, a deletion date)."""
+        lines = 2 if self.results_model().two_lines() else 1
+        height = self._one_line_height + (lines - 1) * (self.fontMetrics().height() + 2)
+        if self.verticalHeader().defaultSectionSize() != height:
+            self.verticalHeader().setDefaultSectionSize(height)
 
     def results_model(self) -> ResultsModel:
         model = self.model()

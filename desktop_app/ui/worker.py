@@ -25,10 +25,14 @@ from typing import cast
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
 from desktop_app.core import changes, ncci
+from desktop_app.core.code_compare import compare_codes
 from desktop_app.core.details import CodeDetail
-from desktop_app.core.errors import CodeDeskError, is_environment_problem, is_interrupt
+from desktop_app.core.errors import CodeDeskError, UserError, is_environment_problem, is_interrupt
+from desktop_app.core.export import results_table, working_set_table, write_table
 from desktop_app.core.search import SearchFilters, SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
+from desktop_app.core.userdata import UserData
+from desktop_app.core.working_set import read_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ log = logging.getLogger(__name__)
 
 # "counts" is the second half of a search: the hits are painted first, the per-category counts follow.
 KIND_ORDER = ("refresh", "search", "detail", "measure", "counts", "overview", "comparison", "localities", "ncci_check",
-              "ncci_edits", "releases", "changes")
+              "ncci_edits", "releases", "changes", "working_set", "code_comparison", "export", "data_version")
 
 
 @dataclass(frozen=True)
@@ -83,11 +87,37 @@ class ChangesRequest:
 
 
 @dataclass(frozen=True)
+class DetailsRequest:
+    codes: tuple[str, ...]
+    locality: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """Write a table to ``path`` (.xlsx or .csv): the search's matches, or the working set."""
+
+    what: str  # 'results' or 'working_set'
+    path: Path
+    query: str = ""
+    code_set: str | None = None
+    section_id: int | None = None
+    userdata_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    path: Path
+    rows: int
+    total: int
+
+
+@dataclass(frozen=True)
 class SearchRequest:
     query: str
     code_set: str | None = None
     section_id: int | None = None
     limit: int = 200
+    after: str = ""  # browsing a category or section: the last code of the previous page
 
     @property
     def filters(self) -> SearchFilters:
@@ -101,6 +131,7 @@ class Overview:
     code_counts: dict[str, dict[str, int]]
     section_counts: dict[int, int]
     sources: list[SourceInfo]
+    data_version: int | None = None  # PRAGMA data_version when these figures were read
 
     @property
     def total_codes(self) -> int:
@@ -126,6 +157,7 @@ class StoreWorker(QObject):
         self._db_path = db_path
         self._opener = opener or (lambda path: CodeStore.open(path, build=False))
         self._store: CodeStore | None = None
+        self._userdata_conn: UserData | None = None
         self._lock = threading.Lock()
         self._pending: dict[str, tuple[int, object]] = {}
         self._running: str | None = None
@@ -192,7 +224,7 @@ class StoreWorker(QObject):
         store = self._open()
         if kind == "search":
             assert isinstance(payload, SearchRequest)
-            return store.search(payload.query, payload.filters, payload.limit)
+            return store.search(payload.query, payload.filters, payload.limit, after=payload.after)
         if kind == "counts":
             result, request = cast("tuple[SearchResult, SearchRequest]", payload)
             return store.engine.counts(result, request.filters)
@@ -205,7 +237,8 @@ class StoreWorker(QObject):
         if kind == "localities":
             return store.localities()
         if kind == "overview":
-            overview = Overview(store.code_counts(), store.section_counts(), store.sources())
+            overview = Overview(store.code_counts(), store.section_counts(), store.sources(),
+                                self._data_version(store))
             # Load the typo-correction vocabulary now, while the person is still reading the window, rather
             # than on the first misspelt keystroke.
             store.engine.correct_words(["warmup"])
@@ -215,7 +248,18 @@ class StoreWorker(QObject):
             return store.comparison(payload)
         if kind == "refresh":
             store.refresh()
-            return None
+            return self._data_version(store)
+        if kind == "data_version":
+            return self._data_version(store)
+        if kind == "working_set":
+            assert isinstance(payload, Path)
+            return read_snapshot(self._userdata(payload), store.summaries)
+        if kind == "export":
+            assert isinstance(payload, ExportRequest)
+            return self._export(store, payload)
+        if kind == "code_comparison":
+            assert isinstance(payload, DetailsRequest)
+            return compare_codes([store.detail(code, locality=payload.locality) for code in payload.codes])
         if kind == "ncci_check":
             assert isinstance(payload, ClaimCheckRequest)
             return ncci.check_claim(store.conn, ncci.parse_claim(payload.text), payload.on, payload.setting)
@@ -230,6 +274,37 @@ class StoreWorker(QObject):
             return changes.compare(store.conn, payload.family, payload.old, payload.new, payload.code_set)
         raise ValueError(f"unknown request kind {kind!r}")
 
+    def _userdata(self, path: Path) -> UserData:
+        """The user data, through this thread's own connection (the UI thread keeps its own for writes)."""
+        if self._userdata_conn is None or self._userdata_conn.path != path:
+            if self._userdata_conn is not None:
+                self._userdata_conn.close()
+            self._userdata_conn = UserData(path)
+        return self._userdata_conn
+
+    @staticmethod
+    def _data_version(store: CodeStore) -> int:
+        """Changes whenever another connection (another process: codedesk-cli import) commits."""
+        return int(store.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def _export(self, store: CodeStore, request: ExportRequest) -> ExportDone:
+        if request.what == "results":
+            table = results_table(store, request.query, SearchFilters(request.code_set, request.section_id))
+        else:
+            assert request.userdata_path is not None
+            userdata = UserData(request.userdata_path)  # its own connection, in this thread
+            try:
+                codes = [f.code for f in userdata.favourite_entries()]
+                codes += [n.code for n in userdata.note_entries()] + [h.code for h in userdata.history_entries()]
+                table = working_set_table(userdata, store.summaries(codes))
+            finally:
+                userdata.close()
+        try:
+            write_table(table, request.path)
+        except OSError as exc:
+            raise UserError(f"cannot write {request.path}: {exc.strerror or exc}") from exc
+        return ExportDone(request.path, len(table.rows), table.total)
+
     def stop(self) -> None:
         """Forget waiting requests and interrupt the running one (called from the UI thread)."""
         with self._lock:
@@ -240,6 +315,9 @@ class StoreWorker(QObject):
 
     @Slot()
     def close(self) -> None:
+        if self._userdata_conn is not None:
+            self._userdata_conn.close()
+            self._userdata_conn = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -259,7 +337,11 @@ class StoreService(QObject):
     ncci_edits_ready = Signal(object)  # CodeEdits
     releases_ready = Signal(object)  # dict[str, list[changes.Release]]
     changes_ready = Signal(object)  # changes.ChangeReport
+    working_set_ready = Signal(object)  # WorkingSetSnapshot: what the working-set panel lists
+    code_comparison_ready = Signal(object)  # CodeComparison
+    export_ready = Signal(object)  # ExportDone
     refreshed = Signal()
+    changed_elsewhere = Signal()  # the database changed under us (another process imported or removed)
     failed = Signal(str, str)  # kind, message
 
     def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
@@ -272,6 +354,7 @@ class StoreService(QObject):
         # The worker runs Python too (building hits, correcting typos): make the interpreter switch threads
         # often enough that a busy worker never holds the UI thread back for more than a couple of ms.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.002))
+        self.data_version: int | None = None  # the database's version when the window last read it
         self._thread = QThread()
         self._thread.setObjectName("codedesk-store-worker")
         self._worker = StoreWorker(db_path)
@@ -315,6 +398,18 @@ class StoreService(QObject):
 
     def changes(self, request: ChangesRequest) -> int:
         return self._post("changes", request)
+    def working_set(self, userdata_path: Path) -> int:
+        return self._post("working_set", userdata_path)
+
+    def export(self, request: ExportRequest) -> int:
+        return self._post("export", request)
+
+    def code_comparison(self, codes: list[str]) -> int:
+        return self._post("code_comparison", DetailsRequest(tuple(codes), self.locality))
+
+    def poll_data_version(self) -> int:
+        """Ask whether the database changed underneath (polled every second by the window)."""
+        return self._post("data_version")
 
     def refresh(self) -> int:
         """After an import: the worker re-reads its catalog before any later request runs."""
@@ -351,6 +446,8 @@ class StoreService(QObject):
         elif kind == "localities":
             self.localities_ready.emit(answer.value)
         elif kind == "overview":
+            if self.data_version is None:  # the baseline: what the window first showed was read at this version
+                self.data_version = cast(Overview, answer.value).data_version
             self.overview_ready.emit(answer.value)
         elif kind == "comparison":
             rows: list[ComparisonRow] = answer.value  # type: ignore[assignment]
@@ -363,8 +460,22 @@ class StoreService(QObject):
             self.releases_ready.emit(answer.value)
         elif kind == "changes":
             self.changes_ready.emit(answer.value)
+        elif kind == "working_set":
+            self.working_set_ready.emit(answer.value)
+        elif kind == "code_comparison":
+            self.code_comparison_ready.emit(answer.value)
+        elif kind == "export":
+            self.export_ready.emit(answer.value)
         elif kind == "refresh":
+            self.data_version = cast(int, answer.value)
             self.refreshed.emit()
+        elif kind == "data_version":
+            version = cast(int, answer.value)
+            if self.data_version is None:
+                self.data_version = version
+            elif version != self.data_version:
+                self.data_version = version
+                self.changed_elsewhere.emit()
 
     @Slot(str, int, str)
     def _on_failed(self, kind: str, seq: int, message: str) -> None:

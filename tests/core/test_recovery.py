@@ -469,3 +469,21 @@ def test_the_cli_says_it_waits_for_the_other_import_and_gives_up_when_told(db_pa
     assert "waiting for the other import to finish (at most 1 s; Ctrl+C cancels)" in lines[0]
     assert "another import kept the database busy" in lines[1] and "nothing was changed" in lines[1]
     assert sources(db_path) == set()
+
+
+def test_salvage_keeps_named_favourite_lists(tmp_path: Path) -> None:
+    path = tmp_path / "codedesk-user.sqlite3"
+    user = UserData(path)
+    user.create_list("Cardiology")
+    user.set_favourite("93000", True, "Cardiology")
+    user.set_favourite("99213", True)
+    user.close()
+    report = salvage_userdata(path, "flagged by a test")
+    assert report.recovered["favourites"] == 2
+    fresh = UserData(path)
+    try:
+        assert {(e.list_name, e.code) for e in fresh.favourite_entries()} == {("Cardiology", "93000"),
+                                                                         ("Favourites", "99213")}
+        assert "Cardiology" in fresh.lists()
+    finally:
+        fresh.close()

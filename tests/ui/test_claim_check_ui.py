@@ -1,4 +1,4 @@
-"""The NCCI window parts: Check Codes Together (Ctrl+K) and a code's edits under the detail pane."""
+"""The NCCI window parts: Check Codes Together (Ctrl+Shift+K) and a code's edits under the detail pane."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_check_codes_together_window(qtbot: QtBot, window: MainWindow) -> None:
     window.claim_check_action.trigger()
     panel = window.claim_check
     assert panel is not None and panel.isVisible()
-    assert "Ctrl+K" in [s.toString() for s in window.claim_check_action.shortcuts()]
+    assert "Ctrl+Shift+K" in [s.toString() for s in window.claim_check_action.shortcuts()]
     panel.date.setDate(QDate(2025, 1, 1))
     qtbot.keyClicks(panel.claim, "10001, 10002-59, 10003 x2")
     qtbot.waitUntil(lambda: panel.result is not None and len(panel.result.lines) == 3, timeout=WAIT_MS)

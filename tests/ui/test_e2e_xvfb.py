@@ -110,6 +110,17 @@ class AppProcess:
                 self.process.wait(10)
 
 
+def _wait_for_title(text: str, env: dict[str, str], timeout: float = 15) -> str:
+    """Poll until a window's title (CodeDesk's names the open code) holds ``text``; return that title."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = _run(["xdotool", "search", "--name", text], env).stdout.split()
+        if found:
+            return _run(["xdotool", "getwindowname", found[0]], env).stdout.strip()
+        time.sleep(0.1)
+    raise AssertionError(f"no window title showed {text} within {timeout:.0f} s")
+
+
 def test_real_app_window_under_xvfb(display: str, tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key not in ("CODEDESK_DB", "WAYLAND_DISPLAY")}
     env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_CONFIG_HOME=str(tmp_path / "config"),
@@ -124,6 +135,8 @@ def test_real_app_window_under_xvfb(display: str, tmp_path: Path) -> None:
         _run(["xdotool", "key", "Return"], env)
         # The window's own state, from inside: the detail pane shows the code that was typed.
         assert app.wait_for("CODEDESK_DETAIL", timeout=60) == "CODEDESK_DETAIL 3074F"
+        # ... and the title names the open code.
+        assert _wait_for_title("3074F", env).startswith("CodeDesk \u2014 3074F")
         shot = tmp_path / "window.png"
         taken = _run(["import", "-window", "root", str(shot)], env)
         assert taken.returncode == 0, taken.stderr

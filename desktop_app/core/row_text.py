@@ -1,0 +1,131 @@
+"""What a results row says so that codes can be told apart (issue 12, item 5). Qt-free.
+
+The first line is the best official descriptor (long before medium before short, the newest source
+first), or the code's title when no file describes it; the second is our plain-language summary when it
+says something the first line does not. Rows whose text would still read the same get the section (and
+the code) as their second line. Deleted codes say so, with the date.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from desktop_app.core.reference import BUNDLED_KIND
+from desktop_app.core.search import Highlighter, Hit
+
+OFFICIAL_ORDER = {"long": 0, "medium": 1, "short": 2, "clinician": 3, "consumer": 4}
+
+
+Spans = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class RowText:
+    primary: str
+    secondary: str = ""
+    deleted_date: str = ""
+    primary_spans: Spans = ()  # matched query words, to highlight
+    secondary_spans: Spans = ()
+    # Where the shown text starts (after "… "): rows whose lines begin alike (99202-99205, "Colonoscopy with
+    # removal of …") are shown from shortly before the words that tell them apart; the tooltip has it all.
+    primary_from: int = 0
+    secondary_from: int = 0
+
+
+def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highlighter | None = None
+              ) -> dict[str, RowText]:
+    """Per hit code, the two lines of its row; with ``highlighter``, the query's words marked in them (the
+    window marks them itself, only in the rows it paints). One query for descriptors, one for deletions."""
+    codes = list(dict.fromkeys(hit.code for hit in hits))
+    if not codes:
+        return {}
+    marks = ",".join("?" for _ in codes)
+    official: dict[str, tuple[tuple[int, int], str]] = {}
+    summary: dict[str, str] = {}
+    for code, kind, text, source_kind, source_id in conn.execute(
+            f"SELECT d.code, d.kind, d.text, s.kind, s.id FROM descriptors d JOIN sources s ON s.id = d.source_id "
+            f"WHERE d.code IN ({marks}) AND d.kind != 'keywords'", codes):
+        if source_kind == BUNDLED_KIND:
+            if kind == "summary":
+                summary[code] = text
+            continue
+        rank = (OFFICIAL_ORDER.get(kind, 9), -source_id)
+        if code not in official or rank < official[code][0]:
+            official[code] = (rank, text)
+    deleted = {code: date for code, date in conn.execute(
+        f"SELECT code, deleted_date FROM codes WHERE code IN ({marks}) AND status = 'deleted'", codes)}
+    texts: dict[str, RowText] = {}
+    for hit in hits:
+        primary = official[hit.code][1] if hit.code in official else hit.title
+        ours = summary.get(hit.code, "")
+        secondary = ours if ours and ours.strip().lower() != primary.strip().lower() else ""
+        texts[hit.code] = RowText(primary, secondary, deleted.get(hit.code) or "" if hit.status == "deleted" else "")
+    # Rows that still read alike (same first and second line) are told apart by their section.
+    alike = Counter((t.primary.lower(), t.secondary.lower()) for t in texts.values())
+    by_code = {hit.code: hit for hit in hits}
+    for code, text in list(texts.items()):
+        if alike[(text.primary.lower(), text.secondary.lower())] > 1:
+            where = by_code[code].section[-1] if by_code[code].section else by_code[code].code_set
+            extra = f"{where} \u00b7 {code}"
+            texts[code] = RowText(text.primary, f"{text.secondary} ({extra})" if text.secondary else extra,
+                                  text.deleted_date)
+    primary_from = _telling_starts([t.primary for t in texts.values()])
+    secondary_from = _telling_starts([t.secondary for t in texts.values()])
+    texts = {code: RowText(t.primary, t.secondary, t.deleted_date,
+                           highlighter.spans(t.primary) if highlighter else (),
+                           highlighter.spans(t.secondary) if highlighter else (),
+                           primary_from[i], secondary_from[i])
+             for i, (code, t) in enumerate(texts.items())}
+    return texts
+
+
+SHARED_WORDS = 4  # lines sharing at least this many first words are shown from where they differ
+CONTEXT_WORDS = 2  # words kept before the first difference
+
+
+def _telling_starts(lines: list[str]) -> list[int]:
+    """Per line, the character offset to show it from (0: from the start)."""
+    words = [line.split() for line in lines]
+    starts = [0] * len(lines)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, line_words in enumerate(words):
+        if len(line_words) > SHARED_WORDS:
+            groups.setdefault(tuple(w.lower() for w in line_words[:SHARED_WORDS]), []).append(index)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for index in members:
+            own = [w.lower() for w in words[index]]
+            # The longest prefix this line shares with another line of its group.
+            shared = max(_common_prefix(own, [w.lower() for w in words[other]]) for other in members if other != index)
+            keep_from = max(0, shared - CONTEXT_WORDS)
+            if keep_from >= 2:
+                starts[index] = _word_offset(lines[index], keep_from)
+    return starts
+
+
+def _common_prefix(a: list[str], b: list[str]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+def _word_offset(line: str, word_index: int) -> int:
+    position = 0
+    for _ in range(word_index):
+        position = line.index(" ", position) + 1
+        while line[position] == " ":
+            position += 1
+    return position
+
+
+def common_source(hits: Sequence[Hit]) -> str:
+    """The source most rows' titles come from: the Source column is left blank for those."""
+    counts = Counter(hit.source for hit in hits if hit.source)
+    return counts.most_common(1)[0][0] if counts else ""

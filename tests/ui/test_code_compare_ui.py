@@ -1,0 +1,67 @@
+"""Compare codes in the window, print and PDF (issue 12, items 2 and 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.code_compare import AMA_NOTICE, compare_codes
+from desktop_app.core.importers import import_paths
+from desktop_app.core.store import CodeStore
+from desktop_app.ui.main_window import COMPARE_CODES_TAB, MainWindow
+from desktop_app.ui.printing import comparison_print_html, detail_print_html, save_pdf
+from tests.ui.conftest import WAIT_MS, search
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _compared(window: MainWindow, codes: tuple[str, ...]) -> bool:
+    comparison = window.code_compare_view.comparison
+    return comparison is not None and comparison.codes == codes
+
+
+def test_compare_typed_in_the_search_box(qtbot: QtBot, window: MainWindow) -> None:
+    window.search_box.setText("compare 99213 99214")
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    assert window.tabs.currentIndex() == COMPARE_CODES_TAB
+    qtbot.waitUntil(lambda: _compared(window, ("99213", "99214")), timeout=WAIT_MS)
+    text = window.code_compare_view.browser.toPlainText()
+    assert "99213" in text and "Plain-language summary" in text and "\u2260" in text
+
+
+def test_compare_selected_results_with_ctrl_k(qtbot: QtBot, window: MainWindow) -> None:
+    search(qtbot, window, "99202-99205")
+    selection = window.results_view.selectionModel()
+    for row in (0, 2):
+        selection.select(window.results_model.index(row, 0),
+                         QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    window.results_view.setFocus()
+    qtbot.keyClick(window.results_view, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _compared(window, ("99202", "99204")), timeout=WAIT_MS)
+
+
+def test_one_code_asks_for_more(qtbot: QtBot, window: MainWindow) -> None:
+    window.compare_codes(["99213"])
+    assert window.tabs.currentIndex() == COMPARE_CODES_TAB
+    assert "2 to 4 codes" in window.code_compare_view.message.text()
+    assert window.code_compare_view.message.isVisible()
+
+
+def test_printed_detail_names_sources_and_the_ama_notice(store: CodeStore, tmp_path: Path) -> None:
+    import_paths(store.conn, [FIXTURES / "cms" / "PPRRVU2030_Jan.csv"])
+    store.refresh()
+    detail = store.detail("99990")
+    html = detail_print_html(detail, note="check units")
+    assert html.count("Source: ") >= len(detail.descriptors) and AMA_NOTICE in html and "check units" in html
+    bundled_only = detail_print_html(store.detail("99213"))
+    assert AMA_NOTICE not in bundled_only and "our own words" in bundled_only
+    pdf = tmp_path / "detail.pdf"
+    save_pdf(html, pdf)
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 1000
+    comparison = compare_codes([store.detail("99990"), store.detail("99991")])
+    printed = comparison_print_html(comparison)
+    assert "Comparison: 99990 \u00b7 99991" in printed and AMA_NOTICE in printed
+    save_pdf(printed, tmp_path / "compare.pdf")
+    assert (tmp_path / "compare.pdf").stat().st_size > 1000

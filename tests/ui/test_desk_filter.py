@@ -1,0 +1,81 @@
+"""The filter in the window: exact answers shown whatever it is, one key clears it, a category lists its
+codes page by page, and the tree's names can be read (issue 12, item 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from pytestqt.qtbot import QtBot
+
+from desktop_app.ui.filters import ALL
+from desktop_app.ui.main_window import MainWindow
+from tests.ui.conftest import codes, search, settle
+
+
+def test_exact_code_outside_the_filter_is_shown_with_a_note(qtbot: QtBot, window: MainWindow) -> None:
+    window.category_filter.set_current("II")
+    search(qtbot, window, "J1100")
+    assert codes(window) == ["J1100"]
+    assert window.result_note.isVisible()
+    assert "J1100 is outside the Category II filter" in window.result_note.text()
+
+
+def test_escape_in_an_empty_box_and_ctrl_0_clear_the_filter(qtbot: QtBot, window: MainWindow) -> None:
+    window.category_filter.set_current("III")
+    settle(qtbot, window)
+    window.search_box.setFocus()
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Escape)
+    assert window.category_filter.current() == ALL
+    window.category_filter.set_current("II")
+    window.clear_filter_action.trigger()
+    assert window.category_filter.current() == ALL
+    assert window.clear_filter_action.shortcut().toString() == "Ctrl+0"
+
+
+def test_filter_is_not_restored_at_restart(qtbot: QtBot, make_window: Callable[[], MainWindow]) -> None:
+    first = make_window()
+    first.category_filter.set_current("II")
+    first.close()
+    second = make_window()
+    assert second.category_filter.current() == ALL
+
+
+def test_choosing_a_category_lists_its_codes_and_pages(qtbot: QtBot, window: MainWindow) -> None:
+    window.category_filter.set_current("I")
+    settle(qtbot, window)
+    first_page = codes(window)
+    assert len(first_page) == 200 and first_page == sorted(first_page)
+    assert "Alt+PgDown" in window.result_note.text()
+    window.next_page_action.trigger()
+    qtbot.waitUntil(lambda: codes(window) and codes(window)[0] > first_page[-1], timeout=5000)
+    window.previous_page_action.trigger()
+    qtbot.waitUntil(lambda: codes(window) == first_page, timeout=5000)
+
+
+def test_choosing_a_code_set_in_the_tree_lists_its_codes(qtbot: QtBot, window: MainWindow) -> None:
+    tree = window.section_tree
+    model = tree.model()
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "HCPCS Level II"
+               or "HCPCS" in str(model.index(r, 0).data()))
+    tree.setCurrentIndex(model.index(row, 0))
+    qtbot.waitUntil(lambda: window.category_filter.current() == "HCPCS", timeout=5000)
+    settle(qtbot, window)
+    assert codes(window) and all(hit.code_set == "HCPCS" for hit in window.results_model.hits())
+
+
+def test_the_chosen_filter_stands_out_in_both_themes(qtbot: QtBot, window: MainWindow) -> None:
+    from desktop_app.ui.theme import ThemeChoice
+
+    for theme in (ThemeChoice.LIGHT, ThemeChoice.DARK):
+        window.set_theme(theme)
+        qtbot.wait(20)
+        window.category_filter.set_current("II")
+        chosen = window.category_filter.button("II").grab().toImage()
+        other = window.category_filter.button("I").grab().toImage()
+        a = QColor(chosen.pixel(chosen.width() // 2, 3))
+        b = QColor(other.pixel(other.width() // 2, 3))
+        assert abs(a.lightness() - b.lightness()) + abs(a.hue() - b.hue()) > 40, (theme, a.name(), b.name())
+        assert a == window.category_filter.palette().color(QPalette.ColorRole.Highlight)
+    window.set_theme(ThemeChoice.LIGHT)

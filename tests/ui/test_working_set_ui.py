@@ -1,0 +1,88 @@
+"""The working set panel: favourites, recent and notes listed, filtered, sorted, removed, by keyboard
+(issue 12, item 1)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.shortcuts import shortcut_rows
+from desktop_app.ui.working_set import EntryPage
+from tests.ui.conftest import WAIT_MS, wait_detail
+
+
+def _titles_arrived(window: MainWindow, page_codes: list[str]) -> bool:
+    return all(code in window.side_panel.titles for code in page_codes)
+
+
+def _shows(qtbot: QtBot, page: EntryPage, expected: list[str], *, ordered: bool = False) -> None:
+    """The page is filled from the worker's answer: wait for it."""
+    qtbot.waitUntil(lambda: (page.visible_codes() if ordered else sorted(page.visible_codes())) == expected,
+                    timeout=WAIT_MS)
+
+
+def test_favourites_are_listed_filtered_opened_and_removed_by_keyboard(qtbot: QtBot, window: MainWindow) -> None:
+    for code in ("99213", "3074F", "J1100"):
+        window.open_code(code)
+        wait_detail(qtbot, window, code)
+        qtbot.keyClick(window.search_box, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        assert window.detail_pane.favourite_button.isChecked()
+    qtbot.keyClick(window.search_box, Qt.Key.Key_F,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    page = window.side_panel.favourites
+    assert window.side_panel.currentWidget() is page and page.filter_box.hasFocus()
+    _shows(qtbot, page, ["3074F", "99213", "J1100"])
+    qtbot.waitUntil(lambda: _titles_arrived(window, page.codes()), timeout=5000)
+    row = page.visible_codes().index("J1100")
+    assert "dexamethasone" in page.proxy.index(row, 1).data().lower()
+    qtbot.keyClicks(page.filter_box, "dexameth")  # the title is searched too
+    assert page.visible_codes() == ["J1100"]
+    qtbot.keyClick(page.filter_box, Qt.Key.Key_Return)
+    wait_detail(qtbot, window, "J1100")
+    page.filter_box.clear()
+    page.table.setFocus()
+    page.table.selectRow(page.visible_codes().index("3074F"))
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    _shows(qtbot, page, ["99213", "J1100"])
+    assert window.userdata is not None and not window.userdata.is_favourite("3074F")
+
+
+def test_named_list_and_sorting(qtbot: QtBot, window: MainWindow) -> None:
+    assert window.userdata is not None
+    window.userdata.set_favourite("93000", True, "Cardiology")
+    window.userdata.set_favourite("99214", True)
+    window.favourites_action.trigger()
+    panel = window.side_panel
+    qtbot.waitUntil(lambda: [panel.list_combo.itemText(i) for i in range(panel.list_combo.count())] == [
+        "All lists", "Favourites", "Cardiology"], timeout=WAIT_MS)
+    panel.list_combo.setCurrentText("Cardiology")
+    assert panel.favourites.visible_codes() == ["93000"]
+    panel.list_combo.setCurrentText("All lists")
+    panel.favourites.sort_combo.setCurrentText("Code")
+    assert panel.favourites.visible_codes() == ["93000", "99214"]
+    panel.favourites.sort_combo.setCurrentText("List")
+    assert panel.favourites.visible_codes() == ["93000", "99214"]  # Cardiology before Favourites
+
+
+def test_recent_and_notes_pages(qtbot: QtBot, window: MainWindow) -> None:
+    for code in ("99213", "99214", "99213"):
+        window.open_code(code)
+        wait_detail(qtbot, window, code)
+    window.detail_pane.note.setPlainText("time rule")
+    window.detail_pane.save_note()
+    window.recent_action.trigger()
+    recent = window.side_panel.recent
+    qtbot.waitUntil(lambda: recent.visible_codes()[:2] == ["99213", "99214"], timeout=WAIT_MS)
+    recent.sort_combo.setCurrentText("Most viewed")
+    assert recent.visible_codes()[0] == "99213"
+    window.notes_action.trigger()
+    _shows(qtbot, window.side_panel.notes, ["99213"])
+    assert window.side_panel.notes.proxy.index(0, 2).data() == "time rule"
+
+
+def test_help_lists_the_new_shortcuts(window: MainWindow) -> None:
+    text = "\n".join(f"{keys} {does}" for keys, does in shortcut_rows(window.actions()))
+    for expected in ("Ctrl+D Toggle Favourite", "Ctrl+Shift+F Favourites", "Ctrl+Shift+H Recent Codes",
+                     "Ctrl+Shift+N Notes", "Ctrl+0 Show All Categories"):
+        assert expected in text
