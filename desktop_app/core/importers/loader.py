@@ -18,7 +18,15 @@ from datetime import datetime, timezone
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.errors import ImportFileError
-from desktop_app.core.importers.model import Dataset, Monitor
+from desktop_app.core.importers.model import (
+    PHASE_COMPARE,
+    PHASE_INDEX,
+    PHASE_STATUS,
+    PHASE_VALIDATE,
+    PHASE_WRITE,
+    Dataset,
+    Monitor,
+)
 from desktop_app.core.indexing import drop_orphan_codes, reindex
 from desktop_app.core.quality import parent_measure
 
@@ -226,134 +234,139 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
     if not conn.in_transaction:
         raise RuntimeError("write_dataset must run inside a transaction")
     monitor.start(f"Writing {ds.name}", 6)
-    old = conn.execute("SELECT id FROM sources WHERE kind = ? AND release = ?", (ds.kind, ds.release)).fetchone()
-    previous = old[0] if old else _previous_release(conn, ds)
-    existing = {r[0] for r in conn.execute("SELECT code FROM codes")}
+    with monitor.phase(PHASE_VALIDATE):
+        old = conn.execute("SELECT id FROM sources WHERE kind = ? AND release = ?", (ds.kind, ds.release)).fetchone()
+        previous = old[0] if old else _previous_release(conn, ds)
+        existing = {r[0] for r in conn.execute("SELECT code FROM codes")}
 
-    # Facts-only records (history of a code the release gives no text for) need the code to exist already.
-    dropped = [c for c, r in ds.codes.items() if r.facts_only and not r.descriptors and c not in existing]
-    for code in dropped:
-        del ds.codes[code]
-    if dropped:
-        ds.warnings.append(
-            f"{len(dropped)} code(s) have history or facts but no descriptor and are not in the "
-            f"database; their rows were skipped (e.g. {', '.join(sorted(dropped)[:5])})"
-        )
-    old_codes = source_codes(conn, old[0]) if old else set()
-    if old and ds.kind not in _USER_LIST_KINDS:
-        _refuse_shrinking(conn, ds, old[0], len(old_codes))
-
-    # What changed, against the same release (re-import) or else the newest release of this kind.
-    # Facts are encoded as they are compared and written, never all held as JSON text at once (for a large
-    # file that list was a third of the import's peak memory).
-    added = updated = unchanged = 0
-    if ds.codes:
-        before = _code_signatures(conn, previous) if previous is not None else {}
-        for code, rec in ds.codes.items():
-            if code not in before:
-                added += 1
-            elif before[code] == (
-                tuple(sorted(rec.descriptors)),
-                tuple(sorted((modifier, facts_json(facts)) for modifier, facts in rec.facts.items())),
-            ):
-                unchanged += 1
-            else:
-                updated += 1
-    else:
-        before_m = _measure_signatures(conn, previous) if previous is not None else {}
-        links: dict[str, list[tuple[str, ...]]] = {}
-        for link in ds.measure_codes:
-            links.setdefault(parent_measure(link.measure_id), []).append(
-                (link.measure_id, link.code, link.role, link.role_detail, link.modifier, link.conditions,
-                 link.together)
+        # Facts-only records (history of a code the release gives no text for) need the code to exist already.
+        dropped = [c for c, r in ds.codes.items() if r.facts_only and not r.descriptors and c not in existing]
+        for code in dropped:
+            del ds.codes[code]
+        if dropped:
+            ds.warnings.append(
+                f"{len(dropped)} code(s) have history or facts but no descriptor and are not in the "
+                f"database; their rows were skipped (e.g. {', '.join(sorted(dropped)[:5])})"
             )
-        for mid in ds.measures.keys() | links.keys():
-            m = ds.measures.get(mid)
-            sig = (m.title, facts_json(m.details)) if m else ("", "")
-            if mid not in before_m:
-                added += 1
-            elif before_m[mid] == (*sig, tuple(sorted(links.get(mid, ())))):
-                unchanged += 1
-            else:
-                updated += 1
+        old_codes = source_codes(conn, old[0]) if old else set()
+        if old and ds.kind not in _USER_LIST_KINDS:
+            _refuse_shrinking(conn, ds, old[0], len(old_codes))
+
+    with monitor.phase(PHASE_COMPARE):
+        # What changed, against the same release (re-import) or else the newest release of this kind.
+        # Facts are encoded as they are compared and written, never all held as JSON text at once (for a large
+        # file that list was a third of the import's peak memory).
+        added = updated = unchanged = 0
+        if ds.codes:
+            before = _code_signatures(conn, previous) if previous is not None else {}
+            for code, rec in ds.codes.items():
+                if code not in before:
+                    added += 1
+                elif before[code] == (
+                    tuple(sorted(rec.descriptors)),
+                    tuple(sorted((modifier, facts_json(facts)) for modifier, facts in rec.facts.items())),
+                ):
+                    unchanged += 1
+                else:
+                    updated += 1
+        else:
+            before_m = _measure_signatures(conn, previous) if previous is not None else {}
+            links: dict[str, list[tuple[str, ...]]] = {}
+            for link in ds.measure_codes:
+                links.setdefault(parent_measure(link.measure_id), []).append(
+                    (link.measure_id, link.code, link.role, link.role_detail, link.modifier, link.conditions,
+                     link.together)
+                )
+            for mid in ds.measures.keys() | links.keys():
+                m = ds.measures.get(mid)
+                sig = (m.title, facts_json(m.details)) if m else ("", "")
+                if mid not in before_m:
+                    added += 1
+                elif before_m[mid] == (*sig, tuple(sorted(links.get(mid, ())))):
+                    unchanged += 1
+                else:
+                    updated += 1
     monitor.report(1)
+    with monitor.phase(PHASE_WRITE):
 
-    touched: set[str] = set(ds.codes)
-    if old:
-        touched |= old_codes
-        delete_source(conn, old[0])
-    counts: dict[str, object] = {
-        "added": added,
-        "updated": updated,
-        "unchanged": unchanged,
-        "warnings": len(ds.warnings),
-        "rows": ds.rows,
-        "codes": sum(1 for r in ds.codes.values() if r.kind == "code"),
-        "modifiers": ds.modifier_count,
-        "measures": len(ds.measures),
-        "measure_codes": len(ds.measure_codes),
-        "format": ds.format,
-        **ds.extra_counts,
-    }
-    loaded_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-    source_id = conn.execute(
-        """INSERT INTO sources (kind, name, file_name, release, effective_date, sha256, loaded_at, counts)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            ds.kind,
-            ds.name,
-            ds.file_name,
-            ds.release,
-            ds.effective_date,
-            ds.sha256,
-            loaded_at,
-            json.dumps(counts, sort_keys=True),
-        ),
-    ).lastrowid
-    assert source_id is not None
-    monitor.report(2)
+        touched: set[str] = set(ds.codes)
+        if old:
+            touched |= old_codes
+            delete_source(conn, old[0])
+        counts: dict[str, object] = {
+            "added": added,
+            "updated": updated,
+            "unchanged": unchanged,
+            "warnings": len(ds.warnings),
+            "rows": ds.rows,
+            "codes": sum(1 for r in ds.codes.values() if r.kind == "code"),
+            "modifiers": ds.modifier_count,
+            "measures": len(ds.measures),
+            "measure_codes": len(ds.measure_codes),
+            "format": ds.format,
+            **ds.extra_counts,
+        }
+        loaded_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        source_id = conn.execute(
+            """INSERT INTO sources (kind, name, file_name, release, effective_date, sha256, loaded_at, counts)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                ds.kind,
+                ds.name,
+                ds.file_name,
+                ds.release,
+                ds.effective_date,
+                ds.sha256,
+                loaded_at,
+                json.dumps(counts, sort_keys=True),
+            ),
+        ).lastrowid
+        assert source_id is not None
+        monitor.report(2)
 
-    conn.executemany(
-        "INSERT OR IGNORE INTO codes (code, code_set, kind) VALUES (?, ?, ?)",
-        [(r.code, r.code_set, r.kind) for r in ds.codes.values() if r.code not in existing],
-    )
-    conn.executemany(
-        "INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",
-        [(code, kind, text, source_id) for code, rec in ds.codes.items() for kind, text in rec.descriptors],
-    )
-    conn.executemany(
-        "INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, ?, ?, ?)",
-        (
-            (code, modifier, source_id, facts_json(facts))
-            for code, rec in ds.codes.items()
-            for modifier, facts in rec.facts.items()
-        ),
-    )
-    monitor.report(3)
-    conn.executemany(
-        "INSERT INTO measures (measure_id, source_id, title, details) VALUES (?, ?, ?, ?)",
-        [(m.measure_id, source_id, m.title, facts_json(m.details)) for m in ds.measures.values()],
-    )
-    conn.executemany(
-        """INSERT INTO measure_codes (measure_id, code, role, role_detail, modifier, conditions, together,
-                                         source_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            (m.measure_id, m.code, m.role, m.role_detail, m.modifier, m.conditions, m.together, source_id)
-            for m in ds.measure_codes
-        ],
-    )
-    conn.executemany(
-        """INSERT INTO localities (source_id, mac, state, locality, name, work_gpci, pe_gpci, mp_gpci)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(source_id, x.mac, x.state, x.number, x.name, x.work_gpci, x.pe_gpci, x.mp_gpci) for x in ds.localities],
-    )
-    monitor.report(4)
+        conn.executemany(
+            "INSERT OR IGNORE INTO codes (code, code_set, kind) VALUES (?, ?, ?)",
+            [(r.code, r.code_set, r.kind) for r in ds.codes.values() if r.code not in existing],
+        )
+        conn.executemany(
+            "INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",
+            [(code, kind, text, source_id) for code, rec in ds.codes.items() for kind, text in rec.descriptors],
+        )
+        conn.executemany(
+            "INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, ?, ?, ?)",
+            (
+                (code, modifier, source_id, facts_json(facts))
+                for code, rec in ds.codes.items()
+                for modifier, facts in rec.facts.items()
+            ),
+        )
+        monitor.report(3)
+        conn.executemany(
+            "INSERT INTO measures (measure_id, source_id, title, details) VALUES (?, ?, ?, ?)",
+            [(m.measure_id, source_id, m.title, facts_json(m.details)) for m in ds.measures.values()],
+        )
+        conn.executemany(
+            """INSERT INTO measure_codes (measure_id, code, role, role_detail, modifier, conditions, together,
+                                             source_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (m.measure_id, m.code, m.role, m.role_detail, m.modifier, m.conditions, m.together, source_id)
+                for m in ds.measure_codes
+            ],
+        )
+        conn.executemany(
+            """INSERT INTO localities (source_id, mac, state, locality, name, work_gpci, pe_gpci, mp_gpci)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(source_id, x.mac, x.state, x.number, x.name, x.work_gpci, x.pe_gpci, x.mp_gpci) for x in ds.localities],
+        )
+        monitor.report(4)
 
     if touched:
-        refresh_status(conn, touched)
-        if old:
-            drop_orphan_codes(conn)
-        reindex(conn, catalog, touched)
+        with monitor.phase(PHASE_STATUS):
+            refresh_status(conn, touched)
+        with monitor.phase(PHASE_INDEX):
+            if old:
+                drop_orphan_codes(conn)
+            reindex(conn, catalog, touched)
     monitor.report(6)
     return LoadResult(source_id, added, updated, unchanged, old is not None)
