@@ -27,7 +27,7 @@ from desktop_app.core.importers.model import (
     Dataset,
     Monitor,
 )
-from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.indexing import drop_orphan_codes, reindex_table
 from desktop_app.core.quality import parent_measure
 
 # Source kinds whose facts say whether a code is active or deleted (``deleted_date`` in the facts = deleted).
@@ -105,10 +105,22 @@ def _measure_signatures(conn: sqlite3.Connection, source_id: int) -> dict[str, t
     }
 
 
-def _fill_temp(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_touched (code TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM import_touched")
-    conn.executemany("INSERT OR IGNORE INTO import_touched VALUES (?)", ((c,) for c in codes))
+# The codes one import (or removal) touched, kept in a temp table so statuses and search rows are derived in SQL.
+_TOUCHED = "import_touched"
+
+
+def _start_touched(conn: sqlite3.Connection) -> None:
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_TOUCHED} (code TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute(f"DELETE FROM {_TOUCHED}")
+
+
+def _touch_source(conn: sqlite3.Connection, source_id: int) -> None:
+    """Add every code a source has descriptors or facts for to the touched codes (one statement)."""
+    conn.execute(
+        f"""INSERT OR IGNORE INTO {_TOUCHED}
+            SELECT code FROM descriptors WHERE source_id = ? UNION SELECT code FROM code_facts WHERE source_id = ?""",
+        (source_id, source_id),
+    )
 
 
 def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
@@ -119,14 +131,27 @@ def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
     else the newest CMS RVU file (status D/F = deleted). Only when that kind of source has no row for the code
     does the newest other lifecycle source decide, by effective date and a fixed order of kinds on ties.
     """
-    _fill_temp(conn, codes)
-    # Only codes that are deleted now, or that some source calls deleted, can change: skip the rest.
+    _start_touched(conn)
+    conn.executemany(f"INSERT OR IGNORE INTO {_TOUCHED} VALUES (?)", ((c,) for c in codes))
+    _derive_status(conn)
+    conn.execute(f"DELETE FROM {_TOUCHED}")
+
+
+def _derive_status(conn: sqlite3.Connection) -> None:
+    """:func:`refresh_status` for the codes in the touched table, in three set-based statements."""
+    # Only codes that are deleted now, or that some source calls deleted, can change: one pass over each table
+    # (cheaper than a lookup per touched code when an import touches thousands) finds them.
     conn.execute(
-        """DELETE FROM import_touched
-           WHERE NOT EXISTS (SELECT 1 FROM codes c WHERE c.code = import_touched.code
-                                AND (c.status != 'active' OR c.deleted_date != ''))
-             AND NOT EXISTS (SELECT 1 FROM code_facts f WHERE f.code = import_touched.code AND f.modifier = ''
-                                AND instr(f.facts, '"deleted_date"') > 0)"""
+        """CREATE TEMP TABLE IF NOT EXISTS status_candidates (code TEXT PRIMARY KEY) WITHOUT ROWID"""
+    )
+    conn.execute("DELETE FROM status_candidates")
+    conn.execute(
+        f"""INSERT OR IGNORE INTO status_candidates
+            SELECT code FROM codes WHERE (status != 'active' OR deleted_date != '')
+                                     AND code IN (SELECT code FROM {_TOUCHED})
+            UNION
+            SELECT code FROM code_facts WHERE modifier = '' AND instr(facts, '"deleted_date"') > 0
+                                          AND code IN (SELECT code FROM {_TOUCHED})"""
     )
     kinds = ",".join("?" for _ in LIFECYCLE_KINDS)
     conn.execute(
@@ -136,10 +161,10 @@ def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
                    row_number() OVER (PARTITION BY f.code
                                       ORDER BY {_AUTHORITY_SQL}, s.effective_date DESC, {_KIND_ORDER_SQL},
                                                s.release DESC) AS rn
-            FROM code_facts f
+            FROM status_candidates t
+            JOIN code_facts f ON f.code = t.code
             JOIN sources s ON s.id = f.source_id
             JOIN codes c ON c.code = f.code
-            JOIN import_touched t ON t.code = f.code
             WHERE f.modifier = '' AND s.kind IN ({kinds})
         )
         UPDATE codes SET status = CASE WHEN ranked.deleted != '' THEN 'deleted' ELSE 'active' END,
@@ -153,12 +178,12 @@ def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
     conn.execute(
         f"""UPDATE codes SET status = 'active', deleted_date = ''
             WHERE (status != 'active' OR deleted_date != '')
-              AND code IN (SELECT code FROM import_touched) AND NOT EXISTS (
+              AND code IN (SELECT code FROM status_candidates) AND NOT EXISTS (
                 SELECT 1 FROM code_facts f JOIN sources s ON s.id = f.source_id
                 WHERE f.code = codes.code AND f.modifier = '' AND s.kind IN ({kinds}))""",
         LIFECYCLE_KINDS,
     )
-    conn.execute("DELETE FROM import_touched")
+    conn.execute("DELETE FROM status_candidates")
 
 
 def source_codes(conn: sqlite3.Connection, source_id: int) -> set[str]:
@@ -288,10 +313,11 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
                     updated += 1
     monitor.report(1)
     with monitor.phase(PHASE_WRITE):
-
-        touched: set[str] = set(ds.codes)
+        # The codes whose status and search row may change: the replaced copy's (listed before it is deleted),
+        # then this file's (listed from the rows just written), all in SQL.
+        _start_touched(conn)
         if old:
-            touched |= old_codes
+            _touch_source(conn, old[0])
             delete_source(conn, old[0])
         counts: dict[str, object] = {
             "added": added,
@@ -323,50 +349,63 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
         ).lastrowid
         assert source_id is not None
         monitor.report(2)
-
-        conn.executemany(
-            "INSERT OR IGNORE INTO codes (code, code_set, kind) VALUES (?, ?, ?)",
-            [(r.code, r.code_set, r.kind) for r in ds.codes.values() if r.code not in existing],
-        )
-        conn.executemany(
-            "INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",
-            [(code, kind, text, source_id) for code, rec in ds.codes.items() for kind, text in rec.descriptors],
-        )
-        conn.executemany(
-            "INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, ?, ?, ?)",
-            (
-                (code, modifier, source_id, facts_json(facts))
-                for code, rec in ds.codes.items()
-                for modifier, facts in rec.facts.items()
-            ),
-        )
-        monitor.report(3)
-        conn.executemany(
-            "INSERT INTO measures (measure_id, source_id, title, details) VALUES (?, ?, ?, ?)",
-            [(m.measure_id, source_id, m.title, facts_json(m.details)) for m in ds.measures.values()],
-        )
-        conn.executemany(
-            """INSERT INTO measure_codes (measure_id, code, role, role_detail, modifier, conditions, together,
-                                             source_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (m.measure_id, m.code, m.role, m.role_detail, m.modifier, m.conditions, m.together, source_id)
-                for m in ds.measure_codes
-            ],
-        )
-        conn.executemany(
-            """INSERT INTO localities (source_id, mac, state, locality, name, work_gpci, pe_gpci, mp_gpci)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [(source_id, x.mac, x.state, x.number, x.name, x.work_gpci, x.pe_gpci, x.mp_gpci) for x in ds.localities],
-        )
+        _write_rows(conn, catalog, ds, source_id, existing)
+        _touch_source(conn, source_id)
         monitor.report(4)
 
-    if touched:
-        with monitor.phase(PHASE_STATUS):
-            refresh_status(conn, touched)
-        with monitor.phase(PHASE_INDEX):
-            if old:
-                drop_orphan_codes(conn)
-            reindex(conn, catalog, touched)
+    with monitor.phase(PHASE_STATUS):
+        _derive_status(conn)
+    monitor.report(5)
+    with monitor.phase(PHASE_INDEX):
+        if old:
+            drop_orphan_codes(conn)
+        reindex_table(conn, catalog, _TOUCHED, sections=False)
+        conn.execute(f"DELETE FROM {_TOUCHED}")
     monitor.report(6)
     return LoadResult(source_id, added, updated, unchanged, old is not None)
+
+
+def _write_rows(
+    conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, source_id: int, existing: set[str]
+) -> None:
+    """Every row of ``ds``, one prepared statement per table, each fed by a generator (nothing is listed first).
+
+    New codes get their section as they are inserted (it depends only on the code and the catalog)."""
+    def new_code(code: str, code_set: str, kind: str) -> tuple[str, str, str, int | None]:
+        section = catalog.section_for(code)
+        return code, code_set, kind, section.id if section else None
+
+    conn.executemany(
+        "INSERT OR IGNORE INTO codes (code, code_set, kind, section_id) VALUES (?, ?, ?, ?)",
+        (new_code(r.code, r.code_set, r.kind) for r in ds.codes.values() if r.code not in existing),
+    )
+    conn.executemany(
+        "INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",
+        ((code, kind, text, source_id) for code, rec in ds.codes.items() for kind, text in rec.descriptors),
+    )
+    conn.executemany(
+        "INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, ?, ?, ?)",
+        (
+            (code, modifier, source_id, facts_json(facts))
+            for code, rec in ds.codes.items()
+            for modifier, facts in rec.facts.items()
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO measures (measure_id, source_id, title, details) VALUES (?, ?, ?, ?)",
+        ((m.measure_id, source_id, m.title, facts_json(m.details)) for m in ds.measures.values()),
+    )
+    conn.executemany(
+        """INSERT INTO measure_codes (measure_id, code, role, role_detail, modifier, conditions, together,
+                                     source_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            (m.measure_id, m.code, m.role, m.role_detail, m.modifier, m.conditions, m.together, source_id)
+            for m in ds.measure_codes
+        ),
+    )
+    conn.executemany(
+        """INSERT INTO localities (source_id, mac, state, locality, name, work_gpci, pe_gpci, mp_gpci)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        ((source_id, x.mac, x.state, x.number, x.name, x.work_gpci, x.pe_gpci, x.mp_gpci) for x in ds.localities),
+    )
