@@ -40,6 +40,29 @@ def search_row(code: str, title: str, texts: Iterable[str], keywords: Iterable[s
     return code, title, body, " ".join(filter(None, (" ".join(keywords), section_words)))
 
 
+def descriptor_search_row(
+    code: str, title: str, descriptors: Iterable[tuple[str, str]], section_words: str
+) -> SearchRow:
+    """:func:`search_row` from a code's descriptors (kind, text) in the order written (a code new to the database,
+    whose descriptors all come from the file being imported)."""
+    texts: list[str] = []
+    keywords: list[str] = []
+    for kind, text in descriptors:
+        (keywords if kind in SEARCH_EXCLUDED_KINDS else texts).append(text)
+    return search_row(code, title, texts, keywords, section_words)
+
+
+def section_words(catalog: Catalog) -> dict[int | None, str]:
+    """section id -> the names of its path, broad to narrow: what a code's search row gets from its section."""
+    return {section_id: " ".join(s.name for s in catalog.section_path(section_id)) for section_id in catalog.sections}
+
+
+def insert_search_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
+    """Insert search rows (rowid = codes.id, then the :data:`SearchRow` columns) through one prepared statement;
+    ``rows`` may be a generator and is never listed. The codes must have no search row yet."""
+    conn.executemany("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, ?, ?, ?, ?)", rows)
+
+
 def _touched_table(conn: sqlite3.Connection, codes: Iterable[str] | None) -> str:
     """Fill a temp table with the codes to reindex (all codes when ``codes`` is None); return its name."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS reindex_codes (code TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -63,78 +86,107 @@ def reindex(conn: sqlite3.Connection, catalog: Catalog, codes: Iterable[str] | N
         conn.execute(f"DELETE FROM {table}")
 
 
-Descriptor = tuple[str, str, int, str, str, int]  # kind, text, source id, effective date, loaded at, id
+def title_rank(kind: str) -> int:
+    """Where a descriptor kind stands for the title (lower is better; keywords are never the title)."""
+    return _KIND_RANK.get(kind, len(TITLE_KIND_ORDER))
 
 
-def _title_order(descriptors: list[Descriptor]) -> list[Descriptor]:
-    """Descriptors (kind, text, source id, effective date, loaded at, id), best title first: kind rank, then the
-    newest source (effective date, then time of loading), then the first written."""
-    ordered = sorted(descriptors, key=lambda d: d[5])
-    ordered.sort(key=lambda d: d[4], reverse=True)  # sorts are stable: each pass keeps the order of the last
-    ordered.sort(key=lambda d: d[3], reverse=True)
-    ordered.sort(key=lambda d: _KIND_RANK.get(d[0], len(TITLE_KIND_ORDER)))
-    return ordered
+def first_title(descriptors: Iterable[tuple[str, str]]) -> str:
+    """The title among one source's descriptors (kind, text) in the order written: the best kind, the first
+    written among equals; '' when there is none. (How :func:`reindex_table` picks it within one source.)"""
+    best = min(
+        (
+            (title_rank(kind), i, text)
+            for i, (kind, text) in enumerate(descriptors)
+            if kind not in SEARCH_EXCLUDED_KINDS
+        ),
+        default=None,
+    )
+    return best[2] if best else ""
 
 
-def reindex_table(conn: sqlite3.Connection, catalog: Catalog, table: str, *, sections: bool = True) -> int:
+def _source_recency(conn: sqlite3.Connection) -> dict[int, int]:
+    """source id -> its place, newest first (effective date, then time of loading; equal sources share a place,
+    and then the first written descriptor wins): the title's tie-break."""
+    places: dict[tuple[str, str], int] = {}
+    recency: dict[int, int] = {}
+    for source_id, effective, loaded in conn.execute(
+        "SELECT id, effective_date, loaded_at FROM sources ORDER BY effective_date DESC, loaded_at DESC"
+    ):
+        recency[source_id] = places.setdefault((effective, loaded), len(places))
+    return recency
+
+
+def reindex_table(
+    conn: sqlite3.Connection, catalog: Catalog, table: str, *, sections: bool = True, max_id: int | None = None
+) -> int:
     """Recompute title and search row (and, with ``sections``, the section) of the codes listed in the temp table
     ``table`` (one column, ``code``). Writes only what changed. Returns how many codes were looked at.
 
     ``sections=False`` keeps each code's stored section: an importer sets it when it inserts a code, and the
-    section of a code depends only on the catalog, which an import does not change.
+    section of a code depends only on the catalog, which an import does not change. ``max_id`` skips codes with
+    a higher id (codes an importer has just inserted with their title and search row).
     """
-    section_words = {
-        section_id: " ".join(s.name for s in catalog.section_path(section_id)) for section_id in catalog.sections
-    }
-    # One pass: each touched code, its descriptors (with their sources, for the title order) and its current
-    # search row (the FTS5 content table, read by rowid), ordered by code id then descriptor id.
-    cursor = conn.execute(
+    words = section_words(catalog)
+    recency = _source_recency(conn)
+    # One pass: each touched code, its descriptors and its current search row (the FTS5 content table, read by
+    # rowid), ordered by code id then descriptor id.
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: tens of thousands of rows
+    cursor.execute(
         f"""
-        SELECT c.id, c.code, c.section_id, c.title, c.title_source,
-               fc.c0, fc.c1, fc.c2, fc.c3, fc.id IS NOT NULL,
-               d.kind, d.text, d.source_id, s.effective_date, s.loaded_at, d.id
+        SELECT c.id, c.code, c.section_id, c.title, c.title_source, fc.id IS NOT NULL, fc.c0, fc.c1, fc.c2, fc.c3,
+               d.id, d.kind, d.text, d.source_id
         FROM {table} t
         JOIN codes c ON c.code = t.code
         LEFT JOIN code_fts_content fc ON fc.id = c.id
         LEFT JOIN descriptors d ON d.code = c.code
-        LEFT JOIN sources s ON s.id = d.source_id
+        WHERE c.id <= ?
         ORDER BY c.id, d.id
-        """
+        """,
+        (max_id if max_id is not None else 2**63 - 1,),
     )
+    unknown_source = len(recency)
     code_updates: list[tuple[object, ...]] = []
     stale_rows: list[tuple[int]] = []
-    new_rows: list[tuple[object, ...]] = []
+    new_rows: list[tuple[int, str, str, str, str]] = []
     looked_at = 0
-    for code_id, rows_iter in itertools.groupby(cursor, key=lambda r: r[0]):
-        rows = list(rows_iter)
+    for code_id, group in itertools.groupby(cursor, key=lambda r: r[0]):
+        rows = list(group)
         looked_at += 1
-        first = rows[0]
-        code, section_id, old_title, old_title_source = first[1], first[2], first[3], first[4]
-        descriptors: list[Descriptor] = [(r[10], r[11], r[12], r[13], r[14], r[15]) for r in rows if r[15] is not None]
+        _, code, old_section, old_title, old_title_source, has_row, *stored = rows[0][:10]
+        section_id = old_section
         if sections:
             section = catalog.section_for(code)
             section_id = section.id if section else None
-        titled = _title_order([d for d in descriptors if d[0] not in SEARCH_EXCLUDED_KINDS])
-        title, title_source = (titled[0][1], titled[0][2]) if titled else ("", None)
-        if (section_id, title, title_source) != (first[2], old_title, old_title_source):
+        texts: list[str] = []
+        keywords: list[str] = []
+        best: tuple[int, int, int, str, int] | None = None
+        # The title: the best kind, then the newest source, then the first written (rows come in id order).
+        for row in rows:
+            descriptor_id, kind, text, source_id = row[10:14]
+            if descriptor_id is None:
+                continue
+            if kind in SEARCH_EXCLUDED_KINDS:
+                keywords.append(text)
+                continue
+            texts.append(text)
+            candidate = (title_rank(kind), recency.get(source_id, unknown_source), descriptor_id, text, source_id)
+            if best is None or candidate < best:
+                best = candidate
+        title, title_source = (best[3], best[4]) if best else ("", None)
+        if (section_id, title, title_source) != (old_section, old_title, old_title_source):
             code_updates.append((section_id, title, title_source, code_id))
-        row = search_row(
-            code,
-            title,
-            (d[1] for d in descriptors if d[0] not in SEARCH_EXCLUDED_KINDS),
-            (d[1] for d in descriptors if d[0] in SEARCH_EXCLUDED_KINDS),
-            section_words.get(section_id, "") if section_id is not None else "",
-        )
-        has_row = first[9]
-        if has_row and (first[5], first[6], first[7], first[8]) == row:
-            continue
+        search = search_row(code, title, texts, keywords, words.get(section_id, ""))
         if has_row:
+            if tuple(stored) == search:
+                continue
             stale_rows.append((code_id,))
-        new_rows.append((code_id, *row))
+        new_rows.append((code_id, *search))
     conn.executemany("UPDATE codes SET section_id = ?, title = ?, title_source = ? WHERE id = ?", code_updates)
     # FTS5 deletes must name the old row; then the new rows go in, in rowid order, through one prepared statement.
     conn.executemany("DELETE FROM code_fts WHERE rowid = ?", stale_rows)
-    conn.executemany("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, ?, ?, ?, ?)", new_rows)
+    insert_search_rows(conn, new_rows)
     return looked_at
 
 

@@ -24,10 +24,18 @@ from desktop_app.core.importers.model import (
     PHASE_STATUS,
     PHASE_VALIDATE,
     PHASE_WRITE,
+    CodeRecord,
     Dataset,
     Monitor,
 )
-from desktop_app.core.indexing import drop_orphan_codes, reindex_table
+from desktop_app.core.indexing import (
+    descriptor_search_row,
+    drop_orphan_codes,
+    first_title,
+    insert_search_rows,
+    reindex_table,
+    section_words,
+)
 from desktop_app.core.quality import parent_measure
 
 # Source kinds whose facts say whether a code is active or deleted (``deleted_date`` in the facts = deleted).
@@ -349,7 +357,7 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
         ).lastrowid
         assert source_id is not None
         monitor.report(2)
-        _write_rows(conn, catalog, ds, source_id, existing)
+        last_old_id = _write_rows(conn, catalog, ds, source_id, existing)
         _touch_source(conn, source_id)
         monitor.report(4)
 
@@ -359,7 +367,7 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
     with monitor.phase(PHASE_INDEX):
         if old:
             drop_orphan_codes(conn)
-        reindex_table(conn, catalog, _TOUCHED, sections=False)
+        reindex_table(conn, catalog, _TOUCHED, sections=False, max_id=last_old_id)
         conn.execute(f"DELETE FROM {_TOUCHED}")
     monitor.report(6)
     return LoadResult(source_id, added, updated, unchanged, old is not None)
@@ -367,17 +375,26 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
 
 def _write_rows(
     conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, source_id: int, existing: set[str]
-) -> None:
+) -> int:
     """Every row of ``ds``, one prepared statement per table, each fed by a generator (nothing is listed first).
 
-    New codes get their section as they are inserted (it depends only on the code and the catalog)."""
-    def new_code(code: str, code_set: str, kind: str) -> tuple[str, str, str, int | None]:
-        section = catalog.section_for(code)
-        return code, code_set, kind, section.id if section else None
-
+    A code new to the database gets its section (which depends only on the code and the catalog), its title and
+    its search row (no other source describes it yet) as it is inserted, so reindexing need not look at it.
+    Returns the highest code id there was before (codes above it are the new ones)."""
+    # New codes get explicit ids after the highest one, so their search rows can be written without reading back.
+    first_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM codes").fetchone()[0]) + 1
+    new_codes: list[tuple[int, CodeRecord, int | None, str]] = []  # id, record, section id, title
+    for rec in ds.codes.values():
+        if rec.code not in existing:
+            section = catalog.section_for(rec.code)
+            section_id = section.id if section else None
+            new_codes.append((first_id + len(new_codes), rec, section_id, first_title(rec.descriptors)))
     conn.executemany(
-        "INSERT OR IGNORE INTO codes (code, code_set, kind, section_id) VALUES (?, ?, ?, ?)",
-        (new_code(r.code, r.code_set, r.kind) for r in ds.codes.values() if r.code not in existing),
+        "INSERT INTO codes (id, code, code_set, kind, section_id, title, title_source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            (code_id, rec.code, rec.code_set, rec.kind, section_id, title, source_id if title else None)
+            for code_id, rec, section_id, title in new_codes
+        ),
     )
     conn.executemany(
         "INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",
@@ -409,3 +426,13 @@ def _write_rows(
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
         ((source_id, x.mac, x.state, x.number, x.name, x.work_gpci, x.pe_gpci, x.mp_gpci) for x in ds.localities),
     )
+    # The search rows of the new codes, built in one statement after the bulk load.
+    words = section_words(catalog)
+    insert_search_rows(
+        conn,
+        (
+            (code_id, *descriptor_search_row(rec.code, title, rec.descriptors, words.get(section_id, "")))
+            for code_id, rec, section_id, title in new_codes
+        ),
+    )
+    return first_id - 1
