@@ -211,6 +211,8 @@ def build_synthetic_db(path: Path, n_codes: int, seed: int = 7) -> Path:
                     "INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, 'long', ?, ?)",
                     ((code, title, source) for _, code, _, _, title, source in batch),
                 )
+        # No incremental merging while a million rows go in: 'optimize' below merges the index once.
+        conn.execute("INSERT INTO code_fts(code_fts, rank) VALUES ('automerge', 0)")
         conn.execute(
             "INSERT INTO code_fts (rowid, code, title, body, keywords) "
             "SELECT id, code, title, '', '' FROM codes WHERE id >= ? ORDER BY id",
@@ -219,6 +221,7 @@ def build_synthetic_db(path: Path, n_codes: int, seed: int = 7) -> Path:
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic_codes', ?)", (str(n_codes),))
     conn.execute("PRAGMA optimize")
     conn.execute("INSERT INTO code_fts(code_fts) VALUES ('optimize')")
+    conn.execute("INSERT INTO code_fts(code_fts, rank) VALUES ('automerge', 4)")  # FTS5's default again
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return path
