@@ -357,7 +357,7 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
         ).lastrowid
         assert source_id is not None
         monitor.report(2)
-        last_old_id = _write_rows(conn, catalog, ds, source_id, existing)
+        new_codes = _write_rows(conn, catalog, ds, source_id, existing)
         _touch_source(conn, source_id)
         monitor.report(4)
 
@@ -367,23 +367,28 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
     with monitor.phase(PHASE_INDEX):
         if old:
             drop_orphan_codes(conn)
-        reindex_table(conn, catalog, _TOUCHED, sections=False, max_id=last_old_id)
+        _index_new_codes(conn, catalog, new_codes)
+        # Codes that were there before: only those whose title or search text changed are written again.
+        reindex_table(conn, catalog, _TOUCHED, sections=False, max_id=new_codes[0][0] - 1 if new_codes else None)
         conn.execute(f"DELETE FROM {_TOUCHED}")
     monitor.report(6)
     return LoadResult(source_id, added, updated, unchanged, old is not None)
 
 
+NewCode = tuple[int, CodeRecord, "int | None", str]  # id, record, section id, title
+
+
 def _write_rows(
     conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, source_id: int, existing: set[str]
-) -> int:
+) -> list[NewCode]:
     """Every row of ``ds``, one prepared statement per table, each fed by a generator (nothing is listed first).
 
     A code new to the database gets its section (which depends only on the code and the catalog), its title and
     its search row (no other source describes it yet) as it is inserted, so reindexing need not look at it.
-    Returns the highest code id there was before (codes above it are the new ones)."""
+    Returns the new codes (:func:`_index_new_codes` writes their search rows)."""
     # New codes get explicit ids after the highest one, so their search rows can be written without reading back.
     first_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM codes").fetchone()[0]) + 1
-    new_codes: list[tuple[int, CodeRecord, int | None, str]] = []  # id, record, section id, title
+    new_codes: list[NewCode] = []
     for rec in ds.codes.values():
         if rec.code not in existing:
             section = catalog.section_for(rec.code)
@@ -426,7 +431,12 @@ def _write_rows(
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
         ((source_id, x.mac, x.state, x.number, x.name, x.work_gpci, x.pe_gpci, x.mp_gpci) for x in ds.localities),
     )
-    # The search rows of the new codes, built in one statement after the bulk load.
+    return new_codes
+
+
+def _index_new_codes(conn: sqlite3.Connection, catalog: Catalog, new_codes: list[NewCode]) -> None:
+    """The search rows of the codes this import added, built in one statement after the bulk load, from the
+    file's own descriptors (no other source describes these codes yet)."""
     words = section_words(catalog)
     insert_search_rows(
         conn,
@@ -435,4 +445,3 @@ def _write_rows(
             for code_id, rec, section_id, title in new_codes
         ),
     )
-    return first_id - 1
