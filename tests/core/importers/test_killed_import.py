@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 # The child imports these in one transaction; its progress callback prints each report and, at the chosen one,
 # waits to be killed. A point is (message prefix, done): "Writing ..." reports 2 after the source row, 4 after
-# every row and new search row, 5 after statuses and 6 after the search index, just before COMMIT.
+# every row, 5 after statuses and 6 after the search index, just before COMMIT.
 CHILD = textwrap.dedent(
     """
     import sys, time
