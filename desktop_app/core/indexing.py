@@ -1,11 +1,18 @@
 """Derived data kept next to the facts: each code's section, its title (best descriptor) and its FTS row.
 
-Both the bundled-reference build and every importer end by calling :func:`reindex` for the codes they
-touched, inside their own transaction, so search never sees a half-updated code.
+Both the bundled-reference build and every importer end by calling :func:`reindex` (or, with a temp table of
+codes already filled, :func:`reindex_table`) for the codes they touched, inside their own transaction, so search
+never sees a half-updated code.
+
+Set-based: one query reads every touched code with its descriptors and its current search row, the title and
+the search text are computed per code by :func:`search_row` (the one place that decides what is indexed), and
+only the codes whose title or search text actually changed are written (one ``executemany`` each), so an
+incremental import that repeats most of a release re-indexes only what it changed.
 """
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterable
 
@@ -16,15 +23,54 @@ from desktop_app.core.vocabulary import index_text
 # is the title only when nothing official has been imported.
 TITLE_KIND_ORDER = ("long", "medium", "consumer", "short", "clinician", "summary")
 SEARCH_EXCLUDED_KINDS = ("keywords",)
+_KIND_RANK = {kind: rank for rank, kind in enumerate(TITLE_KIND_ORDER)}
+BODY_SEPARATOR = " \u2022 "
 
-_KIND_RANK_SQL = "CASE d.kind " + " ".join(
-    f"WHEN '{kind}' THEN {rank}" for rank, kind in enumerate(TITLE_KIND_ORDER)
-) + f" ELSE {len(TITLE_KIND_ORDER)} END"
+SearchRow = tuple[str, str, str, str]  # the code_fts columns: code, title, body, keywords
+
+
+def search_row(code: str, title: str, texts: Iterable[str], keywords: Iterable[str], section_words: str) -> SearchRow:
+    """The text of one code's FTS row: (code, title, body, keywords).
+
+    ``texts`` are the code's descriptors other than keywords (any order, repeats allowed): the body is every
+    distinct one but the title, in the order given; ``keywords`` are its keyword descriptors and
+    ``section_words`` the names of its section path, both go to the keywords column. Every search row is made
+    here, so a change to what is searchable (vocabulary, expansions) is made in this one function.
+    """
+    body = BODY_SEPARATOR.join(dict.fromkeys(text for text in texts if text != title))
+    keyword_text = " ".join(filter(None, (" ".join(keywords), section_words)))
+    # Every text column also gets the plain words of its shorthand (core.vocabulary), so a descriptor written
+    # "optx … dst … fx" is found as "open treatment distal fracture". This is where what is indexed differs from
+    # what is stored: change it with a migration that re-indexes (database.py).
+    return code, index_text(title), index_text(body), index_text(keyword_text)
+
+
+def descriptor_search_row(
+    code: str, title: str, descriptors: Iterable[tuple[str, str]], section_words: str
+) -> SearchRow:
+    """:func:`search_row` from a code's descriptors (kind, text) in the order written (a code new to the database,
+    whose descriptors all come from the file being imported)."""
+    texts: list[str] = []
+    keywords: list[str] = []
+    for kind, text in descriptors:
+        (keywords if kind in SEARCH_EXCLUDED_KINDS else texts).append(text)
+    return search_row(code, title, texts, keywords, section_words)
+
+
+def section_words(catalog: Catalog) -> dict[int | None, str]:
+    """section id -> the names of its path, broad to narrow: what a code's search row gets from its section."""
+    return {section_id: " ".join(s.name for s in catalog.section_path(section_id)) for section_id in catalog.sections}
+
+
+def insert_search_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
+    """Insert search rows (rowid = codes.id, then the :data:`SearchRow` columns) through one prepared statement;
+    ``rows`` may be a generator and is never listed. The codes must have no search row yet."""
+    conn.executemany("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def _touched_table(conn: sqlite3.Connection, codes: Iterable[str] | None) -> str:
     """Fill a temp table with the codes to reindex (all codes when ``codes`` is None); return its name."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS reindex_codes (code TEXT PRIMARY KEY)")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS reindex_codes (code TEXT PRIMARY KEY) WITHOUT ROWID")
     conn.execute("DELETE FROM reindex_codes")
     if codes is None:
         conn.execute("INSERT INTO reindex_codes SELECT code FROM codes")
@@ -38,69 +84,115 @@ def reindex(conn: sqlite3.Connection, catalog: Catalog, codes: Iterable[str] | N
 
     Must run inside the caller's transaction.
     """
-    touched = _touched_table(conn, codes)
-    rows = conn.execute(f"SELECT c.id, c.code FROM codes c JOIN {touched} t ON t.code = c.code").fetchall()
-    updates = []
-    for row in rows:
-        section = catalog.section_for(row["code"])
-        updates.append((section.id if section else None, row["id"]))
-    conn.executemany("UPDATE codes SET section_id = ? WHERE id = ?", updates)
+    table = _touched_table(conn, codes)
+    try:
+        return reindex_table(conn, catalog, table)
+    finally:
+        conn.execute(f"DELETE FROM {table}")
 
-    # Title: the best-ranked descriptor; among equals, the newest source.
-    conn.execute(
-        f"""
-        WITH ranked AS (
-            SELECT d.code, d.text, d.source_id,
-                   row_number() OVER (
-                       PARTITION BY d.code
-                       ORDER BY {_KIND_RANK_SQL}, s.effective_date DESC, s.loaded_at DESC, d.id
-                   ) AS rn
-            FROM descriptors d
-            JOIN sources s ON s.id = d.source_id
-            JOIN {touched} t ON t.code = d.code
-            WHERE d.kind NOT IN ({",".join("?" for _ in SEARCH_EXCLUDED_KINDS)})
-        )
-        UPDATE codes SET title = ranked.text, title_source = ranked.source_id
-        FROM ranked WHERE ranked.code = codes.code AND ranked.rn = 1
-        """,
-        SEARCH_EXCLUDED_KINDS,
-    )
-    conn.execute(
-        f"""UPDATE codes SET title = '', title_source = NULL
-            WHERE code IN (SELECT code FROM {touched})
-              AND NOT EXISTS (SELECT 1 FROM descriptors d WHERE d.code = codes.code AND d.kind != 'keywords')"""
-    )
 
-    # Search rows: code, title, every other descriptor, and keywords plus the section path.
-    conn.execute(f"DELETE FROM code_fts WHERE rowid IN (SELECT c.id FROM codes c JOIN {touched} t USING (code))")
-    section_words = {
-        section_id: " ".join(s.name for s in catalog.section_path(section_id))
-        for section_id in catalog.sections
-    }
-    fts_rows = []
-    for row in conn.execute(
-        f"""
-        SELECT c.id, c.code, c.title, c.section_id,
-               (SELECT group_concat(text, ' \u2022 ') FROM (
-                    SELECT DISTINCT d.text FROM descriptors d
-                    WHERE d.code = c.code AND d.kind != 'keywords' AND d.text != c.title)) AS body,
-               (SELECT group_concat(d.text, ' ') FROM descriptors d
-                    WHERE d.code = c.code AND d.kind = 'keywords') AS keywords
-        FROM codes c JOIN {touched} t ON t.code = c.code
-        """
+def title_rank(kind: str) -> int:
+    """Where a descriptor kind stands for the title (lower is better; keywords are never the title)."""
+    return _KIND_RANK.get(kind, len(TITLE_KIND_ORDER))
+
+
+def first_title(descriptors: Iterable[tuple[str, str]]) -> str:
+    """The title among one source's descriptors (kind, text) in the order written: the best kind, the first
+    written among equals; '' when there is none. (How :func:`reindex_table` picks it within one source.)"""
+    best = min(
+        (
+            (title_rank(kind), i, text)
+            for i, (kind, text) in enumerate(descriptors)
+            if kind not in SEARCH_EXCLUDED_KINDS
+        ),
+        default=None,
+    )
+    return best[2] if best else ""
+
+
+def _source_recency(conn: sqlite3.Connection) -> dict[int, int]:
+    """source id -> its place, newest first (effective date, then time of loading; equal sources share a place,
+    and then the first written descriptor wins): the title's tie-break."""
+    places: dict[tuple[str, str], int] = {}
+    recency: dict[int, int] = {}
+    for source_id, effective, loaded in conn.execute(
+        "SELECT id, effective_date, loaded_at FROM sources ORDER BY effective_date DESC, loaded_at DESC"
     ):
-        keywords = " ".join(filter(None, (row["keywords"], section_words.get(row["section_id"], ""))))
-        fts_rows.append(search_row(row["id"], row["code"], row["title"], row["body"] or "", keywords))
-    conn.executemany("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, ?, ?, ?, ?)", fts_rows)
-    conn.execute(f"DELETE FROM {touched}")
-    return len(rows)
+        recency[source_id] = places.setdefault((effective, loaded), len(places))
+    return recency
 
 
-def search_row(rowid: int, code: str, title: str, body: str, keywords: str) -> tuple[int, str, str, str, str]:
-    """One ``code_fts`` row. Every text column gets the plain words of its shorthand (core.vocabulary), so
-    a descriptor written "optx … dst … fx" is found as "open treatment distal fracture". The one place where what is
-    indexed differs from what is stored: change it with a migration that re-indexes (database.py)."""
-    return rowid, code, index_text(title), index_text(body), index_text(keywords)
+def reindex_table(
+    conn: sqlite3.Connection, catalog: Catalog, table: str, *, sections: bool = True, max_id: int | None = None
+) -> int:
+    """Recompute title and search row (and, with ``sections``, the section) of the codes listed in the temp table
+    ``table`` (one column, ``code``). Writes only what changed. Returns how many codes were looked at.
+
+    ``sections=False`` keeps each code's stored section: an importer sets it when it inserts a code, and the
+    section of a code depends only on the catalog, which an import does not change. ``max_id`` skips codes with
+    a higher id (codes an importer has just inserted with their title and search row).
+    """
+    words = section_words(catalog)
+    recency = _source_recency(conn)
+    # One pass: each touched code, its descriptors and its current search row (the FTS5 content table, read by
+    # rowid), ordered by code id then descriptor id.
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: tens of thousands of rows
+    cursor.execute(
+        f"""
+        SELECT c.id, c.code, c.section_id, c.title, c.title_source, fc.id IS NOT NULL, fc.c0, fc.c1, fc.c2, fc.c3,
+               d.id, d.kind, d.text, d.source_id
+        FROM {table} t
+        JOIN codes c ON c.code = t.code
+        LEFT JOIN code_fts_content fc ON fc.id = c.id
+        LEFT JOIN descriptors d ON d.code = c.code
+        WHERE c.id <= ?
+        ORDER BY c.id, d.id
+        """,
+        (max_id if max_id is not None else 2**63 - 1,),
+    )
+    unknown_source = len(recency)
+    code_updates: list[tuple[object, ...]] = []
+    stale_rows: list[tuple[int]] = []
+    new_rows: list[tuple[int, str, str, str, str]] = []
+    looked_at = 0
+    for code_id, group in itertools.groupby(cursor, key=lambda r: r[0]):
+        rows = list(group)
+        looked_at += 1
+        _, code, old_section, old_title, old_title_source, has_row, *stored = rows[0][:10]
+        section_id = old_section
+        if sections:
+            section = catalog.section_for(code)
+            section_id = section.id if section else None
+        texts: list[str] = []
+        keywords: list[str] = []
+        best: tuple[int, int, int, str, int] | None = None
+        # The title: the best kind, then the newest source, then the first written (rows come in id order).
+        for row in rows:
+            descriptor_id, kind, text, source_id = row[10:14]
+            if descriptor_id is None:
+                continue
+            if kind in SEARCH_EXCLUDED_KINDS:
+                keywords.append(text)
+                continue
+            texts.append(text)
+            candidate = (title_rank(kind), recency.get(source_id, unknown_source), descriptor_id, text, source_id)
+            if best is None or candidate < best:
+                best = candidate
+        title, title_source = (best[3], best[4]) if best else ("", None)
+        if (section_id, title, title_source) != (old_section, old_title, old_title_source):
+            code_updates.append((section_id, title, title_source, code_id))
+        search = search_row(code, title, texts, keywords, words.get(section_id, ""))
+        if has_row:
+            if tuple(stored) == search:
+                continue
+            stale_rows.append((code_id,))
+        new_rows.append((code_id, *search))
+    conn.executemany("UPDATE codes SET section_id = ?, title = ?, title_source = ? WHERE id = ?", code_updates)
+    # FTS5 deletes must name the old row; then the new rows go in, in rowid order, through one prepared statement.
+    conn.executemany("DELETE FROM code_fts WHERE rowid = ?", stale_rows)
+    insert_search_rows(conn, new_rows)
+    return looked_at
 
 
 def drop_orphan_codes(conn: sqlite3.Connection) -> int:

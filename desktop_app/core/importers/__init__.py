@@ -29,7 +29,16 @@ from desktop_app.core.errors import DatabaseError, ImportFileError, UserError, i
 from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_ncci, cms_qpp, cms_rvu, generic_csv
 from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
-from desktop_app.core.importers.model import CancelFn, Dataset, Monitor, ProgressFn
+from desktop_app.core.importers.model import (
+    PHASE_COMMIT,
+    PHASE_PARSE,
+    PHASE_VALIDATE,
+    PHASES,
+    CancelFn,
+    Dataset,
+    Monitor,
+    ProgressFn,
+)
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
 from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end, too_large
 from desktop_app.core.indexing import drop_orphan_codes, optimize_search_index, reindex
@@ -38,6 +47,7 @@ from desktop_app.core.reference import BUNDLED_KIND
 
 __all__ = [
     "FORMAT_LABELS",
+    "PHASES",
     "SUPPORTED_EXTENSIONS",
     "SUPPORTED_FORMATS",
     "UNVERIFIED_AMA_POINTS",
@@ -144,7 +154,13 @@ def _check_complete(sf: SourceFile, fmt: str) -> None:
 
 
 def _parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
-    _check_complete(sf, fmt)
+    with monitor.phase(PHASE_VALIDATE):
+        _check_complete(sf, fmt)
+    with monitor.phase(PHASE_PARSE):
+        return _read(sf, fmt, monitor)
+
+
+def _read(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
     if fmt in (cms_rvu.FORMAT_CSV, cms_rvu.FORMAT_TXT, cms_rvu.FORMAT_XLSX):
         return cms_rvu.parse(sf, fmt, monitor)
     if fmt in (cms_hcpcs.FORMAT_TXT, cms_hcpcs.FORMAT_XLSX):
@@ -188,6 +204,7 @@ def import_paths(
     cancel: CancelFn | None = None,
     keep: bool = False,
     lock_wait: float = WRITER_WAIT_SECONDS,
+    phases: dict[str, float] | None = None,
 ) -> list[ImportSummary]:
     """Import files, folders and zips. Everything is read first, then written in one transaction.
 
@@ -198,9 +215,9 @@ def import_paths(
 
     Raises :class:`ImportFileError` for a file that cannot be imported and
     :class:`~desktop_app.core.errors.ImportCancelled` when ``cancel()`` turns true; in both cases nothing
-    was changed.
+    was changed. ``phases``, when given, receives the seconds spent per phase (see :data:`PHASES`).
     """
-    monitor = Monitor(progress, cancel)
+    monitor = Monitor(progress, cancel, phases)
     catalog = Catalog.from_db(conn)
     parsed: list[tuple[Dataset, float, list[str]]] = []
     ama_files: list[tuple[SourceFile, str]] = []
@@ -225,13 +242,15 @@ def import_paths(
                 )
             if fmt.startswith("ama-"):
                 if fmt not in ama_cpt.MAY_SKIP:  # members that may be skipped are counted once chosen
-                    lines = _budget(sf, fmt, lines)
+                    with monitor.phase(PHASE_VALIDATE):
+                        lines = _budget(sf, fmt, lines)
                 ama_files.append((sf, fmt))
                 ama_notes.extend(path_notes)
                 path_notes = []
                 ama_at = len(parsed) if ama_at is None else ama_at
                 continue
-            lines = _budget(sf, fmt, lines)
+            with monitor.phase(PHASE_VALIDATE):
+                lines = _budget(sf, fmt, lines)
             started = time.perf_counter()
             ds = _parse(sf, fmt, monitor)
             lines += ds.rows if fmt.endswith("-xlsx") else 0
@@ -249,11 +268,13 @@ def import_paths(
                 first.name,
                 f"{skipped[0].split(': ', 1)[1]}; import that file or the whole release folder or zip",
             )
-        for sf, fmt in chosen:
-            if fmt in ama_cpt.MAY_SKIP:
-                lines = _budget(sf, fmt, lines)
-            _check_complete(sf, fmt)
-        releases = ama_cpt.parse_release(chosen, monitor) if chosen else []
+        with monitor.phase(PHASE_VALIDATE):
+            for sf, fmt in chosen:
+                if fmt in ama_cpt.MAY_SKIP:
+                    lines = _budget(sf, fmt, lines)
+                _check_complete(sf, fmt)
+        with monitor.phase(PHASE_PARSE):
+            releases = ama_cpt.parse_release(chosen, monitor) if chosen else []
         for sf, _ in ama_files:
             sf.release()
         if releases:
@@ -317,6 +338,8 @@ def import_paths(
                 )
             )
         optimize_search_index(conn)
+        body_done = time.perf_counter()
+    monitor.phases[PHASE_COMMIT] = monitor.phases.get(PHASE_COMMIT, 0.0) + time.perf_counter() - body_done
     if keep:
         # The import itself is committed; a failure here only means no rebuild copy.
         with contextlib.suppress(OSError, ValueError, zipfile.BadZipFile):

@@ -398,14 +398,31 @@ def _number(sf: SourceFile, line_no: int, name: str, value: str) -> float:
     return number
 
 
+_UNSEEN = object()
+_MEMO_LIMIT = 4096
+
+
+def _cell_value(sf: SourceFile, line_no: int, name: str, kind: int, pad: int, raw: str) -> object:
+    """One cell as its fact value (None: blank, no fact); raises for a value that is not a valid number."""
+    value = raw.strip()
+    if not value:
+        return None
+    if kind == _NUMBER:
+        return _number(sf, line_no, name, value)
+    if kind == _FLAG:
+        return value == "+"
+    # Interned: the same few codes ("XXX", "09", "A") recur in every row; one object each.
+    return sys.intern(value.zfill(pad) if pad and value.isdigit() else value)
+
+
 def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Monitor) -> None:
     seen: dict[tuple[str, str], int] = {}
     first_mod_descriptor: dict[str, str] = {}
     unknown_status: set[str] = set()
     deleted_date = f"{ds.effective_date[:4]}-01-01" if ds.effective_date else ""
     i_code, i_mod, i_text = keys.index("hcpcs"), keys.index("mod"), keys.index("description")
-    specs = [
-        (i, key, _FIELD_KIND.get(key, _TEXT), _ZERO_PAD.get(key, 0))
+    specs: list[tuple[int, str, int, int, dict[str, object]]] = [
+        (i, key, _FIELD_KIND.get(key, _TEXT), _ZERO_PAD.get(key, 0), {})
         for i, key in enumerate(keys)
         if key not in ("hcpcs", "mod", "description")
     ]
@@ -421,17 +438,17 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
             raise ImportFileError(sf.name, f"duplicate key: {what} is already on line {seen[key]}", line=line_no)
         seen[key] = line_no
         facts: dict[str, object] = {}
-        for i, name, kind, pad in specs:
-            value = values[i].strip()
-            if not value:
-                continue
-            if kind == _NUMBER:
-                facts[name] = _number(sf, line_no, name, value)
-            elif kind == _FLAG:
-                facts[name] = value == "+"
-            else:
-                # Interned: the same few codes ("XXX", "09", "A") recur in every row; one object each.
-                facts[name] = sys.intern(value.zfill(pad) if pad and value.isdigit() else value)
+        for i, name, kind, pad, memo in specs:
+            raw = values[i]
+            # Each column's few thousand distinct cells are converted once (bounded, so a hostile file cannot
+            # grow it); a bad value is never memoised, so it is refused with its own line.
+            value = memo.get(raw, _UNSEEN)
+            if value is _UNSEEN:
+                value = _cell_value(sf, line_no, name, kind, pad, raw)
+                if len(memo) < _MEMO_LIMIT:
+                    memo[raw] = value
+            if value is not None:
+                facts[name] = value
         status = str(facts.get("status_code", ""))
         if status:
             meaning = STATUS_MEANINGS.get(status)

@@ -18,8 +18,24 @@ from datetime import datetime, timezone
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.errors import ImportFileError
-from desktop_app.core.importers.model import Dataset, Monitor
-from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.importers.model import (
+    PHASE_COMPARE,
+    PHASE_INDEX,
+    PHASE_STATUS,
+    PHASE_VALIDATE,
+    PHASE_WRITE,
+    CodeRecord,
+    Dataset,
+    Monitor,
+)
+from desktop_app.core.indexing import (
+    descriptor_search_row,
+    drop_orphan_codes,
+    first_title,
+    insert_search_rows,
+    reindex_table,
+    section_words,
+)
 from desktop_app.core.quality import parent_measure
 
 # Source kinds whose facts say whether a code is active or deleted (``deleted_date`` in the facts = deleted).
@@ -98,10 +114,22 @@ def _measure_signatures(conn: sqlite3.Connection, source_id: int) -> dict[str, t
     }
 
 
-def _fill_temp(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_touched (code TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM import_touched")
-    conn.executemany("INSERT OR IGNORE INTO import_touched VALUES (?)", ((c,) for c in codes))
+# The codes one import (or removal) touched, kept in a temp table so statuses and search rows are derived in SQL.
+_TOUCHED = "import_touched"
+
+
+def _start_touched(conn: sqlite3.Connection) -> None:
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_TOUCHED} (code TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute(f"DELETE FROM {_TOUCHED}")
+
+
+def _touch_source(conn: sqlite3.Connection, source_id: int) -> None:
+    """Add every code a source has descriptors or facts for to the touched codes (one statement)."""
+    conn.execute(
+        f"""INSERT OR IGNORE INTO {_TOUCHED}
+            SELECT code FROM descriptors WHERE source_id = ? UNION SELECT code FROM code_facts WHERE source_id = ?""",
+        (source_id, source_id),
+    )
 
 
 def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
@@ -112,14 +140,27 @@ def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
     else the newest CMS RVU file (status D/F = deleted). Only when that kind of source has no row for the code
     does the newest other lifecycle source decide, by effective date and a fixed order of kinds on ties.
     """
-    _fill_temp(conn, codes)
-    # Only codes that are deleted now, or that some source calls deleted, can change: skip the rest.
+    _start_touched(conn)
+    conn.executemany(f"INSERT OR IGNORE INTO {_TOUCHED} VALUES (?)", ((c,) for c in codes))
+    _derive_status(conn)
+    conn.execute(f"DELETE FROM {_TOUCHED}")
+
+
+def _derive_status(conn: sqlite3.Connection) -> None:
+    """:func:`refresh_status` for the codes in the touched table, in three set-based statements."""
+    # Only codes that are deleted now, or that some source calls deleted, can change: one pass over each table
+    # (cheaper than a lookup per touched code when an import touches thousands) finds them.
     conn.execute(
-        """DELETE FROM import_touched
-           WHERE NOT EXISTS (SELECT 1 FROM codes c WHERE c.code = import_touched.code
-                                AND (c.status != 'active' OR c.deleted_date != ''))
-             AND NOT EXISTS (SELECT 1 FROM code_facts f WHERE f.code = import_touched.code AND f.modifier = ''
-                                AND instr(f.facts, '"deleted_date"') > 0)"""
+        """CREATE TEMP TABLE IF NOT EXISTS status_candidates (code TEXT PRIMARY KEY) WITHOUT ROWID"""
+    )
+    conn.execute("DELETE FROM status_candidates")
+    conn.execute(
+        f"""INSERT OR IGNORE INTO status_candidates
+            SELECT code FROM codes WHERE (status != 'active' OR deleted_date != '')
+                                     AND code IN (SELECT code FROM {_TOUCHED})
+            UNION
+            SELECT code FROM code_facts WHERE modifier = '' AND instr(facts, '"deleted_date"') > 0
+                                          AND code IN (SELECT code FROM {_TOUCHED})"""
     )
     kinds = ",".join("?" for _ in LIFECYCLE_KINDS)
     conn.execute(
@@ -129,10 +170,10 @@ def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
                    row_number() OVER (PARTITION BY f.code
                                       ORDER BY {_AUTHORITY_SQL}, s.effective_date DESC, {_KIND_ORDER_SQL},
                                                s.release DESC) AS rn
-            FROM code_facts f
+            FROM status_candidates t
+            JOIN code_facts f ON f.code = t.code
             JOIN sources s ON s.id = f.source_id
             JOIN codes c ON c.code = f.code
-            JOIN import_touched t ON t.code = f.code
             WHERE f.modifier = '' AND s.kind IN ({kinds})
         )
         UPDATE codes SET status = CASE WHEN ranked.deleted != '' THEN 'deleted' ELSE 'active' END,
@@ -146,12 +187,12 @@ def refresh_status(conn: sqlite3.Connection, codes: Iterable[str]) -> None:
     conn.execute(
         f"""UPDATE codes SET status = 'active', deleted_date = ''
             WHERE (status != 'active' OR deleted_date != '')
-              AND code IN (SELECT code FROM import_touched) AND NOT EXISTS (
+              AND code IN (SELECT code FROM status_candidates) AND NOT EXISTS (
                 SELECT 1 FROM code_facts f JOIN sources s ON s.id = f.source_id
                 WHERE f.code = codes.code AND f.modifier = '' AND s.kind IN ({kinds}))""",
         LIFECYCLE_KINDS,
     )
-    conn.execute("DELETE FROM import_touched")
+    conn.execute("DELETE FROM status_candidates")
 
 
 def source_codes(conn: sqlite3.Connection, source_id: int) -> set[str]:
@@ -227,100 +268,143 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
     if not conn.in_transaction:
         raise RuntimeError("write_dataset must run inside a transaction")
     monitor.start(f"Writing {ds.name}", 6)
-    old = conn.execute("SELECT id FROM sources WHERE kind = ? AND release = ?", (ds.kind, ds.release)).fetchone()
-    previous = old[0] if old else _previous_release(conn, ds)
-    existing = {r[0] for r in conn.execute("SELECT code FROM codes")}
+    with monitor.phase(PHASE_VALIDATE):
+        old = conn.execute("SELECT id FROM sources WHERE kind = ? AND release = ?", (ds.kind, ds.release)).fetchone()
+        previous = old[0] if old else _previous_release(conn, ds)
+        existing = {r[0] for r in conn.execute("SELECT code FROM codes")}
 
-    # Facts-only records (history of a code the release gives no text for) need the code to exist already.
-    # They are left out of a copy: the caller's Dataset stays as parsed (the warning reaches it in the result).
-    dropped = {c for c, r in ds.codes.items() if r.facts_only and not r.descriptors and c not in existing}
-    if dropped:
-        ds = replace(ds, codes={c: r for c, r in ds.codes.items() if c not in dropped}, warnings=[
-            *ds.warnings,
-            f"{len(dropped)} code(s) have history or facts but no descriptor and are not in the "
-            f"database; their rows were skipped (e.g. {', '.join(sorted(dropped)[:5])})",
-        ])
-    old_codes = source_codes(conn, old[0]) if old else set()
-    if old and ds.kind not in _USER_LIST_KINDS:
-        _refuse_shrinking(conn, ds, old[0], len(old_codes))
+        # Facts-only records (history of a code the release gives no text for) need the code to exist already.
+        # They are left out of a copy: the caller's Dataset stays as parsed (the warning reaches it in the result).
+        dropped = {c for c, r in ds.codes.items() if r.facts_only and not r.descriptors and c not in existing}
+        if dropped:
+            ds = replace(ds, codes={c: r for c, r in ds.codes.items() if c not in dropped}, warnings=[
+                *ds.warnings,
+                f"{len(dropped)} code(s) have history or facts but no descriptor and are not in the "
+                f"database; their rows were skipped (e.g. {', '.join(sorted(dropped)[:5])})",
+            ])
+        old_codes = source_codes(conn, old[0]) if old else set()
+        if old and ds.kind not in _USER_LIST_KINDS:
+            _refuse_shrinking(conn, ds, old[0], len(old_codes))
 
-    # What changed, against the same release (re-import) or else the newest release of this kind.
-    # Facts are encoded as they are compared and written, never all held as JSON text at once (for a large
-    # file that list was a third of the import's peak memory).
-    added = updated = unchanged = 0
-    if ds.codes:
-        before = _code_signatures(conn, previous) if previous is not None else {}
-        for code, rec in ds.codes.items():
-            if code not in before:
-                added += 1
-            elif before[code] == (
-                tuple(sorted(rec.descriptors)),
-                tuple(sorted((modifier, facts_json(facts)) for modifier, facts in rec.facts.items())),
-            ):
-                unchanged += 1
-            else:
-                updated += 1
-    else:
-        before_m = _measure_signatures(conn, previous) if previous is not None else {}
-        links: dict[str, list[tuple[str, ...]]] = {}
-        for link in ds.measure_codes:
-            links.setdefault(parent_measure(link.measure_id), []).append(
-                (link.measure_id, link.code, link.role, link.role_detail, link.modifier, link.conditions,
-                 link.together)
-            )
-        for mid in ds.measures.keys() | links.keys():
-            m = ds.measures.get(mid)
-            sig = (m.title, facts_json(m.details)) if m else ("", "")
-            if mid not in before_m:
-                added += 1
-            elif before_m[mid] == (*sig, tuple(sorted(links.get(mid, ())))):
-                unchanged += 1
-            else:
-                updated += 1
+    with monitor.phase(PHASE_COMPARE):
+        # What changed, against the same release (re-import) or else the newest release of this kind.
+        # Facts are encoded as they are compared and written, never all held as JSON text at once (for a large
+        # file that list was a third of the import's peak memory).
+        added = updated = unchanged = 0
+        if ds.codes:
+            before = _code_signatures(conn, previous) if previous is not None else {}
+            for code, rec in ds.codes.items():
+                if code not in before:
+                    added += 1
+                elif before[code] == (
+                    tuple(sorted(rec.descriptors)),
+                    tuple(sorted((modifier, facts_json(facts)) for modifier, facts in rec.facts.items())),
+                ):
+                    unchanged += 1
+                else:
+                    updated += 1
+        else:
+            before_m = _measure_signatures(conn, previous) if previous is not None else {}
+            links: dict[str, list[tuple[str, ...]]] = {}
+            for link in ds.measure_codes:
+                links.setdefault(parent_measure(link.measure_id), []).append(
+                    (link.measure_id, link.code, link.role, link.role_detail, link.modifier, link.conditions,
+                     link.together)
+                )
+            for mid in ds.measures.keys() | links.keys():
+                m = ds.measures.get(mid)
+                sig = (m.title, facts_json(m.details)) if m else ("", "")
+                if mid not in before_m:
+                    added += 1
+                elif before_m[mid] == (*sig, tuple(sorted(links.get(mid, ())))):
+                    unchanged += 1
+                else:
+                    updated += 1
     monitor.report(1)
+    with monitor.phase(PHASE_WRITE):
+        # The codes whose status and search row may change: the replaced copy's (listed before it is deleted),
+        # then this file's (listed from the rows just written), all in SQL.
+        _start_touched(conn)
+        if old:
+            _touch_source(conn, old[0])
+            delete_source(conn, old[0])
+        counts: dict[str, object] = {
+            "added": added,
+            "updated": updated,
+            "unchanged": unchanged,
+            "warnings": len(ds.warnings),
+            "rows": ds.rows,
+            "codes": sum(1 for r in ds.codes.values() if r.kind == "code"),
+            "modifiers": ds.modifier_count,
+            "measures": len(ds.measures),
+            "measure_codes": len(ds.measure_codes),
+            "format": ds.format,
+            **ds.extra_counts,
+        }
+        loaded_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        source_id = conn.execute(
+            """INSERT INTO sources (kind, name, file_name, release, effective_date, sha256, loaded_at, counts)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                ds.kind,
+                ds.name,
+                ds.file_name,
+                ds.release,
+                ds.effective_date,
+                ds.sha256,
+                loaded_at,
+                json.dumps(counts, sort_keys=True),
+            ),
+        ).lastrowid
+        assert source_id is not None
+        monitor.report(2)
+        new_codes = _write_rows(conn, catalog, ds, source_id, existing)
+        _touch_source(conn, source_id)
+        monitor.report(4)
 
-    touched: set[str] = set(ds.codes)
-    if old:
-        touched |= old_codes
-        delete_source(conn, old[0])
-    counts: dict[str, object] = {
-        "added": added,
-        "updated": updated,
-        "unchanged": unchanged,
-        "warnings": len(ds.warnings),
-        "rows": ds.rows,
-        "codes": sum(1 for r in ds.codes.values() if r.kind == "code"),
-        "modifiers": ds.modifier_count,
-        "measures": len(ds.measures),
-        "measure_codes": len(ds.measure_codes),
-        "format": ds.format,
-        **ds.extra_counts,
-    }
-    loaded_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-    source_id = conn.execute(
-        """INSERT INTO sources (kind, name, file_name, release, effective_date, sha256, loaded_at, counts)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            ds.kind,
-            ds.name,
-            ds.file_name,
-            ds.release,
-            ds.effective_date,
-            ds.sha256,
-            loaded_at,
-            json.dumps(counts, sort_keys=True),
-        ),
-    ).lastrowid
-    assert source_id is not None
-    monitor.report(2)
+    with monitor.phase(PHASE_STATUS):
+        _derive_status(conn)
+    monitor.report(5)
+    with monitor.phase(PHASE_INDEX):
+        if old:
+            drop_orphan_codes(conn)
+        _index_new_codes(conn, catalog, new_codes)
+        # Codes that were there before: only those whose title or search text changed are written again.
+        reindex_table(conn, catalog, _TOUCHED, sections=False, max_id=new_codes[0][0] - 1 if new_codes else None)
+        conn.execute(f"DELETE FROM {_TOUCHED}")
+    monitor.report(6)
+    return LoadResult(source_id, added, updated, unchanged, old is not None, list(ds.warnings))
 
+
+NewCode = tuple[int, CodeRecord, "int | None", str]  # id, record, section id, title
+
+
+def _write_rows(
+    conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, source_id: int, existing: set[str]
+) -> list[NewCode]:
+    """Every row of ``ds``, one prepared statement per table, each fed by a generator (nothing is listed first).
+
+    A code new to the database gets its section (which depends only on the code and the catalog), its title and
+    its search row (no other source describes it yet) as it is inserted, so reindexing need not look at it.
+    Returns the new codes (:func:`_index_new_codes` writes their search rows)."""
+    # New codes get explicit ids after the highest one, so their search rows can be written without reading back.
+    first_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM codes").fetchone()[0]) + 1
+    new_codes: list[NewCode] = []
+    for rec in ds.codes.values():
+        if rec.code not in existing:
+            section = catalog.section_for(rec.code)
+            section_id = section.id if section else None
+            new_codes.append((first_id + len(new_codes), rec, section_id, first_title(rec.descriptors)))
     conn.executemany(
-        "INSERT OR IGNORE INTO codes (code, code_set, kind) VALUES (?, ?, ?)",
-        [(r.code, r.code_set, r.kind) for r in ds.codes.values() if r.code not in existing],
+        "INSERT INTO codes (id, code, code_set, kind, section_id, title, title_source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            (code_id, rec.code, rec.code_set, rec.kind, section_id, title, source_id if title else None)
+            for code_id, rec, section_id, title in new_codes
+        ),
     )
     conn.executemany(
         "INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",
-        [(code, kind, text, source_id) for code, rec in ds.codes.items() for kind, text in rec.descriptors],
+        ((code, kind, text, source_id) for code, rec in ds.codes.items() for kind, text in rec.descriptors),
     )
     conn.executemany(
         "INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, ?, ?, ?)",
@@ -330,31 +414,35 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
             for modifier, facts in rec.facts.items()
         ),
     )
-    monitor.report(3)
     conn.executemany(
         "INSERT INTO measures (measure_id, source_id, title, details) VALUES (?, ?, ?, ?)",
-        [(m.measure_id, source_id, m.title, facts_json(m.details)) for m in ds.measures.values()],
+        ((m.measure_id, source_id, m.title, facts_json(m.details)) for m in ds.measures.values()),
     )
     conn.executemany(
         """INSERT INTO measure_codes (measure_id, code, role, role_detail, modifier, conditions, together,
-                                         source_id)
+                                     source_id)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
+        (
             (m.measure_id, m.code, m.role, m.role_detail, m.modifier, m.conditions, m.together, source_id)
             for m in ds.measure_codes
-        ],
+        ),
     )
     conn.executemany(
         """INSERT INTO localities (source_id, mac, state, locality, name, work_gpci, pe_gpci, mp_gpci)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(source_id, x.mac, x.state, x.number, x.name, x.work_gpci, x.pe_gpci, x.mp_gpci) for x in ds.localities],
+        ((source_id, x.mac, x.state, x.number, x.name, x.work_gpci, x.pe_gpci, x.mp_gpci) for x in ds.localities),
     )
-    monitor.report(4)
+    return new_codes
 
-    if touched:
-        refresh_status(conn, touched)
-        if old:
-            drop_orphan_codes(conn)
-        reindex(conn, catalog, touched)
-    monitor.report(6)
-    return LoadResult(source_id, added, updated, unchanged, old is not None, list(ds.warnings))
+
+def _index_new_codes(conn: sqlite3.Connection, catalog: Catalog, new_codes: list[NewCode]) -> None:
+    """The search rows of the codes this import added, built in one statement after the bulk load, from the
+    file's own descriptors (no other source describes these codes yet)."""
+    words = section_words(catalog)
+    insert_search_rows(
+        conn,
+        (
+            (code_id, *descriptor_search_row(rec.code, title, rec.descriptors, words.get(section_id, "")))
+            for code_id, rec, section_id, title in new_codes
+        ),
+    )

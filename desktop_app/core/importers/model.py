@@ -7,7 +7,9 @@ Readers only parse: they turn files into a Dataset in memory and never touch the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -20,15 +22,42 @@ CancelFn = Callable[[], bool]
 
 POLL_EVERY = 1000
 
+# The phases of an import, in order, as Monitor.phases names them (bench/bench_import.py --profile).
+PHASE_PARSE = "read/parse"
+PHASE_VALIDATE = "validate"
+PHASE_COMPARE = "compare"
+PHASE_WRITE = "write rows"
+PHASE_STATUS = "statuses"
+PHASE_INDEX = "search index"
+PHASE_COMMIT = "commit"
+PHASES = (PHASE_PARSE, PHASE_VALIDATE, PHASE_COMPARE, PHASE_WRITE, PHASE_STATUS, PHASE_INDEX, PHASE_COMMIT)
+
 
 class Monitor:
     """Reports progress and polls for cancellation about every :data:`POLL_EVERY` rows."""
 
-    def __init__(self, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> None:
+    def __init__(
+        self,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+        phases: dict[str, float] | None = None,
+    ) -> None:
         self._progress = progress
         self._cancel = cancel
         self.message = ""
         self.total = 0
+        # Seconds spent per phase of the import (read/parse, validate, write rows, ...), summed over files:
+        # what ``bench/bench_import.py --profile`` prints. Two clock reads per phase, so always on.
+        self.phases: dict[str, float] = phases if phases is not None else {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Add the time the block takes to ``phases[name]``."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - started
 
     def start(self, message: str, total: int) -> None:
         self.message = message
