@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -257,6 +258,29 @@ class CodeEditsPanel(QWidget):
         service.ncci_edits_ready.connect(self._on_edits)
         service.refreshed.connect(lambda: self._request(0))  # after an import: the edits may be new
         self._sync_buttons()
+        self._set_compact(True)
+
+    def _set_compact(self, compact: bool) -> None:
+        """With no NCCI file imported (or no code shown) the panel is one line, so the detail pane keeps the
+        room: an empty list box under every code says nothing."""
+        for widget in (self.browser, self.setting, self.previous, self.next):
+            widget.setVisible(not compact)
+        line = self.heading.sizeHint().height() + 8
+        self.setMaximumHeight(line if compact else 16_777_215)
+        splitter = self.parentWidget()
+        if isinstance(splitter, QSplitter):  # give the room to the detail text above, or take a third of it back
+            sizes = splitter.sizes()
+            index = splitter.indexOf(self)
+            if index > 0 and len(sizes) > index:
+                if compact and sizes[index] > line:
+                    sizes[0] += sizes[index] - line
+                    sizes[index] = line
+                    splitter.setSizes(sizes)
+                elif not compact and sizes[index] <= line:
+                    moved = sizes[0] // 3
+                    sizes[0] -= moved
+                    sizes[index] += moved
+                    splitter.setSizes(sizes)
 
     def show_code(self, code: str) -> None:
         if code != self.code:
@@ -277,6 +301,14 @@ class CodeEditsPanel(QWidget):
         if edits.page.code != self.code:
             return
         self.edits = edits
+        self._set_compact(not edits.has_ncci)
+        if not edits.has_ncci:
+            self.heading.setText("NCCI edits: none imported")
+            self.heading.setToolTip("Import the CMS PTP and MUE files (File \u2192 Import) to see what may not be "
+                                    "billed with this code")
+            self.browser.setHtml(edits_html(edits, 0, self.palette()))
+            return
+        self.heading.setToolTip("")
         self.offset = self.offset if edits.page.edits or self.offset == 0 else 0
         self.browser.setHtml(edits_html(edits, self.offset, self.palette()))
         page = edits.page
