@@ -385,6 +385,13 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         raise RuntimeError("transaction() does not nest")
     conn.execute("BEGIN IMMEDIATE")
+    with _commit_or_roll_back(conn):
+        yield conn
+
+
+@contextmanager
+def _commit_or_roll_back(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """The end of a transaction already begun: COMMIT, or ROLLBACK on any exception (which propagates)."""
     try:
         yield conn
     except BaseException:
@@ -441,13 +448,8 @@ def waiting_transaction(
                 on_wait(waited)
     finally:
         conn.execute(f"PRAGMA busy_timeout = {timeout}")
-    try:
+    with _commit_or_roll_back(conn):
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
 
 
 def default_db_path() -> Path:
