@@ -51,7 +51,7 @@ from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.recovery import is_damage, mark_damaged
 from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import Highlighter, SearchResult, load_synonyms
-from desktop_app.core.store import CodeStore, ComparisonRow
+from desktop_app.core.store import CodeStore
 from desktop_app.core.userdata import UserData, keep_unsaved_notes
 from desktop_app.core.working_set import WorkingSetSnapshot, import_working_set, write_working_set
 from desktop_app.ui.about import AboutDialog
@@ -70,10 +70,28 @@ from desktop_app.ui.importing import (
     supported_formats_text,
 )
 from desktop_app.ui.printing import comparison_print_html, detail_print_html, print_html, save_pdf
+from desktop_app.ui.requests import (
+    CodeComparisonAnswer,
+    ComparisonAnswer,
+    ComparisonRequest,
+    CountsAnswer,
+    DetailAnswer,
+    ExportDone,
+    ExportRequest,
+    LocalitiesAnswer,
+    LocalitiesRequest,
+    MeasureAnswer,
+    MeasureRequest,
+    Overview,
+    SearchAnswer,
+    SearchRequest,
+    WorkingSetAnswer,
+    WorkingSetRequest,
+)
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
 from desktop_app.ui.shortcuts import ShortcutsDialog
 from desktop_app.ui.theme import CODE_SET_LABELS, ThemeChoice, apply_theme
-from desktop_app.ui.worker import ExportDone, ExportRequest, Overview, SearchRequest, StoreService
+from desktop_app.ui.worker import StoreService
 from desktop_app.ui.working_set import WorkingSetPanel
 
 RESULT_LIMIT = 200
@@ -97,11 +115,11 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(store.path, self)
         self.overview: Overview | None = None
         self.last_result: SearchResult | None = None
+        self.last_counts: dict[str, int] = {}  # hits per code set of last_result, once they came
         self._history: list[str] = []
         self._history_index = -1
         self._requested_code = ""  # the code last asked of the worker (its failure is shown in the pane)
         self._selecting_programmatically = False
-        self._comparison_sets: list[str] = []
         self._page_starts: list[str] = []  # browsing: the 'after' code of each page before the current one
         self._page_after = ""
         code_sets = [c.id for c in store.catalog.code_sets]
@@ -186,7 +204,7 @@ class MainWindow(QMainWindow):
         self.detail_pane.code_link_activated.connect(self.open_code)
         self.detail_pane.section_link_activated.connect(self.browse_section)
         self.detail_pane.measure_link_activated.connect(self.open_measure)
-        self.detail_pane.locality_requested.connect(self.service.localities)
+        self.detail_pane.locality_requested.connect(lambda: self.service.post(LocalitiesRequest()))
         self.code_edits = CodeEditsPanel(self.service, self)  # NCCI edits of the shown code, under its detail
         self.code_edits.code_activated.connect(self.open_code)
         self.detail_pane.splitter.insertWidget(1, self.code_edits)
@@ -198,8 +216,8 @@ class MainWindow(QMainWindow):
         self.side_panel = WorkingSetPanel(self.section_tree, userdata, self)
         self.side_panel.code_activated.connect(self.open_code)
         self.side_panel.reload_requested.connect(self._read_working_set)
-        self.service.working_set_ready.connect(self.side_panel.set_snapshot)
-        self.service.working_set_ready.connect(self._sync_favourite_star)
+        self.service.on(WorkingSetAnswer, lambda answer: self.side_panel.set_snapshot(answer.snapshot))
+        self.service.on(WorkingSetAnswer, lambda answer: self._sync_favourite_star(answer.snapshot))
         self.detail_pane.favourite_button.toggled.connect(
             lambda _on: QTimer.singleShot(0, self.side_panel.reload)
         )
@@ -248,15 +266,15 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         # --- the worker's answers
-        self.service.search_ready.connect(self._on_search_ready)
-        self.service.counts_ready.connect(self._on_counts_ready)
-        self.service.detail_ready.connect(self._on_detail_ready)
-        self.service.measure_ready.connect(self.detail_pane.show_measure)
-        self.service.localities_ready.connect(self._choose_locality)
-        self.service.overview_ready.connect(self._on_overview_ready)
-        self.service.comparison_ready.connect(self._on_comparison_ready)
-        self.service.code_comparison_ready.connect(self.code_compare_view.set_comparison)
-        self.service.export_ready.connect(self._on_export_ready)
+        self.service.on(SearchAnswer, self._on_search_answer)
+        self.service.on(CountsAnswer, self._on_counts_ready)
+        self.service.on(DetailAnswer, lambda answer: self._on_detail_ready(answer.detail))
+        self.service.on(MeasureAnswer, lambda answer: self.detail_pane.show_measure(answer.measure))
+        self.service.on(LocalitiesAnswer, lambda answer: self._choose_locality(answer.localities))
+        self.service.on(Overview, self._on_overview_ready)
+        self.service.on(ComparisonAnswer, self._on_comparison_ready)
+        self.service.on(CodeComparisonAnswer, lambda answer: self.code_compare_view.set_comparison(answer.comparison))
+        self.service.on(ExportDone, self._on_export_ready)
         self.service.failed.connect(self._on_service_failed)
         self.jobs.data_changed.connect(self.on_data_changed)
         self.service.changed_elsewhere.connect(self._on_changed_elsewhere)
@@ -538,7 +556,7 @@ class MainWindow(QMainWindow):
         """A new question starts at its first page."""
         self._page_starts.clear()
         self._page_after = ""
-        return self.service.search(self.current_request())
+        return self.service.post(self.current_request())
 
     def next_page(self) -> None:
         """Browsing a category or section: the next page of its codes (Alt+PgDown)."""
@@ -547,13 +565,13 @@ class MainWindow(QMainWindow):
             return
         self._page_starts.append(self._page_after)
         self._page_after = result.next_after
-        self.service.search(self.current_request())
+        self.service.post(self.current_request())
 
     def previous_page(self) -> None:
         if not self._page_starts:
             return
         self._page_after = self._page_starts.pop()
-        self.service.search(self.current_request())
+        self.service.post(self.current_request())
 
     def clear_filters(self) -> None:
         """One key back to everything: no category, no section (Ctrl+0, or Esc in an empty search box)."""
@@ -565,17 +583,22 @@ class MainWindow(QMainWindow):
         if changed:
             self.request_search()
 
-    def _on_counts_ready(self, result: SearchResult, counts: dict[str, int]) -> None:
+    def _on_counts_ready(self, answer: CountsAnswer) -> None:
         """The second half of a search: hits per category, for the filter buttons and the empty state."""
-        result.counts = counts
+        result, counts = answer.result, answer.counts
         if result is not self.last_result:
             return
+        self.last_counts = counts
         request = self.current_request()
         if request.query.strip() or request.section_id is not None:
             # Counts cut by the search ceiling are unknown, not zero: hide the numbers.
             self.category_filter.set_counts(None if result.counts_stopped else counts, self._unfiltered_total(result))
         if not result.hits:
             self._on_search_ready(result, 0.0)  # the empty state can now say where the hits are
+
+    def _on_search_answer(self, answer: SearchAnswer) -> None:
+        self.last_counts = dict(answer.result.counts)  # empty until their own answer comes
+        self._on_search_ready(answer.result, answer.seconds)
 
     def _on_search_ready(self, result: SearchResult, seconds: float) -> None:
         self.last_result = result
@@ -591,8 +614,8 @@ class MainWindow(QMainWindow):
         nothing_asked = not request.query.strip() and request.section_id is None
         if nothing_asked and self.overview is not None:
             self.category_filter.set_counts({cs: c["codes"] for cs, c in self.overview.code_counts.items()})
-        elif result.counts:
-            self.category_filter.set_counts(result.counts, self._unfiltered_total(result))
+        elif self.last_counts:
+            self.category_filter.set_counts(self.last_counts, self._unfiltered_total(result))
         # Otherwise the counts follow in a moment (counts_ready); until then the buttons keep their numbers.
         self.next_page_action.setEnabled(bool(result.next_after))
         self.previous_page_action.setEnabled(bool(self._page_starts))
@@ -611,7 +634,8 @@ class MainWindow(QMainWindow):
             if request.section_id is not None and request.section_id in self.store.catalog.sections:
                 section_name = self.store.catalog.sections[request.section_id].name
             imported = sum(1 for x in self.overview.sources if x.kind != BUNDLED_KIND) if self.overview else 0
-            self.empty_state.setText(no_results_html(result, request.code_set, section_name, imported))
+            self.empty_state.setText(
+                no_results_html(result, request.code_set, section_name, imported, self.last_counts))
             self.results_stack.setCurrentWidget(self.empty_state)
             self.result_note.setVisible(bool(result.message) and not result.parsed.error)
             self.result_note.setText(result.message or "")
@@ -825,7 +849,7 @@ class MainWindow(QMainWindow):
         """Show a quality measure in the detail pane (from a link in a code's detail or the measure list)."""
         if self.tabs.currentIndex() != SEARCH_TAB:
             self.tabs.setCurrentIndex(SEARCH_TAB)
-        self.service.measure(measure_id)
+        self.service.post(MeasureRequest(measure_id))
 
     def _choose_locality(self, localities: list[Locality]) -> None:
         """Ask which Medicare locality's payment amounts to show; the choice is remembered."""
@@ -909,7 +933,7 @@ class MainWindow(QMainWindow):
 
     def _read_working_set(self) -> None:
         if self.userdata is not None:
-            self.service.working_set(self.userdata.path)
+            self.service.post(WorkingSetRequest(self.userdata.path))
 
     def _show_side_page(self, name: str | None) -> None:
         self.tabs.setCurrentIndex(SEARCH_TAB)
@@ -1075,7 +1099,7 @@ class MainWindow(QMainWindow):
         if path is None:
             return
         self.statusBar().showMessage(f"Exporting to {path}\u2026")
-        self.service.export(ExportRequest("results", path, request.query, request.code_set, request.section_id))
+        self.service.post(ExportRequest("results", path, request.query, request.code_set, request.section_id))
 
     def export_working_table(self) -> None:
         if self.userdata is None:
@@ -1084,7 +1108,7 @@ class MainWindow(QMainWindow):
         if path is None:
             return
         self.statusBar().showMessage(f"Exporting to {path}\u2026")
-        self.service.export(ExportRequest("working_set", path, userdata_path=self.userdata.path))
+        self.service.post(ExportRequest("working_set", path, userdata_path=self.userdata.path))
 
     def _on_export_ready(self, done: ExportDone) -> None:
         self.statusBar().showMessage(f"Exported {done.rows:,} rows to {done.path}", 10000)
@@ -1112,12 +1136,12 @@ class MainWindow(QMainWindow):
             self._request_comparison()
 
     def _request_comparison(self, *_args: object) -> None:
-        self._comparison_sets = self.comparison_view.chosen()
-        self.settings.setValue("compare/code_sets", ",".join(self._comparison_sets))
-        self.service.comparison(self._comparison_sets)
+        code_sets = self.comparison_view.chosen()
+        self.settings.setValue("compare/code_sets", ",".join(code_sets))
+        self.service.post(ComparisonRequest(tuple(code_sets)))
 
-    def _on_comparison_ready(self, rows: list[ComparisonRow]) -> None:
-        self.comparison_view.set_rows(rows, self._comparison_sets)
+    def _on_comparison_ready(self, answer: ComparisonAnswer) -> None:
+        self.comparison_view.set_rows(answer.rows, list(answer.code_sets))
 
     def _on_service_failed(self, kind: str, message: str) -> None:
         if kind == "code_comparison":
@@ -1176,7 +1200,7 @@ class MainWindow(QMainWindow):
             self.section_tree.select_section(section, notify=False)
         self.service.refresh()
         self.service.overview()
-        self.service.search(self.current_request())  # the same page, not back to the first
+        self.service.post(self.current_request())  # the same page, not back to the first
         self.side_panel.reload()  # titles may have changed
         if self.detail_pane.detail is not None:
             self.service.detail(self.detail_pane.detail.code)

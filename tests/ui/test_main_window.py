@@ -57,9 +57,9 @@ def test_words_find_codes_with_highlights(qtbot: QtBot, window: MainWindow) -> N
 
 def test_category_filter_shows_counts_and_filters(qtbot: QtBot, window: MainWindow) -> None:
     search(qtbot, window, "asthma")
-    # The counts follow the hits in a second answer (counts_ready): wait for them, not for the hits alone.
-    qtbot.waitUntil(lambda: bool(window.last_result and window.last_result.counts), timeout=5000)
-    counts = window.last_result.counts  # type: ignore[union-attr]
+    # The counts follow the hits in their own answer (CountsAnswer): wait for them, not for the hits alone.
+    qtbot.waitUntil(lambda: bool(window.last_counts), timeout=5000)
+    counts = window.last_counts
     assert counts.get("II", 0) >= 2
     total = sum(counts.values())
     assert window.category_filter.count(ALL) == total

@@ -22,8 +22,9 @@ from desktop_app.ui import qtcompat
 from desktop_app.ui.about import about_html
 from desktop_app.ui.importing import DataSourcesDialog, summary_html
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.requests import SearchAnswer, SearchRequest
 from desktop_app.ui.results import ResultsModel, SortKey
-from desktop_app.ui.worker import SearchRequest, StoreService
+from desktop_app.ui.worker import StoreService
 
 from .conftest import WAIT_MS, wait_detail
 
@@ -58,16 +59,17 @@ def test_comparison_model_passes_qtmodeltester(qtmodeltester: object, ui_db: Pat
 def test_stale_results_are_dropped(qtbot: QtBot, ui_db: Path) -> None:
     service = StoreService(ui_db)
     landed: list[str] = []
-    service.search_ready.connect(lambda result, _seconds: landed.append(result.query))
+    service.on(SearchAnswer, lambda answer: landed.append(answer.result.query))
     try:
-        service.search(SearchRequest("asthma"))
-        last = service.search(SearchRequest("knee"))
+        service.post(SearchRequest("asthma"))
+        last = service.post(SearchRequest("knee"))
         qtbot.waitUntil(lambda: service.settled("search"), timeout=WAIT_MS)
         qtbot.wait(100)  # give a stale answer time to arrive, if one were coming
         assert landed == ["knee"]
         # An answer that arrives after a newer request was made is thrown away, whatever its content.
         dropped = service.dropped
-        service._on_finished("search", last - 1, SimpleNamespace(value=None, seconds=0.0))  # type: ignore[arg-type]
+        stale = SearchRequest("asthma")
+        service._on_finished(last - 1, stale, SearchAnswer(stale, SimpleNamespace(query="asthma"), 0.0))  # type: ignore[arg-type]
         assert service.dropped == dropped + 1 and landed == ["knee"]
     finally:
         service.shutdown()
@@ -76,11 +78,11 @@ def test_stale_results_are_dropped(qtbot: QtBot, ui_db: Path) -> None:
 def test_a_burst_of_keystrokes_runs_few_queries(qtbot: QtBot, ui_db: Path) -> None:
     service = StoreService(ui_db)
     landed: list[str] = []
-    service.search_ready.connect(lambda result, _seconds: landed.append(result.query))
+    service.on(SearchAnswer, lambda answer: landed.append(answer.result.query))
     try:
         text = "office visit established patient"
         for end in range(1, len(text) + 1):
-            service.search(SearchRequest(text[:end]))
+            service.post(SearchRequest(text[:end]))
         qtbot.waitUntil(lambda: service.settled("search"), timeout=WAIT_MS)
         assert landed == [text]
     finally:
