@@ -58,6 +58,7 @@ from desktop_app.ui.requests import (
     LocalitiesRequest,
     MeasureAnswer,
     Overview,
+    Refreshed,
     SearchAnswer,
     WorkingSetAnswer,
 )
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
     show_data_sources = window_data.show_data_sources
     _on_changed_elsewhere = window_data._on_changed_elsewhere
     on_data_changed = window_data.on_data_changed
+    on_catalog_refreshed = window_data.on_catalog_refreshed
 
     def __init__(
         self,
@@ -373,6 +375,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         # --- the worker's answers
+        self.service.on(Refreshed, self.on_catalog_refreshed)
         self.service.on(SearchAnswer, self._on_search_answer)
         self.service.on(CountsAnswer, self._on_counts_ready)
         self.service.on(DetailAnswer, lambda answer: self._on_detail_ready(answer.detail))
@@ -399,7 +402,7 @@ class MainWindow(QMainWindow):
             self._request_comparison()
         self.search_box.setFocus()
 
-    # --- Qt's virtual methods: keys in the search box, dropped files, palette, closing --------------------
+    # --- Qt's virtual methods: keys in the search box, dropped files, palette, closing ------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search_box and event.type() == QEvent.Type.KeyPress:
@@ -412,8 +415,6 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return True
         return super().eventFilter(watched, event)
-
-    # --- import -------------------------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
@@ -429,8 +430,6 @@ class MainWindow(QMainWindow):
             # Let the drop finish before the modal progress dialog opens.
             QTimer.singleShot(0, lambda: self.import_paths(paths))
 
-    # --- about, theme -------------------------------------------------------------------------------
-
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             # Views paint from the palette; the detail pane re-renders itself on its own PaletteChange.
@@ -439,8 +438,6 @@ class MainWindow(QMainWindow):
             self.results_view.viewport().update()
             self.comparison_view.table.viewport().update()
         super().changeEvent(event)
-
-    # --- settings -----------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.detail_pane.save_note()

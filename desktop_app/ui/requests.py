@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 
 from desktop_app.core import changes, ncci
+from desktop_app.core.catalog import Catalog
 from desktop_app.core.code_compare import CodeComparison, compare_codes
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import UserError
@@ -79,6 +80,7 @@ def data_version(store: CodeStore) -> int:
 @dataclass(frozen=True)
 class Refreshed(Answer):
     data_version: int
+    catalog: Catalog  # re-read in the worker: the window takes it instead of reading the database itself
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class RefreshRequest(Request):
 
     def run(self, context: WorkerContext) -> Refreshed:
         context.store.refresh()
-        return Refreshed(data_version(context.store))
+        return Refreshed(data_version(context.store), context.store.catalog)
 
 
 @dataclass(frozen=True)

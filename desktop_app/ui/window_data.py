@@ -19,6 +19,7 @@ from desktop_app.ui.importing import (
     DataSourcesDialog,
     file_dialog_filter,
 )
+from desktop_app.ui.requests import Refreshed
 from desktop_app.ui.window_layout import COMPARE_TAB
 
 if TYPE_CHECKING:
@@ -78,12 +79,8 @@ def _on_changed_elsewhere(self: MainWindow) -> None:
 def on_data_changed(self: MainWindow) -> None:
     """After an import or a removal (here or by another process): refresh the UI's store, the worker, and
     everything shown, keeping the user's place (section, page, open code, selection)."""
-    section = self.section_tree.current_section()
-    self.store.refresh()
-    self.section_tree.set_catalog(self.store.catalog)
-    self.section_tree.set_code_set(self.category_filter.current_code_set())
-    if section is not None:
-        self.section_tree.select_section(section, notify=False)
+    # The worker re-reads the catalog (the refresh runs before every other kind); the window takes its copy
+    # from the answer (on_catalog_refreshed) rather than reading the database on the UI thread.
     self.service.refresh()
     self.service.overview()
     self.service.post(self.current_request())  # the same page, not back to the first
@@ -92,3 +89,13 @@ def on_data_changed(self: MainWindow) -> None:
         self.service.detail(self.detail_pane.detail.code)
     if self.tabs.currentIndex() == COMPARE_TAB:
         self._request_comparison()
+
+
+def on_catalog_refreshed(self: MainWindow, answer: Refreshed) -> None:
+    """The catalog as the worker re-read it after a change: the section tree follows, keeping its place."""
+    section = self.section_tree.current_section()
+    self.store.catalog = answer.catalog
+    self.section_tree.set_catalog(answer.catalog)
+    self.section_tree.set_code_set(self.category_filter.current_code_set())
+    if section is not None and section in answer.catalog.sections:
+        self.section_tree.select_section(section, notify=False)

@@ -295,7 +295,8 @@ def show_shortcuts(self: MainWindow) -> None:
 
 
 def show_about(self: MainWindow) -> None:
-    AboutDialog(self.overview.sources if self.overview else self.store.sources(), self).exec()
+    # The sources come with the overview (read in the worker); before it arrives, none are listed yet.
+    AboutDialog(self.overview.sources if self.overview else [], self).exec()
 
 
 def set_theme(self: MainWindow, choice: ThemeChoice) -> None:
