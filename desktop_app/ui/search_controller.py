@@ -279,6 +279,12 @@ def _select_row(self: MainWindow, row: int, open_detail: bool = True) -> None:
 
 def open_current(self: MainWindow) -> None:
     """Enter: open the selected result, else the first; for an unknown code, what the grammar knows."""
+    text = normalize(self.search_box.text())
+    if is_code(text) and (self.last_result is None or self.last_result.query != self.search_box.text()):
+        # A code typed and Enter pressed before its search answered: the list still shows the previous
+        # keystroke's hits, and its first row is not what was typed. Open the code itself.
+        self.open_code(text)
+        return
     row = self.results_view.currentIndex().row()
     if row < 0 and self.results_model.rowCount():
         self._select_row(0)
@@ -287,7 +293,6 @@ def open_current(self: MainWindow) -> None:
     if hit is not None:
         self.open_code(hit.text)
         return
-    text = normalize(self.search_box.text())
     if is_code(text):
         self.open_code(text)
 

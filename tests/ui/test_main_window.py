@@ -98,6 +98,17 @@ def test_range_query(qtbot: QtBot, window: MainWindow) -> None:
     assert codes(window) == ["99202", "99203", "99204", "99205"]
 
 
+def test_enter_on_a_typed_code_opens_it_even_before_its_search_answers(qtbot: QtBot, window: MainWindow) -> None:
+    """The list still shows the previous keystroke's hits (here: "30"): Enter opens the code typed, not their
+    first row (the end-to-end test once saw 3008F open for 3074F typed fast)."""
+    search(qtbot, window, "30")
+    assert codes(window) and codes(window)[0] != "3074F"
+    window.search_box.blockSignals(True)  # as if the answer for the last keystroke had not come back yet
+    window.search_box.setText("3074F")
+    window.search_box.blockSignals(False)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    wait_detail(qtbot, window, "3074F")
+
 def test_keyboard_down_enter_and_alt_left(qtbot: QtBot, window: MainWindow) -> None:
     search(qtbot, window, "asthma")
     first, second = codes(window)[:2]
