@@ -255,6 +255,22 @@ class OverviewRequest(Request):
 
 
 @dataclass(frozen=True)
+class SourcesAnswer(Answer):
+    sources: list[SourceInfo]
+
+
+@dataclass(frozen=True)
+class SourcesRequest(Request):
+    """What the database holds, one source a row (the Data Sources dialog)."""
+
+    kind: ClassVar[str] = "sources"
+    priority: ClassVar[int] = 5
+
+    def run(self, context: WorkerContext) -> SourcesAnswer:
+        return SourcesAnswer(context.store.sources())
+
+
+@dataclass(frozen=True)
 class ComparisonAnswer(Answer):
     code_sets: tuple[str, ...]
     rows: list[ComparisonRow]

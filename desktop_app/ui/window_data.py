@@ -67,7 +67,7 @@ def import_paths(self: MainWindow, paths: list[Path]) -> bool:
 
 
 def show_data_sources(self: MainWindow) -> None:
-    DataSourcesDialog(self.store.sources, self.jobs, self).exec()
+    DataSourcesDialog(self.service, self.jobs, self).exec()
 
 
 def _on_changed_elsewhere(self: MainWindow) -> None:

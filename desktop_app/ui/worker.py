@@ -14,6 +14,7 @@ to its type with :meth:`StoreService.on`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
@@ -181,6 +182,11 @@ class StoreService(QObject):
     def on(self, answer_type: type[AnswerT], slot: Callable[[AnswerT], object]) -> None:
         """Call ``slot`` (in the UI thread) with every fresh answer of this type."""
         self._subscribers[answer_type].append(slot)
+
+    def off(self, answer_type: type[AnswerT], slot: Callable[[AnswerT], object]) -> None:
+        """Stop calling ``slot`` (a window that closes before the service does, such as a dialog)."""
+        with contextlib.suppress(ValueError):
+            self._subscribers[answer_type].remove(slot)
 
     def post(self, request: Request) -> int:
         """Send a request to the worker; its answer reaches the subscribers of its type unless a newer request

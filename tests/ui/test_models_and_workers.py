@@ -32,6 +32,7 @@ from desktop_app.ui.requests import (
     Request,
     SearchAnswer,
     SearchRequest,
+    SourcesRequest,
     WorkerContext,
 )
 from desktop_app.ui.results import ResultsModel, SortKey
@@ -313,7 +314,8 @@ def test_import_refreshes_results_and_detail(
     assert text.index("Quality measures") < text.index("Status and payment")
 
     # Data sources: the bundled one cannot be removed, the imported one can.
-    dialog = DataSourcesDialog(window.store.sources, window.jobs, window)
+    dialog = DataSourcesDialog(window.service, window.jobs, window)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 1, timeout=WAIT_MS)  # the list comes from the worker
     kinds = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
     assert kinds[0] == "bundled" and "cms-rvu" in kinds
     dialog.table.selectRow(0)
@@ -324,8 +326,12 @@ def test_import_refreshes_results_and_detail(
     assert source is not None
     with qtbot.waitSignal(window.jobs.finished, timeout=WAIT_MS):
         window.jobs.remove_source(source)
-    assert dialog.table.rowCount() == 1
-    dialog.close()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT_MS)
+    dialog.done(0)  # closed: the dialog no longer listens to the service
+    window.service.post(SourcesRequest())
+    window.service.post(SearchRequest("knee"))  # answered after the sources: both have arrived by then
+    qtbot.waitUntil(lambda: window.service.settled("search") and window.service.settled("sources"),
+                    timeout=WAIT_MS)
 
 
 def test_import_cancel_rolls_back(

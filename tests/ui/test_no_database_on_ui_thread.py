@@ -1,6 +1,7 @@
 """No database work on the UI thread (issue 11, item 1): every statement the window's own reference-database
 connection runs from the Qt main thread is recorded, and driving the window through search, filters, paging,
-a code, its NCCI edits, comparisons, an export, the claim check, what changed and a data change records none.
+a code, its NCCI edits, comparisons, an export, the claim check, what changed, the data sources and a data
+change records none.
 The worker's connection (its own, in its thread) is the one that answers."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui import navigation
+from desktop_app.ui.importing import DataSourcesDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.requests import ExportDone
 
@@ -84,6 +86,10 @@ def test_driving_the_window_runs_no_reference_query_on_the_ui_thread(
     settle(qtbot, window, "ncci_check")
     window.show_changes()
     settle(qtbot, window, "releases")
+
+    sources = DataSourcesDialog(window.service, window.jobs, window)
+    qtbot.waitUntil(lambda: sources.table.rowCount() > 0, timeout=WAIT_MS)
+    sources.done(0)
 
     window.on_data_changed()  # as after an import: catalog, counts, the open code, all from the worker
     settle(qtbot, window, "refresh")
