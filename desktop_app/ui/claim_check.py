@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import ncci
+from desktop_app.ui.requests import ClaimCheckAnswer, ClaimCheckRequest, CodeEdits, CodeEditsRequest, DetailAnswer
 from desktop_app.ui.theme import differs_background, is_dark, muted_text
-from desktop_app.ui.worker import ClaimCheckRequest, CodeEdits, CodeEditsRequest, StoreService
+from desktop_app.ui.worker import StoreService
 
 SETTING_CHOICES = (("practitioner", "Practitioner"), ("hospital", "Outpatient hospital"), ("dme", "DME supplier (MUE)"))
 EXAMPLE_CLAIM = "29881, 29877-59, 20610 x2"
@@ -165,7 +166,7 @@ class ClaimCheckPanel(QWidget):
         self.date.dateChanged.connect(self._timer.start)
         self.setting.currentIndexChanged.connect(self._timer.start)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
-        service.ncci_check_ready.connect(self._on_result)
+        service.on(ClaimCheckAnswer, lambda answer: self._on_result(answer.result))
         service.refreshed.connect(lambda: self.check() if self.isVisible() else None)
         service.failed.connect(self._on_failed)
         self.resize(900, 560)
@@ -192,14 +193,14 @@ class ClaimCheckPanel(QWidget):
             self.result = None
             self._show_hint()
             return
-        self._service.check_claim(ClaimCheckRequest(self.claim.text(), self.on, str(self.setting.currentData())))
+        self._service.post(ClaimCheckRequest(self.claim.text(), self.on, str(self.setting.currentData())))
 
     def _on_result(self, result: ncci.CheckResult) -> None:
         self.result = result
         self.browser.setHtml(check_html(result, self.palette()))
 
     def _on_failed(self, kind: str, message: str) -> None:
-        if kind == "ncci_check":
+        if kind == ClaimCheckRequest.kind:
             self.result = None
             self.browser.setHtml(f"<p>{escape(message)}</p>")
 
@@ -254,8 +255,9 @@ class CodeEditsPanel(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.browser, 1)
-        service.detail_ready.connect(lambda detail: self.show_code(detail.code) if detail.well_formed else None)
-        service.ncci_edits_ready.connect(self._on_edits)
+        service.on(DetailAnswer,
+                   lambda answer: self.show_code(answer.detail.code) if answer.detail.well_formed else None)
+        service.on(CodeEdits, self._on_edits)
         service.refreshed.connect(lambda: self._request(0))  # after an import: the edits may be new
         self._sync_buttons()
         self._set_compact(True)
@@ -290,7 +292,7 @@ class CodeEditsPanel(QWidget):
     def _request(self, offset: int) -> None:
         if self.code:
             self.offset = offset
-            self._service.code_edits(CodeEditsRequest(self.code, str(self.setting.currentData()), offset))
+            self._service.post(CodeEditsRequest(self.code, str(self.setting.currentData()), offset))
 
     def _sync_buttons(self) -> None:
         total = self.edits.page.total if self.edits else 0
