@@ -101,7 +101,8 @@ class Vocabulary:
         for path in paths:
             with path.open("rb") as fh:
                 table = tomllib.load(fh)
-            for key, value in table.get("abbreviations", {}).items():
+            # [regions]: a part also means the region it lies in (one direction, like an abbreviation).
+            for key, value in (*table.get("abbreviations", {}).items(), *table.get("regions", {}).items()):
                 for alternative in [value] if isinstance(value, str) else value:
                     add(key, alternative)
             for group in table.get("synonyms", {}).get("groups", []):
