@@ -256,12 +256,20 @@ def _migrate_search_vocabulary(conn: sqlite3.Connection) -> None:
     reindex(conn, Catalog.from_db(conn))
 
 
+def _migrate_shorthand_review(conn: sqlite3.Connection) -> None:
+    """Issue 10, second round: the reviewed shorthand (292 wrong machine proposals corrected or dropped, body
+    regions, word parts) changes what descriptors are indexed with, so the codes are indexed again; without it
+    an upgraded database would keep the wrong words ("hepatic" for "hepc") until the next import."""
+    _migrate_search_vocabulary(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
     _migrate_v3,
     _migrate_ncci,
     _migrate_search_vocabulary,
+    _migrate_shorthand_review,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
