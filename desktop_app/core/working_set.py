@@ -8,6 +8,9 @@ The file has one row per entry::
     note,,99213,"check the time rule",2026-03-02T10:00:00+00:00
     history,,99213,,2026-03-02T10:01:00+00:00
 
+Cells a spreadsheet would run as a formula (a note beginning with "=", "+", "-", "@") are written with a
+leading apostrophe (see :func:`desktop_app.core.export.spreadsheet_safe`) and read back without it.
+
 Reading is all or nothing: every row is checked first, a bad one names the file, the line and the cause,
 and the user data is written in one transaction only when the whole file is good. Entries already present
 are not duplicated; of two notes on one code the newer is kept.
@@ -27,6 +30,7 @@ from desktop_app.core.database import transaction
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import normalize
 from desktop_app.core.search import Hit
+from desktop_app.core.spreadsheet import safe_row, spreadsheet_unsafe
 from desktop_app.core.userdata import (
     HISTORY_LIMIT,
     FavouriteEntry,
@@ -80,7 +84,7 @@ def write_working_set(userdata: UserData, path: Path) -> int:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
-        writer.writerows(rows)
+        writer.writerows(safe_row(row) for row in rows)
     return len(rows)
 
 
@@ -113,7 +117,7 @@ def read_working_set(text: str, name: str) -> WorkingSetRows:
                 continue
             if len(row) != len(HEADER):
                 raise ImportFileError(name, f"expected {len(HEADER)} columns, found {len(row)}", line)
-            kind, list_name, raw_code, note_text, when = row
+            kind, list_name, raw_code, note_text, when = (spreadsheet_unsafe(cell) for cell in row)
             kind = kind.strip().lower()
             if kind not in KINDS:
                 raise ImportFileError(name, f"kind must be one of {', '.join(KINDS)}, not {kind!r}", line)

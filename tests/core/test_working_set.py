@@ -126,3 +126,24 @@ def test_snapshot_reads_everything_with_titles(tmp_path: Path) -> None:
     assert [f.code for f in snapshot.favourites] == ["99213"] and [n.code for n in snapshot.notes] == ["J1100"]
     assert [h.code for h in snapshot.history] == ["3074F"] and asked == [["99213", "J1100", "3074F"]]
     data.close()
+
+
+def test_working_set_csv_cannot_carry_formulas_and_reads_back_exactly(tmp_path: Path) -> None:
+    source = UserData(tmp_path / "a.sqlite3")
+    notes = {"99213": "=HYPERLINK(\"http://x\")", "93000": "-2 units when bilateral", "J1100": "'=quoted by me",
+             "45384": "-0.25", "27447": "@risk"}
+    for code, text in notes.items():
+        source.set_note(code, text)
+    csv_path = tmp_path / "set.csv"
+    write_working_set(source, csv_path)
+    raw = csv_path.read_text(encoding="utf-8-sig")
+    import csv as csv_module
+    import io
+    cells = [cell for row in csv_module.reader(io.StringIO(raw)) for cell in row]
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+    assert [c for c in cells if c.startswith("-")] == ["-0.25"]  # a plain number stays a number
+    target = UserData(tmp_path / "b.sqlite3")
+    import_working_set(target, csv_path)
+    assert {code: target.note(code) for code in notes} == notes
+    source.close()
+    target.close()
