@@ -80,6 +80,10 @@ class ResultsModel(QAbstractTableModel):
         self.common_source = common_source(hits)
         self.endResetModel()
 
+    def source_column_blank(self) -> bool:
+        """Does every row's title come from the common source (so the Source column would say nothing)?"""
+        return all(hit.source == self.common_source for hit in self._hits)
+
     def two_lines(self) -> bool:
         """Does any row have a second line (a summary beside the official text, a deletion date)?"""
         return any(t.secondary or t.deleted_date for t in self._texts.values())
@@ -300,15 +304,16 @@ class HighlightDelegate(QStyledItemDelegate):
         foreground = index.data(_FOREGROUND)
         if isinstance(foreground, QColor) and not selected:
             text_color = foreground  # deleted codes stay grey
-        if two_lines:
+        if two_lines and secondary:
             half = opt.rect.height() // 2
             top = QRect(opt.rect.left(), opt.rect.top() + 2, opt.rect.width(), half - 2)
             bottom = QRect(opt.rect.left(), opt.rect.top() + half, opt.rect.width(), half - 2)
             self._draw_line(painter, opt, top, text, spans, text_color, selected)
-            if secondary:
-                muted = text_color if selected else muted_text(palette)
-                self._draw_line(painter, opt, bottom, secondary, secondary_spans, muted, selected)
+            muted = text_color if selected else muted_text(palette)
+            self._draw_line(painter, opt, bottom, secondary, secondary_spans, muted, selected)
             return
+        # A row without a second line is centred in its cell, level with its code (as the style draws it),
+        # not left on the top half of a two-line row.
         self._draw_line(painter, opt, opt.rect, text, spans, text_color, selected)
 
     def _draw_line(self, painter: QPainter, opt: QStyleOptionViewItem, cell: QRect, text: str,
@@ -454,7 +459,9 @@ class ResultsView(QTableView):
         self.setItemDelegateForColumn(Column.CATEGORY, self._badge_delegate)
 
     def _fit_row_height(self) -> None:
-        """Two lines per row when any row has a second (official text and our summary, a deletion date)."""
+        """Two lines per row when any row has a second (official text and our summary, a deletion date).
+        The Source column is hidden while it would be blank in every row: its room goes to the titles."""
+        self.setColumnHidden(Column.SOURCE, self.results_model().source_column_blank())
         lines = 2 if self.results_model().two_lines() else 1
         height = self._one_line_height + (lines - 1) * (self.fontMetrics().height() + 2)
         if self.verticalHeader().defaultSectionSize() != height:
