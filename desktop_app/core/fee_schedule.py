@@ -63,6 +63,7 @@ FACT_LABELS: dict[str, str] = {
     "deleted_date": "Deleted",
     "betos": "BETOS",
     "multiple_pricing_indicator": "Multiple pricing indicator",
+    "lab_certifications": "Lab certification",
     # Raw codes of the HCPCS file, named for what they are (their value lists are in CMS's record layout).
     "pricing_indicators": "Pricing indicator (CMS HCPCS code)",
     "cim_references": "Coverage Issues Manual section (CIM)",
@@ -100,7 +101,7 @@ PRIMARY_FACTS = frozenset({
 # Keys whose meaning is already given by another fact (status → status_code, pctc → pctc_indicator).
 EXPLAINED_ELSEWHERE = frozenset({"status_code", "pctc_indicator"})
 
-# What the indicator values mean (RVU file documentation), in our own words.
+# What the indicator values mean, in our own words; the source of each is named above it (RVU file: RVU25D.pdf).
 INDICATOR_MEANINGS: dict[str, dict[str, str]] = {
     "mult_proc": {
         "0": "no multiple-procedure reduction",
@@ -138,16 +139,90 @@ INDICATOR_MEANINGS: dict[str, dict[str, str]] = {
         "2": "team surgeons permitted",
         "9": "does not apply",
     },
+    # RVU25D.pdf (the RVU file's own documentation, field "Physician Supervision of Diagnostic Procedures").
     "physician_supervision": {
         "01": "general supervision",
         "02": "direct supervision",
         "03": "personal supervision",
+        "04": "general supervision, unless done by an independent or clinical psychologist (then none needed)",
+        "05": "general supervision, unless done by a qualified audiologist (then none needed)",
+        "06": "a physician, or a physical therapist certified by ABPTS as an electrophysiology specialist",
+        "21": "general supervision of a certified technician; otherwise direct supervision",
+        "22": "a technician in real-time contact with a physician",
+        "66": "a physician, or a physical therapist with ABPTS and procedure-specific certification",
+        "6A": "as 66; the certified therapist may also supervise another therapist but only they may bill",
+        "77": "a certified therapist, an uncertified one under direct supervision, or a certified technician "
+              "under general supervision",
+        "7A": "as 77; the certified therapist may also supervise another therapist but only they may bill",
         "09": "does not apply",
     },
+    # RVU25D.pdf, "Diagnostic Imaging Family Indicator": families 01-11 are no longer filled in since 2011.
     "imaging_family": {
         "88": "subject to the diagnostic imaging payment reduction",
         "99": "does not apply",
     },
+    # RVU25D.pdf: since July 2014 the flag is 0 for every code.
+    "calculation_flag": {"0": "the value every code has had since July 2014 (no special calculation)"},
+    # The HCPCS indicators below come from CMS's record layout of the Alpha-Numeric HCPCS file (the layout
+    # text shipped with each release; fields PRICE1-4, MULT_PI, LABCERT1-8, ASC_GRP), read in two independent
+    # public transcriptions of it, and checked against the October 2025 file: 40 is only on compression
+    # wraps and garments, 54 on vaccine administration, 55 on casts and splints, 56 on intraocular lenses,
+    # 33 on oxygen systems; MULT_PI is 9 exactly where the pricing indicator is 00 or 99 (all but one of
+    # 3,331 codes), and C on the two cervical cytology codes priced both by RVUs (11) and as a lab (21).
+    "pricing_indicators": {
+        "00": "not priced separately under Part B (not covered, bundled, Part A only …)",
+        "11": "physician fee schedule: priced from national RVUs",
+        "12": "physician fee schedule: priced from national anesthesia base units",
+        "13": "physician fee schedule: priced by the Medicare contractor",
+        "21": "clinical lab fee schedule: subject to the national limitation amount",
+        "22": "clinical lab fee schedule: priced by the Medicare contractor (gap-fill, panels)",
+        "31": "DMEPOS: frequently serviced equipment (floor and ceiling limits)",
+        "32": "DMEPOS: inexpensive or routinely purchased equipment (floor and ceiling limits)",
+        "33": "DMEPOS: oxygen and oxygen equipment (floor and ceiling limits)",
+        "34": "DMEPOS: equipment supplies (floor and ceiling limits)",
+        "35": "DMEPOS: surgical dressings (floor and ceiling limits)",
+        "36": "DMEPOS: capped rental equipment (floor and ceiling limits)",
+        "37": "DMEPOS: ostomy, tracheostomy and urological supplies (floor and ceiling limits)",
+        "38": "DMEPOS: orthotics, prosthetics and vision items (floor and ceiling limits)",
+        "39": "DMEPOS: parenteral and enteral nutrition",
+        "40": "DMEPOS: lymphedema compression treatment items (since 2024)",
+        "45": "DMEPOS: customized equipment",
+        "46": "DMEPOS: priced by the Medicare contractor (not otherwise classified, gap-fill …)",
+        "51": "drugs",
+        "52": "reasonable charge",
+        "53": "set by statute",
+        "54": "vaccinations",
+        "55": "splints and casts",
+        "56": "intraocular lenses inserted in a physician's office",
+        "57": "other: priced by the Medicare contractor",
+        "99": "no value established",
+    },
+    "multiple_pricing_indicator": {
+        "9": "does not apply: not priced separately under Part B, or no value established",
+        "A": "does not apply: priced one way only",
+        "B": "professional part priced from RVUs; technical part and global service by the contractor",
+        "C": "physician interpretation priced from RVUs; the lab service on the clinical lab fee schedule",
+        "D": "physician on the fee schedule, clinical psychologist on their own schedule (not used since 1998)",
+        "E": "physician, clinical psychologist and clinical social worker each on their own schedule "
+             "(not used since 1998)",
+        "F": "as E, with the physician's price set by the contractor (not used since 1998)",
+        "G": "a lab service at reasonable charge when billed with blood products, else on the lab fee schedule",
+    },
+    "lab_certifications": {
+        "010": "histocompatibility testing",
+        "100": "microbiology", "110": "bacteriology", "115": "mycobacteriology", "120": "mycology",
+        "130": "parasitology", "140": "virology", "150": "other microbiology",
+        "200": "diagnostic immunology", "210": "syphilis serology", "220": "general immunology",
+        "300": "chemistry", "310": "routine chemistry", "320": "urinalysis", "330": "endocrinology",
+        "340": "toxicology", "350": "other chemistry",
+        "400": "hematology",
+        "500": "immunohematology", "510": "ABO group and Rh type", "520": "antibody detection (transfusion)",
+        "530": "antibody detection (non-transfusion)", "540": "antibody identification",
+        "550": "compatibility testing", "560": "other immunohematology",
+        "600": "pathology", "610": "histopathology", "620": "oral pathology", "630": "cytology",
+        "800": "radiobioassay", "900": "clinical cytogenetics",
+    },
+    "asc_group": {"YY": "approved to be done in an ambulatory surgical center"},
     "nonfacility_na": {"NA": "not paid in a non-facility setting (rarely or never done there)"},
     "facility_na": {"NA": "not paid in a facility setting (rarely or never done there)"},
 }
@@ -171,13 +246,15 @@ def fact_text(key: str, value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4f}".rstrip("0").rstrip(".")
     if isinstance(value, list):
+        if key in INDICATOR_MEANINGS:  # several indicators (the HCPCS file's PRICE1-4, LABCERT1-8): each explained
+            return "; ".join(fact_text(key, item) for item in value)
         return ", ".join(map(str, value))
     text = str(value)
     meaning = INDICATOR_MEANINGS.get(key, {}).get(text)
     if meaning:
         return f"{text} \u2014 {meaning}"
     if key in INDICATOR_MEANINGS and text:
-        return f"{text} (see the RVU file's documentation)"
+        return f"{text} (a value the file's documentation does not list)"
     return text
 
 
