@@ -39,7 +39,7 @@ FACT_LABELS: dict[str, str] = {
     "intraop_share": "Intra-operative share",
     "postop_share": "Post-operative share",
     "pctc_indicator": "PC/TC indicator",
-    "pctc": "PC/TC meaning",
+    "pctc": "PC/TC (professional and technical parts)",
     "mult_proc": "Multiple procedures (modifier 51)",
     "bilat_surg": "Bilateral surgery (modifier 50)",
     "asst_surg": "Assistant at surgery (modifiers 80, 81, 82, AS)",
@@ -98,8 +98,11 @@ PRIMARY_FACTS = frozenset({
     "deleted_date", "category", "betos", "mult_proc", "bilat_surg", "asst_surg", "co_surg", "team_surg",
     "test_name", "lab_name", "manufacturer_name", "pla_status", "effective_date",
 })
-# Keys whose meaning is already given by another fact (status → status_code, pctc → pctc_indicator).
-EXPLAINED_ELSEWHERE = frozenset({"status_code", "pctc_indicator"})
+# Raw codes whose meaning the importer stores as a fact of its own (status_code → status …). Shown once, as
+# "A — Active: …" on the meaning's row, rather than as a bare letter in a row of its own ("Coverage code D").
+EXPLAINED_BY: dict[str, str] = {"status_code": "status", "pctc_indicator": "pctc", "coverage_code": "coverage",
+                                "action_code": "action"}
+EXPLAINED_ELSEWHERE = frozenset(EXPLAINED_BY)
 
 # What the indicator values mean, in our own words; the source of each is named above it (RVU file: RVU25D.pdf).
 INDICATOR_MEANINGS: dict[str, dict[str, str]] = {
@@ -162,7 +165,7 @@ INDICATOR_MEANINGS: dict[str, dict[str, str]] = {
         "99": "does not apply",
     },
     # RVU25D.pdf: since July 2014 the flag is 0 for every code.
-    "calculation_flag": {"0": "the value every code has had since July 2014 (no special calculation)"},
+    "calculation_flag": {"0": "no special calculation (every code has 0 since July 2014)"},
     # The HCPCS indicators below come from CMS's record layout of the Alpha-Numeric HCPCS file (the layout
     # text shipped with each release; fields PRICE1-4, MULT_PI, LABCERT1-8, ASC_GRP), read in two independent
     # public transcriptions of it, and checked against the October 2025 file: 40 is only on compression
@@ -264,8 +267,18 @@ def fact_rows(values: dict[str, object], primary: bool | None = None) -> list[tu
     keys = sorted(values, key=lambda k: (order.get(k, len(order)), k))
     if primary is not None:
         keys = [k for k in keys if (k in PRIMARY_FACTS) == primary]
-    return [(fact_label(k), fact_text(k, values[k])) for k in keys
-            if values[k] not in (None, "", [], {}) and k not in SHOWN_APART]
+    empty: tuple[object, ...] = (None, "", [], {})
+    # A raw code beside its meaning: one row, "code — meaning", under the meaning's label.
+    code_of = {meaning: str(values[raw]) for raw, meaning in EXPLAINED_BY.items()
+               if values.get(raw) not in empty and values.get(meaning) not in empty}
+    merged = {raw for raw, meaning in EXPLAINED_BY.items() if meaning in code_of}
+    rows: list[tuple[str, str]] = []
+    for k in keys:
+        if values[k] in empty or k in SHOWN_APART or k in merged:
+            continue
+        text = fact_text(k, values[k])
+        rows.append((fact_label(k), f"{code_of[k]} \u2014 {text}" if k in code_of else text))
+    return rows
 
 
 def cents(amount: Decimal) -> Decimal:

@@ -102,3 +102,20 @@ def test_every_indicator_value_in_the_real_files_has_a_meaning(shared_data: Path
                     if str(item) not in INDICATOR_MEANINGS[key]:
                         unexplained.add((key, str(item)))
     assert not unexplained
+
+
+def test_a_raw_code_is_shown_once_beside_its_meaning() -> None:
+    """Issue 12 round 2 (hostile check on the real files): "Coverage code D", "Action code N" and "PC/TC
+    indicator 0" stood bare among the other indicators while their meanings had rows of their own."""
+    facts = {"coverage_code": "D", "coverage": "Special coverage instructions apply", "action_code": "N",
+             "action": "No change", "pctc_indicator": "0", "pctc": "Physician service", "status_code": "A",
+             "status": "Active", "statute": "1861"}
+    rows = dict(fact_rows(facts))
+    assert rows["Medicare coverage"] == "D \u2014 Special coverage instructions apply"
+    assert rows["Latest action"] == "N \u2014 No change" and rows["Status"] == "A \u2014 Active"
+    assert rows["PC/TC (professional and technical parts)"] == "0 \u2014 Physician service"
+    assert not {"Coverage code", "Action code", "PC/TC indicator", "Status code"} & rows.keys()
+    others = dict(fact_rows(facts, primary=False))
+    assert "PC/TC indicator" not in others and others["Statute"] == "1861"
+    alone = dict(fact_rows({"pctc_indicator": "1"}))  # no meaning stored: the code keeps its row
+    assert alone == {"PC/TC indicator": "1"}
