@@ -124,3 +124,15 @@ def test_indicators_are_named_for_what_they_are() -> None:
                                                "mcm_references": "2049"})]
     assert "Coverage Issues Manual section (CIM)" in labels and "Medicare Carriers Manual section (MCM)" in labels
     assert "Pricing indicator (CMS HCPCS code)" in labels and "Cim references" not in labels
+
+
+def test_category_comparison_legend_says_what_the_tint_shows(qtbot: QtBot, window: MainWindow) -> None:
+    """Round 2 (hostile check): the legend said "one stands apart; the tinted cell is that one" while rows such
+    as "Maintained by" tint two cells (Category II and HCPCS each share their value with no other)."""
+    from desktop_app.core.store import ComparisonRow
+    from desktop_app.ui.comparison import stands_apart
+
+    row = ComparisonRow("m", "Maintained by", {"I": "AMA", "II": "AMA+PMAG", "III": "AMA", "HCPCS": "CMS"}, {})
+    assert [c for c in ("I", "II", "III", "HCPCS") if stands_apart(row, c)] == ["II", "HCPCS"]
+    legend = window.comparison_view.legend.text()
+    assert "the tinted cell is that one" not in legend and "tinted cells are those" in legend
