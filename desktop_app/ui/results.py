@@ -319,10 +319,14 @@ class HighlightDelegate(QStyledItemDelegate):
     def _draw_line(self, painter: QPainter, opt: QStyleOptionViewItem, cell: QRect, text: str,
                    spans: tuple[tuple[int, int], ...], text_color: QColor, selected: bool) -> None:
         palette = opt.palette
-        rect = cell.adjusted(4, 0, -4, 0)
         plain, bold = QFont(opt.font), QFont(opt.font)
         bold.setBold(True)
         plain_metrics, bold_metrics = QFontMetrics(plain), QFontMetrics(bold)
+        # One line of text, centred in the cell: in a two-line row's full height the marks stay line-high.
+        line_height = bold_metrics.height() + 4
+        if cell.height() > line_height:
+            cell = QRect(cell.left(), cell.top() + (cell.height() - line_height) // 2, cell.width(), line_height)
+        rect = cell.adjusted(4, 0, -4, 0)
         if spans:
             text, spans = _bring_first_match_into_view(text, spans, plain_metrics, rect.width())
         painter.save()

@@ -77,4 +77,11 @@ def test_a_row_without_a_second_line_is_level_with_its_code(qtbot: object) -> No
     assert title_ink and code_ink
     middle = (min(title_ink) + max(title_ink)) / 2
     assert abs(middle - (min(code_ink) + max(code_ink)) / 2) <= 3
+    # The marked word's tint is one line high, not the whole two-line row.
+    from desktop_app.ui.theme import highlight_background
+
+    tint = highlight_background(view.palette())
+    tinted = [y for y in range(row.top(), row.bottom())
+              if any(image.pixelColor(x, y) == tint for x in range(row.left(), row.left() + 200))]
+    assert tinted and len(tinted) <= view.fontMetrics().height() + 4 < row.height()
     view.deleteLater()
