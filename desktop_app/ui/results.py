@@ -310,14 +310,16 @@ class HighlightDelegate(QStyledItemDelegate):
             bottom = QRect(opt.rect.left(), opt.rect.top() + half, opt.rect.width(), half - 2)
             self._draw_line(painter, opt, top, text, spans, text_color, selected)
             muted = text_color if selected else muted_text(palette)
-            self._draw_line(painter, opt, bottom, secondary, secondary_spans, muted, selected)
+            # Marked words keep the first line's colour: muted grey on the tint is hard to read in the dark theme.
+            self._draw_line(painter, opt, bottom, secondary, secondary_spans, muted, selected, marked_color=text_color)
             return
         # A row without a second line is centred in its cell, level with its code (as the style draws it),
         # not left on the top half of a two-line row.
         self._draw_line(painter, opt, opt.rect, text, spans, text_color, selected)
 
     def _draw_line(self, painter: QPainter, opt: QStyleOptionViewItem, cell: QRect, text: str,
-                   spans: tuple[tuple[int, int], ...], text_color: QColor, selected: bool) -> None:
+                   spans: tuple[tuple[int, int], ...], text_color: QColor, selected: bool,
+                   marked_color: QColor | None = None) -> None:
         palette = opt.palette
         plain, bold = QFont(opt.font), QFont(opt.font)
         bold.setBold(True)
@@ -347,7 +349,7 @@ class HighlightDelegate(QStyledItemDelegate):
             if marked and not selected and piece != "\u2026":
                 painter.fillRect(box.adjusted(-1, 2, 1, -2), highlight_background(palette))
             painter.setFont(bold if marked else plain)
-            painter.setPen(text_color)
+            painter.setPen(marked_color if marked and marked_color is not None else text_color)
             painter.drawText(box, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), piece)
             x += width
             if out_of_room:

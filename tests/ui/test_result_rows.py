@@ -85,3 +85,27 @@ def test_a_row_without_a_second_line_is_level_with_its_code(qtbot: object) -> No
               if any(image.pixelColor(x, y) == tint for x in range(row.left(), row.left() + 200))]
     assert tinted and len(tinted) <= view.fontMetrics().height() + 4 < row.height()
     view.deleteLater()
+
+
+def test_marked_words_in_the_second_line_are_drawn_in_the_text_colour(qtbot: object) -> None:
+    """Muted grey on the highlight tint was hard to read (dark theme screenshot): marked words of the second
+    line take the first line's colour; the rest of the line stays muted."""
+    from desktop_app.core.search import Highlighter
+    from desktop_app.ui.theme import muted_text
+
+    model = ResultsModel()
+    view = ResultsView(model)
+    view.resize(700, 200)
+    model.set_hits([_hit("J0001")], {"J0001": RowText("Invented first line", "frambly second line")},
+                   Highlighter(["frambly"], {}))
+    view.show()
+    image = view.viewport().grab().toImage()
+    cell = view.visualRect(model.index(0, Column.TITLE))
+    bottom = range(cell.top() + cell.height() // 2, cell.bottom())
+    text = view.palette().color(view.palette().ColorRole.Text).lightness()
+    muted = muted_text(view.palette()).lightness()
+    marked = [image.pixelColor(x, y).lightness() for y in bottom for x in range(cell.left() + 4, cell.left() + 40)]
+    plain = [image.pixelColor(x, y).lightness() for y in bottom for x in range(cell.left() + 80, cell.left() + 180)]
+    assert abs(min(marked) - text) < abs(min(marked) - muted)  # the marked word: text colour
+    assert abs(min(plain) - muted) <= abs(min(plain) - text)  # the rest: muted
+    view.deleteLater()
