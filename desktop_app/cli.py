@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from desktop_app import __version__
-from desktop_app.core.code_compare import check_code_count, compare_codes, release_in_name
+from desktop_app.core.code_compare import check_code_count, compare_codes, loaded_at_text, release_in_name
 from desktop_app.core.database import (
     SCHEMA_VERSION,
     WRITER_WAIT_SECONDS,
@@ -658,7 +658,7 @@ def cmd_info(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     for source in store.sources():
         release = f" {source.release}" if not release_in_name(source.name, source.release) else ""
         out.write(f"  [{source.id}] {source.name}{release} \u2014 {printable(source.file_name)}, "
-                  f"loaded {source.loaded_at}\n")
+                  f"loaded {loaded_at_text(source.loaded_at)}\n")
     out.write("\nCodes:\n")
     for code_set, counts in store.code_counts().items():
         out.write(f"  {_category_label(code_set):<18} {counts['codes']:>7,} codes ({counts['active']:,} active, "
