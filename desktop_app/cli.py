@@ -647,8 +647,9 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
             said = str(r["title"]) if r["known"] else str(r["reason"])
             if r["known"] and r["reason"]:
                 said = f"{r['reason']}: {said}"
+            # A descriptor is clipped to the line; our own reason (why a code is invalid or unknown) is not.
             out.write(f"{r['line']:>6}  {written[:18]:<18} {r['status']:<8} {r['category'] or '-':<5} "
-                      f"{_clip(said, 90)}\n")
+                      f"{_clip(said, 90) if r['known'] else ' '.join(said.split())}\n")
         out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
     return EXIT_OK if tally.get("invalid", 0) == 0 and tally.get("unknown", 0) == 0 else EXIT_NOT_FOUND
 
