@@ -131,6 +131,9 @@ class EntryPage(QWidget):
         self._rows: list[Row] = []
         self.titles: dict[str, Hit] = {}
         self.texts: dict[str, RowText] = {}
+        # A page that hides the Title column (Notes: the note is what is read) names the code in a second
+        # line under this column's text instead, so codes are told apart there too.
+        self.described_column: int | None = None
         self.sort_combo.currentIndexChanged.connect(self._on_sort_combo)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sync_sort_combo)
 
@@ -216,6 +219,12 @@ class EntryPage(QWidget):
                 if hit.status == "deleted" and not text.deleted_date:
                     secondary = "Deleted" + (f" \u00b7 {secondary}" if secondary else "")
             two_lines = two_lines or (bool(secondary) and not self.table.isColumnHidden(1))
+            if self.described_column is not None and self.table.isColumnHidden(1):
+                described = self.model.item(source_row, self.described_column)
+                about = primary or hit.title
+                described.setData((about, ()) if about else None, SECONDARY_ROLE)
+                described.setData(f"{described.text()} {text.primary} {text.secondary} {hit.title}", FILTER_ROLE)
+                two_lines = two_lines or bool(about)
             item.setText(primary or hit.title)
             item.setData((text.primary or hit.title or "\uffff").lower(), SORT_ROLE)
             item.setData(" ".join((text.primary, text.secondary, hit.title, secondary)), FILTER_ROLE)
@@ -330,6 +339,8 @@ class WorkingSetPanel(QTabWidget):
         self.notes.table.setColumnHidden(1, True)
         self.notes.table.setColumnHidden(3, True)
         self.notes.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.notes.described_column = 2  # the note, and under it what the code is
+        self.notes.table.setItemDelegateForColumn(2, HighlightDelegate(self.notes.table))
         self.tabBar().setUsesScrollButtons(False)
         self.tabBar().setElideMode(Qt.TextElideMode.ElideRight)  # full names at the default width
         self.addTab(sections, "Sec&tions")

@@ -121,3 +121,35 @@ def test_rows_show_the_results_lists_two_lines(qtbot: QtBot) -> None:
     assert page.table.verticalHeader().defaultSectionSize() > one_line * 1.5
     page.filter_box.setText("section \u00b7 X0002")  # the second line is searched too
     assert page.visible_codes() == ["X0002"]
+
+
+def test_notes_name_the_code_under_the_note(qtbot: QtBot) -> None:
+    """The Notes page hides the Title column (the note is what is read): the code's row text is the note's
+    second line, so two notes on codes whose stored titles read alike are told apart, and it is searched."""
+    from desktop_app.core.row_text import RowText
+    from desktop_app.core.search import Hit
+    from desktop_app.core.userdata import NoteEntry
+    from desktop_app.core.working_set import WorkingSetSnapshot
+    from desktop_app.ui.results import SECONDARY_ROLE
+    from desktop_app.ui.working_set import WorkingSetPanel
+
+    def hit(code: str) -> Hit:
+        return Hit(code, "CPT1", "code", None, ("Invented",), "Same stored title", "Invented", "active", "exact")
+
+    panel = WorkingSetPanel(QWidget(), None)
+    qtbot.addWidget(panel)
+    page = panel.notes
+    one_line = page.table.verticalHeader().defaultSectionSize()
+    snapshot = WorkingSetSnapshot(
+        [], [], [NoteEntry("X0001", "check the frambly rule", "2026-01-01T00:00:00+00:00"),
+                 NoteEntry("X0002", "ask about units", "2026-01-02T00:00:00+00:00")], [],
+        {"X0001": hit("X0001"), "X0002": hit("X0002")},
+        {"X0001": RowText("Invented official text one"), "X0002": RowText("Invented official text two")})
+    panel.set_snapshot(snapshot)
+    cells = {page.proxy.index(r, 0).data(): page.proxy.index(r, 2) for r in range(page.proxy.rowCount())}
+    assert cells["X0001"].data() == "check the frambly rule"
+    assert cells["X0001"].data(SECONDARY_ROLE)[0] == "Invented official text one"
+    assert cells["X0002"].data(SECONDARY_ROLE)[0] == "Invented official text two"
+    assert page.table.verticalHeader().defaultSectionSize() > one_line * 1.5
+    page.filter_box.setText("text two")
+    assert page.visible_codes() == ["X0002"]
