@@ -9,6 +9,7 @@ only the user's own changes (remove, new list) are written from here.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -198,6 +199,7 @@ class EntryPage(QWidget):
 
     def apply_titles(self) -> None:
         two_lines = False
+        shared = Counter(t.primary.lower() for t in self.texts.values())
         for source_row in range(self.model.rowCount()):
             code = self.model.item(source_row, 0).text()
             hit = self.titles.get(code)
@@ -221,7 +223,9 @@ class EntryPage(QWidget):
             two_lines = two_lines or (bool(secondary) and not self.table.isColumnHidden(1))
             if self.described_column is not None and self.table.isColumnHidden(1):
                 described = self.model.item(source_row, self.described_column)
-                about = primary or hit.title
+                # One line only: the one that tells this code apart (its first line, unless another listed
+                # code's first line reads the same, as 45384's and 45385's do: then the second).
+                about = (secondary if secondary and shared[text.primary.lower()] > 1 else primary) or hit.title
                 described.setData((about, ()) if about else None, SECONDARY_ROLE)
                 described.setData(f"{described.text()} {text.primary} {text.secondary} {hit.title}", FILTER_ROLE)
                 two_lines = two_lines or bool(about)

@@ -153,3 +153,11 @@ def test_notes_name_the_code_under_the_note(qtbot: QtBot) -> None:
     assert page.table.verticalHeader().defaultSectionSize() > one_line * 1.5
     page.filter_box.setText("text two")
     assert page.visible_codes() == ["X0002"]
+    page.filter_box.clear()
+    # Codes whose first lines read the same (45384/45385) are named by the line that differs.
+    alike = WorkingSetSnapshot(
+        [], [], [NoteEntry("X0001", "a note", "2026-01-01T00:00:00+00:00")], [], {"X0001": hit("X0001")},
+        {"X0001": RowText("Invented scope w/removal", "Invented summary using a snare"),
+         "X0002": RowText("Invented scope w/removal", "Invented summary using forceps")})
+    panel.set_snapshot(alike)
+    assert page.proxy.index(0, 2).data(SECONDARY_ROLE)[0] == "Invented summary using a snare"
