@@ -200,7 +200,10 @@ def compare_codes(details: list[CodeDetail]) -> CodeComparison:
     for d in details:
         for descriptor in d.descriptors:
             source = source_label(descriptor.source.name, descriptor.source.release, descriptor.source.kind)
-            keys.setdefault((descriptor.kind, source), f"{descriptor.label} \u2014 {source}")
+            # Our summary's source already says what it is: "Plain-language summary — CodeDesk (our own words)",
+            # not "Plain-language summary — CodeDesk plain-language summary (our own words)".
+            shown = "CodeDesk (our own words)" if source == OUR_WORDS else source
+            keys.setdefault((descriptor.kind, source), f"{descriptor.label} \u2014 {shown}")
     for (kind, source), label in keys.items():
         values = []
         for d in details:
