@@ -82,6 +82,7 @@ def test_hcpcs_and_rvu_indicator_values_have_meanings() -> None:
     assert fact_text("physician_supervision", "6A").startswith("6A \u2014 as 66")
     assert fact_text("pricing_indicators", ["98"]) == "98 (a value the file's documentation does not list)"
     assert fact_text("cross_references", ["A0030", "A0040"]) == "A0030, A0040"  # not an indicator: as it is
+    assert fact_text("betos", "P8D") == "P8D \u2014 endoscopy: colonoscopy"
 
 
 @pytest.mark.realdata
