@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from desktop_app import __version__
-from desktop_app.core.code_compare import check_code_count, compare_codes, release_in_name
+from desktop_app.core.code_compare import check_code_count, compare_codes, loaded_at_text, release_in_name
 from desktop_app.core.database import (
     SCHEMA_VERSION,
     WRITER_WAIT_SECONDS,
@@ -647,8 +647,9 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
             said = str(r["title"]) if r["known"] else str(r["reason"])
             if r["known"] and r["reason"]:
                 said = f"{r['reason']}: {said}"
+            # A descriptor is clipped to the line; our own reason (why a code is invalid or unknown) is not.
             out.write(f"{r['line']:>6}  {written[:18]:<18} {r['status']:<8} {r['category'] or '-':<5} "
-                      f"{_clip(said, 90)}\n")
+                      f"{_clip(said, 90) if r['known'] else ' '.join(said.split())}\n")
         out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
     return EXIT_OK if tally.get("invalid", 0) == 0 and tally.get("unknown", 0) == 0 else EXIT_NOT_FOUND
 
@@ -658,7 +659,7 @@ def cmd_info(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     for source in store.sources():
         release = f" {source.release}" if not release_in_name(source.name, source.release) else ""
         out.write(f"  [{source.id}] {source.name}{release} \u2014 {printable(source.file_name)}, "
-                  f"loaded {source.loaded_at}\n")
+                  f"loaded {loaded_at_text(source.loaded_at)}\n")
     out.write("\nCodes:\n")
     for code_set, counts in store.code_counts().items():
         out.write(f"  {_category_label(code_set):<18} {counts['codes']:>7,} codes ({counts['active']:,} active, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -120,6 +121,9 @@ def test_validate_csv_first_column(db_path: Path, tmp_path: Path) -> None:
 def test_info(db_path: Path) -> None:
     status, out, _ = cli(db_path, "info")
     assert status == 0 and str(db_path) in out and "CodeDesk plain-language summary" in out
+    # Loaded times to the minute, as the Data Sources dialog shows them (issue 12's small wrongs, round 2).
+    loaded = re.findall(r"loaded (\S+ \S+ UTC)\n", out)
+    assert loaded and all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", stamp) for stamp in loaded)
 
 
 HOSTILE = ['"', "*", "NOT", "(", "AND OR", "'; DROP TABLE codes; --", "\U0001f600", "x" * 10_000, "--", "-x",

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from desktop_app.core.catalog import Catalog, Section
 from desktop_app.core.errors import UserError
 from desktop_app.core.grammar import code_set_of
+from desktop_app.core.spreadsheet import safe_row
 
 FAMILIES = ("cms-rvu", "cms-hcpcs", "ama-cpt", "cms-qpp", "cms-qpp-claims")
 FAMILY_LABELS = {"cms-rvu": "CMS PFS RVU", "cms-hcpcs": "CMS HCPCS Level II", "ama-cpt": "AMA CPT",
@@ -334,16 +335,28 @@ def export(report: ChangeReport, path: str) -> None:
     rows = report_rows(report)
     if path.lower().endswith(".xlsx"):
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Changes")
-        sheet.append([f"{FAMILY_LABELS[report.family]}: {report.old.release} to {report.new.release}"])
-        sheet.append(list(CSV_HEADER))
+
+        def text_cells(values: tuple[str, ...] | list[str]) -> list[WriteOnlyCell]:
+            # openpyxl stores a string beginning with "=" as a formula: every cell is set to text instead.
+            cells = []
+            for value in values:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                cells.append(cell)
+            return cells
+
+        sheet.append(text_cells([f"{FAMILY_LABELS[report.family]}: {report.old.release} to {report.new.release}"]))
+        sheet.append(text_cells(list(CSV_HEADER)))
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(text_cells(row))
         workbook.save(path)
         return
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(CSV_HEADER)
-        writer.writerows(rows)
+        # Descriptors come from imported files: none may run as a formula (see core/spreadsheet.py).
+        writer.writerows(safe_row(row) for row in rows)

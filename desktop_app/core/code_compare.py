@@ -13,6 +13,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.fee_schedule import fact_rows
@@ -81,6 +82,17 @@ def check_code_count(codes: list[str]) -> None:
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
+
+
+def loaded_at_text(stamp: str) -> str:
+    """When a source was loaded, as people read it: '2026-03-02T10:01:07.123456+00:00' → '2026-03-02 10:01 UTC'
+    (to the minute; a stamp that is not an ISO date is shown as it is)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    zone = " UTC" if moment.utcoffset() is not None and not moment.utcoffset() else ""
+    return moment.strftime("%Y-%m-%d %H:%M") + zone
 
 
 def release_in_name(name: str, release: str) -> bool:
@@ -188,7 +200,10 @@ def compare_codes(details: list[CodeDetail]) -> CodeComparison:
     for d in details:
         for descriptor in d.descriptors:
             source = source_label(descriptor.source.name, descriptor.source.release, descriptor.source.kind)
-            keys.setdefault((descriptor.kind, source), f"{descriptor.label} \u2014 {source}")
+            # Our summary's source already says what it is: "Plain-language summary — CodeDesk (our own words)",
+            # not "Plain-language summary — CodeDesk plain-language summary (our own words)".
+            shown = "CodeDesk (our own words)" if source == OUR_WORDS else source
+            keys.setdefault((descriptor.kind, source), f"{descriptor.label} \u2014 {shown}")
     for (kind, source), label in keys.items():
         values = []
         for d in details:

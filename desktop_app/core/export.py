@@ -16,6 +16,7 @@ from pathlib import Path
 from desktop_app.core.code_compare import AMA_NOTICE, CPT_SETS, category_label, source_label
 from desktop_app.core.reference import BUNDLED_KIND, BUNDLED_SOURCE_NAME
 from desktop_app.core.search import FTS_JOIN, Hit, SearchFilters
+from desktop_app.core.spreadsheet import safe_row, spreadsheet_safe
 from desktop_app.core.store import CodeStore
 from desktop_app.core.userdata import UserData
 
@@ -23,7 +24,6 @@ MAX_EXPORT_ROWS = 1_000_000  # Excel's sheet limit is 1,048,576 rows
 RESULT_COLUMNS = ("code", "category", "section", "title", "title_source", "status", "deleted_date",
                   "descriptor_sources", "match")
 WORKING_SET_COLUMNS = ("kind", "list", "code", "category", "title", "title_source", "status", "text", "when")
-
 
 @dataclass
 class ExportTable:
@@ -124,14 +124,16 @@ def working_set_table(userdata: UserData, summaries: dict[str, Hit]) -> ExportTa
 
 
 def write_csv(table: ExportTable, path: Path) -> None:
-    """UTF-8 with a BOM (spreadsheet programs then read accents right); notices as rows after a blank one."""
+    """UTF-8 with a BOM (spreadsheet programs then read accents right); notices as rows after a blank one.
+    Every cell goes through :func:`spreadsheet_safe`: text from an imported file or a user's note must not
+    become a formula in the spreadsheet that opens the export."""
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(table.columns)
-        writer.writerows(table.rows)
+        writer.writerow(safe_row(table.columns))
+        writer.writerows(safe_row(row) for row in table.rows)
         if table.notices:
             writer.writerow(())
-            writer.writerows((notice,) for notice in table.notices)
+            writer.writerows((spreadsheet_safe(notice),) for notice in table.notices)
 
 
 def write_xlsx(table: ExportTable, path: Path, sheet: str = "CodeDesk") -> None:

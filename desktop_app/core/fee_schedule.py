@@ -39,7 +39,7 @@ FACT_LABELS: dict[str, str] = {
     "intraop_share": "Intra-operative share",
     "postop_share": "Post-operative share",
     "pctc_indicator": "PC/TC indicator",
-    "pctc": "PC/TC meaning",
+    "pctc": "PC/TC (professional and technical parts)",
     "mult_proc": "Multiple procedures (modifier 51)",
     "bilat_surg": "Bilateral surgery (modifier 50)",
     "asst_surg": "Assistant at surgery (modifiers 80, 81, 82, AS)",
@@ -63,6 +63,7 @@ FACT_LABELS: dict[str, str] = {
     "deleted_date": "Deleted",
     "betos": "BETOS",
     "multiple_pricing_indicator": "Multiple pricing indicator",
+    "lab_certifications": "Lab certification",
     # Raw codes of the HCPCS file, named for what they are (their value lists are in CMS's record layout).
     "pricing_indicators": "Pricing indicator (CMS HCPCS code)",
     "cim_references": "Coverage Issues Manual section (CIM)",
@@ -97,10 +98,13 @@ PRIMARY_FACTS = frozenset({
     "deleted_date", "category", "betos", "mult_proc", "bilat_surg", "asst_surg", "co_surg", "team_surg",
     "test_name", "lab_name", "manufacturer_name", "pla_status", "effective_date",
 })
-# Keys whose meaning is already given by another fact (status → status_code, pctc → pctc_indicator).
-EXPLAINED_ELSEWHERE = frozenset({"status_code", "pctc_indicator"})
+# Raw codes whose meaning the importer stores as a fact of its own (status_code → status …). Shown once, as
+# "A — Active: …" on the meaning's row, rather than as a bare letter in a row of its own ("Coverage code D").
+EXPLAINED_BY: dict[str, str] = {"status_code": "status", "pctc_indicator": "pctc", "coverage_code": "coverage",
+                                "action_code": "action"}
+EXPLAINED_ELSEWHERE = frozenset(EXPLAINED_BY)
 
-# What the indicator values mean (RVU file documentation), in our own words.
+# What the indicator values mean, in our own words; the source of each is named above it (RVU file: RVU25D.pdf).
 INDICATOR_MEANINGS: dict[str, dict[str, str]] = {
     "mult_proc": {
         "0": "no multiple-procedure reduction",
@@ -138,15 +142,148 @@ INDICATOR_MEANINGS: dict[str, dict[str, str]] = {
         "2": "team surgeons permitted",
         "9": "does not apply",
     },
+    # RVU25D.pdf (the RVU file's own documentation, field "Physician Supervision of Diagnostic Procedures").
     "physician_supervision": {
         "01": "general supervision",
         "02": "direct supervision",
         "03": "personal supervision",
+        "04": "general supervision, unless done by an independent or clinical psychologist (then none needed)",
+        "05": "general supervision, unless done by a qualified audiologist (then none needed)",
+        "06": "a physician, or a physical therapist certified by ABPTS as an electrophysiology specialist",
+        "21": "general supervision of a certified technician; otherwise direct supervision",
+        "22": "a technician in real-time contact with a physician",
+        "66": "a physician, or a physical therapist with ABPTS and procedure-specific certification",
+        "6A": "as 66; the certified therapist may also supervise another therapist but only they may bill",
+        "77": "a certified therapist, an uncertified one under direct supervision, or a certified technician "
+              "under general supervision",
+        "7A": "as 77; the certified therapist may also supervise another therapist but only they may bill",
         "09": "does not apply",
     },
+    # RVU25D.pdf, "Diagnostic Imaging Family Indicator": families 01-11 are no longer filled in since 2011.
     "imaging_family": {
         "88": "subject to the diagnostic imaging payment reduction",
         "99": "does not apply",
+    },
+    # RVU25D.pdf: since July 2014 the flag is 0 for every code.
+    "calculation_flag": {"0": "no special calculation (every code has 0 since July 2014)"},
+    # The HCPCS indicators below come from CMS's record layout of the Alpha-Numeric HCPCS file (the layout
+    # text shipped with each release; fields PRICE1-4, MULT_PI, LABCERT1-8, ASC_GRP), read in two independent
+    # public transcriptions of it, and checked against the October 2025 file: 40 is only on compression
+    # wraps and garments, 54 on vaccine administration, 55 on casts and splints, 56 on intraocular lenses,
+    # 33 on oxygen systems; MULT_PI is 9 exactly where the pricing indicator is 00 or 99 (all but one of
+    # 3,331 codes), and C on the two cervical cytology codes priced both by RVUs (11) and as a lab (21).
+    "pricing_indicators": {
+        "00": "not priced separately under Part B (not covered, bundled, Part A only …)",
+        "11": "physician fee schedule: priced from national RVUs",
+        "12": "physician fee schedule: priced from national anesthesia base units",
+        "13": "physician fee schedule: priced by the Medicare contractor",
+        "21": "clinical lab fee schedule: subject to the national limitation amount",
+        "22": "clinical lab fee schedule: priced by the Medicare contractor (gap-fill, panels)",
+        "31": "DMEPOS: frequently serviced equipment (floor and ceiling limits)",
+        "32": "DMEPOS: inexpensive or routinely purchased equipment (floor and ceiling limits)",
+        "33": "DMEPOS: oxygen and oxygen equipment (floor and ceiling limits)",
+        "34": "DMEPOS: equipment supplies (floor and ceiling limits)",
+        "35": "DMEPOS: surgical dressings (floor and ceiling limits)",
+        "36": "DMEPOS: capped rental equipment (floor and ceiling limits)",
+        "37": "DMEPOS: ostomy, tracheostomy and urological supplies (floor and ceiling limits)",
+        "38": "DMEPOS: orthotics, prosthetics and vision items (floor and ceiling limits)",
+        "39": "DMEPOS: parenteral and enteral nutrition",
+        "40": "DMEPOS: lymphedema compression treatment items (since 2024)",
+        "45": "DMEPOS: customized equipment",
+        "46": "DMEPOS: priced by the Medicare contractor (not otherwise classified, gap-fill …)",
+        "51": "drugs",
+        "52": "reasonable charge",
+        "53": "set by statute",
+        "54": "vaccinations",
+        "55": "splints and casts",
+        "56": "intraocular lenses inserted in a physician's office",
+        "57": "other: priced by the Medicare contractor",
+        "99": "no value established",
+    },
+    "multiple_pricing_indicator": {
+        "9": "does not apply: not priced separately under Part B, or no value established",
+        "A": "does not apply: priced one way only",
+        "B": "professional part priced from RVUs; technical part and global service by the contractor",
+        "C": "physician interpretation priced from RVUs; the lab service on the clinical lab fee schedule",
+        "D": "physician on the fee schedule, clinical psychologist on their own schedule (not used since 1998)",
+        "E": "physician, clinical psychologist and clinical social worker each on their own schedule "
+             "(not used since 1998)",
+        "F": "as E, with the physician's price set by the contractor (not used since 1998)",
+        "G": "a lab service at reasonable charge when billed with blood products, else on the lab fee schedule",
+    },
+    "lab_certifications": {
+        "010": "histocompatibility testing",
+        "100": "microbiology", "110": "bacteriology", "115": "mycobacteriology", "120": "mycology",
+        "130": "parasitology", "140": "virology", "150": "other microbiology",
+        "200": "diagnostic immunology", "210": "syphilis serology", "220": "general immunology",
+        "300": "chemistry", "310": "routine chemistry", "320": "urinalysis", "330": "endocrinology",
+        "340": "toxicology", "350": "other chemistry",
+        "400": "hematology",
+        "500": "immunohematology", "510": "ABO group and Rh type", "520": "antibody detection (transfusion)",
+        "530": "antibody detection (non-transfusion)", "540": "antibody identification",
+        "550": "compatibility testing", "560": "other immunohematology",
+        "600": "pathology", "610": "histopathology", "620": "oral pathology", "630": "cytology",
+        "800": "radiobioassay", "900": "clinical cytogenetics",
+    },
+    "asc_group": {"YY": "approved to be done in an ambulatory surgical center"},
+    # BETOS (Berenson-Eggers type of service), the HCPCS file's BETOS field: CMS's BETOS code list, read in two
+    # public transcriptions that agree (where their wording differs, the broader is used here), and checked
+    # against the October 2025 file (O1L only on lymphedema compression items, P8D on a colonoscope sheath,
+    # D1G on drugs given through equipment).
+    "betos": {
+        "M1A": "office visit, new patient", "M1B": "office visit, established patient",
+        "M2A": "hospital visit, initial", "M2B": "hospital visit, subsequent", "M2C": "hospital visit, critical care",
+        "M3": "emergency room visit", "M4A": "home visit", "M4B": "nursing home visit",
+        "M5A": "specialist: pathology", "M5B": "specialist: psychiatry", "M5C": "specialist: ophthalmology",
+        "M5D": "specialist: other", "M6": "consultation",
+        "P0": "anesthesia",
+        "P1A": "major procedure: breast", "P1B": "major procedure: colectomy",
+        "P1C": "major procedure: cholecystectomy", "P1D": "major procedure: TURP",
+        "P1E": "major procedure: hysterectomy", "P1F": "major procedure: exploration, decompression, disc excision",
+        "P1G": "major procedure: other",
+        "P2A": "major cardiovascular procedure: CABG", "P2B": "major cardiovascular procedure: aneurysm repair",
+        "P2C": "major cardiovascular procedure: thromboendarterectomy",
+        "P2D": "major cardiovascular procedure: coronary angioplasty (PTCA)",
+        "P2E": "major cardiovascular procedure: pacemaker insertion", "P2F": "major cardiovascular procedure: other",
+        "P3A": "major orthopaedic procedure: hip fracture repair",
+        "P3B": "major orthopaedic procedure: hip replacement",
+        "P3C": "major orthopaedic procedure: knee replacement", "P3D": "major orthopaedic procedure: other",
+        "P4A": "eye procedure: corneal transplant", "P4B": "eye procedure: cataract removal or lens insertion",
+        "P4C": "eye procedure: retinal detachment", "P4D": "eye procedure: treatment of retinal lesions",
+        "P4E": "eye procedure: other",
+        "P5A": "ambulatory procedure: skin", "P5B": "ambulatory procedure: musculoskeletal",
+        "P5C": "ambulatory procedure: inguinal hernia repair", "P5D": "ambulatory procedure: lithotripsy",
+        "P5E": "ambulatory procedure: other",
+        "P6A": "minor procedure: skin", "P6B": "minor procedure: musculoskeletal",
+        "P6C": "minor procedure: other (Medicare fee schedule)",
+        "P6D": "minor procedure: other (not on the Medicare fee schedule)",
+        "P7A": "oncology: radiation therapy", "P7B": "oncology: other",
+        "P8A": "endoscopy: arthroscopy", "P8B": "endoscopy: upper GI", "P8C": "endoscopy: sigmoidoscopy",
+        "P8D": "endoscopy: colonoscopy", "P8E": "endoscopy: cystoscopy", "P8F": "endoscopy: bronchoscopy",
+        "P8G": "endoscopy: laparoscopic cholecystectomy", "P8H": "endoscopy: laryngoscopy", "P8I": "endoscopy: other",
+        "P9A": "dialysis (Medicare fee schedule)", "P9B": "dialysis (not on the Medicare fee schedule)",
+        "I1A": "standard imaging: chest", "I1B": "standard imaging: musculoskeletal", "I1C": "standard imaging: breast",
+        "I1D": "standard imaging: contrast GI", "I1E": "standard imaging: nuclear medicine",
+        "I1F": "standard imaging: other",
+        "I2A": "advanced imaging: CT of head", "I2B": "advanced imaging: CT, other",
+        "I2C": "advanced imaging: MRI of brain", "I2D": "advanced imaging: MRI, other",
+        "I3A": "ultrasound: eye", "I3B": "ultrasound: abdomen and pelvis", "I3C": "ultrasound: heart",
+        "I3D": "ultrasound: carotid arteries", "I3E": "ultrasound: prostate, transrectal", "I3F": "ultrasound: other",
+        "I4A": "imaging procedure: heart, cardiac catheterisation included", "I4B": "imaging procedure: other",
+        "T1A": "lab test: routine venipuncture (not on the Medicare fee schedule)",
+        "T1B": "lab test: automated general profiles", "T1C": "lab test: urinalysis", "T1D": "lab test: blood counts",
+        "T1E": "lab test: glucose", "T1F": "lab test: bacterial cultures",
+        "T1G": "lab test: other (Medicare fee schedule)", "T1H": "lab test: other (not on the Medicare fee schedule)",
+        "T2A": "other test: electrocardiogram", "T2B": "other test: cardiovascular stress test",
+        "T2C": "other test: EKG monitoring", "T2D": "other test: other",
+        "D1A": "medical and surgical supplies", "D1B": "hospital beds", "D1C": "oxygen and supplies",
+        "D1D": "wheelchairs", "D1E": "other durable medical equipment", "D1F": "prosthetic and orthotic devices",
+        "D1G": "drugs given through durable medical equipment",
+        "O1A": "ambulance", "O1B": "chiropractic", "O1C": "enteral and parenteral nutrition", "O1D": "chemotherapy",
+        "O1E": "other drugs", "O1F": "hearing and speech services", "O1G": "immunizations",
+        "O1L": "lymphedema compression treatment items",
+        "Y1": "other (Medicare fee schedule)", "Y2": "other (not on the Medicare fee schedule)",
+        "Z1": "local codes", "Z2": "undefined codes",
     },
     "nonfacility_na": {"NA": "not paid in a non-facility setting (rarely or never done there)"},
     "facility_na": {"NA": "not paid in a facility setting (rarely or never done there)"},
@@ -171,13 +308,15 @@ def fact_text(key: str, value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4f}".rstrip("0").rstrip(".")
     if isinstance(value, list):
+        if key in INDICATOR_MEANINGS:  # several indicators (the HCPCS file's PRICE1-4, LABCERT1-8): each explained
+            return "; ".join(fact_text(key, item) for item in value)
         return ", ".join(map(str, value))
     text = str(value)
     meaning = INDICATOR_MEANINGS.get(key, {}).get(text)
     if meaning:
         return f"{text} \u2014 {meaning}"
     if key in INDICATOR_MEANINGS and text:
-        return f"{text} (see the RVU file's documentation)"
+        return f"{text} (a value the file's documentation does not list)"
     return text
 
 
@@ -187,8 +326,18 @@ def fact_rows(values: dict[str, object], primary: bool | None = None) -> list[tu
     keys = sorted(values, key=lambda k: (order.get(k, len(order)), k))
     if primary is not None:
         keys = [k for k in keys if (k in PRIMARY_FACTS) == primary]
-    return [(fact_label(k), fact_text(k, values[k])) for k in keys
-            if values[k] not in (None, "", [], {}) and k not in SHOWN_APART]
+    empty: tuple[object, ...] = (None, "", [], {})
+    # A raw code beside its meaning: one row, "code — meaning", under the meaning's label.
+    code_of = {meaning: str(values[raw]) for raw, meaning in EXPLAINED_BY.items()
+               if values.get(raw) not in empty and values.get(meaning) not in empty}
+    merged = {raw for raw, meaning in EXPLAINED_BY.items() if meaning in code_of}
+    rows: list[tuple[str, str]] = []
+    for k in keys:
+        if values[k] in empty or k in SHOWN_APART or k in merged:
+            continue
+        text = fact_text(k, values[k])
+        rows.append((fact_label(k), f"{code_of[k]} \u2014 {text}" if k in code_of else text))
+    return rows
 
 
 def cents(amount: Decimal) -> Decimal:

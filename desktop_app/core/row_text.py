@@ -125,6 +125,16 @@ def _word_offset(line: str, word_index: int) -> int:
     return position
 
 
+def shown_lines(text: RowText) -> tuple[str, str]:
+    """The two lines as a list shows them (without highlights): each from where it tells rows apart (after
+    "… "), the second led by "Deleted <date>" for a deleted code. The results list does the same with marks."""
+    primary = "\u2026 " + text.primary[text.primary_from:] if text.primary_from > 0 else text.primary
+    secondary = "\u2026 " + text.secondary[text.secondary_from:] if text.secondary_from > 0 else text.secondary
+    if text.deleted_date:
+        secondary = f"Deleted {text.deleted_date}" + (f" \u00b7 {secondary}" if secondary else "")
+    return primary, secondary
+
+
 def common_source(hits: Sequence[Hit]) -> str:
     """The source most rows' titles come from: the Source column is left blank for those."""
     counts = Counter(hit.source for hit in hits if hit.source)

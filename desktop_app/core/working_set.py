@@ -8,6 +8,9 @@ The file has one row per entry::
     note,,99213,"check the time rule",2026-03-02T10:00:00+00:00
     history,,99213,,2026-03-02T10:01:00+00:00
 
+Cells a spreadsheet would run as a formula (a note beginning with "=", "+", "-", "@") are written with a
+leading apostrophe (see :func:`desktop_app.core.export.spreadsheet_safe`) and read back without it.
+
 Reading is all or nothing: every row is checked first, a bad one names the file, the line and the cause,
 and the user data is written in one transaction only when the whole file is good. Entries already present
 are not duplicated; of two notes on one code the newer is kept.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -26,7 +30,9 @@ from pathlib import Path
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import normalize
+from desktop_app.core.row_text import RowText, row_texts
 from desktop_app.core.search import Hit
+from desktop_app.core.spreadsheet import safe_row, spreadsheet_unsafe
 from desktop_app.core.userdata import (
     HISTORY_LIMIT,
     FavouriteEntry,
@@ -80,7 +86,7 @@ def write_working_set(userdata: UserData, path: Path) -> int:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
-        writer.writerows(rows)
+        writer.writerows(safe_row(row) for row in rows)
     return len(rows)
 
 
@@ -113,7 +119,7 @@ def read_working_set(text: str, name: str) -> WorkingSetRows:
                 continue
             if len(row) != len(HEADER):
                 raise ImportFileError(name, f"expected {len(HEADER)} columns, found {len(row)}", line)
-            kind, list_name, raw_code, note_text, when = row
+            kind, list_name, raw_code, note_text, when = (spreadsheet_unsafe(cell) for cell in row)
             kind = kind.strip().lower()
             if kind not in KINDS:
                 raise ImportFileError(name, f"kind must be one of {', '.join(KINDS)}, not {kind!r}", line)
@@ -191,11 +197,25 @@ class WorkingSetSnapshot:
     notes: list[NoteEntry]
     history: list[HistoryEntry]
     titles: dict[str, Hit]  # the reference database's summary of each code listed
+    # What each code's row says, as in the results list (core.row_text): the best official descriptor and
+    # our summary, so that codes whose stored titles read alike (45384/45385) are told apart here too.
+    texts: dict[str, RowText] = field(default_factory=dict)
 
 
-def read_snapshot(userdata: UserData, summaries: Callable[[list[str]], dict[str, Hit]]) -> WorkingSetSnapshot:
+def read_snapshot(userdata: UserData, summaries: Callable[[list[str]], dict[str, Hit]],
+                  texts: Callable[[list[Hit]], dict[str, RowText]] | None = None) -> WorkingSetSnapshot:
+    """Everything the panel lists. ``texts`` gives the rows' lines; when it is not passed and ``summaries``
+    is a method of an object with a database connection (``CodeStore.summaries``, as the worker passes it),
+    the lines are read from that connection."""
     favourites = userdata.favourite_entries()
     notes = userdata.note_entries()
     history = userdata.history_entries()
     codes = [f.code for f in favourites] + [n.code for n in notes] + [h.code for h in history]
-    return WorkingSetSnapshot(userdata.lists(), favourites, notes, history, summaries(codes))
+    titles = summaries(codes)
+    if texts is None:
+        conn = getattr(getattr(summaries, "__self__", None), "conn", None)
+        if isinstance(conn, sqlite3.Connection):
+            def texts(hits: list[Hit]) -> dict[str, RowText]:
+                return row_texts(conn, hits)
+    lines = texts(list(titles.values())) if texts is not None and titles else {}
+    return WorkingSetSnapshot(userdata.lists(), favourites, notes, history, titles, lines)

@@ -223,7 +223,8 @@ class ComparisonView(QWidget):
             choose.addWidget(box)
         choose.addStretch(1)
         self.legend = QLabel(
-            "\u2260 marks rows where some categories agree and one stands apart; the tinted cell is that one. "
+            "\u2260 marks rows where some categories agree and others differ; tinted cells are those that share "
+            "their value with no other category. "
             "Example codes are links.",
             self,
         )

@@ -80,6 +80,10 @@ class ResultsModel(QAbstractTableModel):
         self.common_source = common_source(hits)
         self.endResetModel()
 
+    def source_column_blank(self) -> bool:
+        """Does every row's title come from the common source (so the Source column would say nothing)?"""
+        return all(hit.source == self.common_source for hit in self._hits)
+
     def two_lines(self) -> bool:
         """Does any row have a second line (a summary beside the official text, a deletion date)?"""
         return any(t.secondary or t.deleted_date for t in self._texts.values())
@@ -300,24 +304,31 @@ class HighlightDelegate(QStyledItemDelegate):
         foreground = index.data(_FOREGROUND)
         if isinstance(foreground, QColor) and not selected:
             text_color = foreground  # deleted codes stay grey
-        if two_lines:
+        if two_lines and secondary:
             half = opt.rect.height() // 2
             top = QRect(opt.rect.left(), opt.rect.top() + 2, opt.rect.width(), half - 2)
             bottom = QRect(opt.rect.left(), opt.rect.top() + half, opt.rect.width(), half - 2)
             self._draw_line(painter, opt, top, text, spans, text_color, selected)
-            if secondary:
-                muted = text_color if selected else muted_text(palette)
-                self._draw_line(painter, opt, bottom, secondary, secondary_spans, muted, selected)
+            muted = text_color if selected else muted_text(palette)
+            # Marked words keep the first line's colour: muted grey on the tint is hard to read in the dark theme.
+            self._draw_line(painter, opt, bottom, secondary, secondary_spans, muted, selected, marked_color=text_color)
             return
+        # A row without a second line is centred in its cell, level with its code (as the style draws it),
+        # not left on the top half of a two-line row.
         self._draw_line(painter, opt, opt.rect, text, spans, text_color, selected)
 
     def _draw_line(self, painter: QPainter, opt: QStyleOptionViewItem, cell: QRect, text: str,
-                   spans: tuple[tuple[int, int], ...], text_color: QColor, selected: bool) -> None:
+                   spans: tuple[tuple[int, int], ...], text_color: QColor, selected: bool,
+                   marked_color: QColor | None = None) -> None:
         palette = opt.palette
-        rect = cell.adjusted(4, 0, -4, 0)
         plain, bold = QFont(opt.font), QFont(opt.font)
         bold.setBold(True)
         plain_metrics, bold_metrics = QFontMetrics(plain), QFontMetrics(bold)
+        # One line of text, centred in the cell: in a two-line row's full height the marks stay line-high.
+        line_height = bold_metrics.height() + 4
+        if cell.height() > line_height:
+            cell = QRect(cell.left(), cell.top() + (cell.height() - line_height) // 2, cell.width(), line_height)
+        rect = cell.adjusted(4, 0, -4, 0)
         if spans:
             text, spans = _bring_first_match_into_view(text, spans, plain_metrics, rect.width())
         painter.save()
@@ -338,7 +349,7 @@ class HighlightDelegate(QStyledItemDelegate):
             if marked and not selected and piece != "\u2026":
                 painter.fillRect(box.adjusted(-1, 2, 1, -2), highlight_background(palette))
             painter.setFont(bold if marked else plain)
-            painter.setPen(text_color)
+            painter.setPen(marked_color if marked and marked_color is not None else text_color)
             painter.drawText(box, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), piece)
             x += width
             if out_of_room:
@@ -454,7 +465,9 @@ class ResultsView(QTableView):
         self.setItemDelegateForColumn(Column.CATEGORY, self._badge_delegate)
 
     def _fit_row_height(self) -> None:
-        """Two lines per row when any row has a second (official text and our summary, a deletion date)."""
+        """Two lines per row when any row has a second (official text and our summary, a deletion date).
+        The Source column is hidden while it would be blank in every row: its room goes to the titles."""
+        self.setColumnHidden(Column.SOURCE, self.results_model().source_column_blank())
         lines = 2 if self.results_model().two_lines() else 1
         height = self._one_line_height + (lines - 1) * (self.fontMetrics().height() + 2)
         if self.verticalHeader().defaultSectionSize() != height:

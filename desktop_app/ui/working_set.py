@@ -9,11 +9,12 @@ only the user's own changes (remove, new list) are written from here.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,12 +32,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.export import tsv
+from desktop_app.core.row_text import RowText, shown_lines
 from desktop_app.core.search import Hit
 from desktop_app.core.userdata import DEFAULT_LIST, UserData
 from desktop_app.core.working_set import WorkingSetSnapshot
+from desktop_app.ui.results import SECONDARY_ROLE, HighlightDelegate
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+# Above the results list's roles (UserRole + 1…4): the Title cell is drawn by its HighlightDelegate, which
+# reads HIGHLIGHTS_ROLE and SECONDARY_ROLE.
+SORT_ROLE = Qt.ItemDataRole.UserRole + 20
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 21  # what the filter box searches: the shown text and the second line
 ALL_LISTS = "All lists"
 
 
@@ -74,6 +80,7 @@ class EntryPage(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterRole(FILTER_ROLE)
         self.proxy.setSortRole(SORT_ROLE)
         self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.filter_box.textChanged.connect(self.proxy.setFilterFixedString)
@@ -89,7 +96,12 @@ class EntryPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self._one_line_height = self.fontMetrics().height() + 8
+        self.table.verticalHeader().setDefaultSectionSize(self._one_line_height)
+        # The Title cell is drawn as the results list draws it: the line that tells codes apart, and our
+        # summary (or "Deleted <date>") in a muted second line.
+        self._title_delegate = HighlightDelegate(self.table)
+        self.table.setItemDelegateForColumn(1, self._title_delegate)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -119,6 +131,10 @@ class EntryPage(QWidget):
         self._default_sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
         self._rows: list[Row] = []
         self.titles: dict[str, Hit] = {}
+        self.texts: dict[str, RowText] = {}
+        # A page that hides the Title column (Notes: the note is what is read) names the code in a second
+        # line under this column's text instead, so codes are told apart there too.
+        self.described_column: int | None = None
         self.sort_combo.currentIndexChanged.connect(self._on_sort_combo)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sync_sort_combo)
 
@@ -149,22 +165,27 @@ class EntryPage(QWidget):
         if self.sort_combo.count():
             self.sort_combo.setCurrentIndex((self.sort_combo.currentIndex() + 1) % self.sort_combo.count())
 
-    def set_rows(self, rows: list[Row], titles: dict[str, Hit] | None = None) -> None:
+    def set_rows(self, rows: list[Row], titles: dict[str, Hit] | None = None,
+                 texts: dict[str, RowText] | None = None) -> None:
         selected = set(self.selected_codes())
         self._rows = rows
         if titles is not None:
             self.titles = titles
+        if texts is not None:
+            self.texts = texts
         self.model.removeRows(0, self.model.rowCount())
         for row in rows:
             code_item = QStandardItem(row.code)
             code_item.setData(row.code, CODE_ROLE)
             code_item.setData(row.code, SORT_ROLE)
+            code_item.setData(row.code, FILTER_ROLE)
             title = QStandardItem("")
             items = [code_item, title]
             for index, cell in enumerate(row.cells):
                 item = QStandardItem(cell)
                 key = row.sort_keys[index] if index < len(row.sort_keys) and row.sort_keys[index] else cell
                 item.setData(key, SORT_ROLE)
+                item.setData(cell, FILTER_ROLE)
                 if row.tooltip:
                     item.setToolTip(row.tooltip)
                 items.append(item)
@@ -177,15 +198,49 @@ class EntryPage(QWidget):
                     self.table.selectRow(proxy_row)
 
     def apply_titles(self) -> None:
+        two_lines = False
+        shared = Counter(t.primary.lower() for t in self.texts.values())
         for source_row in range(self.model.rowCount()):
             code = self.model.item(source_row, 0).text()
             hit = self.titles.get(code)
-            title = hit.title if hit else ""
-            status = " (deleted)" if hit is not None and hit.status == "deleted" else ""
             item = self.model.item(source_row, 1)
-            item.setText(title + status if hit else "not in your database")
-            item.setData((title or "\uffff").lower(), SORT_ROLE)
-            item.setToolTip(f"{code}: {title}{status}" if hit else f"{code} is not in your database")
+            if hit is None:
+                item.setText("not in your database")
+                item.setData("\uffff", SORT_ROLE)
+                item.setData("not in your database", FILTER_ROLE)
+                item.setData(None, SECONDARY_ROLE)
+                item.setToolTip(f"{code} is not in your database")
+                continue
+            text = self.texts.get(code)
+            if text is None:  # no row text read: the stored title, as before
+                deleted = hit.status == "deleted"
+                text = RowText(hit.title, "", "")
+                primary, secondary = hit.title, "Deleted" if deleted else ""
+            else:
+                primary, secondary = shown_lines(text)
+                if hit.status == "deleted" and not text.deleted_date:
+                    secondary = "Deleted" + (f" \u00b7 {secondary}" if secondary else "")
+            two_lines = two_lines or (bool(secondary) and not self.table.isColumnHidden(1))
+            if self.described_column is not None and self.table.isColumnHidden(1):
+                described = self.model.item(source_row, self.described_column)
+                # One line only: the one that tells this code apart (its first line, unless another listed
+                # code's first line reads the same, as 45384's and 45385's do: then the second).
+                about = (secondary if secondary and shared[text.primary.lower()] > 1 else primary) or hit.title
+                described.setData((about, ()) if about else None, SECONDARY_ROLE)
+                described.setData(f"{described.text()} {text.primary} {text.secondary} {hit.title}", FILTER_ROLE)
+                two_lines = two_lines or bool(about)
+            item.setText(primary or hit.title)
+            item.setData((text.primary or hit.title or "\uffff").lower(), SORT_ROLE)
+            item.setData(" ".join((text.primary, text.secondary, hit.title, secondary)), FILTER_ROLE)
+            item.setData((secondary, ()) if secondary else None, SECONDARY_ROLE)
+            item.setData(QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+                         if hit.status == "deleted" else None, Qt.ItemDataRole.ForegroundRole)
+            item.setToolTip("\n".join(line for line in (f"{code}: {text.primary or hit.title}", text.secondary,
+                                                         secondary if secondary.startswith("Deleted") else "")
+                                       if line))
+        height = self._one_line_height + (self.fontMetrics().height() + 2 if two_lines else 0)
+        if self.table.verticalHeader().defaultSectionSize() != height:
+            self.table.verticalHeader().setDefaultSectionSize(height)
 
     def codes(self) -> list[str]:
         return [row.code for row in self._rows]
@@ -288,6 +343,8 @@ class WorkingSetPanel(QTabWidget):
         self.notes.table.setColumnHidden(1, True)
         self.notes.table.setColumnHidden(3, True)
         self.notes.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.notes.described_column = 2  # the note, and under it what the code is
+        self.notes.table.setItemDelegateForColumn(2, HighlightDelegate(self.notes.table))
         self.tabBar().setUsesScrollButtons(False)
         self.tabBar().setElideMode(Qt.TextElideMode.ElideRight)  # full names at the default width
         self.addTab(sections, "Sec&tions")
@@ -329,6 +386,7 @@ class WorkingSetPanel(QTabWidget):
     def set_snapshot(self, snapshot: WorkingSetSnapshot) -> None:
         self.snapshot = snapshot
         self.titles = dict(snapshot.titles)
+        self.texts = dict(snapshot.texts)
         self._fill_favourites()
         self._fill_recent()
         self._fill_notes()
@@ -352,7 +410,7 @@ class WorkingSetPanel(QTabWidget):
         entries = [e for e in self.snapshot.favourites if chosen is None or e.list_name == chosen]
         self.favourites.set_rows([Row(e.code, (e.list_name, _when(e.added_at)), ("", e.added_at),
                                       tooltip=f"{e.code} in {e.list_name}, added {_when(e.added_at)} UTC")
-                                  for e in entries], self.titles)
+                                  for e in entries], self.titles, self.texts)
         self.favourites.table.setColumnHidden(2, chosen is not None)
 
     def _fill_recent(self) -> None:
@@ -360,14 +418,14 @@ class WorkingSetPanel(QTabWidget):
             return
         self.recent.set_rows([Row(e.code, (_when(e.viewed_at), str(e.views)), (e.viewed_at, f"{e.views:09d}"),
                                   tooltip=f"{e.code}: last viewed {_when(e.viewed_at)} UTC, {e.views} view(s)")
-                              for e in self.snapshot.history], self.titles)
+                              for e in self.snapshot.history], self.titles, self.texts)
 
     def _fill_notes(self) -> None:
         if self.snapshot is None:
             return
         self.notes.set_rows([Row(e.code, (" ".join(e.text.split()), _when(e.updated_at)), ("", e.updated_at),
                                  tooltip=f"{e.text}\n\n(changed {_when(e.updated_at)} UTC)")
-                             for e in self.snapshot.notes], self.titles)
+                             for e in self.snapshot.notes], self.titles, self.texts)
 
     def show_page(self, page: EntryPage) -> None:
         self.setCurrentWidget(page)

@@ -114,3 +114,25 @@ def test_real_hcpcs_2020_to_2025_and_qpp_2025_to_2026(shared_data: Path, store: 
         "FROM measure_codes GROUP BY source_id").fetchall())
     assert links.get(qpp.new.source_id, 0) == 0
     assert len(qpp.roles) == links[qpp.old.source_id] and {r.change for r in qpp.roles} == {"removed"}
+
+
+def test_change_exports_never_carry_a_formula(tmp_path: Path) -> None:
+    """A descriptor that starts like a formula is text in the CSV and the workbook; a negative delta stays a
+    number (issue 12, round 2: CSV injection)."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    from desktop_app.core.changes import ChangeReport, DescriptorChange, FactChange, Release, export
+
+    old, new = Release(1, "cms-rvu", "old", "R1", ""), Release(2, "cms-rvu", "new", "R2", "")
+    report = ChangeReport("cms-rvu", old, new,
+                          descriptors=[DescriptorChange("X0001", "short", "plain", '=HYPERLINK("http://x")')],
+                          facts=[FactChange("X0001", "work_rvu", 1.5, 1.25, -0.25)])
+    export(report, str(tmp_path / "c.csv"))
+    with (tmp_path / "c.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[1][4] == "'=HYPERLINK(\"http://x\")" and rows[2][5] == "-0.25"
+    export(report, str(tmp_path / "c.xlsx"))
+    sheet = load_workbook(tmp_path / "c.xlsx").active
+    assert sheet["E3"].data_type == "s" and sheet["E3"].value == '=HYPERLINK("http://x")'

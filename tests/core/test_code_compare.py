@@ -8,7 +8,6 @@ import pytest
 
 from desktop_app.core.code_compare import (
     AMA_NOTICE,
-    OUR_WORDS,
     compare_codes,
     differing_words,
     source_label,
@@ -68,7 +67,7 @@ def test_bundled_codes_compare_with_our_summaries(store: CodeStore) -> None:
     assert comparison.codes == ("99213", "99214") and comparison.notices == ()
     by_label = {row.label: row for row in comparison.rows}
     assert not by_label["Category"].differs and not by_label["Section"].differs
-    summary = by_label[f"Plain-language summary \u2014 {OUR_WORDS}"]
+    summary = by_label["Plain-language summary \u2014 CodeDesk (our own words)"]  # the source said once
     assert summary.differs and summary.text
     marked = _marked(summary.values[0], summary.marked[0])
     assert "20" in " ".join(marked) and "established" not in " ".join(marked)

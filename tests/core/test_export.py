@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from desktop_app.core.code_compare import AMA_NOTICE
@@ -90,3 +91,38 @@ def test_working_set_table(store: CodeStore, tmp_path: Path) -> None:
 def test_tsv_keeps_one_row_per_line() -> None:
     text = tsv(("code", "title"), [("99213", "visit\twith tab\nand line")])
     assert text == "code\ttitle\n99213\tvisit with tab and line\n"
+
+
+@pytest.mark.parametrize(("cell", "written"), [
+    ("=HYPERLINK(\"http://x\",\"click\")", "'=HYPERLINK(\"http://x\",\"click\")"),
+    ("+SUM(A1:A9)", "'+SUM(A1:A9)"),
+    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+    ("@SUM(1,1)", "'@SUM(1,1)"),
+    ("\t=1+1", "'\t=1+1"),
+    ("\r=1+1", "'\r=1+1"),
+    ("'=already quoted", "''=already quoted"),
+    ("-", "'-"),
+    # Plain numbers stay numbers (negative RVU deltas must still add up in a spreadsheet), codes stay codes.
+    ("-0.25", "-0.25"), ("-1,234.50", "-1,234.50"), ("+3", "+3"), ("-.5", "-.5"),
+    ("45384", "45384"), ("0001F", "0001F"), ("J1100", "J1100"), ("1.25", "1.25"),
+    ("Colonoscopy - flexible", "Colonoscopy - flexible"), ("", ""),
+])
+def test_csv_cells_cannot_become_formulas(tmp_path: Path, cell: str, written: str) -> None:
+    from desktop_app.core.export import ExportTable
+    from desktop_app.core.spreadsheet import spreadsheet_unsafe
+
+    write_csv(ExportTable(("code", "value"), [("X0001", cell)]), tmp_path / "f.csv")
+    with (tmp_path / "f.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[1] == ["X0001", written]
+    assert spreadsheet_unsafe(written) == cell  # our own files read back exactly
+
+
+def test_csv_export_of_results_neutralises_imported_text(store: CodeStore, tmp_path: Path) -> None:
+    """A title from an imported file that starts like a formula is exported as text."""
+    store.conn.execute("UPDATE codes SET title = '=1+2 invented title' WHERE code = '99213'")
+    table = results_table(store, "99213")
+    write_csv(table, tmp_path / "r.csv")
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = {row[0]: row for row in csv.reader(fh) if row}
+    assert rows["99213"][RESULT_COLUMNS.index("title")] == "'=1+2 invented title"

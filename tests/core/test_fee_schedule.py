@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from desktop_app.core.fee_schedule import (
     Locality,
@@ -12,6 +15,7 @@ from desktop_app.core.fee_schedule import (
     national_payment,
     payment_unavailable,
 )
+from desktop_app.core.store import CodeStore
 
 VISIT = {"status_code": "A", "work_rvu": 1.3, "nonfacility_pe_rvu": 1.35, "facility_pe_rvu": 0.57, "mp_rvu": 0.1,
          "nonfacility_total": 2.75, "facility_total": 1.97, "conversion_factor": 35.1234}
@@ -63,5 +67,56 @@ def test_every_indicator_is_labelled_and_explained() -> None:
     assert rows["Assistant at surgery (modifiers 80, 81, 82, AS)"] == "2 \u2014 assistant at surgery may be paid"
     assert rows["Work RVU"] == "1.30"
     assert not any("_" in label for label in rows)  # no raw keys such as asst_surg
-    assert fact_text("bilat_surg", "7") == "7 (see the RVU file's documentation)"
+    assert fact_text("bilat_surg", "7") == "7 (a value the file's documentation does not list)"
     assert fact_text("work_rvu", float("nan")) == "not a number in the file"
+
+
+def test_hcpcs_and_rvu_indicator_values_have_meanings() -> None:
+    """Round 2 of issue 12: "Pricing indicators 36" said nothing. Each value of a list is explained."""
+    assert fact_text("pricing_indicators", ["36"]) == \
+        "36 \u2014 DMEPOS: capped rental equipment (floor and ceiling limits)"
+    both = fact_text("pricing_indicators", ["11", "21"])
+    assert both.startswith("11 \u2014 physician fee schedule") and "; 21 \u2014 clinical lab fee schedule" in both
+    assert fact_text("multiple_pricing_indicator", "C").startswith("C \u2014 physician interpretation")
+    assert fact_text("lab_certifications", ["630", "340"]) == "630 \u2014 cytology; 340 \u2014 toxicology"
+    assert fact_text("physician_supervision", "6A").startswith("6A \u2014 as 66")
+    assert fact_text("pricing_indicators", ["98"]) == "98 (a value the file's documentation does not list)"
+    assert fact_text("cross_references", ["A0030", "A0040"]) == "A0030, A0040"  # not an indicator: as it is
+    assert fact_text("betos", "P8D") == "P8D \u2014 endoscopy: colonoscopy"
+
+
+@pytest.mark.realdata
+def test_every_indicator_value_in_the_real_files_has_a_meaning(shared_data: Path, store: CodeStore) -> None:
+    """Every value of an explained indicator in the October 2025 HCPCS and RVU files has its meaning."""
+    import json
+
+    from desktop_app.core.fee_schedule import INDICATOR_MEANINGS
+    from desktop_app.core.importers import import_paths
+
+    import_paths(store.conn, [shared_data / "cms-pfs-rvu-2025d" / "PPRRVU2025_Oct.csv",
+                              shared_data / "cms-hcpcs-2025-oct" / "HCPC2025_OCT_ANWEB.xlsx"])
+    unexplained: set[tuple[str, str]] = set()
+    for (facts,) in store.conn.execute("SELECT facts FROM code_facts"):
+        for key, value in json.loads(facts).items():
+            if key in INDICATOR_MEANINGS:
+                for item in value if isinstance(value, list) else [value]:
+                    if str(item) not in INDICATOR_MEANINGS[key]:
+                        unexplained.add((key, str(item)))
+    assert not unexplained
+
+
+def test_a_raw_code_is_shown_once_beside_its_meaning() -> None:
+    """Issue 12 round 2 (hostile check on the real files): "Coverage code D", "Action code N" and "PC/TC
+    indicator 0" stood bare among the other indicators while their meanings had rows of their own."""
+    facts = {"coverage_code": "D", "coverage": "Special coverage instructions apply", "action_code": "N",
+             "action": "No change", "pctc_indicator": "0", "pctc": "Physician service", "status_code": "A",
+             "status": "Active", "statute": "1861"}
+    rows = dict(fact_rows(facts))
+    assert rows["Medicare coverage"] == "D \u2014 Special coverage instructions apply"
+    assert rows["Latest action"] == "N \u2014 No change" and rows["Status"] == "A \u2014 Active"
+    assert rows["PC/TC (professional and technical parts)"] == "0 \u2014 Physician service"
+    assert not {"Coverage code", "Action code", "PC/TC indicator", "Status code"} & rows.keys()
+    others = dict(fact_rows(facts, primary=False))
+    assert "PC/TC indicator" not in others and others["Statute"] == "1861"
+    alone = dict(fact_rows({"pctc_indicator": "1"}))  # no meaning stored: the code keeps its row
+    assert alone == {"PC/TC indicator": "1"}

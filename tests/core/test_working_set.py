@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.errors import ImportFileError
+from desktop_app.core.store import CodeStore
 from desktop_app.core.userdata import DEFAULT_LIST, UserData
 from desktop_app.core.working_set import HEADER, import_working_set, read_working_set, write_working_set
 
@@ -125,4 +126,60 @@ def test_snapshot_reads_everything_with_titles(tmp_path: Path) -> None:
     assert snapshot.lists == [DEFAULT_LIST, "Office"]
     assert [f.code for f in snapshot.favourites] == ["99213"] and [n.code for n in snapshot.notes] == ["J1100"]
     assert [h.code for h in snapshot.history] == ["3074F"] and asked == [["99213", "J1100", "3074F"]]
+    data.close()
+
+
+def test_working_set_csv_cannot_carry_formulas_and_reads_back_exactly(tmp_path: Path) -> None:
+    source = UserData(tmp_path / "a.sqlite3")
+    notes = {"99213": "=HYPERLINK(\"http://x\")", "93000": "-2 units when bilateral", "J1100": "'=quoted by me",
+             "45384": "-0.25", "27447": "@risk"}
+    for code, text in notes.items():
+        source.set_note(code, text)
+    csv_path = tmp_path / "set.csv"
+    write_working_set(source, csv_path)
+    raw = csv_path.read_text(encoding="utf-8-sig")
+    import csv as csv_module
+    import io
+    cells = [cell for row in csv_module.reader(io.StringIO(raw)) for cell in row]
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+    assert [c for c in cells if c.startswith("-")] == ["-0.25"]  # a plain number stays a number
+    target = UserData(tmp_path / "b.sqlite3")
+    import_working_set(target, csv_path)
+    assert {code: target.note(code) for code in notes} == notes
+    source.close()
+    target.close()
+
+
+def _same_short_descriptor(store: CodeStore, codes: tuple[str, ...]) -> None:
+    """An imported source that gives ``codes`` one invented short descriptor (as CMS does for 45384/45385)."""
+    conn = store.conn
+    source_id = conn.execute(
+        "INSERT INTO sources (kind, name, file_name, release, loaded_at) VALUES "
+        "('cms-hcpcs', 'Invented HCPCS', 'invented.txt', 'INV1', '2026-01-01T00:00:00+00:00')").lastrowid
+    for code in codes:
+        conn.execute("INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, 'short', ?, ?)",
+                     (code, "Invented scope w/removal", source_id))
+        conn.execute("UPDATE codes SET title = 'Invented scope w/removal' WHERE code = ?", (code,))
+    conn.commit()
+
+
+def test_snapshot_rows_tell_codes_apart_like_the_results_list(tmp_path: Path, store: CodeStore) -> None:
+    """Round 2 of issue 12: the working set shows the results list's row text, not the stored title."""
+    from desktop_app.core.row_text import row_texts
+    from desktop_app.core.working_set import read_snapshot
+
+    _same_short_descriptor(store, ("45384", "45385"))
+    data = UserData(tmp_path / "u.sqlite3")
+    data.set_favourite("45384", True)
+    data.set_favourite("45385", True)
+    data.record_view("99213")
+    snapshot = read_snapshot(data, store.summaries)  # as the worker calls it
+    assert set(snapshot.texts) == {"45384", "45385", "99213"}
+    lines = {code: (t.primary, t.secondary) for code, t in snapshot.texts.items()}
+    assert snapshot.titles["45384"].title == snapshot.titles["45385"].title  # the stored titles read alike
+    assert lines["45384"] != lines["45385"]  # the rows do not
+    hits = [snapshot.titles[c] for c in ("45384", "45385", "99213")]
+    assert snapshot.texts == row_texts(store.conn, hits)  # the same text the results list shows
+    plain = read_snapshot(data, lambda codes: store.summaries(codes), texts=None)  # no connection to read
+    assert plain.texts == {}
     data.close()

@@ -35,3 +35,77 @@ def test_rows_show_two_lines_and_the_source_only_where_it_differs(qtbot: object)
     model.set_hits([replace(h, status="active") for h in hits[:3]], {h.code: RowText(h.title) for h in hits[:3]})
     assert view.verticalHeader().defaultSectionSize() == one_line
     view.deleteLater()
+
+
+def test_source_column_hidden_while_blank_in_every_row(qtbot: object) -> None:
+    model = ResultsModel()
+    view = ResultsView(model)
+    model.set_hits([_hit("J0001"), _hit("J0002")], {})
+    assert view.isColumnHidden(Column.SOURCE)  # it would be blank in every row: the room goes to the titles
+    model.set_hits([_hit("J0001"), _hit("J0002"), _hit("J0003", source="My list")], {})
+    assert not view.isColumnHidden(Column.SOURCE)
+    view.deleteLater()
+
+
+def _ink_rows(image: object, left: int, right: int, top: int, bottom: int) -> list[int]:
+    """The pixel rows in a box that hold text (darker than the cell's background in the light palette)."""
+    from PySide6.QtGui import QImage
+
+    assert isinstance(image, QImage)
+    background = image.pixelColor(right - 2, top + 1).lightness()
+    return [y for y in range(top, bottom)
+            if any(abs(image.pixelColor(x, y).lightness() - background) > 80 for x in range(left, right))]
+
+
+def test_a_row_without_a_second_line_is_level_with_its_code(qtbot: object) -> None:
+    """In a two-line list, a row with one line (and a marked word) is centred like its code, not drawn on
+    the top half (screenshot review, issue 12 round 2)."""
+    from desktop_app.core.search import Highlighter
+
+    model = ResultsModel()
+    view = ResultsView(model)
+    view.resize(700, 300)
+    hits = [_hit("J0001"), _hit("J0002")]
+    model.set_hits(hits, {"J0001": RowText("Invented frambly text", "Our summary"),
+                          "J0002": RowText("Invented frambly other")}, Highlighter(["frambly"], {}))
+    view.show()
+    image = view.viewport().grab().toImage()
+    row = view.visualRect(model.index(1, Column.TITLE))
+    code = view.visualRect(model.index(1, Column.CODE))
+    title_ink = _ink_rows(image, row.left() + 4, row.left() + 200, row.top(), row.bottom())
+    code_ink = _ink_rows(image, code.left() + 2, code.right() - 2, code.top(), code.bottom())
+    assert title_ink and code_ink
+    middle = (min(title_ink) + max(title_ink)) / 2
+    assert abs(middle - (min(code_ink) + max(code_ink)) / 2) <= 3
+    # The marked word's tint is one line high, not the whole two-line row.
+    from desktop_app.ui.theme import highlight_background
+
+    tint = highlight_background(view.palette())
+    tinted = [y for y in range(row.top(), row.bottom())
+              if any(image.pixelColor(x, y) == tint for x in range(row.left(), row.left() + 200))]
+    assert tinted and len(tinted) <= view.fontMetrics().height() + 4 < row.height()
+    view.deleteLater()
+
+
+def test_marked_words_in_the_second_line_are_drawn_in_the_text_colour(qtbot: object) -> None:
+    """Muted grey on the highlight tint was hard to read (dark theme screenshot): marked words of the second
+    line take the first line's colour; the rest of the line stays muted."""
+    from desktop_app.core.search import Highlighter
+    from desktop_app.ui.theme import muted_text
+
+    model = ResultsModel()
+    view = ResultsView(model)
+    view.resize(700, 200)
+    model.set_hits([_hit("J0001")], {"J0001": RowText("Invented first line", "frambly second line")},
+                   Highlighter(["frambly"], {}))
+    view.show()
+    image = view.viewport().grab().toImage()
+    cell = view.visualRect(model.index(0, Column.TITLE))
+    bottom = range(cell.top() + cell.height() // 2, cell.bottom())
+    text = view.palette().color(view.palette().ColorRole.Text).lightness()
+    muted = muted_text(view.palette()).lightness()
+    marked = [image.pixelColor(x, y).lightness() for y in bottom for x in range(cell.left() + 4, cell.left() + 40)]
+    plain = [image.pixelColor(x, y).lightness() for y in bottom for x in range(cell.left() + 80, cell.left() + 180)]
+    assert abs(min(marked) - text) < abs(min(marked) - muted)  # the marked word: text colour
+    assert abs(min(plain) - muted) <= abs(min(plain) - text)  # the rest: muted
+    view.deleteLater()

@@ -104,6 +104,7 @@ def test_validate_prints_descriptor_deletion_and_reason(db_path: Path) -> None:
     assert "Office" in lines[0] or "visit" in lines[0]  # the descriptor
     assert "deleted on 2024-12-31" in lines[1]
     assert "not in your database" in lines[2] and "not shaped like" in lines[3]
+    assert not lines[3].endswith("\u2026")  # our own reason is never cut (round 2: it ended "… or G043…")
     _, out, _ = cli(db_path, "validate", "-", "--json", stdin="99214\n")
     assert '"deleted_date": "2024-12-31"' in out
 
@@ -123,3 +124,15 @@ def test_indicators_are_named_for_what_they_are() -> None:
                                                "mcm_references": "2049"})]
     assert "Coverage Issues Manual section (CIM)" in labels and "Medicare Carriers Manual section (MCM)" in labels
     assert "Pricing indicator (CMS HCPCS code)" in labels and "Cim references" not in labels
+
+
+def test_category_comparison_legend_says_what_the_tint_shows(qtbot: QtBot, window: MainWindow) -> None:
+    """Round 2 (hostile check): the legend said "one stands apart; the tinted cell is that one" while rows such
+    as "Maintained by" tint two cells (Category II and HCPCS each share their value with no other)."""
+    from desktop_app.core.store import ComparisonRow
+    from desktop_app.ui.comparison import stands_apart
+
+    row = ComparisonRow("m", "Maintained by", {"I": "AMA", "II": "AMA+PMAG", "III": "AMA", "HCPCS": "CMS"}, {})
+    assert [c for c in ("I", "II", "III", "HCPCS") if stands_apart(row, c)] == ["II", "HCPCS"]
+    legend = window.comparison_view.legend.text()
+    assert "the tinted cell is that one" not in legend and "tinted cells are those" in legend

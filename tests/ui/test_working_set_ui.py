@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.main_window import MainWindow
@@ -86,3 +87,77 @@ def test_help_lists_the_new_shortcuts(window: MainWindow) -> None:
     for expected in ("Ctrl+D Toggle Favourite", "Ctrl+Shift+F Favourites", "Ctrl+Shift+H Recent Codes",
                      "Ctrl+Shift+N Notes", "Ctrl+0 Show All Categories"):
         assert expected in text
+
+
+def test_rows_show_the_results_lists_two_lines(qtbot: QtBot) -> None:
+    """Round 2 of issue 12: favourites whose stored titles read alike are told apart, as in the results list;
+    deleted codes say so with the date; the second line is searched by the filter."""
+    from desktop_app.core.row_text import RowText
+    from desktop_app.core.search import Hit
+    from desktop_app.core.userdata import FavouriteEntry
+    from desktop_app.core.working_set import WorkingSetSnapshot
+    from desktop_app.ui.results import SECONDARY_ROLE
+    from desktop_app.ui.working_set import WorkingSetPanel
+
+    def hit(code: str, status: str = "active") -> Hit:
+        return Hit(code, "CPT1", "code", None, ("Invented",), "Same stored title", "Invented", status, "exact")
+
+    panel = WorkingSetPanel(QWidget(), None)
+    qtbot.addWidget(panel)
+    page = panel.favourites
+    one_line = page.table.verticalHeader().defaultSectionSize()
+    codes = ("X0001", "X0002", "X0003")
+    snapshot = WorkingSetSnapshot(
+        ["Favourites"], [FavouriteEntry("Favourites", code, "2026-01-01T00:00:00+00:00") for code in codes], [], [],
+        {"X0001": hit("X0001"), "X0002": hit("X0002"), "X0003": hit("X0003", "deleted")},
+        {"X0001": RowText("Same stored title", "Invented section \u00b7 X0001"),
+         "X0002": RowText("Same stored title", "Invented section \u00b7 X0002"),
+         "X0003": RowText("Official invented text", "", "2024-12-31")})
+    panel.set_snapshot(snapshot)
+    cells = {page.proxy.index(r, 0).data(): page.proxy.index(r, 1) for r in range(page.proxy.rowCount())}
+    assert cells["X0001"].data(SECONDARY_ROLE)[0] != cells["X0002"].data(SECONDARY_ROLE)[0]
+    assert cells["X0003"].data() == "Official invented text"
+    assert cells["X0003"].data(SECONDARY_ROLE)[0] == "Deleted 2024-12-31"
+    assert page.table.verticalHeader().defaultSectionSize() > one_line * 1.5
+    page.filter_box.setText("section \u00b7 X0002")  # the second line is searched too
+    assert page.visible_codes() == ["X0002"]
+
+
+def test_notes_name_the_code_under_the_note(qtbot: QtBot) -> None:
+    """The Notes page hides the Title column (the note is what is read): the code's row text is the note's
+    second line, so two notes on codes whose stored titles read alike are told apart, and it is searched."""
+    from desktop_app.core.row_text import RowText
+    from desktop_app.core.search import Hit
+    from desktop_app.core.userdata import NoteEntry
+    from desktop_app.core.working_set import WorkingSetSnapshot
+    from desktop_app.ui.results import SECONDARY_ROLE
+    from desktop_app.ui.working_set import WorkingSetPanel
+
+    def hit(code: str) -> Hit:
+        return Hit(code, "CPT1", "code", None, ("Invented",), "Same stored title", "Invented", "active", "exact")
+
+    panel = WorkingSetPanel(QWidget(), None)
+    qtbot.addWidget(panel)
+    page = panel.notes
+    one_line = page.table.verticalHeader().defaultSectionSize()
+    snapshot = WorkingSetSnapshot(
+        [], [], [NoteEntry("X0001", "check the frambly rule", "2026-01-01T00:00:00+00:00"),
+                 NoteEntry("X0002", "ask about units", "2026-01-02T00:00:00+00:00")], [],
+        {"X0001": hit("X0001"), "X0002": hit("X0002")},
+        {"X0001": RowText("Invented official text one"), "X0002": RowText("Invented official text two")})
+    panel.set_snapshot(snapshot)
+    cells = {page.proxy.index(r, 0).data(): page.proxy.index(r, 2) for r in range(page.proxy.rowCount())}
+    assert cells["X0001"].data() == "check the frambly rule"
+    assert cells["X0001"].data(SECONDARY_ROLE)[0] == "Invented official text one"
+    assert cells["X0002"].data(SECONDARY_ROLE)[0] == "Invented official text two"
+    assert page.table.verticalHeader().defaultSectionSize() > one_line * 1.5
+    page.filter_box.setText("text two")
+    assert page.visible_codes() == ["X0002"]
+    page.filter_box.clear()
+    # Codes whose first lines read the same (45384/45385) are named by the line that differs.
+    alike = WorkingSetSnapshot(
+        [], [], [NoteEntry("X0001", "a note", "2026-01-01T00:00:00+00:00")], [], {"X0001": hit("X0001")},
+        {"X0001": RowText("Invented scope w/removal", "Invented summary using a snare"),
+         "X0002": RowText("Invented scope w/removal", "Invented summary using forceps")})
+    panel.set_snapshot(alike)
+    assert page.proxy.index(0, 2).data(SECONDARY_ROLE)[0] == "Invented summary using a snare"
