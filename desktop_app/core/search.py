@@ -525,10 +525,13 @@ class SearchEngine:
 
     def _count_matches(self, expression: str, filters: SearchFilters, cap: int | None = None) -> int:
         """Matching rows (codes and modifiers) within ``filters``, counted in the index alone (the filters are
-        filter tokens of the search rows): no row lookups. ``cap`` is accepted for callers that need no more."""
-        del cap  # counting the index is cheap enough to count them all
-        return int(self.conn.execute("SELECT count(*) FROM code_fts WHERE code_fts MATCH ?",
-                                     (self._filtered_expression(expression, filters),)).fetchone()[0])
+        filter tokens of the search rows): no row lookups. With ``cap``, counting stops there."""
+        within = self._filtered_expression(expression, filters)
+        if cap is not None:
+            return int(self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM code_fts WHERE code_fts MATCH ? LIMIT ?)",
+                (within, cap)).fetchone()[0])
+        return int(self.conn.execute("SELECT count(*) FROM code_fts WHERE code_fts MATCH ?", (within,)).fetchone()[0])
 
     def _run_fts(self, expression: str, filters: SearchFilters, limit: int, total: int = 0,
                  every_word: bool = False) -> list[sqlite3.Row]:
@@ -707,8 +710,10 @@ class SearchEngine:
             return counts
         if filters.section_id is not None:
             base_extra, base_params = self._filter_sql(filters, include_code_set=False)
+            # "+code_set": grouping by the bare column lets SQLite walk all codes in the (code_set, code) index
+            # to get them grouped (0.4 s at 1M); the section's codes come from the covering index instead.
             return {row["code_set"]: row["n"] for row in self.conn.execute(
-                f"SELECT code_set, count(*) AS n FROM codes c WHERE c.kind = 'code'{base_extra} GROUP BY code_set",
+                f"SELECT code_set, count(*) AS n FROM codes c WHERE c.kind = 'code'{base_extra} GROUP BY +code_set",
                 base_params)}
         return {}
 
