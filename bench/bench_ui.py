@@ -164,6 +164,8 @@ def measure_keystroke_to_paint(db: Path) -> tuple[list[float], list[float]]:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
+    from desktop_app.ui.requests import SearchAnswer
+
     window, _store, close = open_window(db)
     try:
         box = window.search_box  # type: ignore[attr-defined]
@@ -175,12 +177,12 @@ def measure_keystroke_to_paint(db: Path) -> tuple[list[float], list[float]]:
         answered_at = [0.0]
         database_ms = [0.0]
 
-        def on_answer(_result: object, seconds: float) -> None:
+        def on_answer(answer: SearchAnswer) -> None:
             answered_at[0] = time.perf_counter()
-            database_ms[0] = seconds * 1000
+            database_ms[0] = answer.seconds * 1000
             stack.currentWidget().update()
 
-        service.search_ready.connect(on_answer)
+        service.on(SearchAnswer, on_answer)
         latencies, in_database = [], []
         for text in TYPED:
             box.clear()
@@ -202,6 +204,7 @@ def measure_typing_stalls(db: Path) -> tuple[float, list[float]]:
     """The longest gap (ms) between 5 ms heartbeats while typing without waiting, and key→paint latencies."""
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtTest import QTest
+
 
     window, _store, close = open_window(db)
     try:
@@ -238,6 +241,7 @@ def measure_filter_clicks(db: Path) -> list[tuple[str, str, float]]:
     from PySide6.QtTest import QTest
 
     from desktop_app.ui.filters import ALL
+    from desktop_app.ui.requests import SearchAnswer
 
     window, _store, close = open_window(db)
     try:
@@ -248,11 +252,11 @@ def measure_filter_clicks(db: Path) -> list[tuple[str, str, float]]:
         stack = window.results_stack  # type: ignore[attr-defined]
         answered_at = [0.0]
 
-        def on_answer(_result: object, _seconds: float) -> None:
+        def on_answer(_answer: SearchAnswer) -> None:
             answered_at[0] = time.perf_counter()
             stack.currentWidget().update()
 
-        service.search_ready.connect(on_answer)
+        service.on(SearchAnswer, on_answer)
         clicks = []
         for text in (*TYPED, "o/p", "injection"):
             buttons.button(ALL).click()

@@ -24,8 +24,14 @@ from desktop_app.core.reference import read_starter_codes
 from desktop_app.core.resources import data_dir
 from desktop_app.core.vocabulary import Vocabulary, singular, tokens
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resources" / "data" / "shorthand_derived.toml"
+REVIEW = REPO / "resources" / "data" / "shorthand_review.toml"  # proposals read by a person: corrected or rejected
 MIN_TOKEN = 3
 
 
@@ -94,8 +100,17 @@ def main() -> None:
             if (token.isalpha() and len(token) >= MIN_TOKEN and token not in plain and singular(token) not in plain
                     and token not in explained):
                 unexplained[token] += 1
+    with REVIEW.open("rb") as fh:
+        review = tomllib.load(fh)
+    corrected: dict[str, str] = review.get("corrected", {})
+    rejected: dict[str, str] = {**review.get("rejected", {}), **review.get("words", {})}
     lines = []
     for token, count in sorted(unexplained.items()):
+        if token in rejected:
+            continue
+        if token in corrected:
+            lines.append(f'{token} = "{corrected[token]}"  # {count}x; reviewed')
+            continue
         candidates = sorted(((frequency[w], w) for w in by_letter.get(token[0], ()) if is_abbreviation(token, w)),
                             reverse=True)
         if not candidates:
@@ -108,7 +123,8 @@ def main() -> None:
         "# Machine-proposed plain words for CMS short-descriptor shorthand (tools/derive_shorthand.py), kept\n"
         "# apart from the hand-written shorthand.toml, which wins where both speak. Each line: a token of the\n"
         "# files, the full word it abbreviates, how often the token occurs and the runner-up word. Review it\n"
-        "# like any other text: delete a wrong line (or override it in shorthand.toml).\n"
+        "# like any other text: correct or reject a proposal in shorthand_review.toml and run the tool again\n"
+        "# (or override it in shorthand.toml). Lines marked 'reviewed' carry a reviewer's correction.\n"
         "[abbreviations]\n"
     )
     OUT.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")

@@ -294,12 +294,20 @@ def _migrate_search_filters(conn: sqlite3.Connection) -> None:
     _rebuild_search_index(conn)
 
 
+def _migrate_shorthand_review(conn: sqlite3.Connection) -> None:
+    """Issue 10, second round: the reviewed shorthand (292 wrong machine proposals corrected or dropped, body
+    regions, word parts) changes what descriptors are indexed with, so the codes are indexed again; without it
+    an upgraded database would keep the wrong words ("hepatic" for "hepc") until the next import."""
+    _migrate_search_vocabulary(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
     _migrate_v3,
     _migrate_ncci,
     _migrate_search_vocabulary,
+    _migrate_shorthand_review,
     _migrate_search_filters,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -424,6 +432,13 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         raise RuntimeError("transaction() does not nest")
     conn.execute("BEGIN IMMEDIATE")
+    with _commit_or_roll_back(conn):
+        yield conn
+
+
+@contextmanager
+def _commit_or_roll_back(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """The end of a transaction already begun: COMMIT, or ROLLBACK on any exception (which propagates)."""
     try:
         yield conn
     except BaseException:
@@ -480,13 +495,8 @@ def waiting_transaction(
                 on_wait(waited)
     finally:
         conn.execute(f"PRAGMA busy_timeout = {timeout}")
-    try:
+    with _commit_or_roll_back(conn):
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
 
 
 def default_db_path() -> Path:

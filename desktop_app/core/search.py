@@ -52,7 +52,7 @@ else:  # pragma: no cover
 
 MAX_QUERY_CHARS = 2000
 MAX_WORDS = 12
-RANK_LIMIT = 2000  # at most this many matching rows are ranked by bm25 (see SearchEngine._run_fts)
+RANK_LIMIT = 600  # at most this many matching rows are ranked by bm25 (see SearchEngine._run_fts)
 # bm25 points (of a typical 5-25) added to the bundled starter codes: enough to lift K0001 above the
 # wheelchair accessories for "wheelchair", not enough to beat a code that matches more of the words.
 COMMON_CODE_BONUS = 3.0
@@ -203,7 +203,11 @@ def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, pref
         min_prefix = 4 if any_word else 2
         alternatives = []
         if literal:
-            prefixed = is_last and prefix_last and not unit.phrase and len(unit.text) >= min_prefix
+            # A prefix whose last token is one letter ("o/p" -> "o p"*) is no typing to follow: FTS5's prefix
+            # index starts at two letters, so "p"* would walk every indexed word that starts with p.
+            last_token = _TOKEN_RE.findall(unit.text)[-1]
+            prefixed = (is_last and prefix_last and not unit.phrase and len(unit.text) >= min_prefix
+                        and len(last_token) >= 2)
             alternatives.append(literal + "*" if prefixed else literal)
             if stem_prefix and prefixed and len(unit.text) >= 7 and unit.text.isalpha():
                 alternatives.append(_fts_phrase(unit.text[:-3]) + "*")
@@ -361,6 +365,7 @@ class SearchEngine:
         self._vocabulary: dict[str, list[str]] = {}
         self._corrections: dict[str, str] = {}
         self._plain_words: dict[str, list[str]] | None = None
+        self._section_names: dict[int | None, tuple[str, ...]] = {}
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -555,8 +560,9 @@ class SearchEngine:
         return self._ranked(expression, filters, limit, every_word)
 
     def _ranked(self, expression: str, filters: SearchFilters, limit: int, every_word: bool = False,
-                rank_limit: int = RANK_LIMIT) -> list[sqlite3.Row]:
+                rank_limit: int | None = None) -> list[sqlite3.Row]:
         extra, params = self._filter_sql(filters)  # already met by every match: a check, not a search
+        rank_limit = RANK_LIMIT if rank_limit is None else rank_limit
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         rows = self.conn.execute(
             f"""SELECT * FROM (
@@ -816,13 +822,17 @@ class SearchEngine:
         return self._source_names.get(source_id, "") if source_id is not None else ""
 
     def _hit(self, row: sqlite3.Row, match: str, highlighter: Highlighter | None = None) -> Hit:
-        path = self.catalog.section_path(row["section_id"]) if row["section_id"] in self.catalog.sections else []
+        section_id = row["section_id"]
+        section = self._section_names.get(section_id)
+        if section is None:  # a search lists up to 50 hits from a few sections: each path is walked once
+            path = self.catalog.section_path(section_id) if section_id in self.catalog.sections else []
+            section = self._section_names[section_id] = tuple(s.name for s in path)
         return Hit(
             code=row["code"],
             code_set=row["code_set"],
             kind=row["kind"],
-            section_id=row["section_id"],
-            section=tuple(s.name for s in path),
+            section_id=section_id,
+            section=section,
             title=row["title"],
             source=self.source_name(row["title_source"]),
             status=row["status"],

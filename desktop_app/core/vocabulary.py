@@ -66,6 +66,7 @@ class Vocabulary:
                  suffixes: dict[str, tuple[str, ...]] | None = None) -> None:
         self._forms = forms or {}
         self._suffixes = suffixes or {}
+        self._forms_by_length = sorted(self._forms, key=lambda f: len(_root(f)), reverse=True)
         self._meanings = {key: tuple(sorted(values)) for key, values in meanings.items()}
         # For each first token, the longest key starting with it: most tokens start no phrase, so most
         # positions cost one dictionary look-up.
@@ -100,7 +101,8 @@ class Vocabulary:
         for path in paths:
             with path.open("rb") as fh:
                 table = tomllib.load(fh)
-            for key, value in table.get("abbreviations", {}).items():
+            # [regions]: a part also means the region it lies in (one direction, like an abbreviation).
+            for key, value in (*table.get("abbreviations", {}).items(), *table.get("regions", {}).items()):
                 for alternative in [value] if isinstance(value, str) else value:
                     add(key, alternative)
             for group in table.get("synonyms", {}).get("groups", []):
@@ -199,11 +201,36 @@ class Vocabulary:
         if suffix is None:
             return ()
         stem = word[: -len(suffix)]
-        form = next((f for f in sorted(self._forms, key=len, reverse=True)
-                     if stem.startswith(f) or (f.startswith(stem) and len(stem) >= 4)), None)
+        actions = self._suffixes[suffix][:3]
+        chain = self._form_chain(stem)
+        if len(chain) >= 2:
+            # A compound ("thymo" + "ectomy" is one part; "dacryo-adeno" + "ectomy" two): the parts' first
+            # meanings together, close to the action, and the first part alone with the action.
+            together = " ".join(self._forms[form][0] for form in chain)
+            return tuple(dict.fromkeys([*(f"{together} {action}" for action in actions),
+                                        *(f"{part} {action}" for part in self._forms[chain[0]][:2]
+                                          for action in actions)]))
+        form = chain[0] if chain else next((f for f in self._forms_by_length
+                                            if stem.startswith(f) or (f.startswith(stem) and len(stem) >= 4)), None)
         if form is None:
             return ()
-        return tuple(f"{part} {action}" for part in self._forms[form][:2] for action in self._suffixes[suffix][:3])
+        return tuple(f"{part} {action}" for part in self._forms[form][:2] for action in actions)
+
+    def _form_chain(self, stem: str) -> tuple[str, ...]:
+        """``stem`` read as a chain of combining forms, each joined by its linking vowel ("hysterosalpingo" ->
+        hystero, salpingo; "thym" -> thymo); () unless the whole stem is read (at most one letter left)."""
+        chain: list[str] = []
+        position = 0
+        while position < len(stem):
+            form = next((f for f in self._forms_by_length if stem.startswith(_root(f), position)), None)
+            if form is None:
+                break
+            chain.append(form)
+            position += len(_root(form))
+            if position < len(stem) and stem[position] in "oi":
+                position += 1
+        return tuple(chain) if chain and len(stem) - position <= 1 else ()
+
 
     def knows(self, word: str) -> bool:
         """Is ``word`` a key or a plain word of the vocabulary (so never a typo to correct)?"""
@@ -214,6 +241,11 @@ class Vocabulary:
     def words(self) -> frozenset[str]:
         """Every plain word the vocabulary holds (keys and meanings): real words, for spelling correction."""
         return self._words
+
+
+def _root(form: str) -> str:
+    """A combining form without its linking vowel ("nephro" -> "nephr"), as it appears before a vowel."""
+    return form[:-1] if len(form) > 3 and form[-1] in "oi" else form
 
 
 @lru_cache(maxsize=4)

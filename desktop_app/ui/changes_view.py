@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import changes
+from desktop_app.ui.requests import ChangesAnswer, ChangesRequest, ReleasesAnswer, ReleasesRequest
 from desktop_app.ui.theme import is_dark, muted_text
-from desktop_app.ui.worker import ChangesRequest, StoreService
+from desktop_app.ui.worker import StoreService
 
 CATEGORY_CHOICES = (("All categories", None), ("Category I", "I"), ("Category II", "II"), ("Category III", "III"),
                     ("HCPCS Level II", "HCPCS"))
@@ -155,8 +156,8 @@ class ChangesView(QWidget):
         self.family.currentIndexChanged.connect(self._fill_releases)
         for combo in (self.old, self.new, self.category):
             combo.currentIndexChanged.connect(lambda _i: self.request())
-        service.releases_ready.connect(self._on_releases)
-        service.changes_ready.connect(self._on_report)
+        service.on(ReleasesAnswer, lambda answer: self._on_releases(answer.releases))
+        service.on(ChangesAnswer, lambda answer: self._on_report(answer.report))
         service.failed.connect(self._on_failed)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         self.resize(1000, 640)
@@ -164,7 +165,7 @@ class ChangesView(QWidget):
 
     def reload(self) -> None:
         """Ask for the imported releases again (on opening, and after an import)."""
-        self._service.releases()
+        self._service.post(ReleasesRequest())
 
     def _on_releases(self, found: dict[str, list[changes.Release]]) -> None:
         self._releases = found
@@ -202,7 +203,7 @@ class ChangesView(QWidget):
     def request(self) -> None:
         if self.old.count() < 2 or self.old.currentData() == self.new.currentData():
             return
-        self._service.changes(ChangesRequest(str(self.family.currentData()), str(self.old.currentData()),
+        self._service.post(ChangesRequest(str(self.family.currentData()), str(self.old.currentData()),
                                              str(self.new.currentData()), self.category.currentData()))
 
     def _on_report(self, report: changes.ChangeReport) -> None:
@@ -211,7 +212,7 @@ class ChangesView(QWidget):
         self.browser.setHtml(report_html(report, self.palette()))
 
     def _on_failed(self, kind: str, message: str) -> None:
-        if kind in ("changes", "releases"):
+        if kind in (ChangesRequest.kind, ReleasesRequest.kind):
             self.browser.setHtml(f"<p>{escape(message)}</p>")
 
     def _on_anchor(self, url: QUrl) -> None:

@@ -19,14 +19,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.core import ncci
+from desktop_app.ui.requests import ClaimCheckAnswer, ClaimCheckRequest, CodeEdits, CodeEditsRequest, DetailAnswer
 from desktop_app.ui.theme import differs_background, is_dark, muted_text
-from desktop_app.ui.worker import ClaimCheckRequest, CodeEdits, CodeEditsRequest, StoreService
+from desktop_app.ui.worker import StoreService
 
 SETTING_CHOICES = (("practitioner", "Practitioner"), ("hospital", "Outpatient hospital"), ("dme", "DME supplier (MUE)"))
 EXAMPLE_CLAIM = "29881, 29877-59, 20610 x2"
@@ -164,7 +166,7 @@ class ClaimCheckPanel(QWidget):
         self.date.dateChanged.connect(self._timer.start)
         self.setting.currentIndexChanged.connect(self._timer.start)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
-        service.ncci_check_ready.connect(self._on_result)
+        service.on(ClaimCheckAnswer, lambda answer: self._on_result(answer.result))
         service.refreshed.connect(lambda: self.check() if self.isVisible() else None)
         service.failed.connect(self._on_failed)
         self.resize(900, 560)
@@ -191,14 +193,14 @@ class ClaimCheckPanel(QWidget):
             self.result = None
             self._show_hint()
             return
-        self._service.check_claim(ClaimCheckRequest(self.claim.text(), self.on, str(self.setting.currentData())))
+        self._service.post(ClaimCheckRequest(self.claim.text(), self.on, str(self.setting.currentData())))
 
     def _on_result(self, result: ncci.CheckResult) -> None:
         self.result = result
         self.browser.setHtml(check_html(result, self.palette()))
 
     def _on_failed(self, kind: str, message: str) -> None:
-        if kind == "ncci_check":
+        if kind == ClaimCheckRequest.kind:
             self.result = None
             self.browser.setHtml(f"<p>{escape(message)}</p>")
 
@@ -253,10 +255,34 @@ class CodeEditsPanel(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.browser, 1)
-        service.detail_ready.connect(lambda detail: self.show_code(detail.code) if detail.well_formed else None)
-        service.ncci_edits_ready.connect(self._on_edits)
+        service.on(DetailAnswer,
+                   lambda answer: self.show_code(answer.detail.code) if answer.detail.well_formed else None)
+        service.on(CodeEdits, self._on_edits)
         service.refreshed.connect(lambda: self._request(0))  # after an import: the edits may be new
         self._sync_buttons()
+        self._set_compact(True)
+
+    def _set_compact(self, compact: bool) -> None:
+        """With no NCCI file imported (or no code shown) the panel is one line, so the detail pane keeps the
+        room: an empty list box under every code says nothing."""
+        for widget in (self.browser, self.setting, self.previous, self.next):
+            widget.setVisible(not compact)
+        line = self.heading.sizeHint().height() + 8
+        self.setMaximumHeight(line if compact else 16_777_215)
+        splitter = self.parentWidget()
+        if isinstance(splitter, QSplitter):  # give the room to the detail text above, or take a third of it back
+            sizes = splitter.sizes()
+            index = splitter.indexOf(self)
+            if index > 0 and len(sizes) > index:
+                if compact and sizes[index] > line:
+                    sizes[0] += sizes[index] - line
+                    sizes[index] = line
+                    splitter.setSizes(sizes)
+                elif not compact and sizes[index] <= line:
+                    moved = sizes[0] // 3
+                    sizes[0] -= moved
+                    sizes[index] += moved
+                    splitter.setSizes(sizes)
 
     def show_code(self, code: str) -> None:
         if code != self.code:
@@ -266,7 +292,7 @@ class CodeEditsPanel(QWidget):
     def _request(self, offset: int) -> None:
         if self.code:
             self.offset = offset
-            self._service.code_edits(CodeEditsRequest(self.code, str(self.setting.currentData()), offset))
+            self._service.post(CodeEditsRequest(self.code, str(self.setting.currentData()), offset))
 
     def _sync_buttons(self) -> None:
         total = self.edits.page.total if self.edits else 0
@@ -277,6 +303,14 @@ class CodeEditsPanel(QWidget):
         if edits.page.code != self.code:
             return
         self.edits = edits
+        self._set_compact(not edits.has_ncci)
+        if not edits.has_ncci:
+            self.heading.setText("NCCI edits: none imported")
+            self.heading.setToolTip("Import the CMS PTP and MUE files (File \u2192 Import) to see what may not be "
+                                    "billed with this code")
+            self.browser.setHtml(edits_html(edits, 0, self.palette()))
+            return
+        self.heading.setToolTip("")
         self.offset = self.offset if edits.page.edits or self.offset == 0 else 0
         self.browser.setHtml(edits_html(edits, self.offset, self.palette()))
         page = edits.page

@@ -52,8 +52,9 @@ def import_hint(imported_sources: int) -> str:
 
 
 def no_results_html(result: SearchResult, code_set: str | None, section_name: str | None,
-                    imported_sources: int = 0) -> str:
-    """Explain an empty result for ``result`` searched with the given filters."""
+                    imported_sources: int = 0, counts: dict[str, int] | None = None) -> str:
+    """Explain an empty result for ``result`` searched with the given filters (``counts``: hits per code set,
+    when they came as their own answer; else the result's own)."""
     query = result.query.strip()
     if result.parsed.error:
         return f"<h3>That range cannot be searched</h3><p>{escape(result.parsed.error)}.</p>"
@@ -62,7 +63,7 @@ def no_results_html(result: SearchResult, code_set: str | None, section_name: st
     if result.stopped and result.message:  # cut by the search ceiling: not "no match", just not finished
         return f"<h3>The search took too long</h3><p>{escape(result.message)}</p>"
     parts: list[str] = []
-    other_hits = {cs: n for cs, n in result.counts.items() if n and cs != code_set}
+    other_hits = {cs: n for cs, n in (result.counts if counts is None else counts).items() if n and cs != code_set}
     if result.unknown:
         parts.append("<h3>Not in your database</h3>")
         parts += [unknown_code_sentence(u.code, u.code_set, u.section) for u in result.unknown]

@@ -33,6 +33,8 @@ from desktop_app.core.code_compare import release_in_name
 from desktop_app.core.database import WRITER_WAIT_SECONDS
 from desktop_app.core.errors import CodeDeskError, ImportCancelled, printable
 from desktop_app.core.store import CodeStore, SourceInfo
+from desktop_app.ui.requests import SourcesAnswer, SourcesRequest
+from desktop_app.ui.worker import StoreService
 
 BUNDLED_KIND = "bundled"
 
@@ -299,15 +301,16 @@ class DataSourcesDialog(QDialog):
 
     COLUMNS = ("Name", "Kind", "Release", "Effective", "File", "Loaded")
 
-    def __init__(
-        self, sources_of: Callable[[], list[SourceInfo]], runner: JobRunner, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, service: StoreService, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Data sources")
         self.setObjectName("dataSources")
         self.setAccessibleName("Data sources")
         self.resize(1040, 340)
-        self._sources_of = sources_of
+        # The list comes from the worker (no query on the UI thread): asked for now and after every job.
+        self._service = service
+        service.on(SourcesAnswer, self._on_sources)
+        self.finished.connect(lambda _result: service.off(SourcesAnswer, self._on_sources))
         self._runner = runner
         self._sources: list[SourceInfo] = []
         self.table = QTableWidget(0, len(self.COLUMNS), self)
@@ -337,7 +340,10 @@ class DataSourcesDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self._sources = self._sources_of()
+        self._service.post(SourcesRequest())
+
+    def _on_sources(self, answer: SourcesAnswer) -> None:
+        self._sources = answer.sources
         self.table.setRowCount(len(self._sources))
         for row, source in enumerate(self._sources):
             values = (

@@ -14,7 +14,9 @@ import pytest
 
 from desktop_app.core.database import SCHEMA_VERSION
 from desktop_app.core.importers import import_paths
+from desktop_app.core.search import units_expression
 from desktop_app.core.store import CodeStore
+from desktop_app.core.vocabulary import QueryUnit
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +156,9 @@ def test_an_older_database_is_indexed_again_with_expansions(db_path: Path) -> No
     assert "\u2022" in title or "established" in title.lower()
     assert reopened.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     reopened.close()
+
+
+def test_a_one_letter_last_token_is_not_matched_as_a_prefix() -> None:
+    expression = units_expression([QueryUnit("o/p")])
+    assert '"o p"*' not in expression and '"o p"' in expression
+    assert '"colon"*' in units_expression([QueryUnit("colon")])

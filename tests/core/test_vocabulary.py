@@ -105,3 +105,27 @@ def test_a_medical_word_is_read_from_its_parts(word: str, meaning: str) -> None:
 def test_word_parts_are_only_for_words_with_known_parts(word: str) -> None:
     parts = load_vocabulary().word_parts(word)
     assert parts == () or word == "colonoscopy"  # colon + scopy does have parts
+
+
+@pytest.mark.parametrize(("word", "meaning"), [
+    ("thymectomy", "thymus removal"),  # thym(o) + ectomy: the linking vowel dropped before a vowel
+    ("labyrinthectomy", "inner ear removal"),
+    ("hysterosalpingogram", "uterus tube x-ray"),  # a chain of two forms, then the suffix
+    ("ileostomy", "ileum opening"),
+])
+def test_a_medical_word_is_read_as_a_chain_of_combining_forms(word: str, meaning: str) -> None:
+    assert meaning in load_vocabulary().alternatives(word)
+
+
+@pytest.mark.parametrize(("text", "region"), [
+    ("Excision olecranon bursa invented", "elbow"),
+    ("Optx calcaneal fx invented", "heel"),
+    ("Cltx acetabulum fx invented", "hip"),
+])
+def test_a_part_is_also_found_by_its_region(text: str, region: str) -> None:
+    assert region in load_vocabulary().expand(text)
+
+
+def test_a_region_does_not_stand_for_its_parts() -> None:
+    # one direction only: "elbow" is wider than the olecranon, so an elbow query does not become "olecranon"
+    assert "olecranon" not in load_vocabulary().alternatives("elbow")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +19,11 @@ import pytest
 from desktop_app.core.reference import read_starter_codes
 from desktop_app.core.resources import data_dir
 from desktop_app.core.vocabulary import load_vocabulary, singular, tokens
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 OCCURRENCE_TARGET = 0.97
 DISTINCT_TARGET = 0.85
@@ -44,6 +50,9 @@ def plain_words(shared_data: Path) -> set[str]:
     book.close()
     for starter in read_starter_codes(data_dir()):
         words.update(tokens(starter.summary))
+    # Tokens the review of the derived shorthand found to be real words themselves ("emboli", "intron").
+    with (data_dir() / "shorthand_review.toml").open("rb") as fh:
+        words.update(tomllib.load(fh).get("words", {}))
     return words
 
 

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.export import RESULT_COLUMNS
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.worker import ExportRequest
+from desktop_app.ui.requests import ExportDone, ExportRequest
 from tests.ui.conftest import WAIT_MS, search
 
 
@@ -19,9 +19,11 @@ def test_export_results_writes_every_match(qtbot: QtBot, window: MainWindow, tmp
     search(qtbot, window, "9*")
     assert window.last_result is not None and window.last_result.total > len(window.results_model.hits())
     path = tmp_path / "results.xlsx"
-    with qtbot.waitSignal(window.service.export_ready, timeout=WAIT_MS * 4):
-        request = window.current_request()
-        window.service.export(ExportRequest("results", path, request.query, request.code_set, request.section_id))
+    done: list[ExportDone] = []
+    window.service.on(ExportDone, done.append)
+    request = window.current_request()
+    window.service.post(ExportRequest("results", path, request.query, request.code_set, request.section_id))
+    qtbot.waitUntil(lambda: bool(done), timeout=WAIT_MS * 4)
     rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
     assert rows[0] == RESULT_COLUMNS and len(rows) - 1 == window.last_result.total
     assert "Exported" in window.statusBar().currentMessage()
@@ -31,8 +33,11 @@ def test_export_working_set_table(qtbot: QtBot, window: MainWindow, tmp_path: Pa
     assert window.userdata is not None
     window.userdata.set_favourite("99213", True, "Office")
     path = tmp_path / "ws.csv"
-    with qtbot.waitSignal(window.service.export_ready, timeout=WAIT_MS):
-        window.service.export(ExportRequest("working_set", path, userdata_path=window.userdata.path))
+    done: list[ExportDone] = []
+    window.service.on(ExportDone, done.append)
+    window.service.post(ExportRequest("working_set", path, userdata_path=window.userdata.path))
+    qtbot.waitUntil(lambda: bool(done), timeout=WAIT_MS)
+    assert done[0].path == path
     text = path.read_text(encoding="utf-8-sig")
     assert text.startswith("kind,list,code,category,title,title_source") and "favourite,Office,99213" in text
 

@@ -57,9 +57,9 @@ def test_words_find_codes_with_highlights(qtbot: QtBot, window: MainWindow) -> N
 
 def test_category_filter_shows_counts_and_filters(qtbot: QtBot, window: MainWindow) -> None:
     search(qtbot, window, "asthma")
-    # The counts follow the hits in a second answer (counts_ready): wait for them, not for the hits alone.
-    qtbot.waitUntil(lambda: bool(window.last_result and window.last_result.counts), timeout=5000)
-    counts = window.last_result.counts  # type: ignore[union-attr]
+    # The counts follow the hits in their own answer (CountsAnswer): wait for them, not for the hits alone.
+    qtbot.waitUntil(lambda: bool(window.last_counts), timeout=5000)
+    counts = window.last_counts
     assert counts.get("II", 0) >= 2
     total = sum(counts.values())
     assert window.category_filter.count(ALL) == total
@@ -97,6 +97,17 @@ def test_range_query(qtbot: QtBot, window: MainWindow) -> None:
     search(qtbot, window, "99202-99205")
     assert codes(window) == ["99202", "99203", "99204", "99205"]
 
+
+def test_enter_on_a_typed_code_opens_it_even_before_its_search_answers(qtbot: QtBot, window: MainWindow) -> None:
+    """The list still shows the previous keystroke's hits (here: "30"): Enter opens the code typed, not their
+    first row (the end-to-end test once saw 3008F open for 3074F typed fast)."""
+    search(qtbot, window, "30")
+    assert codes(window) and codes(window)[0] != "3074F"
+    window.search_box.blockSignals(True)  # as if the answer for the last keystroke had not come back yet
+    window.search_box.setText("3074F")
+    window.search_box.blockSignals(False)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    wait_detail(qtbot, window, "3074F")
 
 def test_keyboard_down_enter_and_alt_left(qtbot: QtBot, window: MainWindow) -> None:
     search(qtbot, window, "asthma")

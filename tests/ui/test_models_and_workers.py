@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from typing import ClassVar
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,8 +25,18 @@ from desktop_app.ui import qtcompat
 from desktop_app.ui.about import about_html
 from desktop_app.ui.importing import DataSourcesDialog, summary_html
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.requests import (
+    Answer,
+    CountsAnswer,
+    CountsRequest,
+    Request,
+    SearchAnswer,
+    SearchRequest,
+    SourcesRequest,
+    WorkerContext,
+)
 from desktop_app.ui.results import ResultsModel, SortKey
-from desktop_app.ui.worker import SearchRequest, StoreService
+from desktop_app.ui.worker import StoreService
 
 from .conftest import WAIT_MS, wait_detail
 
@@ -58,29 +71,87 @@ def test_comparison_model_passes_qtmodeltester(qtmodeltester: object, ui_db: Pat
 def test_stale_results_are_dropped(qtbot: QtBot, ui_db: Path) -> None:
     service = StoreService(ui_db)
     landed: list[str] = []
-    service.search_ready.connect(lambda result, _seconds: landed.append(result.query))
+    service.on(SearchAnswer, lambda answer: landed.append(answer.result.query))
     try:
-        service.search(SearchRequest("asthma"))
-        last = service.search(SearchRequest("knee"))
+        service.post(SearchRequest("asthma"))
+        last = service.post(SearchRequest("knee"))
         qtbot.waitUntil(lambda: service.settled("search"), timeout=WAIT_MS)
         qtbot.wait(100)  # give a stale answer time to arrive, if one were coming
         assert landed == ["knee"]
         # An answer that arrives after a newer request was made is thrown away, whatever its content.
         dropped = service.dropped
-        service._on_finished("search", last - 1, SimpleNamespace(value=None, seconds=0.0))  # type: ignore[arg-type]
+        stale = SearchRequest("asthma")
+        service._on_finished(last - 1, stale, SearchAnswer(stale, SimpleNamespace(query="asthma"), 0.0))  # type: ignore[arg-type]
         assert service.dropped == dropped + 1 and landed == ["knee"]
     finally:
         service.shutdown()
 
 
+def test_counts_of_an_older_search_are_dropped(qtbot: QtBot, ui_db: Path) -> None:
+    """The counts are their own answer, numbered as their search: counts of a search typed past never land."""
+    service = StoreService(ui_db)
+    counted: list[str] = []
+    service.on(CountsAnswer, lambda answer: counted.append(answer.request.query))
+    try:
+        service.post(SearchRequest("asthma"))
+        last = service.post(SearchRequest("knee"))
+        qtbot.waitUntil(lambda: counted == ["knee"], timeout=WAIT_MS)
+        old = SearchRequest("asthma")
+        dropped = service.dropped
+        service._on_finished(last - 1, CountsRequest(old, SimpleNamespace()),  # type: ignore[arg-type]
+                             CountsAnswer(old, SimpleNamespace(), {"I": 1}))  # type: ignore[arg-type]
+        assert service.dropped == dropped + 1 and counted == ["knee"]
+    finally:
+        service.shutdown()
+
+
+@dataclass(frozen=True)
+class SectionCountRequest(Request):
+    """A kind of request the worker has never heard of: one class here, one ``on`` below, nothing else."""
+
+    kind: ClassVar[str] = "test_section_count"
+    priority: ClassVar[int] = 20
+
+    code_set: str
+
+    def run(self, context: WorkerContext) -> SectionCount:
+        sections = context.store.catalog.sections.values()
+        return SectionCount(self.code_set, sum(1 for s in sections if s.code_set == self.code_set),
+                            threading.current_thread() is threading.main_thread())
+
+
+@dataclass(frozen=True)
+class SectionCount(Answer):
+    code_set: str
+    sections: int
+    ran_on_ui_thread: bool
+
+
+def test_a_new_kind_is_one_class_and_one_connection(qtbot: QtBot, ui_db: Path) -> None:
+    service = StoreService(ui_db)
+    answers: list[SectionCount] = []
+    failures: list[tuple[str, str]] = []
+    service.on(SectionCount, answers.append)
+    service.failed.connect(lambda kind, message: failures.append((kind, message)))
+    try:
+        service.post(SectionCountRequest("II"))
+        qtbot.waitUntil(lambda: service.settled("test_section_count"), timeout=WAIT_MS)
+        assert not failures and len(answers) == 1
+        assert answers[0].code_set == "II" and answers[0].sections > 0 and not answers[0].ran_on_ui_thread
+        service.post(SectionCountRequest("no such set"))
+        qtbot.waitUntil(lambda: len(answers) == 2, timeout=WAIT_MS)
+        assert answers[1].sections == 0
+    finally:
+        service.shutdown()
+
 def test_a_burst_of_keystrokes_runs_few_queries(qtbot: QtBot, ui_db: Path) -> None:
     service = StoreService(ui_db)
     landed: list[str] = []
-    service.search_ready.connect(lambda result, _seconds: landed.append(result.query))
+    service.on(SearchAnswer, lambda answer: landed.append(answer.result.query))
     try:
         text = "office visit established patient"
         for end in range(1, len(text) + 1):
-            service.search(SearchRequest(text[:end]))
+            service.post(SearchRequest(text[:end]))
         qtbot.waitUntil(lambda: service.settled("search"), timeout=WAIT_MS)
         assert landed == [text]
     finally:
@@ -243,7 +314,8 @@ def test_import_refreshes_results_and_detail(
     assert text.index("Quality measures") < text.index("Status and payment")
 
     # Data sources: the bundled one cannot be removed, the imported one can.
-    dialog = DataSourcesDialog(window.store.sources, window.jobs, window)
+    dialog = DataSourcesDialog(window.service, window.jobs, window)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 1, timeout=WAIT_MS)  # the list comes from the worker
     kinds = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
     assert kinds[0] == "bundled" and "cms-rvu" in kinds
     dialog.table.selectRow(0)
@@ -254,8 +326,12 @@ def test_import_refreshes_results_and_detail(
     assert source is not None
     with qtbot.waitSignal(window.jobs.finished, timeout=WAIT_MS):
         window.jobs.remove_source(source)
-    assert dialog.table.rowCount() == 1
-    dialog.close()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT_MS)
+    dialog.done(0)  # closed: the dialog no longer listens to the service
+    window.service.post(SourcesRequest())
+    window.service.post(SearchRequest("knee"))  # answered after the sources: both have arrived by then
+    qtbot.waitUntil(lambda: window.service.settled("search") and window.service.settled("sources"),
+                    timeout=WAIT_MS)
 
 
 def test_import_cancel_rolls_back(

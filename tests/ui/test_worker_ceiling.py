@@ -7,7 +7,8 @@ from pathlib import Path
 from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore
 from desktop_app.ui.empty_state import no_results_html
-from desktop_app.ui.worker import SearchRequest, StoreWorker, Timed
+from desktop_app.ui.requests import Answer, CountsAnswer, Request, SearchAnswer, SearchRequest
+from desktop_app.ui.worker import StoreWorker
 from tests.conftest import INVENTED_COMMON_WORD, add_invented_codes
 
 
@@ -22,19 +23,19 @@ def test_a_search_stopped_by_the_ceiling_is_answered_not_retried(ui_db: Path) ->
         return store
 
     worker = StoreWorker(ui_db, opener=open_with_no_time)  # lives in this thread: post() runs it at once
-    answers: list[tuple[str, int, Timed]] = []
-    failures: list[tuple[str, int, str]] = []
-    worker.finished.connect(lambda kind, seq, timed: answers.append((kind, seq, timed)))
-    worker.failed.connect(lambda kind, seq, message: failures.append((kind, seq, message)))
+    answers: list[Answer] = []
+    failures: list[tuple[int, Request, str]] = []
+    worker.finished.connect(lambda _seq, _request, answer: answers.append(answer))
+    worker.failed.connect(lambda seq, request, message: failures.append((seq, request, message)))
     try:
-        worker.post("search", 1, SearchRequest(INVENTED_COMMON_WORD, code_set="I"))
+        worker.post(1, SearchRequest(INVENTED_COMMON_WORD, code_set="I"))
         assert not failures
-        searches = [timed.value for kind, _seq, timed in answers if kind == "search"]
+        searches = [answer.result for answer in answers if isinstance(answer, SearchAnswer)]
         assert len(searches) == 1  # not put back in the queue as if a newer search had interrupted it
         result = searches[0]
         assert isinstance(result, SearchResult) and result.stopped
         assert result.message is not None and result.message.startswith("Search stopped after")
-        counts = [timed.value for kind, _seq, timed in answers if kind == "counts"]
+        counts = [answer.counts for answer in answers if isinstance(answer, CountsAnswer)]
         assert counts == [{}] and result.counts_stopped  # unknown, and the window hides the numbers
         # With no hits the window says the search was stopped, not that nothing matches.
         assert "Search stopped after" in no_results_html(result, "I", None)

@@ -1,0 +1,257 @@
+"""The main window's open code: detail, measures, locality, back/forward history, copying, comparing codes,
+printing and exporting (a part of ``MainWindow``).
+
+Each function is a method of :class:`MainWindow` (assigned in its class body): ``self`` is the window.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    Qt,
+    QTimer,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QMessageBox,
+)
+
+from desktop_app.core.code_compare import MAX_CODES, MIN_CODES
+from desktop_app.core.details import CodeDetail
+from desktop_app.core.errors import CodeDeskError
+from desktop_app.core.fee_schedule import Locality
+from desktop_app.core.grammar import normalize
+from desktop_app.ui.export import choose_export_path, hits_tsv, safe_file_stem
+from desktop_app.ui.printing import comparison_print_html, detail_print_html, print_html, save_pdf
+from desktop_app.ui.requests import (
+    ExportDone,
+    ExportRequest,
+    MeasureRequest,
+)
+from desktop_app.ui.window_layout import COMPARE_CODES_TAB, SEARCH_TAB
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+
+def open_code(self: MainWindow, code: str, *, record: bool = True) -> None:
+    code = normalize(code)
+    if not code:
+        return
+    if self.tabs.currentIndex() != SEARCH_TAB:
+        self.tabs.setCurrentIndex(SEARCH_TAB)
+    if record and (self._history_index < 0 or self._history[self._history_index] != code):
+        del self._history[self._history_index + 1 :]
+        self._history.append(code)
+        self._history_index = len(self._history) - 1
+        if self.userdata is not None:
+            try:
+                self.userdata.record_view(code)
+            except CodeDeskError as exc:  # history is a convenience: the code still opens
+                self.statusBar().showMessage(f"Could not record {code} in your history: {exc}", 8000)
+    self._sync_history_actions()
+    self._requested_code = code
+    self.service.detail(code)
+
+
+def open_measure(self: MainWindow, measure_id: str) -> None:
+    """Show a quality measure in the detail pane (from a link in a code's detail or the measure list)."""
+    if self.tabs.currentIndex() != SEARCH_TAB:
+        self.tabs.setCurrentIndex(SEARCH_TAB)
+    self.service.post(MeasureRequest(measure_id))
+
+
+def _choose_locality(self: MainWindow, localities: list[Locality]) -> None:
+    """Ask which Medicare locality's payment amounts to show; the choice is remembered."""
+    if not localities:
+        self.statusBar().showMessage("No GPCI file imported: import the CMS GPCI table first.", 8000)
+        return
+    labels = ["National amounts only"] + [loc.label for loc in localities]
+    keys: list[str | None] = [None] + [loc.key for loc in localities]
+    current = keys.index(self.service.locality) if self.service.locality in keys else 0
+    label, ok = QInputDialog.getItem(self, "Payment locality", "Show Medicare payment amounts for:",
+                                     labels, current, False)
+    if not ok:
+        return
+    self.service.locality = keys[labels.index(label)]
+    self.settings.setValue("payment/locality", self.service.locality or "")
+    if self.detail_pane.detail is not None:
+        self.service.detail(self.detail_pane.detail.code)
+
+
+def _on_detail_ready(self: MainWindow, detail: CodeDetail) -> None:
+    previous = self.detail_pane.detail
+    self.detail_pane.show_detail(detail)
+    # The open code in the title: in the task bar and window switcher, and for tools that read titles.
+    self.setWindowTitle(f"CodeDesk \u2014 {detail.code} \u2014 {self.store.path.name}")
+    if previous is None or previous.code != detail.code:
+        # A new code is read from its top, not from where the previous one was scrolled to.
+        QTimer.singleShot(0, lambda: self.detail_pane.browser.verticalScrollBar().setValue(0))
+    if self.side_panel.current_page() is not None:
+        self.side_panel.reload()  # the code just viewed joins Recent
+    row = self.results_model.row_of(detail.code)
+    if row >= 0 and self.results_view.currentIndex().row() != row:
+        self._select_row(row, open_detail=False)
+
+
+def history(self: MainWindow) -> tuple[list[str], int]:
+    return list(self._history), self._history_index
+
+
+def go_back(self: MainWindow) -> None:
+    if self._history_index > 0:
+        self._history_index -= 1
+        self._show_history_code(self._history[self._history_index])
+
+
+def go_forward(self: MainWindow) -> None:
+    if self._history_index < len(self._history) - 1:
+        self._history_index += 1
+        self._show_history_code(self._history[self._history_index])
+
+
+def _show_history_code(self: MainWindow, code: str) -> None:
+    """Back/forward: when the code is not in the list, the box and the list follow it, so the search box,
+    the selected row and the detail never show three different codes."""
+    if self.results_model.row_of(code) < 0:
+        self.search_box.setText(code)  # searches it; the detail's answer selects its row
+    self.open_code(code, record=False)
+
+
+def _sync_history_actions(self: MainWindow) -> None:
+    self.back_action.setEnabled(self._history_index > 0)
+    self.forward_action.setEnabled(0 <= self._history_index < len(self._history) - 1)
+
+
+def copy_code(self: MainWindow) -> None:
+    """Ctrl+C: several selected rows go out as TSV (for a spreadsheet); otherwise the open code."""
+    if len(self.selected_codes()) > 1:
+        self.copy_rows()
+        return
+    self.detail_pane.copy_code()
+
+
+def copy_rows(self: MainWindow) -> None:
+    page, focus = self.side_panel.current_page(), QApplication.focusWidget()
+    if page is not None and focus is not None and page.isAncestorOf(focus):
+        text = page.selected_tsv()
+        count = len(page.selected_codes())
+    else:
+        rows = sorted({index.row() for index in self.results_view.selectionModel().selectedRows()})
+        hits = [hit for row in rows if (hit := self.results_model.hit(row)) is not None]
+        text, count = hits_tsv(hits), len(hits)
+    if count:
+        QApplication.clipboard().setText(text)
+        self.statusBar().showMessage(f"Copied {count:,} row(s) as tab-separated text.", 4000)
+
+
+def copy_code_and_title(self: MainWindow) -> None:
+    self.detail_pane.copy_code_and_title()
+
+
+def show_code_compare(self: MainWindow) -> None:
+    self.tabs.setCurrentIndex(COMPARE_CODES_TAB)
+    self.code_compare_view.code_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    self.code_compare_view.code_box.selectAll()
+
+
+def compare_codes(self: MainWindow, codes: list[str]) -> None:
+    """Show 2-4 codes side by side on the Compare codes tab (fewer or more: say so, keep the box)."""
+    codes = list(dict.fromkeys(normalize(c) for c in codes if c.strip()))
+    self.code_compare_view.set_codes(codes)
+    self.tabs.setCurrentIndex(COMPARE_CODES_TAB)
+    if not MIN_CODES <= len(codes) <= MAX_CODES:
+        self.code_compare_view.show_error(
+            f"Choose {MIN_CODES} to {MAX_CODES} codes to compare ({len(codes)} chosen): type them here.")
+        self.code_compare_view.code_box.setFocus()
+        return
+    self.service.code_comparison(codes)
+
+
+def selected_codes(self: MainWindow) -> list[str]:
+    """Codes selected where the focus is: a working-set page, else the results list."""
+    page, focus = self.side_panel.current_page(), QApplication.focusWidget()
+    if page is not None and focus is not None and page.isAncestorOf(focus):
+        return page.selected_codes()
+    rows = sorted({index.row() for index in self.results_view.selectionModel().selectedRows()})
+    return [hit.code for row in rows if (hit := self.results_model.hit(row)) is not None]
+
+
+def compare_selected(self: MainWindow) -> None:
+    codes = self.selected_codes()
+    if len(codes) < MIN_CODES and self._open_code_name() is not None:
+        codes = [c for c in [self._open_code_name(), *codes] if c]
+    self.compare_codes(codes)
+
+
+def _printable(self: MainWindow) -> tuple[str, str] | None:
+    """(HTML, title) of what Ctrl+P prints here: the comparison on its tab, else the open code."""
+    if self.tabs.currentIndex() == COMPARE_CODES_TAB:
+        comparison = self.code_compare_view.comparison
+        if comparison is None:
+            return None
+        return comparison_print_html(comparison), "Comparison " + " ".join(comparison.codes)
+    detail = self.detail_pane.detail
+    if detail is None:
+        return None
+    return detail_print_html(detail, self.detail_pane.note.toPlainText()), f"CodeDesk {detail.code}"
+
+
+def print_current(self: MainWindow) -> None:
+    printable = self._printable()
+    if printable is None:
+        self.statusBar().showMessage("Nothing to print: open a code or compare codes first.", 5000)
+        return
+    print_html(printable[0], self, printable[1])
+
+
+def save_current_pdf(self: MainWindow) -> None:
+    printable = self._printable()
+    if printable is None:
+        self.statusBar().showMessage("Nothing to save: open a code or compare codes first.", 5000)
+        return
+    html, title = printable
+    start = Path(str(self.settings.value("export/last_dir", str(Path.home())))) / f"{title}.pdf"
+    path, _ = QFileDialog.getSaveFileName(self, "Save as PDF", str(start), "PDF files (*.pdf)")
+    if not path:
+        return
+    self.settings.setValue("export/last_dir", str(Path(path).parent))
+    try:
+        save_pdf(html, Path(path), title)
+    except OSError as exc:
+        QMessageBox.warning(self, "Save as PDF", f"Could not write {path}: {exc}")
+        return
+    self.statusBar().showMessage(f"Saved {path}", 8000)
+
+
+def export_results(self: MainWindow) -> None:
+    """Every match of the current search (not only the page shown) to XLSX or CSV, in the worker."""
+    request = self.current_request()
+    if not request.query.strip() and request.section_id is None and not request.code_set:
+        self.statusBar().showMessage("Search or choose a category or section first: then export its codes.",
+                                     6000)
+        return
+    path = choose_export_path(self, self.settings, "Export results",
+                              safe_file_stem(request.query, "codedesk-results"))
+    if path is None:
+        return
+    self.statusBar().showMessage(f"Exporting to {path}\u2026")
+    self.service.post(ExportRequest("results", path, request.query, request.code_set, request.section_id))
+
+
+def export_working_table(self: MainWindow) -> None:
+    if self.userdata is None:
+        return
+    path = choose_export_path(self, self.settings, "Export working set", "codedesk-working-set")
+    if path is None:
+        return
+    self.statusBar().showMessage(f"Exporting to {path}\u2026")
+    self.service.post(ExportRequest("working_set", path, userdata_path=self.userdata.path))
+
+
+def _on_export_ready(self: MainWindow, done: ExportDone) -> None:
+    self.statusBar().showMessage(f"Exported {done.rows:,} rows to {done.path}", 10000)

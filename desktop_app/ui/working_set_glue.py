@@ -1,0 +1,126 @@
+"""The main window's side of the working set: favourites, lists, the star, carrying it as CSV (a part of
+``MainWindow``).
+
+Each function is a method of :class:`MainWindow` (assigned in its class body): ``self`` is the window.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    Qt,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QMessageBox,
+)
+
+from desktop_app.core import working_set as working_set_file
+from desktop_app.core.errors import CodeDeskError
+from desktop_app.core.working_set import WorkingSetSnapshot
+from desktop_app.ui.requests import (
+    WorkingSetRequest,
+)
+from desktop_app.ui.window_layout import SEARCH_TAB
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+
+def _read_working_set(self: MainWindow) -> None:
+    if self.userdata is not None:
+        self.service.post(WorkingSetRequest(self.userdata.path))
+
+
+def _show_side_page(self: MainWindow, name: str | None) -> None:
+    self.tabs.setCurrentIndex(SEARCH_TAB)
+    if name is None:
+        self.side_panel.setCurrentWidget(self.section_tree)
+        self.section_tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return
+    self.side_panel.show_page(getattr(self.side_panel, name))
+
+
+def _open_code_name(self: MainWindow) -> str | None:
+    detail = self.detail_pane.detail
+    return detail.code if detail is not None and detail.known else None
+
+
+def toggle_favourite(self: MainWindow) -> None:
+    """Ctrl+D: the open code in or out of the favourites (all lists when taken out)."""
+    if self._open_code_name() is not None and self.detail_pane.favourite_button.isEnabled():
+        self.detail_pane.favourite_button.toggle()
+
+
+def add_to_list(self: MainWindow) -> None:
+    code = self._open_code_name()
+    if code is None:
+        self.statusBar().showMessage("Open a code first, then add it to a list.", 5000)
+        return
+    new_list = "New list\u2026"
+
+    def ask(lists: list[str]) -> str | None:
+        name, ok = QInputDialog.getItem(self, "Add to favourite list", f"Add {code} to:",
+                                        [*lists, new_list], 0, True)
+        if not ok:
+            return None
+        if name == new_list:
+            name, ok = QInputDialog.getText(self, "New favourite list", "Name of the list:")
+        return name if ok else None
+
+    name = self.side_panel.add_to_list(code, ask)
+    if name:
+        self.statusBar().showMessage(f"{code} added to {name}.", 5000)
+
+
+def side_panel_new_list(self: MainWindow) -> None:
+    self._show_side_page("favourites")
+    self.side_panel.new_list()
+
+
+def _sync_favourite_star(self: MainWindow, snapshot: WorkingSetSnapshot) -> None:
+    """The star follows changes made in the working set (a removal, a list deleted, an import)."""
+    code = self._open_code_name()
+    if code is None or self.userdata is None:
+        return
+    button = self.detail_pane.favourite_button
+    button.blockSignals(True)
+    button.setChecked(any(entry.code == code for entry in snapshot.favourites))
+    button.blockSignals(False)
+    button.setText("\u2605 Favourite" if button.isChecked() else "\u2606 Favourite")
+
+
+def export_working_set(self: MainWindow) -> None:
+    if self.userdata is None:
+        return
+    start = str(Path(str(self.settings.value("export/last_dir", str(Path.home())))) / "codedesk-working-set.csv")
+    path, _ = QFileDialog.getSaveFileName(self, "Export working set", start, "CSV files (*.csv)")
+    if not path:
+        return
+    self.settings.setValue("export/last_dir", str(Path(path).parent))
+    try:
+        count = working_set_file.write_working_set(self.userdata, Path(path))
+    except OSError as exc:
+        QMessageBox.warning(self, "Export working set", f"Could not write {escape(path)}: {exc.strerror}")
+        return
+    self.statusBar().showMessage(f"Working set exported: {count:,} entries to {path}", 8000)
+
+
+def import_working_set(self: MainWindow) -> None:
+    if self.userdata is None:
+        return
+    start = str(self.settings.value("export/last_dir", str(Path.home())))
+    path, _ = QFileDialog.getOpenFileName(self, "Import working set", start, "CSV files (*.csv)")
+    if not path:
+        return
+    try:
+        summary = working_set_file.import_working_set(self.userdata, Path(path))
+    except CodeDeskError as exc:
+        QMessageBox.warning(self, "Import working set", f"Nothing was imported.\n\n{exc}")
+        return
+    self.side_panel.reload()
+    self.statusBar().showMessage(f"Working set imported: {summary.text()}.", 10000)
