@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import connect, transaction
 from desktop_app.core.grammar import HCPCS_LETTERS, code_set_of
+from desktop_app.core.indexing import filter_text, section_filter_ids
 from desktop_app.core.reference import ensure_reference
 
 COMMON_WORDS = [
@@ -213,11 +214,26 @@ def build_synthetic_db(path: Path, n_codes: int, seed: int = 7) -> Path:
                 )
         # No incremental merging while a million rows go in: 'optimize' below merges the index once.
         conn.execute("INSERT INTO code_fts(code_fts, rank) VALUES ('automerge', 0)")
+        # The filters column as core.indexing writes it, made once per (category, kind, section) and joined in.
+        path_ids = section_filter_ids(catalog)
+        conn.execute("CREATE TEMP TABLE synthetic_filters (code_set TEXT, kind TEXT, section_id INTEGER, text TEXT)")
+        conn.executemany(
+            "INSERT INTO synthetic_filters VALUES (?, ?, ?, ?)",
+            (
+                (code_set, kind, section_id, filter_text(code_set, kind, path_ids.get(section_id, ())))
+                for code_set, kind, section_id in conn.execute(
+                    "SELECT DISTINCT code_set, kind, section_id FROM codes WHERE id >= ?", (first_id,)
+                ).fetchall()
+            ),
+        )
         conn.execute(
-            "INSERT INTO code_fts (rowid, code, title, body, keywords) "
-            "SELECT id, code, title, '', '' FROM codes WHERE id >= ? ORDER BY id",
+            "INSERT INTO code_fts (rowid, code, title, body, keywords, filters) "
+            "SELECT c.id, c.code, c.title, '', '', f.text FROM codes c JOIN synthetic_filters f "
+            "ON f.code_set = c.code_set AND f.kind = c.kind AND f.section_id IS c.section_id "
+            "WHERE c.id >= ? ORDER BY c.id",
             (first_id,),
         )
+        conn.execute("DROP TABLE temp.synthetic_filters")
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic_codes', ?)", (str(n_codes),))
     conn.execute("PRAGMA optimize")
     conn.execute("INSERT INTO code_fts(code_fts) VALUES ('optimize')")

@@ -83,6 +83,7 @@ def add_invented_codes(path: Path, count: int = INVENTED_CODE_COUNT) -> None:
 
     from desktop_app.core.catalog import Catalog
     from desktop_app.core.database import connect, transaction
+    from desktop_app.core.indexing import filter_text
 
     rng = random.Random(9)
     fillers = ["plimsy", "carrowed", "dastle", "wimbering", "oblate", "strennet", "gollup", "varnish", "tessil"]
@@ -106,8 +107,10 @@ def add_invented_codes(path: Path, count: int = INVENTED_CODE_COUNT) -> None:
                 section = catalog.section_for(code)
                 conn.execute("INSERT INTO codes (id, code, code_set, section_id, title) VALUES (?, ?, 'I', ?, ?)",
                              (next_id, code, section.id if section else None, title))
-                conn.execute("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, ?, ?, '', '')",
-                             (next_id, code, title))
+                path = catalog.section_path(section.id if section else None)
+                filters = filter_text("I", "code", [s.id for s in path])
+                conn.execute("INSERT INTO code_fts (rowid, code, title, body, keywords, filters) "
+                             "VALUES (?, ?, ?, '', '', ?)", (next_id, code, title, filters))
                 next_id += 1
                 added += 1
         conn.execute("PRAGMA optimize")

@@ -248,12 +248,50 @@ def _migrate_ncci(conn: sqlite3.Connection) -> None:
 def _migrate_search_vocabulary(conn: sqlite3.Connection) -> None:
     """Issue 10: the search index holds each descriptor with the plain words of its shorthand
     (core.vocabulary.index_text), so every code already in the database is indexed again."""
+    _rebuild_search_index(conn)
+
+
+# The search table since issue 9's filtered search: a fifth column, ``filters``, holds each code's filter tokens
+# (core.indexing.filter_text), so a filtered word search is intersected inside FTS5.
+_SEARCH_TABLE = f"""
+CREATE VIRTUAL TABLE code_fts USING fts5(
+    code, title, body, keywords, filters,
+    tokenize = '{FTS_TOKENIZE}',
+    prefix = '2 3'
+)
+"""
+
+
+def _rebuild_search_index(conn: sqlite3.Connection) -> None:
+    """Every code indexed again by the current ``indexing.search_row``, the search table first made anew when it
+    lacks a column that function writes. Any migration that changes what is indexed calls this (not ``reindex``
+    alone), so it works whatever the search table's shape when it runs."""
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(code_fts)")]
+    if "filters" not in columns:
+        conn.execute("DROP TABLE IF EXISTS code_fts")
+        conn.execute(_SEARCH_TABLE)
     if conn.execute("SELECT count(*) FROM codes").fetchone()[0] == 0:
         return
     from desktop_app.core.catalog import Catalog  # here: catalog and indexing import this module's users
-    from desktop_app.core.indexing import reindex
+    from desktop_app.core.indexing import optimize_search_index, reindex
 
     reindex(conn, Catalog.from_db(conn))
+    optimize_search_index(conn)
+
+
+# Issue 9: counting a section's codes by category (the browse total, the filter buttons' counts) reads this index
+# alone; it also serves every lookup the single-column section index served.
+_SECTION_COUNTS_INDEX = """
+CREATE INDEX IF NOT EXISTS codes_section_kind_set ON codes (section_id, kind, code_set);
+DROP INDEX IF EXISTS codes_section
+"""
+
+
+def _migrate_search_filters(conn: sqlite3.Connection) -> None:
+    """Issue 9: filter tokens in the search rows (category, kind, section path) and a covering index for section
+    counts, so filtered searches cost what unfiltered ones do."""
+    _run_script(conn, _SECTION_COUNTS_INDEX)
+    _rebuild_search_index(conn)
 
 
 def _migrate_shorthand_review(conn: sqlite3.Connection) -> None:
@@ -270,6 +308,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_ncci,
     _migrate_search_vocabulary,
     _migrate_shorthand_review,
+    _migrate_search_filters,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -26,27 +26,49 @@ SEARCH_EXCLUDED_KINDS = ("keywords",)
 _KIND_RANK = {kind: rank for rank, kind in enumerate(TITLE_KIND_ORDER)}
 BODY_SEPARATOR = " \u2022 "
 
-SearchRow = tuple[str, str, str, str]  # the code_fts columns: code, title, body, keywords
+SearchRow = tuple[str, str, str, str, str]  # the code_fts columns: code, title, body, keywords, filters
+
+# Filter tokens (the ``filters`` column): each code's category, kind and every section of its path as one
+# token each, so a filtered word search is "(words) AND <category token>" and FTS5 intersects the doclists
+# itself instead of SQLite looking up the codes row of every match (issue 9: at 1M codes a common word
+# matches hundreds of thousands of rows). They start with a private-use character: unicode61 keeps it in the
+# token, but no user word can contain one (search quotes only letters and digits, core.search._TOKEN_RE), so
+# nothing typed ever matches a filter token, and its prefix never starts with a letter. They end with a digit,
+# which no porter rule strips, so "I", "II" and "III" stay three tokens.
+FILTER_MARK = "\ue000"
 
 
-def search_row(code: str, title: str, texts: Iterable[str], keywords: Iterable[str], section_words: str) -> SearchRow:
-    """The text of one code's FTS row: (code, title, body, keywords).
+def filter_token(field: str, value: object) -> str:
+    """One filter token: ``field`` is 'c' (category), 'k' (kind: code or modifier) or 's' (section id)."""
+    return f"{FILTER_MARK}{field}{str(value).lower()}0"
+
+
+def filter_text(code_set: str, kind: str, section_ids: Iterable[int]) -> str:
+    """The ``filters`` column of a code: its category, its kind and each section of its path (broad to narrow)."""
+    tokens = [filter_token("c", code_set), filter_token("k", kind), *(filter_token("s", i) for i in section_ids)]
+    return " ".join(tokens)
+
+
+def search_row(code: str, title: str, texts: Iterable[str], keywords: Iterable[str], section_words: str,
+               filters: str) -> SearchRow:
+    """The text of one code's FTS row: (code, title, body, keywords, filters).
 
     ``texts`` are the code's descriptors other than keywords (any order, repeats allowed): the body is every
     distinct one but the title, in the order given; ``keywords`` are its keyword descriptors and
-    ``section_words`` the names of its section path, both go to the keywords column. Every search row is made
-    here, so a change to what is searchable (vocabulary, expansions) is made in this one function.
+    ``section_words`` the names of its section path, both go to the keywords column; ``filters`` is the code's
+    :func:`filter_text`, stored as it is. Every search row is made here, so a change to what is searchable
+    (vocabulary, expansions) is made in this one function.
     """
     body = BODY_SEPARATOR.join(dict.fromkeys(text for text in texts if text != title))
     keyword_text = " ".join(filter(None, (" ".join(keywords), section_words)))
     # Every text column also gets the plain words of its shorthand (core.vocabulary), so a descriptor written
     # "optx … dst … fx" is found as "open treatment distal fracture". This is where what is indexed differs from
     # what is stored: change it with a migration that re-indexes (database.py).
-    return code, index_text(title), index_text(body), index_text(keyword_text)
+    return code, index_text(title), index_text(body), index_text(keyword_text), filters
 
 
 def descriptor_search_row(
-    code: str, title: str, descriptors: Iterable[tuple[str, str]], section_words: str
+    code: str, title: str, descriptors: Iterable[tuple[str, str]], section_words: str, filters: str
 ) -> SearchRow:
     """:func:`search_row` from a code's descriptors (kind, text) in the order written (a code new to the database,
     whose descriptors all come from the file being imported)."""
@@ -54,7 +76,12 @@ def descriptor_search_row(
     keywords: list[str] = []
     for kind, text in descriptors:
         (keywords if kind in SEARCH_EXCLUDED_KINDS else texts).append(text)
-    return search_row(code, title, texts, keywords, section_words)
+    return search_row(code, title, texts, keywords, section_words, filters)
+
+
+def section_filter_ids(catalog: Catalog) -> dict[int | None, list[int]]:
+    """section id -> the ids of its path, broad to narrow (the section tokens of its codes' filters column)."""
+    return {section_id: [s.id for s in catalog.section_path(section_id)] for section_id in catalog.sections}
 
 
 def section_words(catalog: Catalog) -> dict[int | None, str]:
@@ -62,10 +89,11 @@ def section_words(catalog: Catalog) -> dict[int | None, str]:
     return {section_id: " ".join(s.name for s in catalog.section_path(section_id)) for section_id in catalog.sections}
 
 
-def insert_search_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
+def insert_search_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str, str, str]]) -> None:
     """Insert search rows (rowid = codes.id, then the :data:`SearchRow` columns) through one prepared statement;
     ``rows`` may be a generator and is never listed. The codes must have no search row yet."""
-    conn.executemany("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, ?, ?, ?, ?)", rows)
+    conn.executemany(
+        "INSERT INTO code_fts (rowid, code, title, body, keywords, filters) VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 def _touched_table(conn: sqlite3.Connection, codes: Iterable[str] | None) -> str:
@@ -133,6 +161,7 @@ def reindex_table(
     a higher id (codes an importer has just inserted with their title and search row).
     """
     words = section_words(catalog)
+    path_ids = section_filter_ids(catalog)
     recency = _source_recency(conn)
     # One pass: each touched code, its descriptors and its current search row (the FTS5 content table, read by
     # rowid), ordered by code id then descriptor id.
@@ -140,8 +169,8 @@ def reindex_table(
     cursor.row_factory = None  # plain tuples: tens of thousands of rows
     cursor.execute(
         f"""
-        SELECT c.id, c.code, c.section_id, c.title, c.title_source, fc.id IS NOT NULL, fc.c0, fc.c1, fc.c2, fc.c3,
-               d.id, d.kind, d.text, d.source_id
+        SELECT c.id, c.code, c.section_id, c.title, c.title_source, c.code_set, c.kind,
+               fc.id IS NOT NULL, fc.c0, fc.c1, fc.c2, fc.c3, fc.c4, d.id, d.kind, d.text, d.source_id
         FROM {table} t
         JOIN codes c ON c.code = t.code
         LEFT JOIN code_fts_content fc ON fc.id = c.id
@@ -154,12 +183,12 @@ def reindex_table(
     unknown_source = len(recency)
     code_updates: list[tuple[object, ...]] = []
     stale_rows: list[tuple[int]] = []
-    new_rows: list[tuple[int, str, str, str, str]] = []
+    new_rows: list[tuple[int, str, str, str, str, str]] = []
     looked_at = 0
     for code_id, group in itertools.groupby(cursor, key=lambda r: r[0]):
         rows = list(group)
         looked_at += 1
-        _, code, old_section, old_title, old_title_source, has_row, *stored = rows[0][:10]
+        _, code, old_section, old_title, old_title_source, code_set, kind, has_row, *stored = rows[0][:13]
         section_id = old_section
         if sections:
             section = catalog.section_for(code)
@@ -169,20 +198,22 @@ def reindex_table(
         best: tuple[int, int, int, str, int] | None = None
         # The title: the best kind, then the newest source, then the first written (rows come in id order).
         for row in rows:
-            descriptor_id, kind, text, source_id = row[10:14]
+            descriptor_id, descriptor_kind, text, source_id = row[13:17]
             if descriptor_id is None:
                 continue
-            if kind in SEARCH_EXCLUDED_KINDS:
+            if descriptor_kind in SEARCH_EXCLUDED_KINDS:
                 keywords.append(text)
                 continue
             texts.append(text)
-            candidate = (title_rank(kind), recency.get(source_id, unknown_source), descriptor_id, text, source_id)
+            candidate = (title_rank(descriptor_kind), recency.get(source_id, unknown_source), descriptor_id, text,
+                         source_id)
             if best is None or candidate < best:
                 best = candidate
         title, title_source = (best[3], best[4]) if best else ("", None)
         if (section_id, title, title_source) != (old_section, old_title, old_title_source):
             code_updates.append((section_id, title, title_source, code_id))
-        search = search_row(code, title, texts, keywords, words.get(section_id, ""))
+        search = search_row(code, title, texts, keywords, words.get(section_id, ""),
+                            filter_text(code_set, kind, path_ids.get(section_id, ())))
         if has_row:
             if tuple(stored) == search:
                 continue

@@ -123,6 +123,19 @@ def _fill_user(path: Path) -> None:
     user.close()
 
 
+def _middle_live_page(path: Path, fallback: int) -> int:
+    """The middle page of those holding data (a free page in the middle of the file, as an FTS5 merge leaves
+    them, can take garbage without harm); ``fallback`` where SQLite has no dbstat table."""
+    conn = sqlite3.connect(path)
+    try:
+        pages = [row[0] for row in conn.execute("SELECT pageno FROM dbstat WHERE pageno > 1 ORDER BY pageno")]
+    except sqlite3.OperationalError:
+        pages = []
+    finally:
+        conn.close()
+    return pages[len(pages) // 2] if pages else fallback
+
+
 def _damage(path: Path, damage: str, change: object) -> None:
     """Damage ``path``; ``change`` writes something newer first (what a stale or lost -wal takes away)."""
     wal = path.with_name(path.name + "-wal")
@@ -148,7 +161,7 @@ def _damage(path: Path, damage: str, change: object) -> None:
     data = path.read_bytes()
     page_size = int.from_bytes(data[16:18], "big")
     if damage == "garbage page":
-        page = max(2, len(data) // page_size // 2)
+        page = _middle_live_page(path, max(2, len(data) // page_size // 2))
         with path.open("r+b") as handle:
             handle.seek((page - 1) * page_size)
             handle.write(bytes((i * 151 + 7) % 256 for i in range(page_size)))

@@ -31,9 +31,11 @@ from desktop_app.core.importers.model import (
 from desktop_app.core.indexing import (
     descriptor_search_row,
     drop_orphan_codes,
+    filter_text,
     first_title,
     insert_search_rows,
     reindex_table,
+    section_filter_ids,
     section_words,
 )
 from desktop_app.core.quality import parent_measure
@@ -439,10 +441,12 @@ def _index_new_codes(conn: sqlite3.Connection, catalog: Catalog, new_codes: list
     """The search rows of the codes this import added, built in one statement after the bulk load, from the
     file's own descriptors (no other source describes these codes yet)."""
     words = section_words(catalog)
+    path_ids = section_filter_ids(catalog)
     insert_search_rows(
         conn,
         (
-            (code_id, *descriptor_search_row(rec.code, title, rec.descriptors, words.get(section_id, "")))
+            (code_id, *descriptor_search_row(rec.code, title, rec.descriptors, words.get(section_id, ""),
+                                             filter_text(rec.code_set, rec.kind, path_ids.get(section_id, ()))))
             for code_id, rec, section_id, title in new_codes
         ),
     )
