@@ -72,36 +72,9 @@ class LoadResult:
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-# "key":value fragments of canonical JSON, per (key, type, value): the same few thousand pairs recur in every
-# file (status codes, RVUs, global days), so each is encoded once. Bounded, so a hostile file cannot grow it.
-# The type is part of the key because True == 1 == 1.0 in Python; zero floats are never memoised (0.0 == -0.0).
-_FRAGMENTS: dict[tuple[str, type, object], str] = {}
-_FRAGMENT_LIMIT = 65536
-_PLAIN = (str, float, int, bool)
-
-
-def _fragment(key: str, value: object) -> str:
-    if type(key) is not str:  # the encoder writes 1 as "1" and sorts other keys its own way
-        raise TypeError(key)
-    memo_key = (key, type(value), value)
-    text = _FRAGMENTS.get(memo_key)
-    if text is None:
-        text = f"{_ENCODER.encode(key)}:{_ENCODER.encode(value)}"
-        if len(_FRAGMENTS) < _FRAGMENT_LIMIT and type(value) in _PLAIN and not (type(value) is float and not value):
-            _FRAGMENTS[memo_key] = text
-    return text
-
-
 def facts_json(facts: dict[str, object]) -> str:
-    """Canonical JSON (sorted keys, compact), so equal facts are equal strings.
-
-    Built from memoised "key":value fragments in sorted key order, which is exactly what the encoder writes
-    (nested values are encoded whole by the same encoder); a dict with a key that is not a string, or a value
-    that cannot be hashed, is encoded by the encoder alone."""
-    try:
-        return "{" + ",".join([_fragment(key, facts[key]) for key in sorted(facts)]) + "}"
-    except TypeError:  # a key that is not a string (sorted or the memo refuses it), or an unhashable value
-        return _ENCODER.encode(facts)
+    """Canonical JSON (sorted keys, compact), so equal facts are equal strings."""
+    return _ENCODER.encode(facts)
 
 
 def _code_signatures(conn: sqlite3.Connection, source_id: int) -> dict[str, tuple[object, ...]]:
