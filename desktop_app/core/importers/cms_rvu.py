@@ -461,7 +461,9 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
                     if len(memo) < _MEMO_LIMIT:
                         memo[raw] = value
                     converted[n] = value
-        facts: dict[str, object] = {name: value for name, value in zip(names, converted) if value is not _BLANK}
+        facts: dict[str, object] = {
+            name: value for name, value in zip(names, converted, strict=True) if value is not _BLANK
+        }
         status = str(facts.get("status_code", ""))
         if status:
             meaning = STATUS_MEANINGS.get(status)
