@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.importers.loader import json_member
 from desktop_app.core.importers.model import Dataset, Monitor
 from desktop_app.core.importers.textio import (
     SourceFile,
@@ -435,6 +436,19 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
     fact_cells = operator.itemgetter(*(i for i, _, _, _ in specs))
     memos: list[dict[str, object]] = [{} for _ in specs]
     lookup = dict.get
+    # The facts' canonical JSON is joined from memoised members ('"work_rvu":1.3'; '' for a blank cell) in
+    # sorted key order: the columns', then the meanings and the deletion date made from them.
+    member_memos: list[dict[str, str]] = [{} for _ in specs]
+    derived = ("status", "pctc", "global_period", "deleted_date")
+    all_keys = [*names, *derived]
+    in_key_order = operator.itemgetter(*sorted(range(len(all_keys)), key=all_keys.__getitem__))
+    derived_members: dict[tuple[str, object], str] = {}
+
+    def derived_member(key: str, value: object) -> str:
+        member = derived_members.get((key, value))
+        if member is None:
+            member = derived_members[(key, value)] = json_member(key, value)
+        return member
     for line_no, values in rows:
         raw_code = values[i_code].strip()
         code = _clean_code(raw_code)
@@ -448,6 +462,7 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
         seen[key] = line_no
         cells = fact_cells(values)
         converted = list(map(lookup, memos, cells))
+        members = list(map(lookup, member_memos, cells))
         if None in converted:
             for n, value in enumerate(converted):
                 if value is None:
@@ -457,10 +472,12 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
                     value = _cell_value(sf, line_no, name, kind, pad, raw)
                     if value is None:
                         value = _BLANK
-                    memo = memos[n]
-                    if len(memo) < _MEMO_LIMIT:
-                        memo[raw] = value
+                    member = "" if value is _BLANK else json_member(name, value)
+                    if len(memos[n]) < _MEMO_LIMIT:
+                        memos[n][raw] = value
+                        member_memos[n][raw] = member
                     converted[n] = value
+                    members[n] = member
         facts: dict[str, object] = {
             name: value for name, value in zip(names, converted, strict=True) if value is not _BLANK
         }
@@ -470,19 +487,32 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
             if meaning is None:
                 unknown_status.add(status)
             facts["status"] = meaning or f"status code {status} (not in the documented list)"
+            members.append(derived_member("status", facts["status"]))
+        else:
+            members.append("")
         if (pctc := PCTC_MEANINGS.get(str(facts.get("pctc_indicator", "")))) is not None:
             facts["pctc"] = pctc
+            members.append(derived_member("pctc", pctc))
+        else:
+            members.append("")
         if (period := GLOBAL_MEANINGS.get(str(facts.get("global_days", "")))) is not None:
             facts["global_period"] = period
+            members.append(derived_member("global_period", period))
+        else:
+            members.append("")
         rec = ds.record(code)
         text = values[i_text].strip()
         if not modifier:
             if status in DELETED_STATUSES and deleted_date:
                 facts["deleted_date"] = deleted_date
+                members.append(derived_member("deleted_date", deleted_date))
             rec.add_descriptor("short", text)
         elif text:
             first_mod_descriptor.setdefault(code, text)
+        if len(members) < len(all_keys):
+            members.append("")
         rec.facts[modifier] = facts
+        rec.facts_text[modifier] = "{" + ",".join(filter(None, in_key_order(members))) + "}"
         ds.rows += 1
     for code, text in first_mod_descriptor.items():
         rec = ds.codes[code]

@@ -77,6 +77,17 @@ def facts_json(facts: dict[str, object]) -> str:
     return _ENCODER.encode(facts)
 
 
+def json_member(key: str, value: object) -> str:
+    """One ``"key":value`` member as :func:`facts_json` writes it inside an object (a reader that joins members
+    in sorted key order between braces makes the same text as facts_json)."""
+    return f"{_ENCODER.encode(key)}:{_ENCODER.encode(value)}"
+
+
+def _facts_text(rec: CodeRecord, modifier: str, facts: dict[str, object]) -> str:
+    text = rec.facts_text.get(modifier)
+    return text if text is not None else facts_json(facts)
+
+
 def _code_signatures(conn: sqlite3.Connection, source_id: int) -> dict[str, tuple[object, ...]]:
     """code → (sorted descriptors, sorted facts) as one source stored them."""
     descriptors: dict[str, list[tuple[str, str]]] = {}
@@ -298,7 +309,8 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
                     added += 1
                 elif before[code] == (
                     tuple(sorted(rec.descriptors)),
-                    tuple(sorted((modifier, facts_json(facts)) for modifier, facts in rec.facts.items())),
+                    tuple(sorted((modifier, _facts_text(rec, modifier, facts))
+                                 for modifier, facts in rec.facts.items())),
                 ):
                     unchanged += 1
                 else:
@@ -409,7 +421,7 @@ def _write_rows(
     conn.executemany(
         "INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, ?, ?, ?)",
         (
-            (code, modifier, source_id, facts_json(facts))
+            (code, modifier, source_id, _facts_text(rec, modifier, facts))
             for code, rec in ds.codes.items()
             for modifier, facts in rec.facts.items()
         ),
