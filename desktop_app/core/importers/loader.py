@@ -11,6 +11,7 @@ the source that decides it (see :func:`refresh_status`).
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -80,6 +81,8 @@ def facts_json(facts: dict[str, object]) -> str:
 def json_member(key: str, value: object) -> str:
     """One ``"key":value`` member as :func:`facts_json` writes it inside an object (a reader that joins members
     in sorted key order between braces makes the same text as facts_json)."""
+    if type(value) is float and math.isfinite(value):  # what the encoder writes for a float, without its set-up
+        return f"{_ENCODER.encode(key)}:{float.__repr__(value)}"
     return f"{_ENCODER.encode(key)}:{_ENCODER.encode(value)}"
 
 
