@@ -125,7 +125,7 @@ def bare_import(path: Path, workdir: Path, run: int) -> float:
             conn.executemany("INSERT INTO descriptors VALUES (?, ?, ?, ?)",
                              ((c, k, t, source_id) for c, r in ds.codes.items() for k, t in r.descriptors))
             conn.executemany("INSERT INTO code_facts VALUES (?, ?, ?, ?)",
-                             ((c, m, source_id, facts_json(f))
+                             ((c, m, source_id, r.facts_text.get(m) or facts_json(f))
                               for c, r in ds.codes.items() for m, f in r.facts.items()))
             conn.executemany("INSERT INTO measures VALUES (?, ?, ?, ?)",
                              ((m.measure_id, source_id, m.title, facts_json(m.details)) for m in ds.measures.values()))
@@ -157,7 +157,7 @@ def naive_import(path: Path, workdir: Path) -> float:
                                  (rec.code, kind, text, source_id))
                 for modifier, facts in rec.facts.items():
                     conn.execute("INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, ?, ?, ?)",
-                                 (rec.code, modifier, source_id, facts_json(facts)))
+                                 (rec.code, modifier, source_id, rec.facts_text.get(modifier) or facts_json(facts)))
             for m in ds.measures.values():
                 conn.execute("INSERT INTO measures (measure_id, source_id, title, details) VALUES (?, ?, ?, ?)",
                              (m.measure_id, source_id, m.title, json.dumps(m.details)))

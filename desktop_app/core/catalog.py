@@ -72,6 +72,26 @@ class _ShapeIndex:
 
     starts: list[str] = field(default_factory=list)
     entries: list[tuple[str, str, int, int, int]] = field(default_factory=list)  # start, end, width, depth, sid
+    # The ranges cut the codes into runs that lie in the same set of ranges: run i starts at bounds[i] and its
+    # codes belong to section narrowest[i] (None: no range). A lookup is then one bisect, not a scan.
+    bounds: list[str] = field(default_factory=list)
+    narrowest: list[int | None] = field(default_factory=list)
+
+    def scan(self, code: str) -> int | None:
+        """The id of the narrowest range's section that contains ``code``, by looking at every candidate range."""
+        best: tuple[int, int, int] | None = None  # width, -depth, section id
+        for start, end, width, depth, section_id in self.entries[: bisect.bisect_right(self.starts, code)]:
+            if start <= code <= end:
+                candidate = (width, -depth, section_id)
+                if best is None or candidate < best:
+                    best = candidate
+        return best[2] if best else None
+
+    def build_runs(self) -> None:
+        # A code x lies in [start, end] exactly when start <= x < end + "\0" (the least string after end), so
+        # membership only changes at these bounds; the first code of each run stands for the whole run.
+        self.bounds = sorted({start for start, *_ in self.entries} | {end + "\0" for _, end, *_ in self.entries})
+        self.narrowest = [self.scan(bound) for bound in self.bounds]
 
 
 class Catalog:
@@ -93,6 +113,7 @@ class Catalog:
         for index in self._by_shape.values():
             index.entries.sort()
             index.starts = [entry[0] for entry in index.entries]
+            index.build_runs()
         self._children: dict[int | None, list[Section]] = {}
         for section in sorted(sections, key=lambda s: s.sort_order):
             self._children.setdefault(section.parent_id, []).append(section)
@@ -105,14 +126,9 @@ class Catalog:
         index = self._by_shape.get(shape) if shape else None
         if index is None:
             return None
-        best: tuple[int, int, int] | None = None  # width, -depth, section id
-        # Every candidate range starts at or before the code; ranges are few (~150), so a scan is fine.
-        for start, end, width, depth, section_id in index.entries[: bisect.bisect_right(index.starts, code)]:
-            if start <= code <= end:
-                candidate = (width, -depth, section_id)
-                if best is None or candidate < best:
-                    best = candidate
-        return self.sections[best[2]] if best else None
+        run = bisect.bisect_right(index.bounds, code) - 1
+        section_id = index.narrowest[run] if run >= 0 else None
+        return self.sections[section_id] if section_id is not None else None
 
     def section_path(self, section_id: int | None) -> list[Section]:
         """Broad to narrow: ``[Surgery, Musculoskeletal System]``."""

@@ -149,3 +149,40 @@ def test_section_ranges_nest_or_stay_apart(catalog: Catalog) -> None:
 def test_codes_between_neighbouring_subsections(catalog: Catalog, code: str, section: str) -> None:
     found = catalog.section_for(code)
     assert found is not None and found.name == section
+
+
+def _neighbours(code: str) -> list[str]:
+    """Codes of the same shape next to ``code``: the digits or letters around each character."""
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    found = {code}
+    for i, ch in enumerate(code):
+        at = alphabet.find(ch)
+        for step in (-1, 1):
+            if 0 <= at + step < len(alphabet):
+                found.add(code[:i] + alphabet[at + step] + code[i + 1 :])
+    return sorted(found)
+
+
+def test_section_lookup_agrees_with_a_scan_of_every_range(catalog: Catalog) -> None:
+    """section_for bisects precomputed runs; every code at and beside a range's ends gets the section the full
+    scan of the ranges (narrowest, then deepest) gives, and so do a spread of codes of each shape."""
+    from desktop_app.core.grammar import classify
+
+    probes: set[str] = set()
+    for section in catalog.sections.values():
+        for code_range in section.ranges:
+            probes.update(_neighbours(code_range.start))
+            probes.update(_neighbours(code_range.end))
+    probes.update(f"{n:05d}" for n in range(0, 100_000, 7))
+    probes.update(f"{n:04d}F" for n in range(0, 10_000, 3))
+    probes.update(f"{n:04d}T" for n in range(0, 10_000, 3))
+    probes.update(f"{letter}{n:04d}" for letter in "ABCDEGHJKLMPQRSTUV" for n in range(0, 10_000, 11))
+    checked = 0
+    for code in sorted(probes):
+        shape = classify(code)
+        index = catalog._by_shape.get(shape) if shape else None
+        expected = index.scan(code) if index else None
+        found = catalog.section_for(code)
+        assert (found.id if found else None) == expected, code
+        checked += expected is not None
+    assert checked > 10_000  # the probes land in sections, not only outside every range

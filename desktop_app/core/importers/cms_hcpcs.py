@@ -10,6 +10,7 @@ XLSX: header in row 1, one row per code with the full long description, all cell
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -231,6 +232,9 @@ def _read_xlsx(sf: SourceFile, entries: dict[str, _Entry], monitor: Monitor) -> 
             header = {name: i for i, name in enumerate(names) if name}
             width = max(header.values()) + 1
             require_columns(sf, row_no, [n for n in XLSX_REQUIRED if n not in header])
+            # The named cells of a row in one C call (the header has every required column, so several).
+            field_names = list(header)
+            field_cells = operator.itemgetter(*header.values())
             continue
         monitor.tick(row_no)
         if not any(c.strip() for c in row):
@@ -248,7 +252,7 @@ def _read_xlsx(sf: SourceFile, entries: dict[str, _Entry], monitor: Monitor) -> 
         seq = cells[header["SEQNUM"]].strip().zfill(5)
         fields = None
         if ric in "37":
-            fields = {name: cells[i].strip() for name, i in header.items()}
+            fields = dict(zip(field_names, map(str.strip, field_cells(cells)), strict=True))
         _add(sf, entries, code, ric, seq, cells[header["LONG DESCRIPTION"]].strip(), fields, row_no)
     if not header:
         raise ImportFileError(sf.name, "no header row with a HCPC column (wrong columns?)", line=1)

@@ -177,6 +177,9 @@ def _open_text(sf: SourceFile) -> tuple[IO[bytes], io.TextIOWrapper]:
 _PTP_ROW = re.compile(r"([0-9A-Z]{5})\t([0-9A-Z]{5})\t(\*?)\t(\d{8})\t(\d{8}|\*)\t([019])\t([^\t\r\n]*)\t*(\r\n|\n|\r)")
 
 
+_INDICATORS = {"0": 0, "1": 1, "9": 9}  # the modifier indicators the fast match allows, as stored
+
+
 def _check_row(sf: SourceFile, number: int, line: str, read_date: _DateReader,
                valid_codes: set[str]) -> tuple[str, str, str, int, int, str, str]:
     """The fields of a data row that the fast match refused or has not seen the codes or dates of, each checked;
@@ -242,15 +245,22 @@ def _ptp_rows(sf: SourceFile, monitor: Monitor, rationales: _Rationales, source_
             m = match(line)
             if m is not None and not in_header and not blank_from:
                 column1, column2, before, effective_text, deletion_text, modifier, rationale, _ = m.groups()
-                effective = dates.get(effective_text)
-                deletion = NO_DELETION if deletion_text == "*" else dates.get(deletion_text)
+                # A code or date seen for the first time is checked here and remembered; one that fails takes
+                # the field-by-field path below, which names the reason.
+                effective = dates.get(effective_text) or read_date(effective_text)
+                deletion = NO_DELETION if deletion_text == "*" else dates.get(deletion_text) or read_date(deletion_text)
+                if column1 not in valid_codes and is_code(column1):
+                    valid_codes.add(column1)
+                if column2 not in valid_codes and is_code(column2):
+                    valid_codes.add(column2)
                 if (effective is not None and deletion is not None and column1 in valid_codes
                         and column2 in valid_codes):
                     rid = rationale_ids.get(rationale)
                     if rid is None:
                         rid = rationale_ids[rationale] = rationales.id(rationale.strip())
                     rows += 1
-                    yield source_id, column1, column2, 1 if before else 0, effective, deletion, int(modifier), rid
+                    yield (source_id, column1, column2, 1 if before else 0, effective, deletion,
+                           _INDICATORS[modifier], rid)
                     continue
             if not line.strip("\t \r\n"):
                 blank_from = blank_from or number

@@ -15,13 +15,15 @@ that modifier), never codes of their own.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.importers.loader import json_member
 from desktop_app.core.importers.model import Dataset, Monitor
 from desktop_app.core.importers.textio import (
     SourceFile,
@@ -238,7 +240,7 @@ def sniff_rows(rows: list[list[str]]) -> bool:
 # --- reading ------------------------------------------------------------------------------------------------
 
 
-Rows = Iterator[tuple[int, list[str]]]
+Rows = Iterator[tuple[int, Sequence[str]]]
 
 
 def parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
@@ -304,16 +306,17 @@ def _table_rows(
     require_columns(sf, header_line, missing, ", ".join(n for n in names if n))
     while width and not header[width - 1].strip():
         width -= 1
-    indexes = list(columns.values())
+    pick = operator.itemgetter(*columns.values())
 
     def rows() -> Rows:
         monitor.start(f"Reading {sf.name}", total)
         for line_no, row in itertools.chain(table[header_at + 1 :], rows_in):
             monitor.tick(line_no)
-            if not any(c.strip() for c in row):
+            if not "".join(row).strip():  # blank row: every cell empty or white space
                 continue
-            check_width(sf, line_no, row, width, "the file may be cut off or not a PPRRVU file")
-            yield line_no, [row[i] for i in indexes]
+            if len(row) != width:
+                check_width(sf, line_no, row, width, "the file may be cut off or not a PPRRVU file")
+            yield line_no, pick(row)
 
     return list(columns), rows()
 
@@ -398,7 +401,7 @@ def _number(sf: SourceFile, line_no: int, name: str, value: str) -> float:
     return number
 
 
-_UNSEEN = object()
+_BLANK = object()  # a memoised blank cell: no fact
 _MEMO_LIMIT = 4096
 
 
@@ -421,11 +424,31 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
     unknown_status: set[str] = set()
     deleted_date = f"{ds.effective_date[:4]}-01-01" if ds.effective_date else ""
     i_code, i_mod, i_text = keys.index("hcpcs"), keys.index("mod"), keys.index("description")
-    specs: list[tuple[int, str, int, int, dict[str, object]]] = [
-        (i, key, _FIELD_KIND.get(key, _TEXT), _ZERO_PAD.get(key, 0), {})
+    specs: list[tuple[int, str, int, int]] = [
+        (i, key, _FIELD_KIND.get(key, _TEXT), _ZERO_PAD.get(key, 0))
         for i, key in enumerate(keys)
         if key not in ("hcpcs", "mod", "description")
     ]
+    names = [name for _, name, _, _ in specs]
+    # The fact cells of a row in one C call; each column's few thousand distinct cells are converted once
+    # (a memo per column, bounded so a hostile file cannot grow it) and looked up all at once per row. A blank
+    # cell is memoised as _BLANK (no fact), so a lookup that finds nothing (None) means "not converted yet".
+    fact_cells = operator.itemgetter(*(i for i, _, _, _ in specs))
+    memos: list[dict[str, object]] = [{} for _ in specs]
+    lookup = dict.get
+    # The facts' canonical JSON is joined from memoised members ('"work_rvu":1.3'; '' for a blank cell) in
+    # sorted key order: the columns', then the meanings and the deletion date made from them.
+    member_memos: list[dict[str, str]] = [{} for _ in specs]
+    derived = ("status", "pctc", "global_period", "deleted_date")
+    all_keys = [*names, *derived]
+    in_key_order = operator.itemgetter(*sorted(range(len(all_keys)), key=all_keys.__getitem__))
+    derived_members: dict[tuple[str, object], str] = {}
+
+    def derived_member(key: str, value: object) -> str:
+        member = derived_members.get((key, value))
+        if member is None:
+            member = derived_members[(key, value)] = json_member(key, value)
+        return member
     for line_no, values in rows:
         raw_code = values[i_code].strip()
         code = _clean_code(raw_code)
@@ -437,37 +460,59 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
             what = f"{code} with modifier {modifier}" if modifier else code
             raise ImportFileError(sf.name, f"duplicate key: {what} is already on line {seen[key]}", line=line_no)
         seen[key] = line_no
-        facts: dict[str, object] = {}
-        for i, name, kind, pad, memo in specs:
-            raw = values[i]
-            # Each column's few thousand distinct cells are converted once (bounded, so a hostile file cannot
-            # grow it); a bad value is never memoised, so it is refused with its own line.
-            value = memo.get(raw, _UNSEEN)
-            if value is _UNSEEN:
-                value = _cell_value(sf, line_no, name, kind, pad, raw)
-                if len(memo) < _MEMO_LIMIT:
-                    memo[raw] = value
-            if value is not None:
-                facts[name] = value
+        cells = fact_cells(values)
+        converted = list(map(lookup, memos, cells))
+        members = list(map(lookup, member_memos, cells))
+        if None in converted:
+            for n, value in enumerate(converted):
+                if value is None:
+                    # A bad value is never memoised, so it is refused with its own line.
+                    _, name, kind, pad = specs[n]
+                    raw = cells[n]
+                    value = _cell_value(sf, line_no, name, kind, pad, raw)
+                    if value is None:
+                        value = _BLANK
+                    member = "" if value is _BLANK else json_member(name, value)
+                    if len(memos[n]) < _MEMO_LIMIT:
+                        memos[n][raw] = value
+                        member_memos[n][raw] = member
+                    converted[n] = value
+                    members[n] = member
+        facts: dict[str, object] = {
+            name: value for name, value in zip(names, converted, strict=True) if value is not _BLANK
+        }
         status = str(facts.get("status_code", ""))
         if status:
             meaning = STATUS_MEANINGS.get(status)
             if meaning is None:
                 unknown_status.add(status)
             facts["status"] = meaning or f"status code {status} (not in the documented list)"
+            members.append(derived_member("status", facts["status"]))
+        else:
+            members.append("")
         if (pctc := PCTC_MEANINGS.get(str(facts.get("pctc_indicator", "")))) is not None:
             facts["pctc"] = pctc
+            members.append(derived_member("pctc", pctc))
+        else:
+            members.append("")
         if (period := GLOBAL_MEANINGS.get(str(facts.get("global_days", "")))) is not None:
             facts["global_period"] = period
+            members.append(derived_member("global_period", period))
+        else:
+            members.append("")
         rec = ds.record(code)
         text = values[i_text].strip()
         if not modifier:
             if status in DELETED_STATUSES and deleted_date:
                 facts["deleted_date"] = deleted_date
+                members.append(derived_member("deleted_date", deleted_date))
             rec.add_descriptor("short", text)
         elif text:
             first_mod_descriptor.setdefault(code, text)
+        if len(members) < len(all_keys):
+            members.append("")
         rec.facts[modifier] = facts
+        rec.facts_text[modifier] = "{" + ",".join(filter(None, in_key_order(members))) + "}"
         ds.rows += 1
     for code, text in first_mod_descriptor.items():
         rec = ds.codes[code]

@@ -11,6 +11,7 @@ the source that decides it (see :func:`refresh_status`).
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -77,6 +78,19 @@ _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",",
 def facts_json(facts: dict[str, object]) -> str:
     """Canonical JSON (sorted keys, compact), so equal facts are equal strings."""
     return _ENCODER.encode(facts)
+
+
+def json_member(key: str, value: object) -> str:
+    """One ``"key":value`` member as :func:`facts_json` writes it inside an object (a reader that joins members
+    in sorted key order between braces makes the same text as facts_json)."""
+    if type(value) is float and math.isfinite(value):  # what the encoder writes for a float, without its set-up
+        return f"{_ENCODER.encode(key)}:{float.__repr__(value)}"
+    return f"{_ENCODER.encode(key)}:{_ENCODER.encode(value)}"
+
+
+def _facts_text(rec: CodeRecord, modifier: str, facts: dict[str, object]) -> str:
+    text = rec.facts_text.get(modifier)
+    return text if text is not None else facts_json(facts)
 
 
 def _code_signatures(conn: sqlite3.Connection, source_id: int) -> dict[str, tuple[object, ...]]:
@@ -300,7 +314,8 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
                     added += 1
                 elif before[code] == (
                     tuple(sorted(rec.descriptors)),
-                    tuple(sorted((modifier, facts_json(facts)) for modifier, facts in rec.facts.items())),
+                    tuple(sorted((modifier, _facts_text(rec, modifier, facts))
+                                 for modifier, facts in rec.facts.items())),
                 ):
                     unchanged += 1
                 else:
@@ -411,7 +426,7 @@ def _write_rows(
     conn.executemany(
         "INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, ?, ?, ?)",
         (
-            (code, modifier, source_id, facts_json(facts))
+            (code, modifier, source_id, _facts_text(rec, modifier, facts))
             for code, rec in ds.codes.items()
             for modifier, facts in rec.facts.items()
         ),

@@ -88,6 +88,10 @@ class CodeRecord:
     code_set: str
     descriptors: list[tuple[str, str]] = field(default_factory=list)  # (kind, text), in file order
     facts: dict[str, dict[str, object]] = field(default_factory=dict)  # modifier ('' = the code) -> facts
+    # modifier -> the facts as canonical JSON (exactly loader.facts_json(facts[modifier])), for readers that
+    # can make it cheaper than encoding each dict (the RVU reader joins memoised pieces); the loader encodes the
+    # facts of any modifier missing here. A reader that fills it must not change those facts afterwards.
+    facts_text: dict[str, str] = field(default_factory=dict)
     # Facts about a code the file gives no descriptor for (history rows, say) are kept only when the code is
     # already in the database; otherwise they would create a code with no text.
     facts_only: bool = False

@@ -223,7 +223,8 @@ def _calamine_rows(sf: SourceFile, sheet: Any, limit: int | None) -> Iterator[tu
                 break
             if row_no > sf.row_budget:
                 raise _over_budget(sf, row_no)
-            yield row_no, pad + [cell_text(v) for v in row]
+            # Most cells are text already: only the others pay for the call.
+            yield row_no, pad + [v if type(v) is str else cell_text(v) for v in row]
     except ImportFileError:
         raise
     except BaseException as exc:
