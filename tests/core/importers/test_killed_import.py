@@ -17,8 +17,6 @@ from importer_helpers import FIXTURES, dump
 from desktop_app.core.importers import import_paths
 from desktop_app.core.store import CodeStore
 
-REPO = Path(__file__).resolve().parents[3]
-
 # The child imports these in one transaction; its progress callback prints each report and, at the chosen one,
 # waits to be killed. A point is (message prefix, done): "Writing ..." reports 2 after the source row, 4 after
 # every row, 5 after statuses and 6 after the search index, just before COMMIT.
@@ -26,7 +24,6 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    sys.path.insert(0, {repo!r})
     from desktop_app.core.store import CodeStore
     from desktop_app.core.importers import import_paths
 
@@ -68,11 +65,12 @@ def test_kill_9_mid_import_keeps_the_previous_data(tmp_path: Path, prefix: str, 
     store.close()
 
     script = tmp_path / "child.py"
-    script.write_text(CHILD.format(repo=str(REPO)))
+    script.write_text(CHILD)
     child = subprocess.Popen(
         [sys.executable, str(script), str(path), prefix, str(done), *(str(FIXTURES / f) for f in FILES)],
         stdout=subprocess.PIPE,
         text=True,
+        cwd=tmp_path,  # the installed CodeDesk (the wheel, in CI), not the checkout's files
     )
     assert child.stdout is not None
     seen = []
