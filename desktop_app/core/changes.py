@@ -15,6 +15,7 @@ import csv
 import difflib
 import json
 import sqlite3
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from desktop_app.core.catalog import Catalog, Section
@@ -208,6 +209,14 @@ def find_section(catalog: Catalog, text: str) -> Section:
         names = ", ".join(sorted({s.name for s in found})[:8]) or "none"
         raise ChangesError(f"--section {text!r} names {len(found)} sections ({names}); name exactly one")
     return found[0]
+
+
+def section_choices(catalog: Catalog) -> tuple[tuple[str, int], ...]:
+    """(name, depth) of every section whose name picks it alone (what :func:`find_section` accepts), in the
+    catalog's order: the choices of the What Changed window's section filter."""
+    names = Counter(s.name.strip().lower() for s in catalog.sections.values())
+    ordered = sorted(catalog.sections.values(), key=lambda s: s.sort_order)
+    return tuple((s.name, s.depth) for s in ordered if names[s.name.strip().lower()] == 1)
 
 
 def compare(conn: sqlite3.Connection, family: str | None = None, old: str | None = None, new: str | None = None,

@@ -133,6 +133,10 @@ class ChangesView(QWidget):
         self.category.setAccessibleName("Category")
         for label, value in CATEGORY_CHOICES:
             self.category.addItem(label, value)
+        self.section = QComboBox(self)
+        self.section.setAccessibleName("Section")
+        self.section.setToolTip("Only the codes of one section, with its subsections")
+        self.section.addItem("All sections", None)
         self.export_button = QPushButton("&Export\u2026", self)
         self.export_button.setToolTip("Every change as a CSV file or an Excel workbook (.xlsx)")
         self.export_button.clicked.connect(self.export)
@@ -143,8 +147,17 @@ class ChangesView(QWidget):
             text.setBuddy(widget)
             row.addWidget(text)
             row.addWidget(widget, 1)
-        row.addWidget(self.category)
         row.addWidget(self.export_button)
+        # The filters on a line of their own: the release names and section names need the width.
+        filters = QHBoxLayout()
+        category_label = QLabel("&Category:", self)
+        category_label.setBuddy(self.category)
+        filters.addWidget(category_label)
+        filters.addWidget(self.category)
+        section_label = QLabel("S&ection:", self)
+        section_label.setBuddy(self.section)
+        filters.addWidget(section_label)
+        filters.addWidget(self.section, 1)
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("changesBrowser")
         self.browser.setAccessibleName("Changes")
@@ -152,11 +165,12 @@ class ChangesView(QWidget):
         self.browser.anchorClicked.connect(self._on_anchor)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addLayout(filters)
         layout.addWidget(self.browser, 1)
         self.family.currentIndexChanged.connect(self._fill_releases)
-        for combo in (self.old, self.new, self.category):
+        for combo in (self.old, self.new, self.category, self.section):
             combo.currentIndexChanged.connect(lambda _i: self.request())
-        service.on(ReleasesAnswer, lambda answer: self._on_releases(answer.releases))
+        service.on(ReleasesAnswer, lambda answer: self._on_releases(answer.releases, answer.sections))
         service.on(ChangesAnswer, lambda answer: self._on_report(answer.report))
         service.failed.connect(self._on_failed)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
@@ -167,8 +181,18 @@ class ChangesView(QWidget):
         """Ask for the imported releases again (on opening, and after an import)."""
         self._service.post(ReleasesRequest())
 
-    def _on_releases(self, found: dict[str, list[changes.Release]]) -> None:
+    def _on_releases(self, found: dict[str, list[changes.Release]],
+                     sections: tuple[tuple[str, int], ...] = ()) -> None:
         self._releases = found
+        if sections:
+            chosen = self.section.currentData()
+            self.section.blockSignals(True)
+            self.section.clear()
+            self.section.addItem("All sections", None)
+            for name, depth in sections:
+                self.section.addItem("\u2003" * depth + name, name)
+            self.section.setCurrentIndex(max(0, self.section.findData(chosen)))
+            self.section.blockSignals(False)
         current = self.family.currentData()
         self.family.blockSignals(True)
         self.family.clear()
@@ -204,7 +228,8 @@ class ChangesView(QWidget):
         if self.old.count() < 2 or self.old.currentData() == self.new.currentData():
             return
         self._service.post(ChangesRequest(str(self.family.currentData()), str(self.old.currentData()),
-                                             str(self.new.currentData()), self.category.currentData()))
+                                             str(self.new.currentData()), self.category.currentData(),
+                                             self.section.currentData()))
 
     def _on_report(self, report: changes.ChangeReport) -> None:
         self.report = report

@@ -342,6 +342,7 @@ class CodeEditsRequest(Request):
 @dataclass(frozen=True)
 class ReleasesAnswer(Answer):
     releases: dict[str, list[changes.Release]]
+    sections: tuple[tuple[str, int], ...] = ()  # (name, depth) of sections a name picks alone, in catalog order
 
 
 @dataclass(frozen=True)
@@ -350,7 +351,7 @@ class ReleasesRequest(Request):
     priority: ClassVar[int] = 10
 
     def run(self, context: WorkerContext) -> ReleasesAnswer:
-        return ReleasesAnswer(changes.releases(context.store.conn))
+        return ReleasesAnswer(changes.releases(context.store.conn), changes.section_choices(context.store.catalog))
 
 
 @dataclass(frozen=True)
@@ -369,9 +370,11 @@ class ChangesRequest(Request):
     old: str | None = None
     new: str | None = None
     code_set: str | None = None
+    section: str | None = None  # a section's name (with its subsections), as core.changes.compare takes it
 
     def run(self, context: WorkerContext) -> ChangesAnswer:
-        return ChangesAnswer(changes.compare(context.store.conn, self.family, self.old, self.new, self.code_set))
+        return ChangesAnswer(changes.compare(context.store.conn, self.family, self.old, self.new, self.code_set,
+                                             self.section))
 
 
 # --- working set, compare codes, export ------------------------------------------------------------

@@ -136,3 +136,15 @@ def test_change_exports_never_carry_a_formula(tmp_path: Path) -> None:
     export(report, str(tmp_path / "c.xlsx"))
     sheet = load_workbook(tmp_path / "c.xlsx").active
     assert sheet["E3"].data_type == "s" and sheet["E3"].value == '=HYPERLINK("http://x")'
+
+
+def test_section_choices_are_the_names_find_section_accepts() -> None:
+    from desktop_app.core.catalog import Catalog
+    from desktop_app.core.changes import find_section, section_choices
+    from desktop_app.core.resources import data_dir
+
+    catalog = Catalog.from_files(data_dir())
+    choices = section_choices(catalog)
+    assert choices and choices[0][1] == 0
+    for name, _depth in choices:
+        assert find_section(catalog, name).name == name

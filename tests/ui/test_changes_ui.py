@@ -39,6 +39,16 @@ def test_what_changed_window(qtbot: QtBot, window: MainWindow, tmp_path: Path) -
     view.family.setCurrentIndex(view.family.findData("cms-hcpcs"))
     qtbot.waitUntil(lambda: view.report is not None and view.report.family == "cms-hcpcs", timeout=WAIT_MS)
     assert "7 of 7 agree" in view.browser.toPlainText()
+    # The section filter (as `changes --section`): a section's codes only, its subsections included.
+    supplies = view.section.findData("A: Transportation and Medical/Surgical Supplies")
+    other = view.section.findData("Evaluation and Management")
+    assert supplies > 0 and other > 0
+    view.section.setCurrentIndex(other)
+    qtbot.waitUntil(lambda: view.report is not None and "A9992" not in view.browser.toPlainText(), timeout=WAIT_MS)
+    view.section.setCurrentIndex(supplies)
+    qtbot.waitUntil(lambda: view.report is not None and "A9992" in view.browser.toPlainText(), timeout=WAIT_MS)
+    view.section.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: "7 of 7 agree" in view.browser.toPlainText(), timeout=WAIT_MS)
     target = tmp_path / "changes.csv"
     view.export(str(target))
     rows = list(csv.reader(target.open(encoding="utf-8")))
