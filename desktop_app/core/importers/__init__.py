@@ -75,6 +75,10 @@ VERIFIED_AMA_POINTS = ama_cpt.VERIFIED
 SUPPORTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".json", ".xml", ".zip")
 
 
+# The note of a summary whose import took the place of an earlier import of the same release.
+REPLACED_NOTE = "replaced the earlier import of this release"
+
+
 @dataclass
 class ImportSummary:
     """What one import wrote (one source).
@@ -314,7 +318,7 @@ def import_paths(
                     notes=[
                         *notes,
                         *ds.notes,
-                        *(["replaced the earlier import of this release"] if result.replaced else []),
+                        *([REPLACED_NOTE] if result.replaced else []),
                     ],
                 )
             )
@@ -333,8 +337,7 @@ def import_paths(
                     measures=0,
                     warnings=written.warnings,
                     seconds=written.seconds,
-                    notes=[*written.notes, *(["replaced the earlier import of this release"] if written.replaced
-                                             else [])],
+                    notes=[*written.notes, *([REPLACED_NOTE] if written.replaced else [])],
                 )
             )
         optimize_search_index(conn)
