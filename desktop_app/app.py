@@ -337,10 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if check is not None:
             check.stop()
-        window.shutdown()
+        window.shutdown()  # the window's worker closes the user data it was handed
         opened.close()
-        if userdata is not None:
-            userdata.close()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ Class attributes say how the worker schedules a kind:
 * ``numbered_as``: the kind whose sequence number this request shares; its answer is dropped unless that kind's
   newest request is the one it belongs to (the counts belong to their search).
 * ``retry_on_interrupt``: put back in the queue when a newer search's interrupt hit it by a race.
+* ``ordered``: a write to the user's own database (``ui/user_requests.py``): never coalesced, never dropped as
+  stale, run in the order posted and before any waiting read (so what is read next sees it), and still run when
+  the window closes.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from desktop_app.core import changes, ncci
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.code_compare import CodeComparison, compare_codes
 from desktop_app.core.details import CodeDetail
-from desktop_app.core.errors import UserError
+from desktop_app.core.errors import CodeDeskError, UserError
 from desktop_app.core.export import results_table, working_set_table, write_table
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.measures import MeasureDetail
@@ -40,12 +43,17 @@ from desktop_app.core.working_set import WorkingSetSnapshot, read_snapshot
 
 
 class WorkerContext(Protocol):
-    """The worker thread's own connections, opened on first use."""
+    """The worker thread's connections: the reference database (its own, opened on first use) and the user's
+    own database (handed over by the window, used only in the worker thread from then on)."""
 
     @property
     def store(self) -> CodeStore: ...
 
-    def userdata(self, path: Path) -> UserData: ...
+    @property
+    def user(self) -> UserData | None: ...  # None: favourites and notes are off for this session
+
+    @property
+    def stopping(self) -> bool: ...  # the window is closing: writes still run, nothing else does
 
 
 class Answer:
@@ -59,6 +67,7 @@ class Request(ABC):
     supersedes: ClassVar[frozenset[str]] = frozenset()
     numbered_as: ClassVar[str | None] = None
     retry_on_interrupt: ClassVar[bool] = True
+    ordered: ClassVar[bool] = False
 
     @abstractmethod
     def run(self, context: WorkerContext) -> Answer:
@@ -177,8 +186,35 @@ class CountsRequest(Request):
 
 
 @dataclass(frozen=True)
+class UserState:
+    """The user's own data on one code, read with its detail so showing a code is one round trip."""
+
+    favourite: bool = False
+    note: str = ""
+    problem: str = ""  # the user database could not be read (favourite and note unknown)
+    history_problem: str = ""  # the view could not be recorded in the history (the code still shows)
+
+
+def read_user_state(user: UserData, code: str, record_view: bool) -> UserState:
+    """Favourite and note of ``code`` (and the view recorded): a refusal is told, never raised, so the detail
+    itself is still shown."""
+    try:
+        favourite, note = user.is_favourite(code), user.note(code)
+    except CodeDeskError as exc:
+        return UserState(problem=str(exc))
+    history_problem = ""
+    if record_view:
+        try:
+            user.record_view(code)
+        except CodeDeskError as exc:  # history is a convenience: the code still shows
+            history_problem = str(exc)
+    return UserState(favourite, note, history_problem=history_problem)
+
+
+@dataclass(frozen=True)
 class DetailAnswer(Answer):
     detail: CodeDetail
+    user: UserState | None = None  # None: favourites and notes are off for this session
 
 
 @dataclass(frozen=True)
@@ -188,9 +224,14 @@ class DetailRequest(Request):
 
     code: str
     locality: str | None = None  # a GPCI locality key ('13202-01'): payment amounts for it too
+    record_view: bool = False  # the person opened it: it joins the history (not on a refresh or a new locality)
 
     def run(self, context: WorkerContext) -> DetailAnswer:
-        return DetailAnswer(context.store.detail(self.code, locality=self.locality))
+        detail = context.store.detail(self.code, locality=self.locality)
+        user = context.user
+        if user is None:
+            return DetailAnswer(detail)
+        return DetailAnswer(detail, read_user_state(user, self.code, self.record_view))
 
 
 @dataclass(frozen=True)
@@ -390,10 +431,15 @@ class WorkingSetRequest(Request):
     kind: ClassVar[str] = "working_set"
     priority: ClassVar[int] = 12
 
-    userdata_path: Path
-
     def run(self, context: WorkerContext) -> WorkingSetAnswer:
-        return WorkingSetAnswer(read_snapshot(context.userdata(self.userdata_path), context.store.summaries))
+        return WorkingSetAnswer(read_snapshot(user_data(context), context.store.summaries))
+
+
+def user_data(context: WorkerContext) -> UserData:
+    """The user database, or the reason there is none (shown to the person)."""
+    if context.user is None:
+        raise UserError("favourites and notes are off for this session (the user data file could not be opened)")
+    return context.user
 
 
 @dataclass(frozen=True)
@@ -433,15 +479,13 @@ class ExportRequest(Request):
     query: str = ""
     code_set: str | None = None
     section_id: int | None = None
-    userdata_path: Path | None = None
 
     def run(self, context: WorkerContext) -> ExportDone:
         store = context.store
         if self.what == "results":
             table = results_table(store, self.query, SearchFilters(self.code_set, self.section_id))
         else:
-            assert self.userdata_path is not None
-            userdata = context.userdata(self.userdata_path)
+            userdata = user_data(context)
             codes = [f.code for f in userdata.favourite_entries()]
             codes += [n.code for n in userdata.note_entries()] + [h.code for h in userdata.history_entries()]
             table = working_set_table(userdata, store.summaries(codes))
