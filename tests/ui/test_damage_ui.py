@@ -1,5 +1,6 @@
 """The window with damaged or busy databases: a note the user data refuses is shown, kept and retried; a broken
-user data file never freezes the detail pane (the worker writes it and answers; the tests wait for the answers); a second import waits visibly and can be cancelled; the repair
+or locked user data file never freezes the window (the worker writes it and answers; the tests wait for the
+answers); a second import waits visibly and can be cancelled; the repair
 dialog tells what was recovered and where the old file is; the background check after an unclean end."""
 
 from __future__ import annotations
