@@ -445,15 +445,15 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Every note not saved yet goes to the worker, which finishes its writes before it stops; a note the
-        # file still refuses is kept beside it by the worker and saved at the next start.
-        self.detail_pane.note_editor.save_all_before_close()
         self.save_settings()
-        self.jobs.shutdown()
-        self.service.shutdown()
+        self.shutdown()
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop the worker threads (tests call this when they do not close the window)."""
+        """Stop the worker threads (also called by tests that do not close the window, and by app.py)."""
+        if self.service.running:
+            # Every note not saved yet goes to the worker, which finishes its writes before it stops; a note
+            # the file still refuses is kept beside it by the worker and saved at the next start.
+            self.detail_pane.note_editor.save_all_before_close()
         self.jobs.shutdown()
         self.service.shutdown()

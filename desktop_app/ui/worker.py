@@ -291,6 +291,11 @@ class StoreService(QObject):
             self.data_version = answer.version
             self.changed_elsewhere.emit()
 
+    @property
+    def running(self) -> bool:
+        """The worker still takes requests (False once :meth:`shutdown` ran)."""
+        return self._thread.isRunning()
+
     def shutdown(self) -> None:
         """Stop the reads, finish the waiting writes and close the worker's connections, in its own thread; then
         stop the thread."""
