@@ -75,6 +75,7 @@ class NoteEditor(QWidget):
         self._code: str | None = None
         self._stored: str | None = None  # the shown code's note as the file holds it (None: unknown)
         self._edited = False  # typed into since it was shown
+        self._note_problem = ""  # why the notes in ``unsaved`` are not in yet (kept under any other message)
         # Notes not confirmed written (waiting for the worker, or refused and waiting to be tried again).
         self.unsaved: dict[str, str] = {}
         self._retry_timer = QTimer(self)
@@ -86,6 +87,8 @@ class NoteEditor(QWidget):
         self.edit.setObjectName("noteEdit")
         self.edit.setAccessibleName("Your note on this code")
         self.edit.setPlaceholderText("Your note on this code (saved as you type, kept in your user data)")
+        # Two lines at least; below that the field gives way, so a status line under it is read in full.
+        self.edit.setMinimumHeight(self.edit.fontMetrics().lineSpacing() * 2 + 12)
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(NOTE_SAVE_DELAY_MS)
@@ -167,9 +170,10 @@ class NoteEditor(QWidget):
         if answer.code not in self.unsaved:
             return  # a newer text of this note was saved since
         codes = ", ".join(sorted(self.unsaved))
-        self.show_problem(
+        self._note_problem = (
             f"Not saved yet: your note on {codes} \u2014 {answer.problem}. CodeDesk keeps the note and tries again "
             f"in {max(self.retry_interval_ms // 1000, 1)} s.")
+        self.show_problem(self._note_problem)
         if not self._retry_timer.isActive():
             self._retry_timer.start(self.retry_interval_ms)
             self.retry_interval_ms = min(self.retry_interval_ms * 2, NOTE_RETRY_MAX_MS)
@@ -179,10 +183,16 @@ class NoteEditor(QWidget):
             self.status.hide()
 
     def show_problem(self, text: str) -> None:
+        """Say what went wrong; a note still not saved stays said too (another problem must not hide it)."""
+        if self.unsaved and self._note_problem and text != self._note_problem:
+            text = f"{text}\n{self._note_problem}"
         self.show_status(text, problem=True)
 
     def show_status(self, text: str, *, problem: bool) -> None:
         colour = warning_text(self.palette()).name() if problem else muted_text(self.palette()).name()
         self.status.setStyleSheet(f"color: {colour};")
         self.status.setText(text)
+        # The splitter does not ask a word-wrapped label for its height: give it what its lines need, so the
+        # note field gives way rather than the message being cut.
+        self.status.setMinimumHeight(self.status.heightForWidth(max(self.width(), 200)))
         self.status.show()
