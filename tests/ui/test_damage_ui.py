@@ -92,7 +92,7 @@ def test_a_locked_user_data_file_does_not_hold_the_window(qtbot: QtBot, window: 
         pane.note.setPlainText("typed while another program writes")
         pane.save_note()
         pane.favourite_button.click()
-        assert time.perf_counter() - started < 0.1  # nothing waited for the lock on the UI thread
+        assert time.perf_counter() - started < 0.2  # nothing waited for the lock (0.25 s a write) here
         search(qtbot, window, "asthma")
         qtbot.waitUntil(lambda: bool(answers), timeout=WAIT_MS)
         assert "could not be used" in answers[0].problem or "locked" in answers[0].problem
