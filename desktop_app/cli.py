@@ -33,6 +33,7 @@ from desktop_app.core.details import CodeDetail
 from desktop_app.core.errors import CodeDeskError, UserError, is_environment_problem, printable, sqlite_error_name
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.grammar import CodeSet, Shape, classify, code_set_for, normalize, parse_modified_code
+from desktop_app.core.kinds import CodeKind, CodeStatus, NcciSetting
 from desktop_app.core.logs import configure_logging
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
 from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, ModifierCheck, bundled_modifiers
@@ -134,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(PTP pairs and MUE units), e.g. check 29881 29877-59 '20610 x2' --date 2026-07-15")
     check.add_argument("codes", nargs="+", help="codes with modifiers and units: 29881, 29877-59, 20610 x2")
     check.add_argument("--date", help="date of service (default today): 2026-07-15 or 07/15/2026")
-    check.add_argument("--setting", choices=("practitioner", "hospital", "dme"), default="practitioner",
+    check.add_argument("--setting", choices=tuple(NcciSetting), default=NcciSetting.PRACTITIONER,
                        help="which NCCI tables: practitioner (default), outpatient hospital, or DME (MUE only)")
     check.add_argument("--json", action="store_true")
 
@@ -151,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     edits = commands.add_parser("edits", help="the NCCI PTP edits of one code (both directions) and its MUEs")
     edits.add_argument("code")
-    edits.add_argument("--setting", choices=("practitioner", "hospital"), default="practitioner")
+    edits.add_argument("--setting", choices=(NcciSetting.PRACTITIONER, NcciSetting.HOSPITAL),
+                       default=NcciSetting.PRACTITIONER)
     edits.add_argument("--date", help="only edits in effect on this date of service")
     edits.add_argument("--page", type=int, default=1, help="page of 50 edits (default 1)")
     edits.add_argument("--json", action="store_true")
@@ -215,8 +217,8 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             years = f" ({', '.join(m.years)})" if m.years else ""
             out.write(f"Measure {m.measure_id}{years}: {_clip(m.title, 80)}  → codedesk-cli measure {m.measure_id}\n")
         for hit in result.hits:
-            section = hit.section[-1] if hit.section else ("modifier" if hit.kind == "modifier" else "")
-            flag = " [deleted]" if hit.status == "deleted" else ""
+            section = hit.section[-1] if hit.section else ("modifier" if hit.kind == CodeKind.MODIFIER else "")
+            flag = " [deleted]" if hit.status == CodeStatus.DELETED else ""
             out.write(f"{hit.code:<6} {hit.code_set:<5} {_clip(section, 28):<28}  {_clip(hit.title, 70)}{flag}\n")
             for check in hit.modifiers:
                 out.write(f"  -{check.modifier}  {_check_text(check)}\n")
@@ -251,7 +253,7 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         _print_json(detail.to_json(), out)
         return EXIT_OK if detail.known else EXIT_NOT_FOUND
-    kind = "modifier" if detail.kind == "modifier" else ""
+    kind = "modifier" if detail.kind == CodeKind.MODIFIER else ""
     label = f"{_category_label(detail.code_set)} {kind}".strip() if detail.code_set else (kind or "not a code")
     if detail.modifier is not None:
         label = detail.modifier.family_label
@@ -612,13 +614,13 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
             title=row["title"] if row else "",
             known=row is not None,
             status=(row["status"] if row else "unknown"),
-            kind="modifier" if is_modifier else "code",
+            kind=CodeKind.MODIFIER if is_modifier else CodeKind.CODE,
             deleted_date=(row["deleted_date"] or None) if row else None,
-            reason=(None if row is None or row["status"] != "deleted" else
+            reason=(None if row is None or row["status"] != CodeStatus.DELETED else
                     f"deleted on {row['deleted_date']}" if row["deleted_date"] else "deleted")
             if row else "well formed, but not in your database",
         )
-        if is_modifier and (row is None or row["kind"] != "modifier"):
+        if is_modifier and (row is None or row["kind"] != CodeKind.MODIFIER):
             record.update(valid=False, known=False, status="invalid",
                           reason=f"{code} is not a modifier CodeDesk knows (not bundled, not in your imported files)")
         if modified:

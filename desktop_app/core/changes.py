@@ -21,11 +21,12 @@ from dataclasses import asdict, dataclass, field
 from desktop_app.core.catalog import Catalog, Section
 from desktop_app.core.errors import UserError
 from desktop_app.core.grammar import code_set_of
+from desktop_app.core.kinds import MEASURE_KINDS, SourceKind
 from desktop_app.core.spreadsheet import safe_row
 
-FAMILIES = ("cms-rvu", "cms-hcpcs", "ama-cpt", "cms-qpp", "cms-qpp-claims")
-FAMILY_LABELS = {"cms-rvu": "CMS PFS RVU", "cms-hcpcs": "CMS HCPCS Level II", "ama-cpt": "AMA CPT",
-                 "cms-qpp": "CMS QPP measures", "cms-qpp-claims": "CMS QPP claims single source"}
+# The source kinds whose releases can be compared, in the order ``changes`` offers them.
+FAMILIES = (SourceKind.CMS_RVU, SourceKind.CMS_HCPCS, SourceKind.AMA_CPT, SourceKind.CMS_QPP, SourceKind.CMS_QPP_CLAIMS)
+FAMILY_LABELS: dict[str, str] = {family: family.label for family in FAMILIES}
 # Bookkeeping and meaning-text keys: the action code changes every release by design, and the meanings follow
 # their codes (status_code, pctc_indicator, coverage_code are compared instead).
 _IGNORED_FACTS = frozenset({"action_code", "action", "action_effective_date", "status", "pctc", "coverage",
@@ -281,12 +282,12 @@ def compare(conn: sqlite3.Connection, family: str | None = None, old: str | None
                 if "facts" not in computed.get(code, []):
                     computed.setdefault(code, []).append("facts")
 
-    if to.kind in ("cms-qpp", "cms-qpp-claims"):
+    if to.kind in MEASURE_KINDS:
         before_roles, after_roles = _roles(conn, start.source_id), _roles(conn, to.source_id)
         for change, rows in (("added", after_roles - before_roles), ("removed", before_roles - after_roles)):
             report.roles.extend(RoleChange(m, c, r, mod, change) for m, c, r, mod in sorted(rows) if wanted(c))
 
-    if to.kind == "cms-hcpcs":
+    if to.kind == SourceKind.CMS_HCPCS:
         for code in sorted(new_codes):
             action = str(new_facts.get(code, {}).get("action_code", "") or "")
             if not action:

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from desktop_app.core.grammar import code_set_for
+from desktop_app.core.kinds import MEASURE_KINDS
 from desktop_app.core.quality import (
     ELIGIBILITY,
     QUALITY_ROLES,
@@ -28,7 +29,6 @@ from desktop_app.core.quality import (
 )
 from desktop_app.core.reference import BUNDLED_KIND
 
-MEASURE_KINDS = ("cms-qpp", "cms-qpp-claims")
 OUR_MEASURE_NAME_LABEL = "CodeDesk short name (our own words)"
 
 

@@ -19,10 +19,11 @@ from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import transaction
 from desktop_app.core.grammar import code_set_of, is_code, modifier_code_set, normalize
 from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.kinds import SourceKind
 from desktop_app.core.modifiers import read_modifiers, search_keywords
 from desktop_app.core.resources import bundle_hash, data_dir
 
-BUNDLED_KIND = "bundled"
+BUNDLED_KIND = SourceKind.BUNDLED
 BUNDLED_SOURCE_NAME = "CodeDesk plain-language summary (our own words)"
 
 

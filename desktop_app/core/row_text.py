@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from desktop_app.core.kinds import CodeStatus
 from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import Highlighter, Hit
 
@@ -62,7 +63,8 @@ def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highli
         primary = official[hit.code][1] if hit.code in official else hit.title
         ours = summary.get(hit.code, "")
         secondary = ours if ours and ours.strip().lower() != primary.strip().lower() else ""
-        texts[hit.code] = RowText(primary, secondary, deleted.get(hit.code) or "" if hit.status == "deleted" else "")
+        deleted_on = deleted.get(hit.code) or "" if hit.status == CodeStatus.DELETED else ""
+        texts[hit.code] = RowText(primary, secondary, deleted_on)
     # Rows that still read alike (same first and second line) are told apart by their section.
     alike = Counter((t.primary.lower(), t.secondary.lower()) for t in texts.values())
     by_code = {hit.code: hit for hit in hits}

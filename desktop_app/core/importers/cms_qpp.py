@@ -28,6 +28,7 @@ from desktop_app.core.importers.limits import MAX_MEASURE_CODES, MAX_MEASURES
 from desktop_app.core.importers.loader import facts_json
 from desktop_app.core.importers.model import Dataset, MeasureCodeRecord, MeasureRecord, Monitor
 from desktop_app.core.importers.textio import SourceFile, check_width, csv_rows, has_line_end, require_columns
+from desktop_app.core.kinds import SourceKind
 from desktop_app.core.quality import (
     ELIGIBILITY,
     claims_element,
@@ -37,8 +38,8 @@ from desktop_app.core.quality import (
     parent_measure,
 )
 
-KIND_JSON = "cms-qpp"
-KIND_CLAIMS = "cms-qpp-claims"
+KIND_JSON = SourceKind.CMS_QPP
+KIND_CLAIMS = SourceKind.CMS_QPP_CLAIMS
 FORMAT_JSON = "cms-qpp-json"
 FORMAT_CLAIMS = "cms-qpp-claims-csv"
 

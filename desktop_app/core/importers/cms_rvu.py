@@ -33,8 +33,9 @@ from desktop_app.core.importers.textio import (
     require_record_length,
 )
 from desktop_app.core.importers.xlsx import read_rows
+from desktop_app.core.kinds import SourceKind
 
-KIND = "cms-rvu"
+KIND = SourceKind.CMS_RVU
 FORMAT_CSV = "cms-rvu-csv"
 FORMAT_TXT = "cms-rvu-txt"
 FORMAT_XLSX = "cms-rvu-xlsx"

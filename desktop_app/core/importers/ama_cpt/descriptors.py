@@ -18,6 +18,7 @@ from desktop_app.core.importers.ama_cpt.common import (
 from desktop_app.core.importers.ama_cpt.formats import LONGULT, LONGUT, MEDU, SHORTU
 from desktop_app.core.importers.model import Dataset, Monitor, iso_date
 from desktop_app.core.importers.textio import SourceFile
+from desktop_app.core.kinds import CodeKind
 
 
 def read_simple(sf: SourceFile, lines: list[str], fmt: str, ds: Dataset, current: set[str], monitor: Monitor) -> None:
@@ -165,7 +166,7 @@ def read_modifiers(sf: SourceFile, lines: list[str], ds: Dataset, monitor: Monit
                 sf.name, f"duplicate key: modifier {code} is already on line {seen[code]}", line=line_no
             )
         seen[code] = line_no
-        rec = ds.record(code, "modifier")
+        rec = ds.record(code, CodeKind.MODIFIER)
         if name_col is not None:
             rec.add_descriptor("short", cells[name_col])
         if text_col is not None:
