@@ -51,7 +51,8 @@ from desktop_app.core.store import CodeStore
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 log = logging.getLogger(__name__)
-CATEGORY_CHOICES = {"I": "I", "1": "I", "II": "II", "2": "II", "III": "III", "3": "III", "HCPCS": "HCPCS"}
+# --category takes a code set's id, or a category's number.
+CATEGORY_CHOICES = {**{code_set.value: code_set.value for code_set in CodeSet}, "1": "I", "2": "II", "3": "III"}
 
 
 class UsageError(UserError):

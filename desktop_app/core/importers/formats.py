@@ -131,7 +131,3 @@ _TABLE: tuple[Format, ...] = (
 
 FORMATS: dict[str, Format] = {f.id: f for f in _TABLE}
 
-
-def format_of(fmt: str) -> Format:
-    """The entry of a format id (a KeyError for an unknown id is a bug: ids come from the sniffers)."""
-    return FORMATS[fmt]
