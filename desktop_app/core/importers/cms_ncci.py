@@ -13,6 +13,9 @@ MUE (CSV, Latin-1): a quoted multi-line notice record, a header whose first fiel
 then code, units, adjudication indicator (``2 Date of Service Edit: Policy``), rationale. The setting
 (practitioner, outpatient hospital, DME) is in the header; the effective date in the file name.
 
+About 500 lines on purpose: PTP and MUE share the streamed, checked-as-written transaction path (file naming,
+versions, replacing a release, the rationale table); split, each half would carry a copy of it.
+
 The PTP setting and version are in the file name only (``ccipra`` practitioner, ``ccioph`` outpatient hospital,
 ``v322r0`` version 32.2 revision 0, ``f1`` part 1), so a renamed file is refused rather than guessed.
 """

@@ -10,6 +10,9 @@ that modifier), never codes of their own.
   cut, so a record is read padded).
 * XLSX: like the CSV (the header row is found the same way); numeric cells are turned back into the CSV's
   text (global days ``90`` → ``090``). No real XLSX was available to check this against.
+
+Over 500 lines on purpose: one file family whose three forms share the column map, the fact rules and the
+row-to-facts code that is the import's hot path (``bench/bench_import.py``); split apart, the forms could drift.
 """
 
 from __future__ import annotations
