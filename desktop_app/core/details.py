@@ -11,19 +11,19 @@ from decimal import Decimal
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.fee_schedule import Locality, Payment, locality_payment, national_payment, payment_unavailable
 from desktop_app.core.grammar import Shape, classify, code_set_for, is_code, normalize, parse_modified_code
-from desktop_app.core.kinds import CodeKind, SourceKind
+from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
 from desktop_app.core.measures import MeasureLink, imported_measure_sources, measure_links
 from desktop_app.core.modifiers import Modifier, ModifierCheck, bundled_modifiers, check_modifiers
 from desktop_app.core.reference import BUNDLED_KIND
 
 # How descriptor kinds are labelled for people, in display order.
-DESCRIPTOR_KIND_LABELS = {
-    "summary": "Plain-language summary",
-    "long": "Long descriptor",
-    "medium": "Medium descriptor",
-    "short": "Short descriptor",
-    "consumer": "Consumer-friendly descriptor",
-    "clinician": "Clinician descriptor",
+DESCRIPTOR_KIND_LABELS: dict[str, str] = {
+    DescriptorKind.SUMMARY: "Plain-language summary",
+    DescriptorKind.LONG: "Long descriptor",
+    DescriptorKind.MEDIUM: "Medium descriptor",
+    DescriptorKind.SHORT: "Short descriptor",
+    DescriptorKind.CONSUMER: "Consumer-friendly descriptor",
+    DescriptorKind.CLINICIAN: "Clinician descriptor",
 }
 
 

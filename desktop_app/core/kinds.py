@@ -30,6 +30,19 @@ class CodeStatus(StrEnum):
     DELETED = "deleted"
 
 
+
+class DescriptorKind(StrEnum):
+    """``descriptors.kind`` (and ``descriptors[].kind`` in ``show --json``): which text of a code this is."""
+
+    SUMMARY = "summary"  # CodeDesk's own plain-language summary (bundled)
+    KEYWORDS = "keywords"  # CodeDesk's search words for a code (bundled; indexed, never shown as a descriptor)
+    LONG = "long"
+    MEDIUM = "medium"
+    SHORT = "short"
+    CONSUMER = "consumer"
+    CLINICIAN = "clinician"
+    PRACTICE = "practice"  # the person's own code list
+
 class SourceKind(StrEnum):
     """``sources.kind``: which family of files a source was read from (one per importer, plus CodeDesk's own).
 

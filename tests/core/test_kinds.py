@@ -9,14 +9,15 @@ from enum import Enum
 
 import pytest
 
-from desktop_app.core import kinds
+from desktop_app.core import indexing, kinds
+from desktop_app.core.details import DESCRIPTOR_KIND_LABELS
 from desktop_app.core.enums import StrEnum
 from desktop_app.core.grammar import CodeSet, Shape
 from desktop_app.core.importers import loader
 from desktop_app.core.quality import Role
 
-ENUMS: list[type[StrEnum]] = [kinds.CodeKind, kinds.CodeStatus, kinds.SourceKind, kinds.NcciSetting, CodeSet, Shape,
-                              Role]
+ENUMS: list[type[StrEnum]] = [kinds.CodeKind, kinds.CodeStatus, kinds.DescriptorKind, kinds.SourceKind,
+                              kinds.NcciSetting, CodeSet, Shape, Role]
 MEMBERS = [member for enum in ENUMS for member in enum]
 
 
@@ -43,3 +44,8 @@ def test_the_loaders_sql_names_only_known_kinds() -> None:
     named = set(re.findall(r"'([a-z-]+)'", loader._AUTHORITY_SQL + loader._KIND_ORDER_SQL))
     assert named - {"modifier", "HCPCS"} <= set(kinds.SourceKind)
     assert {"modifier"} <= named and "modifier" in set(kinds.CodeKind)
+
+
+def test_descriptor_kinds_are_the_ones_titles_and_labels_use() -> None:
+    assert set(indexing.TITLE_KIND_ORDER) <= set(kinds.DescriptorKind)
+    assert set(DESCRIPTOR_KIND_LABELS) <= set(kinds.DescriptorKind)

@@ -36,7 +36,7 @@ from desktop_app.core.importers.textio import (
     require_record_length,
 )
 from desktop_app.core.importers.xlsx import read_rows
-from desktop_app.core.kinds import SourceKind
+from desktop_app.core.kinds import DescriptorKind, SourceKind
 
 KIND = SourceKind.CMS_RVU
 FORMAT_CSV = "cms-rvu-csv"
@@ -510,7 +510,7 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
             if status in DELETED_STATUSES and deleted_date:
                 facts["deleted_date"] = deleted_date
                 members.append(derived_member("deleted_date", deleted_date))
-            rec.add_descriptor("short", text)
+            rec.add_descriptor(DescriptorKind.SHORT, text)
         elif text:
             first_mod_descriptor.setdefault(code, text)
         if len(members) < len(all_keys):
@@ -521,7 +521,7 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
     for code, text in first_mod_descriptor.items():
         rec = ds.codes[code]
         if not rec.descriptors:
-            rec.add_descriptor("short", text)
+            rec.add_descriptor(DescriptorKind.SHORT, text)
     if not ds.codes:
         raise ImportFileError(sf.name, "the file has a header but no data rows", line=None)
     if unknown_status:

@@ -16,11 +16,11 @@ from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.model import Dataset, Monitor, is_modifier
 from desktop_app.core.importers.textio import SourceFile, check_width, csv_rows
-from desktop_app.core.kinds import CodeKind, SourceKind
+from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
 
 KIND = SourceKind.PRACTICE_LIST
 FORMAT = "csv"
-DESCRIPTOR_KIND = "practice"
+DESCRIPTOR_KIND = DescriptorKind.PRACTICE
 
 CODE_NAMES = frozenset(
     {"code", "codes", "cpt", "cptcode", "hcpcs", "hcpcscode", "cpthcpcs", "procedurecode", "procedure"}

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from desktop_app.core.errors import ImportCancelled
 from desktop_app.core.grammar import classify, code_set_of, is_code, modifier_code_set
-from desktop_app.core.kinds import CodeKind, SourceKind
+from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
 
 ProgressFn = Callable[[str, int, int], None]
 CancelFn = Callable[[], bool]
@@ -97,12 +97,12 @@ class CodeRecord:
     # already in the database; otherwise they would create a code with no text.
     facts_only: bool = False
 
-    def add_descriptor(self, kind: str, text: str) -> None:
+    def add_descriptor(self, kind: DescriptorKind, text: str) -> None:
         text = " ".join(text.split())
         if text and (kind, text) not in self.descriptors:
             self.descriptors.append((kind, text))
 
-    def has_descriptor(self, kind: str) -> bool:
+    def has_descriptor(self, kind: DescriptorKind) -> bool:
         return any(k == kind for k, _ in self.descriptors)
 
 
