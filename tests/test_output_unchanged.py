@@ -59,6 +59,7 @@ OTHERS = (
     ("changes", "--json"),
     ("changes", "--family", "cms-rvu", "--json"),
     ("changes", "--family", "ama-cpt", "--json"),
+    ("changes", "--family", "cms-hcpcs", "--json"),
     ("check", "10001", "10006", "10002-59", "G0001", "--date", "2031-01-15", "--json"),
     ("check", "10001", "10003 x3", "--setting", "dme", "--date", "2031-01-15", "--json"),
     ("edits", "10001", "--json"),
