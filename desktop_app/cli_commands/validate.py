@@ -15,10 +15,19 @@ from desktop_app.cli_commands.common import (
     clip,
     print_json,
 )
+from desktop_app.core.enums import StrEnum
 from desktop_app.core.grammar import Shape, classify, code_set_for, normalize, parse_modified_code
 from desktop_app.core.kinds import CodeKind, CodeStatus
 from desktop_app.core.store import CodeStore
 
+
+class LineStatus(StrEnum):
+    """``validate --json`` ``status`` of a line: the code's own status when it is in the database, else why not."""
+
+    ACTIVE = CodeStatus.ACTIVE.value
+    DELETED = CodeStatus.DELETED.value
+    UNKNOWN = "unknown"  # well formed, not in the database
+    INVALID = "invalid"  # not shaped like a code, or a modifier that does not fit
 
 @dataclass(frozen=True)
 class _InputCode:
@@ -99,7 +108,7 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
         record: dict[str, object] = {"line": item.line, "input": item.text, "code": code,
                                      "valid": shape is not None, "modifiers": [], "reason": None}
         if shape is None:
-            record.update(category=None, section=[], title="", known=False, status="invalid", kind=None,
+            record.update(category=None, section=[], title="", known=False, status=LineStatus.INVALID, kind=None,
                           deleted_date=None,
                           reason="not shaped like a procedure code or modifier (codes look like 99213, 3074F, "
                                  "0042T or G0438; a code with modifiers like 99213-25)")
@@ -115,7 +124,7 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
             section=[s.name for s in store.catalog.section_path(section.id)] if section else [],
             title=row["title"] if row else "",
             known=row is not None,
-            status=(row["status"] if row else "unknown"),
+            status=(row["status"] if row else LineStatus.UNKNOWN),
             kind=CodeKind.MODIFIER if is_modifier else CodeKind.CODE,
             deleted_date=(row["deleted_date"] or None) if row else None,
             reason=(None if row is None or row["status"] != CodeStatus.DELETED else
@@ -123,14 +132,14 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
             if row else "well formed, but not in your database",
         )
         if is_modifier and (row is None or row["kind"] != CodeKind.MODIFIER):
-            record.update(valid=False, known=False, status="invalid",
+            record.update(valid=False, known=False, status=LineStatus.INVALID,
                           reason=f"{code} is not a modifier CodeDesk knows (not bundled, not in your imported files)")
         if modified:
             checks = store.modifier_checks(code, category, modified.modifiers)
             record["modifiers"] = [c.to_json() for c in checks]
             bad = [c for c in checks if not c.fits]
             if bad:
-                record.update(valid=False, status="invalid",
+                record.update(valid=False, status=LineStatus.INVALID,
                               reason="; ".join(f"-{c.modifier}: {c.reason}" for c in bad))
         yield record
 
@@ -155,4 +164,5 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
             out.write(f"{r['line']:>6}  {written[:18]:<18} {r['status']:<8} {r['category'] or '-':<5} "
                       f"{clip(said, 90) if r['known'] else ' '.join(said.split())}\n")
         out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
-    return EXIT_OK if tally.get("invalid", 0) == 0 and tally.get("unknown", 0) == 0 else EXIT_NOT_FOUND
+    unfit = tally.get(LineStatus.INVALID, 0) + tally.get(LineStatus.UNKNOWN, 0)
+    return EXIT_OK if unfit == 0 else EXIT_NOT_FOUND

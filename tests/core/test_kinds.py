@@ -9,7 +9,9 @@ from enum import Enum
 
 import pytest
 
+from desktop_app.cli_commands.validate import LineStatus
 from desktop_app.core import indexing, kinds
+from desktop_app.core.changes import ChangeKind
 from desktop_app.core.details import DESCRIPTOR_KIND_LABELS
 from desktop_app.core.enums import StrEnum
 from desktop_app.core.grammar import CodeSet, Shape
@@ -17,7 +19,7 @@ from desktop_app.core.importers import loader
 from desktop_app.core.quality import Role
 
 ENUMS: list[type[StrEnum]] = [kinds.CodeKind, kinds.CodeStatus, kinds.DescriptorKind, kinds.SourceKind,
-                              kinds.NcciSetting, CodeSet, Shape, Role]
+                              kinds.NcciSetting, CodeSet, Shape, Role, ChangeKind, LineStatus]
 MEMBERS = [member for enum in ENUMS for member in enum]
 
 
