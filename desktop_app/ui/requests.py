@@ -32,14 +32,47 @@ from desktop_app.core import changes, ncci
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.code_compare import CodeComparison, compare_codes
 from desktop_app.core.details import CodeDetail
+from desktop_app.core.enums import StrEnum
 from desktop_app.core.errors import CodeDeskError, UserError
 from desktop_app.core.export import results_table, working_set_table, write_table
 from desktop_app.core.fee_schedule import Locality
+from desktop_app.core.kinds import NcciSetting
 from desktop_app.core.measures import MeasureDetail
 from desktop_app.core.search import SearchFilters, SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
 from desktop_app.core.userdata import UserData
 from desktop_app.core.working_set import WorkingSetSnapshot, read_snapshot
+
+
+class RequestKind(StrEnum):
+    """What a request asks for; the worker keeps one waiting request, and one latest number, per kind."""
+
+    REFRESH = "refresh"
+    DATA_VERSION = "data_version"
+    SEARCH = "search"
+    COUNTS = "counts"
+    DETAIL = "detail"
+    MEASURE = "measure"
+    LOCALITIES = "localities"
+    OVERVIEW = "overview"
+    SOURCES = "sources"
+    COMPARISON = "comparison"
+    NCCI_CHECK = "ncci_check"
+    NCCI_EDITS = "ncci_edits"
+    RELEASES = "releases"
+    CHANGES = "changes"
+    WORKING_SET = "working_set"
+    CODE_COMPARISON = "code_comparison"
+    EXPORT = "export"
+    # writes to the user's own data (ui/user_requests.py): queued in order, never dropped as stale
+    SET_NOTE = "set_note"
+    SET_FAVOURITE = "set_favourite"
+    REMOVE_ENTRIES = "remove_entries"
+    CREATE_LIST = "create_list"
+    RENAME_LIST = "rename_list"
+    DELETE_LIST = "delete_list"
+    IMPORT_WORKING_SET = "import_working_set"
+    WRITE_WORKING_SET = "write_working_set"
 
 
 class WorkerContext(Protocol):
@@ -61,7 +94,7 @@ class Answer:
 
 
 class Request(ABC):
-    kind: ClassVar[str]
+    kind: ClassVar[RequestKind]
     priority: ClassVar[int]
     interrupts: ClassVar[frozenset[str]] = frozenset()
     supersedes: ClassVar[frozenset[str]] = frozenset()
@@ -96,7 +129,7 @@ class Refreshed(Answer):
 class RefreshRequest(Request):
     """After an import: the worker re-reads its catalog before any later request runs."""
 
-    kind: ClassVar[str] = "refresh"
+    kind: ClassVar[RequestKind] = RequestKind.REFRESH
     priority: ClassVar[int] = 0
 
     def run(self, context: WorkerContext) -> Refreshed:
@@ -113,7 +146,7 @@ class DataVersion(Answer):
 class DataVersionRequest(Request):
     """Has the database changed underneath (polled every second by the window)?"""
 
-    kind: ClassVar[str] = "data_version"
+    kind: ClassVar[RequestKind] = RequestKind.DATA_VERSION
     priority: ClassVar[int] = 15
 
     def run(self, context: WorkerContext) -> DataVersion:
@@ -143,10 +176,10 @@ class CountsAnswer(Answer):
 
 @dataclass(frozen=True)
 class SearchRequest(Request):
-    kind: ClassVar[str] = "search"
+    kind: ClassVar[RequestKind] = RequestKind.SEARCH
     priority: ClassVar[int] = 1
-    interrupts: ClassVar[frozenset[str]] = frozenset({"search", "counts"})
-    supersedes: ClassVar[frozenset[str]] = frozenset({"counts"})
+    interrupts: ClassVar[frozenset[str]] = frozenset({RequestKind.SEARCH, RequestKind.COUNTS})
+    supersedes: ClassVar[frozenset[str]] = frozenset({RequestKind.COUNTS})
 
     query: str
     code_set: str | None = None
@@ -170,9 +203,9 @@ class SearchRequest(Request):
 
 @dataclass(frozen=True)
 class CountsRequest(Request):
-    kind: ClassVar[str] = "counts"
+    kind: ClassVar[RequestKind] = RequestKind.COUNTS
     priority: ClassVar[int] = 4
-    numbered_as: ClassVar[str | None] = "search"
+    numbered_as: ClassVar[str | None] = RequestKind.SEARCH
     retry_on_interrupt: ClassVar[bool] = False  # only ever interrupted by a newer search
 
     search: SearchRequest
@@ -219,7 +252,7 @@ class DetailAnswer(Answer):
 
 @dataclass(frozen=True)
 class DetailRequest(Request):
-    kind: ClassVar[str] = "detail"
+    kind: ClassVar[RequestKind] = RequestKind.DETAIL
     priority: ClassVar[int] = 2
 
     code: str
@@ -241,7 +274,7 @@ class MeasureAnswer(Answer):
 
 @dataclass(frozen=True)
 class MeasureRequest(Request):
-    kind: ClassVar[str] = "measure"
+    kind: ClassVar[RequestKind] = RequestKind.MEASURE
     priority: ClassVar[int] = 3
 
     measure_id: str
@@ -257,7 +290,7 @@ class LocalitiesAnswer(Answer):
 
 @dataclass(frozen=True)
 class LocalitiesRequest(Request):
-    kind: ClassVar[str] = "localities"
+    kind: ClassVar[RequestKind] = RequestKind.LOCALITIES
     priority: ClassVar[int] = 7
 
     def run(self, context: WorkerContext) -> LocalitiesAnswer:
@@ -283,7 +316,7 @@ class Overview(Answer):
 
 @dataclass(frozen=True)
 class OverviewRequest(Request):
-    kind: ClassVar[str] = "overview"
+    kind: ClassVar[RequestKind] = RequestKind.OVERVIEW
     priority: ClassVar[int] = 5
 
     def run(self, context: WorkerContext) -> Overview:
@@ -304,7 +337,7 @@ class SourcesAnswer(Answer):
 class SourcesRequest(Request):
     """What the database holds, one source a row (the Data Sources dialog)."""
 
-    kind: ClassVar[str] = "sources"
+    kind: ClassVar[RequestKind] = RequestKind.SOURCES
     priority: ClassVar[int] = 5
 
     def run(self, context: WorkerContext) -> SourcesAnswer:
@@ -319,7 +352,7 @@ class ComparisonAnswer(Answer):
 
 @dataclass(frozen=True)
 class ComparisonRequest(Request):
-    kind: ClassVar[str] = "comparison"
+    kind: ClassVar[RequestKind] = RequestKind.COMPARISON
     priority: ClassVar[int] = 6
 
     code_sets: tuple[str, ...]
@@ -340,12 +373,12 @@ class ClaimCheckAnswer(Answer):
 class ClaimCheckRequest(Request):
     """The claim check panel: the typed claim lines, the date of service and the NCCI setting."""
 
-    kind: ClassVar[str] = "ncci_check"
+    kind: ClassVar[RequestKind] = RequestKind.NCCI_CHECK
     priority: ClassVar[int] = 8
 
     text: str
     on: date
-    setting: str = "practitioner"
+    setting: str = NcciSetting.PRACTITIONER
 
     def run(self, context: WorkerContext) -> ClaimCheckAnswer:
         conn = context.store.conn
@@ -363,11 +396,11 @@ class CodeEdits(Answer):
 class CodeEditsRequest(Request):
     """One page of a code's NCCI edits (both directions) and its MUEs, for the detail pane."""
 
-    kind: ClassVar[str] = "ncci_edits"
+    kind: ClassVar[RequestKind] = RequestKind.NCCI_EDITS
     priority: ClassVar[int] = 9
 
     code: str
-    setting: str = "practitioner"
+    setting: str = NcciSetting.PRACTITIONER
     offset: int = 0
     on: date | None = None
 
@@ -388,7 +421,7 @@ class ReleasesAnswer(Answer):
 
 @dataclass(frozen=True)
 class ReleasesRequest(Request):
-    kind: ClassVar[str] = "releases"
+    kind: ClassVar[RequestKind] = RequestKind.RELEASES
     priority: ClassVar[int] = 10
 
     def run(self, context: WorkerContext) -> ReleasesAnswer:
@@ -404,7 +437,7 @@ class ChangesAnswer(Answer):
 class ChangesRequest(Request):
     """What changed between two releases of a family (None: the defaults of core.changes.choose)."""
 
-    kind: ClassVar[str] = "changes"
+    kind: ClassVar[RequestKind] = RequestKind.CHANGES
     priority: ClassVar[int] = 11
 
     family: str | None = None
@@ -428,7 +461,7 @@ class WorkingSetAnswer(Answer):
 
 @dataclass(frozen=True)
 class WorkingSetRequest(Request):
-    kind: ClassVar[str] = "working_set"
+    kind: ClassVar[RequestKind] = RequestKind.WORKING_SET
     priority: ClassVar[int] = 12
 
     def run(self, context: WorkerContext) -> WorkingSetAnswer:
@@ -449,7 +482,7 @@ class CodeComparisonAnswer(Answer):
 
 @dataclass(frozen=True)
 class CodeComparisonRequest(Request):
-    kind: ClassVar[str] = "code_comparison"
+    kind: ClassVar[RequestKind] = RequestKind.CODE_COMPARISON
     priority: ClassVar[int] = 13
 
     codes: tuple[str, ...]
@@ -471,7 +504,7 @@ class ExportDone(Answer):
 class ExportRequest(Request):
     """Write a table to ``path`` (.xlsx or .csv): the search's matches, or the working set."""
 
-    kind: ClassVar[str] = "export"
+    kind: ClassVar[RequestKind] = RequestKind.EXPORT
     priority: ClassVar[int] = 14
 
     what: str  # 'results' or 'working_set'

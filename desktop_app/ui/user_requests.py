@@ -20,7 +20,7 @@ from typing import ClassVar, TypeVar
 from desktop_app.core.errors import CodeDeskError, is_environment_problem
 from desktop_app.core.userdata import keep_unsaved_notes
 from desktop_app.core.working_set import MergeSummary, import_working_set, write_working_set
-from desktop_app.ui.requests import Answer, Request, WorkerContext, user_data
+from desktop_app.ui.requests import Answer, Request, RequestKind, WorkerContext, user_data
 
 _T = TypeVar("_T")
 
@@ -62,7 +62,7 @@ class NoteSaved(Answer):
 class SetNoteRequest(UserWrite):
     """Save (or, when empty, delete) the note on a code."""
 
-    kind: ClassVar[str] = "set_note"
+    kind: ClassVar[RequestKind] = RequestKind.SET_NOTE
 
     code: str
     text: str
@@ -90,7 +90,7 @@ class FavouriteSet(Answer):
 class SetFavouriteRequest(UserWrite):
     """Put a code in a list (default: Favourites), or take it out of one list (or of all when None)."""
 
-    kind: ClassVar[str] = "set_favourite"
+    kind: ClassVar[RequestKind] = RequestKind.SET_FAVOURITE
 
     code: str
     on: bool
@@ -112,7 +112,7 @@ class RemoveEntriesRequest(UserWrite):
     """The working set's Delete key: codes out of a favourite list (all lists when None), the history or the
     notes, in one answer."""
 
-    kind: ClassVar[str] = "remove_entries"
+    kind: ClassVar[RequestKind] = RequestKind.REMOVE_ENTRIES
     PAGES: ClassVar[frozenset[str]] = frozenset({"favourites", "history", "notes"})
 
     page: str  # one of PAGES
@@ -143,7 +143,7 @@ class ListChanged(Answer):
 
 @dataclass(frozen=True)
 class CreateListRequest(UserWrite):
-    kind: ClassVar[str] = "create_list"
+    kind: ClassVar[RequestKind] = RequestKind.CREATE_LIST
 
     name: str
 
@@ -153,7 +153,7 @@ class CreateListRequest(UserWrite):
 
 @dataclass(frozen=True)
 class RenameListRequest(UserWrite):
-    kind: ClassVar[str] = "rename_list"
+    kind: ClassVar[RequestKind] = RequestKind.RENAME_LIST
 
     old: str
     new: str
@@ -164,7 +164,7 @@ class RenameListRequest(UserWrite):
 
 @dataclass(frozen=True)
 class DeleteListRequest(UserWrite):
-    kind: ClassVar[str] = "delete_list"
+    kind: ClassVar[RequestKind] = RequestKind.DELETE_LIST
 
     name: str
 
@@ -187,7 +187,7 @@ class WorkingSetImported(Answer):
 class ImportWorkingSetRequest(UserWrite):
     """Merge a working-set CSV into the user data, in one transaction (nothing is added when it is refused)."""
 
-    kind: ClassVar[str] = "import_working_set"
+    kind: ClassVar[RequestKind] = RequestKind.IMPORT_WORKING_SET
 
     path: Path
 
@@ -206,7 +206,7 @@ class WorkingSetWritten(Answer):
 class WriteWorkingSetRequest(UserWrite):
     """The working set to a CSV file (ordered like the writes, so it holds every change made before it)."""
 
-    kind: ClassVar[str] = "write_working_set"
+    kind: ClassVar[RequestKind] = RequestKind.WRITE_WORKING_SET
 
     path: Path
 
