@@ -22,16 +22,10 @@ from desktop_app.core.measures import (
     normalize_measure_query,
 )
 from desktop_app.core.modifiers import ModifierCheck, check_modifiers
+from desktop_app.core.query import ParsedQuery, parse_query
 from desktop_app.core.reference import ensure_reference
 from desktop_app.core.row_text import row_texts
-from desktop_app.core.search import (
-    Hit,
-    ParsedQuery,
-    SearchEngine,
-    SearchFilters,
-    SearchResult,
-    parse_query,
-)
+from desktop_app.core.search import Hit, SearchEngine, SearchFilters, SearchResult
 
 
 @dataclass(frozen=True)
