@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from rapidfuzz import process
@@ -106,8 +107,15 @@ class Hit:
     source: str
     status: str
     match: str  # 'exact', 'prefix', 'range', 'words', 'some words', 'corrected', 'modifier'
-    highlights: tuple[tuple[int, int], ...] = ()  # (start, end) character spans in ``title``
+    # Marks the query's words in ``title`` (see ``highlights``), on demand: a list paints a screenful of the
+    # hits it is given, and finding the words costs more than the rest of making a hit.
+    highlighter: Highlighter | None = field(default=None, compare=False, repr=False)
     modifiers: tuple[ModifierCheck, ...] = ()  # the modifiers the query wrote after this code (99213-25)
+
+    @cached_property
+    def highlights(self) -> tuple[tuple[int, int], ...]:
+        """(start, end) character spans of the query's words in ``title``, computed once, when first asked."""
+        return self.highlighter.spans(self.title) if self.highlighter else ()
 
     @property
     def text(self) -> str:
@@ -430,14 +438,18 @@ class SearchEngine:
         extra, params = self._filter_sql(filters)  # already met by every match: a check, not a search
         rank_limit = RANK_LIMIT if rank_limit is None else rank_limit
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        # Two steps: the matches are ranked on the few columns the order needs, and only the best ``limit`` rows
+        # are read whole (titles and all), not every ranked row.
         rows = self.conn.execute(
-            f"""SELECT * FROM (
-                    SELECT c.*, bm25(code_fts, {weights}) AS score
-                    FROM {FTS_JOIN}
-                    WHERE code_fts MATCH ?{extra}
-                    LIMIT ?)
-                ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
-                LIMIT ?""",
+            f"""SELECT c.*, best.score FROM (
+                    SELECT id, score FROM (
+                        SELECT c.id, c.status, c.kind, c.common, c.code, bm25(code_fts, {weights}) AS score
+                        FROM {FTS_JOIN}
+                        WHERE code_fts MATCH ?{extra}
+                        LIMIT ?)
+                    ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
+                    LIMIT ?) AS best
+                CROSS JOIN codes c ON c.id = best.id""",
             [self._filtered_expression(expression, filters), *params, rank_limit, COMMON_CODE_BONUS, limit],
         ).fetchall()
         return family_order(rows, every_word)
@@ -703,7 +715,7 @@ class SearchEngine:
             source=self.source_name(row["title_source"]),
             status=row["status"],
             match=match,
-            highlights=highlighter.spans(row["title"]) if highlighter else (),
+            highlighter=highlighter,
         )
 
     def describe_unknown(self, code: str) -> UnknownCode:
