@@ -51,6 +51,9 @@ from desktop_app.core.query import (
 from desktop_app.core.vocabulary import QueryUnit, Vocabulary, load_vocabulary
 
 RANK_LIMIT = 600  # at most this many matching rows are ranked by bm25 (see SearchEngine._run_fts)
+# A query matching more than RANK_LIMIT rows ranks this many of the rows whose title matches: bm25 costs a
+# microsecond or two a row, and the best of a few hundred is as good an answer to "office" as the best of 600.
+BROAD_RANK_LIMIT = 200
 # bm25 points (of a typical 5-25) added to the bundled starter codes: enough to lift K0001 above the
 # wheelchair accessories for "wheelchair", not enough to beat a code that matches more of the words.
 COMMON_CODE_BONUS = 3.0
@@ -161,6 +164,7 @@ class SearchResult:
     corrected_words: tuple[str, ...] = ()  # set when typos were corrected ("showing results for …")
     partial: bool = False  # True when no code had every word and hits match most or some of them
     ranked_subset: bool = False  # True when more codes matched than are ranked (RANK_LIMIT)
+    ranked_among: int = 0  # with ranked_subset: how many of the matching rows (titles first) were ranked
     fts_expression: str = ""  # the FTS5 expression behind a word search, for a later counts() call
     measures: list[Any] = field(default_factory=list)  # quality measures the query names (core.measures.MeasureHit)
     stopped_after: float | None = None  # seconds, when the search hit the ceiling (TIME_LIMIT) and was cut
@@ -191,7 +195,7 @@ class SearchResult:
             most = bool(self.hits) and self.hits[0].match == "most words"
             return f"No code has all of these words; showing codes with {'all but one' if most else 'some'} of them."
         if self.ranked_subset:
-            return (f"{self.total:,} codes match; showing the best of the first {RANK_LIMIT:,}. "
+            return (f"{self.total:,} codes match; showing the best of the first {self.ranked_among:,}. "
                     "Add a word to narrow the search.")
         return None
 
@@ -416,16 +420,19 @@ class SearchEngine:
                  every_word: bool = False) -> list[sqlite3.Row]:
         """The best ``limit`` matches by bm25, among at most :data:`RANK_LIMIT` matching rows.
 
-        bm25 costs about a microsecond a row, so ranking every row of a query that matches half the
+        bm25 costs a microsecond or two a row, so ranking every row of a query that matches half the
         database ("of", while the user is still typing) would take longer than a frame. Queries that
         match more than RANK_LIMIT codes are not discriminating anyway; the result says so, and the
-        codes whose title matches are ranked before the rest.
+        codes whose title matches are ranked before the rest: the first :data:`BROAD_RANK_LIMIT` of them
+        when every one has every word, the first RANK_LIMIT for a some-words fallback (where the title rows
+        that have most of the words can lie anywhere among thousands that have one).
         The bundled starter codes, the ones coders look up every day, get a small head start (see
         :data:`COMMON_CODE_BONUS`).
         """
         if total > RANK_LIMIT:
             # Too many to rank them all: codes whose *title* matches come first, then the rest.
-            in_title = self._ranked(f"title : ({expression})", filters, limit, every_word)
+            in_title = self._ranked(f"title : ({expression})", filters, limit, every_word,
+                                    BROAD_RANK_LIMIT if every_word else RANK_LIMIT)
             if len(in_title) >= limit:
                 return in_title
             seen = {row["code"] for row in in_title}
@@ -501,6 +508,7 @@ class SearchEngine:
                 result.total += len(extra)
             result.partial = any_word or most_words
             result.ranked_subset = result.total > RANK_LIMIT
+            result.ranked_among = BROAD_RANK_LIMIT if match in ("words", "corrected") else RANK_LIMIT
             result.corrected_words = self._surface_words(candidate, words, rows) if match == "corrected" else ()
             if filters.code_set and result.total > RANK_LIMIT:
                 result.total = self._count_matches(expression, filters)
@@ -540,9 +548,11 @@ class SearchEngine:
         """Codes matching the last word as a whole word before those matching it only as a prefix: "DEXA"
         finds the bone density scans before "dexamethasone"; "office vis" still finds the visits."""
         every = not (any_word or most_words)
-        if not result_total_is_rankable(total):
-            return self._run_fts(expression, filters, limit, total, every) if total else []
+        if not total:
+            return []
         whole = units_expression(units, any_word=any_word, prefix_last=False, most_words=most_words)
+        if total > RANK_LIMIT:
+            return self._broad(expression, whole, filters, limit, total, every)
         # A long last word's prefix finds its own inflections, which the stemmer finds anyway: only a short
         # one ("dexa", "colon", "vis") runs into other words.
         if whole == expression or len(units[-1].text) > WHOLE_WORD_MAX:
@@ -559,6 +569,16 @@ class SearchEngine:
         rest = [row for row in self._run_fts(expression, filters, limit + len(first), total, every)
                 if row["code"] not in seen]
         return first + rest[: limit - len(first)]
+
+    def _broad(self, expression: str, whole: str, filters: SearchFilters, limit: int, total: int, every: bool
+               ) -> list[sqlite3.Row]:
+        """More matches than are ranked: the title-first cut (:meth:`_run_fts`), of the whole last word when
+        its titles alone fill the page. "office" is then ranked among the titles with the word "office", not
+        among every title with a word starting "offic", and FTS5 does not merge the doclists of every such word
+        (for the count of bm25 and again for the rows) only to rank a page of a query that matches thousands."""
+        if whole != expression and self._count_matches(f"title : ({whole})", filters, cap=limit) >= limit:
+            return self._ranked(f"title : ({whole})", filters, limit, every, BROAD_RANK_LIMIT if every else RANK_LIMIT)
+        return self._run_fts(expression, filters, limit, total, every)
 
     def counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
         """Hits per code set for an earlier result, ignoring the category filter (for the filter buttons).
@@ -742,11 +762,6 @@ def family_order(rows: Sequence[sqlite3.Row], every_word: bool = False) -> list[
         return row["status"] == "deleted", row["kind"] == "modifier", effective, row["code"]
 
     return sorted(rows, key=key)
-
-
-def result_total_is_rankable(total: int) -> bool:
-    """Whole-word-first needs two ranked passes; past RANK_LIMIT matches the title-first cut ranks instead."""
-    return 0 < total <= RANK_LIMIT
 
 
 def _surface_words(stems: Sequence[str], rows: Sequence[sqlite3.Row]) -> tuple[str, ...]:

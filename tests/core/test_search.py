@@ -140,7 +140,12 @@ def test_huge_match_sets_rank_a_bounded_subset_and_say_so(store: CodeStore, monk
     import desktop_app.core.search as search_module
 
     monkeypatch.setattr(search_module, "RANK_LIMIT", 5)
+    monkeypatch.setattr(search_module, "BROAD_RANK_LIMIT", 4)
     result = store.search("visit", limit=3)
     assert result.total > 5 and len(result.hits) == 3
     assert result.ranked_subset
-    assert result.message is not None and "showing the best of the first 5" in result.message
+    assert result.message is not None and "showing the best of the first 4" in result.message
+    fallback = store.search("visit zorblatt", limit=3)  # no code has both: some words, ranked among RANK_LIMIT
+    assert fallback.partial and fallback.ranked_subset
+    assert fallback.message is not None and "all of these words" in fallback.message
+    assert fallback.ranked_among == 5
