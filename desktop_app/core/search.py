@@ -37,6 +37,7 @@ from desktop_app.core.modifiers import (
 )
 from desktop_app.core.query import (
     STOPWORDS,
+    ParsedQuery,
     fts_expression,
     fts_phrase,
     load_synonyms,
@@ -154,12 +155,13 @@ class SearchEngine:
                 self.conn.set_progress_handler(None, 0)
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50,
-               with_counts: bool = False) -> SearchResult:
+               with_counts: bool = False, parsed: ParsedQuery | None = None) -> SearchResult:
         """Hits for ``query``. Never raises for a slow query: past the time limit the result is cut short
         (``stopped``, with a message) and holds whatever was found by then. ``Connection.interrupt``
-        from another thread still raises ``sqlite3.OperationalError``, as the worker expects."""
+        from another thread still raises ``sqlite3.OperationalError``, as the worker expects.
+        ``parsed``: ``parse_query(query)`` when the caller has it already."""
         filters = filters or SearchFilters()
-        parsed = parse_query(query)
+        parsed = parse_query(query) if parsed is None else parsed
         result = SearchResult(query, parsed)
         with self._ceiling() as deadline:
             try:

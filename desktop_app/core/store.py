@@ -117,11 +117,11 @@ class CodeStore:
             return browsed
         named = parsed.kind == "codes" and any(isinstance(i, (CodeTerm, RangeTerm)) for i in parsed.items)
         if named and filtered:
-            result = self.engine.search(query, SearchFilters(), limit, with_counts)
+            result = self.engine.search(query, SearchFilters(), limit, with_counts, parsed)
             result.filter_ignored = True
             result.outside_filter = tuple(h.code for h in result.hits if not self._within(h, filters))
             return result
-        result = self.engine.search(query, filters, limit, with_counts)
+        result = self.engine.search(query, filters, limit, with_counts, parsed)
         # Measures by number ("measure 236") or title words ("controlling high blood pressure") come beside
         # the codes: a coder looking for a measure wants it opened, not a list of codes that mention it.
         if result.parsed.kind == "words" or normalize_measure_query(query) is not None:
