@@ -39,7 +39,7 @@ class RowText:
 def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highlighter | None = None
               ) -> dict[str, RowText]:
     """Per hit code, the two lines of its row; with ``highlighter``, the query's words marked in them (the
-    window marks them itself, only in the rows it paints). One query for descriptors, one for deletions."""
+    window marks them itself, only in the rows it paints). One query for descriptors, one for deletion dates."""
     codes = list(dict.fromkeys(hit.code for hit in hits))
     if not codes:
         return {}
@@ -56,8 +56,10 @@ def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highli
         rank = (OFFICIAL_ORDER.get(kind, 9), -source_id)
         if code not in official or rank < official[code][0]:
             official[code] = (rank, text)
+    # The hits know their status: the dates are read only when one of them is deleted.
+    gone = [hit.code for hit in hits if hit.status == "deleted"]
     deleted = {code: date for code, date in conn.execute(
-        f"SELECT code, deleted_date FROM codes WHERE code IN ({marks}) AND status = 'deleted'", codes)}
+        f"SELECT code, deleted_date FROM codes WHERE code IN ({','.join('?' for _ in gone)})", gone)} if gone else {}
     texts: dict[str, RowText] = {}
     for hit in hits:
         primary = official[hit.code][1] if hit.code in official else hit.title

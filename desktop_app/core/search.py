@@ -383,8 +383,8 @@ class SearchEngine:
             # With a category filter, count only as far as ranking needs to know (RANK_LIMIT + 1) before
             # ranking, and the rest after: a search cut by the ceiling while counting keeps its hits.
             result.total = self._count_matches(expression, filters, RANK_LIMIT + 1) if filters.code_set else matches
-            rows = self._whole_words_first(units, any_word, most_words, expression, filters, limit, result.total,
-                                           matches, any_category)
+            rows, ranked_among = self._whole_words_first(units, any_word, most_words, expression, filters, limit,
+                                                         result.total, matches, any_category)
             highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
             if not (any_word or most_words) and len(rows) < FILL_BELOW and len(units) >= 3:
@@ -397,8 +397,8 @@ class SearchEngine:
                 result.hits += [self._hit(row, "most words", highlighter) for row in extra]
                 result.total += len(extra)
             result.partial = any_word or most_words
-            result.ranked_subset = result.total > RANK_LIMIT
-            result.ranked_among = BROAD_RANK_LIMIT if match in ("words", "corrected") else RANK_LIMIT
+            result.ranked_subset = bool(ranked_among)
+            result.ranked_among = ranked_among
             result.corrected_words = self._surface_words(candidate, words, rows) if match == "corrected" else ()
             if filters.code_set and result.total > RANK_LIMIT:
                 result.total = self._count_matches(expression, filters)
@@ -434,41 +434,52 @@ class SearchEngine:
 
     def _whole_words_first(self, units: Sequence[QueryUnit], any_word: bool, most_words: bool, expression: str,
                            filters: SearchFilters, limit: int, total: int, prefix_matches: int,
-                           counted_in: SearchFilters) -> list[sqlite3.Row]:
+                           counted_in: SearchFilters) -> tuple[list[sqlite3.Row], int]:
         """Codes matching the last word as a whole word before those matching it only as a prefix: "DEXA"
-        finds the bone density scans before "dexamethasone"; "office vis" still finds the visits."""
+        finds the bone density scans before "dexamethasone"; "office vis" still finds the visits.
+
+        Also returns how many matching rows were ranked when not all of them were (0: all were)."""
         every = not (any_word or most_words)
         if not total:
-            return []
+            return [], 0
         whole = units_expression(units, any_word=any_word, prefix_last=False, most_words=most_words)
         if total > RANK_LIMIT:
             return self._broad(expression, whole, filters, limit, total, every)
+        if every and total > BROAD_RANK_LIMIT and self._titles_fill_page(whole, filters, limit):
+            # Hundreds of codes have every word, and enough of them have the words (whole) in their title to
+            # fill the page: those are ranked (bm25 costs a microsecond or two a row), not every match.
+            return self._ranked(f"title : ({whole})", filters, limit, every, BROAD_RANK_LIMIT), BROAD_RANK_LIMIT
         # A long last word's prefix finds its own inflections, which the stemmer finds anyway: only a short
         # one ("dexa", "colon", "vis") runs into other words.
         if whole == expression or len(units[-1].text) > WHOLE_WORD_MAX:
-            return self._run_fts(expression, filters, limit, total, every) if total else []
+            return self._run_fts(expression, filters, limit, total, every), 0
         # Counting the index alone costs little; a second ranking (with its filters) costs more. When the
         # prefix finds no code the whole words do not, or the whole words find none, one ranking does.
         whole_matches = self._count_matches(whole, counted_in)
         if whole_matches in (0, prefix_matches):
-            return self._run_fts(expression, filters, limit, total, every) if total else []
+            return self._run_fts(expression, filters, limit, total, every), 0
         first = self._ranked(whole, filters, limit, every)
         if len(first) >= limit or len(first) == total:
-            return first  # enough whole-word matches, or the prefix adds no code: one ranking is enough
+            return first, 0  # enough whole-word matches, or the prefix adds no code: one ranking is enough
         seen = {row["code"] for row in first}
         rest = [row for row in self._run_fts(expression, filters, limit + len(first), total, every)
                 if row["code"] not in seen]
-        return first + rest[: limit - len(first)]
+        return first + rest[: limit - len(first)], 0
+
+    def _titles_fill_page(self, expression: str, filters: SearchFilters, limit: int) -> bool:
+        """At least ``limit`` rows match ``expression`` in their title (an index-only count that stops there)."""
+        return self._count_matches(f"title : ({expression})", filters, cap=limit) >= limit
 
     def _broad(self, expression: str, whole: str, filters: SearchFilters, limit: int, total: int, every: bool
-               ) -> list[sqlite3.Row]:
+               ) -> tuple[list[sqlite3.Row], int]:
         """More matches than are ranked: the title-first cut (:meth:`_run_fts`), of the whole last word when
         its titles alone fill the page. "office" is then ranked among the titles with the word "office", not
         among every title with a word starting "offic", and FTS5 does not merge the doclists of every such word
         (for the count of bm25 and again for the rows) only to rank a page of a query that matches thousands."""
-        if whole != expression and self._count_matches(f"title : ({whole})", filters, cap=limit) >= limit:
-            return self._ranked(f"title : ({whole})", filters, limit, every, BROAD_RANK_LIMIT if every else RANK_LIMIT)
-        return self._run_fts(expression, filters, limit, total, every)
+        among = BROAD_RANK_LIMIT if every else RANK_LIMIT
+        if whole != expression and self._titles_fill_page(whole, filters, limit):
+            return self._ranked(f"title : ({whole})", filters, limit, every, among), among
+        return self._run_fts(expression, filters, limit, total, every), among
 
     def counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
         """Hits per code set for an earlier result, ignoring the category filter (for the filter buttons).
