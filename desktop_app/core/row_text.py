@@ -59,7 +59,7 @@ def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highli
         if code not in official or rank < official[code][0]:
             official[code] = (rank, text)
     # The hits know their status: the dates are read only when one of them is deleted.
-    gone = [hit.code for hit in hits if hit.status == "deleted"]
+    gone = [hit.code for hit in hits if hit.status == CodeStatus.DELETED]
     deleted = {code: date for code, date in conn.execute(
         f"SELECT code, deleted_date FROM codes WHERE code IN ({','.join('?' for _ in gone)})", gone)} if gone else {}
     texts: dict[str, RowText] = {}
