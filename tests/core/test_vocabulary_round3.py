@@ -115,8 +115,13 @@ def test_no_bundled_short_form_joins_its_alternatives_into_one_phrase() -> None:
     ("white blood cells", "leukocyte"),
     ("diaphragmatic", "diaphragm"),
     ("collarbone", "clavicle"),
+    # what a procedure does, as said and as written
+    ("placement", "insertion"),
+    ("reattach", "replantation"),
+    ("broken", "fracture"),
+    ("change", "replacement"),
 ])
-def test_body_parts_are_one_class(word: str, meaning: str) -> None:
+def test_body_parts_and_procedure_verbs_are_classes(word: str, meaning: str) -> None:
     units = load_vocabulary().query_units(word.split())
     assert len(units) == 1 and meaning in units[0].alternatives
 
