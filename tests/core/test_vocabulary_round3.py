@@ -126,17 +126,6 @@ def test_body_parts_and_procedure_verbs_are_classes(word: str, meaning: str) -> 
     assert len(units) == 1 and meaning in units[0].alternatives
 
 
-@pytest.mark.parametrize(("part", "limb"), [("shoulder", "upper extremity"), ("ankle", "lower extremity"),
-                                            ("toe", "foot")])
-def test_a_limb_part_also_means_its_limb(part: str, limb: str) -> None:
-    assert limb in load_vocabulary().alternatives(part)
-
-
-def test_the_limb_does_not_stand_for_its_parts() -> None:
-    assert "shoulder" not in load_vocabulary().alternatives("upper extremity")
-    assert "shoulder" not in load_vocabulary().expand("Invented upper extremity study")
-
-
 def test_a_database_from_before_round_3_is_indexed_again(db_path: Path) -> None:
     """The last migration step re-indexes every code: an index row as an older CodeDesk wrote it is replaced."""
     from desktop_app.core.database import SCHEMA_VERSION
