@@ -288,6 +288,7 @@ class SearchResult:
     partial: bool = False  # True when no code had every word and hits match most or some of them
     ranked_subset: bool = False  # True when more codes matched than are ranked (RANK_LIMIT)
     fts_expression: str = ""  # the FTS5 expression behind a word search, for a later counts() call
+    filled: dict[str, int] = field(default_factory=dict)  # codes per code set listed after those with every word
     measures: list[Any] = field(default_factory=list)  # quality measures the query names (core.measures.MeasureHit)
     stopped_after: float | None = None  # seconds, when the search hit the ceiling (TIME_LIMIT) and was cut
     counts_stopped: bool = False  # the per-category counts hit the ceiling: ``counts`` is empty, not zero
@@ -621,6 +622,9 @@ class SearchEngine:
                 extra = [row for row in self._ranked(fill, filters, limit, rank_limit=FILL_RANK_LIMIT)
                          if row["code"] not in seen][: limit - len(rows)]
                 result.hits += [self._hit(row, "most words", highlighter) for row in extra]
+                for row in extra:  # counted with the every-word codes, as the total counts them
+                    if row["kind"] == "code":
+                        result.filled[row["code_set"]] = result.filled.get(row["code_set"], 0) + 1
                 result.total += len(extra)
             result.partial = any_word or most_words
             result.ranked_subset = result.total > RANK_LIMIT
@@ -717,7 +721,10 @@ class SearchEngine:
 
     def _counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
         if result.fts_expression:
-            return self._count_fts(result.fts_expression, filters)
+            found = self._count_fts(result.fts_expression, filters)
+            for code_set, n in result.filled.items():
+                found[code_set] = found.get(code_set, 0) + n
+            return found
         if result.parsed.kind == "codes":
             counts: dict[str, int] = {}
             base_extra, base_params = self._filter_sql(filters, include_code_set=False)
