@@ -89,6 +89,7 @@ class SearchResult:
     ranked_subset: bool = False  # True when more codes matched than are ranked (RANK_LIMIT)
     ranked_among: int = 0  # with ranked_subset: how many of the matching rows (titles first) were ranked
     fts_expression: str = ""  # the FTS5 expression behind a word search, for a later counts() call
+    filled: dict[str, int] = field(default_factory=dict)  # codes per code set listed after those with every word
     measures: list[Any] = field(default_factory=list)  # quality measures the query names (core.measures.MeasureHit)
     stopped_after: float | None = None  # seconds, when the search hit the ceiling (TIME_LIMIT) and was cut
     counts_stopped: bool = False  # the per-category counts hit the ceiling: ``counts`` is empty, not zero

@@ -387,14 +387,18 @@ class SearchEngine:
                                                          result.total, matches, any_category)
             highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
-            if not (any_word or most_words) and len(rows) < FILL_BELOW and len(units) >= 3:
+            fill = (self._fill_expression(units, any_category)
+                    if not (any_word or most_words) and len(rows) < FILL_BELOW else "")
+            if fill:
                 # Few codes have every word: the codes with all words but one follow them, so a descriptor
                 # that leaves out one of the user's words (no "abdominal" in a short text) is still listed.
                 seen = {row["code"] for row in rows}
-                extra = [row for row in self._ranked(units_expression(units, most_words=True), filters, limit,
-                                                     rank_limit=FILL_RANK_LIMIT)
+                extra = [row for row in self._ranked(fill, filters, limit, rank_limit=FILL_RANK_LIMIT)
                          if row["code"] not in seen][: limit - len(rows)]
                 result.hits += [self._hit(row, "most words", highlighter) for row in extra]
+                for row in extra:  # counted with the every-word codes, as the total counts them
+                    if row["kind"] == "code":
+                        result.filled[row["code_set"]] = result.filled.get(row["code_set"], 0) + 1
                 result.total += len(extra)
             result.partial = any_word or most_words
             result.ranked_subset = bool(ranked_among)
@@ -404,6 +408,19 @@ class SearchEngine:
                 result.total = self._count_matches(expression, filters)
             break
         self._lift_modifiers(result, words, filters, limit)
+
+    def _fill_expression(self, units: Sequence[QueryUnit], counted_in: SearchFilters) -> str:
+        """What the codes after the every-word codes must match: all the words but one (3 words or more), or
+        for two words the rarer one alone ("keppra level": the drug names the code, "level" does not; round 3).
+        '' when there is nothing to add."""
+        content = [unit for unit in units if unit.text not in STOPWORDS]
+        if len(content) >= 3:
+            return units_expression(units, most_words=True)
+        if len(content) != 2:
+            return ""
+        counted = [(self._count_matches(expression, counted_in, RANK_LIMIT + 1), expression)
+                   for expression in (units_expression([unit], prefix_last=False) for unit in content) if expression]
+        return min(((n, e) for n, e in counted if n), default=(0, ""))[1]
 
     def _lift_modifiers(self, result: SearchResult, words: Sequence[str], filters: SearchFilters, limit: int) -> None:
         """Modifiers first when the query names one: by a keyword phrase of ours ("bilateral", "distinct
@@ -502,7 +519,10 @@ class SearchEngine:
 
     def _counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
         if result.fts_expression:
-            return self._count_fts(result.fts_expression, filters)
+            found = self._count_fts(result.fts_expression, filters)
+            for code_set, n in result.filled.items():
+                found[code_set] = found.get(code_set, 0) + n
+            return found
         if result.parsed.kind == "codes":
             counts: dict[str, int] = {}
             base_extra, base_params = self._filter_sql(filters, include_code_set=False)

@@ -29,6 +29,10 @@ else:  # pragma: no cover
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 MAX_KEY_TOKENS = 8
+# A count written against a short form in the short descriptors ("3vws", "2sgm", "4cm"); ordinals are not.
+_GLUED_COUNT_RE = re.compile(r"(\d{1,3})([a-z]{2,})")
+_ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
+INDEXED_WORD_PARTS = 3  # readings of an unlisted medical word added to the index (each a short phrase)
 
 
 def tokens(text: str) -> list[str]:
@@ -155,10 +159,29 @@ class Vocabulary:
                     explained.update(key)
                     matched = length
                     break
+            if not matched:
+                found.update(dict.fromkeys(self._unlisted_word(words[index])))
             index += matched or 1
         present = set(words)
-        return (tuple(phrase for phrase in found if not self._phrase_tokens[phrase] <= present),
+        return (tuple(phrase for phrase in found
+                      if not self._phrase_tokens.get(phrase, frozenset(tokens(phrase))) <= present),
                 frozenset(explained))
+
+    def _unlisted_word(self, token: str) -> tuple[str, ...]:
+        """What a descriptor token no key names also means, read from its shape (round 3, index time):
+
+        * a count glued to a short form ("3vws", "2sgm"): the count and the short form's plain words
+          ("3", "views"), so "3 views" finds it;
+        * a medical word made of known parts ("mastopexy", "thermoplasty"): its first reading from
+          :meth:`word_parts` ("breast fixation", "breast lift"), so the lay words find the word, as they
+          already did at query time for the same word typed.
+        """
+        glued = _GLUED_COUNT_RE.fullmatch(token)
+        if glued:
+            count, short = glued.groups()
+            values = self._meanings.get((short,))
+            return (count, *values) if values and short not in _ORDINAL_ENDINGS else ()
+        return self.word_parts(token)[:INDEXED_WORD_PARTS]
 
     # --- query time
 
@@ -192,6 +215,7 @@ class Vocabulary:
             values = self.word_parts(key[0])
         return values or ()
 
+    @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; index time asks per token
     def word_parts(self, word: str) -> tuple[str, ...]:
         """A medical word read from its parts: "tympanoplasty" -> "eardrum repair", "middle ear repair", …
         (each a phrase whose words the search finds close together). () when the word has no known parts."""
