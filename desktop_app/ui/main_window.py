@@ -55,7 +55,6 @@ from desktop_app.ui.requests import (
     DetailAnswer,
     ExportDone,
     LocalitiesAnswer,
-    LocalitiesRequest,
     MeasureAnswer,
     Overview,
     Refreshed,
@@ -99,6 +98,7 @@ class MainWindow(QMainWindow):
     import_action: QAction
     import_folder_action: QAction
     import_working_set_action: QAction
+    locality_action: QAction
     new_list_action: QAction
     next_page_action: QAction
     notes_action: QAction
@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
     show_claim_check = window_menus.show_claim_check
     _build_status_bar = window_menus._build_status_bar
     show_shortcuts = window_menus.show_shortcuts
+    choose_payment_locality = window_menus.choose_payment_locality
     show_about = window_menus.show_about
     set_theme = window_menus.set_theme
     _restore_settings = window_menus._restore_settings
@@ -313,7 +314,7 @@ class MainWindow(QMainWindow):
         self.detail_pane.code_link_activated.connect(self.open_code)
         self.detail_pane.section_link_activated.connect(self.browse_section)
         self.detail_pane.measure_link_activated.connect(self.open_measure)
-        self.detail_pane.locality_requested.connect(lambda: self.service.post(LocalitiesRequest()))
+        self.detail_pane.locality_requested.connect(self.choose_payment_locality)
         self.code_edits = CodeEditsPanel(self.service, self)  # NCCI edits of the shown code, under its detail
         self.code_edits.code_activated.connect(self.open_code)
         self.detail_pane.splitter.insertWidget(1, self.code_edits)
