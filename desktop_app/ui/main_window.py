@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         # --- results area
         self.results_model = ResultsModel(self)
         self.results_view = ResultsView(self.results_model, self)
+        self.results_view.painted.connect(self.service.answer_shown)  # then the search's counts run
         self.results_view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.results_view.activated.connect(self._on_result_activated)
         self.results_model.layoutChanged.connect(self._sync_sort_combo)

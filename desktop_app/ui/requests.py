@@ -14,6 +14,8 @@ Class attributes say how the worker schedules a kind:
 * ``numbered_as``: the kind whose sequence number this request shares; its answer is dropped unless that kind's
   newest request is the one it belongs to (the counts belong to their search).
 * ``retry_on_interrupt``: put back in the queue when a newer search's interrupt hit it by a race.
+* ``waits_until_shown``: a follow-up that runs only once the window has painted its request's answer
+  (``StoreService.answer_shown``), so it never competes with that paint for the interpreter.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class Request(ABC):
     supersedes: ClassVar[frozenset[str]] = frozenset()
     numbered_as: ClassVar[str | None] = None
     retry_on_interrupt: ClassVar[bool] = True
+    waits_until_shown: ClassVar[bool] = False
 
     @abstractmethod
     def run(self, context: WorkerContext) -> Answer:
@@ -165,6 +168,7 @@ class CountsRequest(Request):
     priority: ClassVar[int] = 4
     numbered_as: ClassVar[str | None] = "search"
     retry_on_interrupt: ClassVar[bool] = False  # only ever interrupted by a newer search
+    waits_until_shown: ClassVar[bool] = True  # the buttons' numbers can wait for the list to be painted
 
     search: SearchRequest
     result: SearchResult = field(compare=False)

@@ -11,8 +11,9 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -481,6 +482,8 @@ class BadgeDelegate(QStyledItemDelegate):
 class ResultsView(QTableView):
     """The table the results model is shown in, set up once."""
 
+    painted = Signal()  # after each paint: work held until the list is shown may start (StoreService)
+
     def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
@@ -519,6 +522,10 @@ class ResultsView(QTableView):
         self._badge_delegate = BadgeDelegate(self)
         self.setItemDelegateForColumn(Column.TITLE, self._title_delegate)
         self.setItemDelegateForColumn(Column.CATEGORY, self._badge_delegate)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
 
     def _fit_row_height(self) -> None:
         """Two lines per row when any row has a second (official text and our summary, a deletion date).

@@ -142,6 +142,7 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float) -> 
         self.empty_state.setText(
             no_results_html(result, request.code_set, section_name, imported, self.last_counts))
         self.results_stack.setCurrentWidget(self.empty_state)
+        self.service.answer_shown()  # no list to paint first: the empty state wants the counts now
         self.result_note.setVisible(bool(result.message) and not result.parsed.error)
         self.result_note.setText(result.message or "")
     count = (

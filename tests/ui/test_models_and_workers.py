@@ -381,3 +381,30 @@ def test_drop_files_starts_an_import(
     with qtbot.waitSignal(window.jobs.finished, timeout=WAIT_MS) as blocker:
         window.dropEvent(drop)
     assert blocker.args == [True]
+
+
+def test_counts_wait_until_the_list_is_painted(qtbot: QtBot, window: MainWindow) -> None:
+    """A search's counts run after the results list has painted its hits, so the worker's counting never
+    competes with that paint for the interpreter (issue 12: keystroke → paint)."""
+    events: list[str] = []
+    window.service.on(SearchAnswer, lambda answer: events.append(f"hits {answer.request.query}"))
+    window.service.on(CountsAnswer, lambda answer: events.append(f"counts {answer.request.query}"))
+    window.results_view.painted.connect(lambda: events.append("painted"))
+    window.search_box.setText("office visit")
+    qtbot.waitUntil(lambda: "counts office visit" in events, timeout=WAIT_MS)
+    after = events[events.index("hits office visit"):]
+    assert "painted" in after[:after.index("counts office visit")]
+    assert window.category_filter.button("I").text().startswith("Category I  ")  # the numbers are shown
+
+
+def test_held_counts_are_released_without_a_window(qtbot: QtBot, ui_db: Path) -> None:
+    """Nothing paints (no window): the counts still come, a moment after their search's answer."""
+    service = StoreService(ui_db)
+    try:
+        counts: list[dict[str, int]] = []
+        service.on(CountsAnswer, lambda answer: counts.append(answer.counts))
+        service.post(SearchRequest("office visit"))
+        qtbot.waitUntil(lambda: bool(counts), timeout=WAIT_MS)
+        assert counts[0].get("I", 0) > 0
+    finally:
+        service.shutdown()
