@@ -59,6 +59,7 @@ from desktop_app.ui.requests import (
     Overview,
     Refreshed,
     SearchAnswer,
+    SearchRequest,
     WorkingSetAnswer,
 )
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
 
     # search_controller.py
     current_request = search_controller.current_request
+    fetch_more_results = search_controller.fetch_more_results
     request_search = search_controller.request_search
     next_page = search_controller.next_page
     previous_page = search_controller.previous_page
@@ -232,6 +234,7 @@ class MainWindow(QMainWindow):
         self._selecting_programmatically = False
         self._page_starts: list[str] = []  # browsing: the 'after' code of each page before the current one
         self._page_after = ""
+        self._more_request: SearchRequest | None = None  # the list asked for more hits of the search shown
         code_sets = [c.id for c in store.catalog.code_sets]
 
         self.setObjectName("mainWindow")
@@ -268,6 +271,7 @@ class MainWindow(QMainWindow):
         # --- results area
         self.results_model = ResultsModel(self)
         self.results_view = ResultsView(self.results_model, self)
+        self.results_model.more_wanted.connect(self.fetch_more_results)
         self.results_view.painted.connect(self.service.answer_shown)  # then the search's counts run
         self.results_view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.results_view.activated.connect(self._on_result_activated)

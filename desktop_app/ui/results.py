@@ -52,7 +52,14 @@ class SortKey(IntEnum):
 
 
 class ResultsModel(QAbstractTableModel):
-    """Hits in relevance order (as the search ranked them) or in code order."""
+    """Hits in relevance order (as the search ranked them) or in code order.
+
+    A search's first answer is a short page (enough to fill the list); when the view scrolls to its end Qt asks
+    :meth:`fetchMore`, and ``more_wanted`` tells the window to ask the worker for the rest, which
+    :meth:`extend_hits` appends without resetting what is shown.
+    """
+
+    more_wanted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,12 +73,16 @@ class ResultsModel(QAbstractTableModel):
         self._highlighter: Highlighter | None = None
         self._spans: dict[tuple[str, int], tuple[tuple[int, int], ...]] = {}
         self.common_source = ""  # rows from this source leave the Source column blank
+        self._more_available = False  # the search found more than this first page holds
+        self._more_asked = False
 
     # --- contents
 
     def set_hits(self, hits: list[Hit], texts: dict[str, RowText] | None = None,
-                 highlighter: Highlighter | None = None) -> None:
-        """``highlighter`` marks the query's words in the rows' lines, as they are painted (then kept)."""
+                 highlighter: Highlighter | None = None, more_available: bool = False) -> None:
+        """``highlighter`` marks the query's words in the rows' lines, as they are painted (then kept).
+        ``more_available``: these are the first of more hits, fetched when the list is scrolled to its end."""
+        self._more_available, self._more_asked = more_available, False
         self.beginResetModel()
         self._ranked = list(hits)
         self._hits = self._sorted(self._ranked)
@@ -80,6 +91,44 @@ class ResultsModel(QAbstractTableModel):
         self._spans = {}
         self.common_source = common_source(hits)
         self.endResetModel()
+
+    def extend_hits(self, hits: list[Hit], texts: dict[str, RowText], more_available: bool = False) -> bool:
+        """The same search's longer answer: append the hits after those shown (rows inserted, not a reset, so
+        the scroll position, selection and painted rows stay). False (nothing changed) unless the shown hits
+        are the start of ``hits`` in the same order."""
+        shown = len(self._ranked)
+        if len(hits) < shown or [h.code for h in hits[:shown]] != [h.code for h in self._ranked]:
+            return False
+        self._more_available, self._more_asked = more_available, False
+        added = hits[shown:]
+        self._texts = {**texts, **self._texts}  # the lines of the rows shown stay as they were computed
+        if not added:
+            return True
+        if self._sort_key == SortKey.RELEVANCE:
+            self.beginInsertRows(QModelIndex(), shown, shown + len(added) - 1)
+            self._ranked = self._ranked + list(added)
+            self._hits = list(self._ranked)
+            self.endInsertRows()
+        else:  # code order: the new rows fall between the old ones
+            self.layoutAboutToBeChanged.emit()
+            old = self._hits
+            self._ranked = self._ranked + list(added)
+            self._hits = self._sorted(self._ranked)
+            new_row = {id(h): i for i, h in enumerate(self._hits)}
+            for index in self.persistentIndexList():
+                if index.isValid():
+                    self.changePersistentIndex(index, self.index(new_row[id(old[index.row()])], index.column()))
+            self.layoutChanged.emit()
+        return True
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
+        return not parent.isValid() and self._more_available and not self._more_asked
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        """The view reached the last row: ask once for the rest (the window posts the longer search)."""
+        if self.canFetchMore(parent):
+            self._more_asked = True
+            self.more_wanted.emit()
 
     def source_column_blank(self) -> bool:
         """Does every row's title come from the common source (so the Source column would say nothing)?"""
@@ -503,6 +552,8 @@ class ResultsView(QTableView):
         self._one_line_height = self.fontMetrics().height() + 10
         self.verticalHeader().setDefaultSectionSize(self._one_line_height)
         model.modelReset.connect(self._fit_row_height)
+        model.rowsInserted.connect(self._fit_row_height)  # more rows fetched: a second line may now be needed
+        model.layoutChanged.connect(self._fit_row_height)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         header.setHighlightSections(False)

@@ -408,3 +408,35 @@ def test_held_counts_are_released_without_a_window(qtbot: QtBot, ui_db: Path) ->
         assert counts[0].get("I", 0) > 0
     finally:
         service.shutdown()
+
+
+def test_a_long_answer_comes_a_page_first_and_grows_on_scrolling(qtbot: QtBot, ui_db: Path,
+                                                                 make_window: Callable[[], MainWindow]) -> None:
+    """Typed text first lists FIRST_PAGE hits (painted sooner); scrolling to the last row appends the rest of
+    the search's RESULT_LIMIT below them, without a reset: the selected row and the scroll position stay."""
+    from desktop_app.ui.window_layout import FIRST_PAGE, RESULT_LIMIT
+    from tests.conftest import INVENTED_COMMON_WORD, add_invented_codes
+
+    add_invented_codes(ui_db)
+    window = make_window()
+    window.search_box.setText(INVENTED_COMMON_WORD)
+    qtbot.waitUntil(lambda: window.results_model.rowCount() == FIRST_PAGE, timeout=WAIT_MS)
+    first = [hit.code for hit in window.results_model.hits()]
+    assert "scroll down for more" in window.result_note.text()
+    window._select_row(10)
+    wait_detail(qtbot, window, first[10])
+    resets: list[int] = []
+    window.results_model.modelReset.connect(lambda: resets.append(1))
+    view = window.results_view
+    view.scrollToBottom()  # the view asks the model to fetch more (canFetchMore/fetchMore)
+    at_bottom = view.verticalScrollBar().value()
+    assert at_bottom > 10
+    qtbot.waitUntil(lambda: window.results_model.rowCount() == RESULT_LIMIT, timeout=WAIT_MS)
+    codes_now = [hit.code for hit in window.results_model.hits()]
+    assert codes_now[:FIRST_PAGE] == first and len(set(codes_now)) == RESULT_LIMIT
+    whole = window.store.search(INVENTED_COMMON_WORD, limit=RESULT_LIMIT)
+    assert codes_now == [hit.code for hit in whole.hits]  # the same list one search of 200 gives
+    assert resets == [] and view.currentIndex().row() == 10
+    assert view.verticalScrollBar().value() >= at_bottom  # not scrolled back up to the open code
+    assert not window.results_model.canFetchMore()  # the whole limit is shown: nothing more to ask
+    assert "scroll down for more" not in window.result_note.text()
