@@ -438,7 +438,7 @@ class HighlightDelegate(QStyledItemDelegate):
         painter.save()
         painter.setClipRect(cell)
         x = rect.left()
-        align = _LEFT_VCENTER
+        baseline = rect.top() + (rect.height() - plain_metrics.height()) // 2 + plain_metrics.ascent()
         for start, end, marked in _segments(text, spans):
             piece = text[start:end]
             metrics = bold_metrics if marked else plain_metrics
@@ -455,14 +455,12 @@ class HighlightDelegate(QStyledItemDelegate):
                 painter.fillRect(box.adjusted(-1, 2, 1, -2), tint)
             painter.setFont(fonts.bold if marked else fonts.plain)
             painter.setPen(marked_color if marked and marked_color is not None else text_color)
-            painter.drawText(box, align, piece)
+            # At a baseline point: the rect-and-flags form lays the text out again only to centre it.
+            painter.drawText(x, baseline, piece)
             x += width
             if out_of_room:
                 break  # the elided piece ends with "…": nothing after it may be drawn
         painter.restore()
-
-
-_LEFT_VCENTER = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
 
 
 def _bring_first_match_into_view(
