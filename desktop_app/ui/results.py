@@ -508,13 +508,13 @@ class BadgeDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._badges: dict[tuple[str, str, int, str, float], QPixmap] = {}
+        self._badges: dict[tuple[str, str, int, int, str, float], QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         opt, text = _draw_cell_without_text(self, painter, option, index)
         code_set = index.data(CODE_SET_ROLE) or ""
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-        key = (code_set, text, opt.rect.height(), f"{opt.palette.cacheKey()}/{opt.font.key()}", ratio)
+        key = (code_set, text, opt.rect.height(), opt.palette.cacheKey(), opt.font.key(), ratio)
         badge = self._badges.get(key)
         if badge is None:
             badge = self._badges[key] = _badge_pixmap(code_set, text, opt, ratio)
