@@ -16,7 +16,8 @@ import pytest
 
 from desktop_app.core.database import FTS_TOKENIZE, SCHEMA_VERSION, connect
 from desktop_app.core.indexing import FILTER_MARK, filter_text
-from desktop_app.core.search import RANK_LIMIT, Hit, SearchFilters, parse_query
+from desktop_app.core.query import parse_query
+from desktop_app.core.search import RANK_LIMIT, Hit, SearchFilters
 from desktop_app.core.store import CodeStore
 from tests.conftest import INVENTED_RARE_WORD
 

@@ -14,7 +14,7 @@ import pytest
 
 from desktop_app.core.database import SCHEMA_VERSION
 from desktop_app.core.importers import import_paths
-from desktop_app.core.search import units_expression
+from desktop_app.core.query import units_expression
 from desktop_app.core.store import CodeStore
 from desktop_app.core.vocabulary import QueryUnit
 
