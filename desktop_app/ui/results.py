@@ -93,18 +93,19 @@ class ResultsModel(QAbstractTableModel):
         self.common_source = common_source(hits)
         self.endResetModel()
 
-    def extend_hits(self, hits: list[Hit], texts: dict[str, RowText], more_available: bool = False) -> bool:
-        """The same search's longer answer: append the hits after those shown (rows inserted, not a reset, so
-        the scroll position, selection and painted rows stay). False (nothing changed) unless the shown hits
-        are the start of ``hits`` in the same order."""
+    def extend_hits(self, hits: list[Hit], texts: dict[str, RowText], more_available: bool = False,
+                    limit: int | None = None) -> None:
+        """The same search's longer answer: its hits not shown yet are appended below the rows shown (rows
+        inserted, not a reset, so the scroll position, selection and painted rows stay), up to ``limit`` rows.
+        The rows shown keep their places: the engine fills a short page from titles alone, so a longer page
+        can rank a few of them differently, and rows must not jump while the person reads them."""
         shown = len(self._ranked)
-        if len(hits) < shown or [h.code for h in hits[:shown]] != [h.code for h in self._ranked]:
-            return False
+        codes = {hit.code for hit in self._ranked}
+        added = [hit for hit in hits if hit.code not in codes][: max(0, (limit or len(hits)) - shown)]
         self._more_available, self._more_asked = more_available, False
-        added = hits[shown:]
         self._texts = {**texts, **self._texts}  # the lines of the rows shown stay as they were computed
         if not added:
-            return True
+            return
         if self._sort_key == SortKey.RELEVANCE:
             self.beginInsertRows(QModelIndex(), shown, shown + len(added) - 1)
             self._ranked = self._ranked + list(added)
@@ -120,7 +121,6 @@ class ResultsModel(QAbstractTableModel):
                 if index.isValid():
                     self.changePersistentIndex(index, self.index(new_row[id(old[index.row()])], index.column()))
             self.layoutChanged.emit()
-        return True
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
         return not parent.isValid() and self._more_available and not self._more_asked

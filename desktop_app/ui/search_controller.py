@@ -128,15 +128,16 @@ def _on_search_answer(self: MainWindow, answer: SearchAnswer) -> None:
 def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, more_available: bool = False,
                      extend: bool = False) -> None:
     """Show a search's hits. ``more_available``: they are a first page of more; ``extend``: they answer the
-    list's request for more, and are appended below the rows shown when those are their start."""
+    list's request for more, and those not shown yet are appended below the rows shown."""
     self.last_result = result
     self._show_measure_hits(result)
     request = self.current_request()
     self._selecting_programmatically = True
-    extended = False
+    extended = extend and self.results_model.rowCount() > 0
     try:
-        extended = extend and self.results_model.extend_hits(result.hits, result.row_texts, more_available)
-        if not extended:
+        if extended:
+            self.results_model.extend_hits(result.hits, result.row_texts, more_available, RESULT_LIMIT)
+        else:
             words = result.corrected_words or result.parsed.words
             highlighter = Highlighter(words, load_synonyms()) if words else None
             self.results_model.set_hits(result.hits, result.row_texts, highlighter, more_available)
@@ -152,8 +153,8 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, mor
     self.previous_page_action.setEnabled(bool(self._page_starts))
     if result.hits:
         self.results_stack.setCurrentWidget(self.results_view)
-        note = result_note(result, len(result.hits), self._filter_label(request), len(self._page_starts),
-                           more_available)
+        shown = self.results_model.rowCount()
+        note = result_note(result, shown, self._filter_label(request), len(self._page_starts), more_available)
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))
         # Keep the open code selected when it is still in the list (rows appended below keep it already, and
