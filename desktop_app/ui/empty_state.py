@@ -108,7 +108,8 @@ def _describe_item(item: object) -> str:
     return str(item)
 
 
-def result_note(result: SearchResult, shown: int, filter_label: str = "", pages_before: int = 0) -> str:
+def result_note(result: SearchResult, shown: int, filter_label: str = "", pages_before: int = 0,
+                more_available: bool = False) -> str:
     """One line above a non-empty list: codes shown outside the filter, corrections, partial matches,
     and how many are shown (a page of a browsed category or section: which codes of how many)."""
     notes: list[str] = []
@@ -126,5 +127,6 @@ def result_note(result: SearchResult, shown: int, filter_label: str = "", pages_
         notes.append(f"Page {pages_before + 1}: {result.hits[0].code} to {result.hits[-1].code} "
                      f"of {result.total:,} codes.{more}{back}")
     elif result.total > shown:
-        notes.append(f"Showing the first {shown:,} of {result.total:,}; type more to narrow.")
+        scroll = "; scroll down for more" if more_available else ""
+        notes.append(f"Showing the first {shown:,} of {result.total:,}{scroll}; type more to narrow.")
     return " ".join(notes)

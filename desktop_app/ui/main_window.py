@@ -54,11 +54,11 @@ from desktop_app.ui.requests import (
     DetailAnswer,
     ExportDone,
     LocalitiesAnswer,
-    LocalitiesRequest,
     MeasureAnswer,
     Overview,
     Refreshed,
     SearchAnswer,
+    SearchRequest,
     WorkingSetAnswer,
 )
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
     import_action: QAction
     import_folder_action: QAction
     import_working_set_action: QAction
+    locality_action: QAction
     new_list_action: QAction
     next_page_action: QAction
     notes_action: QAction
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
     show_claim_check = window_menus.show_claim_check
     _build_status_bar = window_menus._build_status_bar
     show_shortcuts = window_menus.show_shortcuts
+    choose_payment_locality = window_menus.choose_payment_locality
     show_about = window_menus.show_about
     set_theme = window_menus.set_theme
     _restore_settings = window_menus._restore_settings
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
 
     # search_controller.py
     current_request = search_controller.current_request
+    fetch_more_results = search_controller.fetch_more_results
     request_search = search_controller.request_search
     next_page = search_controller.next_page
     previous_page = search_controller.previous_page
@@ -234,6 +237,7 @@ class MainWindow(QMainWindow):
         self._selecting_programmatically = False
         self._page_starts: list[str] = []  # browsing: the 'after' code of each page before the current one
         self._page_after = ""
+        self._more_request: SearchRequest | None = None  # the list asked for more hits of the search shown
         code_sets = [c.id for c in store.catalog.code_sets]
 
         self.setObjectName("mainWindow")
@@ -270,6 +274,8 @@ class MainWindow(QMainWindow):
         # --- results area
         self.results_model = ResultsModel(self)
         self.results_view = ResultsView(self.results_model, self)
+        self.results_model.more_wanted.connect(self.fetch_more_results)
+        self.results_view.painted.connect(self.service.answer_shown)  # then the search's counts run
         self.results_view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.results_view.activated.connect(self._on_result_activated)
         self.results_model.layoutChanged.connect(self._sync_sort_combo)
@@ -316,7 +322,7 @@ class MainWindow(QMainWindow):
         self.detail_pane.code_link_activated.connect(self.open_code)
         self.detail_pane.section_link_activated.connect(self.browse_section)
         self.detail_pane.measure_link_activated.connect(self.open_measure)
-        self.detail_pane.locality_requested.connect(lambda: self.service.post(LocalitiesRequest()))
+        self.detail_pane.locality_requested.connect(self.choose_payment_locality)
         self.code_edits = CodeEditsPanel(self.service, self)  # NCCI edits of the shown code, under its detail
         self.code_edits.code_activated.connect(self.open_code)
         self.detail_pane.splitter.insertWidget(1, self.code_edits)

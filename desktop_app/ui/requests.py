@@ -14,6 +14,8 @@ Class attributes say how the worker schedules a kind:
 * ``numbered_as``: the kind whose sequence number this request shares; its answer is dropped unless that kind's
   newest request is the one it belongs to (the counts belong to their search).
 * ``retry_on_interrupt``: put back in the queue when a newer search's interrupt hit it by a race.
+* ``waits_until_shown``: a follow-up that runs only once the window has painted its request's answer
+  (``StoreService.answer_shown``), so it never competes with that paint for the interpreter.
 * ``ordered``: a write to the user's own database (``ui/user_requests.py``): never coalesced, never dropped as
   stale, run in the order posted and before any waiting read (so what is read next sees it), and still run when
   the window closes.
@@ -100,6 +102,7 @@ class Request(ABC):
     supersedes: ClassVar[frozenset[str]] = frozenset()
     numbered_as: ClassVar[str | None] = None
     retry_on_interrupt: ClassVar[bool] = True
+    waits_until_shown: ClassVar[bool] = False
     ordered: ClassVar[bool] = False
 
     @abstractmethod
@@ -207,6 +210,7 @@ class CountsRequest(Request):
     priority: ClassVar[int] = 4
     numbered_as: ClassVar[str | None] = RequestKind.SEARCH
     retry_on_interrupt: ClassVar[bool] = False  # only ever interrupted by a newer search
+    waits_until_shown: ClassVar[bool] = True  # the buttons' numbers can wait for the list to be painted
 
     search: SearchRequest
     result: SearchResult = field(compare=False)

@@ -11,8 +11,9 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -52,7 +53,14 @@ class SortKey(IntEnum):
 
 
 class ResultsModel(QAbstractTableModel):
-    """Hits in relevance order (as the search ranked them) or in code order."""
+    """Hits in relevance order (as the search ranked them) or in code order.
+
+    A search's first answer is a short page (enough to fill the list); when the view scrolls to its end Qt asks
+    :meth:`fetchMore`, and ``more_wanted`` tells the window to ask the worker for the rest, which
+    :meth:`extend_hits` appends without resetting what is shown.
+    """
+
+    more_wanted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,12 +74,16 @@ class ResultsModel(QAbstractTableModel):
         self._highlighter: Highlighter | None = None
         self._spans: dict[tuple[str, int], tuple[tuple[int, int], ...]] = {}
         self.common_source = ""  # rows from this source leave the Source column blank
+        self._more_available = False  # the search found more than this first page holds
+        self._more_asked = False
 
     # --- contents
 
     def set_hits(self, hits: list[Hit], texts: dict[str, RowText] | None = None,
-                 highlighter: Highlighter | None = None) -> None:
-        """``highlighter`` marks the query's words in the rows' lines, as they are painted (then kept)."""
+                 highlighter: Highlighter | None = None, more_available: bool = False) -> None:
+        """``highlighter`` marks the query's words in the rows' lines, as they are painted (then kept).
+        ``more_available``: these are the first of more hits, fetched when the list is scrolled to its end."""
+        self._more_available, self._more_asked = more_available, False
         self.beginResetModel()
         self._ranked = list(hits)
         self._hits = self._sorted(self._ranked)
@@ -80,6 +92,44 @@ class ResultsModel(QAbstractTableModel):
         self._spans = {}
         self.common_source = common_source(hits)
         self.endResetModel()
+
+    def extend_hits(self, hits: list[Hit], texts: dict[str, RowText], more_available: bool = False,
+                    limit: int | None = None) -> None:
+        """The same search's longer answer: its hits not shown yet are appended below the rows shown (rows
+        inserted, not a reset, so the scroll position, selection and painted rows stay), up to ``limit`` rows.
+        The rows shown keep their places: the engine fills a short page from titles alone, so a longer page
+        can rank a few of them differently, and rows must not jump while the person reads them."""
+        shown = len(self._ranked)
+        codes = {hit.code for hit in self._ranked}
+        added = [hit for hit in hits if hit.code not in codes][: max(0, (limit or len(hits)) - shown)]
+        self._more_available, self._more_asked = more_available, False
+        self._texts = {**texts, **self._texts}  # the lines of the rows shown stay as they were computed
+        if not added:
+            return
+        if self._sort_key == SortKey.RELEVANCE:
+            self.beginInsertRows(QModelIndex(), shown, shown + len(added) - 1)
+            self._ranked = self._ranked + list(added)
+            self._hits = list(self._ranked)
+            self.endInsertRows()
+        else:  # code order: the new rows fall between the old ones
+            self.layoutAboutToBeChanged.emit()
+            old = self._hits
+            self._ranked = self._ranked + list(added)
+            self._hits = self._sorted(self._ranked)
+            new_row = {id(h): i for i, h in enumerate(self._hits)}
+            for index in self.persistentIndexList():
+                if index.isValid():
+                    self.changePersistentIndex(index, self.index(new_row[id(old[index.row()])], index.column()))
+            self.layoutChanged.emit()
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
+        return not parent.isValid() and self._more_available and not self._more_asked
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        """The view reached the last row: ask once for the rest (the window posts the longer search)."""
+        if self.canFetchMore(parent):
+            self._more_asked = True
+            self.more_wanted.emit()
 
     def source_column_blank(self) -> bool:
         """Does every row's title come from the common source (so the Source column would say nothing)?"""
@@ -262,6 +312,31 @@ _HANDLED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, _FONT, _FOREGROUND,
 _CODE, _CATEGORY, _TITLE, _SOURCE = (int(c) for c in Column)
 
 
+def _badge_pixmap(code_set: str, text: str, opt: QStyleOptionViewItem, ratio: float) -> QPixmap:
+    """One badge on a transparent pixmap, at the screen's pixel ratio."""
+    background, foreground = badge_colors(code_set, opt.palette)
+    font = QFont(opt.font)
+    font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+    font.setBold(True)
+    metrics = QFontMetrics(font)
+    width = metrics.horizontalAdvance(text) + 12
+    height = max(1, min(opt.rect.height() - 4, metrics.height() + 4))
+    pixmap = QPixmap(round(width * ratio), round(height * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(background)
+    box = QRect(0, 0, width, height)
+    painter.drawRoundedRect(box, height / 2, height / 2)
+    painter.setFont(font)
+    painter.setPen(foreground)
+    painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
+    painter.end()
+    return pixmap
+
+
 def short_source_name(name: str) -> str:
     """Our bundled source has a long, explicit name (shown in full in tooltips and the detail pane)."""
     return "CodeDesk summary" if name == BUNDLED_SOURCE_NAME else name
@@ -284,12 +359,42 @@ def _draw_cell_without_text(
     return opt, text
 
 
+class _Fonts:
+    """A cell font's plain and bold faces with their metrics, made once per font (not per painted line)."""
+
+    def __init__(self, font: QFont) -> None:
+        self.plain, self.bold = QFont(font), QFont(font)
+        self.bold.setBold(True)
+        self.plain_metrics, self.bold_metrics = QFontMetrics(self.plain), QFontMetrics(self.bold)
+
+
 class HighlightDelegate(QStyledItemDelegate):
     """Draws the title with the matched words in bold on a tinted background.
 
     Painted by hand from ``Hit.highlights`` spans rather than through a QTextDocument per cell: typing must
     repaint the list within one frame, and a rich-text document per cell costs far more than a few drawText.
+    Fonts, metrics and colours are made once per font and palette, not per line: a keystroke repaints some
+    thirty rows, and building them per line was a third of the paint.
     """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fonts: dict[str, _Fonts] = {}
+        self._tints: dict[int, tuple[QColor, QColor]] = {}
+
+    def _fonts_for(self, font: QFont) -> _Fonts:
+        key = font.key()
+        fonts = self._fonts.get(key)
+        if fonts is None:
+            fonts = self._fonts[key] = _Fonts(font)
+        return fonts
+
+    def _tint_and_muted(self, palette: QPalette) -> tuple[QColor, QColor]:
+        key = palette.cacheKey()
+        colors = self._tints.get(key)
+        if colors is None:
+            colors = self._tints[key] = (highlight_background(palette), muted_text(palette))
+        return colors
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         spans = index.data(HIGHLIGHTS_ROLE) or ()
@@ -305,26 +410,25 @@ class HighlightDelegate(QStyledItemDelegate):
         foreground = index.data(_FOREGROUND)
         if isinstance(foreground, QColor) and not selected:
             text_color = foreground  # deleted codes stay grey
+        fonts = self._fonts_for(opt.font)
+        tint, muted = self._tint_and_muted(palette)
         if two_lines and secondary:
             half = opt.rect.height() // 2
             top = QRect(opt.rect.left(), opt.rect.top() + 2, opt.rect.width(), half - 2)
             bottom = QRect(opt.rect.left(), opt.rect.top() + half, opt.rect.width(), half - 2)
-            self._draw_line(painter, opt, top, text, spans, text_color, selected)
-            muted = text_color if selected else muted_text(palette)
+            self._draw_line(painter, fonts, tint, top, text, spans, text_color, selected)
             # Marked words keep the first line's colour: muted grey on the tint is hard to read in the dark theme.
-            self._draw_line(painter, opt, bottom, secondary, secondary_spans, muted, selected, marked_color=text_color)
+            self._draw_line(painter, fonts, tint, bottom, secondary, secondary_spans,
+                            text_color if selected else muted, selected, marked_color=text_color)
             return
         # A row without a second line is centred in its cell, level with its code (as the style draws it),
         # not left on the top half of a two-line row.
-        self._draw_line(painter, opt, opt.rect, text, spans, text_color, selected)
+        self._draw_line(painter, fonts, tint, opt.rect, text, spans, text_color, selected)
 
-    def _draw_line(self, painter: QPainter, opt: QStyleOptionViewItem, cell: QRect, text: str,
+    def _draw_line(self, painter: QPainter, fonts: _Fonts, tint: QColor, cell: QRect, text: str,
                    spans: tuple[tuple[int, int], ...], text_color: QColor, selected: bool,
                    marked_color: QColor | None = None) -> None:
-        palette = opt.palette
-        plain, bold = QFont(opt.font), QFont(opt.font)
-        bold.setBold(True)
-        plain_metrics, bold_metrics = QFontMetrics(plain), QFontMetrics(bold)
+        plain_metrics, bold_metrics = fonts.plain_metrics, fonts.bold_metrics
         # One line of text, centred in the cell: in a two-line row's full height the marks stay line-high.
         line_height = bold_metrics.height() + 4
         if cell.height() > line_height:
@@ -335,6 +439,7 @@ class HighlightDelegate(QStyledItemDelegate):
         painter.save()
         painter.setClipRect(cell)
         x = rect.left()
+        baseline = rect.top() + (rect.height() - plain_metrics.height()) // 2 + plain_metrics.ascent()
         for start, end, marked in _segments(text, spans):
             piece = text[start:end]
             metrics = bold_metrics if marked else plain_metrics
@@ -348,10 +453,11 @@ class HighlightDelegate(QStyledItemDelegate):
             # The last, elided piece gets all the room left: a box cut to its measured width can clip the "…".
             box = QRect(x, rect.top(), rect.right() - x + 1 if out_of_room else width, rect.height())
             if marked and not selected and piece != "\u2026":
-                painter.fillRect(box.adjusted(-1, 2, 1, -2), highlight_background(palette))
-            painter.setFont(bold if marked else plain)
+                painter.fillRect(box.adjusted(-1, 2, 1, -2), tint)
+            painter.setFont(fonts.bold if marked else fonts.plain)
             painter.setPen(marked_color if marked and marked_color is not None else text_color)
-            painter.drawText(box, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), piece)
+            # At a baseline point: the rect-and-flags form lays the text out again only to centre it.
+            painter.drawText(x, baseline, piece)
             x += width
             if out_of_room:
                 break  # the elided piece ends with "…": nothing after it may be drawn
@@ -395,28 +501,26 @@ def _segments(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, 
 
 
 class BadgeDelegate(QStyledItemDelegate):
-    """The category as a rounded badge, coloured per code set from the current palette."""
+    """The category as a rounded badge, coloured per code set from the current palette.
+
+    Only four badges exist (one per code set) per palette and row height: each is drawn once into a pixmap
+    and then copied, instead of an antialiased rounded rectangle and a text layout per painted row.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._badges: dict[tuple[str, str, int, int, str, float], QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         opt, text = _draw_cell_without_text(self, painter, option, index)
         code_set = index.data(CODE_SET_ROLE) or ""
-        background, foreground = badge_colors(code_set, opt.palette)
-        font = QFont(opt.font)
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        font.setBold(True)
-        metrics = QFontMetrics(font)
-        width = metrics.horizontalAdvance(text) + 12
-        height = min(opt.rect.height() - 4, metrics.height() + 4)
-        box = QRect(opt.rect.left() + 4, opt.rect.center().y() - height // 2 + 1, width, height)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(background)
-        painter.drawRoundedRect(box, height / 2, height / 2)
-        painter.setFont(font)
-        painter.setPen(foreground)
-        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
-        painter.restore()
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        key = (code_set, text, opt.rect.height(), opt.palette.cacheKey(), opt.font.key(), ratio)
+        badge = self._badges.get(key)
+        if badge is None:
+            badge = self._badges[key] = _badge_pixmap(code_set, text, opt, ratio)
+        height = round(badge.height() / ratio)
+        painter.drawPixmap(opt.rect.left() + 4, opt.rect.center().y() - height // 2 + 1, badge)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         hint = super().sizeHint(option, index)
@@ -425,6 +529,8 @@ class BadgeDelegate(QStyledItemDelegate):
 
 class ResultsView(QTableView):
     """The table the results model is shown in, set up once."""
+
+    painted = Signal()  # after each paint: work held until the list is shown may start (StoreService)
 
     def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -445,6 +551,8 @@ class ResultsView(QTableView):
         self._one_line_height = self.fontMetrics().height() + 10
         self.verticalHeader().setDefaultSectionSize(self._one_line_height)
         model.modelReset.connect(self._fit_row_height)
+        model.rowsInserted.connect(self._fit_row_height)  # more rows fetched: a second line may now be needed
+        model.layoutChanged.connect(self._fit_row_height)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
@@ -465,6 +573,10 @@ class ResultsView(QTableView):
         self._badge_delegate = BadgeDelegate(self)
         self.setItemDelegateForColumn(Column.TITLE, self._title_delegate)
         self.setItemDelegateForColumn(Column.CATEGORY, self._badge_delegate)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
 
     def _fit_row_height(self) -> None:
         """Two lines per row when any row has a second (official text and our summary, a deletion date).

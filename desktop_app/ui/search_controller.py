@@ -36,20 +36,36 @@ from desktop_app.ui.requests import (
 )
 from desktop_app.ui.results import SortKey
 from desktop_app.ui.theme import CODE_SET_LABELS
-from desktop_app.ui.window_layout import COMPARE_TAB, RESULT_LIMIT, SEARCH_TAB
+from desktop_app.ui.window_layout import COMPARE_TAB, FIRST_PAGE, RESULT_LIMIT, SEARCH_TAB
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 
-def current_request(self: MainWindow) -> SearchRequest:
+def current_request(self: MainWindow, loaded: int = 0) -> SearchRequest:
+    """The search the box and filters ask. Typed text asks first for a short page, enough to fill the list
+    (the list is painted sooner: fewer hits to rank and describe); more come when it is scrolled to its end.
+    ``loaded``: ask for as many as the list holds now (to refresh it in place). Browsing a category or
+    section asks for whole pages, as Alt+PgDown turns them."""
+    query = self.search_box.text()
+    limit = max(FIRST_PAGE, min(loaded, RESULT_LIMIT)) if query.strip() else RESULT_LIMIT
     return SearchRequest(
-        self.search_box.text(),
+        query,
         self.category_filter.current_code_set(),
         self.section_tree.current_section(),
-        RESULT_LIMIT,
+        limit,
         self._page_after,
     )
+
+
+def fetch_more_results(self: MainWindow) -> None:
+    """The list was scrolled to its last row: the same search again, for up to RESULT_LIMIT hits; its answer
+    is appended below the rows shown (``_on_search_answer``)."""
+    request = self.current_request(RESULT_LIMIT)
+    if self.last_result is None or self.last_result.query != request.query:
+        return  # the box changed since: its own search is on the way
+    self._more_request = request
+    self.service.post(request)
 
 
 def request_search(self: MainWindow, *_args: object) -> int:
@@ -103,18 +119,28 @@ def _on_counts_ready(self: MainWindow, answer: CountsAnswer) -> None:
 
 def _on_search_answer(self: MainWindow, answer: SearchAnswer) -> None:
     self.last_counts = dict(answer.result.counts)  # empty until their own answer comes
-    self._on_search_ready(answer.result, answer.seconds)
+    more = answer.request.limit < RESULT_LIMIT and len(answer.result.hits) >= answer.request.limit
+    extend = self._more_request is not None and answer.request == self._more_request
+    self._more_request = None
+    self._on_search_ready(answer.result, answer.seconds, more, extend)
 
 
-def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float) -> None:
+def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, more_available: bool = False,
+                     extend: bool = False) -> None:
+    """Show a search's hits. ``more_available``: they are a first page of more; ``extend``: they answer the
+    list's request for more, and those not shown yet are appended below the rows shown."""
     self.last_result = result
     self._show_measure_hits(result)
     request = self.current_request()
     self._selecting_programmatically = True
+    extended = extend and self.results_model.rowCount() > 0
     try:
-        words = result.corrected_words or result.parsed.words
-        highlighter = Highlighter(words, load_synonyms()) if words else None
-        self.results_model.set_hits(result.hits, result.row_texts, highlighter)
+        if extended:
+            self.results_model.extend_hits(result.hits, result.row_texts, more_available, RESULT_LIMIT)
+        else:
+            words = result.corrected_words or result.parsed.words
+            highlighter = Highlighter(words, load_synonyms()) if words else None
+            self.results_model.set_hits(result.hits, result.row_texts, highlighter, more_available)
     finally:
         self._selecting_programmatically = False
     nothing_asked = not request.query.strip() and request.section_id is None
@@ -127,11 +153,13 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float) -> 
     self.previous_page_action.setEnabled(bool(self._page_starts))
     if result.hits:
         self.results_stack.setCurrentWidget(self.results_view)
-        note = result_note(result, len(result.hits), self._filter_label(request), len(self._page_starts))
+        shown = self.results_model.rowCount()
+        note = result_note(result, shown, self._filter_label(request), len(self._page_starts), more_available)
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))
-        # Keep the open code selected when it is still in the list.
-        if self.detail_pane.detail is not None:
+        # Keep the open code selected when it is still in the list (rows appended below keep it already, and
+        # must not scroll the list back up to it).
+        if self.detail_pane.detail is not None and not extended:
             row = self.results_model.row_of(self.detail_pane.detail.code)
             if row >= 0:
                 self._select_row(row, open_detail=False)
@@ -143,6 +171,7 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float) -> 
         self.empty_state.setText(
             no_results_html(result, request.code_set, section_name, imported, self.last_counts))
         self.results_stack.setCurrentWidget(self.empty_state)
+        self.service.answer_shown()  # no list to paint first: the empty state wants the counts now
         self.result_note.setVisible(bool(result.message) and not result.parsed.error)
         self.result_note.setText(result.message or "")
     count = (

@@ -83,7 +83,8 @@ def on_data_changed(self: MainWindow) -> None:
     # from the answer (on_catalog_refreshed) rather than reading the database on the UI thread.
     self.service.refresh()
     self.service.overview()
-    self.service.post(self.current_request())  # the same page, not back to the first
+    # The same page, not back to the first, with as many rows as the list holds.
+    self.service.post(self.current_request(self.results_model.rowCount()))
     self.side_panel.reload()  # titles may have changed
     if self.detail_pane.detail is not None:
         self.service.detail(self.detail_pane.detail.code)

@@ -26,6 +26,7 @@ from desktop_app.ui.claim_check import ClaimCheckPanel
 from desktop_app.ui.importing import (
     supported_formats_text,
 )
+from desktop_app.ui.requests import LocalitiesRequest
 from desktop_app.ui.results import SortKey
 from desktop_app.ui.shortcuts import ShortcutsDialog
 from desktop_app.ui.theme import ThemeChoice, apply_theme
@@ -88,6 +89,11 @@ def _build_actions(self: MainWindow) -> None:
     self.changes_action = self._action(
         "&What Changed\u2026", self.show_changes, [keys("Ctrl+Shift+W")], "changesAction"
     )
+    # Also reached from the detail pane's "Choose the payment locality" link; here it has its key.
+    self.locality_action = self._action(
+        "Payment &Locality\u2026", self.choose_payment_locality, [keys("Ctrl+Shift+M")], "localityAction"
+    )
+    self.locality_action.setToolTip("Which Medicare locality's payment amounts the detail shows (GPCI file)")
     self.shortcuts_action = self._action(
         "&Keyboard Shortcuts", self.show_shortcuts, [keys(keys.StandardKey.HelpContents), keys("F1")],
         "shortcutsAction",
@@ -192,6 +198,7 @@ def _build_actions(self: MainWindow) -> None:
         self.compare_selected_action,
         self.print_action,
         self.pdf_action,
+        self.locality_action,
         self.export_results_action,
         self.export_working_table_action,
         self.copy_rows_action,
@@ -235,7 +242,7 @@ def _build_menus(self: MainWindow) -> None:
     view_menu = bar.addMenu("&View")
     view_menu.addActions([self.search_tab_action, self.compare_tab_action, self.compare_codes_tab_action])
     view_menu.addAction(self.compare_selected_action)
-    view_menu.addActions([self.claim_check_action, self.changes_action])
+    view_menu.addActions([self.claim_check_action, self.changes_action, self.locality_action])
     view_menu.addSeparator()
     view_menu.addActions([self.clear_filter_action, self.next_page_action, self.previous_page_action])
     theme_menu = view_menu.addMenu("&Theme")
@@ -288,6 +295,11 @@ def _build_status_bar(self: MainWindow) -> None:
     status.addPermanentWidget(self.db_label)
     status.addPermanentWidget(self.sources_label)
     status.addPermanentWidget(self.counts_label)
+
+
+def choose_payment_locality(self: MainWindow) -> None:
+    """Ask the worker for the imported localities; the chooser opens with its answer (``_choose_locality``)."""
+    self.service.post(LocalitiesRequest())
 
 
 def show_shortcuts(self: MainWindow) -> None:

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from desktop_app.core.errors import CodeDeskError, is_environment_problem, is_interrupt
 from desktop_app.core.store import CodeStore
@@ -49,6 +49,7 @@ from desktop_app.ui.requests import (
 log = logging.getLogger(__name__)
 
 AnswerT = TypeVar("AnswerT", bound=Answer)
+HELD_FOLLOW_UP_MS = 100
 # A write to the user data waits this long for another program's lock, then is refused, told and retried:
 # the worker is shared with the searches, which must not stall behind a locked file.
 USERDATA_BUSY_TIMEOUT_MS = 250
@@ -71,6 +72,9 @@ class StoreWorker(QObject):
         self._user_ready = False
         self._lock = threading.Lock()
         self._pending: dict[str, tuple[int, Request]] = {}
+        # Follow-ups that wait until the window has shown their request's answer (a search's counts must not
+        # compete with the list's paint for the interpreter): released by release_held().
+        self._held: dict[str, tuple[int, Request]] = {}
         self._writes: deque[tuple[int, Request]] = deque()  # ordered requests, first in first out
         self._running: str | None = None
         self._stopped = False
@@ -89,10 +93,22 @@ class StoreWorker(QObject):
             self._pending[request.kind] = (seq, request)
             for kind in request.supersedes:
                 self._pending.pop(kind, None)
+                self._held.pop(kind, None)
             if self._running in request.interrupts and self._store is not None:
                 self._store.conn.interrupt()
         if idle:
             self._wake.emit()  # queued: the receiver lives in the worker thread
+
+    def release_held(self) -> None:
+        """The window has shown the answer: let the follow-ups that waited for that run."""
+        with self._lock:
+            if not self._held:
+                return
+            idle = not self._pending and not self._writes
+            self._pending.update(self._held)
+            self._held.clear()
+        if idle:
+            self._wake.emit()
 
     # --- in the worker thread ----------------------------------------------------------------------
 
@@ -132,12 +148,14 @@ class StoreWorker(QObject):
             kind = request.kind
             try:
                 answer = request.run(self)
-                self.finished.emit(seq, request, answer)
+                # Queued before the answer is sent: the window may show it (and release it) at once.
                 follow_up = request.follow_up(answer)
                 if follow_up is not None:
                     with self._lock:  # e.g. counts only for a search nobody has typed past yet
                         if kind not in self._pending and not self._stopped:
-                            self._pending[follow_up.kind] = (seq, follow_up)
+                            queue = self._held if follow_up.waits_until_shown else self._pending
+                            queue[follow_up.kind] = (seq, follow_up)
+                self.finished.emit(seq, request, answer)
             except CodeDeskError as exc:
                 self.failed.emit(seq, request, str(exc))
             except Exception as exc:
@@ -163,6 +181,7 @@ class StoreWorker(QObject):
         with self._lock:
             self._stopped = True
             self._pending.clear()
+            self._held.clear()
             if self._running is not None and self._store is not None:
                 self._store.conn.interrupt()
 
@@ -208,6 +227,12 @@ class StoreService(QObject):
         self._worker.moveToThread(self._thread)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
+        # Held follow-ups run once the window says it showed the answer (answer_shown), or after this long
+        # when nothing shows it (the list hidden behind another tab, no window at all).
+        self._release_timer = QTimer(self)
+        self._release_timer.setSingleShot(True)
+        self._release_timer.setInterval(HELD_FOLLOW_UP_MS)
+        self._release_timer.timeout.connect(self._worker.release_held)
         self._thread.start()
 
     def on(self, answer_type: type[AnswerT], slot: Callable[[AnswerT], object]) -> None:
@@ -247,6 +272,11 @@ class StoreService(QObject):
         """After an import: the worker re-reads its catalog before any later request runs."""
         return self.post(RefreshRequest())
 
+    def answer_shown(self) -> None:
+        """The window painted the newest answer: follow-ups held until then (a search's counts) may run."""
+        self._release_timer.stop()
+        self._worker.release_held()
+
     def is_latest(self, kind: str, seq: int) -> bool:
         return self._latest.get(kind) == seq
 
@@ -267,6 +297,7 @@ class StoreService(QObject):
             self._delivered[request.kind] = seq
         for slot in list(self._subscribers.get(type(answer), ())):
             slot(answer)
+        self._release_timer.start()
 
     @Slot(int, object, str)
     def _on_failed(self, seq: int, request: Request, message: str) -> None:

@@ -69,3 +69,37 @@ def test_payment_amounts_and_the_locality_choice(qtbot: QtBot, window: MainWindo
     window.detail_pane.browser.anchorClicked.emit(QUrl("locality:choose"))
     qtbot.waitUntil(lambda: "$112.39" in window.detail_pane.text(), timeout=WAIT_MS)
     assert window.settings.value("payment/locality") == "99102-01"
+
+
+def test_payment_locality_from_the_keyboard(qtbot: QtBot, window: MainWindow,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12 (keyboard-first): the chooser the detail's link opens is a View menu action with its own key,
+    listed in the F1 shortcuts help."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QKeySequence
+
+    from desktop_app.ui.shortcuts import shortcut_rows
+
+    action = window.locality_action
+    view_menu = next(m.menu() for m in window.menuBar().actions() if m.text() == "&View")
+    assert action in view_menu.actions()
+    assert action.shortcut() == QKeySequence("Ctrl+Shift+M")
+    clashes = [a.text() for a in window.actions() if a is not action and action.shortcut() in a.shortcuts()]
+    assert clashes == []
+    assert ("Ctrl+Shift+M", "Payment Locality") in shortcut_rows(window.actions())
+    window.open_code("99990")
+    wait_detail(qtbot, window, "99990")
+    asked: list[list[str]] = []
+
+    def choose(parent: object, title: str, label: str, items: list[str], current: int, editable: bool
+               ) -> tuple[str, bool]:
+        asked.append(items)
+        return next(i for i in items if "PRETEND" in i), True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(choose))
+    window.search_box.setFocus()
+    qtbot.keyClick(window.search_box, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: "$112.39" in window.detail_pane.text(), timeout=WAIT_MS)
+    assert asked and asked[0][0] == "National amounts only"
+    assert window.settings.value("payment/locality") == "99102-01"

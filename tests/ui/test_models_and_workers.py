@@ -381,3 +381,62 @@ def test_drop_files_starts_an_import(
     with qtbot.waitSignal(window.jobs.finished, timeout=WAIT_MS) as blocker:
         window.dropEvent(drop)
     assert blocker.args == [True]
+
+
+def test_counts_wait_until_the_list_is_painted(qtbot: QtBot, window: MainWindow) -> None:
+    """A search's counts run after the results list has painted its hits, so the worker's counting never
+    competes with that paint for the interpreter (issue 12: keystroke → paint)."""
+    events: list[str] = []
+    window.service.on(SearchAnswer, lambda answer: events.append(f"hits {answer.request.query}"))
+    window.service.on(CountsAnswer, lambda answer: events.append(f"counts {answer.request.query}"))
+    window.results_view.painted.connect(lambda: events.append("painted"))
+    window.search_box.setText("office visit")
+    qtbot.waitUntil(lambda: "counts office visit" in events, timeout=WAIT_MS)
+    after = events[events.index("hits office visit"):]
+    assert "painted" in after[:after.index("counts office visit")]
+    assert window.category_filter.button("I").text().startswith("Category I  ")  # the numbers are shown
+
+
+def test_held_counts_are_released_without_a_window(qtbot: QtBot, ui_db: Path) -> None:
+    """Nothing paints (no window): the counts still come, a moment after their search's answer."""
+    service = StoreService(ui_db)
+    try:
+        counts: list[dict[str, int]] = []
+        service.on(CountsAnswer, lambda answer: counts.append(answer.counts))
+        service.post(SearchRequest("office visit"))
+        qtbot.waitUntil(lambda: bool(counts), timeout=WAIT_MS)
+        assert counts[0].get("I", 0) > 0
+    finally:
+        service.shutdown()
+
+
+def test_a_long_answer_comes_a_page_first_and_grows_on_scrolling(qtbot: QtBot, ui_db: Path,
+                                                                 make_window: Callable[[], MainWindow]) -> None:
+    """Typed text first lists FIRST_PAGE hits (painted sooner); scrolling to the last row appends the rest of
+    the search's RESULT_LIMIT below them, without a reset: the selected row and the scroll position stay."""
+    from desktop_app.ui.window_layout import FIRST_PAGE, RESULT_LIMIT
+    from tests.conftest import INVENTED_COMMON_WORD, add_invented_codes
+
+    add_invented_codes(ui_db)
+    window = make_window()
+    window.search_box.setText(INVENTED_COMMON_WORD)
+    qtbot.waitUntil(lambda: window.results_model.rowCount() == FIRST_PAGE, timeout=WAIT_MS)
+    first = [hit.code for hit in window.results_model.hits()]
+    assert "scroll down for more" in window.result_note.text()
+    window._select_row(10)
+    wait_detail(qtbot, window, first[10])
+    resets: list[int] = []
+    window.results_model.modelReset.connect(lambda: resets.append(1))
+    view = window.results_view
+    view.scrollToBottom()  # the view asks the model to fetch more (canFetchMore/fetchMore)
+    at_bottom = view.verticalScrollBar().value()
+    assert at_bottom > 10
+    qtbot.waitUntil(lambda: window.results_model.rowCount() == RESULT_LIMIT, timeout=WAIT_MS)
+    codes_now = [hit.code for hit in window.results_model.hits()]
+    # The rows shown stay where they were; below them, the 200-hit search's other hits in its order.
+    whole = [hit.code for hit in window.store.search(INVENTED_COMMON_WORD, limit=RESULT_LIMIT).hits]
+    assert codes_now == first + [code for code in whole if code not in first][:RESULT_LIMIT - FIRST_PAGE]
+    assert resets == [] and view.currentIndex().row() == 10
+    assert view.verticalScrollBar().value() >= at_bottom  # not scrolled back up to the open code
+    assert not window.results_model.canFetchMore()  # the whole limit is shown: nothing more to ask
+    assert "scroll down for more" not in window.result_note.text()
