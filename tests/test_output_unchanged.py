@@ -6,8 +6,9 @@ family, runs the CLI's ``--json`` commands that carry those words (kinds, status
 families, change kinds) and dumps every reference table, then compares the whole text with
 ``tests/fixtures/golden/output_snapshot.json``, which was written by the code before the refactoring.
 
-Volatile values (times, paths, the database file, the bundled reference's release hash) are blanked first. Word searches are left out on purpose: their
-ranking is tuned often and has its own quality tests; code, prefix, range and list searches are exact.
+Volatile values (times, paths, the database file, the bundled reference's release hash) are blanked first.
+Word searches are left out on purpose: their ranking is tuned often and has its own quality tests; code, prefix,
+range and list searches are exact.
 
 A deliberate change of output (a new JSON key, a new fixture) is recorded by running this file as a script:
 ``python -m tests.test_output_unchanged`` rewrites the snapshot, and the diff is reviewed with the change.

@@ -210,7 +210,7 @@ def _write_measures(detail: CodeDetail, out: TextIO) -> None:
         for group in eligible:
             years = f"  [{', '.join(group.years)}]" if group.years else ""
             out.write(f"  {group.measure_id:<7} {clip(group.title, 80)}{years}\n")
-    if not groups and detail.code_set == "II" and detail.kind == "code":
+    if not groups and detail.code_set == "II" and detail.kind == CodeKind.CODE:
         if detail.measure_sources:
             imported = sorted({year for _, year in detail.measure_sources})
             out.write(f"\nQuality measures: no imported measure uses {detail.code} "

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from desktop_app.core.code_compare import AMA_NOTICE, CPT_SETS, category_label, source_label
 from desktop_app.core.reference import BUNDLED_KIND, BUNDLED_SOURCE_NAME
+from desktop_app.core.results import MatchKind
 from desktop_app.core.search import FTS_JOIN, Hit, SearchFilters
 from desktop_app.core.spreadsheet import safe_row, spreadsheet_safe
 from desktop_app.core.store import CodeStore
@@ -83,7 +84,7 @@ def _all_hits(store: CodeStore, query: str, filters: SearchFilters) -> tuple[lis
                     f"SELECT c.* FROM {FTS_JOIN} WHERE code_fts MATCH ?{extra} ORDER BY c.code LIMIT ?",
                     [result.fts_expression, *params, MAX_EXPORT_ROWS]):
                 if row["code"] not in seen and len(hits) < MAX_EXPORT_ROWS:
-                    hits.append(engine._hit(row, result.hits[0].match if result.hits else "words"))
+                    hits.append(engine._hit(row, result.hits[0].match if result.hits else MatchKind.WORDS))
         return hits, max(result.total, len(hits))
     finally:
         engine.time_limit = saved

@@ -8,7 +8,9 @@ are the ones it uses.
 
 The other words of the vocabulary live with their meaning: code sets and shapes in
 :mod:`~desktop_app.core.grammar`, quality-measure roles in :mod:`~desktop_app.core.quality`, import formats in
-:mod:`~desktop_app.core.importers.formats`, the window's request kinds in ``ui/requests.py``.
+:mod:`~desktop_app.core.importers.formats`, what a query is and how a hit matched in
+:mod:`~desktop_app.core.query` and :mod:`~desktop_app.core.results`, the window's request kinds in
+``ui/requests.py`` and its link kinds in ``ui/links.py``.
 """
 
 from __future__ import annotations

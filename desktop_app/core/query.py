@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from desktop_app.core.enums import StrEnum
 from desktop_app.core.grammar import (
     CodeTerm,
     GrammarError,
@@ -41,11 +42,19 @@ _WORD_RE = re.compile(r"[^\W_]+(?:(?:[/\-]|\s*&\s*)[^\W_]+)*/?|[<>]=?|[\u2264\u2
 TOKEN_RE = re.compile(r"[^\W_]+")
 
 
+class QueryKind(StrEnum):
+    """What a query is (``ParsedQuery.kind``, ``parsed.kind`` in ``search --json``)."""
+
+    EMPTY = "empty"  # nothing to search (or a range-shaped query that cannot be a range: see ``error``)
+    CODES = "codes"  # codes, prefixes, ranges, lists, "modifier 25"
+    WORDS = "words"
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
-    """What a query string means. ``kind`` is ``'empty'``, ``'codes'`` or ``'words'``."""
+    """What a query string means."""
 
-    kind: str
+    kind: QueryKind
     items: tuple[ListItem, ...] = ()
     words: tuple[str, ...] = ()
     error: str | None = None  # a range-shaped query that cannot be a range
@@ -62,21 +71,21 @@ def parse_query(text: str) -> ParsedQuery:
         cut = max(head.rfind(sep) for sep in (" ", ",", ";", "\n", "\t"))
         text = head[:cut] if cut > 0 else head
     if not text.strip():
-        return ParsedQuery("empty")
+        return ParsedQuery(QueryKind.EMPTY)
     modifier = parse_modifier_query(text)  # "modifier 25", "mod 59", "-59": that modifier, not a prefix
     if modifier is not None:
-        return ParsedQuery("codes", items=(CodeTerm(modifier),), truncated=truncated)
+        return ParsedQuery(QueryKind.CODES, items=(CodeTerm(modifier),), truncated=truncated)
     try:
         items = parse_code_list(text)
     except GrammarError as exc:
-        return ParsedQuery("empty", error=str(exc))
+        return ParsedQuery(QueryKind.EMPTY, error=str(exc))
     if items:
-        return ParsedQuery("codes", items=tuple(dict.fromkeys(items)), truncated=truncated)
+        return ParsedQuery(QueryKind.CODES, items=tuple(dict.fromkeys(items)), truncated=truncated)
     words = tuple(re.sub(r"\s+", "", w.lower()) for w in _WORD_RE.findall(text))[:MAX_WORDS]
     words = tuple(w[:64] for w in words)
     if not words:
-        return ParsedQuery("empty")
-    return ParsedQuery("words", words=words, truncated=truncated)
+        return ParsedQuery(QueryKind.EMPTY)
+    return ParsedQuery(QueryKind.WORDS, words=words, truncated=truncated)
 
 
 @lru_cache(maxsize=4)

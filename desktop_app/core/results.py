@@ -11,9 +11,27 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from desktop_app.core.enums import StrEnum
 from desktop_app.core.modifiers import ModifierCheck
 from desktop_app.core.query import MAX_QUERY_CHARS, STOPWORDS, TOKEN_RE, ParsedQuery
 from desktop_app.core.vocabulary import QueryUnit
+
+
+class MatchKind(StrEnum):
+    """How a hit matched the query (``Hit.match``, ``hits[].match`` in ``search --json``)."""
+
+    EXACT = "exact"  # the code typed
+    PREFIX = "prefix"
+    RANGE = "range"
+    SECTION = "section"  # listed by browsing a section, no query
+    MODIFIER = "modifier"  # a modifier written after a code ("99213-25") or named by the words
+    WORDS = "words"  # every word
+    CORRECTED = "corrected"  # every word, after typo correction
+    MOST_WORDS = "most words"  # every word but one
+    SOME_WORDS = "some words"  # any of the words
+    # A plan of the word search, never a hit's match: a long last word tried by its start ("screenin"); its
+    # hits match as WORDS.
+    HALF_TYPED = "half-typed"
 
 
 @dataclass(frozen=True)
@@ -32,7 +50,7 @@ class Hit:
     title: str
     source: str
     status: str
-    match: str  # 'exact', 'prefix', 'range', 'words', 'some words', 'corrected', 'modifier'
+    match: MatchKind
     # Marks the query's words in ``title`` (see ``highlights``), on demand: a list paints a screenful of the
     # hits it is given, and finding the words costs more than the rest of making a hit.
     highlighter: Highlighter | None = field(default=None, compare=False, repr=False)
@@ -116,7 +134,7 @@ class SearchResult:
         if self.corrected_words:
             return "Showing results for: " + " ".join(self.corrected_words)
         if self.partial:
-            most = bool(self.hits) and self.hits[0].match == "most words"
+            most = bool(self.hits) and self.hits[0].match == MatchKind.MOST_WORDS
             return f"No code has all of these words; showing codes with {'all but one' if most else 'some'} of them."
         if self.ranked_subset:
             return (f"{self.total:,} codes match; showing the best of the first {self.ranked_among:,}. "

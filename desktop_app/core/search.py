@@ -38,6 +38,7 @@ from desktop_app.core.modifiers import (
 from desktop_app.core.query import (
     STOPWORDS,
     ParsedQuery,
+    QueryKind,
     fts_expression,
     fts_phrase,
     load_synonyms,
@@ -46,6 +47,7 @@ from desktop_app.core.query import (
 )
 from desktop_app.core.results import Highlighter as Highlighter
 from desktop_app.core.results import Hit as Hit
+from desktop_app.core.results import MatchKind
 from desktop_app.core.results import SearchFilters as SearchFilters
 from desktop_app.core.results import SearchResult as SearchResult
 from desktop_app.core.results import UnknownCode as UnknownCode
@@ -165,9 +167,9 @@ class SearchEngine:
         result = SearchResult(query, parsed)
         with self._ceiling() as deadline:
             try:
-                if parsed.kind == "codes":
+                if parsed.kind == QueryKind.CODES:
                     self._search_codes(result, filters, limit)
-                elif parsed.kind == "words":
+                elif parsed.kind == QueryKind.WORDS:
                     self._search_words(result, parsed.words, filters, limit)
                     if len(parsed.words) == 1 and len(parsed.words[0]) == 2:
                         self._put_first(result, parsed.words[0].upper(), filters)
@@ -197,15 +199,15 @@ class SearchEngine:
             params.extend(ids)
         return "".join(" AND " + c for c in clauses), params
 
-    def _item_sql(self, item: ListItem) -> tuple[str, list[object], str]:
+    def _item_sql(self, item: ListItem) -> tuple[str, list[object], MatchKind]:
         if isinstance(item, CodeTerm):
-            return "c.code = ?", [item.code], "exact"
+            return "c.code = ?", [item.code], MatchKind.EXACT
         if isinstance(item, PrefixTerm):
-            return "c.code >= ? AND c.code < ?", [item.prefix, item.prefix + "\uffff"], "prefix"
+            return "c.code >= ? AND c.code < ?", [item.prefix, item.prefix + "\uffff"], MatchKind.PREFIX
         code_range = item.range
         shape = classify(code_range.start)
         glob = _GLOB_FOR_SHAPE.get(shape, "*") if shape else "*"
-        return "c.code BETWEEN ? AND ? AND c.code GLOB ?", [code_range.start, code_range.end, glob], "range"
+        return "c.code BETWEEN ? AND ? AND c.code GLOB ?", [code_range.start, code_range.end, glob], MatchKind.RANGE
 
     def _search_codes(self, result: SearchResult, filters: SearchFilters, limit: int) -> None:
         seen: set[str] = set()
@@ -228,7 +230,7 @@ class SearchEngine:
                 if row["code"] in seen or len(result.hits) >= limit:
                     continue
                 seen.add(row["code"])
-                hit = self._hit(row, "exact" if row["code"] == getattr(item, "code", None) else match)
+                hit = self._hit(row, MatchKind.EXACT if row["code"] == getattr(item, "code", None) else match)
                 if isinstance(item, CodeTerm) and item.modifiers:
                     hit = replace(hit, modifiers=tuple(check_modifiers(self.conn, hit.code, hit.code_set,
                                                                        item.modifiers)))
@@ -245,7 +247,7 @@ class SearchEngine:
                 if modifier not in rows_by_code:
                     continue
                 if len(result.hits) < limit:
-                    result.hits.append(self._hit(rows_by_code[modifier], "modifier"))
+                    result.hits.append(self._hit(rows_by_code[modifier], MatchKind.MODIFIER))
                 result.total += 1
 
     def _count_codes(self, items: Sequence[ListItem], filters: SearchFilters) -> int:
@@ -267,14 +269,14 @@ class SearchEngine:
             return
         if all(hit.code != code for hit in result.hits):
             result.total += 1
-        result.hits = [self._hit(row, "exact"), *(hit for hit in result.hits if hit.code != code)]
+        result.hits = [self._hit(row, MatchKind.EXACT), *(hit for hit in result.hits if hit.code != code)]
 
     def _browse_section(self, result: SearchResult, filters: SearchFilters, limit: int) -> None:
         extra, params = self._filter_sql(filters)
         rows = self.conn.execute(
             f"SELECT c.* FROM codes c WHERE c.kind = 'code'{extra} ORDER BY c.code LIMIT ?", [*params, limit]
         ).fetchall()
-        result.hits = [self._hit(row, "section") for row in rows]
+        result.hits = [self._hit(row, MatchKind.SECTION) for row in rows]
         result.total = int(self.conn.execute(
             f"SELECT count(*) FROM codes c WHERE c.kind = 'code'{extra}", params).fetchone()[0])
 
@@ -369,13 +371,13 @@ class SearchEngine:
         where the hits are), whatever the category filter.
         """
         any_category = SearchFilters(None, filters.section_id)
-        plans: list[tuple[str, tuple[str, ...], bool]] = [("words", tuple(words), False)]
+        plans: list[tuple[MatchKind, tuple[str, ...], bool]] = [(MatchKind.WORDS, tuple(words), False)]
         for plan, candidate, any_word in self._word_plans(words, plans):
             units = self.vocabulary.query_units(candidate)
-            most_words = plan == "most words"
+            most_words = plan == MatchKind.MOST_WORDS
             expression = units_expression(units, any_word=any_word, most_words=most_words,
-                                          stem_prefix=plan == "half-typed")
-            match = "words" if plan == "half-typed" else plan
+                                          stem_prefix=plan == MatchKind.HALF_TYPED)
+            match = MatchKind.WORDS if plan == MatchKind.HALF_TYPED else plan
             matches = self._count_matches(expression, any_category) if expression else 0
             if not matches:
                 continue
@@ -395,7 +397,7 @@ class SearchEngine:
                 seen = {row["code"] for row in rows}
                 extra = [row for row in self._ranked(fill, filters, limit, rank_limit=FILL_RANK_LIMIT)
                          if row["code"] not in seen][: limit - len(rows)]
-                result.hits += [self._hit(row, "most words", highlighter) for row in extra]
+                result.hits += [self._hit(row, MatchKind.MOST_WORDS, highlighter) for row in extra]
                 for row in extra:  # counted with the every-word codes, as the total counts them
                     if row["kind"] == "code":
                         result.filled[row["code_set"]] = result.filled.get(row["code_set"], 0) + 1
@@ -403,7 +405,7 @@ class SearchEngine:
             result.partial = any_word or most_words
             result.ranked_subset = bool(ranked_among)
             result.ranked_among = ranked_among
-            result.corrected_words = self._surface_words(candidate, words, rows) if match == "corrected" else ()
+            result.corrected_words = self._surface_words(candidate, words, rows) if match == MatchKind.CORRECTED else ()
             if filters.code_set and result.total > RANK_LIMIT:
                 result.total = self._count_matches(expression, filters)
             break
@@ -442,7 +444,7 @@ class SearchEngine:
         rows = {row["code"]: row for row in self.conn.execute(
             f"SELECT c.* FROM codes c WHERE c.kind = 'modifier' AND c.code IN ({','.join('?' * len(wanted))}){extra}",
             [*wanted, *params])}
-        top = [self._hit(rows[m], "modifier") for m in wanted if m in rows]
+        top = [self._hit(rows[m], MatchKind.MODIFIER) for m in wanted if m in rows]
         if not top:
             return
         codes = {hit.code for hit in top}
@@ -505,7 +507,7 @@ class SearchEngine:
         Under the same time limit as a search: when cut, the answer is ``{}`` and ``result.counts_stopped``
         is set (the counts are unknown, not zero).
         """
-        if result.stopped and result.parsed.kind == "words" and not result.fts_expression:
+        if result.stopped and result.parsed.kind == QueryKind.WORDS and not result.fts_expression:
             result.counts_stopped = True  # cut before it knew which words match: the counts are unknown
             return {}
         with self._ceiling() as deadline:
@@ -523,7 +525,7 @@ class SearchEngine:
             for code_set, n in result.filled.items():
                 found[code_set] = found.get(code_set, 0) + n
             return found
-        if result.parsed.kind == "codes":
+        if result.parsed.kind == QueryKind.CODES:
             counts: dict[str, int] = {}
             base_extra, base_params = self._filter_sql(filters, include_code_set=False)
             for item in result.parsed.items:
@@ -542,21 +544,21 @@ class SearchEngine:
                 base_params)}
         return {}
 
-    def _word_plans(self, words: Sequence[str], first: list[tuple[str, tuple[str, ...], bool]]
-                    ) -> Iterator[tuple[str, tuple[str, ...], bool]]:
+    def _word_plans(self, words: Sequence[str], first: list[tuple[MatchKind, tuple[str, ...], bool]]
+                    ) -> Iterator[tuple[MatchKind, tuple[str, ...], bool]]:
         yield from first
         last = words[-1] if words else ""
         if len(last) >= 7 and last.isalpha():
             # The index holds stems: a half-typed "screenin" or "injectio" is no prefix of "screen" or
             # "inject", so the start of the word is tried before anything is corrected.
-            yield "half-typed", tuple(words), False
+            yield MatchKind.HALF_TYPED, tuple(words), False
         corrected = self.correct_words(words)  # only computed when every word together found nothing
         if corrected:
-            yield "corrected", corrected, False
+            yield MatchKind.CORRECTED, corrected, False
         if len(words) > 2:
-            yield "most words", tuple(corrected or words), False
+            yield MatchKind.MOST_WORDS, tuple(corrected or words), False
         if len(words) > 1:
-            yield "some words", tuple(corrected or words), True
+            yield MatchKind.SOME_WORDS, tuple(corrected or words), True
 
     # --- typo correction
 
@@ -640,7 +642,7 @@ class SearchEngine:
             self._source_names = {r["id"]: r["name"] for r in self.conn.execute("SELECT id, name FROM sources")}
         return self._source_names.get(source_id, "") if source_id is not None else ""
 
-    def _hit(self, row: sqlite3.Row, match: str, highlighter: Highlighter | None = None) -> Hit:
+    def _hit(self, row: sqlite3.Row, match: MatchKind, highlighter: Highlighter | None = None) -> Hit:
         section_id = row["section_id"]
         section = self._section_names.get(section_id)
         if section is None:  # a search lists up to 50 hits from a few sections: each path is walked once

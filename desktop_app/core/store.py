@@ -23,8 +23,9 @@ from desktop_app.core.measures import (
     normalize_measure_query,
 )
 from desktop_app.core.modifiers import ModifierCheck, check_modifiers
-from desktop_app.core.query import ParsedQuery, parse_query
+from desktop_app.core.query import ParsedQuery, QueryKind, parse_query
 from desktop_app.core.reference import ensure_reference
+from desktop_app.core.results import MatchKind
 from desktop_app.core.row_text import row_texts
 from desktop_app.core.search import Hit, SearchEngine, SearchFilters, SearchResult
 
@@ -111,12 +112,12 @@ class CodeStore:
         filters = filters or SearchFilters()
         parsed = parse_query(query)
         filtered = bool(filters.code_set) or filters.section_id is not None
-        if parsed.kind == "empty" and not parsed.error and filtered:
+        if parsed.kind == QueryKind.EMPTY and not parsed.error and filtered:
             browsed = self._browse(query, parsed, filters, limit, after)
             if with_counts:
                 browsed.counts = self.engine.counts(browsed, filters)
             return browsed
-        named = parsed.kind == "codes" and any(isinstance(i, (CodeTerm, RangeTerm)) for i in parsed.items)
+        named = parsed.kind == QueryKind.CODES and any(isinstance(i, (CodeTerm, RangeTerm)) for i in parsed.items)
         if named and filtered:
             result = self.engine.search(query, SearchFilters(), limit, with_counts, parsed)
             result.filter_ignored = True
@@ -125,7 +126,7 @@ class CodeStore:
         result = self.engine.search(query, filters, limit, with_counts, parsed)
         # Measures by number ("measure 236") or title words ("controlling high blood pressure") come beside
         # the codes: a coder looking for a measure wants it opened, not a list of codes that mention it.
-        if result.parsed.kind == "words" or normalize_measure_query(query) is not None:
+        if result.parsed.kind == QueryKind.WORDS or normalize_measure_query(query) is not None:
             result.measures = find_measures(self.conn, query)
         return result
 
@@ -145,7 +146,7 @@ class CodeStore:
         rows = self.conn.execute(
             f"SELECT c.* FROM codes c WHERE c.kind = 'code'{extra} AND c.code > ? ORDER BY c.code LIMIT ?",
             [*params, after, limit + 1]).fetchall()
-        result.hits = [self.engine._hit(row, "section") for row in rows[:limit]]
+        result.hits = [self.engine._hit(row, MatchKind.SECTION) for row in rows[:limit]]
         if len(rows) > limit:
             result.next_after = rows[limit - 1]["code"]
         result.total = int(self.conn.execute(
@@ -160,7 +161,7 @@ class CodeStore:
             chunk = unique[start:start + 500]
             for row in self.conn.execute(
                     f"SELECT c.* FROM codes c WHERE c.code IN ({','.join('?' for _ in chunk)})", chunk):
-                found[row["code"]] = self.engine._hit(row, "exact")
+                found[row["code"]] = self.engine._hit(row, MatchKind.EXACT)
         return found
 
     def detail(self, code: str, locality: str | None = None) -> CodeDetail:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import changes
 from desktop_app.core.grammar import CodeSet
+from desktop_app.ui.links import LinkKind, parse_link
 from desktop_app.ui.requests import ChangesAnswer, ChangesRequest, ReleasesAnswer, ReleasesRequest
 from desktop_app.ui.theme import is_dark, muted_text
 from desktop_app.ui.worker import StoreService
@@ -35,7 +36,7 @@ LIST_LIMIT = 400  # codes listed per group in the window (the CSV export has all
 
 
 def _code(code: str) -> str:
-    return f"<a href='code:{escape(code)}'>{escape(code)}</a>"
+    return f"<a href='{LinkKind.CODE}:{escape(code)}'>{escape(code)}</a>"
 
 
 def _diff_html(old: str, new: str, palette: QPalette) -> tuple[str, str]:
@@ -242,8 +243,9 @@ class ChangesView(QWidget):
             self.browser.setHtml(f"<p>{escape(message)}</p>")
 
     def _on_anchor(self, url: QUrl) -> None:
-        if url.toString().startswith("code:"):
-            self.code_activated.emit(url.toString()[5:])
+        kind, value = parse_link(url.toString())
+        if kind is LinkKind.CODE:
+            self.code_activated.emit(value)
 
     def export(self, path: str | None = None) -> None:
         if self.report is None:

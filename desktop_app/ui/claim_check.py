@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import ncci
 from desktop_app.core.kinds import NcciSetting
+from desktop_app.ui.links import LinkKind, parse_link
 from desktop_app.ui.requests import ClaimCheckAnswer, ClaimCheckRequest, CodeEdits, CodeEditsRequest, DetailAnswer
 from desktop_app.ui.theme import differs_background, is_dark, muted_text
 from desktop_app.ui.worker import StoreService
@@ -47,7 +48,7 @@ def _style(palette: QPalette) -> str:
 
 
 def _code(code: str) -> str:
-    return f"<a href='code:{escape(code)}'>{escape(code)}</a>"
+    return f"<a href='{LinkKind.CODE}:{escape(code)}'>{escape(code)}</a>"
 
 
 def _until(deletion: str | None) -> str:
@@ -207,9 +208,9 @@ class ClaimCheckPanel(QWidget):
             self.browser.setHtml(f"<p>{escape(message)}</p>")
 
     def _on_anchor(self, url: QUrl) -> None:
-        target = url.toString()
-        if target.startswith("code:"):
-            self.code_activated.emit(target[5:])
+        kind, value = parse_link(url.toString())
+        if kind is LinkKind.CODE:
+            self.code_activated.emit(value)
 
 
 class CodeEditsPanel(QWidget):
@@ -251,8 +252,7 @@ class CodeEditsPanel(QWidget):
         self.browser.setObjectName("codeEditsBrowser")
         self.browser.setAccessibleName("NCCI edits list")
         self.browser.setOpenLinks(False)
-        self.browser.anchorClicked.connect(
-            lambda url: self.code_activated.emit(url.toString()[5:]) if url.toString().startswith("code:") else None)
+        self.browser.anchorClicked.connect(self._on_anchor)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(bar)
@@ -263,6 +263,11 @@ class CodeEditsPanel(QWidget):
         service.refreshed.connect(lambda: self._request(0))  # after an import: the edits may be new
         self._sync_buttons()
         self._set_compact(True)
+
+    def _on_anchor(self, url: QUrl) -> None:
+        kind, value = parse_link(url.toString())
+        if kind is LinkKind.CODE:
+            self.code_activated.emit(value)
 
     def _set_compact(self, compact: bool) -> None:
         """With no NCCI file imported (or no code shown) the panel is one line, so the detail pane keeps the

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QText
 
 from desktop_app.core.code_compare import MAX_CODES, MIN_CODES, CodeComparison, CompareRow
 from desktop_app.core.grammar import normalize
+from desktop_app.ui.links import LinkKind, parse_link
 from desktop_app.ui.theme import differs_background, highlight_background, muted_text
 
 _SPLIT = re.compile(r"[\s,;]+")
@@ -73,7 +74,7 @@ def comparison_html(comparison: CodeComparison, palette: QPalette, *, printing: 
     )
     heads = "".join(
         f"<th width='{width}%'>"
-        + (escape(code) if printing else f"<a href='code:{escape(code)}'>{escape(code)}</a>")
+        + (escape(code) if printing else f"<a href='{LinkKind.CODE}:{escape(code)}'>{escape(code)}</a>")
         + (f"<br><span class='muted'>{escape(titles.get(code, ''))}</span>" if titles else "")
         + "</th>"
         for code in comparison.codes
@@ -188,8 +189,8 @@ class CodeCompareView(QWidget):
         self.pdf_button.setEnabled(self.comparison is not None)
 
     def _on_anchor(self, url: QUrl) -> None:
-        kind, _, value = url.toString().partition(":")
-        if kind == "code" and value:
+        kind, value = parse_link(url.toString())
+        if kind is LinkKind.CODE and value:
             self.code_activated.emit(value)
 
     def changeEvent(self, event: QEvent) -> None:

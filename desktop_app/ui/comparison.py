@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.store import ComparisonRow
+from desktop_app.ui.links import LinkKind, parse_link
 from desktop_app.ui.theme import CODE_SET_LABELS, differs_background, link_color
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -152,7 +153,8 @@ class ComparisonDelegate(QStyledItemDelegate):
         examples = index.data(EXAMPLES_ROLE) or ()
         if examples:
             link = link_color(palette).name()
-            links = " ".join(f"<a href='code:{escape(c)}' style='color:{link};'>{escape(c)}</a>" for c in examples)
+            links = " ".join(f"<a href='{LinkKind.CODE}:{escape(c)}' style='color:{link};'>{escape(c)}</a>"
+                             for c in examples)
             html += f"<div style='color:{color};'>e.g. {links}</div>"
         document.setHtml(html)
         document.setTextWidth(width)
@@ -192,8 +194,9 @@ class ComparisonDelegate(QStyledItemDelegate):
             document = self._document(option, index, option.rect.width())
             position = event.position() - QPointF(option.rect.topLeft())
             anchor = document.documentLayout().anchorAt(position)
-            if anchor.startswith("code:"):
-                self.example_activated.emit(anchor.removeprefix("code:"))
+            kind, value = parse_link(anchor)
+            if kind is LinkKind.CODE:
+                self.example_activated.emit(value)
                 return True
         return super().editorEvent(event, model, option, index)
 

@@ -26,6 +26,7 @@ from desktop_app.ui.detail_html import detail_html, measure_html
 from desktop_app.ui.detail_user import NOTE_RETRY_FIRST_MS as NOTE_RETRY_FIRST_MS
 from desktop_app.ui.detail_user import NOTE_RETRY_MAX_MS as NOTE_RETRY_MAX_MS
 from desktop_app.ui.detail_user import FavouriteButton, NoteEditor
+from desktop_app.ui.links import LinkKind, parse_link
 from desktop_app.ui.requests import UserState
 from desktop_app.ui.theme import muted_text, warning_text
 from desktop_app.ui.worker import StoreService
@@ -224,13 +225,12 @@ class DetailPane(QWidget):
         self.note_editor.retry_unsaved()
 
     def _on_anchor(self, url: QUrl) -> None:
-        target = url.toString()
-        kind, _, value = target.partition(":")
-        if kind == "code" and value:
+        kind, value = parse_link(url.toString())
+        if kind is LinkKind.CODE and value:
             self.code_link_activated.emit(value)
-        elif kind == "section" and value.isdigit():
+        elif kind is LinkKind.SECTION and value.isdigit():
             self.section_link_activated.emit(int(value))
-        elif kind == "measure" and value:
+        elif kind is LinkKind.MEASURE and value:
             self.measure_link_activated.emit(value)
-        elif kind == "locality":
+        elif kind is LinkKind.LOCALITY:
             self.locality_requested.emit()

@@ -12,6 +12,7 @@ from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
 from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, bundled_modifiers
 from desktop_app.core.quality import QUALITY_ROLES
+from desktop_app.ui.links import LinkKind
 from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_background, muted_text
 
 OUR_SUMMARY_LABEL = "CodeDesk plain-language summary (our own words)"
@@ -37,7 +38,7 @@ def _measures_html(detail: CodeDetail) -> str:
         parts.append("<table>")
         for group in quality:
             title = f" \u2014 {escape(group.title)}" if group.title else ""
-            parts.append(f"<tr><td colspan='3'><a href='measure:{escape(group.measure_id)}'>"
+            parts.append(f"<tr><td colspan='3'><a href='{LinkKind.MEASURE}:{escape(group.measure_id)}'>"
                          f"<b>{escape(group.measure_id)}</b></a>{title}</td></tr>")
             for line in group.lines:
                 years = f" <span class='muted'>({escape(', '.join(line.years))})</span>" if line.years else ""
@@ -50,7 +51,8 @@ def _measures_html(detail: CodeDetail) -> str:
                      f"{len(eligible)} measure{'s' if len(eligible) != 1 else ''}:</p><table>")
         for group in eligible:
             years = f" <span class='muted'>({escape(', '.join(group.years))})</span>" if group.years else ""
-            parts.append(f"<tr><td><a href='measure:{escape(group.measure_id)}'>{escape(group.measure_id)}</a></td>"
+            parts.append(f"<tr><td><a href='{LinkKind.MEASURE}:{escape(group.measure_id)}'>"
+                         f"{escape(group.measure_id)}</a></td>"
                          f"<td>{escape(group.title)}{years}</td></tr>")
         parts.append("</table>")
     sources = sorted({source for m in detail.measures for source in m.source.split("; ") if source})
@@ -86,7 +88,8 @@ def _payments_html(detail: CodeDetail) -> str:
         parts.append(f"<p class='muted'>No payment amount: {escape(note)}.</p>")
     if detail.localities and detail.payments:
         has_local = any(p.where != "national" for p in detail.payments)
-        parts.append(f"<p><a href='locality:choose'>{'Change' if has_local else 'Choose'} the payment locality"
+        parts.append(f"<p><a href='{LinkKind.LOCALITY}:choose'>"
+                     f"{'Change' if has_local else 'Choose'} the payment locality"
                      f"</a> <span class='muted'>({detail.localities} localities imported)</span></p>")
     elif detail.payments:
         parts.append("<p class='muted'>Import the CMS GPCI file to see amounts for your locality.</p>")
@@ -95,7 +98,7 @@ def _payments_html(detail: CodeDetail) -> str:
 
 def _linked(text: str) -> str:
     """``text`` escaped, each code it names ("use 99990 instead") a link that opens that code."""
-    return "".join(f"<a href='code:{escape(code)}'>{escape(piece)}</a>" if code else escape(piece)
+    return "".join(f"<a href='{LinkKind.CODE}:{escape(code)}'>{escape(piece)}</a>" if code else escape(piece)
                    for piece, code in link_codes(text))
 
 
@@ -195,7 +198,8 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
     parts.append(f"<p>{badge}{family}{status}</p>")
     if detail.section:
         links = " \u203a ".join(
-            f"<a href='section:{s.id}' title='Browse {escape(s.name)}'>{escape(s.name)}</a>" for s in detail.section
+            f"<a href='{LinkKind.SECTION}:{s.id}' title='Browse {escape(s.name)}'>{escape(s.name)}</a>"
+            for s in detail.section
         )
         parts.append(f"<p>{links} <span class='muted'>({escape(detail.section[-1].ranges)})</span></p>")
     parts.append(_applied_html(detail))
@@ -242,7 +246,7 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
         parts.append("<h3>Related codes in this range</h3><table>")
         for code, title in detail.neighbours:
             parts.append(
-                f"<tr><td><a href='code:{escape(code)}'>{escape(code)}</a></td>"
+                f"<tr><td><a href='{LinkKind.CODE}:{escape(code)}'>{escape(code)}</a></td>"
                 f"<td>{escape(title) if title else '<span class=muted>(no descriptor)</span>'}</td></tr>"
             )
         parts.append("</table>")
@@ -259,7 +263,7 @@ def _modifier_entry_html(entry: Modifier, heading: bool) -> str:
     if entry.not_on:
         rows.append(("Never on", f"{entry.range_note} ({', '.join(ranges['not_on'])})"))  # type: ignore[arg-type]
     title = (f"<h3>Modifier {escape(entry.modifier)}</h3>" if heading else
-             f"<p style='margin-bottom: 2px;'><a href='code:{escape(entry.modifier)}'><b>Modifier "
+             f"<p style='margin-bottom: 2px;'><a href='{LinkKind.CODE}:{escape(entry.modifier)}'><b>Modifier "
              f"{escape(entry.modifier)}</b></a> \u2014 {escape(entry.family_label)}</p>")
     return (title + f"<p style='margin-bottom: 2px;'><b>{escape(OUR_MODIFIER_LABEL)}</b></p><table>"
             + "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows) + "</table>")
@@ -274,7 +278,8 @@ def _applied_html(detail: CodeDetail) -> str:
         mark = "\u2713 fits" if check.fits else "\u2717 does not fit"
         said = check.meaning if check.fits else check.reason
         notes = "".join(f"<br><span class='muted'>{escape(n)}</span>" for n in check.notes)
-        parts.append(f"<tr><td><a href='code:{escape(check.modifier)}'><b>-{escape(check.modifier)}</b></a></td>"
+        parts.append(f"<tr><td><a href='{LinkKind.CODE}:{escape(check.modifier)}'>"
+                     f"<b>-{escape(check.modifier)}</b></a></td>"
                      f"<td><b>{mark}</b></td><td>{escape(said)}{notes}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
@@ -345,7 +350,7 @@ def measure_html(measure: MeasureDetail, palette: QPalette) -> str:
         for line in measure.quality:
             linked = escape(line.reported_as)
             for code in line.codes:
-                linked = linked.replace(escape(code), f"<a href='code:{escape(code)}'>{escape(code)}</a>", 1)
+                linked = linked.replace(escape(code), f"<a href='{LinkKind.CODE}:{escape(code)}'>{escape(code)}</a>", 1)
             years = f" <span class='muted'>({escape(', '.join(line.years))})</span>" if line.years else ""
             parts.append(f"<tr><td><b>{linked}</b></td><td>\u2192 {escape(line.role_label)}{years}</td></tr>")
         parts.append("</table>")
@@ -357,7 +362,7 @@ def measure_html(measure: MeasureDetail, palette: QPalette) -> str:
         counts = ", ".join(f"{len(v):,} {CODE_SET_LABELS.get(k, k)}" for k, v in measure.eligibility.items())
         parts.append(f"<h3>Eligible population (denominator)</h3><p>{total:,} procedure codes: {escape(counts)}</p>")
         for code_set, codes in measure.eligibility.items():
-            links = ", ".join(f"<a href='code:{escape(c)}'>{escape(c)}</a>" for c in codes[:40])
+            links = ", ".join(f"<a href='{LinkKind.CODE}:{escape(c)}'>{escape(c)}</a>" for c in codes[:40])
             more = f" \u2026 and {len(codes) - 40:,} more" if len(codes) > 40 else ""
             parts.append(f"<p><span class='muted'>{escape(CODE_SET_LABELS.get(code_set, code_set))}:</span> "
                          f"{links}{more}</p>")

@@ -10,10 +10,11 @@ from html import escape
 
 from desktop_app.core.grammar import CodeSet, CodeTerm, PrefixTerm, RangeTerm
 from desktop_app.core.search import SearchResult
+from desktop_app.ui.links import LinkKind
 from desktop_app.ui.theme import CODE_SET_LABELS
 
 IMPORT_HINT = (
-    "Your database has only what you loaded: <a href='import:'>import your code files</a> "
+    f"Your database has only what you loaded: <a href='{LinkKind.IMPORT}:'>import your code files</a> "
     "(File \u2192 Import\u2026) to search every code."
 )
 
@@ -37,7 +38,7 @@ def unknown_code_sentence(code: str, code_set: str | None, section: tuple[str, .
     path = " \u203a ".join(section)
     where = f" in section <b>{escape(path)}</b>" if section else ""
     return (
-        f"<p><a href='code:{escape(code)}'><b>{escape(code)}</b></a> looks like {article} "
+        f"<p><a href='{LinkKind.CODE}:{escape(code)}'><b>{escape(code)}</b></a> looks like {article} "
         f"<b>{escape(label)}</b> code{where}; it is <b>not in your database</b>.</p>"
     )
 
@@ -47,7 +48,7 @@ def import_hint(imported_sources: int) -> str:
     if imported_sources <= 0:
         return IMPORT_HINT
     return (f"None of your {imported_sources} imported source{'s' if imported_sources != 1 else ''} lists it: "
-            "it may be new (import the newest release: <a href='import:'>File \u2192 Import\u2026</a>), "
+            f"it may be new (import the newest release: <a href='{LinkKind.IMPORT}:'>File \u2192 Import\u2026</a>), "
             "deleted long ago, or mistyped.")
 
 
@@ -72,10 +73,11 @@ def no_results_html(result: SearchResult, code_set: str | None, section_name: st
     if code_set and other_hits:
         parts.append(f"<h3>No {escape(_category_label(code_set))} codes match</h3>")
         links = ", ".join(
-            f"<a href='category:{escape(cs)}'>{escape(_category_label(cs))} ({n:,})</a>"
+            f"<a href='{LinkKind.CATEGORY}:{escape(cs)}'>{escape(_category_label(cs))} ({n:,})</a>"
             for cs, n in sorted(other_hits.items())
         )
-        parts.append(f"<p>Other categories have hits: {links}. <a href='category:'>Show all categories</a>.</p>")
+        parts.append(f"<p>Other categories have hits: {links}. "
+                     f"<a href='{LinkKind.CATEGORY}:'>Show all categories</a>.</p>")
         return "".join(parts)
     where = f" in <b>{escape(section_name)}</b>" if section_name else ""
     if not query:
@@ -91,9 +93,9 @@ def no_results_html(result: SearchResult, code_set: str | None, section_name: st
             "prefix (<b>992*</b>) or range (<b>99202-99205</b>).</p>"
         )
     if section_name:
-        parts.append("<p><a href='section:all'>Search all sections</a>.</p>")
+        parts.append(f"<p><a href='{LinkKind.SECTION}:all'>Search all sections</a>.</p>")
     if code_set:
-        parts.append("<p><a href='category:'>Search all categories</a>.</p>")
+        parts.append(f"<p><a href='{LinkKind.CATEGORY}:'>Search all categories</a>.</p>")
     parts.append(f"<p>{IMPORT_HINT}</p>")
     return "".join(parts)
 

@@ -26,6 +26,7 @@ from desktop_app.core.search import Highlighter, SearchResult
 from desktop_app.ui.code_compare import compare_command
 from desktop_app.ui.empty_state import no_results_html, result_note
 from desktop_app.ui.filters import ALL
+from desktop_app.ui.links import LinkKind, parse_link
 from desktop_app.ui.requests import (
     ComparisonAnswer,
     ComparisonRequest,
@@ -243,14 +244,14 @@ def _sync_sort_combo(self: MainWindow) -> None:
 
 
 def _on_empty_state_link(self: MainWindow, link: str) -> None:
-    kind, _, value = link.partition(":")
-    if kind == "category":
+    kind, value = parse_link(link)
+    if kind is LinkKind.CATEGORY:
         self.category_filter.set_current(value or ALL)
-    elif kind == "section":
+    elif kind is LinkKind.SECTION:
         self.section_tree.select_section(None)
-    elif kind == "code":
+    elif kind is LinkKind.CODE:
         self.open_code(value)
-    elif kind == "import":
+    elif kind is LinkKind.IMPORT:
         self.choose_import_files()
 
 
@@ -354,7 +355,7 @@ def _show_measure_hits(self: MainWindow, result: SearchResult) -> None:
         self.measure_note.hide()
         return
     links = " \u00b7 ".join(
-        f"<a href='measure:{escape(m.measure_id)}'>Measure {escape(m.measure_id)}</a> {escape(m.title)}"
+        f"<a href='{LinkKind.MEASURE}:{escape(m.measure_id)}'>Measure {escape(m.measure_id)}</a> {escape(m.title)}"
         + (f" ({escape(', '.join(m.years))})" if m.years else "")
         for m in result.measures
     )
@@ -363,8 +364,8 @@ def _show_measure_hits(self: MainWindow, result: SearchResult) -> None:
 
 
 def _on_measure_note_link(self: MainWindow, link: str) -> None:
-    kind, _, value = link.partition(":")
-    if kind == "measure" and value:
+    kind, value = parse_link(link)
+    if kind is LinkKind.MEASURE and value:
         self.open_measure(value)
 
 

@@ -352,4 +352,5 @@ def remove_source(conn: sqlite3.Connection, source_id: int) -> None:
         drop_orphan_codes(conn)
         refresh_status(conn, codes)
         reindex(conn, catalog, codes)
+        optimize_search_index(conn)  # the removal rewrote the index's rows, as an import does
     forget_kept_source(database_file(conn), row[0], release)

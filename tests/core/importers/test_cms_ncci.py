@@ -9,11 +9,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from ncci_fixtures import MUE_ROWS, PTP_ROWS, mue_text, ptp_text, write_mue, write_ptp
 
 from desktop_app.core.errors import ImportCancelled, ImportFileError
 from desktop_app.core.importers import cms_ncci, detect, import_paths, remove_source
 from desktop_app.core.store import CodeStore
+from tests.core.ncci_fixtures import MUE_ROWS, PTP_ROWS, mue_text, ptp_text, write_mue, write_ptp
 
 
 def one(conn: sqlite3.Connection, sql: str, args: tuple[object, ...] = ()) -> tuple[object, ...]:

@@ -29,7 +29,7 @@ from desktop_app.core.recovery import (
 from desktop_app.core.store import CodeStore
 from desktop_app.core.userdata import UserData, keep_unsaved_notes, unsaved_notes_path
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 RVU = FIXTURES / "cms" / "PPRRVU2030_Jan.csv"
 RVU_APRIL = FIXTURES / "cms" / "PPRRVU2030_Apr.csv"
 QPP = FIXTURES / "qpp" / "measures-data-2030.json"

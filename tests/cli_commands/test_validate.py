@@ -1,0 +1,20 @@
+"""cli_commands/validate.py: each line of a list is a known, unknown, deleted or malformed code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.test_cli import cli
+
+
+def test_validate_reads_stdin_and_judges_each_line(db_path: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "codes.txt"
+    listing.write_text("99213\nnot a code\n99999\n", encoding="utf-8")
+    status, out, err = cli(db_path, "validate", str(listing), "--json")
+    rows = json.loads(out)
+    assert [(row["line"], row["input"], row["valid"]) for row in rows] == [
+        (1, "99213", True), (2, "not a code", False), (3, "99999", True)]
+    assert (rows[0]["known"], rows[0]["status"]) == (True, "active")
+    assert rows[2]["known"] is False  # well formed, but not in the database
+    assert status == 1, err  # not every line was a known code

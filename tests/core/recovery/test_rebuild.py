@@ -1,0 +1,34 @@
+"""core/recovery/rebuild.py: a damaged reference database is set aside and rebuilt with the kept imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop_app.core.importers import import_paths
+from desktop_app.core.recovery.kept import keep_import
+from desktop_app.core.recovery.rebuild import open_reference, stale_wal_notice
+from desktop_app.core.store import CodeStore
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def test_a_damaged_reference_is_rebuilt_with_its_kept_imports(tmp_path: Path) -> None:
+    path = tmp_path / "codedesk.sqlite3"
+    store = CodeStore.open(path)
+    gpci = FIXTURES / "cms" / "GPCI2030.csv"
+    (summary,) = import_paths(store.conn, [gpci])
+    keep_import(store.conn, [gpci], [summary.source_id])
+    store.close()
+    path.write_bytes(b"an invented scribble over the first page" * 200)
+    opened = open_reference(path)
+    try:
+        assert opened.rebuilt is not None
+        kinds = {kind for (kind,) in opened.store.conn.execute("SELECT kind FROM sources")}
+        assert "cms-gpci" in kinds
+    finally:
+        opened.close()
+
+
+def test_the_stale_wal_notice_names_both_files(tmp_path: Path) -> None:
+    notice = stale_wal_notice(tmp_path / "a.sqlite3", tmp_path / "a.sqlite3-wal.stale")
+    assert "a.sqlite3" in notice and "a.sqlite3-wal.stale" in notice

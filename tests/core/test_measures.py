@@ -1,0 +1,29 @@
+"""core/measures.py: how a measure is asked for, how its file's values read, and the bundled measure titles."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.core.measures import OUR_MEASURE_NAME_LABEL, humanize, normalize_measure_query
+from desktop_app.core.store import CodeStore
+
+
+@pytest.mark.parametrize(("text", "measure"), [
+    ("measure 236", "236"), ("MIPS 47", "047"), ("quality measure #001", "001"), ("24.01", "024.01"),
+    ("236", "236"), ("99213", None), ("office visit", None),
+])
+def test_normalize_measure_query(text: str, measure: str | None) -> None:
+    assert normalize_measure_query(text) == measure
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("intermediateOutcome", "intermediate outcome"), (True, "yes"), (["claims", "registry"], "claims, registry"),
+    ("process", "process"),
+])
+def test_humanize(value: object, words: str) -> None:
+    assert humanize(value) == words
+
+
+def test_a_bundled_measure_has_our_own_title(store: CodeStore) -> None:
+    detail = store.measure("1")
+    assert detail.measure_id == "001" and detail.title_source == OUR_MEASURE_NAME_LABEL

@@ -1,0 +1,38 @@
+"""core/userdata.py: favourites in named lists, notes and history, in their own file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop_app.core.userdata import DEFAULT_LIST, MAX_LIST_NAME, UserData, check_list_name
+
+
+def test_favourites_notes_and_history_persist(tmp_path: Path) -> None:
+    path = tmp_path / "user.sqlite3"
+    user = UserData(path)
+    user.set_favourite("99990", True)
+    user.create_list("Invented list")
+    user.set_favourite("99991", True, "Invented list")
+    user.set_note("99990", "an invented note")
+    user.record_view("99990")
+    user.record_view("99991")
+    user.close()
+    again = UserData(path)
+    assert again.is_favourite("99990") and again.is_favourite("99991")
+    assert set(again.lists()) >= {DEFAULT_LIST, "Invented list"}
+    assert again.note("99990") == "an invented note"
+    assert again.recent()[:2] == ["99991", "99990"]
+    again.set_note("99990", "")
+    assert again.note("99990") == ""
+    again.close()
+
+
+def test_list_names_are_checked() -> None:
+    assert check_list_name("  Invented list ") == "Invented list"
+    assert check_list_name("two\nlines") == "two lines"
+    with pytest.raises(ValueError, match="needs a name"):
+        check_list_name("   ")
+    with pytest.raises(ValueError):
+        check_list_name("x" * (MAX_LIST_NAME + 1))
