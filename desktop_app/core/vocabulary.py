@@ -29,6 +29,11 @@ else:  # pragma: no cover
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 MAX_KEY_TOKENS = 8
+# Words whose meanings are memoised (a bound, so text full of distinct junk cannot grow it without end).
+_WORD_MEMO_LIMIT = 200_000
+# A word's part in the vocabulary (see Vocabulary._word_info): () or (lengths of the phrases it starts, longest
+# first; its own meanings or None).
+_WordInfo = tuple[()] | tuple[tuple[int, ...], "tuple[str, ...] | None"]
 
 
 def tokens(text: str) -> list[str]:
@@ -68,12 +73,16 @@ class Vocabulary:
         self._suffixes = suffixes or {}
         self._forms_by_length = sorted(self._forms, key=lambda f: len(_root(f)), reverse=True)
         self._meanings = {key: tuple(sorted(values)) for key, values in meanings.items()}
-        # For each first token, the longest key starting with it: most tokens start no phrase, so most
-        # positions cost one dictionary look-up.
-        self._longest_from: dict[str, int] = {}
+        # For each first token, the lengths of the phrases (two tokens or more) that start with it, longest first:
+        # most tokens start no phrase, so most positions cost one dictionary look-up.
+        phrase_lengths: dict[str, set[int]] = {}
         for key in self._meanings:
-            self._longest_from[key[0]] = max(self._longest_from.get(key[0], 1), len(key))
+            if len(key) > 1:
+                phrase_lengths.setdefault(key[0], set()).add(len(key))
+        self._phrase_lengths = {token: tuple(sorted(lengths, reverse=True))
+                                for token, lengths in phrase_lengths.items()}
         self._symbols = {key: tuple(sorted(values)) for key, values in symbols.items()}
+        self._word_memo: dict[str, _WordInfo] = {}
         self._phrase_tokens = {value: frozenset(tokens(value)) for values in (*meanings.values(), *symbols.values())
                                for value in values}
         self._symbol_re = re.compile(
@@ -141,24 +150,51 @@ class Vocabulary:
                 found.update(dict.fromkeys(self._symbols[match.group(0)]))
         words = tokens(text)
         explained: set[str] = set()
-        index = 0
-        while index < len(words):
-            matched = 0
-            for length in range(min(self._longest_from.get(words[index], 1), len(words) - index), 0, -1):
+        count = len(words)
+        # Each word's part in the vocabulary, looked up in one pass (memoised per word): most words start no
+        # key and mean nothing, so only the few that do are walked, in order, as the greedy match needs.
+        infos = list(map(self._word_memo.get, words))
+        if None in infos:
+            infos = [info if info is not None else self._word_info(word)
+                     for word, info in zip(words, infos, strict=True)]
+        consumed = 0  # words before this one were matched as part of a longer key
+        for index in [i for i, info in enumerate(infos) if info]:
+            if index < consumed:
+                continue
+            lengths, values = infos[index]
+            # Phrases first, longest first, then the word alone (or its singular).
+            for length in lengths:
+                if index + length > count:
+                    continue
                 key = tuple(words[index:index + length])
-                values = self._meanings.get(key)
-                if values is None and length == 1:
-                    plain = singular(words[index])
-                    values = self._meanings.get((plain,)) if plain else None
+                phrase_values = self._meanings.get(key)
+                if phrase_values is not None:
+                    found.update(dict.fromkeys(phrase_values))
+                    explained.update(key)
+                    consumed = index + length
+                    break
+            else:
                 if values is not None:
                     found.update(dict.fromkeys(values))
-                    explained.update(key)
-                    matched = length
-                    break
-            index += matched or 1
+                    explained.add(words[index])
+                consumed = index + 1
         present = set(words)
         return (tuple(phrase for phrase in found if not self._phrase_tokens[phrase] <= present),
                 frozenset(explained))
+
+    def _word_info(self, word: str) -> _WordInfo:
+        """``word``'s part in the vocabulary: () when it starts no phrase and means nothing on its own; else the
+        lengths of the phrases it starts (longest first) and what it means alone (its singular's meanings for a
+        plural the vocabulary lacks; None when nothing). Memoised, up to a bound."""
+        lengths = self._phrase_lengths.get(word, ())
+        values = self._meanings.get((word,))
+        if values is None:
+            plain = singular(word)
+            values = self._meanings.get((plain,)) if plain else None
+        info: _WordInfo = (lengths, values) if lengths or values is not None else ()
+        if len(self._word_memo) < _WORD_MEMO_LIMIT:
+            self._word_memo[word] = info
+        return info
 
     # --- query time
 
