@@ -31,9 +31,10 @@ _TOKEN_RE = re.compile(r"[^\W_]+")
 MAX_KEY_TOKENS = 8
 # Words whose meanings are memoised (a bound, so text full of distinct junk cannot grow it without end).
 _WORD_MEMO_LIMIT = 200_000
-# A word's part in the vocabulary (see Vocabulary._word_info): () or (lengths of the phrases it starts, longest
-# first; its own meanings or None).
-_WordInfo = tuple[()] | tuple[tuple[int, ...], "tuple[str, ...] | None"]
+# A word's part in the vocabulary (see Vocabulary._word_info): the lengths of the phrases it starts (longest
+# first) and its own meanings (None: none); _NOTHING for a word that starts no phrase and means nothing.
+_WordInfo = tuple[tuple[int, ...], "tuple[str, ...] | None"]
+_NOTHING: _WordInfo = ((), None)
 
 
 def tokens(text: str) -> list[str]:
@@ -153,12 +154,12 @@ class Vocabulary:
         count = len(words)
         # Each word's part in the vocabulary, looked up in one pass (memoised per word): most words start no
         # key and mean nothing, so only the few that do are walked, in order, as the greedy match needs.
-        infos = list(map(self._word_memo.get, words))
-        if None in infos:
-            infos = [info if info is not None else self._word_info(word)
-                     for word, info in zip(words, infos, strict=True)]
+        memoised = list(map(self._word_memo.get, words))
+        infos: list[_WordInfo] = [
+            info if info is not None else self._word_info(word) for word, info in zip(words, memoised, strict=True)
+        ] if None in memoised else memoised  # type: ignore[assignment]  # no None left
         consumed = 0  # words before this one were matched as part of a longer key
-        for index in [i for i, info in enumerate(infos) if info]:
+        for index in [i for i, info in enumerate(infos) if info is not _NOTHING]:
             if index < consumed:
                 continue
             lengths, values = infos[index]
@@ -183,7 +184,7 @@ class Vocabulary:
                 frozenset(explained))
 
     def _word_info(self, word: str) -> _WordInfo:
-        """``word``'s part in the vocabulary: () when it starts no phrase and means nothing on its own; else the
+        """``word``'s part in the vocabulary: _NOTHING when it starts no phrase and means nothing on its own; else the
         lengths of the phrases it starts (longest first) and what it means alone (its singular's meanings for a
         plural the vocabulary lacks; None when nothing). Memoised, up to a bound."""
         lengths = self._phrase_lengths.get(word, ())
@@ -191,7 +192,7 @@ class Vocabulary:
         if values is None:
             plain = singular(word)
             values = self._meanings.get((plain,)) if plain else None
-        info: _WordInfo = (lengths, values) if lengths or values is not None else ()
+        info = (lengths, values) if lengths or values is not None else _NOTHING
         if len(self._word_memo) < _WORD_MEMO_LIMIT:
             self._word_memo[word] = info
         return info
