@@ -442,13 +442,19 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
     derived = ("status", "pctc", "global_period", "deleted_date")
     all_keys = [*names, *derived]
     in_key_order = operator.itemgetter(*sorted(range(len(all_keys)), key=all_keys.__getitem__))
-    derived_members: dict[tuple[str, object], str] = {}
-
-    def derived_member(key: str, value: object) -> str:
-        member = derived_members.get((key, value))
-        if member is None:
-            member = derived_members[(key, value)] = json_member(key, value)
-        return member
+    # The meanings made from a cell (status, PC/TC indicator, global days), each with its JSON member, by the
+    # cell's value: one look-up per row instead of building them again.
+    status_facts: dict[object, tuple[str, str]] = {
+        status: (meaning, json_member("status", meaning)) for status, meaning in STATUS_MEANINGS.items()
+    }
+    pctc_facts: dict[object, tuple[str | None, str]] = {
+        value: (meaning, json_member("pctc", meaning)) for value, meaning in PCTC_MEANINGS.items()
+    }
+    global_facts: dict[object, tuple[str | None, str]] = {
+        value: (meaning, json_member("global_period", meaning)) for value, meaning in GLOBAL_MEANINGS.items()
+    }
+    deleted_member = json_member("deleted_date", deleted_date)
+    no_meaning: tuple[str | None, str] = (None, "")
     for line_no, values in rows:
         raw_code = values[i_code].strip()
         code = _clean_code(raw_code)
@@ -481,31 +487,32 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
         facts: dict[str, object] = {
             name: value for name, value in zip(names, converted, strict=True) if value is not _BLANK
         }
-        status = str(facts.get("status_code", ""))
+        # These three are text facts (never numbers or flags), so the cell's text is the key.
+        status = facts.get("status_code", "")
         if status:
-            meaning = STATUS_MEANINGS.get(status)
-            if meaning is None:
-                unknown_status.add(status)
-            facts["status"] = meaning or f"status code {status} (not in the documented list)"
-            members.append(derived_member("status", facts["status"]))
+            known = status_facts.get(status)
+            if known is None:
+                unknown_status.add(str(status))
+                meaning = f"status code {status} (not in the documented list)"
+                known = (meaning, json_member("status", meaning))
+            facts["status"] = known[0]
+            members.append(known[1])
         else:
             members.append("")
-        if (pctc := PCTC_MEANINGS.get(str(facts.get("pctc_indicator", "")))) is not None:
+        pctc, pctc_member = pctc_facts.get(facts.get("pctc_indicator", ""), no_meaning)
+        if pctc is not None:
             facts["pctc"] = pctc
-            members.append(derived_member("pctc", pctc))
-        else:
-            members.append("")
-        if (period := GLOBAL_MEANINGS.get(str(facts.get("global_days", "")))) is not None:
+        members.append(pctc_member)
+        period, period_member = global_facts.get(facts.get("global_days", ""), no_meaning)
+        if period is not None:
             facts["global_period"] = period
-            members.append(derived_member("global_period", period))
-        else:
-            members.append("")
+        members.append(period_member)
         rec = ds.record(code)
         text = values[i_text].strip()
         if not modifier:
             if status in DELETED_STATUSES and deleted_date:
                 facts["deleted_date"] = deleted_date
-                members.append(derived_member("deleted_date", deleted_date))
+                members.append(deleted_member)
             rec.add_descriptor("short", text)
         elif text:
             first_mod_descriptor.setdefault(code, text)
