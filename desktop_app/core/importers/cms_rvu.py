@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from desktop_app.core.errors import ImportFileError
-from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.grammar import HCPCS_LETTERS, is_code, normalize
 from desktop_app.core.importers.loader import json_member
 from desktop_app.core.importers.model import Dataset, Monitor
 from desktop_app.core.importers.textio import (
@@ -365,9 +365,16 @@ _TEXT, _NUMBER, _FLAG = 0, 1, 2
 _FIELD_KIND = {key: _NUMBER for key in NUMERIC} | {"not_used_for_medicare_payment": _FLAG}
 
 
+# A cell that is already a normalised procedure code (ASCII, upper case, no blanks): the shapes of
+# grammar.classify other than the modifier's, which normalize() leaves unchanged and is_code() accepts.
+_PLAIN_CODE = re.compile(rf"[0-9]{{5}}|[0-9]{{4}}[FTUMA]|[{HCPCS_LETTERS}][0-9]{{4}}")
+
+
 @lru_cache(maxsize=32768)
 def _clean_code(raw: str) -> str:
     """Normalised code, or '' if ``raw`` is not a procedure code (memoised, bounded: the same codes recur)."""
+    if _PLAIN_CODE.fullmatch(raw):  # nearly every cell: no normalising or classifying needed
+        return raw
     code = normalize(raw)
     return code if is_code(code) else ""
 
