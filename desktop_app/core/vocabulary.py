@@ -30,7 +30,7 @@ else:  # pragma: no cover
 _TOKEN_RE = re.compile(r"[^\W_]+")
 MAX_KEY_TOKENS = 8
 # Words whose meanings are memoised (a bound, so text full of distinct junk cannot grow it without end).
-_WORD_MEMO_LIMIT = 200_000
+_WORD_MEMO_LIMIT = 50_000
 # A word's part in the vocabulary (see Vocabulary._word_info): the lengths of the phrases it starts (longest
 # first) and its own meanings (None: none); _NOTHING for a word that starts no phrase and means nothing.
 _WordInfo = tuple[tuple[int, ...], "tuple[str, ...] | None"]
