@@ -410,6 +410,7 @@ def _number(sf: SourceFile, line_no: int, name: str, value: str) -> float:
 
 _BLANK = object()  # a memoised blank cell: no fact
 _MEMO_LIMIT = 4096
+_SAME_FACTS_LIMIT = 16384  # rows with distinct facts remembered (each entry: one tuple of shared values)
 
 
 def _cell_value(sf: SourceFile, line_no: int, name: str, kind: int, pad: int, raw: str) -> object:
@@ -462,19 +463,16 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
     }
     deleted_member = json_member("deleted_date", deleted_date)
     no_meaning: tuple[str | None, str] = (None, "")
-    for line_no, values in rows:
-        raw_code = values[i_code].strip()
-        code = _clean_code(raw_code)
-        if not code:
-            raise ImportFileError(sf.name, f"{raw_code!r} is not a procedure code (not a PPRRVU row?)", line=line_no)
-        modifier = values[i_mod].strip().upper()
-        key = (code, modifier)
-        if key in seen:
-            what = f"{code} with modifier {modifier}" if modifier else code
-            raise ImportFileError(sf.name, f"duplicate key: {what} is already on line {seen[key]}", line=line_no)
-        seen[key] = line_no
-        cells = fact_cells(values)
-        converted = list(map(lookup, memos, cells))
+    # Rows whose fact cells read as the same values (and that agree on whether the code's deletion date applies)
+    # have the same facts: they share one facts dict and one JSON text, which nothing changes after reading. A
+    # repeated row costs one look-up, and a file of repeated rows holds its facts once. Bounded, like the memos.
+    same_facts: dict[tuple[object, ...], tuple[dict[str, object], str]] = {}
+
+    def convert(
+        line_no: int, modifier: str, cells: tuple[str, ...], converted: list[object]
+    ) -> tuple[dict[str, object], str]:
+        """The facts and their JSON for one row; a cell value seen for the first time is converted and checked
+        here (raising with the row's line when it is not valid)."""
         members = list(map(lookup, member_memos, cells))
         if None in converted:
             for n, value in enumerate(converted):
@@ -514,19 +512,43 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
         if period is not None:
             facts["global_period"] = period
         members.append(period_member)
+        if not modifier and status in DELETED_STATUSES and deleted_date:
+            facts["deleted_date"] = deleted_date
+            members.append(deleted_member)
+        else:
+            members.append("")
+        facts_text = "{" + ",".join(filter(None, in_key_order(members))) + "}"
+        if len(same_facts) < _SAME_FACTS_LIMIT:
+            facts_key = (*converted, not modifier)
+            same_facts[facts_key] = (facts, facts_text)
+        return facts, facts_text
+
+    for line_no, values in rows:
+        raw_code = values[i_code].strip()
+        code = _clean_code(raw_code)
+        if not code:
+            raise ImportFileError(sf.name, f"{raw_code!r} is not a procedure code (not a PPRRVU row?)", line=line_no)
+        modifier = values[i_mod].strip().upper()
+        key = (code, modifier)
+        if key in seen:
+            what = f"{code} with modifier {modifier}" if modifier else code
+            raise ImportFileError(sf.name, f"duplicate key: {what} is already on line {seen[key]}", line=line_no)
+        seen[key] = line_no
+        cells = fact_cells(values)
+        converted = list(map(lookup, memos, cells))
+        shared = None if None in converted else same_facts.get((*converted, not modifier))
+        if shared is None:
+            facts, facts_text = convert(line_no, modifier, cells, converted)
+        else:
+            facts, facts_text = shared
         rec = ds.record(code)
         text = values[i_text].strip()
         if not modifier:
-            if status in DELETED_STATUSES and deleted_date:
-                facts["deleted_date"] = deleted_date
-                members.append(deleted_member)
             rec.add_descriptor("short", text)
         elif text:
             first_mod_descriptor.setdefault(code, text)
-        if len(members) < len(all_keys):
-            members.append("")
         rec.facts[modifier] = facts
-        rec.facts_text[modifier] = "{" + ",".join(filter(None, in_key_order(members))) + "}"
+        rec.facts_text[modifier] = facts_text
         ds.rows += 1
     for code, text in first_mod_descriptor.items():
         rec = ds.codes[code]
