@@ -15,7 +15,6 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from desktop_app import __version__
 from desktop_app.core.database import default_db_path, default_userdata_path
+from desktop_app.core.enums import StrEnum
 from desktop_app.core.errors import DatabaseError, is_environment_problem
 from desktop_app.core.logs import configure_logging
 from desktop_app.core.recovery import OpenedReference, OpenedUserData, open_reference, open_userdata, set_aside
@@ -38,7 +38,7 @@ _PROCESS_START = time.perf_counter()
 log = logging.getLogger(__name__)
 
 
-class DatabaseChoice(str, Enum):
+class DatabaseChoice(StrEnum):
     OTHER_FILE = "other"
     REBUILD = "rebuild"
     QUIT = "quit"
@@ -337,10 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if check is not None:
             check.stop()
-        window.shutdown()
+        window.shutdown()  # the window's worker closes the user data it was handed
         opened.close()
-        if userdata is not None:
-            userdata.close()
 
 
 if __name__ == "__main__":

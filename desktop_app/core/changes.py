@@ -19,22 +19,40 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from desktop_app.core.catalog import Catalog, Section
+from desktop_app.core.enums import StrEnum
 from desktop_app.core.errors import UserError
 from desktop_app.core.grammar import code_set_of
+from desktop_app.core.kinds import MEASURE_KINDS, SourceKind
 from desktop_app.core.spreadsheet import safe_row
 
-FAMILIES = ("cms-rvu", "cms-hcpcs", "ama-cpt", "cms-qpp", "cms-qpp-claims")
-FAMILY_LABELS = {"cms-rvu": "CMS PFS RVU", "cms-hcpcs": "CMS HCPCS Level II", "ama-cpt": "AMA CPT",
-                 "cms-qpp": "CMS QPP measures", "cms-qpp-claims": "CMS QPP claims single source"}
+# The source kinds whose releases can be compared, in the order ``changes`` offers them.
+FAMILIES = (SourceKind.CMS_RVU, SourceKind.CMS_HCPCS, SourceKind.AMA_CPT, SourceKind.CMS_QPP, SourceKind.CMS_QPP_CLAIMS)
+FAMILY_LABELS: dict[str, str] = {family: family.label for family in FAMILIES}
+
+
+class ChangeKind(StrEnum):
+    """What the computed comparison says happened to a code (``action_code_checks[].computed`` in ``changes
+    --json``), or to a measure role (``roles[].change``: added or removed)."""
+
+    ADDED = "added"
+    DELETED = "deleted"
+    REINSTATED = "reinstated"
+    DESCRIPTOR = "descriptor"
+    FACTS = "facts"
+    UNCHANGED = "unchanged"
+    REMOVED = "removed"
+
+
 # Bookkeeping and meaning-text keys: the action code changes every release by design, and the meanings follow
 # their codes (status_code, pctc_indicator, coverage_code are compared instead).
 _IGNORED_FACTS = frozenset({"action_code", "action", "action_effective_date", "status", "pctc", "coverage",
                             "deleted_date"})
 # What each HCPCS action code claims, as the computed kinds of change that agree with it.
-_ACTION_AGREES = {
-    "A": {"added"}, "D": {"deleted"}, "R": {"reinstated"}, "N": {"unchanged"},
-    "C": {"descriptor"}, "S": {"descriptor"}, "B": {"descriptor", "facts"}, "F": {"facts"}, "P": {"facts"},
-    "T": {"descriptor", "facts", "unchanged"},
+_ACTION_AGREES: dict[str, set[str]] = {
+    "A": {ChangeKind.ADDED}, "D": {ChangeKind.DELETED}, "R": {ChangeKind.REINSTATED}, "N": {ChangeKind.UNCHANGED},
+    "C": {ChangeKind.DESCRIPTOR}, "S": {ChangeKind.DESCRIPTOR}, "B": {ChangeKind.DESCRIPTOR, ChangeKind.FACTS},
+    "F": {ChangeKind.FACTS}, "P": {ChangeKind.FACTS},
+    "T": {ChangeKind.DESCRIPTOR, ChangeKind.FACTS, ChangeKind.UNCHANGED},
 }
 
 
@@ -74,7 +92,7 @@ class RoleChange:
     code: str
     role: str
     modifier: str
-    change: str  # 'added' or 'removed'
+    change: str  # ChangeKind.ADDED or ChangeKind.REMOVED
 
 
 @dataclass
@@ -109,8 +127,8 @@ class ChangeReport:
             "counts": {"added": len(self.added), "deleted": len(self.deleted), "reinstated": len(self.reinstated),
                        "descriptor_changed": len({d.code for d in self.descriptors}),
                        "facts_changed": len({f.code for f in self.facts}),
-                       "roles_added": sum(1 for r in self.roles if r.change == "added"),
-                       "roles_removed": sum(1 for r in self.roles if r.change == "removed"),
+                       "roles_added": sum(1 for r in self.roles if r.change == ChangeKind.ADDED),
+                       "roles_removed": sum(1 for r in self.roles if r.change == ChangeKind.REMOVED),
                        "action_codes_checked": len(self.action_checks),
                        "action_codes_disagreeing": len(disagreements)},
             "added": self.added,
@@ -251,50 +269,51 @@ def compare(conn: sqlite3.Connection, family: str | None = None, old: str | None
     for code in sorted(new_codes - old_codes):
         if not deleted_in(new_facts, code):
             report.added.append(code)
-            computed.setdefault(code, []).append("added")
+            computed.setdefault(code, []).append(ChangeKind.ADDED)
     for code in sorted(old_codes):
         was_deleted = deleted_in(old_facts, code)
         now_deleted = deleted_in(new_facts, code)
         if code not in new_codes:
             if not was_deleted:
                 report.deleted.append({"code": code, "deleted_date": "", "note": f"not in {to.release}"})
-                computed.setdefault(code, []).append("deleted")
+                computed.setdefault(code, []).append(ChangeKind.DELETED)
             continue
         if not was_deleted and now_deleted:
             report.deleted.append({"code": code, "deleted_date": now_deleted, "note": ""})
-            computed.setdefault(code, []).append("deleted")
+            computed.setdefault(code, []).append(ChangeKind.DELETED)
         elif was_deleted and not now_deleted:
             report.reinstated.append(code)
-            computed.setdefault(code, []).append("reinstated")
+            computed.setdefault(code, []).append(ChangeKind.REINSTATED)
         before, after = old_text.get(code, {}), new_text.get(code, {})
         for kind in sorted(before.keys() & after.keys()):
             if before[kind] != after[kind]:
                 report.descriptors.append(DescriptorChange(code, kind, before[kind], after[kind]))
-                if "descriptor" not in computed.get(code, []):
-                    computed.setdefault(code, []).append("descriptor")
+                if ChangeKind.DESCRIPTOR not in computed.get(code, []):
+                    computed.setdefault(code, []).append(ChangeKind.DESCRIPTOR)
         fb, fa = old_facts.get(code, {}), new_facts.get(code, {})
         for key in sorted((fb.keys() | fa.keys()) - _IGNORED_FACTS):
             if fb.get(key) != fa.get(key):
                 a, b = _number(fb.get(key)), _number(fa.get(key))
                 report.facts.append(FactChange(code, key, fb.get(key), fa.get(key),
                                                round(b - a, 4) if a is not None and b is not None else None))
-                if "facts" not in computed.get(code, []):
-                    computed.setdefault(code, []).append("facts")
+                if ChangeKind.FACTS not in computed.get(code, []):
+                    computed.setdefault(code, []).append(ChangeKind.FACTS)
 
-    if to.kind in ("cms-qpp", "cms-qpp-claims"):
+    if to.kind in MEASURE_KINDS:
         before_roles, after_roles = _roles(conn, start.source_id), _roles(conn, to.source_id)
-        for change, rows in (("added", after_roles - before_roles), ("removed", before_roles - after_roles)):
+        for change, rows in ((ChangeKind.ADDED, after_roles - before_roles),
+                             (ChangeKind.REMOVED, before_roles - after_roles)):
             report.roles.extend(RoleChange(m, c, r, mod, change) for m, c, r, mod in sorted(rows) if wanted(c))
 
-    if to.kind == "cms-hcpcs":
+    if to.kind == SourceKind.CMS_HCPCS:
         for code in sorted(new_codes):
             action = str(new_facts.get(code, {}).get("action_code", "") or "")
             if not action:
                 continue
-            kinds = computed.get(code, []) or ["unchanged"]
+            kinds = computed.get(code, []) or [ChangeKind.UNCHANGED]
             carried = str(old_facts.get(code, {}).get("action_code", "") or "") == action
             agrees = bool(set(kinds) & _ACTION_AGREES.get(action, set())) or (
-                carried and kinds == ["unchanged"]) or (action == "D" and bool(deleted_in(new_facts, code)))
+                carried and kinds == [ChangeKind.UNCHANGED]) or (action == "D" and bool(deleted_in(new_facts, code)))
             report.action_checks.append(ActionCheck(code, action, kinds, agrees, carried))
     return report
 

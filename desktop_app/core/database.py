@@ -2,6 +2,10 @@
 
 One file holds the reference data (the bundled catalog plus whatever the user imported). User data
 (favourites, notes, history) lives in a separate file, see :mod:`desktop_app.core.userdata`.
+
+Over 500 lines on purpose: the schema and its migrations are one history, read top to bottom (each migration
+is appended to ``MIGRATIONS`` at the end, so parallel branches merge by order); connections and transactions
+are the few functions around them.
 """
 
 from __future__ import annotations

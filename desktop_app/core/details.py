@@ -10,19 +10,20 @@ from decimal import Decimal
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.fee_schedule import Locality, Payment, locality_payment, national_payment, payment_unavailable
-from desktop_app.core.grammar import classify, code_set_for, is_code, normalize, parse_modified_code
+from desktop_app.core.grammar import Shape, classify, code_set_for, is_code, normalize, parse_modified_code
+from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
 from desktop_app.core.measures import MeasureLink, imported_measure_sources, measure_links
 from desktop_app.core.modifiers import Modifier, ModifierCheck, bundled_modifiers, check_modifiers
 from desktop_app.core.reference import BUNDLED_KIND
 
 # How descriptor kinds are labelled for people, in display order.
-DESCRIPTOR_KIND_LABELS = {
-    "summary": "Plain-language summary",
-    "long": "Long descriptor",
-    "medium": "Medium descriptor",
-    "short": "Short descriptor",
-    "consumer": "Consumer-friendly descriptor",
-    "clinician": "Clinician descriptor",
+DESCRIPTOR_KIND_LABELS: dict[str, str] = {
+    DescriptorKind.SUMMARY: "Plain-language summary",
+    DescriptorKind.LONG: "Long descriptor",
+    DescriptorKind.MEDIUM: "Medium descriptor",
+    DescriptorKind.SHORT: "Short descriptor",
+    DescriptorKind.CONSUMER: "Consumer-friendly descriptor",
+    DescriptorKind.CLINICIAN: "Clinician descriptor",
 }
 
 
@@ -258,7 +259,7 @@ def _add_payments(detail: CodeDetail, conn: sqlite3.Connection, locality: str | 
     """National amounts for every RVU release's facts, newest first; the chosen locality's beside them."""
     chosen = find_locality(conn, locality) if locality else None
     for facts in detail.facts:
-        if facts.source.kind != "cms-rvu":
+        if facts.source.kind != SourceKind.CMS_RVU:
             continue
         reason = payment_unavailable(facts.values)
         if reason is not None:
@@ -292,12 +293,12 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
         known=row is not None,
         well_formed=shape is not None,
         code_set=code_set,
-        kind=row["kind"] if row else ("modifier" if shape and shape.name == "MODIFIER" else "code"),
+        kind=row["kind"] if row else (CodeKind.MODIFIER if shape is Shape.MODIFIER else CodeKind.CODE),
         shape=shape.description if shape else "not a code shape CodeDesk knows",
         section=[SectionRef(s.id, s.name, s.range_text) for s in catalog.section_path(section_id)]
         if section_id in catalog.sections else [],
     )
-    if detail.kind == "modifier":
+    if detail.kind == CodeKind.MODIFIER:
         detail.modifier = bundled_modifiers().get(code)
     if modified:
         detail.applied = check_modifiers(conn, code, code_set, modified.modifiers)
@@ -328,7 +329,7 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
     detail.history, detail.deletion = history_of(detail.facts)
     detail.localities = len(localities(conn))
     _add_payments(detail, conn, locality)
-    if row["kind"] == "code":
+    if row["kind"] == CodeKind.CODE:
         detail.neighbours = neighbour_codes(conn, code, row["section_id"], neighbours)
     return detail
 

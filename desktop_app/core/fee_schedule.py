@@ -102,7 +102,6 @@ PRIMARY_FACTS = frozenset({
 # "A — Active: …" on the meaning's row, rather than as a bare letter in a row of its own ("Coverage code D").
 EXPLAINED_BY: dict[str, str] = {"status_code": "status", "pctc_indicator": "pctc", "coverage_code": "coverage",
                                 "action_code": "action"}
-EXPLAINED_ELSEWHERE = frozenset(EXPLAINED_BY)
 
 # What the indicator values mean, in our own words; the source of each is named above it (RVU file: RVU25D.pdf).
 INDICATOR_MEANINGS: dict[str, dict[str, str]] = {

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from enum import Enum
+
+from desktop_app.core.enums import StrEnum
 
 
-class CodeSet(str, Enum):
+class CodeSet(StrEnum):
     """The four code sets CodeDesk compares. The value is what the CLI and the JSON contract use.
 
     Their names live here and nowhere else in code (the window takes them from here too);
@@ -54,7 +55,7 @@ CODE_SET_SHORT_LABELS = {
 }
 
 
-class Shape(str, Enum):
+class Shape(StrEnum):
     """What a well-formed code or modifier looks like. Several shapes belong to Category I."""
 
     CPT = "NNNNN"

@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from desktop_app.core.grammar import code_set_for
+from desktop_app.core.kinds import MEASURE_KINDS
 from desktop_app.core.quality import (
     ELIGIBILITY,
     QUALITY_ROLES,
     REPORTING,
-    ROLE_EXPLANATIONS,
     ROLE_LABELS,
     UNRECOGNISED,
     coded,
@@ -28,7 +28,6 @@ from desktop_app.core.quality import (
 )
 from desktop_app.core.reference import BUNDLED_KIND
 
-MEASURE_KINDS = ("cms-qpp", "cms-qpp-claims")
 OUR_MEASURE_NAME_LABEL = "CodeDesk short name (our own words)"
 
 
@@ -195,7 +194,6 @@ class QualityCodeLine:
     codes: tuple[str, ...]  # the codes in it, to link to
     role: str
     role_label: str
-    explanation: str
     years: tuple[str, ...]
 
 
@@ -303,7 +301,7 @@ def measure_detail(conn: sqlite3.Connection, text: str) -> MeasureDetail:
             label = f"{label}: \u201c{raw}\u201d"
         detail.quality.append(QualityCodeLine(
             reported, tuple(sorted(codes_of[(reported, role, raw)])), role, label,
-            ROLE_EXPLANATIONS.get(role, ""), tuple(sorted(y for y in yrs if y))))
+            tuple(sorted(y for y in yrs if y))))
     detail.eligibility = {k: sorted(v) for k, v in sorted(eligibility.items())}
     detail.eligibility_conditions = [text for text, _ in conditions.most_common(6)]
     return detail

@@ -25,10 +25,11 @@ from datetime import date
 
 from desktop_app.core.errors import UserError
 from desktop_app.core.grammar import Shape, classify, clean_input, is_code, normalize
+from desktop_app.core.kinds import NCCI_SETTING_LABELS, NcciSetting
 
 NO_DELETION = 99991231
-SETTINGS = ("practitioner", "hospital", "dme")
-SETTING_LABELS = {"practitioner": "practitioner", "hospital": "outpatient hospital", "dme": "DME supplier"}
+SETTINGS = tuple(NcciSetting)
+SETTING_LABELS = NCCI_SETTING_LABELS
 NOTICE = (
     "CPT codes are copyright the American Medical Association (AMA); CPT is a registered trademark of the AMA. "
     "The NCCI edits are published by CMS; the edit files carry codes only, no descriptors."
@@ -269,7 +270,7 @@ def _placeholders(values: Sequence[object]) -> str:
 
 
 def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
-                setting: str = "practitioner") -> CheckResult:
+                setting: str = NcciSetting.PRACTITIONER) -> CheckResult:
     """Every PTP edit in effect on ``on`` between codes of ``lines``, and every MUE (exceeded or not)."""
     if setting not in SETTINGS:
         raise ClaimError(f"unknown setting {setting!r}; use practitioner, hospital or dme")
@@ -280,9 +281,9 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
         modifiers.setdefault(ln.code, set()).update(m for m in ln.modifiers if m in NCCI_MODIFIERS)
     day = _day(on)
 
-    release = result.ptp_release = ptp_release(conn, setting) if setting != "dme" else None
+    release = result.ptp_release = ptp_release(conn, setting) if setting != NcciSetting.DME else None
     if release is None:
-        if setting != "dme":
+        if setting != NcciSetting.DME:
             result.notes.append(f"no {SETTING_LABELS[setting]} PTP edits are imported (import the CMS ccipra/ccioph "
                                 "files), so pairs were not checked")
     elif len(codes) > 1:
@@ -366,7 +367,7 @@ class CodeEditPage:
     release: NcciRelease | None
 
 
-def code_edits(conn: sqlite3.Connection, code: str, setting: str = "practitioner", *, on: date | None = None,
+def code_edits(conn: sqlite3.Connection, code: str, setting: str = NcciSetting.PRACTITIONER, *, on: date | None = None,
                offset: int = 0, limit: int = EDIT_PAGE) -> CodeEditPage:
     """The PTP edits of ``code`` in both directions (as column 1, then as column 2, each by the other code), one
     page at a time, with the counts. With ``on``, only edits in effect that day (indicator 9 never is)."""

@@ -54,15 +54,6 @@ ROLE_LABELS: dict[str, str] = {  # keyed by Role; the database hands roles back 
     ELIGIBILITY: "puts the patient in the eligible population",
     UNRECOGNISED: "role not recognised by CodeDesk",
 }
-ROLE_EXPLANATIONS: dict[str, str] = {
-    MET: "Report it when the action the measure asks for was done (or the outcome was reached).",
-    NOT_MET: "Report it when the action was not done; the claim still counts for reporting.",
-    EXCLUSION: "Removes the patient from the measure's eligible population.",
-    EXCEPTION: "Removes the patient from the measure's denominator for a documented reason.",
-    REPORTING: "Listed by CMS as a quality-data code that counts toward data completeness.",
-    ELIGIBILITY: "A visit or procedure that makes the patient eligible for the measure (denominator).",
-    UNRECOGNISED: "The file names a role CodeDesk does not know; it is shown as the file writes it.",
-}
 QUALITY_ROLES = frozenset({MET, NOT_MET, EXCLUSION, EXCEPTION})
 
 JSON_OPTION_ROLES = {
@@ -135,15 +126,3 @@ def combination_text(items: Iterable[tuple[str, str]]) -> str:
 
 def role_sort_key(role: str) -> int:
     return ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
-
-
-@dataclass(frozen=True)
-class QualityOption:
-    """One way to report a measure: the codes reported together, and the role that report plays."""
-
-    measure_id: str  # with the option group: '024' or '024.01'
-    role: str
-    codes: frozenset[tuple[str, str]]  # (code, modifier)
-
-    def text(self) -> str:
-        return combination_text(self.codes) or coded(*next(iter(self.codes)))

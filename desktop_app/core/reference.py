@@ -19,10 +19,11 @@ from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import transaction
 from desktop_app.core.grammar import code_set_of, is_code, modifier_code_set, normalize
 from desktop_app.core.indexing import drop_orphan_codes, reindex
+from desktop_app.core.kinds import DescriptorKind, SourceKind
 from desktop_app.core.modifiers import read_modifiers, search_keywords
 from desktop_app.core.resources import bundle_hash, data_dir
 
-BUNDLED_KIND = "bundled"
+BUNDLED_KIND = SourceKind.BUNDLED
 BUNDLED_SOURCE_NAME = "CodeDesk plain-language summary (our own words)"
 
 
@@ -119,10 +120,11 @@ def build_reference(conn: sqlite3.Connection, root: Path | None = None, digest: 
         # The starter codes are the everyday ones; search gives them a small head start.
         conn.execute("UPDATE codes SET common = 0 WHERE common != 0")
         conn.executemany("UPDATE codes SET common = 1 WHERE code = ?", [(s.code,) for s in starters])
-        descriptor_rows = [(s.code, "summary", s.summary, source_id) for s in starters]
-        descriptor_rows += [(s.code, "keywords", s.keywords, source_id) for s in starters if s.keywords]
-        descriptor_rows += [(m.modifier, "summary", m.meaning, source_id) for m in modifiers.values()]
-        descriptor_rows += [(m.modifier, "keywords", search_keywords(m), source_id) for m in modifiers.values()]
+        descriptor_rows = [(s.code, DescriptorKind.SUMMARY, s.summary, source_id) for s in starters]
+        descriptor_rows += [(s.code, DescriptorKind.KEYWORDS, s.keywords, source_id) for s in starters if s.keywords]
+        descriptor_rows += [(m.modifier, DescriptorKind.SUMMARY, m.meaning, source_id) for m in modifiers.values()]
+        descriptor_rows += [(m.modifier, DescriptorKind.KEYWORDS, search_keywords(m), source_id)
+                            for m in modifiers.values()]
         conn.executemany("INSERT INTO descriptors (code, kind, text, source_id) VALUES (?, ?, ?, ?)",
                          descriptor_rows)
         conn.executemany(

@@ -13,10 +13,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from desktop_app.core.kinds import CodeStatus, DescriptorKind
 from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import Highlighter, Hit
 
-OFFICIAL_ORDER = {"long": 0, "medium": 1, "short": 2, "clinician": 3, "consumer": 4}
+OFFICIAL_ORDER: dict[str, int] = {DescriptorKind.LONG: 0, DescriptorKind.MEDIUM: 1, DescriptorKind.SHORT: 2,
+                                  DescriptorKind.CLINICIAN: 3, DescriptorKind.CONSUMER: 4}
 
 
 Spans = tuple[tuple[int, int], ...]
@@ -49,7 +51,7 @@ def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highli
             f"SELECT d.code, d.kind, d.text, s.kind, s.id FROM descriptors d JOIN sources s ON s.id = d.source_id "
             f"WHERE d.code IN ({marks}) AND d.kind != 'keywords'", codes):
         if source_kind == BUNDLED_KIND:
-            if kind == "summary":
+            if kind == DescriptorKind.SUMMARY:
                 summary[code] = text
             continue
         rank = (OFFICIAL_ORDER.get(kind, 9), -source_id)
@@ -62,7 +64,8 @@ def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highli
         primary = official[hit.code][1] if hit.code in official else hit.title
         ours = summary.get(hit.code, "")
         secondary = ours if ours and ours.strip().lower() != primary.strip().lower() else ""
-        texts[hit.code] = RowText(primary, secondary, deleted.get(hit.code) or "" if hit.status == "deleted" else "")
+        deleted_on = deleted.get(hit.code) or "" if hit.status == CodeStatus.DELETED else ""
+        texts[hit.code] = RowText(primary, secondary, deleted_on)
     # Rows that still read alike (same first and second line) are told apart by their section.
     alike = Counter((t.primary.lower(), t.secondary.lower()) for t in texts.values())
     by_code = {hit.code: hit for hit in hits}

@@ -14,6 +14,7 @@ from desktop_app.core.details import CodeDetail, code_detail, localities
 from desktop_app.core.errors import DatabaseError, is_environment_problem
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import CodeTerm, RangeTerm
+from desktop_app.core.kinds import CodeKind, CodeStatus
 from desktop_app.core.measures import (
     MeasureDetail,
     MeasureHit,
@@ -199,11 +200,11 @@ class CodeStore:
         for r in self.conn.execute("SELECT code_set, kind, status, count(*) AS n FROM codes "
                                    "GROUP BY code_set, kind, status"):
             bucket = counts.setdefault(r["code_set"], {"codes": 0, "active": 0, "deleted": 0, "modifiers": 0})
-            if r["kind"] == "modifier":
+            if r["kind"] == CodeKind.MODIFIER:
                 bucket["modifiers"] += r["n"]
                 continue
             bucket["codes"] += r["n"]
-            bucket["active" if r["status"] == "active" else "deleted"] += r["n"]
+            bucket["active" if r["status"] == CodeStatus.ACTIVE else "deleted"] += r["n"]
         return counts
 
     def section_counts(self) -> dict[int, int]:

@@ -127,6 +127,11 @@ class UserData:
     def close(self) -> None:
         self.conn.close()
 
+    @_user_errors
+    def set_busy_timeout(self, milliseconds: int) -> None:
+        """How long a write waits for another program's lock before it is refused (and told, and retried)."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
     # favourites
     @_user_errors
     def is_favourite(self, code: str) -> bool:

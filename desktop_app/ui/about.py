@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from desktop_app import __version__
 from desktop_app.core.code_compare import release_in_name
 from desktop_app.core.errors import printable
+from desktop_app.core.kinds import SourceKind
 from desktop_app.core.store import SourceInfo
 
 NOTICES = (
@@ -27,7 +28,7 @@ NOTICES = (
 def about_html(sources: list[SourceInfo]) -> str:
     rows = "".join(
         f"<li><b>{escape(s.name)}</b>"
-        + (f" \u2014 release {escape(s.release)}" if s.kind != "bundled"
+        + (f" \u2014 release {escape(s.release)}" if s.kind != SourceKind.BUNDLED
            and not release_in_name(s.name, s.release) else "")
         + (f", effective {escape(s.effective_date)}" if s.effective_date else "")
         + f" <i>({escape(printable(s.file_name))})</i></li>"

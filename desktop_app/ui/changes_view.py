@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import changes
+from desktop_app.core.grammar import CodeSet
 from desktop_app.ui.requests import ChangesAnswer, ChangesRequest, ReleasesAnswer, ReleasesRequest
 from desktop_app.ui.theme import is_dark, muted_text
 from desktop_app.ui.worker import StoreService
 
-CATEGORY_CHOICES = (("All categories", None), ("Category I", "I"), ("Category II", "II"), ("Category III", "III"),
-                    ("HCPCS Level II", "HCPCS"))
+CATEGORY_CHOICES: tuple[tuple[str, str | None], ...] = (
+    ("All categories", None), *((code_set.compact_label, code_set.value) for code_set in CodeSet))
 LIST_LIMIT = 400  # codes listed per group in the window (the CSV export has all)
 
 

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import ncci
+from desktop_app.core.kinds import NcciSetting
 from desktop_app.ui.requests import ClaimCheckAnswer, ClaimCheckRequest, CodeEdits, CodeEditsRequest, DetailAnswer
 from desktop_app.ui.theme import differs_background, is_dark, muted_text
 from desktop_app.ui.worker import StoreService
 
-SETTING_CHOICES = (("practitioner", "Practitioner"), ("hospital", "Outpatient hospital"), ("dme", "DME supplier (MUE)"))
+SETTING_CHOICES = ((NcciSetting.PRACTITIONER, "Practitioner"), (NcciSetting.HOSPITAL, "Outpatient hospital"),
+                   (NcciSetting.DME, "DME supplier (MUE)"))
 EXAMPLE_CLAIM = "29881, 29877-59, 20610 x2"
 
 

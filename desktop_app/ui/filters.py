@@ -77,9 +77,6 @@ class CategoryFilter(QWidget):
             self._style_checked()
         super().changeEvent(event)
 
-    def is_filtered(self) -> bool:
-        return self.current() != ALL
-
     def _on_toggled(self, on: bool, key: str) -> None:
         if on:
             self.changed.emit(key)

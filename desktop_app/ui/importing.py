@@ -32,11 +32,10 @@ from desktop_app.core import importers
 from desktop_app.core.code_compare import release_in_name
 from desktop_app.core.database import WRITER_WAIT_SECONDS
 from desktop_app.core.errors import CodeDeskError, ImportCancelled, printable
+from desktop_app.core.kinds import SourceKind
 from desktop_app.core.store import CodeStore, SourceInfo
 from desktop_app.ui.requests import SourcesAnswer, SourcesRequest
 from desktop_app.ui.worker import StoreService
-
-BUNDLED_KIND = "bundled"
 
 
 def importers_module() -> ModuleType:
@@ -349,7 +348,7 @@ class DataSourcesDialog(QDialog):
             values = (
                 source.name,
                 source.kind,
-                source.release if source.kind != BUNDLED_KIND else "",
+                source.release if source.kind != SourceKind.BUNDLED else "",
                 source.effective_date,
                 printable(source.file_name),
                 loaded_text(source.loaded_at),
@@ -367,7 +366,7 @@ class DataSourcesDialog(QDialog):
 
     def _sync_buttons(self) -> None:
         source = self.selected_source()
-        removable = source is not None and source.kind != BUNDLED_KIND and not self._runner.busy()
+        removable = source is not None and source.kind != SourceKind.BUNDLED and not self._runner.busy()
         self.remove_button.setEnabled(removable)
         self.remove_button.setToolTip(
             "" if removable or source is None else "The bundled reference is part of CodeDesk and cannot be removed"
@@ -375,7 +374,7 @@ class DataSourcesDialog(QDialog):
 
     def _remove(self) -> None:
         source = self.selected_source()
-        if source is None or source.kind == BUNDLED_KIND:
+        if source is None or source.kind == SourceKind.BUNDLED:
             return
         answer = QMessageBox.question(
             self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.search import SearchResult
 from desktop_app.core.store import CodeStore
-from desktop_app.core.userdata import UserData, keep_unsaved_notes
+from desktop_app.core.userdata import UserData
 from desktop_app.ui import navigation, search_controller, window_data, window_menus, working_set_glue
 from desktop_app.ui.changes_view import ChangesView
 from desktop_app.ui.claim_check import ClaimCheckPanel, CodeEditsPanel
@@ -64,6 +63,7 @@ from desktop_app.ui.requests import (
 )
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
 from desktop_app.ui.theme import ThemeChoice
+from desktop_app.ui.user_requests import WorkingSetImported, WorkingSetWritten
 from desktop_app.ui.window_layout import COMPARE_CODES_TAB as COMPARE_CODES_TAB
 from desktop_app.ui.window_layout import COMPARE_TAB as COMPARE_TAB
 from desktop_app.ui.window_layout import RESULT_LIMIT as RESULT_LIMIT
@@ -198,6 +198,8 @@ class MainWindow(QMainWindow):
     _sync_favourite_star = working_set_glue._sync_favourite_star
     export_working_set = working_set_glue.export_working_set
     import_working_set = working_set_glue.import_working_set
+    _on_working_set_written = working_set_glue._on_working_set_written
+    _on_working_set_imported = working_set_glue._on_working_set_imported
 
     # window_data.py
     _on_service_failed = window_data._on_service_failed
@@ -219,8 +221,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.store = store
         self.settings = settings
-        self.userdata = userdata
-        self.service = StoreService(store.path, self)
+        # The user data goes to the worker, which alone reads and writes it from now on (and closes it).
+        self.userdata_path = userdata.path if userdata is not None else None
+        self.service = StoreService(store.path, self, user=userdata)
         self.jobs = JobRunner(store.path, self)
         self.overview: Overview | None = None
         self.last_result: SearchResult | None = None
@@ -309,7 +312,7 @@ class MainWindow(QMainWindow):
         self.section_tree.code_set_chosen.connect(
             lambda cs: QTimer.singleShot(0, lambda: self.category_filter.set_current(cs))
         )
-        self.detail_pane = DetailPane(self.back_action, self.forward_action, userdata, self)
+        self.detail_pane = DetailPane(self.back_action, self.forward_action, self.service, self)
         self.detail_pane.code_link_activated.connect(self.open_code)
         self.detail_pane.section_link_activated.connect(self.browse_section)
         self.detail_pane.measure_link_activated.connect(self.open_measure)
@@ -322,7 +325,7 @@ class MainWindow(QMainWindow):
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
-        self.side_panel = WorkingSetPanel(self.section_tree, userdata, self)
+        self.side_panel = WorkingSetPanel(self.section_tree, self.service, self)
         self.side_panel.code_activated.connect(self.open_code)
         self.side_panel.reload_requested.connect(self._read_working_set)
         self.service.on(WorkingSetAnswer, lambda answer: self.side_panel.set_snapshot(answer.snapshot))
@@ -378,13 +381,15 @@ class MainWindow(QMainWindow):
         self.service.on(Refreshed, self.on_catalog_refreshed)
         self.service.on(SearchAnswer, self._on_search_answer)
         self.service.on(CountsAnswer, self._on_counts_ready)
-        self.service.on(DetailAnswer, lambda answer: self._on_detail_ready(answer.detail))
+        self.service.on(DetailAnswer, self._on_detail_ready)
         self.service.on(MeasureAnswer, lambda answer: self.detail_pane.show_measure(answer.measure))
         self.service.on(LocalitiesAnswer, lambda answer: self._choose_locality(answer.localities))
         self.service.on(Overview, self._on_overview_ready)
         self.service.on(ComparisonAnswer, self._on_comparison_ready)
         self.service.on(CodeComparisonAnswer, lambda answer: self.code_compare_view.set_comparison(answer.comparison))
         self.service.on(ExportDone, self._on_export_ready)
+        self.service.on(WorkingSetWritten, self._on_working_set_written)
+        self.service.on(WorkingSetImported, self._on_working_set_imported)
         self.service.failed.connect(self._on_service_failed)
         self.jobs.data_changed.connect(self.on_data_changed)
         self.service.changed_elsewhere.connect(self._on_changed_elsewhere)
@@ -440,17 +445,15 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.detail_pane.save_note()
-        if self.detail_pane.unsaved_notes and self.userdata is not None:
-            # Still refused at the end: written beside the user data, saved into it at the next start.
-            with contextlib.suppress(OSError):
-                keep_unsaved_notes(self.userdata.path, self.detail_pane.unsaved_notes)
         self.save_settings()
-        self.jobs.shutdown()
-        self.service.shutdown()
+        self.shutdown()
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop the worker threads (tests call this when they do not close the window)."""
+        """Stop the worker threads (also called by tests that do not close the window, and by app.py)."""
+        if self.service.running:
+            # Every note not saved yet goes to the worker, which finishes its writes before it stops; a note
+            # the file still refuses is kept beside it by the worker and saved at the next start.
+            self.detail_pane.note_editor.save_all_before_close()
         self.jobs.shutdown()
         self.service.shutdown()

@@ -21,13 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.code_compare import MAX_CODES, MIN_CODES
-from desktop_app.core.details import CodeDetail
-from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import normalize
 from desktop_app.ui.export import choose_export_path, hits_tsv, safe_file_stem
 from desktop_app.ui.printing import comparison_print_html, detail_print_html, print_html, save_pdf
 from desktop_app.ui.requests import (
+    DetailAnswer,
     ExportDone,
     ExportRequest,
     MeasureRequest,
@@ -48,14 +47,9 @@ def open_code(self: MainWindow, code: str, *, record: bool = True) -> None:
         del self._history[self._history_index + 1 :]
         self._history.append(code)
         self._history_index = len(self._history) - 1
-        if self.userdata is not None:
-            try:
-                self.userdata.record_view(code)
-            except CodeDeskError as exc:  # history is a convenience: the code still opens
-                self.statusBar().showMessage(f"Could not record {code} in your history: {exc}", 8000)
     self._sync_history_actions()
     self._requested_code = code
-    self.service.detail(code)
+    self.service.detail(code, record_view=record)  # the worker records the view in the person's history
 
 
 def open_measure(self: MainWindow, measure_id: str) -> None:
@@ -83,9 +77,13 @@ def _choose_locality(self: MainWindow, localities: list[Locality]) -> None:
         self.service.detail(self.detail_pane.detail.code)
 
 
-def _on_detail_ready(self: MainWindow, detail: CodeDetail) -> None:
+def _on_detail_ready(self: MainWindow, answer: DetailAnswer) -> None:
+    detail = answer.detail
     previous = self.detail_pane.detail
-    self.detail_pane.show_detail(detail)
+    self.detail_pane.show_detail(detail, answer.user)
+    if answer.user is not None and answer.user.history_problem:  # history is a convenience: the code still opens
+        self.statusBar().showMessage(f"Could not record {detail.code} in your history: "
+                                     f"{answer.user.history_problem}", 8000)
     # The open code in the title: in the task bar and window switcher, and for tools that read titles.
     self.setWindowTitle(f"CodeDesk \u2014 {detail.code} \u2014 {self.store.path.name}")
     if previous is None or previous.code != detail.code:
@@ -244,13 +242,13 @@ def export_results(self: MainWindow) -> None:
 
 
 def export_working_table(self: MainWindow) -> None:
-    if self.userdata is None:
+    if self.userdata_path is None:
         return
     path = choose_export_path(self, self.settings, "Export working set", "codedesk-working-set")
     if path is None:
         return
     self.statusBar().showMessage(f"Exporting to {path}\u2026")
-    self.service.post(ExportRequest("working_set", path, userdata_path=self.userdata.path))
+    self.service.post(ExportRequest("working_set", path))
 
 
 def _on_export_ready(self: MainWindow, done: ExportDone) -> None:

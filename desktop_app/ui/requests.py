@@ -14,6 +14,9 @@ Class attributes say how the worker schedules a kind:
 * ``numbered_as``: the kind whose sequence number this request shares; its answer is dropped unless that kind's
   newest request is the one it belongs to (the counts belong to their search).
 * ``retry_on_interrupt``: put back in the queue when a newer search's interrupt hit it by a race.
+* ``ordered``: a write to the user's own database (``ui/user_requests.py``): never coalesced, never dropped as
+  stale, run in the order posted and before any waiting read (so what is read next sees it), and still run when
+  the window closes.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from desktop_app.core import changes, ncci
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.code_compare import CodeComparison, compare_codes
 from desktop_app.core.details import CodeDetail
-from desktop_app.core.errors import UserError
+from desktop_app.core.enums import StrEnum
+from desktop_app.core.errors import CodeDeskError, UserError
 from desktop_app.core.export import results_table, working_set_table, write_table
 from desktop_app.core.fee_schedule import Locality
+from desktop_app.core.kinds import NcciSetting
 from desktop_app.core.measures import MeasureDetail
 from desktop_app.core.search import SearchFilters, SearchResult
 from desktop_app.core.store import CodeStore, ComparisonRow, SourceInfo
@@ -39,13 +44,49 @@ from desktop_app.core.userdata import UserData
 from desktop_app.core.working_set import WorkingSetSnapshot, read_snapshot
 
 
+class RequestKind(StrEnum):
+    """What a request asks for; the worker keeps one waiting request, and one latest number, per kind."""
+
+    REFRESH = "refresh"
+    DATA_VERSION = "data_version"
+    SEARCH = "search"
+    COUNTS = "counts"
+    DETAIL = "detail"
+    MEASURE = "measure"
+    LOCALITIES = "localities"
+    OVERVIEW = "overview"
+    SOURCES = "sources"
+    COMPARISON = "comparison"
+    NCCI_CHECK = "ncci_check"
+    NCCI_EDITS = "ncci_edits"
+    RELEASES = "releases"
+    CHANGES = "changes"
+    WORKING_SET = "working_set"
+    CODE_COMPARISON = "code_comparison"
+    EXPORT = "export"
+    # writes to the user's own data (ui/user_requests.py): queued in order, never dropped as stale
+    SET_NOTE = "set_note"
+    SET_FAVOURITE = "set_favourite"
+    REMOVE_ENTRIES = "remove_entries"
+    CREATE_LIST = "create_list"
+    RENAME_LIST = "rename_list"
+    DELETE_LIST = "delete_list"
+    IMPORT_WORKING_SET = "import_working_set"
+    WRITE_WORKING_SET = "write_working_set"
+
+
 class WorkerContext(Protocol):
-    """The worker thread's own connections, opened on first use."""
+    """The worker thread's connections: the reference database (its own, opened on first use) and the user's
+    own database (handed over by the window, used only in the worker thread from then on)."""
 
     @property
     def store(self) -> CodeStore: ...
 
-    def userdata(self, path: Path) -> UserData: ...
+    @property
+    def user(self) -> UserData | None: ...  # None: favourites and notes are off for this session
+
+    @property
+    def stopping(self) -> bool: ...  # the window is closing: writes still run, nothing else does
 
 
 class Answer:
@@ -53,12 +94,13 @@ class Answer:
 
 
 class Request(ABC):
-    kind: ClassVar[str]
+    kind: ClassVar[RequestKind]
     priority: ClassVar[int]
     interrupts: ClassVar[frozenset[str]] = frozenset()
     supersedes: ClassVar[frozenset[str]] = frozenset()
     numbered_as: ClassVar[str | None] = None
     retry_on_interrupt: ClassVar[bool] = True
+    ordered: ClassVar[bool] = False
 
     @abstractmethod
     def run(self, context: WorkerContext) -> Answer:
@@ -87,7 +129,7 @@ class Refreshed(Answer):
 class RefreshRequest(Request):
     """After an import: the worker re-reads its catalog before any later request runs."""
 
-    kind: ClassVar[str] = "refresh"
+    kind: ClassVar[RequestKind] = RequestKind.REFRESH
     priority: ClassVar[int] = 0
 
     def run(self, context: WorkerContext) -> Refreshed:
@@ -104,7 +146,7 @@ class DataVersion(Answer):
 class DataVersionRequest(Request):
     """Has the database changed underneath (polled every second by the window)?"""
 
-    kind: ClassVar[str] = "data_version"
+    kind: ClassVar[RequestKind] = RequestKind.DATA_VERSION
     priority: ClassVar[int] = 15
 
     def run(self, context: WorkerContext) -> DataVersion:
@@ -134,10 +176,10 @@ class CountsAnswer(Answer):
 
 @dataclass(frozen=True)
 class SearchRequest(Request):
-    kind: ClassVar[str] = "search"
+    kind: ClassVar[RequestKind] = RequestKind.SEARCH
     priority: ClassVar[int] = 1
-    interrupts: ClassVar[frozenset[str]] = frozenset({"search", "counts"})
-    supersedes: ClassVar[frozenset[str]] = frozenset({"counts"})
+    interrupts: ClassVar[frozenset[str]] = frozenset({RequestKind.SEARCH, RequestKind.COUNTS})
+    supersedes: ClassVar[frozenset[str]] = frozenset({RequestKind.COUNTS})
 
     query: str
     code_set: str | None = None
@@ -161,9 +203,9 @@ class SearchRequest(Request):
 
 @dataclass(frozen=True)
 class CountsRequest(Request):
-    kind: ClassVar[str] = "counts"
+    kind: ClassVar[RequestKind] = RequestKind.COUNTS
     priority: ClassVar[int] = 4
-    numbered_as: ClassVar[str | None] = "search"
+    numbered_as: ClassVar[str | None] = RequestKind.SEARCH
     retry_on_interrupt: ClassVar[bool] = False  # only ever interrupted by a newer search
 
     search: SearchRequest
@@ -177,20 +219,52 @@ class CountsRequest(Request):
 
 
 @dataclass(frozen=True)
+class UserState:
+    """The user's own data on one code, read with its detail so showing a code is one round trip."""
+
+    favourite: bool = False
+    note: str = ""
+    problem: str = ""  # the user database could not be read (favourite and note unknown)
+    history_problem: str = ""  # the view could not be recorded in the history (the code still shows)
+
+
+def read_user_state(user: UserData, code: str, record_view: bool) -> UserState:
+    """Favourite and note of ``code`` (and the view recorded): a refusal is told, never raised, so the detail
+    itself is still shown."""
+    try:
+        favourite, note = user.is_favourite(code), user.note(code)
+    except CodeDeskError as exc:
+        return UserState(problem=str(exc))
+    history_problem = ""
+    if record_view:
+        try:
+            user.record_view(code)
+        except CodeDeskError as exc:  # history is a convenience: the code still shows
+            history_problem = str(exc)
+    return UserState(favourite, note, history_problem=history_problem)
+
+
+@dataclass(frozen=True)
 class DetailAnswer(Answer):
     detail: CodeDetail
+    user: UserState | None = None  # None: favourites and notes are off for this session
 
 
 @dataclass(frozen=True)
 class DetailRequest(Request):
-    kind: ClassVar[str] = "detail"
+    kind: ClassVar[RequestKind] = RequestKind.DETAIL
     priority: ClassVar[int] = 2
 
     code: str
     locality: str | None = None  # a GPCI locality key ('13202-01'): payment amounts for it too
+    record_view: bool = False  # the person opened it: it joins the history (not on a refresh or a new locality)
 
     def run(self, context: WorkerContext) -> DetailAnswer:
-        return DetailAnswer(context.store.detail(self.code, locality=self.locality))
+        detail = context.store.detail(self.code, locality=self.locality)
+        user = context.user
+        if user is None:
+            return DetailAnswer(detail)
+        return DetailAnswer(detail, read_user_state(user, self.code, self.record_view))
 
 
 @dataclass(frozen=True)
@@ -200,7 +274,7 @@ class MeasureAnswer(Answer):
 
 @dataclass(frozen=True)
 class MeasureRequest(Request):
-    kind: ClassVar[str] = "measure"
+    kind: ClassVar[RequestKind] = RequestKind.MEASURE
     priority: ClassVar[int] = 3
 
     measure_id: str
@@ -216,7 +290,7 @@ class LocalitiesAnswer(Answer):
 
 @dataclass(frozen=True)
 class LocalitiesRequest(Request):
-    kind: ClassVar[str] = "localities"
+    kind: ClassVar[RequestKind] = RequestKind.LOCALITIES
     priority: ClassVar[int] = 7
 
     def run(self, context: WorkerContext) -> LocalitiesAnswer:
@@ -242,7 +316,7 @@ class Overview(Answer):
 
 @dataclass(frozen=True)
 class OverviewRequest(Request):
-    kind: ClassVar[str] = "overview"
+    kind: ClassVar[RequestKind] = RequestKind.OVERVIEW
     priority: ClassVar[int] = 5
 
     def run(self, context: WorkerContext) -> Overview:
@@ -263,7 +337,7 @@ class SourcesAnswer(Answer):
 class SourcesRequest(Request):
     """What the database holds, one source a row (the Data Sources dialog)."""
 
-    kind: ClassVar[str] = "sources"
+    kind: ClassVar[RequestKind] = RequestKind.SOURCES
     priority: ClassVar[int] = 5
 
     def run(self, context: WorkerContext) -> SourcesAnswer:
@@ -278,7 +352,7 @@ class ComparisonAnswer(Answer):
 
 @dataclass(frozen=True)
 class ComparisonRequest(Request):
-    kind: ClassVar[str] = "comparison"
+    kind: ClassVar[RequestKind] = RequestKind.COMPARISON
     priority: ClassVar[int] = 6
 
     code_sets: tuple[str, ...]
@@ -299,12 +373,12 @@ class ClaimCheckAnswer(Answer):
 class ClaimCheckRequest(Request):
     """The claim check panel: the typed claim lines, the date of service and the NCCI setting."""
 
-    kind: ClassVar[str] = "ncci_check"
+    kind: ClassVar[RequestKind] = RequestKind.NCCI_CHECK
     priority: ClassVar[int] = 8
 
     text: str
     on: date
-    setting: str = "practitioner"
+    setting: str = NcciSetting.PRACTITIONER
 
     def run(self, context: WorkerContext) -> ClaimCheckAnswer:
         conn = context.store.conn
@@ -322,11 +396,11 @@ class CodeEdits(Answer):
 class CodeEditsRequest(Request):
     """One page of a code's NCCI edits (both directions) and its MUEs, for the detail pane."""
 
-    kind: ClassVar[str] = "ncci_edits"
+    kind: ClassVar[RequestKind] = RequestKind.NCCI_EDITS
     priority: ClassVar[int] = 9
 
     code: str
-    setting: str = "practitioner"
+    setting: str = NcciSetting.PRACTITIONER
     offset: int = 0
     on: date | None = None
 
@@ -347,7 +421,7 @@ class ReleasesAnswer(Answer):
 
 @dataclass(frozen=True)
 class ReleasesRequest(Request):
-    kind: ClassVar[str] = "releases"
+    kind: ClassVar[RequestKind] = RequestKind.RELEASES
     priority: ClassVar[int] = 10
 
     def run(self, context: WorkerContext) -> ReleasesAnswer:
@@ -363,7 +437,7 @@ class ChangesAnswer(Answer):
 class ChangesRequest(Request):
     """What changed between two releases of a family (None: the defaults of core.changes.choose)."""
 
-    kind: ClassVar[str] = "changes"
+    kind: ClassVar[RequestKind] = RequestKind.CHANGES
     priority: ClassVar[int] = 11
 
     family: str | None = None
@@ -387,13 +461,18 @@ class WorkingSetAnswer(Answer):
 
 @dataclass(frozen=True)
 class WorkingSetRequest(Request):
-    kind: ClassVar[str] = "working_set"
+    kind: ClassVar[RequestKind] = RequestKind.WORKING_SET
     priority: ClassVar[int] = 12
 
-    userdata_path: Path
-
     def run(self, context: WorkerContext) -> WorkingSetAnswer:
-        return WorkingSetAnswer(read_snapshot(context.userdata(self.userdata_path), context.store.summaries))
+        return WorkingSetAnswer(read_snapshot(user_data(context), context.store.summaries))
+
+
+def user_data(context: WorkerContext) -> UserData:
+    """The user database, or the reason there is none (shown to the person)."""
+    if context.user is None:
+        raise UserError("favourites and notes are off for this session (the user data file could not be opened)")
+    return context.user
 
 
 @dataclass(frozen=True)
@@ -403,7 +482,7 @@ class CodeComparisonAnswer(Answer):
 
 @dataclass(frozen=True)
 class CodeComparisonRequest(Request):
-    kind: ClassVar[str] = "code_comparison"
+    kind: ClassVar[RequestKind] = RequestKind.CODE_COMPARISON
     priority: ClassVar[int] = 13
 
     codes: tuple[str, ...]
@@ -425,7 +504,7 @@ class ExportDone(Answer):
 class ExportRequest(Request):
     """Write a table to ``path`` (.xlsx or .csv): the search's matches, or the working set."""
 
-    kind: ClassVar[str] = "export"
+    kind: ClassVar[RequestKind] = RequestKind.EXPORT
     priority: ClassVar[int] = 14
 
     what: str  # 'results' or 'working_set'
@@ -433,15 +512,13 @@ class ExportRequest(Request):
     query: str = ""
     code_set: str | None = None
     section_id: int | None = None
-    userdata_path: Path | None = None
 
     def run(self, context: WorkerContext) -> ExportDone:
         store = context.store
         if self.what == "results":
             table = results_table(store, self.query, SearchFilters(self.code_set, self.section_id))
         else:
-            assert self.userdata_path is not None
-            userdata = context.userdata(self.userdata_path)
+            userdata = user_data(context)
             codes = [f.code for f in userdata.favourite_entries()]
             codes += [n.code for n in userdata.note_entries()] + [h.code for h in userdata.history_entries()]
             table = working_set_table(userdata, store.summaries(codes))

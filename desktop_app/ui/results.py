@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.kinds import CodeStatus
 from desktop_app.core.reference import BUNDLED_SOURCE_NAME
 from desktop_app.core.row_text import RowText, common_source
 from desktop_app.core.search import Highlighter, Hit
@@ -93,7 +94,7 @@ class ResultsModel(QAbstractTableModel):
         if text is None:
             return "", ()
         shown, spans = _from(text.secondary, self._marks(hit, 1, text.secondary), text.secondary_from)
-        if text.deleted_date or hit.status == "deleted":
+        if text.deleted_date or hit.status == CodeStatus.DELETED:
             label = f"Deleted {text.deleted_date}".strip() + (" \u00b7 " if shown else "")
             return label + shown, tuple((a + len(label), b + len(label)) for a, b in spans)
         return shown, spans
@@ -228,7 +229,7 @@ class ResultsModel(QAbstractTableModel):
         if role == _FONT:
             return self._bold if column == _CODE else None
         if role == _FOREGROUND:
-            if hit.status == "deleted":
+            if hit.status == CodeStatus.DELETED:
                 return QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
             return None
         if role == HIT_ROLE:
@@ -455,7 +456,8 @@ class ResultsView(QTableView):
         header.setSectionResizeMode(Column.CATEGORY, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(Column.SOURCE, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(Column.CATEGORY, self.fontMetrics().horizontalAdvance("HCPCS II") + 36)
+        widest = max(CODE_SET_SHORT.values(), key=len)
+        header.resizeSection(Column.CATEGORY, self.fontMetrics().horizontalAdvance(widest) + 36)
         header.resizeSection(Column.SOURCE, self.fontMetrics().horizontalAdvance("CodeDesk summary") + 24)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._on_header_clicked)

@@ -6,12 +6,11 @@ Nothing in the UI hard-codes a foreground or background colour: code-set badges 
 
 from __future__ import annotations
 
-from enum import Enum
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop_app.core.enums import StrEnum
 from desktop_app.core.grammar import CodeSet
 
 # Hue (degrees) per code set: blue, green, orange, purple. Chosen to differ for common colour blindness
@@ -22,7 +21,7 @@ CODE_SET_SHORT: dict[str, str] = {code_set.value: code_set.short_label for code_
 CODE_SET_LABELS: dict[str, str] = {code_set.value: code_set.compact_label for code_set in CodeSet}
 
 
-class ThemeChoice(str, Enum):
+class ThemeChoice(StrEnum):
     SYSTEM = "system"
     LIGHT = "light"
     DARK = "dark"

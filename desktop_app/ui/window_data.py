@@ -19,7 +19,7 @@ from desktop_app.ui.importing import (
     DataSourcesDialog,
     file_dialog_filter,
 )
-from desktop_app.ui.requests import Refreshed
+from desktop_app.ui.requests import Refreshed, RequestKind
 from desktop_app.ui.window_layout import COMPARE_TAB
 
 if TYPE_CHECKING:
@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 
 
 def _on_service_failed(self: MainWindow, kind: str, message: str) -> None:
-    if kind == "code_comparison":
+    if kind == RequestKind.CODE_COMPARISON:
         self.code_compare_view.show_error(f"Could not compare: {message}")
-    if kind == "export":
+    if kind == RequestKind.EXPORT:
         QMessageBox.warning(self, "Export", f"Nothing was exported: {message}")
     damaged = is_damage(message)
     if damaged:
@@ -37,7 +37,7 @@ def _on_service_failed(self: MainWindow, kind: str, message: str) -> None:
         mark_damaged(self.store.path, message)
         message += "; CodeDesk will set the database aside and rebuild it the next time it starts"
     self.statusBar().showMessage(f"Could not {kind}: {message}", 0 if damaged else 10000)
-    if kind == "detail" and self._requested_code:
+    if kind == RequestKind.DETAIL and self._requested_code:
         # The pane must move on: showing the previous code as if it were the one asked for misleads.
         self.detail_pane.show_problem(self._requested_code, message)
 

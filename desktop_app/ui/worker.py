@@ -10,6 +10,11 @@ thread), so a slow query at a million codes never delays the next one.
 :class:`StoreService` is the UI-thread side: it numbers every request, drops any answer that is not the newest
 of its kind (so a late result can never overwrite a newer one), and hands each answer to the slots subscribed
 to its type with :meth:`StoreService.on`.
+
+The person's own database (favourites, notes, history) is worked on here too: the window hands its
+:class:`UserData` to the worker, and from then on only the worker thread uses it. Its writes are ``ordered``
+requests (``ui/user_requests.py``): kept in a first-in-first-out queue of their own, never coalesced or
+dropped, run before any waiting read, and finished when the window closes.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import contextlib
 import logging
 import sys
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,6 +49,9 @@ from desktop_app.ui.requests import (
 log = logging.getLogger(__name__)
 
 AnswerT = TypeVar("AnswerT", bound=Answer)
+# A write to the user data waits this long for another program's lock, then is refused, told and retried:
+# the worker is shared with the searches, which must not stall behind a locked file.
+USERDATA_BUSY_TIMEOUT_MS = 250
 
 
 class StoreWorker(QObject):
@@ -53,14 +61,17 @@ class StoreWorker(QObject):
     failed = Signal(int, object, str)  # sequence number, Request, message for the user
     _wake = Signal()
 
-    def __init__(self, db_path: Path, opener: Callable[[Path], CodeStore] | None = None) -> None:
+    def __init__(self, db_path: Path, opener: Callable[[Path], CodeStore] | None = None,
+                 user: UserData | None = None) -> None:
         super().__init__()
         self._db_path = db_path
         self._opener = opener or (lambda path: CodeStore.open(path, build=False))
         self._store: CodeStore | None = None
-        self._userdata_conn: UserData | None = None
+        self._user = user  # handed over by the window: used only in this worker's thread from now on
+        self._user_ready = False
         self._lock = threading.Lock()
         self._pending: dict[str, tuple[int, Request]] = {}
+        self._writes: deque[tuple[int, Request]] = deque()  # ordered requests, first in first out
         self._running: str | None = None
         self._stopped = False
         self._wake.connect(self._drain)
@@ -69,7 +80,12 @@ class StoreWorker(QObject):
 
     def post(self, seq: int, request: Request) -> None:
         with self._lock:
-            idle = not self._pending
+            idle = not self._pending and not self._writes
+            if request.ordered:
+                self._writes.append((seq, request))
+                if idle:
+                    self._wake.emit()
+                return
             self._pending[request.kind] = (seq, request)
             for kind in request.supersedes:
                 self._pending.pop(kind, None)
@@ -86,22 +102,32 @@ class StoreWorker(QObject):
             self._store = self._opener(self._db_path)
         return self._store
 
-    def userdata(self, path: Path) -> UserData:
-        """The user data, through this thread's own connection."""
-        if self._userdata_conn is None or self._userdata_conn.path != path:
-            if self._userdata_conn is not None:
-                self._userdata_conn.close()
-            self._userdata_conn = UserData(path)
-        return self._userdata_conn
+    @property
+    def user(self) -> UserData | None:
+        """The window's user data (None when it could not be opened)."""
+        if self._user is not None and not self._user_ready:
+            self._user_ready = True
+            try:
+                self._user.set_busy_timeout(USERDATA_BUSY_TIMEOUT_MS)
+            except CodeDeskError as exc:  # a damaged file: each request tells it in its answer
+                log.warning("user data: %s", exc)
+        return self._user
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopped
 
     @Slot()
     def _drain(self) -> None:
         while True:
             with self._lock:
-                if not self._pending or self._stopped:
+                if self._writes:  # in the order posted, before any read, and still while stopping
+                    seq, request = self._writes.popleft()
+                elif not self._pending or self._stopped:
                     return
-                seq, request = min(self._pending.values(), key=lambda waiting: waiting[1].priority)
-                del self._pending[request.kind]
+                else:
+                    seq, request = min(self._pending.values(), key=lambda waiting: waiting[1].priority)
+                    del self._pending[request.kind]
                 self._running = request.kind
             kind = request.kind
             try:
@@ -132,7 +158,8 @@ class StoreWorker(QObject):
                     self._running = None
 
     def stop(self) -> None:
-        """Forget waiting requests and interrupt the running one (called from the UI thread)."""
+        """Forget waiting reads and interrupt a running one (called from the UI thread); waiting writes stay, for
+        :meth:`close` to finish."""
         with self._lock:
             self._stopped = True
             self._pending.clear()
@@ -141,9 +168,12 @@ class StoreWorker(QObject):
 
     @Slot()
     def close(self) -> None:
-        if self._userdata_conn is not None:
-            self._userdata_conn.close()
-            self._userdata_conn = None
+        """Finish the waiting writes (a refused note is kept for the next start), then close the connections."""
+        self._drain()
+        if self._user is not None:
+            with contextlib.suppress(CodeDeskError):
+                self._user.close()
+            self._user = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -156,7 +186,7 @@ class StoreService(QObject):
     changed_elsewhere = Signal()  # the database changed under us (another process imported or removed)
     failed = Signal(str, str)  # kind, message
 
-    def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
+    def __init__(self, db_path: Path, parent: QObject | None = None, user: UserData | None = None) -> None:
         super().__init__(parent)
         self._seq = 0
         self.locality: str | None = None  # the payment locality chosen in the window (a GPCI key)
@@ -173,7 +203,8 @@ class StoreService(QObject):
         self.on(DataVersion, self._on_data_version)
         self._thread = QThread()
         self._thread.setObjectName("codedesk-store-worker")
-        self._worker = StoreWorker(db_path)
+        self.user_data_on = user is not None  # favourites and notes can be shown and changed
+        self._worker = StoreWorker(db_path, user=user)
         self._worker.moveToThread(self._thread)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
@@ -198,8 +229,9 @@ class StoreService(QObject):
 
     # Posters that add what the window knows (the payment locality) to the request.
 
-    def detail(self, code: str) -> int:
-        return self.post(DetailRequest(code, self.locality))
+    def detail(self, code: str, *, record_view: bool = False) -> int:
+        """A code's detail with the person's favourite star and note; ``record_view``: it joins the history."""
+        return self.post(DetailRequest(code, self.locality, record_view))
 
     def code_comparison(self, codes: list[str]) -> int:
         return self.post(CodeComparisonRequest(tuple(codes), self.locality))
@@ -225,7 +257,10 @@ class StoreService(QObject):
     @Slot(int, object, object)
     def _on_finished(self, seq: int, request: Request, answer: Answer) -> None:
         numbered_as = request.numbered_as or request.kind
-        if not self.is_latest(numbered_as, seq):
+        if request.ordered:  # a write's answer is never stale: each tells whether that change was made
+            if self.is_latest(request.kind, seq):
+                self._delivered[request.kind] = seq
+        elif not self.is_latest(numbered_as, seq):
             self.dropped += 1
             return
         if numbered_as == request.kind:
@@ -235,8 +270,10 @@ class StoreService(QObject):
 
     @Slot(int, object, str)
     def _on_failed(self, seq: int, request: Request, message: str) -> None:
-        if self.is_latest(request.kind, seq):
+        latest = self.is_latest(request.kind, seq)
+        if latest:
             self._delivered[request.kind] = seq
+        if latest or request.ordered:
             self.failed.emit(request.kind, message)
 
     def _on_overview(self, overview: Overview) -> None:
@@ -254,8 +291,14 @@ class StoreService(QObject):
             self.data_version = answer.version
             self.changed_elsewhere.emit()
 
+    @property
+    def running(self) -> bool:
+        """The worker still takes requests (False once :meth:`shutdown` ran)."""
+        return self._thread.isRunning()
+
     def shutdown(self) -> None:
-        """Close the worker's connection in its own thread, then stop the thread."""
+        """Stop the reads, finish the waiting writes and close the worker's connections, in its own thread; then
+        stop the thread."""
         if not self._thread.isRunning():
             return
         self._worker.stop()

@@ -6,7 +6,6 @@ Each function is a method of :class:`MainWindow` (assigned in its class body): `
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,11 +18,15 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from desktop_app.core import working_set as working_set_file
-from desktop_app.core.errors import CodeDeskError
 from desktop_app.core.working_set import WorkingSetSnapshot
 from desktop_app.ui.requests import (
     WorkingSetRequest,
+)
+from desktop_app.ui.user_requests import (
+    ImportWorkingSetRequest,
+    WorkingSetImported,
+    WorkingSetWritten,
+    WriteWorkingSetRequest,
 )
 from desktop_app.ui.window_layout import SEARCH_TAB
 
@@ -32,8 +35,8 @@ if TYPE_CHECKING:
 
 
 def _read_working_set(self: MainWindow) -> None:
-    if self.userdata is not None:
-        self.service.post(WorkingSetRequest(self.userdata.path))
+    if self.userdata_path is not None:
+        self.service.post(WorkingSetRequest())
 
 
 def _show_side_page(self: MainWindow, name: str | None) -> None:
@@ -85,42 +88,42 @@ def side_panel_new_list(self: MainWindow) -> None:
 def _sync_favourite_star(self: MainWindow, snapshot: WorkingSetSnapshot) -> None:
     """The star follows changes made in the working set (a removal, a list deleted, an import)."""
     code = self._open_code_name()
-    if code is None or self.userdata is None:
+    if code is None or self.userdata_path is None:
         return
-    button = self.detail_pane.favourite_button
-    button.blockSignals(True)
-    button.setChecked(any(entry.code == code for entry in snapshot.favourites))
-    button.blockSignals(False)
-    button.setText("\u2605 Favourite" if button.isChecked() else "\u2606 Favourite")
+    self.detail_pane.favourite_button.show_state(code, any(entry.code == code for entry in snapshot.favourites))
 
 
 def export_working_set(self: MainWindow) -> None:
-    if self.userdata is None:
+    if self.userdata_path is None:
         return
     start = str(Path(str(self.settings.value("export/last_dir", str(Path.home())))) / "codedesk-working-set.csv")
     path, _ = QFileDialog.getSaveFileName(self, "Export working set", start, "CSV files (*.csv)")
     if not path:
         return
     self.settings.setValue("export/last_dir", str(Path(path).parent))
-    try:
-        count = working_set_file.write_working_set(self.userdata, Path(path))
-    except OSError as exc:
-        QMessageBox.warning(self, "Export working set", f"Could not write {escape(path)}: {exc.strerror}")
+    self.service.post(WriteWorkingSetRequest(Path(path)))  # answered in _on_working_set_written
+
+
+def _on_working_set_written(self: MainWindow, answer: WorkingSetWritten) -> None:
+    if answer.problem:
+        QMessageBox.warning(self, "Export working set", f"Could not write {answer.path}: {answer.problem}")
         return
-    self.statusBar().showMessage(f"Working set exported: {count:,} entries to {path}", 8000)
+    self.statusBar().showMessage(f"Working set exported: {answer.rows or 0:,} entries to {answer.path}", 8000)
 
 
 def import_working_set(self: MainWindow) -> None:
-    if self.userdata is None:
+    if self.userdata_path is None:
         return
     start = str(self.settings.value("export/last_dir", str(Path.home())))
     path, _ = QFileDialog.getOpenFileName(self, "Import working set", start, "CSV files (*.csv)")
     if not path:
         return
-    try:
-        summary = working_set_file.import_working_set(self.userdata, Path(path))
-    except CodeDeskError as exc:
-        QMessageBox.warning(self, "Import working set", f"Nothing was imported.\n\n{exc}")
+    self.service.post(ImportWorkingSetRequest(Path(path)))  # answered in _on_working_set_imported
+
+
+def _on_working_set_imported(self: MainWindow, answer: WorkingSetImported) -> None:
+    if answer.summary is None:
+        QMessageBox.warning(self, "Import working set", f"Nothing was imported.\n\n{answer.problem}")
         return
     self.side_panel.reload()
-    self.statusBar().showMessage(f"Working set imported: {summary.text()}.", 10000)
+    self.statusBar().showMessage(f"Working set imported: {answer.summary.text()}.", 10000)

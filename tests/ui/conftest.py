@@ -1,4 +1,8 @@
-"""UI test fixtures. Qt runs offscreen; settings and user data live under each test's tmp_path."""
+"""UI test fixtures. Qt runs offscreen; settings and user data live under each test's tmp_path.
+
+Every window made here is watched: a statement on its user data connection run from the UI thread fails the
+test at teardown (the worker alone reads and writes the person's favourites, notes and history). A test that
+sets up user data itself does so through its own connection (:func:`own_user_connection`)."""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything imports Qt
 
+import contextlib
+import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +25,42 @@ from desktop_app.core.userdata import UserData
 from desktop_app.ui.main_window import MainWindow
 
 WAIT_MS = 5000
+# The user data handed to each window made by make_window, and the statements run on it from the UI thread.
+_HANDED_OVER: dict[int, tuple[UserData, list[str]]] = {}
+
+
+def record_ui_thread_statements(conn: sqlite3.Connection) -> list[str]:
+    """Every statement ``conn`` runs from the Qt main thread, from now on (SQLite calls the trace callback in
+    the thread that runs the statement)."""
+    seen: list[str] = []
+
+    def trace(statement: str) -> None:
+        if threading.current_thread() is threading.main_thread():
+            seen.append(statement)
+
+    conn.set_trace_callback(trace)
+    return seen
+
+
+def handed_over_userdata(window: MainWindow) -> UserData:
+    """The UserData the window handed to its worker (to damage it in a test; never to query it here)."""
+    return _HANDED_OVER[id(window)][0]
+
+
+def ui_thread_user_statements(window: MainWindow) -> list[str]:
+    return _HANDED_OVER[id(window)][1]
+
+
+@contextlib.contextmanager
+def own_user_connection(window: MainWindow) -> Iterator[UserData]:
+    """A second connection to the window's user data file, for a test's own set-up and checks (as another
+    program would open it): not the window's, so it does not count as the window's UI thread work."""
+    assert window.userdata_path is not None
+    user = UserData(window.userdata_path)
+    try:
+        yield user
+    finally:
+        user.close()
 
 
 @pytest.fixture
@@ -43,8 +86,10 @@ def make_window(
     def make() -> MainWindow:
         store = CodeStore.open(ui_db)
         userdata = UserData(tmp_path / "user.sqlite3")
+        seen = record_ui_thread_statements(userdata.conn)
         settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
         window = MainWindow(store, settings, userdata)
+        _HANDED_OVER[id(window)] = (userdata, seen)
         window.jobs.show_dialogs = False
         qtbot.addWidget(window)
         window.show()
@@ -54,12 +99,15 @@ def make_window(
         return window
 
     yield make
+    on_ui_thread: list[str] = []
     for window, store, userdata in opened:
         if window.isVisible():
             window.close()
         window.shutdown()
         store.close()
-        userdata.close()
+        userdata.close()  # the worker closed it already; closing twice is harmless
+        on_ui_thread += _HANDED_OVER.pop(id(window))[1]
+    assert on_ui_thread == [], "the window ran statements on the user data on the UI thread"
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The window with damaged or busy databases: a note the user data refuses is shown, kept and retried; a broken
-user data file never freezes the detail pane; a second import waits visibly and can be cancelled; the repair
+or locked user data file never freezes the window (the worker writes it and answers; the tests wait for the
+answers); a second import waits visibly and can be cancelled; the repair
 dialog tells what was recovered and where the old file is; the background check after an unclean end."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from desktop_app.core.userdata import UserData, unsaved_notes_path
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.repair import BackgroundCheck, RepairDialog
 
-from .conftest import WAIT_MS, wait_detail
+from .conftest import WAIT_MS, handed_over_userdata, own_user_connection, wait_detail
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RVU = FIXTURES / "cms" / "PPRRVU2030_Jan.csv"
@@ -37,63 +38,98 @@ def lock(path: Path) -> sqlite3.Connection:
 
 
 def test_a_note_that_cannot_be_saved_is_shown_kept_and_retried(qtbot: QtBot, window: MainWindow) -> None:
-    assert window.userdata is not None
-    window.userdata.conn.execute("PRAGMA busy_timeout = 20")
+    assert window.userdata_path is not None
     pane = window.detail_pane
     pane.retry_interval_ms = 200
     window.open_code("99213")
     wait_detail(qtbot, window, "99213")
-    other = lock(window.userdata.path)
+    other = lock(window.userdata_path)
     try:
         qtbot.keyClicks(pane.note, "call the payer first")
-        pane.save_note()
+        pane.save_note()  # returns at once: the worker writes it
         assert pane.unsaved_notes == {"99213": "call the payer first"}
-        assert pane.note_status.isVisible() and "Not saved yet" in pane.note_status.text()
-        assert "99213" in pane.note_status.text()
-        # Another code opens while the file is locked (its history entry fails quietly), and the unsaved note
-        # is still there when 99213 comes back.
+        qtbot.waitUntil(lambda: "Not saved yet" in pane.note_status.text(), timeout=WAIT_MS)
+        assert pane.note_status.isVisible() and "99213" in pane.note_status.text()
+        assert pane.unsaved_notes == {"99213": "call the payer first"}
+        # Another code opens while the file is locked (its history entry is refused and said in the status
+        # bar), and the unsaved note is still there when 99213 comes back.
         window.open_code("G0438")
         wait_detail(qtbot, window, "G0438")
         assert pane.note.toPlainText() == ""
+        qtbot.waitUntil(lambda: "Could not record G0438 in your history" in window.statusBar().currentMessage(),
+                        timeout=WAIT_MS)
         window.open_code("99213")
         wait_detail(qtbot, window, "99213")
         assert pane.note.toPlainText() == "call the payer first"
+        assert pane.unsaved_notes == {"99213": "call the payer first"}  # the retries were refused too
     finally:
         other.rollback()
         other.close()
     qtbot.waitUntil(lambda: not pane.unsaved_notes, timeout=WAIT_MS)
     assert pane.note_status.text() == "Your notes are saved."
-    assert window.userdata.note("99213") == "call the payer first"
+    with own_user_connection(window) as user:
+        assert user.note("99213") == "call the payer first"
+
+
+def test_a_locked_user_data_file_does_not_hold_the_window(qtbot: QtBot, window: MainWindow) -> None:
+    """While another program holds the user data's write lock, saving a note and starring a code return at
+    once (the worker waits, and answers), and a search still comes back."""
+    import time
+
+    from desktop_app.ui.user_requests import FavouriteSet
+
+    from .conftest import search
+
+    assert window.userdata_path is not None
+    window.open_code("99213")
+    wait_detail(qtbot, window, "99213")
+    pane = window.detail_pane
+    answers: list[FavouriteSet] = []
+    window.service.on(FavouriteSet, answers.append)
+    other = lock(window.userdata_path)
+    try:
+        started = time.perf_counter()
+        pane.note.setPlainText("typed while another program writes")
+        pane.save_note()
+        pane.favourite_button.click()
+        assert time.perf_counter() - started < 0.2  # nothing waited for the lock (0.25 s a write) here
+        search(qtbot, window, "asthma")
+        qtbot.waitUntil(lambda: bool(answers), timeout=WAIT_MS)
+        assert "could not be used" in answers[0].problem or "locked" in answers[0].problem
+        assert not pane.favourite_button.isChecked()  # refused: the star says what the file holds
+        assert "Could not change the favourite of 99213" in pane.note_status.text()
+    finally:
+        other.rollback()
+        other.close()
 
 
 def test_a_broken_user_data_file_never_freezes_the_detail_pane(qtbot: QtBot, window: MainWindow) -> None:
-    assert window.userdata is not None
     window.open_code("99213")
     wait_detail(qtbot, window, "99213")
-    window.userdata.conn.close()  # every call on it fails from now on, as on a damaged file
+    handed_over_userdata(window).conn.close()  # every call on it fails from now on, as on a damaged file
     window.open_code("G0438")
     wait_detail(qtbot, window, "G0438")  # the pane moved on
     assert "G0438" in window.detail_pane.text()
-    assert "could not" in window.detail_pane.note_status.text().lower()
+    assert "could not read your note and favourite for g0438" in window.detail_pane.note_status.text().lower()
     window.detail_pane.favourite_button.click()
+    qtbot.waitUntil(lambda: "Could not change the favourite" in window.detail_pane.note_status.text(),
+                    timeout=WAIT_MS)
     assert not window.detail_pane.favourite_button.isChecked()  # refused, shown, not pretended
 
 
 def test_notes_still_refused_at_close_are_kept_for_the_next_start(qtbot: QtBot, window: MainWindow) -> None:
-    assert window.userdata is not None
-    window.userdata.conn.execute("PRAGMA busy_timeout = 20")
-    path = window.userdata.path
+    path = window.userdata_path
+    assert path is not None
     window.open_code("99213")
     wait_detail(qtbot, window, "99213")
     other = lock(path)
     try:
         qtbot.keyClicks(window.detail_pane.note, "typed while locked")
-        window.close()
+        window.close()  # the worker tries the note once more, is refused, and keeps it beside the file
         assert unsaved_notes_path(path).exists()
     finally:
         other.rollback()
         other.close()
-    window.userdata.close()
     opened = open_userdata(path)
     assert opened.notes_restored == 1 and opened.userdata.note("99213") == "typed while locked"
     opened.userdata.close()

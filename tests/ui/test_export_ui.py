@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.export import RESULT_COLUMNS
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.requests import ExportDone, ExportRequest
-from tests.ui.conftest import WAIT_MS, search
+from tests.ui.conftest import WAIT_MS, own_user_connection, search
 
 
 def test_export_results_writes_every_match(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
@@ -30,12 +30,12 @@ def test_export_results_writes_every_match(qtbot: QtBot, window: MainWindow, tmp
 
 
 def test_export_working_set_table(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
-    assert window.userdata is not None
-    window.userdata.set_favourite("99213", True, "Office")
+    with own_user_connection(window) as user:
+        user.set_favourite("99213", True, "Office")
     path = tmp_path / "ws.csv"
     done: list[ExportDone] = []
     window.service.on(ExportDone, done.append)
-    window.service.post(ExportRequest("working_set", path, userdata_path=window.userdata.path))
+    window.service.post(ExportRequest("working_set", path))
     qtbot.waitUntil(lambda: bool(done), timeout=WAIT_MS)
     assert done[0].path == path
     text = path.read_text(encoding="utf-8-sig")

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.shortcuts import shortcut_rows
 from desktop_app.ui.working_set import EntryPage
-from tests.ui.conftest import WAIT_MS, wait_detail
+from tests.ui.conftest import WAIT_MS, own_user_connection, wait_detail
 
 
 def _titles_arrived(window: MainWindow, page_codes: list[str]) -> bool:
@@ -46,13 +46,14 @@ def test_favourites_are_listed_filtered_opened_and_removed_by_keyboard(qtbot: Qt
     page.table.selectRow(page.visible_codes().index("3074F"))
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     _shows(qtbot, page, ["99213", "J1100"])
-    assert window.userdata is not None and not window.userdata.is_favourite("3074F")
+    with own_user_connection(window) as user:
+        assert not user.is_favourite("3074F")
 
 
 def test_named_list_and_sorting(qtbot: QtBot, window: MainWindow) -> None:
-    assert window.userdata is not None
-    window.userdata.set_favourite("93000", True, "Cardiology")
-    window.userdata.set_favourite("99214", True)
+    with own_user_connection(window) as user:
+        user.set_favourite("93000", True, "Cardiology")
+        user.set_favourite("99214", True)
     window.favourites_action.trigger()
     panel = window.side_panel
     qtbot.waitUntil(lambda: [panel.list_combo.itemText(i) for i in range(panel.list_combo.count())] == [

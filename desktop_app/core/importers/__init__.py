@@ -26,7 +26,8 @@ from pathlib import Path
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.database import WRITER_WAIT_SECONDS, transaction, waiting_transaction
 from desktop_app.core.errors import DatabaseError, ImportFileError, UserError, is_environment_problem
-from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_ncci, cms_qpp, cms_rvu, generic_csv
+from desktop_app.core.importers import ama_cpt, cms_ncci, cms_qpp
+from desktop_app.core.importers.formats import FORMATS, Reading
 from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
 from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
 from desktop_app.core.importers.model import (
@@ -143,17 +144,10 @@ def detect(path: Path) -> str | None:
         return None
 
 
-# Text formats that need no final line end: JSON and XML end with their closing bracket or tag (the parser
-# reports a cut-off file), and the real QPP claims CSV has none after its last row (its reader checks that row).
-# JSON and XML parsers notice a cut-off end themselves; the real QPP claims CSV has no final line end (its
-# reader checks the last row instead); practice lists are often saved by spreadsheets without one, and
-# their column-count check still catches a cut row.
-_NO_LINE_END_NEEDED = frozenset({cms_qpp.FORMAT_JSON, cms_qpp.FORMAT_CLAIMS, ama_cpt.PLA, generic_csv.FORMAT})
-
-
 def _check_complete(sf: SourceFile, fmt: str) -> None:
     """The check every text format shares: a file whose last line has no line end was cut off."""
-    if fmt not in _NO_LINE_END_NEEDED and not fmt.endswith("-xlsx"):
+    entry = FORMATS[fmt]
+    if entry.needs_line_end and not entry.workbook:
         require_line_end(sf)
 
 
@@ -165,19 +159,10 @@ def _parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
 
 
 def _read(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
-    if fmt in (cms_rvu.FORMAT_CSV, cms_rvu.FORMAT_TXT, cms_rvu.FORMAT_XLSX):
-        return cms_rvu.parse(sf, fmt, monitor)
-    if fmt in (cms_hcpcs.FORMAT_TXT, cms_hcpcs.FORMAT_XLSX):
-        return cms_hcpcs.parse(sf, fmt, monitor)
-    if fmt == cms_qpp.FORMAT_JSON:
-        return cms_qpp.parse_json(sf, monitor)
-    if fmt == cms_qpp.FORMAT_CLAIMS:
-        return cms_qpp.parse_claims(sf, monitor)
-    if fmt == cms_gpci.FORMAT:
-        return cms_gpci.parse(sf, monitor)
-    if fmt == generic_csv.FORMAT:
-        return generic_csv.parse(sf, monitor)
-    raise ImportFileError(sf.name, f"no reader for format {fmt}")  # pragma: no cover - sniff returns known ids
+    parse = FORMATS[fmt].parse
+    if parse is None:  # pragma: no cover - only formats read alone come here
+        raise ImportFileError(sf.name, f"no reader for format {fmt}")
+    return parse(sf, monitor)
 
 
 def _budget(sf: SourceFile, fmt: str, lines: int) -> int:
@@ -185,7 +170,7 @@ def _budget(sf: SourceFile, fmt: str, lines: int) -> int:
     parsed (every dataset is held until the one transaction, so the rows of all files together are bounded)."""
     if sf.size > MAX_FILE_BYTES:
         raise ImportFileError(sf.name, too_large(sf.size))
-    if fmt.endswith("-xlsx"):
+    if FORMATS[fmt].workbook:
         # A worksheet's rows are counted as they are read: it may use what the files before it left.
         sf.row_budget = min(sf.row_budget, MAX_IMPORT_ROWS - lines)
         return lines
@@ -234,7 +219,8 @@ def import_paths(
         planned = plan(Path(path), SUPPORTED_FORMATS)
         path_notes = list(planned.notes)
         for sf, fmt in planned.files:
-            if fmt in cms_ncci.FORMATS:
+            reading = FORMATS[fmt].reading
+            if reading is Reading.STREAMED:
                 ncci_files.append((sf, fmt))
                 continue
             read += sf.size
@@ -244,7 +230,7 @@ def import_paths(
                     f"together the files of this import are over {megabytes(MAX_IMPORT_BYTES)}; CodeDesk reads at "
                     "most that much in one import (real releases are far smaller): import the files one at a time",
                 )
-            if fmt.startswith("ama-"):
+            if reading is Reading.RELEASE_MEMBER:
                 if fmt not in ama_cpt.MAY_SKIP:  # members that may be skipped are counted once chosen
                     with monitor.phase(PHASE_VALIDATE):
                         lines = _budget(sf, fmt, lines)
@@ -257,7 +243,7 @@ def import_paths(
                 lines = _budget(sf, fmt, lines)
             started = time.perf_counter()
             ds = _parse(sf, fmt, monitor)
-            lines += ds.rows if fmt.endswith("-xlsx") else 0
+            lines += ds.rows if FORMATS[fmt].workbook else 0
             sf.release()  # the dataset holds what it needs: the bytes and text need not stay in memory
             parsed.append((ds, time.perf_counter() - started, path_notes))
             path_notes = []

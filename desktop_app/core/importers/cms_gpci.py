@@ -13,8 +13,9 @@ import re
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.importers.model import Dataset, LocalityRecord, Monitor
 from desktop_app.core.importers.textio import SourceFile, csv_rows
+from desktop_app.core.kinds import SourceKind
 
-KIND = "cms-gpci"
+KIND = SourceKind.CMS_GPCI
 FORMAT = "cms-gpci-csv"
 
 # Header cell (upper case, letters only) → what it holds; the first matching pattern wins.

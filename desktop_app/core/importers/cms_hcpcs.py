@@ -20,8 +20,9 @@ from desktop_app.core.grammar import Shape, classify, is_code
 from desktop_app.core.importers.model import Dataset, Monitor, iso_date, today_iso
 from desktop_app.core.importers.textio import SourceFile, require_columns, require_record_length
 from desktop_app.core.importers.xlsx import read_rows
+from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
 
-KIND = "cms-hcpcs"
+KIND = SourceKind.CMS_HCPCS
 FORMAT_TXT = "cms-hcpcs-txt"
 FORMAT_XLSX = "cms-hcpcs-xlsx"
 
@@ -125,7 +126,7 @@ _MONTH_NAMES = {1: "January", 4: "April", 7: "July", 10: "October"}
 @dataclass
 class _Entry:
     code: str
-    kind: str
+    kind: CodeKind
     line: int
     fields: dict[str, str] | None = None
     pieces: list[tuple[str, str, int]] = field(default_factory=list)  # (sequence, text, line)
@@ -176,7 +177,7 @@ def _add(
     fields: dict[str, str] | None,
     line_no: int,
 ) -> None:
-    kind = "modifier" if ric in "78" else "code"
+    kind = CodeKind.MODIFIER if ric in "78" else CodeKind.CODE
     entry = entries.get(code)
     if entry is None:
         entry = entries[code] = _Entry(code, kind, line_no)
@@ -351,7 +352,7 @@ def _build(sf: SourceFile, ds: Dataset, entries: dict[str, _Entry]) -> None:
             raise ImportFileError(sf.name, f"continuation record for {entry.code} without its first record", line=first)
         rec = ds.record(entry.code, entry.kind)
         long_text = " ".join(text for _, text, _ in sorted(entry.pieces) if text)
-        rec.add_descriptor("long", long_text)
-        rec.add_descriptor("short", entry.fields.get("SHORT DESCRIPTION", ""))
+        rec.add_descriptor(DescriptorKind.LONG, long_text)
+        rec.add_descriptor(DescriptorKind.SHORT, entry.fields.get("SHORT DESCRIPTION", ""))
         rec.facts[""] = _facts(sf, entry, entry.fields, today)
         ds.rows += len(entry.pieces)

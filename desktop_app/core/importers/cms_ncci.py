@@ -13,6 +13,9 @@ MUE (CSV, Latin-1): a quoted multi-line notice record, a header whose first fiel
 then code, units, adjudication indicator (``2 Date of Service Edit: Policy``), rationale. The setting
 (practitioner, outpatient hospital, DME) is in the header; the effective date in the file name.
 
+About 500 lines on purpose: PTP and MUE share the streamed, checked-as-written transaction path (file naming,
+versions, replacing a release, the rationale table); split, each half would carry a copy of it.
+
 The PTP setting and version are in the file name only (``ccipra`` practitioner, ``ccioph`` outpatient hospital,
 ``v322r0`` version 32.2 revision 0, ``f1`` part 1), so a renamed file is refused rather than guessed.
 """
@@ -33,14 +36,15 @@ from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code
 from desktop_app.core.importers.model import Monitor
 from desktop_app.core.importers.textio import SourceFile, csv_rows
+from desktop_app.core.kinds import NCCI_SETTING_LABELS, NcciSetting, SourceKind
 
-KIND_PTP = "cms-ncci-ptp"
-KIND_MUE = "cms-ncci-mue"
+KIND_PTP = SourceKind.CMS_NCCI_PTP
+KIND_MUE = SourceKind.CMS_NCCI_MUE
 FORMAT_PTP = "cms-ncci-ptp-txt"
 FORMAT_MUE = "cms-ncci-mue-csv"
 FORMATS = frozenset({FORMAT_PTP, FORMAT_MUE})
-SETTINGS = ("practitioner", "hospital", "dme")
-SETTING_LABELS = {"practitioner": "practitioner", "hospital": "outpatient hospital", "dme": "DME supplier"}
+SETTINGS = tuple(NcciSetting)
+SETTING_LABELS = NCCI_SETTING_LABELS
 NO_DELETION = 99991231  # how '*' (no deletion date) is stored
 
 # Bounds of a streamed NCCI file: far above the real ones (a practitioner PTP part has under a million rows and
@@ -55,14 +59,14 @@ INDEX_CACHE_KIB = 64 * 1024
 _PTP_TITLE = "Column1/Column2 Edits"
 _PTP_NAME = re.compile(r"cci(pra|oph)[-_ ]?v?(\d{2})(\d)r(\d+)(?:[-_ ]?f(\d))?", re.I)
 _SETTING_WORDS = (
-    ("hospital", re.compile(r"ccioph|hospital|outpatient|\bOPPS\b", re.I)),
-    ("practitioner", re.compile(r"ccipra|practitioner|physician", re.I)),
+    (NcciSetting.HOSPITAL, re.compile(r"ccioph|hospital|outpatient|\bOPPS\b", re.I)),
+    (NcciSetting.PRACTITIONER, re.compile(r"ccipra|practitioner|physician", re.I)),
 )
 _MUE_EFFECTIVE = re.compile(r"Eff(?:ective)?[-_ ]?(\d{1,2})[-_](\d{1,2})[-_](\d{4})", re.I)
 _MUE_HEADER_SETTING = (
-    ("hospital", re.compile(r"HOSPITAL", re.I)),
-    ("dme", re.compile(r"\bDME\b|SUPPLIER", re.I)),
-    ("practitioner", re.compile(r"PRACTITIONER", re.I)),
+    (NcciSetting.HOSPITAL, re.compile(r"HOSPITAL", re.I)),
+    (NcciSetting.DME, re.compile(r"\bDME\b|SUPPLIER", re.I)),
+    (NcciSetting.PRACTITIONER, re.compile(r"PRACTITIONER", re.I)),
 )
 _DIGITS8 = re.compile(r"\d{8}")
 _MAI = re.compile(r"\s*([123])\b")
@@ -99,7 +103,7 @@ class NcciSummary:
 
 @dataclass(frozen=True)
 class _PtpName:
-    setting: str
+    setting: NcciSetting
     version: str  # '32.2r0'
     part: int  # 1-4, 0 when the file is not split
     effective_date: str  # the quarter the version starts, ISO
@@ -109,7 +113,7 @@ def _ptp_name(sf: SourceFile) -> _PtpName:
     """Setting, version and part from the file's name (or its zip's, or folders')."""
     for hint in (sf.base_name, *sf.hints):
         if m := _PTP_NAME.search(hint):
-            setting = "practitioner" if m.group(1).lower() == "pra" else "hospital"
+            setting = NcciSetting.PRACTITIONER if m.group(1).lower() == "pra" else NcciSetting.HOSPITAL
             major, minor = int(m.group(2)), int(m.group(3))
             # NCCI version 32.0 is January 2026: the major number counts years from 1994, the minor quarters.
             effective = date(1994 + major, 3 * minor + 1, 1).isoformat() if minor <= 3 else ""

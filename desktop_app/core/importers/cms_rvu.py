@@ -10,6 +10,9 @@ that modifier), never codes of their own.
   cut, so a record is read padded).
 * XLSX: like the CSV (the header row is found the same way); numeric cells are turned back into the CSV's
   text (global days ``90`` → ``090``). No real XLSX was available to check this against.
+
+Over 500 lines on purpose: one file family whose three forms share the column map, the fact rules and the
+row-to-facts code that is the import's hot path (``bench/bench_import.py``); split apart, the forms could drift.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from desktop_app.core.importers.textio import (
     require_record_length,
 )
 from desktop_app.core.importers.xlsx import read_rows
+from desktop_app.core.kinds import DescriptorKind, SourceKind
 
-KIND = "cms-rvu"
+KIND = SourceKind.CMS_RVU
 FORMAT_CSV = "cms-rvu-csv"
 FORMAT_TXT = "cms-rvu-txt"
 FORMAT_XLSX = "cms-rvu-xlsx"
@@ -544,7 +548,7 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
         rec = ds.record(code)
         text = values[i_text].strip()
         if not modifier:
-            rec.add_descriptor("short", text)
+            rec.add_descriptor(DescriptorKind.SHORT, text)
         elif text:
             first_mod_descriptor.setdefault(code, text)
         rec.facts[modifier] = facts
@@ -553,7 +557,7 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
     for code, text in first_mod_descriptor.items():
         rec = ds.codes[code]
         if not rec.descriptors:
-            rec.add_descriptor("short", text)
+            rec.add_descriptor(DescriptorKind.SHORT, text)
     if not ds.codes:
         raise ImportFileError(sf.name, "the file has a header but no data rows", line=None)
     if unknown_status:

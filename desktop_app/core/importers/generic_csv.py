@@ -16,10 +16,11 @@ from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.model import Dataset, Monitor, is_modifier
 from desktop_app.core.importers.textio import SourceFile, check_width, csv_rows
+from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
 
-KIND = "csv"
+KIND = SourceKind.PRACTICE_LIST
 FORMAT = "csv"
-DESCRIPTOR_KIND = "practice"
+DESCRIPTOR_KIND = DescriptorKind.PRACTICE
 
 CODE_NAMES = frozenset(
     {"code", "codes", "cpt", "cptcode", "hcpcs", "hcpcscode", "cpthcpcs", "procedurecode", "procedure"}
@@ -139,7 +140,7 @@ def parse(sf: SourceFile, monitor: Monitor) -> Dataset:
         text = row[columns["text"]].strip()
         if not text:
             raise ImportFileError(sf.name, f"{code} has no descriptor", line=line_no)
-        rec = ds.record(code, "code" if is_code(code) else "modifier")
+        rec = ds.record(code, CodeKind.CODE if is_code(code) else CodeKind.MODIFIER)
         rec.add_descriptor(DESCRIPTOR_KIND, text)
         if "category" in columns and columns["category"] < len(row) and row[columns["category"]].strip():
             rec.facts[""] = {"category": row[columns["category"]].strip()}

@@ -39,10 +39,8 @@ from desktop_app.core.indexing import (
     section_filter_ids,
     section_words,
 )
+from desktop_app.core.kinds import LIFECYCLE_KINDS, CodeKind, SourceKind
 from desktop_app.core.quality import parent_measure
-
-# Source kinds whose facts say whether a code is active or deleted (``deleted_date`` in the facts = deleted).
-LIFECYCLE_KINDS = ("cms-rvu", "cms-hcpcs", "ama-cpt")
 
 # Which source decides a code's status, whatever order the files were imported in (see refresh_status):
 # 1. the authority for the code set: CMS HCPCS for HCPCS Level II codes and for modifiers; AMA CPT, else the
@@ -57,7 +55,7 @@ _KIND_ORDER_SQL = "CASE s.kind WHEN 'cms-hcpcs' THEN 0 WHEN 'ama-cpt' THEN 1 ELS
 # Re-importing a release with fewer than this share of the loaded copy's codes is refused (a cut-off file).
 SHRINK_LIMIT = 0.9
 # Practice lists: the user edits them, so a shorter list of the same name is a normal update.
-_USER_LIST_KINDS = frozenset({"csv"})
+_USER_LIST_KINDS = frozenset({SourceKind.PRACTICE_LIST})
 
 
 @dataclass
@@ -234,7 +232,7 @@ def _family(kind: str, release: str) -> str:
     partial releases of the same files; every other release of a kind is one family."""
     if kind in _USER_LIST_KINDS:
         return release
-    if kind == "ama-cpt":
+    if kind == SourceKind.AMA_CPT:
         return release.partition(" ")[2]
     return ""
 
@@ -267,7 +265,7 @@ def _refuse_shrinking(conn: sqlite3.Connection, ds: Dataset, old_id: int, old_co
         ("locality", len(ds.localities), old_localities),
     ]
     # The claims file names no measures of its own (an older reader invented rows for its sub-measures).
-    if ds.kind != "cms-qpp-claims":
+    if ds.kind != SourceKind.CMS_QPP_CLAIMS:
         checks.append(("measure", len(ds.measures), old_measures))
     for unit, new, loaded in checks:
         if new < SHRINK_LIMIT * loaded:
@@ -351,7 +349,7 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
             "unchanged": unchanged,
             "warnings": len(ds.warnings),
             "rows": ds.rows,
-            "codes": sum(1 for r in ds.codes.values() if r.kind == "code"),
+            "codes": sum(1 for r in ds.codes.values() if r.kind == CodeKind.CODE),
             "modifiers": ds.modifier_count,
             "measures": len(ds.measures),
             "measure_codes": len(ds.measure_codes),

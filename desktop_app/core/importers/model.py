@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from desktop_app.core.errors import ImportCancelled
 from desktop_app.core.grammar import classify, code_set_of, is_code, modifier_code_set
+from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
 
 ProgressFn = Callable[[str, int, int], None]
 CancelFn = Callable[[], bool]
@@ -84,7 +85,7 @@ class CodeRecord:
     """One code or modifier as a file describes it."""
 
     code: str
-    kind: str  # 'code' or 'modifier'
+    kind: CodeKind
     code_set: str
     descriptors: list[tuple[str, str]] = field(default_factory=list)  # (kind, text), in file order
     facts: dict[str, dict[str, object]] = field(default_factory=dict)  # modifier ('' = the code) -> facts
@@ -96,12 +97,12 @@ class CodeRecord:
     # already in the database; otherwise they would create a code with no text.
     facts_only: bool = False
 
-    def add_descriptor(self, kind: str, text: str) -> None:
+    def add_descriptor(self, kind: DescriptorKind, text: str) -> None:
         text = " ".join(text.split())
         if text and (kind, text) not in self.descriptors:
             self.descriptors.append((kind, text))
 
-    def has_descriptor(self, kind: str) -> bool:
+    def has_descriptor(self, kind: DescriptorKind) -> bool:
         return any(k == kind for k, _ in self.descriptors)
 
 
@@ -140,7 +141,7 @@ class LocalityRecord:
 class Dataset:
     """Everything one import writes: one ``sources`` row and the rows that hang off it."""
 
-    kind: str  # sources.kind: 'cms-rvu', 'cms-hcpcs', 'ama-cpt', 'cms-qpp', 'cms-qpp-claims', 'cms-gpci', 'csv'
+    kind: SourceKind  # sources.kind
     format: str  # the detected format id, e.g. 'cms-rvu-csv'
     name: str  # shown to people: "CMS PFS RVU 2025 October (RVU25D)"
     file_name: str
@@ -156,17 +157,17 @@ class Dataset:
     extra_counts: dict[str, int] = field(default_factory=dict)
     rows: int = 0  # data rows read
 
-    def record(self, code: str, kind: str = "code") -> CodeRecord:
+    def record(self, code: str, kind: CodeKind = CodeKind.CODE) -> CodeRecord:
         """The record for ``code`` (a normalised code or modifier), created on first use."""
         rec = self.codes.get(code)
         if rec is None:
-            code_set = modifier_code_set(code).value if kind == "modifier" else _code_set(code)
+            code_set = modifier_code_set(code).value if kind == CodeKind.MODIFIER else _code_set(code)
             rec = self.codes[code] = CodeRecord(code, kind, code_set)
         return rec
 
     @property
     def modifier_count(self) -> int:
-        return sum(1 for r in self.codes.values() if r.kind == "modifier")
+        return sum(1 for r in self.codes.values() if r.kind == CodeKind.MODIFIER)
 
 
 @lru_cache(maxsize=65536)

@@ -20,6 +20,7 @@ from typing import IO
 
 from desktop_app.core.errors import ImportFileError, printable
 from desktop_app.core.importers import ama_cpt, cms_gpci, cms_hcpcs, cms_ncci, cms_qpp, cms_rvu, generic_csv
+from desktop_app.core.importers.formats import FORMATS, Reading
 from desktop_app.core.importers.limits import (
     MAX_COMPRESSION_RATIO,
     MAX_FILE_BYTES,
@@ -42,37 +43,8 @@ FOLDER = "folder"
 MAX_ZIP_DEPTH = 2
 SNIFF_BYTES = 65536
 
-# Human labels of the format ids, for messages and the UI.
-FORMAT_LABELS = {
-    cms_rvu.FORMAT_CSV: "CMS PFS RVU file (PPRRVU, CSV)",
-    cms_rvu.FORMAT_TXT: "CMS PFS RVU file (PPRRVU, fixed-width text)",
-    cms_rvu.FORMAT_XLSX: "CMS PFS RVU file (PPRRVU, Excel)",
-    cms_hcpcs.FORMAT_TXT: "CMS HCPCS Level II file (ANWEB, fixed-width text)",
-    cms_hcpcs.FORMAT_XLSX: "CMS HCPCS Level II file (ANWEB, Excel)",
-    ama_cpt.LONGULT: "AMA CPT long descriptors (LONGULT)",
-    ama_cpt.LONGUT: "AMA CPT long descriptors, upper case (LONGUT)",
-    ama_cpt.LONG_FIXED: "AMA CPT long descriptors, fixed-field (LONGULF/LONGUF; not read)",
-    ama_cpt.PLA_TAB: "AMA CPT PLA side file (CPTPLATab/CPTPLAChanges; not read)",
-    ama_cpt.MEDU: "AMA CPT medium descriptors (MEDU)",
-    ama_cpt.SHORTU: "AMA CPT short descriptors (SHORTU)",
-    ama_cpt.CONSUMER: "AMA CPT consumer-friendly descriptors",
-    ama_cpt.CLINICIAN: "AMA CPT clinician descriptors",
-    ama_cpt.PLA: "AMA CPT PLA codes (XML)",
-    ama_cpt.DELETED: "AMA CPT Link deleted codes (Deleted_DTK)",
-    ama_cpt.HISTORY: "AMA CPT Link code history (History_DTK)",
-    ama_cpt.HISTORY_MODIFIERS: "AMA CPT Link modifier history (HistoryModifiers_DTK)",
-    ama_cpt.CODE_LIST: "AMA CPT consolidated code list",
-    ama_cpt.MODIFIERS: "AMA CPT modifiers list (Modifiers.txt)",
-    ama_cpt.MODUL: "AMA CPT modifiers document (MODUL)",
-    cms_qpp.FORMAT_JSON: "CMS QPP measures data (JSON)",
-    cms_qpp.FORMAT_CLAIMS: "CMS QPP claims single-source code list (CSV)",
-    cms_gpci.FORMAT: "CMS geographic practice cost indices (GPCI, CSV)",
-    cms_ncci.FORMAT_PTP: "CMS NCCI procedure-to-procedure edits (PTP, tab-separated text)",
-    cms_ncci.FORMAT_MUE: "CMS NCCI medically unlikely edits (MUE, CSV)",
-    generic_csv.FORMAT: "code list (CSV: code, descriptor[, category])",
-    ZIP: "zip archive",
-    FOLDER: "folder",
-}
+# Human labels of the format ids (the registry's), and of the two containers, for messages and the UI.
+FORMAT_LABELS = {**{fmt.id: fmt.label for fmt in FORMATS.values()}, ZIP: "zip archive", FOLDER: "folder"}
 
 # Within one folder or zip, the same file in several forms (PPRRVU2025_Oct.csv/.txt/.xlsx) is read once.
 _FORM_PREFERENCE = {"csv": 0, "txt": 1, "xlsx": 2}
@@ -123,46 +95,16 @@ def _sniff_text(sf: SourceFile, head: str, cut: bool) -> str | None:
     )
 
 
-# Name patterns, used only when the content matched nothing (a damaged file): reading it with the reader its
-# name suggests gives a precise message ("line 7: wrong number of columns") instead of "not supported".
-_NAME_GUESSES: tuple[tuple[str, str, str], ...] = (
-    (r"PPRRVU", "csv", cms_rvu.FORMAT_CSV),
-    (r"PPRRVU", "txt", cms_rvu.FORMAT_TXT),
-    (r"PPRRVU", "xlsx", cms_rvu.FORMAT_XLSX),
-    (r"ANWEB", "txt", cms_hcpcs.FORMAT_TXT),
-    (r"ANWEB", "xlsx", cms_hcpcs.FORMAT_XLSX),
-    (r"^LONGUL?F$", "", ama_cpt.LONG_FIXED),
-    (r"^LONGUT$", "", ama_cpt.LONGUT),
-    (r"^LONGU", "", ama_cpt.LONGULT),
-    (r"^CPTPLA(?:TAB|CHANGES)", "", ama_cpt.PLA_TAB),
-    (r"^CPTPLA$", "", ama_cpt.PLA),
-    (r"^MEDU", "", ama_cpt.MEDU),
-    (r"^SHORTU", "", ama_cpt.SHORTU),
-    (r"CONSUMERDESCRIPTOR", "", ama_cpt.CONSUMER),
-    (r"CLINICIANDESCRIPTOR", "", ama_cpt.CLINICIAN),
-    (r"(?<![A-Z])(?:CPT)?PLA(?![A-Z])", "xml", ama_cpt.PLA),
-    (r"DELETED_DTK", "", ama_cpt.DELETED),
-    (r"HISTORYMODIFIERS_DTK", "", ama_cpt.HISTORY_MODIFIERS),
-    (r"HISTORY_DTK", "", ama_cpt.HISTORY),
-    (r"CONSOLIDATEDCODELIST", "", ama_cpt.CODE_LIST),
-    (r"^MODIFIERS$", "txt", ama_cpt.MODIFIERS),
-    (r"^MODUL", "", ama_cpt.MODUL),
-    (r"MEASURES[-_ ]?DATA", "json", cms_qpp.FORMAT_JSON),
-    (r"SINGLESOURCE", "csv", cms_qpp.FORMAT_CLAIMS),
-    (r"^CCI(PRA|OPH)", "txt", cms_ncci.FORMAT_PTP),
-    (r"MUE", "csv", cms_ncci.FORMAT_MUE),
-    (r"", "csv", generic_csv.FORMAT),
-)
-
-
 def guess_from_name(sf: SourceFile) -> str | None:
-    """The format a file's name suggests (see :data:`_NAME_GUESSES`), or None."""
+    """The format a file's name suggests (the registry's :class:`~desktop_app.core.importers.formats.NameRule`s,
+    in its order), or None. Used only when the content matched nothing (a damaged file): reading it with the
+    reader its name suggests gives a precise message ("line 7: wrong number of columns") instead of "not
+    supported"."""
     stem = sf.stem.upper()
-    for pattern, suffix, fmt in _NAME_GUESSES:
-        if re.search(pattern, stem) and (not suffix or sf.suffix == suffix):
-            if fmt.endswith("-xlsx") != (sf.head(2).startswith(b"PK") and is_xlsx(sf.data)):
-                continue
-            return fmt
+    workbook = sf.head(2).startswith(b"PK") and is_xlsx(sf.data)
+    for fmt in FORMATS.values():
+        if fmt.workbook == workbook and any(rule.matches(stem, sf.suffix) for rule in fmt.names):
+            return fmt.id
     return None
 
 
@@ -187,13 +129,6 @@ def recognise(sf: SourceFile) -> str | None:
         return None
     fmt = guess_from_name(sf)
     return fmt if fmt != generic_csv.FORMAT else None
-
-
-def family(fmt: str) -> str:
-    for prefix in ("cms-rvu", "cms-hcpcs", "cms-qpp-claims", "cms-qpp", "cms-gpci", "ama"):
-        if fmt.startswith(prefix):
-            return prefix
-    return fmt
 
 
 @dataclass
@@ -401,7 +336,7 @@ def plan(path: Path, supported: str) -> Plan:
                 "Excel and import that (CMS publishes the same data as .txt, .csv or .xlsx)",
             )
         streamed = sniff_file(sf)
-        if streamed in cms_ncci.FORMATS:  # read as a stream, far larger than other files: never loaded whole
+        if streamed is not None and FORMATS[streamed].reading is Reading.STREAMED:  # far larger: never loaded whole
             result.files.append((sf, streamed))
             return result
         if not is_xlsx(sf.data):
@@ -417,9 +352,9 @@ def plan(path: Path, supported: str) -> Plan:
     for sf, fmt in found:
         if fmt is None:
             continue
-        key = (family(fmt), sf.container, sf.stem.lower())
-        if family(fmt) not in ("cms-rvu", "cms-hcpcs"):
-            key = (fmt, sf.container, sf.name)
+        entry = FORMATS[fmt]
+        key = (entry.family, sf.container, sf.stem.lower()) if entry.one_form_per_release else (fmt, sf.container,
+                                                                                                   sf.name)
         if key in chosen:
             other = chosen[key][0]
             if _FORM_PREFERENCE.get(sf.suffix, 9) < _FORM_PREFERENCE.get(other.suffix, 9):

@@ -9,6 +9,7 @@ from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.model import CodeRecord, Dataset, Monitor, is_modifier
 from desktop_app.core.importers.textio import SourceFile, check_width
+from desktop_app.core.kinds import DescriptorKind
 
 LONG_LINE = re.compile(r"^(\d{4}[0-9A-Z])\t(.*)$")
 FIXED_LINE = re.compile(r"^(\d{4}[0-9A-Z]) (.*)$")
@@ -79,7 +80,8 @@ def set_fact(rec: CodeRecord, key: str, value: object) -> None:
         rec.facts.setdefault("", {})[key] = value
 
 
-def add_descriptor_row(ds: Dataset, current: set[str], code: str, kind: str, text: str, concept_id: str) -> None:
+def add_descriptor_row(ds: Dataset, current: set[str], code: str, kind: DescriptorKind, text: str,
+                       concept_id: str) -> None:
     """One row of a one-descriptor-per-line file (ConsumerDescriptor, ClinicianDescriptor)."""
     rec = ds.record(code)
     rec.add_descriptor(kind, text)

@@ -18,12 +18,14 @@ from desktop_app.core.importers.ama_cpt.common import (
 from desktop_app.core.importers.ama_cpt.formats import LONGULT, LONGUT, MEDU, SHORTU
 from desktop_app.core.importers.model import Dataset, Monitor, iso_date
 from desktop_app.core.importers.textio import SourceFile
+from desktop_app.core.kinds import CodeKind, DescriptorKind
 
 
 def read_simple(sf: SourceFile, lines: list[str], fmt: str, ds: Dataset, current: set[str], monitor: Monitor) -> None:
     tabbed = fmt in (LONGULT, LONGUT)
     pattern = LONG_LINE if tabbed else FIXED_LINE
-    kind = {LONGULT: "long", LONGUT: "long", MEDU: "medium", SHORTU: "short"}[fmt]
+    kind = {LONGULT: DescriptorKind.LONG, LONGUT: DescriptorKind.LONG, MEDU: DescriptorKind.MEDIUM,
+            SHORTU: DescriptorKind.SHORT}[fmt]
     start = next((i for i, line in enumerate(lines) if pattern.match(line)), None)
     if start is None:
         raise ImportFileError(
@@ -76,7 +78,7 @@ def read_consumer(sf: SourceFile, lines: list[str], ds: Dataset, current: set[st
         if code in seen:
             raise ImportFileError(sf.name, f"duplicate key: {code} is already on line {seen[code]}", line=line_no)
         seen[code] = line_no
-        add_descriptor_row(ds, current, code, "consumer", cells[text_col],
+        add_descriptor_row(ds, current, code, DescriptorKind.CONSUMER, cells[text_col],
                             cells[concept_col] if concept_col is not None else "")
 
 
@@ -99,7 +101,7 @@ def read_clinician(sf: SourceFile, lines: list[str], ds: Dataset, current: set[s
                     line=line_no,
                 )
             seen[descriptor_id] = line_no
-        add_descriptor_row(ds, current, code, "clinician", cells[text_col],
+        add_descriptor_row(ds, current, code, DescriptorKind.CLINICIAN, cells[text_col],
                             cells[concept_col] if concept_col is not None else "")
 
 
@@ -127,7 +129,7 @@ def read_code_list(sf: SourceFile, lines: list[str], ds: Dataset, current: set[s
             raise ImportFileError(sf.name, f"duplicate key: {code} is already on line {seen[code]}", line=line_no)
         seen[code] = line_no
         rec = ds.record(code)
-        for kind in ("long", "medium", "short", "consumer"):
+        for kind in (DescriptorKind.LONG, DescriptorKind.MEDIUM, DescriptorKind.SHORT, DescriptorKind.CONSUMER):
             index = col[kind]
             if index is not None and index != col["spanish"]:
                 rec.add_descriptor(kind, cells[index])
@@ -165,11 +167,11 @@ def read_modifiers(sf: SourceFile, lines: list[str], ds: Dataset, monitor: Monit
                 sf.name, f"duplicate key: modifier {code} is already on line {seen[code]}", line=line_no
             )
         seen[code] = line_no
-        rec = ds.record(code, "modifier")
+        rec = ds.record(code, CodeKind.MODIFIER)
         if name_col is not None:
-            rec.add_descriptor("short", cells[name_col])
+            rec.add_descriptor(DescriptorKind.SHORT, cells[name_col])
         if text_col is not None:
-            rec.add_descriptor("long", cells[text_col])
+            rec.add_descriptor(DescriptorKind.LONG, cells[text_col])
         for index, fact in ((concept_col, "concept_id"), (level_col, "level"), (section_col, "section")):
             if index is not None:
                 set_fact(rec, fact, cells[index])

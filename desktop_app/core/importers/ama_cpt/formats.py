@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-KIND = "ama-cpt"
+from desktop_app.core.kinds import SourceKind
+
+KIND = SourceKind.AMA_CPT
 LONGULT = "ama-longult"
 LONGUT = "ama-longut"  # the same long descriptors in upper case (read only when LONGULT is not there)
 LONG_FIXED = "ama-long-fixed"  # LONGULF / LONGUF: the long descriptors as fixed-field records (never read)

@@ -11,6 +11,7 @@ from desktop_app.core.importers.ama_cpt.common import cells_key, code_cell, set_
 from desktop_app.core.importers.ama_cpt.formats import DELETED, HISTORY, HISTORY_MODIFIERS
 from desktop_app.core.importers.model import Dataset, Monitor, iso_date
 from desktop_app.core.importers.textio import SourceFile
+from desktop_app.core.kinds import CodeKind
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def read_history(sf: SourceFile, lines: list[str], ds: Dataset, modifiers: bool,
             headings += 1  # a row for a section heading ("Category II Modifiers"), not for a code
             continue
         code = code_cell(sf, raw_code, line_no, modifier=modifiers)
-        rec = ds.record(code, "modifier" if modifiers else "code")
+        rec = ds.record(code, CodeKind.MODIFIER if modifiers else CodeKind.CODE)
         if not rec.descriptors:
             rec.facts_only = True
         entry = {

@@ -7,6 +7,7 @@ import re
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.importers.model import Dataset, Monitor, is_modifier
 from desktop_app.core.importers.textio import SourceFile
+from desktop_app.core.kinds import CodeKind, DescriptorKind
 
 # (heading, label stored as the modifier type, entry pattern, whether every matching line starts an entry).
 # In the paragraph sections an entry starts only after a blank line, so "90 days" wrapped to the start of a
@@ -80,10 +81,10 @@ def read_modul(sf: SourceFile, lines: list[str], ds: Dataset, monitor: Monitor) 
     for code, label, text, line_no, name in entries:
         if not is_modifier(code):
             raise ImportFileError(sf.name, f"{code!r} is not a modifier", line=line_no)
-        rec = ds.record(code, "modifier")
+        rec = ds.record(code, CodeKind.MODIFIER)
         if name and name != text:
-            rec.add_descriptor("short", name)
-        rec.add_descriptor("long", text)
+            rec.add_descriptor(DescriptorKind.SHORT, name)
+        rec.add_descriptor(DescriptorKind.LONG, text)
         sections = rec.facts.setdefault("", {}).setdefault("modifier_types", [])
         assert isinstance(sections, list)
         if label not in sections:

@@ -9,6 +9,7 @@ from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.ama_cpt.common import set_fact
 from desktop_app.core.importers.model import Dataset, Monitor, iso_date
 from desktop_app.core.importers.textio import SourceFile
+from desktop_app.core.kinds import DescriptorKind
 
 
 def read_pla(sf: SourceFile, lines: list[str], ds: Dataset, current: set[str], monitor: Monitor) -> None:
@@ -44,8 +45,9 @@ def read_pla(sf: SourceFile, lines: list[str], ds: Dataset, current: set[str], m
         seen[code] = index
         rec = ds.record(code)
         # clinicalDesc / consumerDesc are in the AMA's own PLA fixtures (often empty).
-        for tag, kind in (("cdDesc", "long"), ("cdMDesc", "medium"), ("cdSDesc", "short"),
-                          ("consumerDesc", "consumer"), ("clinicalDesc", "clinician")):
+        for tag, kind in (("cdDesc", DescriptorKind.LONG), ("cdMDesc", DescriptorKind.MEDIUM),
+                          ("cdSDesc", DescriptorKind.SHORT), ("consumerDesc", DescriptorKind.CONSUMER),
+                          ("clinicalDesc", DescriptorKind.CLINICIAN)):
             rec.add_descriptor(kind, _child(element, tag))
         set_fact(rec, "concept_id", element.get("cdId") or _child(element, "cdId"))
         for tag, fact in (

@@ -41,6 +41,7 @@ from desktop_app.core.importers.ama_cpt.modul import read_modul
 from desktop_app.core.importers.ama_cpt.pla import read_pla
 from desktop_app.core.importers.model import Dataset, Monitor
 from desktop_app.core.importers.textio import SourceFile
+from desktop_app.core.kinds import DescriptorKind
 
 _YEAR_IN_NOTICE = re.compile(r"\bCPT\s*(?:\u00ae|\(R\))?\s*(20\d\d)\b", re.I)
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -206,8 +207,8 @@ def _parse_one(year: int | None, group: list[tuple[SourceFile, str, list[str]]],
         if code in current:  # deleted once, listed again in this release: keep the deletion as history only
             set_fact(rec, "previously_deleted", deleted.date)
             continue
-        if not rec.has_descriptor("long"):
-            rec.add_descriptor("long", deleted.descriptor)
+        if not rec.has_descriptor(DescriptorKind.LONG):
+            rec.add_descriptor(DescriptorKind.LONG, deleted.descriptor)
         rec.facts_only = False  # Deleted_DTK names it as a CPT code: kept even with no text ("not available")
         set_fact(rec, "deleted_date", deleted.date)
         set_fact(rec, "deletion_instruction", deleted.instruction)

@@ -1,97 +1,31 @@
-"""CMS Quality Payment Program (MIPS) measures: the measures-data JSON and the claims single-source CSV.
-
-Measure IDs: numeric IDs get three digits (``1`` → ``001``, as the JSON writes them). The claims file's
-``24.01`` (``024.01``) is the measure's second option group, which the JSON writes as ``optionGroup`` ``01``
-of ``024``; both become measure ``024.01`` in ``measure_codes``, so the two files line up. No measures row is
-invented for it: the measure view names it by its parent. Other IDs (``IA_AHE_1``) stay as they are, minus
-stray blanks and non-ASCII marks.
-
-Roles are read by :mod:`desktop_app.core.quality` (the one translation of both files' vocabularies); codes
-reported together are stored with their combination (``together``: ``G8752 + G8754``).
-
-Only procedure codes (CPT I/II/III, HCPCS) become ``measure_codes`` rows; ICD-10 diagnosis codes are counted,
-not stored. No ``codes`` rows are created: a measure code with no imported descriptor simply has no code row,
-and the detail view still finds its measures by code.
-"""
+"""The CMS QPP measures-data JSON: every value checked before it is read (types, ranges, nesting, numbers), then
+each measure's performance options read as code roles (see :mod:`desktop_app.core.quality`)."""
 
 from __future__ import annotations
 
 import json
 import math
-import re
-from collections import Counter
 from typing import Any
 
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.importers.cms_qpp.common import (
+    FORMAT_JSON,
+    KIND_JSON,
+    _conditions,
+    _year_from,
+    normalize_measure_id,
+)
 from desktop_app.core.importers.limits import MAX_MEASURE_CODES, MAX_MEASURES
 from desktop_app.core.importers.loader import facts_json
 from desktop_app.core.importers.model import Dataset, MeasureCodeRecord, MeasureRecord, Monitor
-from desktop_app.core.importers.textio import SourceFile, check_width, csv_rows, has_line_end, require_columns
+from desktop_app.core.importers.textio import SourceFile
 from desktop_app.core.quality import (
     ELIGIBILITY,
-    claims_element,
     combination_text,
     json_option_role,
     measure_id_for_option_group,
-    parent_measure,
 )
-
-KIND_JSON = "cms-qpp"
-KIND_CLAIMS = "cms-qpp-claims"
-FORMAT_JSON = "cms-qpp-json"
-FORMAT_CLAIMS = "cms-qpp-claims-csv"
-
-CLAIMS_COLUMNS = (
-    "MEASURE ID",
-    "DATA ELEMENT NAME",
-    "CODING SYSTEM",
-    "CODE",
-    "MODIFIER",
-    "PLACE OF SERVICE",
-    "AGE",
-    "GENDER",
-)
-DIAGNOSIS_SYSTEMS = frozenset({"I10", "ICD10", "ICD-10", "ICD10CM", "ICD-10-CM"})
-
-_NOT_EQUAL = ("\u2260", "!=", "<>")
-
-
-def normalize_measure_id(raw: str) -> str:
-    text = re.sub(r"[^\x21-\x7e]", "", raw)
-    m = re.fullmatch(r"(\d+)(?:\.(\d+))?", text)
-    if m:
-        return f"{int(m.group(1)):03d}" + (f".{m.group(2)}" if m.group(2) else "")
-    return text
-
-
-def _year_from(sf: SourceFile, text_sample: str = "") -> int | None:
-    for hint in (sf.base_name, *sf.hints):
-        m = re.search(r"(?<!\d)(20\d\d)(?!\d)", hint)
-        if m:
-            return int(m.group(1))
-    years = Counter(re.findall(r"/(20\d\d)_Measure_", text_sample))
-    return years.most_common(1)[0][0] if years else None
-
-
-# --- sniffing ---------------------------------------------------------------------------------------------
-
-
-def sniff_text(head: str) -> str | None:
-    stripped = head.lstrip("\ufeff \t\r\n")
-    if stripped.startswith(("[", "{")) and '"measureId"' in head:
-        return FORMAT_JSON
-    first = stripped.split("\n", 1)[0].upper()
-    if first.startswith("MEASURE ID,") and "DATA ELEMENT NAME" in first:
-        return FORMAT_CLAIMS
-    return None
-
-
-# --- measures-data JSON -----------------------------------------------------------------------------------
-
-
-def _conditions(**values: object) -> dict[str, object]:
-    return {k: v for k, v in values.items() if v not in (None, "", [], {})}
 
 
 def _key_lines(text: str, key: str) -> list[int]:
@@ -118,16 +52,22 @@ def _strata(value: object) -> list[dict[str, str]]:
     ]
 
 
-# --- measures-data JSON: every value checked before it is read (types, ranges, nesting, numbers) ------------
-
 # Nesting deeper than this is refused (the real files nest 6 levels); it also keeps re-encoding far from
 # Python's recursion limit.
 MAX_JSON_DEPTH = 40
+
+
 _MAX_INT_DIGITS = 30
+
+
 _STR, _INT, _BOOL, _LIST, _DICT, _NUM = "text", "whole number", "true/false", "list", "object", "number"
+
+
 _TYPES: dict[str, tuple[type, ...]] = {
     _STR: (str,), _INT: (int,), _BOOL: (bool,), _LIST: (list,), _DICT: (dict,), _NUM: (int, float)
 }
+
+
 # field → (kinds allowed besides null, kind of each list item). Fields not named here are not read.
 _MEASURE_FIELDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "measureId": ((_STR, _INT), None),
@@ -150,6 +90,8 @@ _MEASURE_FIELDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "eligibilityOptions": ((_LIST,), _DICT),
     "performanceOptions": ((_LIST,), _DICT),
 }
+
+
 _ELIGIBILITY_FIELDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "optionGroup": ((_STR, _INT), None),
     "minAge": ((_INT, _NUM), None),
@@ -159,20 +101,28 @@ _ELIGIBILITY_FIELDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "diagnosisExclusionCodes": ((_LIST,), None),
     "procedureCodes": ((_LIST,), _DICT),
 }
+
+
 _PROCEDURE_FIELDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "code": ((_STR,), None),
     "modifierExclusions": ((_LIST,), _STR),
     "placesOfServiceExclusions": ((_LIST,), _STR),
 }
+
+
 _PERFORMANCE_FIELDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "optionGroup": ((_STR, _INT), None),
     "optionType": ((_STR,), None),
     "qualityCodes": ((_LIST,), _DICT),
 }
+
+
 _QUALITY_FIELDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "code": ((_STR,), None),
     "modifiers": ((_LIST,), _STR),
 }
+
+
 _RANGES: dict[str, tuple[float, float]] = {
     "minAge": (0, 150),
     "maxAge": (0, 150),
@@ -446,157 +396,3 @@ def parse_json(sf: SourceFile, monitor: Monitor) -> Dataset:
             f"skipped: {', '.join(sorted(not_codes)[:8])}"
         )
     return ds
-
-
-# --- claims single-source CSV -----------------------------------------------------------------------------
-
-
-def _split_list(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[,;]", text) if part.strip()]
-
-
-def _excluded(text: str) -> tuple[bool, list[str]]:
-    text = text.strip()
-    for mark in _NOT_EQUAL:
-        if text.startswith(mark):
-            return True, _split_list(text[len(mark) :])
-    return False, _split_list(text)
-
-
-def _age(text: str) -> dict[str, object]:
-    text = text.strip()
-    out: dict[str, object] = {"age": text} if text else {}
-    if m := re.fullmatch(r"(\d+)\s*[-\u2013]\s*(\d+)", text):
-        out.update(min_age=int(m.group(1)), max_age=int(m.group(2)))
-    elif m := re.fullmatch(r"(?:\u2265|>=)\s*(\d+)", text):
-        out["min_age"] = int(m.group(1))
-    elif m := re.fullmatch(r"(?:\u2264|<=)\s*(\d+)", text):
-        out["max_age"] = int(m.group(1))
-    return out
-
-
-def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
-    reader = csv_rows(sf, sf.text().lstrip("\ufeff"))
-    header_line, first = next(((n, r) for n, r in reader if any(c.strip() for c in r)), (1, []))
-    if not first:
-        raise ImportFileError(sf.name, "the file is empty", line=1)
-    header = [h.strip().upper() for h in first]
-    require_columns(sf, header_line, [c for c in CLAIMS_COLUMNS if c not in header])
-    col = {name: header.index(name) for name in CLAIMS_COLUMNS}
-    year = _year_from(sf)
-    version = next(
-        (m.group(1) for h in (sf.base_name, *sf.hints) if (m := re.search(r"[_ ]V(\d+(?:\.\d+)*)", h, re.I))),
-        "",
-    )
-    label = f" (V{version})" if version else ""
-    if year is None:
-        ds = Dataset(
-            KIND_CLAIMS,
-            FORMAT_CLAIMS,
-            f"CMS QPP claims single source (unknown year){label}",
-            sf.name,
-            f"unknown-{sf.sha256[:8]}",
-            "",
-            sf.sha256,
-        )
-        ds.warnings.append("could not tell the performance year; name the file like 2025_Claims_SingleSource_V9.1.csv")
-    else:
-        ds = Dataset(
-            KIND_CLAIMS,
-            FORMAT_CLAIMS,
-            f"CMS QPP claims single source {year}{label}",
-            sf.name,
-            str(year),
-            f"{year}-01-01",
-            sf.sha256,
-        )
-    monitor.start(f"Reading {sf.name}", sf.data.count(b"\n"))
-    seen: set[tuple[str, str, str, str, str]] = set()
-    # (measure, element, code, modifier, conditions) in file order; links are made once the groups are known.
-    entries: list[tuple[str, str, str, str, str]] = []
-    groups: dict[tuple[str, str, str, str], set[tuple[str, str]]] = {}
-    dx: set[str] = set()
-    dx_rows = duplicates = 0
-    other: Counter[str] = Counter()
-    width = len(header)
-    last: tuple[int, list[str]] = (header_line, first)
-    for line_no, row in reader:
-        monitor.tick(line_no)
-        if not any(c.strip() for c in row):
-            continue
-        check_width(sf, line_no, row, width, "the file may be cut off")
-        last = (line_no, row)
-        ds.rows += 1
-        measure_id = normalize_measure_id(row[col["MEASURE ID"]])
-        if not measure_id:
-            raise ImportFileError(sf.name, "empty Measure ID", line=line_no)
-        system = row[col["CODING SYSTEM"]].strip().upper()
-        code = normalize(row[col["CODE"]])
-        if system in DIAGNOSIS_SYSTEMS:
-            dx.add(code)
-            dx_rows += 1
-            continue
-        if not is_code(code):
-            other[system or "?"] += 1
-            continue
-        element = row[col["DATA ELEMENT NAME"]].strip()
-        cond: dict[str, object] = {}
-        excluded, modifiers = _excluded(row[col["MODIFIER"]])
-        if excluded:
-            cond["modifier_exclusions"] = modifiers
-            modifiers = []
-        pos_excluded, places = _excluded(row[col["PLACE OF SERVICE"]])
-        if places:
-            cond["place_of_service_exclusions" if pos_excluded else "place_of_service"] = places
-        cond.update(_age(row[col["AGE"]]))
-        if genders := _split_list(row[col["GENDER"]]):
-            cond["sex"] = genders
-        if "." in measure_id:
-            cond["parent_measure"] = parent_measure(measure_id)
-        parsed = claims_element(element)
-        for modifier in modifiers or [""]:
-            entry = (measure_id, element, code, normalize(modifier), facts_json(cond))
-            if entry in seen:
-                duplicates += 1
-                continue
-            seen.add(entry)
-            entries.append(entry)
-            if parsed.group:
-                # Codes of one numbered group (G_CODE_2_PN_X) are reported together on the claim.
-                groups.setdefault((measure_id, parsed.role, parsed.group, parsed.stratum), set()).add(
-                    (code, normalize(modifier))
-                )
-    for measure_id, element, code, modifier, cond_text in entries:
-        parsed = claims_element(element)
-        together = combination_text(groups.get((measure_id, parsed.role, parsed.group, parsed.stratum), ()))
-        ds.measure_codes.append(
-            MeasureCodeRecord(measure_id, code, parsed.role, element, modifier, cond_text, together)
-        )
-    # Sub-measure IDs (024.01) get no invented measures row: the measure view names them by their parent.
-    if ds.rows == 0:
-        raise ImportFileError(sf.name, "the file has a header but no data rows", line=2)
-    # The published file has no line end after its last row (so import_paths does not require one here); a
-    # last row cut inside its final field is caught by the strict quoting and the column count, one cut right
-    # after a comma by its empty last cell (every real row ends with the patient sex: M, F or "M, F").
-    if not has_line_end(sf.data) and not last[1][width - 1].strip():
-        raise ImportFileError(
-            sf.name, "the last line has no line end and its last field is empty: the file looks cut off", line=last[0]
-        )
-    ds.extra_counts["diagnosis_codes"] = len(dx)
-    ds.extra_counts["diagnosis_rows"] = dx_rows
-    ds.notes.append(f"{len(dx):,} distinct ICD-10 diagnosis codes ({dx_rows:,} rows) counted, not linked")
-    if duplicates:
-        ds.warnings.append(f"{duplicates} repeated row(s) were skipped")
-    if other:
-        ds.warnings.append(
-            "rows whose code is not a procedure code were skipped: "
-            + ", ".join(f"{n} {system}" for system, n in other.most_common())
-        )
-    return ds
-
-
-def linked_measures(ds: Dataset) -> int:
-    """Measures a file names: its measure rows, plus the measure IDs of its links whose measure (or, for an
-    option group such as 024.01, whose parent) has no row of its own (the claims file has no measure rows)."""
-    return len(set(ds.measures) | {m.measure_id for m in ds.measure_codes
-                                   if parent_measure(m.measure_id) not in ds.measures})

@@ -1,0 +1,46 @@
+"""What every codedesk-cli command shares: exit codes, the usage error, and how answers are printed."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TextIO
+
+from desktop_app.core.errors import UserError
+from desktop_app.core.grammar import CodeSet
+
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(UserError):
+    """Bad command-line usage; exits with status 2."""
+
+
+def _finite(data: object) -> object:
+    """``data`` with NaN and infinities as null: a database written before imports refused them may hold one,
+    and ``NaN`` is not JSON (every consumer of ``--json`` would fail on it)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
+
+
+def print_json(data: object, out: TextIO) -> None:
+    json.dump(_finite(data), out, ensure_ascii=False, indent=2, allow_nan=False)
+    out.write("\n")
+
+
+def clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def category_label(code_set: str | None) -> str:
+    return CodeSet(code_set).label if code_set else "not a code"
+
+
+def money(amount: object) -> str:
+    return f"${amount:,.2f}" if amount is not None else "not paid in this setting"
