@@ -305,6 +305,13 @@ def _migrate_shorthand_review(conn: sqlite3.Connection) -> None:
     _migrate_search_vocabulary(conn)
 
 
+def _migrate_search_reach_3(conn: sqlite3.Connection) -> None:
+    """Issue 10, third round: descriptors are indexed with more (body-part names, a count glued to a short form
+    read apart, medical words read from their parts), so the codes are indexed again; an upgraded database
+    would otherwise reach these only after its next import."""
+    _rebuild_search_index(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
@@ -313,6 +320,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_search_vocabulary,
     _migrate_shorthand_review,
     _migrate_search_filters,
+    _migrate_search_reach_3,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -32,7 +32,7 @@ SearchRow = tuple[str, str, str, str, str]  # the code_fts columns: code, title,
 # token each, so a filtered word search is "(words) AND <category token>" and FTS5 intersects the doclists
 # itself instead of SQLite looking up the codes row of every match (issue 9: at 1M codes a common word
 # matches hundreds of thousands of rows). They start with a private-use character: unicode61 keeps it in the
-# token, but no user word can contain one (search quotes only letters and digits, core.search._TOKEN_RE), so
+# token, but no user word can contain one (search quotes only letters and digits, core.query.TOKEN_RE), so
 # nothing typed ever matches a filter token, and its prefix never starts with a letter. They end with a digit,
 # which no porter rule strips, so "I", "II" and "III" stay three tokens.
 FILTER_MARK = "\ue000"

@@ -8,6 +8,7 @@ the code) as their second line. Deleted codes say so, with the date.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
@@ -40,7 +41,7 @@ class RowText:
 def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highlighter | None = None
               ) -> dict[str, RowText]:
     """Per hit code, the two lines of its row; with ``highlighter``, the query's words marked in them (the
-    window marks them itself, only in the rows it paints). One query for descriptors, one for deletions."""
+    window marks them itself, only in the rows it paints). One query for descriptors, one for deletion dates."""
     codes = list(dict.fromkeys(hit.code for hit in hits))
     if not codes:
         return {}
@@ -57,8 +58,10 @@ def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highli
         rank = (OFFICIAL_ORDER.get(kind, 9), -source_id)
         if code not in official or rank < official[code][0]:
             official[code] = (rank, text)
+    # The hits know their status: the dates are read only when one of them is deleted.
+    gone = [hit.code for hit in hits if hit.status == CodeStatus.DELETED]
     deleted = {code: date for code, date in conn.execute(
-        f"SELECT code, deleted_date FROM codes WHERE code IN ({marks}) AND status = 'deleted'", codes)}
+        f"SELECT code, deleted_date FROM codes WHERE code IN ({','.join('?' for _ in gone)})", gone)} if gone else {}
     texts: dict[str, RowText] = {}
     for hit in hits:
         primary = official[hit.code][1] if hit.code in official else hit.title
@@ -91,19 +94,22 @@ CONTEXT_WORDS = 2  # words kept before the first difference
 
 def _telling_starts(lines: list[str]) -> list[int]:
     """Per line, the character offset to show it from (0: from the start)."""
-    words = [line.split() for line in lines]
+    words = [line.lower().split() for line in lines]
     starts = [0] * len(lines)
     groups: dict[tuple[str, ...], list[int]] = {}
     for index, line_words in enumerate(words):
         if len(line_words) > SHARED_WORDS:
-            groups.setdefault(tuple(w.lower() for w in line_words[:SHARED_WORDS]), []).append(index)
+            groups.setdefault(tuple(line_words[:SHARED_WORDS]), []).append(index)
     for members in groups.values():
         if len(members) < 2:
             continue
-        for index in members:
-            own = [w.lower() for w in words[index]]
-            # The longest prefix this line shares with another line of its group.
-            shared = max(_common_prefix(own, [w.lower() for w in words[other]]) for other in members if other != index)
+        # The longest prefix a line shares with another line of its group is the longer of those it shares with
+        # its two neighbours in word order: one sort, not every pair (50 rows of "Office or other outpatient …").
+        ordered = sorted(members, key=lambda i: words[i])
+        with_next = [_common_prefix(words[a], words[b]) for a, b in itertools.pairwise(ordered)]
+        for position, index in enumerate(ordered):
+            shared = max(with_next[position - 1] if position else 0,
+                         with_next[position] if position < len(with_next) else 0)
             keep_from = max(0, shared - CONTEXT_WORDS)
             if keep_from >= 2:
                 starts[index] = _word_offset(lines[index], keep_from)

@@ -2,21 +2,19 @@
 
 Order of business: codes, code lists, prefixes and ranges are answered from the ``codes`` table by key;
 anything else is words, answered by FTS5 with bm25. User input never reaches FTS5 unquoted: every word
-becomes a quoted phrase, so ``"``, ``*``, ``NOT``, ``(`` and emoji are just text.
+becomes a quoted phrase, so ``"``, ``*``, ``NOT``, ``(`` and emoji are just text. What a query means (codes or
+words) and how its words become FTS5 expressions is :mod:`desktop_app.core.query`; this module runs them and
+makes the hits and results of :mod:`desktop_app.core.results` (importable from here too).
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from dataclasses import replace
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -24,42 +22,45 @@ from rapidfuzz.distance import Levenshtein
 from desktop_app.core.catalog import Catalog, Section
 from desktop_app.core.grammar import (
     CodeTerm,
-    GrammarError,
     ListItem,
     PrefixTerm,
     Shape,
     classify,
-    clean_input,
     code_set_for,
-    parse_code_list,
-    parse_modifier_query,
 )
 from desktop_app.core.indexing import filter_token
 from desktop_app.core.modifiers import (
-    ModifierCheck,
     check_modifiers,
     mentions_modifier,
     modifiers_named_by,
     without_modifier_words,
 )
-from desktop_app.core.resources import data_dir
+from desktop_app.core.query import (
+    STOPWORDS,
+    ParsedQuery,
+    fts_expression,
+    fts_phrase,
+    load_synonyms,
+    parse_query,
+    units_expression,
+)
+from desktop_app.core.results import Highlighter as Highlighter
+from desktop_app.core.results import Hit as Hit
+from desktop_app.core.results import SearchFilters as SearchFilters
+from desktop_app.core.results import SearchResult as SearchResult
+from desktop_app.core.results import UnknownCode as UnknownCode
 from desktop_app.core.vocabulary import QueryUnit, Vocabulary, load_vocabulary
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-MAX_QUERY_CHARS = 2000
-MAX_WORDS = 12
 RANK_LIMIT = 600  # at most this many matching rows are ranked by bm25 (see SearchEngine._run_fts)
+# A query matching more than RANK_LIMIT rows ranks this many of the rows whose title matches: bm25 costs a
+# microsecond or two a row, and the best of a few hundred is as good an answer to "office" as the best of 600.
+BROAD_RANK_LIMIT = 200
 # bm25 points (of a typical 5-25) added to the bundled starter codes: enough to lift K0001 above the
 # wheelchair accessories for "wheelchair", not enough to beat a code that matches more of the words.
 COMMON_CODE_BONUS = 3.0
 # Column weights for bm25 (code, title, body, keywords, filters): a hit on the code or the title counts most;
 # the filter tokens (core.indexing.filter_text) never count.
 BM25_WEIGHTS = (10.0, 5.0, 1.5, 2.0, 0.0)
-STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "by", "per"})
 # The ceiling of one search (and of one counts call): past it SQLite is stopped by the progress handler and
 # the result says so, so no query can hold a worker (or the CLI) for long, whatever the data.
 TIME_LIMIT = 0.25
@@ -69,10 +70,6 @@ PROGRESS_STEPS = 1000  # SQLite VM instructions between two looks at the clock (
 # to minutes. The left table of a CROSS JOIN is always the outer loop, so the cost follows the matches.
 FTS_JOIN = "code_fts CROSS JOIN codes c ON c.id = code_fts.rowid"
 
-# A query word: letters and digits, joined by '/', '-' or '&' ("w/o", "x-ray", "d&c", "i & d"), or a comparison
-# sign ("<", ">=", "≥"), which the vocabulary reads as "less than" and so on; a lone "w/" keeps its slash.
-_WORD_RE = re.compile(r"[^\W_]+(?:(?:[/\-]|\s*&\s*)[^\W_]+)*/?|[<>]=?|[\u2264\u2265]")
-_TOKEN_RE = re.compile(r"[^\W_]+")
 # Codes of one family (same category, same first four characters: 99211-99215) whose score is at least this
 # share of the family's best count as equally good and list in code order, not by descriptor length.
 FAMILY_CLOSE = 0.8
@@ -90,236 +87,6 @@ _GLOB_FOR_SHAPE = {
     Shape.CAT_III: "[0-9][0-9][0-9][0-9]T",
     Shape.HCPCS: "[A-Z][0-9][0-9][0-9][0-9]",
 }
-
-
-# --- query parsing ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    """What a query string means. ``kind`` is ``'empty'``, ``'codes'`` or ``'words'``."""
-
-    kind: str
-    items: tuple[ListItem, ...] = ()
-    words: tuple[str, ...] = ()
-    error: str | None = None  # a range-shaped query that cannot be a range
-    truncated: bool = False  # the text was longer than MAX_QUERY_CHARS; only its start was read
-
-
-def parse_query(text: str) -> ParsedQuery:
-    """Decide whether ``text`` is codes (codes, prefixes, ranges, lists) or words. Never raises."""
-    text = clean_input(text)  # NFKC and no lone surrogates, once, at the edge
-    truncated = len(text) > MAX_QUERY_CHARS
-    if truncated:
-        # Cut at the last separator, so a long pasted list never ends in half a code ("004" of "0042T").
-        head = text[:MAX_QUERY_CHARS]
-        cut = max(head.rfind(sep) for sep in (" ", ",", ";", "\n", "\t"))
-        text = head[:cut] if cut > 0 else head
-    if not text.strip():
-        return ParsedQuery("empty")
-    modifier = parse_modifier_query(text)  # "modifier 25", "mod 59", "-59": that modifier, not a prefix
-    if modifier is not None:
-        return ParsedQuery("codes", items=(CodeTerm(modifier),), truncated=truncated)
-    try:
-        items = parse_code_list(text)
-    except GrammarError as exc:
-        return ParsedQuery("empty", error=str(exc))
-    if items:
-        return ParsedQuery("codes", items=tuple(dict.fromkeys(items)), truncated=truncated)
-    words = tuple(re.sub(r"\s+", "", w.lower()) for w in _WORD_RE.findall(text))[:MAX_WORDS]
-    words = tuple(w[:64] for w in words)
-    if not words:
-        return ParsedQuery("empty")
-    return ParsedQuery("words", words=words, truncated=truncated)
-
-
-@lru_cache(maxsize=4)
-def load_synonyms(path: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """``abbreviations.toml`` as a symmetric map: word → the words and phrases it also means."""
-    with (path or data_dir() / "abbreviations.toml").open("rb") as fh:
-        table = tomllib.load(fh)["synonyms"]
-    synonyms: dict[str, set[str]] = {}
-    for word, alternatives in table.items():
-        for alternative in alternatives:
-            synonyms.setdefault(word.lower(), set()).add(alternative.lower())
-            # The reverse direction only for plain words: "office" must not also search the phrase
-            # "o p", which is how the index sees "O&P" (ova and parasites) as well as "o/p".
-            if " " not in alternative and word.isalnum():
-                synonyms.setdefault(alternative.lower(), set()).add(word.lower())
-    return {word: tuple(sorted(alts)) for word, alts in synonyms.items()}
-
-
-def _fts_phrase(text: str) -> str:
-    """Quote ``text`` as an FTS5 phrase: split into words, double any quote. Empty if nothing is left."""
-    inner = " ".join(_TOKEN_RE.findall(text))
-    return '"' + inner.replace('"', '""') + '"' if inner.strip() else ""
-
-
-def fts_expression(words: Sequence[str], synonyms: dict[str, tuple[str, ...]], *, any_word: bool = False,
-                   prefix_last: bool = True) -> str:
-    """Build a safe FTS5 MATCH expression: each word (with its synonyms) is a group; groups are ANDed.
-
-    The last word is matched as a prefix so results follow the typing. With ``any_word`` the groups
-    are ORed (the fallback when no code has every word).
-    """
-    content = [w for w in words if w not in STOPWORDS] or list(words)
-    groups = []
-    for index, word in enumerate(content):
-        literal = _fts_phrase(word)
-        if not literal:
-            continue
-        is_last = index == len(content) - 1
-        # In OR mode a 2-3 letter prefix ("fa*") would pull in thousands of words and rank noise; match it whole.
-        min_prefix = 4 if any_word else 2
-        alternatives = [literal + "*" if is_last and prefix_last and len(word) >= min_prefix else literal]
-        alternatives += [p for p in (_fts_phrase(alt) for alt in synonyms.get(word, ())) if p]
-        groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
-    return (" OR " if any_word else " AND ").join(groups)
-
-
-NEAR_TOKENS = 10  # a multi-word meaning matches when its words are this close, in any order
-
-
-def _fts_near(text: str) -> str:
-    """A multi-word meaning as an FTS5 NEAR group of its content words ("removal of gallbladder" also finds
-    "Gallbladder removal" and "remove … hem", indexed with "hemorrhoid"); one word stays a plain phrase."""
-    words = [w for w in _TOKEN_RE.findall(text) if w.lower() not in STOPWORDS] or _TOKEN_RE.findall(text)
-    if len(words) <= 1:
-        return _fts_phrase(text)
-    return "NEAR(" + " ".join(_fts_phrase(w) for w in words) + f", {NEAR_TOKENS})"
-
-
-def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, prefix_last: bool = True,
-                     most_words: bool = False, stem_prefix: bool = False) -> str:
-    """A safe FTS5 MATCH expression from query units: each unit (its words as typed, or any of the words and
-    phrases the vocabulary says it also means) is a group; groups are ANDed (ORed with ``any_word``; with
-    ``most_words``, every group but one). The last unit, when a single word, is also matched as a prefix so
-    results follow the typing."""
-    content = [u for u in units if u.text not in STOPWORDS] or list(units)
-    groups = []
-    for index, unit in enumerate(content):
-        literal = _fts_phrase(unit.text)
-        is_last = index == len(content) - 1
-        min_prefix = 4 if any_word else 2
-        alternatives = []
-        if literal:
-            # A prefix whose last token is one letter ("o/p" -> "o p"*) is no typing to follow: FTS5's prefix
-            # index starts at two letters, so "p"* would walk every indexed word that starts with p.
-            last_token = _TOKEN_RE.findall(unit.text)[-1]
-            prefixed = (is_last and prefix_last and not unit.phrase and len(unit.text) >= min_prefix
-                        and len(last_token) >= 2)
-            alternatives.append(literal + "*" if prefixed else literal)
-            if stem_prefix and prefixed and len(unit.text) >= 7 and unit.text.isalpha():
-                alternatives.append(_fts_phrase(unit.text[:-3]) + "*")
-        alternatives += [p for p in dict.fromkeys(_fts_near(alt) for alt in unit.alternatives) if p]
-        if alternatives:
-            groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
-    if most_words and len(groups) >= 3:
-        return " OR ".join("(" + " AND ".join(g for j, g in enumerate(groups) if j != i) + ")"
-                           for i in range(len(groups)))
-    return (" OR " if any_word else " AND ").join(groups)
-
-
-# --- results ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    code_set: str | None = None  # 'I', 'II', 'III', 'HCPCS'
-    section_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Hit:
-    code: str
-    code_set: str
-    kind: str  # 'code' or 'modifier'
-    section_id: int | None
-    section: tuple[str, ...]  # broad to narrow
-    title: str
-    source: str
-    status: str
-    match: str  # 'exact', 'prefix', 'range', 'words', 'some words', 'corrected', 'modifier'
-    highlights: tuple[tuple[int, int], ...] = ()  # (start, end) character spans in ``title``
-    modifiers: tuple[ModifierCheck, ...] = ()  # the modifiers the query wrote after this code (99213-25)
-
-    @property
-    def text(self) -> str:
-        """The code as the query wrote it, modifiers included (``99213-25``): what opening the hit shows."""
-        return "-".join((self.code, *(m.modifier for m in self.modifiers)))
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "category": self.code_set,
-            "section": list(self.section),
-            "title": self.title,
-            "source": self.source,
-            "known": True,
-            "status": self.status,
-            "kind": self.kind,
-            "match": self.match,
-            "modifiers": [m.to_json() for m in self.modifiers],
-        }
-
-
-@dataclass(frozen=True)
-class UnknownCode:
-    """A well-formed code the database does not have: what the grammar alone can say about it."""
-
-    code: str
-    code_set: str | None
-    section: tuple[str, ...]
-
-    def to_json(self) -> dict[str, object]:
-        return {"code": self.code, "category": self.code_set, "section": list(self.section), "title": "",
-                "known": False}
-
-
-@dataclass
-class SearchResult:
-    query: str
-    parsed: ParsedQuery
-    hits: list[Hit] = field(default_factory=list)
-    total: int = 0
-    counts: dict[str, int] = field(default_factory=dict)  # hits per code set, ignoring the category filter
-    unknown: list[UnknownCode] = field(default_factory=list)
-    corrected_words: tuple[str, ...] = ()  # set when typos were corrected ("showing results for …")
-    partial: bool = False  # True when no code had every word and hits match most or some of them
-    ranked_subset: bool = False  # True when more codes matched than are ranked (RANK_LIMIT)
-    fts_expression: str = ""  # the FTS5 expression behind a word search, for a later counts() call
-    measures: list[Any] = field(default_factory=list)  # quality measures the query names (core.measures.MeasureHit)
-    stopped_after: float | None = None  # seconds, when the search hit the ceiling (TIME_LIMIT) and was cut
-    counts_stopped: bool = False  # the per-category counts hit the ceiling: ``counts`` is empty, not zero
-    # Codes the user named exactly (a code, range or list) are shown whatever the filter; these lie outside it.
-    outside_filter: tuple[str, ...] = ()
-    filter_ignored: bool = False  # the category/section filter was not applied (codes named exactly)
-    next_after: str | None = None  # browsing: the last code of this page, to ask for the next one
-    row_texts: dict[str, Any] = field(default_factory=dict)  # code -> core.row_text.RowText (the list's lines)
-
-    @property
-    def stopped(self) -> bool:
-        return self.stopped_after is not None
-
-    @property
-    def message(self) -> str | None:
-        if self.parsed.error:
-            return self.parsed.error
-        if self.stopped_after is not None:
-            shown = "; showing what was found by then" if self.hits else ""
-            return (f"Search stopped after {self.stopped_after * 1000:.0f} ms{shown}. "
-                    "Add a word or a code to narrow it.")
-        if self.parsed.truncated:
-            return f"Only the first {MAX_QUERY_CHARS:,} characters of the query were searched."
-        if self.corrected_words:
-            return "Showing results for: " + " ".join(self.corrected_words)
-        if self.partial:
-            most = bool(self.hits) and self.hits[0].match == "most words"
-            return f"No code has all of these words; showing codes with {'all but one' if most else 'some'} of them."
-        if self.ranked_subset:
-            return (f"{self.total:,} codes match; showing the best of the first {RANK_LIMIT:,}. "
-                    "Add a word to narrow the search.")
-        return None
 
 
 # --- the engine ------------------------------------------------------------------------------------
@@ -388,12 +155,13 @@ class SearchEngine:
                 self.conn.set_progress_handler(None, 0)
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50,
-               with_counts: bool = False) -> SearchResult:
+               with_counts: bool = False, parsed: ParsedQuery | None = None) -> SearchResult:
         """Hits for ``query``. Never raises for a slow query: past the time limit the result is cut short
         (``stopped``, with a message) and holds whatever was found by then. ``Connection.interrupt``
-        from another thread still raises ``sqlite3.OperationalError``, as the worker expects."""
+        from another thread still raises ``sqlite3.OperationalError``, as the worker expects.
+        ``parsed``: ``parse_query(query)`` when the caller has it already."""
         filters = filters or SearchFilters()
-        parsed = parse_query(query)
+        parsed = parse_query(query) if parsed is None else parsed
         result = SearchResult(query, parsed)
         with self._ceiling() as deadline:
             try:
@@ -542,16 +310,19 @@ class SearchEngine:
                  every_word: bool = False) -> list[sqlite3.Row]:
         """The best ``limit`` matches by bm25, among at most :data:`RANK_LIMIT` matching rows.
 
-        bm25 costs about a microsecond a row, so ranking every row of a query that matches half the
+        bm25 costs a microsecond or two a row, so ranking every row of a query that matches half the
         database ("of", while the user is still typing) would take longer than a frame. Queries that
         match more than RANK_LIMIT codes are not discriminating anyway; the result says so, and the
-        codes whose title matches are ranked before the rest.
+        codes whose title matches are ranked before the rest: the first :data:`BROAD_RANK_LIMIT` of them
+        when every one has every word, the first RANK_LIMIT for a some-words fallback (where the title rows
+        that have most of the words can lie anywhere among thousands that have one).
         The bundled starter codes, the ones coders look up every day, get a small head start (see
         :data:`COMMON_CODE_BONUS`).
         """
         if total > RANK_LIMIT:
             # Too many to rank them all: codes whose *title* matches come first, then the rest.
-            in_title = self._ranked(f"title : ({expression})", filters, limit, every_word)
+            in_title = self._ranked(f"title : ({expression})", filters, limit, every_word,
+                                    BROAD_RANK_LIMIT if every_word else RANK_LIMIT)
             if len(in_title) >= limit:
                 return in_title
             seen = {row["code"] for row in in_title}
@@ -564,14 +335,18 @@ class SearchEngine:
         extra, params = self._filter_sql(filters)  # already met by every match: a check, not a search
         rank_limit = RANK_LIMIT if rank_limit is None else rank_limit
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        # Two steps: the matches are ranked on the few columns the order needs, and only the best ``limit`` rows
+        # are read whole (titles and all), not every ranked row.
         rows = self.conn.execute(
-            f"""SELECT * FROM (
-                    SELECT c.*, bm25(code_fts, {weights}) AS score
-                    FROM {FTS_JOIN}
-                    WHERE code_fts MATCH ?{extra}
-                    LIMIT ?)
-                ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
-                LIMIT ?""",
+            f"""SELECT c.*, best.score FROM (
+                    SELECT id, score FROM (
+                        SELECT c.id, c.status, c.kind, c.common, c.code, bm25(code_fts, {weights}) AS score
+                        FROM {FTS_JOIN}
+                        WHERE code_fts MATCH ?{extra}
+                        LIMIT ?)
+                    ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
+                    LIMIT ?) AS best
+                CROSS JOIN codes c ON c.id = best.id""",
             [self._filtered_expression(expression, filters), *params, rank_limit, COMMON_CODE_BONUS, limit],
         ).fetchall()
         return family_order(rows, every_word)
@@ -608,26 +383,44 @@ class SearchEngine:
             # With a category filter, count only as far as ranking needs to know (RANK_LIMIT + 1) before
             # ranking, and the rest after: a search cut by the ceiling while counting keeps its hits.
             result.total = self._count_matches(expression, filters, RANK_LIMIT + 1) if filters.code_set else matches
-            rows = self._whole_words_first(units, any_word, most_words, expression, filters, limit, result.total,
-                                           matches, any_category)
+            rows, ranked_among = self._whole_words_first(units, any_word, most_words, expression, filters, limit,
+                                                         result.total, matches, any_category)
             highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
-            if not (any_word or most_words) and len(rows) < FILL_BELOW and len(units) >= 3:
+            fill = (self._fill_expression(units, any_category)
+                    if not (any_word or most_words) and len(rows) < FILL_BELOW else "")
+            if fill:
                 # Few codes have every word: the codes with all words but one follow them, so a descriptor
                 # that leaves out one of the user's words (no "abdominal" in a short text) is still listed.
                 seen = {row["code"] for row in rows}
-                extra = [row for row in self._ranked(units_expression(units, most_words=True), filters, limit,
-                                                     rank_limit=FILL_RANK_LIMIT)
+                extra = [row for row in self._ranked(fill, filters, limit, rank_limit=FILL_RANK_LIMIT)
                          if row["code"] not in seen][: limit - len(rows)]
                 result.hits += [self._hit(row, "most words", highlighter) for row in extra]
+                for row in extra:  # counted with the every-word codes, as the total counts them
+                    if row["kind"] == "code":
+                        result.filled[row["code_set"]] = result.filled.get(row["code_set"], 0) + 1
                 result.total += len(extra)
             result.partial = any_word or most_words
-            result.ranked_subset = result.total > RANK_LIMIT
+            result.ranked_subset = bool(ranked_among)
+            result.ranked_among = ranked_among
             result.corrected_words = self._surface_words(candidate, words, rows) if match == "corrected" else ()
             if filters.code_set and result.total > RANK_LIMIT:
                 result.total = self._count_matches(expression, filters)
             break
         self._lift_modifiers(result, words, filters, limit)
+
+    def _fill_expression(self, units: Sequence[QueryUnit], counted_in: SearchFilters) -> str:
+        """What the codes after the every-word codes must match: all the words but one (3 words or more), or
+        for two words the rarer one alone ("keppra level": the drug names the code, "level" does not; round 3).
+        '' when there is nothing to add."""
+        content = [unit for unit in units if unit.text not in STOPWORDS]
+        if len(content) >= 3:
+            return units_expression(units, most_words=True)
+        if len(content) != 2:
+            return ""
+        counted = [(self._count_matches(expression, counted_in, RANK_LIMIT + 1), expression)
+                   for expression in (units_expression([unit], prefix_last=False) for unit in content) if expression]
+        return min(((n, e) for n, e in counted if n), default=(0, ""))[1]
 
     def _lift_modifiers(self, result: SearchResult, words: Sequence[str], filters: SearchFilters, limit: int) -> None:
         """Modifiers first when the query names one: by a keyword phrase of ours ("bilateral", "distinct
@@ -658,29 +451,52 @@ class SearchEngine:
 
     def _whole_words_first(self, units: Sequence[QueryUnit], any_word: bool, most_words: bool, expression: str,
                            filters: SearchFilters, limit: int, total: int, prefix_matches: int,
-                           counted_in: SearchFilters) -> list[sqlite3.Row]:
+                           counted_in: SearchFilters) -> tuple[list[sqlite3.Row], int]:
         """Codes matching the last word as a whole word before those matching it only as a prefix: "DEXA"
-        finds the bone density scans before "dexamethasone"; "office vis" still finds the visits."""
+        finds the bone density scans before "dexamethasone"; "office vis" still finds the visits.
+
+        Also returns how many matching rows were ranked when not all of them were (0: all were)."""
         every = not (any_word or most_words)
-        if not result_total_is_rankable(total):
-            return self._run_fts(expression, filters, limit, total, every) if total else []
+        if not total:
+            return [], 0
         whole = units_expression(units, any_word=any_word, prefix_last=False, most_words=most_words)
+        if total > RANK_LIMIT:
+            return self._broad(expression, whole, filters, limit, total, every)
+        if every and total > BROAD_RANK_LIMIT and self._titles_fill_page(whole, filters, limit):
+            # Hundreds of codes have every word, and enough of them have the words (whole) in their title to
+            # fill the page: those are ranked (bm25 costs a microsecond or two a row), not every match.
+            return self._ranked(f"title : ({whole})", filters, limit, every, BROAD_RANK_LIMIT), BROAD_RANK_LIMIT
         # A long last word's prefix finds its own inflections, which the stemmer finds anyway: only a short
         # one ("dexa", "colon", "vis") runs into other words.
         if whole == expression or len(units[-1].text) > WHOLE_WORD_MAX:
-            return self._run_fts(expression, filters, limit, total, every) if total else []
+            return self._run_fts(expression, filters, limit, total, every), 0
         # Counting the index alone costs little; a second ranking (with its filters) costs more. When the
         # prefix finds no code the whole words do not, or the whole words find none, one ranking does.
         whole_matches = self._count_matches(whole, counted_in)
         if whole_matches in (0, prefix_matches):
-            return self._run_fts(expression, filters, limit, total, every) if total else []
+            return self._run_fts(expression, filters, limit, total, every), 0
         first = self._ranked(whole, filters, limit, every)
         if len(first) >= limit or len(first) == total:
-            return first  # enough whole-word matches, or the prefix adds no code: one ranking is enough
+            return first, 0  # enough whole-word matches, or the prefix adds no code: one ranking is enough
         seen = {row["code"] for row in first}
         rest = [row for row in self._run_fts(expression, filters, limit + len(first), total, every)
                 if row["code"] not in seen]
-        return first + rest[: limit - len(first)]
+        return first + rest[: limit - len(first)], 0
+
+    def _titles_fill_page(self, expression: str, filters: SearchFilters, limit: int) -> bool:
+        """At least ``limit`` rows match ``expression`` in their title (an index-only count that stops there)."""
+        return self._count_matches(f"title : ({expression})", filters, cap=limit) >= limit
+
+    def _broad(self, expression: str, whole: str, filters: SearchFilters, limit: int, total: int, every: bool
+               ) -> tuple[list[sqlite3.Row], int]:
+        """More matches than are ranked: the title-first cut (:meth:`_run_fts`), of the whole last word when
+        its titles alone fill the page. "office" is then ranked among the titles with the word "office", not
+        among every title with a word starting "offic", and FTS5 does not merge the doclists of every such word
+        (for the count of bm25 and again for the rows) only to rank a page of a query that matches thousands."""
+        among = BROAD_RANK_LIMIT if every else RANK_LIMIT
+        if whole != expression and self._titles_fill_page(whole, filters, limit):
+            return self._ranked(f"title : ({whole})", filters, limit, every, among), among
+        return self._run_fts(expression, filters, limit, total, every), among
 
     def counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
         """Hits per code set for an earlier result, ignoring the category filter (for the filter buttons).
@@ -703,7 +519,10 @@ class SearchEngine:
 
     def _counts(self, result: SearchResult, filters: SearchFilters) -> dict[str, int]:
         if result.fts_expression:
-            return self._count_fts(result.fts_expression, filters)
+            found = self._count_fts(result.fts_expression, filters)
+            for code_set, n in result.filled.items():
+                found[code_set] = found.get(code_set, 0) + n
+            return found
         if result.parsed.kind == "codes":
             counts: dict[str, int] = {}
             base_extra, base_params = self._filter_sql(filters, include_code_set=False)
@@ -754,7 +573,7 @@ class SearchEngine:
 
     def _word_is_indexed(self, word: str) -> bool:
         """Does any code contain this word (or a word starting with it)? One index probe."""
-        phrase = _fts_phrase(word)
+        phrase = fts_phrase(word)
         return bool(phrase) and self.conn.execute(
             "SELECT 1 FROM code_fts WHERE code_fts MATCH ? LIMIT 1", (phrase + "*",)).fetchone() is not None
 
@@ -837,7 +656,7 @@ class SearchEngine:
             source=self.source_name(row["title_source"]),
             status=row["status"],
             match=match,
-            highlights=highlighter.spans(row["title"]) if highlighter else (),
+            highlighter=highlighter,
         )
 
     def describe_unknown(self, code: str) -> UnknownCode:
@@ -866,11 +685,6 @@ def family_order(rows: Sequence[sqlite3.Row], every_word: bool = False) -> list[
     return sorted(rows, key=key)
 
 
-def result_total_is_rankable(total: int) -> bool:
-    """Whole-word-first needs two ranked passes; past RANK_LIMIT matches the title-first cut ranks instead."""
-    return 0 < total <= RANK_LIMIT
-
-
 def _surface_words(stems: Sequence[str], rows: Sequence[sqlite3.Row]) -> tuple[str, ...]:
     """Corrections come from the stemmed index ("offic"); show the word as it appears in a title instead."""
     titles = " ".join(row["title"] for row in rows[:20]).lower()
@@ -879,35 +693,3 @@ def _surface_words(stems: Sequence[str], rows: Sequence[sqlite3.Row]) -> tuple[s
         found = re.search(r"(?<![^\W_])" + re.escape(stem) + r"[^\W_]*", titles)
         surface.append(found.group(0) if found else stem)
     return tuple(surface)
-
-
-class Highlighter:
-    """Finds where query words (or their synonyms) start a word in a title. Built once per search."""
-
-    def __init__(self, words: Sequence[str], synonyms: dict[str, tuple[str, ...]],
-                 units: Sequence[QueryUnit] = ()) -> None:
-        stems: set[str] = set()
-        alternatives = {unit.text: unit.alternatives for unit in units}
-        for word in [*words, *(unit.text for unit in units if unit.phrase)]:
-            if word in STOPWORDS:
-                continue
-            for variant in (word, *synonyms.get(word, ()), *alternatives.get(word, ())):
-                for part in _TOKEN_RE.findall(variant):
-                    if len(part) >= 2:
-                        # Match the stem, so "visits" lights up "visit" and "established" lights up "establish".
-                        stems.add(part[: max(3, len(part) - 2)] if len(part) > 4 else part)
-        self._pattern = re.compile(
-            r"(?<![^\W_])(" + "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True)) + r")[^\W_]*",
-            re.IGNORECASE) if stems else None
-
-    def spans(self, text: str) -> tuple[tuple[int, int], ...]:
-        """(start, end) character spans, merged and sorted."""
-        if self._pattern is None:
-            return ()
-        spans: list[tuple[int, int]] = []
-        for match in self._pattern.finditer(text):
-            if spans and match.start() <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(spans[-1][1], match.end()))
-            else:
-                spans.append((match.start(), match.end()))
-        return tuple(spans)

@@ -23,16 +23,10 @@ from desktop_app.core.measures import (
     normalize_measure_query,
 )
 from desktop_app.core.modifiers import ModifierCheck, check_modifiers
+from desktop_app.core.query import ParsedQuery, parse_query
 from desktop_app.core.reference import ensure_reference
 from desktop_app.core.row_text import row_texts
-from desktop_app.core.search import (
-    Hit,
-    ParsedQuery,
-    SearchEngine,
-    SearchFilters,
-    SearchResult,
-    parse_query,
-)
+from desktop_app.core.search import Hit, SearchEngine, SearchFilters, SearchResult
 
 
 @dataclass(frozen=True)
@@ -124,11 +118,11 @@ class CodeStore:
             return browsed
         named = parsed.kind == "codes" and any(isinstance(i, (CodeTerm, RangeTerm)) for i in parsed.items)
         if named and filtered:
-            result = self.engine.search(query, SearchFilters(), limit, with_counts)
+            result = self.engine.search(query, SearchFilters(), limit, with_counts, parsed)
             result.filter_ignored = True
             result.outside_filter = tuple(h.code for h in result.hits if not self._within(h, filters))
             return result
-        result = self.engine.search(query, filters, limit, with_counts)
+        result = self.engine.search(query, filters, limit, with_counts, parsed)
         # Measures by number ("measure 236") or title words ("controlling high blood pressure") come beside
         # the codes: a coder looking for a measure wants it opened, not a list of codes that mention it.
         if result.parsed.kind == "words" or normalize_measure_query(query) is not None:

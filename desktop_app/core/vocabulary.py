@@ -29,12 +29,17 @@ else:  # pragma: no cover
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 MAX_KEY_TOKENS = 8
-# Words whose meanings are memoised (a bound, so text full of distinct junk cannot grow it without end).
+# Words whose readings are memoised (a bound, so text full of distinct junk cannot grow it without end).
 _WORD_MEMO_LIMIT = 50_000
 # A word's part in the vocabulary (see Vocabulary._word_info): the lengths of the phrases it starts (longest
-# first) and its own meanings (None: none); _NOTHING for a word that starts no phrase and means nothing.
-_WordInfo = tuple[tuple[int, ...], "tuple[str, ...] | None"]
-_NOTHING: _WordInfo = ((), None)
+# first), what it adds when no phrase starts with it here (its own meanings, else its unlisted readings), and
+# whether those are meanings (the word is then "explained"); _NOTHING for a word that adds nothing either way.
+_WordInfo = tuple[tuple[int, ...], tuple[str, ...], bool]
+_NOTHING: _WordInfo = ((), (), False)
+# A count written against a short form in the short descriptors ("3vws", "2sgm", "4cm"); ordinals are not.
+_GLUED_COUNT_RE = re.compile(r"(\d{1,3})([a-z]{2,})")
+_ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
+INDEXED_WORD_PARTS = 3  # readings of an unlisted medical word added to the index (each a short phrase)
 
 
 def tokens(text: str) -> list[str]:
@@ -153,7 +158,7 @@ class Vocabulary:
         explained: set[str] = set()
         count = len(words)
         # Each word's part in the vocabulary, looked up in one pass (memoised per word): most words start no
-        # key and mean nothing, so only the few that do are walked, in order, as the greedy match needs.
+        # key and add nothing, so only the few that do are walked, in order, as the greedy match needs.
         memoised = list(map(self._word_memo.get, words))
         infos: list[_WordInfo] = [
             info if info is not None else self._word_info(word) for word, info in zip(words, memoised, strict=True)
@@ -162,8 +167,8 @@ class Vocabulary:
         for index in [i for i, info in enumerate(infos) if info is not _NOTHING]:
             if index < consumed:
                 continue
-            lengths, values = infos[index]
-            # Phrases first, longest first, then the word alone (or its singular).
+            lengths, alone, is_meaning = infos[index]
+            # Phrases first, longest first, then the word alone (its meanings, or else its unlisted readings).
             for length in lengths:
                 if index + length > count:
                     continue
@@ -175,27 +180,47 @@ class Vocabulary:
                     consumed = index + length
                     break
             else:
-                if values is not None:
-                    found.update(dict.fromkeys(values))
+                found.update(dict.fromkeys(alone))
+                if is_meaning:
                     explained.add(words[index])
                 consumed = index + 1
         present = set(words)
-        return (tuple(phrase for phrase in found if not self._phrase_tokens[phrase] <= present),
+        return (tuple(phrase for phrase in found
+                      if not self._phrase_tokens.get(phrase, frozenset(tokens(phrase))) <= present),
                 frozenset(explained))
 
     def _word_info(self, word: str) -> _WordInfo:
-        """``word``'s part in the vocabulary: _NOTHING when it starts no phrase and means nothing on its own; else the
-        lengths of the phrases it starts (longest first) and what it means alone (its singular's meanings for a
-        plural the vocabulary lacks; None when nothing). Memoised, up to a bound."""
+        """``word``'s part in the vocabulary: the lengths of the phrases it starts (longest first); what it adds
+        where none of them matches: what it means alone (its singular's meanings for a plural the vocabulary
+        lacks), else its unlisted readings (:meth:`_unlisted_word`); and whether that is a meaning. _NOTHING when
+        it adds nothing. Memoised, up to a bound."""
         lengths = self._phrase_lengths.get(word, ())
         values = self._meanings.get((word,))
         if values is None:
             plain = singular(word)
             values = self._meanings.get((plain,)) if plain else None
-        info = (lengths, values) if lengths or values is not None else _NOTHING
+        info: _WordInfo = (lengths, values, True) if values is not None else (lengths, self._unlisted_word(word), False)
+        if info == _NOTHING:
+            info = _NOTHING  # the one object the walk skips by identity
         if len(self._word_memo) < _WORD_MEMO_LIMIT:
             self._word_memo[word] = info
         return info
+
+    def _unlisted_word(self, token: str) -> tuple[str, ...]:
+        """What a descriptor token no key names also means, read from its shape (round 3, index time):
+
+        * a count glued to a short form ("3vws", "2sgm"): the count and the short form's plain words
+          ("3", "views"), so "3 views" finds it;
+        * a medical word made of known parts ("mastopexy", "thermoplasty"): its first reading from
+          :meth:`word_parts` ("breast fixation", "breast lift"), so the lay words find the word, as they
+          already did at query time for the same word typed.
+        """
+        glued = _GLUED_COUNT_RE.fullmatch(token)
+        if glued:
+            count, short = glued.groups()
+            values = self._meanings.get((short,))
+            return (count, *values) if values and short not in _ORDINAL_ENDINGS else ()
+        return self.word_parts(token)[:INDEXED_WORD_PARTS]
 
     # --- query time
 
@@ -229,6 +254,7 @@ class Vocabulary:
             values = self.word_parts(key[0])
         return values or ()
 
+    @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; index time asks per token
     def word_parts(self, word: str) -> tuple[str, ...]:
         """A medical word read from its parts: "tympanoplasty" -> "eardrum repair", "middle ear repair", …
         (each a phrase whose words the search finds close together). () when the word has no known parts."""

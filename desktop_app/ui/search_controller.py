@@ -20,8 +20,9 @@ from PySide6.QtGui import (
 )
 
 from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.query import load_synonyms
 from desktop_app.core.reference import BUNDLED_KIND
-from desktop_app.core.search import Highlighter, SearchResult, load_synonyms
+from desktop_app.core.search import Highlighter, SearchResult
 from desktop_app.ui.code_compare import compare_command
 from desktop_app.ui.empty_state import no_results_html, result_note
 from desktop_app.ui.filters import ALL

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.database import FTS_TOKENIZE, SCHEMA_VERSION, connect
+from desktop_app.core.database import FTS_TOKENIZE, MIGRATIONS, _migrate_search_filters, connect
 from desktop_app.core.indexing import FILTER_MARK, filter_text
-from desktop_app.core.search import RANK_LIMIT, Hit, SearchFilters, parse_query
+from desktop_app.core.query import parse_query
+from desktop_app.core.search import RANK_LIMIT, Hit, SearchFilters
 from desktop_app.core.store import CodeStore
 from tests.conftest import INVENTED_RARE_WORD
 
@@ -129,7 +130,8 @@ def test_an_old_database_is_reindexed_with_filter_tokens(db_path: Path) -> None:
     conn.execute("INSERT INTO code_fts (rowid, code, title, body, keywords) SELECT id, code, title, '', '' FROM codes")
     conn.execute("CREATE INDEX codes_section ON codes (section_id)")
     conn.execute("DROP INDEX codes_section_kind_set")
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    # just before the filters step (later steps, such as round 3's re-indexing, may follow it)
+    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_migrate_search_filters)}")
     conn.close()
 
     store = CodeStore.open(db_path, build=False)

@@ -27,7 +27,7 @@ Expansion = tuple[tuple[str, ...], frozenset[str]]
 
 def _reference_expander(vocabulary: Vocabulary) -> Callable[[str], Expansion]:
     """The index-time expansion as it was written before the per-word memo: every position walked, keys
-    tried longest first, a single word by itself or its singular."""
+    tried longest first, a single word by itself or its singular, else the word's unlisted readings."""
     meanings = vocabulary._meanings
     longest_from: dict[str, int] = {}
     for key in meanings:
@@ -57,9 +57,12 @@ def _reference_expand(vocabulary: Vocabulary, longest_from: dict[str, int], text
                 explained.update(key)
                 matched = length
                 break
+        if not matched:
+            found.update(dict.fromkeys(vocabulary._unlisted_word(words[index])))
         index += matched or 1
     present = set(words)
-    return (tuple(p for p in found if not vocabulary._phrase_tokens[p] <= present), frozenset(explained))
+    return (tuple(p for p in found if not vocabulary._phrase_tokens.get(p, frozenset(tokens(p))) <= present),
+            frozenset(explained))
 
 
 def _vocabulary_texts(vocabulary: Vocabulary) -> list[str]:
@@ -68,7 +71,8 @@ def _vocabulary_texts(vocabulary: Vocabulary) -> list[str]:
     texts = [*keys, *(f"{k}s invented" for k in keys[:500])]
     texts += [" ".join(keys[i:i + 4]) for i in range(0, len(keys), 3)]
     texts += ["w/o dye w/ contrast", "Rpr 2.5cm/<", "Optx dst rd fx", "", "   ", "x", "biopsies grafts",
-              "open treatment open treatment of"]
+              "open treatment open treatment of", "Xray chest 3vws invented", "2sgm 1st 22nd",
+              "mastopexy thermoplasty invented", "tympanoplasty w/o mastoidectomy"]
     return texts
 
 

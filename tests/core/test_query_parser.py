@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop_app.core.database import FTS_TOKENIZE
-from desktop_app.core.search import fts_expression, load_synonyms, parse_query
+from desktop_app.core.query import fts_expression, load_synonyms, parse_query
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,31 @@ def test_huge_match_sets_rank_a_bounded_subset_and_say_so(store: CodeStore, monk
     import desktop_app.core.search as search_module
 
     monkeypatch.setattr(search_module, "RANK_LIMIT", 5)
+    monkeypatch.setattr(search_module, "BROAD_RANK_LIMIT", 4)
     result = store.search("visit", limit=3)
     assert result.total > 5 and len(result.hits) == 3
     assert result.ranked_subset
-    assert result.message is not None and "showing the best of the first 5" in result.message
+    assert result.message is not None and "showing the best of the first 4" in result.message
+    fallback = store.search("visit zorblatt", limit=3)  # no code has both: some words, ranked among RANK_LIMIT
+    assert fallback.partial and fallback.ranked_subset
+    assert fallback.message is not None and "all of these words" in fallback.message
+    assert fallback.ranked_among == 5
+
+
+def test_hundreds_of_every_word_matches_rank_the_title_matches(store: CodeStore,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past BROAD_RANK_LIMIT codes with every word, the codes with the words in their title are ranked (at most
+    BROAD_RANK_LIMIT of them) when they fill the page, and the result says so; when they do not, all are."""
+    import desktop_app.core.search as search_module
+
+    monkeypatch.setattr(search_module, "BROAD_RANK_LIMIT", 100)
+    result = store.search("injection", limit=20)
+    assert 100 < result.total <= search_module.RANK_LIMIT and len(result.hits) == 20
+    assert result.ranked_subset and result.ranked_among == 100
+    assert result.message is not None and "showing the best of the first 100" in result.message
+    in_title = {row[0] for row in store.conn.execute(
+        "SELECT c.code FROM code_fts JOIN codes c ON c.id = code_fts.rowid WHERE code_fts MATCH ?",
+        (f"title : ({result.fts_expression})",))}
+    assert {hit.code for hit in result.hits} <= in_title
+    few_titles = store.search("x-ray", limit=100)  # more than 100 codes, fewer than 100 with it in the title
+    assert few_titles.total > 100 and not few_titles.ranked_subset and few_titles.message is None

@@ -14,7 +14,7 @@ import pytest
 
 from desktop_app.core.database import SCHEMA_VERSION
 from desktop_app.core.importers import import_paths
-from desktop_app.core.search import units_expression
+from desktop_app.core.query import units_expression
 from desktop_app.core.store import CodeStore
 from desktop_app.core.vocabulary import QueryUnit
 
@@ -162,3 +162,46 @@ def test_a_one_letter_last_token_is_not_matched_as_a_prefix() -> None:
     expression = units_expression([QueryUnit("o/p")])
     assert '"o p"*' not in expression and '"o p"' in expression
     assert '"colon"*' in units_expression([QueryUnit("colon")])
+
+
+# --- round 3: two words, one of which the code's descriptor does not use
+
+
+@pytest.mark.parametrize(("query", "rarer"), [
+    ("colonoscopy level", "colonoscopy"),
+    ("level colonoscopy", "colonoscopy"),
+])
+def test_two_words_fill_with_the_rarer_word(store: CodeStore, query: str, rarer: str) -> None:
+    from desktop_app.core.search import SearchFilters
+
+    units = store.engine.vocabulary.query_units(query.split())
+    fill = store.engine._fill_expression(units, SearchFilters())
+    assert f'"{rarer}"' in fill and '"level"' not in fill
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("office visit", ""),  # one known phrase: nothing to drop
+    ("visit", ""),
+])
+def test_nothing_to_fill_for_one_unit(store: CodeStore, query: str, expected: str) -> None:
+    from desktop_app.core.search import SearchFilters
+
+    units = store.engine.vocabulary.query_units(query.split())
+    assert store.engine._fill_expression(units, SearchFilters()) == expected
+
+
+def test_three_words_fill_with_all_words_but_one(store: CodeStore) -> None:
+    from desktop_app.core.search import SearchFilters
+
+    units = store.engine.vocabulary.query_units(["zebra", "quagga", "colonoscopy"])
+    assert store.engine._fill_expression(units, SearchFilters()) == units_expression(units, most_words=True)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("gabapentin test", "80355"),  # the drug names the code; "test" is not in its descriptor
+    ("thoracic spine xray 3 views", "72072"),  # "3vws" read as 3 views
+    ("breast lift", "19316"),  # mastopexy read from its parts, -pexy also a lift
+    ("voice box removal", "31360"),  # larynx by its lay name
+])
+def test_round_3_mechanisms_with_the_files_imported(imported: CodeStore, query: str, expected: str) -> None:
+    assert expected in codes(imported, query)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.search import parse_query
+from desktop_app.core.query import parse_query
 from desktop_app.core.vocabulary import index_text, load_vocabulary, singular, tokens
 
 

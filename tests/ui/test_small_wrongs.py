@@ -48,7 +48,8 @@ def test_a_new_code_opens_at_the_top_of_the_detail(qtbot: QtBot, window: MainWin
 
 
 def test_unknown_code_with_sources_loaded_does_not_say_import_your_files(db_path: Path) -> None:
-    from desktop_app.core.search import SearchResult, UnknownCode, parse_query
+    from desktop_app.core.query import parse_query
+    from desktop_app.core.search import SearchResult, UnknownCode
 
     result = SearchResult("0999F", parse_query("0999F"), unknown=[UnknownCode("0999F", "II", ())])
     assert "import your code files" in no_results_html(result, None, None, 0)
