@@ -1,6 +1,6 @@
 """CodeDesk importer benchmark: each real file imported into fresh databases, beside three baselines.
 
-Run explicitly (not part of the tests):  python bench/bench_import.py [--runs 3] [--profile] [--data DIR]
+Run explicitly (not part of the tests):  python bench/bench_import.py [--runs 3] [--profile] [--data DIR] [--repo DIR]
 
 For every file, all measured in the same run (medians of ``--runs``):
 
@@ -9,7 +9,12 @@ For every file, all measured in the same run (medians of ``--runs``):
 * ``parse s``: the "raw" baseline: the importers' own readers only, file to parsed rows, no database;
 * ``bare s``: parse, then ``executemany`` of the same rows into bare tables (no indexes, no search index, no
   statuses) in one transaction: the floor for "parse + write";
-* ``row s``: the naive baseline: the same parsed rows written one INSERT + COMMIT at a time (once, not a median).
+* ``row s``: the naive baseline: the same parsed rows written one INSERT + COMMIT at a time (once, not a median);
+* ``cpu s``: the processor seconds of the real import (``time.process_time``, median): on a machine shared with
+  other jobs the wall seconds swing 2x from one run to the next, the processor seconds much less.
+
+``--repo DIR`` measures another checkout's ``desktop_app`` with this script (for example main before a change), so
+two checkouts are compared with the same benchmark, one run after the other.
 
 ``--profile`` also prints where the import's time goes, per phase (see ``desktop_app.core.importers.PHASES``).
 Targets (issue 13): RVU CSV <= 0.4 s, HCPCS XLSX <= 0.8 s, RVU CSV + HCPCS + QPP <= 1.0 s together, >= 5x the
@@ -29,7 +34,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The checkout whose desktop_app is measured: ``--repo DIR`` (read here, before the imports below), else this one.
+sys.path.insert(0, str(Path(next((sys.argv[i + 1] for i, arg in enumerate(sys.argv[:-1]) if arg == "--repo"),
+                                 Path(__file__).resolve().parents[1])).resolve()))
 
 from desktop_app.core.importers import PHASES, import_paths
 from desktop_app.core.importers.loader import facts_json
@@ -38,6 +45,7 @@ from desktop_app.core.importers.sniff import plan
 from desktop_app.core.store import CodeStore
 
 REPO = Path(__file__).resolve().parents[1]
+MEASURED = Path(sys.modules["desktop_app"].__file__ or "").resolve().parents[1]  # the code really imported
 DEFAULT_DATA = (REPO / ".." / "shared" / "data").resolve()
 TARGET_SECONDS = 1.0
 FILE_TARGETS = {"PFS RVU 2025D (CSV)": 0.4, "HCPCS Oct 2025 (XLSX)": 0.8}
@@ -70,6 +78,7 @@ class Row:
     rows: int
     written: int
     seconds: float
+    cpu: float
     parse: float
     bare: float
     naive: float
@@ -89,13 +98,15 @@ def rows_written(ds: Dataset) -> int:
             + len(ds.measures) + len(ds.measure_codes))
 
 
-def timed_import(path: Path, workdir: Path, run: int, phases: list[dict[str, float]]) -> float:
+def timed_import(path: Path, workdir: Path, run: int, phases: list[dict[str, float]],
+                 cpu: list[float]) -> float:
     store = CodeStore.open(workdir / f"import-{path.name}-{run}.sqlite3")
     try:
         seen: dict[str, float] = {}
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         import_paths(store.conn, [path], phases=seen)
         seconds = time.perf_counter() - started
+        cpu.append(time.process_time() - cpu_started)
         phases.append(seen)
         return seconds
     finally:
@@ -190,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="imports per file (the median is shown)")
     parser.add_argument("--profile", action="store_true", help="also print the seconds per import phase")
     parser.add_argument("--only", help="only the files whose label contains this text")
+    parser.add_argument("--repo", type=Path, help="measure this checkout's desktop_app (default: this one)")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"no data folder at {args.data}; pass --data", file=sys.stderr)
@@ -206,24 +218,27 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             datasets = parse(path)
             phase_runs: list[dict[str, float]] = []
-            seconds = statistics.median(timed_import(path, workdir, run, phase_runs) for run in range(args.runs))
+            cpu_runs: list[float] = []
+            seconds = statistics.median(timed_import(path, workdir, run, phase_runs, cpu_runs)
+                                        for run in range(args.runs))
             phases = {p: statistics.median(run.get(p, 0.0) for run in phase_runs) for p in PHASES}
             parse_s = statistics.median(timed_parse(path) for _ in range(args.runs))
             bare_s = statistics.median(bare_import(path, workdir, run) for run in range(args.runs))
             naive = naive_import(path, workdir)
             results.append(Row(label, sum(d.rows for d in datasets), sum(rows_written(d) for d in datasets),
-                               seconds, parse_s, bare_s, naive, in_target, phases))
+                               seconds, statistics.median(cpu_runs), parse_s, bare_s, naive, in_target, phases))
 
     print(f"CodeDesk import benchmark - Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-          f"{platform.machine()}; median of {args.runs} runs, each into a fresh database")
+          f"{platform.machine()}; median of {args.runs} runs, each into a fresh database; code measured: "
+          f"{MEASURED}")
     header = (f"{'file':<26} {'rows':>7} {'db rows':>8} {'import s':>8} {'rows/s':>9} {'parse s':>8} "
-              f"{'bare s':>8} {'x bare':>6} {'row s':>8} {'speed-up':>8}")
+              f"{'bare s':>8} {'x bare':>6} {'row s':>8} {'speed-up':>8} {'cpu s':>7}")
     print(header)
     print("-" * len(header))
     for r in results:
         print(f"{r.label:<26} {r.rows:>7,} {r.written:>8,} {r.seconds:>8.3f} {r.rows / r.seconds:>9,.0f} "
               f"{r.parse:>8.3f} {r.bare:>8.3f} {r.seconds / r.bare:>5.1f}x {r.naive:>8.3f} "
-              f"{r.naive / r.seconds:>7.1f}x")
+              f"{r.naive / r.seconds:>7.1f}x {r.cpu:>7.3f}")
     target = [r for r in results if r.in_target]
     failures: list[str] = []
     if target:
@@ -233,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         print("-" * len(header))
         print(f"{'RVU CSV + HCPCS + QPP':<26} {sum(r.rows for r in target):>7,} {sum(r.written for r in target):>8,} "
               f"{total:>8.3f} {'':>9} {sum(r.parse for r in target):>8.3f} {bare_total:>8.3f} "
-              f"{total / bare_total:>5.1f}x {naive_total:>8.3f} {naive_total / total:>7.1f}x")
+              f"{total / bare_total:>5.1f}x {naive_total:>8.3f} {naive_total / total:>7.1f}x "
+              f"{sum(r.cpu for r in target):>7.3f}")
         if len(target) == sum(1 for f in FILES if f[2]):
             if total > TARGET_SECONDS:
                 failures.append(f"RVU CSV + HCPCS + QPP {total:.2f} s > {TARGET_SECONDS} s")

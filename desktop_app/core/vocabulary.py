@@ -29,6 +29,13 @@ else:  # pragma: no cover
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 MAX_KEY_TOKENS = 8
+# Words whose readings are memoised (a bound, so text full of distinct junk cannot grow it without end).
+_WORD_MEMO_LIMIT = 50_000
+# A word's part in the vocabulary (see Vocabulary._word_info): the lengths of the phrases it starts (longest
+# first), what it adds when no phrase starts with it here (its own meanings, else its unlisted readings), and
+# whether those are meanings (the word is then "explained"); _NOTHING for a word that adds nothing either way.
+_WordInfo = tuple[tuple[int, ...], tuple[str, ...], bool]
+_NOTHING: _WordInfo = ((), (), False)
 # A count written against a short form in the short descriptors ("3vws", "2sgm", "4cm"); ordinals are not.
 _GLUED_COUNT_RE = re.compile(r"(\d{1,3})([a-z]{2,})")
 _ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
@@ -72,12 +79,16 @@ class Vocabulary:
         self._suffixes = suffixes or {}
         self._forms_by_length = sorted(self._forms, key=lambda f: len(_root(f)), reverse=True)
         self._meanings = {key: tuple(sorted(values)) for key, values in meanings.items()}
-        # For each first token, the longest key starting with it: most tokens start no phrase, so most
-        # positions cost one dictionary look-up.
-        self._longest_from: dict[str, int] = {}
+        # For each first token, the lengths of the phrases (two tokens or more) that start with it, longest first:
+        # most tokens start no phrase, so most positions cost one dictionary look-up.
+        phrase_lengths: dict[str, set[int]] = {}
         for key in self._meanings:
-            self._longest_from[key[0]] = max(self._longest_from.get(key[0], 1), len(key))
+            if len(key) > 1:
+                phrase_lengths.setdefault(key[0], set()).add(len(key))
+        self._phrase_lengths = {token: tuple(sorted(lengths, reverse=True))
+                                for token, lengths in phrase_lengths.items()}
         self._symbols = {key: tuple(sorted(values)) for key, values in symbols.items()}
+        self._word_memo: dict[str, _WordInfo] = {}
         self._phrase_tokens = {value: frozenset(tokens(value)) for values in (*meanings.values(), *symbols.values())
                                for value in values}
         self._symbol_re = re.compile(
@@ -145,27 +156,55 @@ class Vocabulary:
                 found.update(dict.fromkeys(self._symbols[match.group(0)]))
         words = tokens(text)
         explained: set[str] = set()
-        index = 0
-        while index < len(words):
-            matched = 0
-            for length in range(min(self._longest_from.get(words[index], 1), len(words) - index), 0, -1):
+        count = len(words)
+        # Each word's part in the vocabulary, looked up in one pass (memoised per word): most words start no
+        # key and add nothing, so only the few that do are walked, in order, as the greedy match needs.
+        memoised = list(map(self._word_memo.get, words))
+        infos: list[_WordInfo] = [
+            info if info is not None else self._word_info(word) for word, info in zip(words, memoised, strict=True)
+        ] if None in memoised else memoised  # type: ignore[assignment]  # no None left
+        consumed = 0  # words before this one were matched as part of a longer key
+        for index in [i for i, info in enumerate(infos) if info is not _NOTHING]:
+            if index < consumed:
+                continue
+            lengths, alone, is_meaning = infos[index]
+            # Phrases first, longest first, then the word alone (its meanings, or else its unlisted readings).
+            for length in lengths:
+                if index + length > count:
+                    continue
                 key = tuple(words[index:index + length])
-                values = self._meanings.get(key)
-                if values is None and length == 1:
-                    plain = singular(words[index])
-                    values = self._meanings.get((plain,)) if plain else None
-                if values is not None:
-                    found.update(dict.fromkeys(values))
+                phrase_values = self._meanings.get(key)
+                if phrase_values is not None:
+                    found.update(dict.fromkeys(phrase_values))
                     explained.update(key)
-                    matched = length
+                    consumed = index + length
                     break
-            if not matched:
-                found.update(dict.fromkeys(self._unlisted_word(words[index])))
-            index += matched or 1
+            else:
+                found.update(dict.fromkeys(alone))
+                if is_meaning:
+                    explained.add(words[index])
+                consumed = index + 1
         present = set(words)
         return (tuple(phrase for phrase in found
                       if not self._phrase_tokens.get(phrase, frozenset(tokens(phrase))) <= present),
                 frozenset(explained))
+
+    def _word_info(self, word: str) -> _WordInfo:
+        """``word``'s part in the vocabulary: the lengths of the phrases it starts (longest first); what it adds
+        where none of them matches: what it means alone (its singular's meanings for a plural the vocabulary
+        lacks), else its unlisted readings (:meth:`_unlisted_word`); and whether that is a meaning. _NOTHING when
+        it adds nothing. Memoised, up to a bound."""
+        lengths = self._phrase_lengths.get(word, ())
+        values = self._meanings.get((word,))
+        if values is None:
+            plain = singular(word)
+            values = self._meanings.get((plain,)) if plain else None
+        info: _WordInfo = (lengths, values, True) if values is not None else (lengths, self._unlisted_word(word), False)
+        if info == _NOTHING:
+            info = _NOTHING  # the one object the walk skips by identity
+        if len(self._word_memo) < _WORD_MEMO_LIMIT:
+            self._word_memo[word] = info
+        return info
 
     def _unlisted_word(self, token: str) -> tuple[str, ...]:
         """What a descriptor token no key names also means, read from its shape (round 3, index time):

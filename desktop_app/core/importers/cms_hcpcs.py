@@ -13,6 +13,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import Shape, classify, is_code
@@ -63,6 +64,9 @@ TXT_LAYOUT: tuple[tuple[str, int, int], ...] = (
     ("ACTION CD", 293, 293),
 )
 _SLICES = tuple((key, a - 1, b) for key, a, b in TXT_LAYOUT)
+# The same layout as two parallel tuples, so a record's fields are cut and stripped in C (see _read_txt).
+_FIELD_KEYS = tuple(key for key, _, _ in _SLICES)
+_FIELD_SLICES = tuple(slice(a, b) for _, a, b in _SLICES)
 # Every column the XLSX reader uses: the key columns and every field of the record layout.
 XLSX_REQUIRED = ("HCPC", "SEQNUM", "RECID", "LONG DESCRIPTION", *(key for key, _, _ in TXT_LAYOUT))
 
@@ -132,6 +136,7 @@ def is_txt_record(line: str) -> bool:
     return len(line) >= 11 and line[5:10].isdigit() and line[10] in "3478" and _code_of(line[:5], line[10]) != ""
 
 
+@lru_cache(maxsize=65536)  # a code's first and continuation records ask the same
 def _code_of(field5: str, ric: str) -> str:
     """The code in positions 1-5: a code (RIC 3/4) or ``'   XX'`` modifier (RIC 7/8); '' if malformed."""
     if ric in "34":
@@ -212,7 +217,7 @@ def _read_txt(sf: SourceFile, entries: dict[str, _Entry], monitor: Monitor) -> N
         if ric in "37":
             require_record_length(sf, line_no, line, FIRST_RECORD_MIN, "the action code")
             padded = line.ljust(RECORD_WIDTH)
-            fields = {key: padded[a:b].strip() for key, a, b in _SLICES}
+            fields = dict(zip(_FIELD_KEYS, map(str.strip, map(padded.__getitem__, _FIELD_SLICES)), strict=True))
         _add(sf, entries, code, ric, line[5:10], line[11:91].strip(), fields, line_no)
     if not started:
         raise ImportFileError(sf.name, "no HCPCS records found", line=None)
@@ -301,6 +306,10 @@ def _dataset(sf: SourceFile, fmt: str, entries: dict[str, _Entry]) -> Dataset:
     return ds
 
 
+# The same few hundred dates recur on thousands of records: each is read once (a pure function of its text).
+_record_date = lru_cache(maxsize=8192)(iso_date)
+
+
 def _facts(sf: SourceFile, entry: _Entry, fields: dict[str, str], today: str) -> dict[str, object]:
     facts: dict[str, object] = {}
     grouped: dict[str, list[str]] = {}
@@ -313,7 +322,7 @@ def _facts(sf: SourceFile, entry: _Entry, fields: dict[str, str], today: str) ->
         elif name in _SINGLE:
             facts[_SINGLE[name]] = value
         elif name in _DATES:
-            iso = iso_date(value)
+            iso = _record_date(value)
             if iso is None:
                 raise ImportFileError(
                     sf.name,

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from desktop_app.core.errors import ImportFileError
-from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.grammar import HCPCS_LETTERS, is_code, normalize
 from desktop_app.core.importers.loader import json_member
 from desktop_app.core.importers.model import Dataset, Monitor
 from desktop_app.core.importers.textio import (
@@ -369,9 +369,16 @@ _TEXT, _NUMBER, _FLAG = 0, 1, 2
 _FIELD_KIND = {key: _NUMBER for key in NUMERIC} | {"not_used_for_medicare_payment": _FLAG}
 
 
+# A cell that is already a normalised procedure code (ASCII, upper case, no blanks): the shapes of
+# grammar.classify other than the modifier's, which normalize() leaves unchanged and is_code() accepts.
+_PLAIN_CODE = re.compile(rf"[0-9]{{5}}|[0-9]{{4}}[FTUMA]|[{HCPCS_LETTERS}][0-9]{{4}}")
+
+
 @lru_cache(maxsize=32768)
 def _clean_code(raw: str) -> str:
     """Normalised code, or '' if ``raw`` is not a procedure code (memoised, bounded: the same codes recur)."""
+    if _PLAIN_CODE.fullmatch(raw):  # nearly every cell: no normalising or classifying needed
+        return raw
     code = normalize(raw)
     return code if is_code(code) else ""
 
@@ -407,6 +414,7 @@ def _number(sf: SourceFile, line_no: int, name: str, value: str) -> float:
 
 _BLANK = object()  # a memoised blank cell: no fact
 _MEMO_LIMIT = 4096
+_SAME_FACTS_LIMIT = 16384  # rows with distinct facts remembered (each entry: one tuple of shared values)
 
 
 def _cell_value(sf: SourceFile, line_no: int, name: str, kind: int, pad: int, raw: str) -> object:
@@ -446,26 +454,29 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
     derived = ("status", "pctc", "global_period", "deleted_date")
     all_keys = [*names, *derived]
     in_key_order = operator.itemgetter(*sorted(range(len(all_keys)), key=all_keys.__getitem__))
-    derived_members: dict[tuple[str, object], str] = {}
+    # The meanings made from a cell (status, PC/TC indicator, global days), each with its JSON member, by the
+    # cell's value: one look-up per row instead of building them again.
+    status_facts: dict[object, tuple[str, str]] = {
+        status: (meaning, json_member("status", meaning)) for status, meaning in STATUS_MEANINGS.items()
+    }
+    pctc_facts: dict[object, tuple[str | None, str]] = {
+        value: (meaning, json_member("pctc", meaning)) for value, meaning in PCTC_MEANINGS.items()
+    }
+    global_facts: dict[object, tuple[str | None, str]] = {
+        value: (meaning, json_member("global_period", meaning)) for value, meaning in GLOBAL_MEANINGS.items()
+    }
+    deleted_member = json_member("deleted_date", deleted_date)
+    no_meaning: tuple[str | None, str] = (None, "")
+    # Rows whose fact cells read as the same values (and that agree on whether the code's deletion date applies)
+    # have the same facts: they share one facts dict and one JSON text, which nothing changes after reading. A
+    # repeated row costs one look-up, and a file of repeated rows holds its facts once. Bounded, like the memos.
+    same_facts: dict[tuple[object, ...], tuple[dict[str, object], str]] = {}
 
-    def derived_member(key: str, value: object) -> str:
-        member = derived_members.get((key, value))
-        if member is None:
-            member = derived_members[(key, value)] = json_member(key, value)
-        return member
-    for line_no, values in rows:
-        raw_code = values[i_code].strip()
-        code = _clean_code(raw_code)
-        if not code:
-            raise ImportFileError(sf.name, f"{raw_code!r} is not a procedure code (not a PPRRVU row?)", line=line_no)
-        modifier = values[i_mod].strip().upper()
-        key = (code, modifier)
-        if key in seen:
-            what = f"{code} with modifier {modifier}" if modifier else code
-            raise ImportFileError(sf.name, f"duplicate key: {what} is already on line {seen[key]}", line=line_no)
-        seen[key] = line_no
-        cells = fact_cells(values)
-        converted = list(map(lookup, memos, cells))
+    def convert(
+        line_no: int, modifier: str, cells: tuple[str, ...], converted: list[object]
+    ) -> tuple[dict[str, object], str]:
+        """The facts and their JSON for one row; a cell value seen for the first time is converted and checked
+        here (raising with the row's line when it is not valid)."""
         members = list(map(lookup, member_memos, cells))
         if None in converted:
             for n, value in enumerate(converted):
@@ -485,38 +496,63 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
         facts: dict[str, object] = {
             name: value for name, value in zip(names, converted, strict=True) if value is not _BLANK
         }
-        status = str(facts.get("status_code", ""))
+        # These three are text facts (never numbers or flags), so the cell's text is the key.
+        status = facts.get("status_code", "")
         if status:
-            meaning = STATUS_MEANINGS.get(status)
-            if meaning is None:
-                unknown_status.add(status)
-            facts["status"] = meaning or f"status code {status} (not in the documented list)"
-            members.append(derived_member("status", facts["status"]))
+            known = status_facts.get(status)
+            if known is None:
+                unknown_status.add(str(status))
+                meaning = f"status code {status} (not in the documented list)"
+                known = (meaning, json_member("status", meaning))
+            facts["status"] = known[0]
+            members.append(known[1])
         else:
             members.append("")
-        if (pctc := PCTC_MEANINGS.get(str(facts.get("pctc_indicator", "")))) is not None:
+        pctc, pctc_member = pctc_facts.get(facts.get("pctc_indicator", ""), no_meaning)
+        if pctc is not None:
             facts["pctc"] = pctc
-            members.append(derived_member("pctc", pctc))
-        else:
-            members.append("")
-        if (period := GLOBAL_MEANINGS.get(str(facts.get("global_days", "")))) is not None:
+        members.append(pctc_member)
+        period, period_member = global_facts.get(facts.get("global_days", ""), no_meaning)
+        if period is not None:
             facts["global_period"] = period
-            members.append(derived_member("global_period", period))
+        members.append(period_member)
+        if not modifier and status in DELETED_STATUSES and deleted_date:
+            facts["deleted_date"] = deleted_date
+            members.append(deleted_member)
         else:
             members.append("")
+        facts_text = "{" + ",".join(filter(None, in_key_order(members))) + "}"
+        if len(same_facts) < _SAME_FACTS_LIMIT:
+            facts_key = (*converted, not modifier)
+            same_facts[facts_key] = (facts, facts_text)
+        return facts, facts_text
+
+    for line_no, values in rows:
+        raw_code = values[i_code].strip()
+        code = _clean_code(raw_code)
+        if not code:
+            raise ImportFileError(sf.name, f"{raw_code!r} is not a procedure code (not a PPRRVU row?)", line=line_no)
+        modifier = values[i_mod].strip().upper()
+        key = (code, modifier)
+        if key in seen:
+            what = f"{code} with modifier {modifier}" if modifier else code
+            raise ImportFileError(sf.name, f"duplicate key: {what} is already on line {seen[key]}", line=line_no)
+        seen[key] = line_no
+        cells = fact_cells(values)
+        converted = list(map(lookup, memos, cells))
+        shared = None if None in converted else same_facts.get((*converted, not modifier))
+        if shared is None:
+            facts, facts_text = convert(line_no, modifier, cells, converted)
+        else:
+            facts, facts_text = shared
         rec = ds.record(code)
         text = values[i_text].strip()
         if not modifier:
-            if status in DELETED_STATUSES and deleted_date:
-                facts["deleted_date"] = deleted_date
-                members.append(derived_member("deleted_date", deleted_date))
             rec.add_descriptor(DescriptorKind.SHORT, text)
         elif text:
             first_mod_descriptor.setdefault(code, text)
-        if len(members) < len(all_keys):
-            members.append("")
         rec.facts[modifier] = facts
-        rec.facts_text[modifier] = "{" + ",".join(filter(None, in_key_order(members))) + "}"
+        rec.facts_text[modifier] = facts_text
         ds.rows += 1
     for code, text in first_mod_descriptor.items():
         rec = ds.codes[code]

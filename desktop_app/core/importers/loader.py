@@ -455,11 +455,20 @@ def _index_new_codes(conn: sqlite3.Connection, catalog: Catalog, new_codes: list
     file's own descriptors (no other source describes these codes yet)."""
     words = section_words(catalog)
     path_ids = section_filter_ids(catalog)
+    # A code's filters depend only on its category, kind and section: made once per combination, not per code.
+    filters: dict[tuple[str, str, int | None], str] = {}
+
+    def filters_of(code_set: str, kind: str, section_id: int | None) -> str:
+        text = filters.get((code_set, kind, section_id))
+        if text is None:
+            text = filters[(code_set, kind, section_id)] = filter_text(code_set, kind, path_ids.get(section_id, ()))
+        return text
+
     insert_search_rows(
         conn,
         (
             (code_id, *descriptor_search_row(rec.code, title, rec.descriptors, words.get(section_id, ""),
-                                             filter_text(rec.code_set, rec.kind, path_ids.get(section_id, ()))))
+                                             filters_of(rec.code_set, rec.kind, section_id)))
             for code_id, rec, section_id, title in new_codes
         ),
     )

@@ -316,24 +316,23 @@ def csv_rows(sf: SourceFile, text: str, delimiter: str = ",") -> Iterator[Row]:
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if "end of data" in str(exc):
-                reason = "a quoted field starts in this row and its closing quote is missing (unterminated quote)"
-            elif "field limit" in str(exc):
-                reason = (
-                    f"a field is longer than {csv.field_size_limit():,} characters (real fields are a few hundred), "
-                    "so this is not a code file, or a quote opened here is never closed"
-                )
-            else:
-                reason = f"bad CSV quoting ({exc})"
-            raise ImportFileError(sf.name, reason, line=start) from None
-        yield start, row
-        start = reader.line_num + 1
+    # One loop inside one try, not a next() call in a try per row: a csv.Error here can only come from the
+    # reader (closing the generator raises GeneratorExit at the yield, which passes through).
+    try:
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            reason = "a quoted field starts in this row and its closing quote is missing (unterminated quote)"
+        elif "field limit" in str(exc):
+            reason = (
+                f"a field is longer than {csv.field_size_limit():,} characters (real fields are a few hundred), "
+                "so this is not a code file, or a quote opened here is never closed"
+            )
+        else:
+            reason = f"bad CSV quoting ({exc})"
+        raise ImportFileError(sf.name, reason, line=start) from None
 
 
 def check_width(sf: SourceFile, line_no: int, row: Sequence[str], width: int, hint: str = "") -> None:
