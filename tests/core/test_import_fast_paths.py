@@ -18,7 +18,7 @@ from desktop_app.core.importers.model import Monitor
 from desktop_app.core.importers.sniff import plan
 from desktop_app.core.vocabulary import Vocabulary, load_vocabulary, singular, tokens
 
-REAL_DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+REAL_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"  # ../shared/data beside the checkout
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cms"
 
 
