@@ -5,6 +5,10 @@ anything else is words, answered by FTS5 with bm25. User input never reaches FTS
 becomes a quoted phrase, so ``"``, ``*``, ``NOT``, ``(`` and emoji are just text. What a query means (codes or
 words) and how its words become FTS5 expressions is :mod:`desktop_app.core.query`; this module runs them and
 makes the hits and results of :mod:`desktop_app.core.results` (importable from here too).
+
+Over 500 lines on purpose: :class:`SearchEngine` is one plan of tiers (codes by key; every word; all words but
+one; some words; spelling; modifiers first), and each tier's limits and counts depend on the ones before it, so
+they are read together; what could stand alone (parsing, expressions, result types) already lives elsewhere.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ Class attributes say how the worker schedules a kind:
 * ``ordered``: a write to the user's own database (``ui/user_requests.py``): never coalesced, never dropped as
   stale, run in the order posted and before any waiting read (so what is read next sees it), and still run when
   the window closes.
+
+Over 500 lines on purpose: one small class per kind, with its handler beside it, is the point of this module; a
+reader adding a kind sees every other kind's scheduling in one place.
 """
 
 from __future__ import annotations
