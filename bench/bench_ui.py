@@ -106,11 +106,13 @@ def open_window(db: Path) -> tuple[object, object, Callable[[], None]]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app.app import share_the_interpreter
     from desktop_app.core.store import CodeStore
     from desktop_app.ui.main_window import MainWindow
 
     global _APP
     _APP = QApplication.instance() or QApplication([])  # kept alive for the whole run
+    share_the_interpreter()  # as the app does (desktop_app/app.py)
     settings_dir = Path(tempfile.mkdtemp(prefix="codedesk-bench-settings-"))
     store = CodeStore.open(db, build=False)
     window = MainWindow(store, QSettings(str(settings_dir / "s.ini"), QSettings.Format.IniFormat), None)

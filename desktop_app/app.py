@@ -171,6 +171,18 @@ def open_store_interactively(
             ask(f"cannot move the old database aside: {exc.strerror or exc}")
 
 
+# How long a Python thread may hold the interpreter before another that waits gets it. Python's default, 5 ms,
+# lets the search worker's Python work (ranking, row texts) keep the UI thread from painting for up to a third of
+# a frame; at 1 ms, keystroke -> paint p95 at 25,000 codes was 14.5 ms against 18.2 ms (median of 8 alternated
+# runs of bench/bench_ui.py each), with no slower search in the worker.
+UI_SWITCH_INTERVAL_S = 0.001
+
+
+def share_the_interpreter() -> None:
+    """Let the UI thread take the interpreter from the worker thread within a millisecond (see above)."""
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
+
+
 class _ReadyProbe(QObject):
     """For the benchmark and the end-to-end test, which watch the real process from outside: prints
     ``CODEDESK_READY <seconds>`` when the window has painted once and the event loop is idle again, and
@@ -285,6 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("CodeDesk: this PySide6 drops references to None/True on Python < 3.12; a work-around is on. "
               "Install PySide6-Essentials<6.12 to avoid it.", file=sys.stderr)
     app = QApplication([argv[0] if argv else "codedesk", *qt_args])
+    share_the_interpreter()
     install_error_handlers(log_file)  # a bug from here on is logged and shown, and the window stays
     app.setOrganizationName("CodeDesk")
     app.setApplicationName("CodeDesk")
