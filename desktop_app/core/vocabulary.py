@@ -42,6 +42,10 @@ _ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
 INDEXED_WORD_PARTS = 3  # readings of an unlisted medical word added to the index (each a short phrase)
 
 
+# The bundled vocabulary's files, in load order (resources/data).
+BUNDLED_VOCABULARY_FILES = ("shorthand.toml", "abbreviations.toml", "shorthand_derived.toml", "drug_names.toml")
+
+
 def tokens(text: str) -> list[str]:
     """Lower-case runs of letters and digits: the unit every key and every text is compared in."""
     return _TOKEN_RE.findall(text.lower())
@@ -313,11 +317,11 @@ def _root(form: str) -> str:
 
 @lru_cache(maxsize=4)
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
-    """The bundled vocabulary (``shorthand.toml`` plus the older ``abbreviations.toml``), loaded once."""
+    """The bundled vocabulary (``shorthand.toml`` plus the older ``abbreviations.toml``, the reviewed derived
+    shorthand and the brand and generic drug names of ``drug_names.toml``), loaded once."""
     if path is not None:
         return Vocabulary.from_toml([path])
-    return Vocabulary.from_toml([data_dir() / "shorthand.toml", data_dir() / "abbreviations.toml",
-                                 data_dir() / "shorthand_derived.toml"])
+    return Vocabulary.from_toml([data_dir() / name for name in BUNDLED_VOCABULARY_FILES])
 
 
 def index_text(text: str, vocabulary: Vocabulary | None = None) -> str:
