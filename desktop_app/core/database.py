@@ -312,6 +312,13 @@ def _migrate_search_reach_3(conn: sqlite3.Connection) -> None:
     _rebuild_search_index(conn)
 
 
+def _migrate_search_reach_4(conn: sqlite3.Connection) -> None:
+    """Issue 10, fourth round: descriptors are indexed with more (brand names beside the generic drug names of
+    resources/data/drug_names.toml, the words of clinical acronyms and eponyms), so the codes are indexed again;
+    an upgraded database would otherwise reach these only after its next import."""
+    _rebuild_search_index(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
@@ -321,6 +328,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_shorthand_review,
     _migrate_search_filters,
     _migrate_search_reach_3,
+    _migrate_search_reach_4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
