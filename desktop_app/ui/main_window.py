@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
     add_to_list = working_set_glue.add_to_list
     side_panel_new_list = working_set_glue.side_panel_new_list
     _sync_favourite_star = working_set_glue._sync_favourite_star
+    _sync_open_note = working_set_glue._sync_open_note
     export_working_set = working_set_glue.export_working_set
     import_working_set = working_set_glue.import_working_set
     _on_working_set_written = working_set_glue._on_working_set_written
@@ -336,6 +337,7 @@ class MainWindow(QMainWindow):
         self.side_panel.reload_requested.connect(self._read_working_set)
         self.service.on(WorkingSetAnswer, lambda answer: self.side_panel.set_snapshot(answer.snapshot))
         self.service.on(WorkingSetAnswer, lambda answer: self._sync_favourite_star(answer.snapshot))
+        self.service.on(WorkingSetAnswer, lambda answer: self._sync_open_note(answer.snapshot))
         self.detail_pane.favourite_button.toggled.connect(
             lambda _on: QTimer.singleShot(0, self.side_panel.reload)
         )
