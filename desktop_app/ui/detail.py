@@ -129,8 +129,9 @@ class DetailPane(QWidget):
 
     def show_detail(self, detail: CodeDetail, user: UserState | None = None) -> None:
         """``user``: the favourite and note read with the detail (None when user data is off)."""
-        if self._detail is None or self._detail.code != detail.code:
-            self.save_note()
+        # Also when the same code is shown again (opened from Recent, refreshed after an import): text typed in
+        # the last moments before the save delay is written first, not replaced by the stored note.
+        self.save_note()
         self._detail = detail
         self._measure = None
         self.rerender()

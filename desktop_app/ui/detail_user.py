@@ -125,6 +125,19 @@ class NoteEditor(QWidget):
         elif not self.unsaved:
             self.status.hide()  # an earlier problem is over
 
+    def follow_stored(self, code: str, text: str) -> None:
+        """The file's note on ``code`` as read for the working set: shown when it changed outside this field (a
+        working-set import, a note deleted in the Notes list), so that typing on does not overwrite it; text not
+        written yet is kept instead."""
+        if code != self._code or code in self.unsaved or self._save_timer.isActive():
+            return
+        self._stored = text
+        self._edited = False
+        if self.edit.toPlainText() != text:
+            self.edit.blockSignals(True)
+            self.edit.setPlainText(text)
+            self.edit.blockSignals(False)
+
     def _on_typed(self) -> None:
         self._edited = True
         self._save_timer.start()

@@ -128,6 +128,10 @@ def result_note(result: SearchResult, shown: int, filter_label: str = "", pages_
         back = " Alt+PgUp: previous page." if pages_before else ""
         notes.append(f"Page {pages_before + 1}: {result.hits[0].code} to {result.hits[-1].code} "
                      f"of {result.total:,} codes.{more}{back}")
+    elif result.total > shown and result.ranked_subset:
+        # The search's own message gave the count and the advice to narrow: only say where the list stands.
+        if more_available:
+            notes.append(f"Showing {shown:,} so far; scroll down for more.")
     elif result.total > shown:
         scroll = "; scroll down for more" if more_available else ""
         notes.append(f"Showing the first {shown:,} of {result.total:,}{scroll}; type more to narrow.")

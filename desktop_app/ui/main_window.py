@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
     add_to_list = working_set_glue.add_to_list
     side_panel_new_list = working_set_glue.side_panel_new_list
     _sync_favourite_star = working_set_glue._sync_favourite_star
+    _sync_open_note = working_set_glue._sync_open_note
     export_working_set = working_set_glue.export_working_set
     import_working_set = working_set_glue.import_working_set
     _on_working_set_written = working_set_glue._on_working_set_written
@@ -238,6 +239,9 @@ class MainWindow(QMainWindow):
         self._page_starts: list[str] = []  # browsing: the 'after' code of each page before the current one
         self._page_after = ""
         self._more_request: SearchRequest | None = None  # the list asked for more hits of the search shown
+        # The last "All" count known (query and section it was counted for): kept while a category is chosen, so
+        # the number on "All" does not change with the filter (modifiers have no category button of their own).
+        self._all_total: tuple[tuple[str, int | None], int] | None = None
         code_sets = [c.id for c in store.catalog.code_sets]
 
         self.setObjectName("mainWindow")
@@ -336,6 +340,7 @@ class MainWindow(QMainWindow):
         self.side_panel.reload_requested.connect(self._read_working_set)
         self.service.on(WorkingSetAnswer, lambda answer: self.side_panel.set_snapshot(answer.snapshot))
         self.service.on(WorkingSetAnswer, lambda answer: self._sync_favourite_star(answer.snapshot))
+        self.service.on(WorkingSetAnswer, lambda answer: self._sync_open_note(answer.snapshot))
         self.detail_pane.favourite_button.toggled.connect(
             lambda _on: QTimer.singleShot(0, self.side_panel.reload)
         )

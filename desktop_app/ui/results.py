@@ -583,6 +583,14 @@ class ResultsView(QTableView):
         super().paintEvent(event)
         self.painted.emit()
 
+    def moveCursor(self, cursorAction: QAbstractItemView.CursorAction,
+                   modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        """Home and End go to the first and last result: a table takes them to the row's first and last column,
+        which, with whole rows selected, moves nothing."""
+        if cursorAction in (QAbstractItemView.CursorAction.MoveHome, QAbstractItemView.CursorAction.MoveEnd):
+            modifiers = modifiers | Qt.KeyboardModifier.ControlModifier
+        return super().moveCursor(cursorAction, modifiers)
+
     def _fit_row_height(self) -> None:
         """Two lines per row when any row has a second (official text and our summary, a deletion date).
         The Source column is hidden while it would be blank in every row: its room goes to the titles."""

@@ -184,9 +184,16 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, mor
 
 
 def _unfiltered_total(self: MainWindow, result: SearchResult) -> int | None:
-    """The result's total when it was counted without a category filter (then it is what "All" means)."""
+    """The result's total when it was counted without a category filter (then it is what "All" means), or the
+    one counted for the same query and section before a category was chosen."""
     unfiltered = result.filter_ignored or self.category_filter.current() == ALL
-    return result.total if unfiltered and not result.stopped else None
+    question = (result.query, self.section_tree.current_section())
+    if unfiltered and not result.stopped:
+        self._all_total = (question, result.total)
+        return result.total
+    if self._all_total is not None and self._all_total[0] == question:
+        return self._all_total[1]
+    return None
 
 
 def _filter_label(self: MainWindow, request: SearchRequest) -> str:

@@ -93,6 +93,15 @@ def _sync_favourite_star(self: MainWindow, snapshot: WorkingSetSnapshot) -> None
     self.detail_pane.favourite_button.show_state(code, any(entry.code == code for entry in snapshot.favourites))
 
 
+def _sync_open_note(self: MainWindow, snapshot: WorkingSetSnapshot) -> None:
+    """The note field follows changes made outside it (a working-set import, a note deleted in the Notes list)."""
+    detail = self.detail_pane.detail
+    if detail is None or self.userdata_path is None:
+        return
+    stored = next((entry.text for entry in snapshot.notes if entry.code == detail.code), "")
+    self.detail_pane.note_editor.follow_stored(detail.code, stored)
+
+
 def export_working_set(self: MainWindow) -> None:
     if self.userdata_path is None:
         return

@@ -24,3 +24,23 @@ def test_a_typed_note_is_saved_and_comes_back(qtbot: QtBot, window: MainWindow) 
     window.open_code("99213")
     wait_detail(qtbot, window, "99213")
     qtbot.waitUntil(lambda: editor.edit.toPlainText() == "an invented note", timeout=WAIT_MS)
+
+
+def test_text_typed_just_before_the_same_code_is_shown_again_is_kept(qtbot: QtBot, window: MainWindow) -> None:
+    """The shown code opened again (from Recent, or refreshed after an import) within the save delay after the
+    last keystroke: what was typed stays in the field and reaches the file, not replaced by the stored note."""
+    window.open_code("99213")
+    wait_detail(qtbot, window, "99213")
+    editor = window.detail_pane.note_editor
+    qtbot.waitUntil(editor.edit.isEnabled, timeout=WAIT_MS)
+    editor.edit.setFocus()
+    qtbot.keyClicks(editor.edit, "first part")
+    editor.save()
+    with own_user_connection(window) as user:
+        qtbot.waitUntil(lambda: user.note("99213") == "first part", timeout=WAIT_MS)
+    qtbot.keyClicks(editor.edit, " then more")  # the save delay has not passed
+    window.open_code("99213")
+    qtbot.waitUntil(lambda: window.service.settled("detail"), timeout=WAIT_MS)
+    assert editor.edit.toPlainText() == "first part then more"
+    with own_user_connection(window) as user:
+        qtbot.waitUntil(lambda: user.note("99213") == "first part then more", timeout=WAIT_MS)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
 from desktop_app.core.store import CodeStore
-from desktop_app.ui.empty_state import IMPORT_HINT, import_hint, no_results_html, unknown_code_sentence
+from desktop_app.ui.empty_state import IMPORT_HINT, import_hint, no_results_html, result_note, unknown_code_sentence
 from desktop_app.ui.links import LinkKind, parse_link
+from tests.conftest import INVENTED_COMMON_WORD, add_invented_codes
 
 
 def test_the_import_hint_links_to_the_import() -> None:
@@ -23,3 +27,17 @@ def test_no_results_in_a_category_offers_all_categories(store: CodeStore) -> Non
     result = store.search("xqzzyv")
     html = no_results_html(result, "II", None)
     assert "href='category:'" in html
+
+
+def test_a_broad_search_is_counted_and_told_to_narrow_once(db_path: Path) -> None:
+    """The engine's "N codes match; showing the best of the first 200" says the count and how to narrow; the
+    note above the list adds only where the list stands, not a second count and a second "narrow"."""
+    add_invented_codes(db_path)
+    with contextlib.closing(CodeStore.open(db_path)) as store:
+        result = store.search(INVENTED_COMMON_WORD, limit=50)
+    assert result.ranked_subset and result.total > 50 and result.message is not None
+    note = result_note(result, 50, more_available=True)
+    assert note.startswith(result.message)
+    assert note.count("narrow") == 1 and note.count(f"{result.total:,}") == 1
+    assert note.endswith("Showing 50 so far; scroll down for more.")
+    assert result_note(result, 200) == result.message

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.filters import ALL
 from desktop_app.ui.main_window import MainWindow
-from tests.ui.conftest import codes, search, settle
+from tests.ui.conftest import WAIT_MS, codes, search, settle
 
 
 def test_exact_code_outside_the_filter_is_shown_with_a_note(qtbot: QtBot, window: MainWindow) -> None:
@@ -79,3 +79,19 @@ def test_the_chosen_filter_stands_out_in_both_themes(qtbot: QtBot, window: MainW
         assert abs(a.lightness() - b.lightness()) + abs(a.hue() - b.hue()) > 40, (theme, a.name(), b.name())
         assert a == window.category_filter.palette().color(QPalette.ColorRole.Highlight)
     window.set_theme(ThemeChoice.LIGHT)
+
+
+def test_the_all_count_stays_when_a_category_is_chosen(qtbot: QtBot, window: MainWindow) -> None:
+    """A search that finds modifiers (no category button of their own): "All" says what the status bar said
+    before the filter, not the sum of the category buttons."""
+    search(qtbot, window, "level")
+    qtbot.waitUntil(lambda: window.last_counts != {}, timeout=WAIT_MS)
+    everything = window.last_result.total if window.last_result is not None else 0
+    by_category = sum(window.category_filter.count(key) or 0 for key in ("I", "II", "III", "HCPCS"))
+    assert everything > by_category  # the modifiers the words match
+    assert window.category_filter.count(ALL) == everything
+    window.category_filter.set_current("I")
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: window.last_counts != {}, timeout=WAIT_MS)
+    assert window.last_result is not None and window.last_result.total < everything  # the filter was applied
+    assert window.category_filter.count(ALL) == everything

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
 from desktop_app.core.row_text import RowText
 from desktop_app.core.search import Hit
 from desktop_app.ui.results import SECONDARY_ROLE, Column, ResultsModel, ResultsView
@@ -109,3 +112,18 @@ def test_marked_words_in_the_second_line_are_drawn_in_the_text_colour(qtbot: obj
     assert abs(min(marked) - text) < abs(min(marked) - muted)  # the marked word: text colour
     assert abs(min(plain) - muted) <= abs(min(plain) - text)  # the rest: muted
     view.deleteLater()
+
+
+def test_home_and_end_go_to_the_first_and_last_result(qtbot: QtBot) -> None:
+    """With whole rows selected, a table's own End (last column of the row) would move nothing."""
+    model = ResultsModel()
+    view = ResultsView(model)
+    qtbot.addWidget(view)
+    model.set_hits([_hit(f"J{n:04d}") for n in range(1, 31)], {})
+    view.show()
+    view.setCurrentIndex(model.index(3, 0))
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert view.currentIndex().row() == 29
+    assert [index.row() for index in view.selectionModel().selectedRows()] == [29]
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert view.currentIndex().row() == 0

@@ -1,10 +1,16 @@
-"""ui/working_set_glue.py: Ctrl+D stars the open code, through the worker, into the person's favourites."""
+"""ui/working_set_glue.py: Ctrl+D stars the open code, through the worker, into the person's favourites; the open
+note follows changes made to the file outside its field."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.user_requests import ImportWorkingSetRequest
 
 from .conftest import WAIT_MS, own_user_connection, wait_detail
 
@@ -19,3 +25,41 @@ def test_toggle_favourite_stars_and_unstars_the_open_code(qtbot: QtBot, window: 
     window.toggle_favourite()
     with own_user_connection(window) as user:
         qtbot.waitUntil(lambda: not user.is_favourite("99213"), timeout=WAIT_MS)
+
+
+def test_the_open_note_follows_an_import_and_a_deletion_in_the_notes_list(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note field shows what the file holds after a change made outside it, so typing on does not
+    overwrite a newer imported note, nor bring back a deleted one unseen."""
+    window.open_code("99213")
+    wait_detail(qtbot, window, "99213")
+    editor = window.detail_pane.note_editor
+    qtbot.waitUntil(editor.edit.isEnabled, timeout=WAIT_MS)
+    editor.edit.setPlainText("an invented local note")
+    editor.save()
+    qtbot.waitUntil(lambda: not editor.unsaved, timeout=WAIT_MS)
+    carried = tmp_path / "carried.csv"
+    carried.write_text("kind,list,code,text,when\nnote,,99213,an invented newer note,2099-01-01T00:00:00+00:00\n",
+                       encoding="utf-8")
+    window.service.post(ImportWorkingSetRequest(carried))
+    qtbot.waitUntil(lambda: editor.edit.toPlainText() == "an invented newer note", timeout=WAIT_MS)
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Yes)
+    window.side_panel._remove_notes(["99213"])
+    qtbot.waitUntil(lambda: editor.edit.toPlainText() == "", timeout=WAIT_MS)
+    with own_user_connection(window) as user:
+        assert user.note("99213") == ""
+
+
+def test_a_note_being_typed_is_not_replaced_by_the_working_set_read(qtbot: QtBot, window: MainWindow) -> None:
+    window.open_code("99213")
+    wait_detail(qtbot, window, "99213")
+    editor = window.detail_pane.note_editor
+    qtbot.waitUntil(editor.edit.isEnabled, timeout=WAIT_MS)
+    editor.edit.setFocus()
+    qtbot.keyClicks(editor.edit, "typed")
+    window.side_panel.reload()
+    qtbot.waitUntil(lambda: window.service.settled("working_set"), timeout=WAIT_MS)
+    assert editor.edit.toPlainText() == "typed"
+    with own_user_connection(window) as user:
+        qtbot.waitUntil(lambda: user.note("99213") == "typed", timeout=WAIT_MS)
