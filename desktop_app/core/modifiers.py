@@ -150,7 +150,10 @@ def search_keywords(entry: Modifier) -> str:
     """What the search index holds for a modifier beyond its text: how coders name it ("modifier 25",
     "mod 25", "-25") and our keywords."""
     m = entry.modifier
-    return " ".join((f"modifier {m}", f"mod {m}", f"modifier{m}", entry.family_label, *entry.keywords))
+    # The family without "Level I" / "Level II": those words made every modifier an answer to any query with
+    # "level" in it ("keppra level", "drug level" listed 165 modifiers). "CPT modifier" / "HCPCS modifier" stay.
+    family = entry.family_label.replace(" Level II ", " ").replace(" Level I ", " ")
+    return " ".join((f"modifier {m}", f"mod {m}", f"modifier{m}", family, *entry.keywords))
 
 
 # --- a modifier words query ---------------------------------------------------------------------------

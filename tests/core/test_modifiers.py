@@ -221,6 +221,16 @@ def test_a_prefix_search_still_lists_codes_after_the_modifier(store: CodeStore) 
     assert found[0] == "25" and any(code.startswith("25") and len(code) == 5 for code in found[1:])
 
 
+def test_the_word_level_does_not_list_every_modifier(store: CodeStore) -> None:
+    """The families' names ("CPT Level I modifier") were indexed whole, so "drug level" listed 165 modifiers."""
+    for query in ("level", "drug level"):
+        listed = [hit.code for hit in store.search(query, limit=200).hits if hit.kind == "modifier"]
+        # What is left is modifiers whose own words match (91: a repeated drug level; JW/JZ: drugs)
+        assert len(listed) <= 5 and not {"25", "59", "RT", "GT", "26", "TC"} & set(listed), (query, listed)
+    assert {"25", "59"} <= set(codes(store, "CPT modifier", limit=200))
+    assert {"RT", "GT"} <= set(codes(store, "HCPCS modifier", limit=200))
+
+
 def test_everyday_word_searches_keep_codes_first(store: CodeStore) -> None:
     for query in ("office visit", "screening colonoscopy", "knee replacement"):
         hits = store.search(query).hits
