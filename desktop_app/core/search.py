@@ -358,10 +358,11 @@ class SearchEngine:
         return family_order(rows, every_word)
 
     def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
-        """Codes (not modifiers) per category, one index-only count per category (filter tokens, no row lookups)."""
+        """Matches per category, codes and modifiers alike, as the list shows them under that category's filter
+        (a button's number is what choosing it lists); one index-only count per category (filter tokens)."""
         counts = {}
         for code_set in self.catalog.code_sets:
-            within = self._filtered_expression(expression, replace(filters, code_set=code_set.id), kind="code")
+            within = self._filtered_expression(expression, replace(filters, code_set=code_set.id))
             n = int(self.conn.execute("SELECT count(*) FROM code_fts WHERE code_fts MATCH ?",
                                       (within,)).fetchone()[0])
             if n:
@@ -403,8 +404,7 @@ class SearchEngine:
                          if row["code"] not in seen][: limit - len(rows)]
                 result.hits += [self._hit(row, MatchKind.MOST_WORDS, highlighter) for row in extra]
                 for row in extra:  # counted with the every-word codes, as the total counts them
-                    if row["kind"] == "code":
-                        result.filled[row["code_set"]] = result.filled.get(row["code_set"], 0) + 1
+                    result.filled[row["code_set"]] = result.filled.get(row["code_set"], 0) + 1
                 result.total += len(extra)
             result.partial = any_word or most_words
             result.ranked_subset = bool(ranked_among)
@@ -536,7 +536,7 @@ class SearchEngine:
                 where, params, _ = self._item_sql(item)
                 for row in self.conn.execute(
                         f"SELECT c.code_set, count(*) AS n FROM codes c WHERE {where}{base_extra} "
-                        "AND c.kind = 'code' GROUP BY c.code_set", [*params, *base_params]):
+                        "GROUP BY c.code_set", [*params, *base_params]):
                     counts[row["code_set"]] = counts.get(row["code_set"], 0) + row["n"]
             return counts
         if filters.section_id is not None:

@@ -82,16 +82,18 @@ def test_the_chosen_filter_stands_out_in_both_themes(qtbot: QtBot, window: MainW
 
 
 def test_the_all_count_stays_when_a_category_is_chosen(qtbot: QtBot, window: MainWindow) -> None:
-    """A search that finds modifiers (no category button of their own): "All" says what the status bar said
-    before the filter, not the sum of the category buttons."""
-    search(qtbot, window, "level")
+    """A search that finds codes and modifiers: the buttons count what choosing them lists (modifiers too), so
+    "All" is their sum and the status bar's count, before and after a category is chosen."""
+    search(qtbot, window, "modifier")
     qtbot.waitUntil(lambda: window.last_counts != {}, timeout=WAIT_MS)
     everything = window.last_result.total if window.last_result is not None else 0
     by_category = sum(window.category_filter.count(key) or 0 for key in ("I", "II", "III", "HCPCS"))
-    assert everything > by_category  # the modifiers the words match
+    assert any(hit.kind == "modifier" for hit in window.last_result.hits)  # type: ignore[union-attr]
+    assert everything == by_category
     assert window.category_filter.count(ALL) == everything
+    chosen = window.category_filter.count("I")
     window.category_filter.set_current("I")
     settle(qtbot, window)
     qtbot.waitUntil(lambda: window.last_counts != {}, timeout=WAIT_MS)
-    assert window.last_result is not None and window.last_result.total < everything  # the filter was applied
+    assert window.last_result is not None and window.last_result.total == chosen < everything  # what "I" said
     assert window.category_filter.count(ALL) == everything
