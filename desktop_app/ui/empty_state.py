@@ -132,7 +132,9 @@ def result_note(result: SearchResult, shown: int, filter_label: str = "", pages_
         # The search's own message gave the count and the advice to narrow: only say where the list stands.
         if more_available:
             notes.append(f"Showing {shown:,} so far; scroll down for more.")
+        else:  # the list holds all it will: say where the rest are
+            notes.append(f"Showing {shown:,}; Export (Ctrl+E) saves all {result.total:,}.")
     elif result.total > shown:
-        scroll = "; scroll down for more" if more_available else ""
+        scroll = "; scroll down for more" if more_available else f"; Export (Ctrl+E) saves all {result.total:,}"
         notes.append(f"Showing the first {shown:,} of {result.total:,}{scroll}; type more to narrow.")
     return " ".join(notes)

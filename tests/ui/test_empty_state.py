@@ -40,4 +40,14 @@ def test_a_broad_search_is_counted_and_told_to_narrow_once(db_path: Path) -> Non
     assert note.startswith(result.message)
     assert note.count("narrow") == 1 and note.count(f"{result.total:,}") == 1
     assert note.endswith("Showing 50 so far; scroll down for more.")
-    assert result_note(result, 200) == result.message
+    # All 200 loaded: the rest are not reachable in the list, so the note says where they are (the export).
+    assert result_note(result, 200) == f"{result.message} Showing 200; Export (Ctrl+E) saves all {result.total:,}."
+
+
+def test_a_list_that_holds_all_it_will_points_to_the_export(db_path: Path) -> None:
+    add_invented_codes(db_path)
+    with contextlib.closing(CodeStore.open(db_path)) as store:
+        result = store.search(INVENTED_COMMON_WORD, limit=50)
+    result.ranked_subset = False  # an every-word search that was not cut to its best 200
+    assert result_note(result, 200).endswith(f"Showing the first 200 of {result.total:,}; Export (Ctrl+E) saves all "
+                                             f"{result.total:,}; type more to narrow.")
