@@ -265,6 +265,12 @@ class WorkingSetPanel(QTabWidget):
             self._show_list = new
             self._write(RenameListRequest(name, new))
         else:
+            entries = sum(1 for f in self.snapshot.favourites if f.list_name == name) if self.snapshot else 0
+            codes = f"{entries:,} code{'' if entries == 1 else 's'}"
+            question = (f"Empty the {DEFAULT_LIST} list ({codes})? It keeps its name." if name == DEFAULT_LIST
+                        else f"Delete the list \u201c{name}\u201d and its {codes}?")
+            if QMessageBox.question(self, "Favourite lists", question) != QMessageBox.StandardButton.Yes:
+                return
             self.list_combo.setCurrentIndex(0)
             self._write(DeleteListRequest(name))
 

@@ -143,6 +143,7 @@ def test_driving_favourites_notes_history_and_lists_runs_no_user_data_query_on_t
     qtbot.waitUntil(lambda: panel.snapshot is not None and "Knees" in panel.snapshot.lists, timeout=WAIT_MS)
     panel.list_combo.setCurrentText("Knees")
     monkeypatch.setattr(QInputDialog, "getItem", lambda *_a, **_k: ("Delete the list and its entries", True))
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
     panel._list_menu()
     qtbot.waitUntil(lambda: panel.snapshot is not None and "Knees" not in panel.snapshot.lists, timeout=WAIT_MS)
 

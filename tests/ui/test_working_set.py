@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.main_window import MainWindow
@@ -65,6 +66,30 @@ def test_named_list_and_sorting(qtbot: QtBot, window: MainWindow) -> None:
     assert panel.favourites.visible_codes() == ["93000", "99214"]
     panel.favourites.sort_combo.setCurrentText("List")
     assert panel.favourites.visible_codes() == ["93000", "99214"]  # Cardiology before Favourites
+
+
+def test_deleting_a_list_asks_first_and_names_what_goes(qtbot: QtBot, window: MainWindow,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    with own_user_connection(window) as user:
+        user.set_favourite("93000", True, "Cardiology")
+        user.set_favourite("93306", True, "Cardiology")
+    window.favourites_action.trigger()
+    panel = window.side_panel
+    qtbot.waitUntil(lambda: panel.snapshot is not None and "Cardiology" in panel.snapshot.lists, timeout=WAIT_MS)
+    panel.list_combo.setCurrentText("Cardiology")
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *_a, **_k: ("Delete the list and its entries", True))
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda _parent, _title, text, *_a: asked.append(text) or QMessageBox.StandardButton.No)
+    panel._list_menu()
+    assert asked == ["Delete the list \u201cCardiology\u201d and its 2 codes?"]
+    qtbot.wait(300)  # nothing was posted: the list is still there
+    with own_user_connection(window) as user:
+        assert user.favourite_entries() and "Cardiology" in user.lists()
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
+    panel._list_menu()
+    qtbot.waitUntil(lambda: panel.snapshot is not None and "Cardiology" not in panel.snapshot.lists,
+                    timeout=WAIT_MS)
 
 
 def test_recent_and_notes_pages(qtbot: QtBot, window: MainWindow) -> None:
