@@ -11,6 +11,7 @@ are the few functions around them.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -331,6 +332,22 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_search_reach_4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+_TABLE_RE = re.compile(r"CREATE (?:VIRTUAL )?TABLE (?:IF NOT EXISTS )?(\w+)")
+# Every table a database at SCHEMA_VERSION holds, read from the schema scripts themselves (a migration that
+# rebuilds a table keeps its name).
+EXPECTED_TABLES = frozenset(_TABLE_RE.findall(_SCHEMA_V1 + _SCHEMA_V2 + _SCHEMA_V3 + _SCHEMA_NCCI))
+
+
+def missing_tables(conn: sqlite3.Connection) -> list[str]:
+    """The tables a database of this schema version should hold and does not (a file damaged by hand or by
+    another program: SQLite's own checks find nothing wrong with a dropped table). Older schemas are left to
+    their migrations."""
+    if schema_version(conn) != SCHEMA_VERSION:
+        return []
+    present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return sorted(EXPECTED_TABLES - present)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

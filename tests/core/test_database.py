@@ -127,3 +127,19 @@ def test_a_version_1_database_is_migrated_and_its_reference_refreshed(tmp_path: 
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.conn.execute("SELECT common FROM codes WHERE code = '99213'").fetchone()[0] == 1
     store.close()
+
+
+def test_the_expected_tables_are_those_a_new_database_holds(tmp_path: Path) -> None:
+    """EXPECTED_TABLES is read from the schema scripts; a fresh database at SCHEMA_VERSION has exactly those
+    (FTS5's own shadow tables aside), and dropping one is reported."""
+    from desktop_app.core.database import EXPECTED_TABLES, missing_tables
+
+    conn = connect(tmp_path / "fresh.sqlite3")
+    try:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {n for n in names if not n.startswith("code_fts_")} == EXPECTED_TABLES
+        assert missing_tables(conn) == []
+        conn.execute("DROP TABLE measure_codes")
+        assert missing_tables(conn) == ["measure_codes"]
+    finally:
+        conn.close()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_app.core.database import missing_tables
 from desktop_app.core.errors import CodeDeskError, DatabaseError, printable
 from desktop_app.core.recovery.kept import KeptImport, _source_key, kept_imports, kept_imports_dir
 from desktop_app.core.recovery.sessions import (
@@ -134,6 +135,17 @@ def _looks_ours(path: Path) -> bool:
             or default_userdata_path(path).exists() or damage_flag(path).exists())
 
 
+def _missing_tables_problem(conn: sqlite3.Connection) -> str:
+    """SQLite's checks find nothing wrong with a dropped table, and every query on it would then fail as if
+    CodeDesk had a bug: a reference database without one of its tables is damaged (and rebuilt)."""
+    missing = missing_tables(conn)
+    if not missing:
+        return ""
+    if len(missing) == 1:
+        return f"its table {missing[0]} is missing"
+    return f"its tables {', '.join(missing)} are missing"
+
+
 def open_reference(path: Path | str, *, readonly: bool = False, progress: ProgressFn | None = None) -> OpenedReference:
     """Open the reference database with the checks of this module: a damaged file (header, ``quick_check``
     on a small budget, or a damage flag from an earlier full check) is set aside and rebuilt; imports a lost
@@ -158,7 +170,7 @@ def open_reference(path: Path | str, *, readonly: bool = False, progress: Progre
                     raise
                 reason = str(exc.__cause__ or exc)
             else:
-                reason = check_connection(store.conn)
+                reason = check_connection(store.conn) or _missing_tables_problem(store.conn)
                 if reason:
                     store.close()
                     store = None
