@@ -142,7 +142,8 @@ def snapshot(workdir: Path) -> str:
     answers.append(_cli(db, "validate", "-", "--json", stdin=VALIDATE))
     text = json.dumps({"cli": answers, "tables": _tables(db)}, ensure_ascii=False, indent=1, sort_keys=True)
     # The bundled reference's release is a hash of its files, which change with every vocabulary edit.
-    text = text.replace(bundle_hash(), "<bundle hash>").replace(bundle_hash()[:12], "<bundle>")
+    bundle = bundle_hash()
+    text = text.replace(bundle, "<bundle hash>").replace(bundle[:12], "<bundle>")
     return text.replace(str(workdir), "<tmp>").replace(str(FIXTURES), "<fixtures>") + "\n"
 
 

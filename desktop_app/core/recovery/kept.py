@@ -12,13 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import printable
-
-if TYPE_CHECKING:
-    pass
-
 
 KEPT_SUFFIX = "-imports"
 

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import DatabaseError
 from desktop_app.core.recovery.rebuild import stale_wal_notice
@@ -22,10 +21,6 @@ from desktop_app.core.recovery.sessions import (
     set_aside_stale_wal,
 )
 from desktop_app.core.userdata import DEFAULT_LIST, UserData, take_unsaved_notes
-
-if TYPE_CHECKING:
-    pass
-
 
 _SALVAGED_TABLES = {
     "favourite_lists": ("name", "created_at"),

@@ -12,11 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
-
 
 ProgressFn = Callable[[str, int, int], None]  # message, done, total (0 when unknown)
 
