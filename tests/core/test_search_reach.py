@@ -226,6 +226,8 @@ def test_a_known_phrase_typed_also_matches_its_words_close_together() -> None:
     assert '"chronic care management"' in expression
     assert 'NEAR("chronic" "care" "management", 10)' in expression
     assert "NEAR(" not in units_expression([QueryUnit("colon")])  # one word typed: no NEAR group
+    # two-word phrases stay exact (speed: "office visit" is in most E/M queries)
+    assert "NEAR(" not in units_expression([QueryUnit("office visit", (), phrase=True)])
 
 
 @pytest.mark.parametrize(("text", "meaning", "not_meaning"), [
