@@ -300,9 +300,31 @@ class Vocabulary:
 
 
     def knows(self, word: str) -> bool:
-        """Is ``word`` a key or a plain word of the vocabulary (so never a typo to correct)?"""
+        """Is ``word`` a key or a plain word of the vocabulary, or a medical word read whole from its parts (so
+        never a typo to correct: "urethrogram" is not "ureterogram")?"""
         key = tuple(tokens(word))
-        return key in self._meanings or (len(key) == 1 and key[0] in self._words)
+        return (key in self._meanings or (len(key) == 1 and key[0] in self._words)
+                or (len(key) == 1 and self._reads_whole(key[0])))
+
+    def _reads_whole(self, word: str) -> bool:
+        """Is ``word`` combining forms and a suffix with no letter left over ("urethro" + "gram")? Stricter than
+        :meth:`word_parts`, which also reads a stem with one stray letter: "colonscopy" (col-o-n + scopy) is a
+        typo to correct, not a word."""
+        if len(word) < 8 or not word.isalpha():
+            return False
+        suffix = next((s for s in sorted(self._suffixes, key=len, reverse=True) if word.endswith(s)), None)
+        if suffix is None:
+            return False
+        stem = word[: -len(suffix)]
+        position = 0
+        while position < len(stem):
+            form = next((f for f in self._forms_by_length if stem.startswith(_root(f), position)), None)
+            if form is None:
+                return False
+            position += len(_root(form))
+            if position < len(stem) and stem[position] in "oi":
+                position += 1
+        return position == len(stem) and bool(stem)
 
     @property
     def words(self) -> frozenset[str]:

@@ -266,3 +266,15 @@ def test_a_query_only_dental_codes_answer_still_lists_them(imported: CodeStore) 
 ])
 def test_round_5_classes_with_the_files_imported(imported: CodeStore, query: str, expected: str) -> None:
     assert expected in codes(imported, query)
+
+
+@pytest.mark.parametrize(("word", "known"), [
+    ("urethrogram", True),  # urethro + gram, nothing left over: a real word, not a typo of "ureterogram"
+    ("hysterosalpingogram", True),
+    ("colonscopy", False),  # col-o-n + scopy leaves a letter: still a typo to correct
+    ("tympanoplasy", False),  # no known ending: a typo
+])
+def test_a_medical_word_read_whole_from_its_parts_is_never_corrected(word: str, known: bool) -> None:
+    from desktop_app.core.vocabulary import load_vocabulary
+
+    assert load_vocabulary().knows(word) is known
