@@ -278,3 +278,17 @@ def test_a_medical_word_read_whole_from_its_parts_is_never_corrected(word: str, 
     from desktop_app.core.vocabulary import load_vocabulary
 
     assert load_vocabulary().knows(word) is known
+
+
+@pytest.mark.parametrize(("text", "expected", "unexpected"), [
+    ("Invented repair 2.6-5.0 cm", {"3 cm", "4 cm"}, {"2 cm", "6 cm"}),
+    ("Invented transfer 10.1-30sqcm", {"11 sq cm", "20 sq cm", "30 sq cm"}, {"10 sq cm", "31 sq cm"}),
+    ("Invented gauge 1-100 mm", set(), {"50 mm"}),  # too wide a range: no numbers
+    ("Invented code 2-3 views", set(), {"2 views"}),  # no size unit: left alone
+])
+def test_a_size_typed_finds_the_range_that_holds_it(text: str, expected: set[str], unexpected: set[str]) -> None:
+    from desktop_app.core.vocabulary import load_vocabulary
+
+    expanded = set(load_vocabulary().expand(text))
+    assert expected <= expanded
+    assert not unexpected & expanded
