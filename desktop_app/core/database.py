@@ -320,6 +320,14 @@ def _migrate_search_reach_4(conn: sqlite3.Connection) -> None:
     _rebuild_search_index(conn)
 
 
+def _migrate_search_reach_5(conn: sqlite3.Connection) -> None:
+    """Issue 10, fifth round: descriptors are indexed with more and some words otherwise (short forms no key read,
+    "pg" as a pulse generator, "cst" as a cyst, "ccm" of the Category III codes as cardiac contractility
+    modulation, the heart's valves as the heart), so the codes are indexed again; an upgraded database would
+    otherwise keep the old words until its next import."""
+    _rebuild_search_index(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
@@ -330,6 +338,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_search_filters,
     _migrate_search_reach_3,
     _migrate_search_reach_4,
+    _migrate_search_reach_5,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

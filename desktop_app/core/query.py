@@ -40,6 +40,7 @@ STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "
 # sign ("<", ">=", "≥"), which the vocabulary reads as "less than" and so on; a lone "w/" keeps its slash.
 _WORD_RE = re.compile(r"[^\W_]+(?:(?:[/\-]|\s*&\s*)[^\W_]+)*/?|[<>]=?|[\u2264\u2265]")
 TOKEN_RE = re.compile(r"[^\W_]+")
+_POSSESSIVE_RE = re.compile(r"(?<=[^\W\d_])['\u2019]s\b", re.IGNORECASE)
 
 
 class QueryKind(StrEnum):
@@ -81,6 +82,8 @@ def parse_query(text: str) -> ParsedQuery:
         return ParsedQuery(QueryKind.EMPTY, error=str(exc))
     if items:
         return ParsedQuery(QueryKind.CODES, items=tuple(dict.fromkeys(items)), truncated=truncated)
+    # A possessive is the name itself ("Morton's neuroma", "Baker's cyst"): the "s" would be a word of its own.
+    text = _POSSESSIVE_RE.sub("", text)
     words = tuple(re.sub(r"\s+", "", w.lower()) for w in _WORD_RE.findall(text))[:MAX_WORDS]
     words = tuple(w[:64] for w in words)
     if not words:
@@ -164,6 +167,14 @@ def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, pref
             prefixed = (is_last and prefix_last and not unit.phrase and len(unit.text) >= min_prefix
                         and len(last_token) >= 2)
             alternatives.append(literal + "*" if prefixed else literal)
+            if unit.phrase and len(TOKEN_RE.findall(unit.text)) >= 3:
+                # A known phrase of three words or more typed is also found with its words close together, as
+                # its meanings are: the short descriptors break phrases up ("chronic care management" in
+                # "Chrnc care mgmt", read "chronic … management"). Not two-word phrases: "office visit" is in
+                # most E/M queries, and a NEAR group in each all-words-but-one group cost them time.
+                near = _fts_near(unit.text)
+                if near.startswith("NEAR("):
+                    alternatives.append(near)
             if stem_prefix and prefixed and len(unit.text) >= 7 and unit.text.isalpha():
                 alternatives.append(fts_phrase(unit.text[:-3]) + "*")
         alternatives += [p for p in dict.fromkeys(_fts_near(alt) for alt in unit.alternatives) if p]

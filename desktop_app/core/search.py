@@ -79,6 +79,12 @@ FTS_JOIN = "code_fts CROSS JOIN codes c ON c.id = code_fts.rowid"
 # Codes of one family (same category, same first four characters: 99211-99215) whose score is at least this
 # share of the family's best count as equally good and list in code order, not by descriptor length.
 FAMILY_CLOSE = 0.8
+# The D range of HCPCS Level II is the ADA's dental code set (CDT), billed on dental claims, not by the medical
+# coders this tool is for. Its descriptors are short and plain ("Office visit during hours"), so bm25 ranked
+# them above the E/M codes a coder means by "office visit". Their score counts this share (bm25 is negative,
+# so a dental code ranks lower); a query only dental codes answer ("tooth extraction") still lists them.
+DENTAL_SCORE_SHARE = 0.8
+DENTAL_SQL = f"(CASE WHEN c.code_set = 'HCPCS' AND c.code GLOB 'D[0-9]*' THEN {DENTAL_SCORE_SHARE} ELSE 1.0 END)"
 WHOLE_WORD_MAX = 6
 # Codes with all the words but one are added after the every-word codes when these are fewer than FILL_BELOW,
 # ranked among the first FILL_RANK_LIMIT such codes (a cheap second look, not a second full search).
@@ -346,7 +352,8 @@ class SearchEngine:
         rows = self.conn.execute(
             f"""SELECT c.*, best.score FROM (
                     SELECT id, score FROM (
-                        SELECT c.id, c.status, c.kind, c.common, c.code, bm25(code_fts, {weights}) AS score
+                        SELECT c.id, c.status, c.kind, c.common, c.code,
+                               bm25(code_fts, {weights}) * {DENTAL_SQL} AS score
                         FROM {FTS_JOIN}
                         WHERE code_fts MATCH ?{extra}
                         LIMIT ?)

@@ -13,6 +13,7 @@ the same key; keys made of symbols only ("<", "≥") are matched on the raw text
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -40,6 +41,11 @@ _NOTHING: _WordInfo = ((), (), False)
 _GLUED_COUNT_RE = re.compile(r"(\d{1,3})([a-z]{2,})")
 _ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
 INDEXED_WORD_PARTS = 3  # readings of an unlisted medical word added to the index (each a short phrase)
+# A size range of the descriptors ("2.6-5.0 cm", "10.1-30sqcm", "80-89 mm"): the whole numbers inside it are
+# indexed with the unit ("3 cm", "4 cm", "5 cm"), so a size typed ("laceration 3 cm") finds the range that holds
+# it (round 5). Ranges of more whole numbers than this add nothing (a number would be noise there).
+_SIZE_RANGE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*(sq\s*cm|cm|mm)\b", re.IGNORECASE)
+MAX_RANGE_NUMBERS = 30
 
 
 # The bundled vocabulary's files, in load order (resources/data).
@@ -154,7 +160,7 @@ class Vocabulary:
 
     @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; descriptors repeat a lot
     def _expand(self, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
-        found: dict[str, None] = {}
+        found: dict[str, None] = dict.fromkeys(_range_sizes(text))
         if self._symbol_re is not None:
             for match in self._symbol_re.finditer(text):
                 found.update(dict.fromkeys(self._symbols[match.group(0)]))
@@ -300,14 +306,50 @@ class Vocabulary:
 
 
     def knows(self, word: str) -> bool:
-        """Is ``word`` a key or a plain word of the vocabulary (so never a typo to correct)?"""
+        """Is ``word`` a key or a plain word of the vocabulary, or a medical word read whole from its parts (so
+        never a typo to correct: "urethrogram" is not "ureterogram")?"""
         key = tuple(tokens(word))
-        return key in self._meanings or (len(key) == 1 and key[0] in self._words)
+        return (key in self._meanings or (len(key) == 1 and key[0] in self._words)
+                or (len(key) == 1 and self._reads_whole(key[0])))
+
+    def _reads_whole(self, word: str) -> bool:
+        """Is ``word`` combining forms and a suffix with no letter left over ("urethro" + "gram")? Stricter than
+        :meth:`word_parts`, which also reads a stem with one stray letter: "colonscopy" (col-o-n + scopy) is a
+        typo to correct, not a word."""
+        if len(word) < 8 or not word.isalpha():
+            return False
+        suffix = next((s for s in sorted(self._suffixes, key=len, reverse=True) if word.endswith(s)), None)
+        if suffix is None:
+            return False
+        stem = word[: -len(suffix)]
+        position = 0
+        while position < len(stem):
+            form = next((f for f in self._forms_by_length if stem.startswith(_root(f), position)), None)
+            if form is None:
+                return False
+            position += len(_root(form))
+            if position < len(stem) and stem[position] in "oi":
+                position += 1
+        return position == len(stem) and bool(stem)
 
     @property
     def words(self) -> frozenset[str]:
         """Every plain word the vocabulary holds (keys and meanings): real words, for spelling correction."""
         return self._words
+
+
+def _range_sizes(text: str) -> list[str]:
+    """The whole sizes inside each size range of ``text``, with the unit: "2.6-5.0 cm" -> "3 cm", "4 cm", "5 cm";
+    "10.1-30sqcm" -> "11 sq cm" … "30 sq cm". [] for text without a range (most text: one regex search)."""
+    if "-" not in text:
+        return []
+    sizes: list[str] = []
+    for low, high, unit in _SIZE_RANGE_RE.findall(text):
+        first, last = math.ceil(float(low)), math.floor(float(high))
+        if first <= last and last - first < MAX_RANGE_NUMBERS:
+            unit_words = "sq cm" if unit.lower().startswith("sq") else unit.lower()
+            sizes += [f"{number} {unit_words}" for number in range(first, last + 1)]
+    return sizes
 
 
 def _root(form: str) -> str:

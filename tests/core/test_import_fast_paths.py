@@ -16,7 +16,7 @@ from desktop_app.core.importers import _parse
 from desktop_app.core.importers.cms_rvu import _clean_code
 from desktop_app.core.importers.model import Monitor
 from desktop_app.core.importers.sniff import plan
-from desktop_app.core.vocabulary import Vocabulary, load_vocabulary, singular, tokens
+from desktop_app.core.vocabulary import Vocabulary, _range_sizes, load_vocabulary, singular, tokens
 
 REAL_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"  # ../shared/data beside the checkout
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cms"
@@ -37,7 +37,7 @@ def _reference_expander(vocabulary: Vocabulary) -> Callable[[str], Expansion]:
 
 def _reference_expand(vocabulary: Vocabulary, longest_from: dict[str, int], text: str) -> Expansion:
     meanings = vocabulary._meanings
-    found: dict[str, None] = {}
+    found: dict[str, None] = dict.fromkeys(_range_sizes(text))  # round 5: sizes inside a range, a step of its own
     if vocabulary._symbol_re is not None:
         for match in vocabulary._symbol_re.finditer(text):
             found.update(dict.fromkeys(vocabulary._symbols[match.group(0)]))

@@ -205,3 +205,90 @@ def test_three_words_fill_with_all_words_but_one(store: CodeStore) -> None:
 ])
 def test_round_3_mechanisms_with_the_files_imported(imported: CodeStore, query: str, expected: str) -> None:
     assert expected in codes(imported, query)
+
+
+# --- round 5: possessives, phrases broken up by the short descriptors, dental codes, short forms read otherwise
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Morton's neuroma excision", ("morton", "neuroma", "excision")),
+    ("Baker\u2019s cyst", ("baker", "cyst")),
+    ("d'alembert 3's", ("d", "alembert", "3", "s")),  # not a name's possessive: left as typed
+])
+def test_a_possessive_is_the_name(text: str, words: tuple[str, ...]) -> None:
+    from desktop_app.core.query import parse_query
+
+    assert parse_query(text).words == words
+
+
+def test_a_known_phrase_typed_also_matches_its_words_close_together() -> None:
+    expression = units_expression([QueryUnit("chronic care management", ("ccm",), phrase=True)])
+    assert '"chronic care management"' in expression
+    assert 'NEAR("chronic" "care" "management", 10)' in expression
+    assert "NEAR(" not in units_expression([QueryUnit("colon")])  # one word typed: no NEAR group
+    # two-word phrases stay exact (speed: "office visit" is in most E/M queries)
+    assert "NEAR(" not in units_expression([QueryUnit("office visit", (), phrase=True)])
+
+
+@pytest.mark.parametrize(("text", "meaning", "not_meaning"), [
+    ("Insj perm ccm-d sys 1 lead", "cardiac contractility modulation device", "chronic care management"),
+    ("Rem interrog dev ccm tech", "cardiac contractility modulation", "chronic care management"),
+    ("Rmvl pg wcs lv battery only", "pulse generator", "page"),
+    ("Mrsplzatn brthlns glnd cst", "cyst", None),
+    ("Shunt supr v/c p-art 1 lung", "vena cava", None),
+    ("Perq clsr tcat l atr apndge", "appendage", None),
+    ("Repair of mitral valve", "heart valve", None),
+])
+def test_short_forms_read_in_round_5(text: str, meaning: str, not_meaning: str | None) -> None:
+    from desktop_app.core.vocabulary import load_vocabulary
+
+    expanded = load_vocabulary().expand(text)
+    assert meaning in expanded
+    assert not_meaning is None or not_meaning not in expanded
+
+
+def test_office_visit_lists_the_e_m_visits_before_dental_codes(imported: CodeStore) -> None:
+    found = codes(imported, "office visit")
+    assert set(found[:8]) == {"99202", "99203", "99204", "99205", "99212", "99213", "99214", "99215"}
+    assert not any(code.startswith("D") for code in found[:8])
+
+
+def test_a_query_only_dental_codes_answer_still_lists_them(imported: CodeStore) -> None:
+    assert codes(imported, "tooth extraction")[0].startswith("D")
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("Bartholin cyst marsupialization", "56440"),  # "Mrsplzatn brthlns glnd cst"
+    ("Morton's neuroma excision", "28080"),  # possessive; "Removal of foot lesion"
+    ("Maze procedure", "33254"),  # "Ablate atria lmtd": atria/atrial
+    ("heart valve repair", "33425"),  # "Repair of mitral valve": the valves are the heart's
+    ("chronic care management", "99490"),  # "Chrnc care mgmt": the phrase's words close together
+])
+def test_round_5_classes_with_the_files_imported(imported: CodeStore, query: str, expected: str) -> None:
+    assert expected in codes(imported, query)
+
+
+@pytest.mark.parametrize(("word", "known"), [
+    ("urethrogram", True),  # urethro + gram, nothing left over: a real word, not a typo of "ureterogram"
+    ("hysterosalpingogram", True),
+    ("colonscopy", False),  # col-o-n + scopy leaves a letter: still a typo to correct
+    ("tympanoplasy", False),  # no known ending: a typo
+])
+def test_a_medical_word_read_whole_from_its_parts_is_never_corrected(word: str, known: bool) -> None:
+    from desktop_app.core.vocabulary import load_vocabulary
+
+    assert load_vocabulary().knows(word) is known
+
+
+@pytest.mark.parametrize(("text", "expected", "unexpected"), [
+    ("Invented repair 2.6-5.0 cm", {"3 cm", "4 cm"}, {"2 cm", "6 cm"}),
+    ("Invented transfer 10.1-30sqcm", {"11 sq cm", "20 sq cm", "30 sq cm"}, {"10 sq cm", "31 sq cm"}),
+    ("Invented gauge 1-100 mm", set(), {"50 mm"}),  # too wide a range: no numbers
+    ("Invented code 2-3 views", set(), {"2 views"}),  # no size unit: left alone
+])
+def test_a_size_typed_finds_the_range_that_holds_it(text: str, expected: set[str], unexpected: set[str]) -> None:
+    from desktop_app.core.vocabulary import load_vocabulary
+
+    expanded = set(load_vocabulary().expand(text))
+    assert expected <= expanded
+    assert not unexpected & expanded
