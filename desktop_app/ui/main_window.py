@@ -63,12 +63,12 @@ from desktop_app.ui.requests import (
 )
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
 from desktop_app.ui.theme import ThemeChoice
-from desktop_app.ui.user_requests import WorkingSetImported, WorkingSetWritten
+from desktop_app.ui.user_requests import ViewRecorded, WorkingSetImported, WorkingSetWritten
 from desktop_app.ui.window_layout import COMPARE_CODES_TAB as COMPARE_CODES_TAB
 from desktop_app.ui.window_layout import COMPARE_TAB as COMPARE_TAB
 from desktop_app.ui.window_layout import RESULT_LIMIT as RESULT_LIMIT
 from desktop_app.ui.window_layout import SEARCH_TAB as SEARCH_TAB
-from desktop_app.ui.window_layout import STALENESS_POLL_MS
+from desktop_app.ui.window_layout import STALENESS_POLL_MS, VIEW_DWELL_MS
 from desktop_app.ui.worker import StoreService
 from desktop_app.ui.working_set import WorkingSetPanel
 
@@ -169,6 +169,11 @@ class MainWindow(QMainWindow):
 
     # navigation.py
     open_code = navigation.open_code
+    preview_code = navigation.preview_code
+    record_dwell_now = navigation.record_dwell_now
+    _push_history = navigation._push_history
+    _previewing = navigation._previewing
+    _on_view_recorded = navigation._on_view_recorded
     open_measure = navigation.open_measure
     _choose_locality = navigation._choose_locality
     _on_detail_ready = navigation._on_detail_ready
@@ -235,6 +240,11 @@ class MainWindow(QMainWindow):
         self._history: list[str] = []
         self._history_index = -1
         self._requested_code = ""  # the code last asked of the worker (its failure is shown in the pane)
+        self._dwell_code = ""  # a code the selection passed over, recorded if it stays shown (navigation.py)
+        self.view_dwell_ms = VIEW_DWELL_MS  # tests change it
+        self.view_dwell_timer = QTimer(self)
+        self.view_dwell_timer.setSingleShot(True)
+        self.view_dwell_timer.timeout.connect(self.record_dwell_now)
         self._selecting_programmatically = False
         self._page_starts: list[str] = []  # browsing: the 'after' code of each page before the current one
         self._page_after = ""
@@ -401,6 +411,12 @@ class MainWindow(QMainWindow):
         self.service.on(ExportDone, self._on_export_ready)
         self.service.on(WorkingSetWritten, self._on_working_set_written)
         self.service.on(WorkingSetImported, self._on_working_set_imported)
+        self.service.on(ViewRecorded, self._on_view_recorded)
+        # A code passed over and then used (copied, starred, noted) is a code read: it is recorded at once.
+        self.detail_pane.copy_code_action.triggered.connect(self.record_dwell_now)
+        self.detail_pane.copy_title_action.triggered.connect(self.record_dwell_now)
+        self.detail_pane.favourite_button.toggled.connect(self.record_dwell_now)
+        self.detail_pane.note_editor.edit.textChanged.connect(self.record_dwell_now)
         self.service.failed.connect(self._on_service_failed)
         self.jobs.data_changed.connect(self.on_data_changed)
         self.service.changed_elsewhere.connect(self._on_changed_elsewhere)

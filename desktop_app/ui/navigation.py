@@ -31,6 +31,7 @@ from desktop_app.ui.requests import (
     ExportRequest,
     MeasureRequest,
 )
+from desktop_app.ui.user_requests import RecordViewRequest, ViewRecorded
 from desktop_app.ui.window_layout import COMPARE_CODES_TAB, SEARCH_TAB
 
 if TYPE_CHECKING:
@@ -38,18 +39,64 @@ if TYPE_CHECKING:
 
 
 def open_code(self: MainWindow, code: str, *, record: bool = True) -> None:
+    """Show ``code``; ``record``: the person opened it, so it joins Back/Forward and Recent now."""
     code = normalize(code)
     if not code:
         return
     if self.tabs.currentIndex() != SEARCH_TAB:
         self.tabs.setCurrentIndex(SEARCH_TAB)
-    if record and (self._history_index < 0 or self._history[self._history_index] != code):
+    self._dwell_code = ""
+    self.view_dwell_timer.stop()
+    if record:
+        self._push_history(code)
+    self._requested_code = code
+    self._sync_history_actions()
+    self.service.detail(code, record_view=record)  # the worker records the view in the person's history
+
+
+def preview_code(self: MainWindow, code: str) -> None:
+    """The selection moved onto ``code``: show it; it is recorded (Back, Recent) only when it stays shown for
+    ``view_dwell_ms`` or is used (see :func:`record_dwell_now`)."""
+    code = normalize(code)
+    if not code:
+        return
+    self._requested_code = code
+    self._dwell_code = code
+    self.view_dwell_timer.start(self.view_dwell_ms)
+    self._sync_history_actions()
+    self.service.detail(code)
+
+
+def record_dwell_now(self: MainWindow) -> None:
+    """The code passed over is still shown after the dwell, or the person used it (copied, starred, noted):
+    it joins Back/Forward and Recent."""
+    code, self._dwell_code = self._dwell_code, ""
+    self.view_dwell_timer.stop()
+    if not code or code != self._requested_code:
+        return
+    self._push_history(code)
+    self._sync_history_actions()
+    if self.userdata_path is not None:
+        self.service.post(RecordViewRequest(code))
+
+
+def _push_history(self: MainWindow, code: str) -> None:
+    if self._history_index < 0 or self._history[self._history_index] != code:
         del self._history[self._history_index + 1 :]
         self._history.append(code)
         self._history_index = len(self._history) - 1
-    self._sync_history_actions()
-    self._requested_code = code
-    self.service.detail(code, record_view=record)  # the worker records the view in the person's history
+
+
+def _previewing(self: MainWindow) -> bool:
+    """A code passed over (not recorded) is shown: Back returns to the last recorded code."""
+    return self._history_index >= 0 and self._requested_code != self._history[self._history_index]
+
+
+def _on_view_recorded(self: MainWindow, answer: ViewRecorded) -> None:
+    if answer.problem:
+        self.statusBar().showMessage(f"Could not record {answer.code} in your history: {answer.problem}", 8000)
+    elif self.side_panel.current_page() is self.side_panel.recent:
+        self.side_panel.reload()
 
 
 def open_measure(self: MainWindow, measure_id: str) -> None:
@@ -89,8 +136,8 @@ def _on_detail_ready(self: MainWindow, answer: DetailAnswer) -> None:
     if previous is None or previous.code != detail.code:
         # A new code is read from its top, not from where the previous one was scrolled to.
         QTimer.singleShot(0, lambda: self.detail_pane.browser.verticalScrollBar().setValue(0))
-    if self.side_panel.current_page() is not None:
-        self.side_panel.reload()  # the code just viewed joins Recent
+    if self.side_panel.current_page() is not None and self._dwell_code != detail.code:
+        self.side_panel.reload()  # the code just opened joins Recent (one passed over joins it after the dwell)
     row = self.results_model.row_of(detail.code)
     if row >= 0 and self.results_view.currentIndex().row() != row:
         self._select_row(row, open_detail=False)
@@ -101,7 +148,9 @@ def history(self: MainWindow) -> tuple[list[str], int]:
 
 
 def go_back(self: MainWindow) -> None:
-    if self._history_index > 0:
+    if self._previewing():
+        self._show_history_code(self._history[self._history_index])
+    elif self._history_index > 0:
         self._history_index -= 1
         self._show_history_code(self._history[self._history_index])
 
@@ -121,7 +170,7 @@ def _show_history_code(self: MainWindow, code: str) -> None:
 
 
 def _sync_history_actions(self: MainWindow) -> None:
-    self.back_action.setEnabled(self._history_index > 0)
+    self.back_action.setEnabled(self._history_index > 0 or self._previewing())
     self.forward_action.setEnabled(0 <= self._history_index < len(self._history) - 1)
 
 
@@ -130,6 +179,7 @@ def copy_code(self: MainWindow) -> None:
     if len(self.selected_codes()) > 1:
         self.copy_rows()
         return
+    self.record_dwell_now()  # a code copied is a code used
     self.detail_pane.copy_code()
 
 
@@ -148,6 +198,7 @@ def copy_rows(self: MainWindow) -> None:
 
 
 def copy_code_and_title(self: MainWindow) -> None:
+    self.record_dwell_now()
     self.detail_pane.copy_code_and_title()
 
 

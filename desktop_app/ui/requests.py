@@ -71,6 +71,7 @@ class RequestKind(StrEnum):
     EXPORT = "export"
     # writes to the user's own data (ui/user_requests.py): queued in order, never dropped as stale
     SET_NOTE = "set_note"
+    RECORD_VIEW = "record_view"
     SET_FAVOURITE = "set_favourite"
     REMOVE_ENTRIES = "remove_entries"
     CREATE_LIST = "create_list"

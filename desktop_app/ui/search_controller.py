@@ -325,8 +325,8 @@ def open_current(self: MainWindow) -> None:
         return
     row = self.results_view.currentIndex().row()
     if row < 0 and self.results_model.rowCount():
-        self._select_row(0)
-        return
+        row = 0
+        self._select_row(row, open_detail=False)
     hit = self.results_model.hit(row)
     if hit is not None:
         self.open_code(hit.text)
@@ -340,7 +340,7 @@ def _on_current_row_changed(self: MainWindow, current: QModelIndex, _previous: Q
         return
     hit = self.results_model.hit(current.row())
     if hit is not None:
-        self.open_code(hit.text)
+        self.preview_code(hit.text)  # passed over: recorded only if it stays shown (navigation.VIEW_DWELL_MS)
 
 
 def _on_result_activated(self: MainWindow, index: QModelIndex) -> None:

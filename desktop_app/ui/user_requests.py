@@ -75,6 +75,28 @@ class SetNoteRequest(UserWrite):
         return NoteSaved(self.code, self.text, problem, kept)
 
 
+# --- history -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewRecorded(Answer):
+    code: str
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class RecordViewRequest(UserWrite):
+    """A code the selection passed over stayed shown long enough, or was used: it joins the history (a code
+    opened outright is recorded with its :class:`~desktop_app.ui.requests.DetailRequest`)."""
+
+    kind: ClassVar[RequestKind] = RequestKind.RECORD_VIEW
+
+    code: str
+
+    def run(self, context: WorkerContext) -> ViewRecorded:
+        return ViewRecorded(self.code, refusal(lambda: user_data(context).record_view(self.code))[1])
+
+
 # --- favourites and lists -------------------------------------------------------------------------
 
 

@@ -117,6 +117,8 @@ def test_keyboard_down_enter_and_alt_left(qtbot: QtBot, window: MainWindow) -> N
     qtbot.keyClick(window.search_box, Qt.Key.Key_Down)
     wait_detail(qtbot, window, second)
     assert window.results_view.currentIndex().row() == 1
+    # Shown long enough, the second joins Back (the first was only passed over: navigation.VIEW_DWELL_MS).
+    qtbot.waitUntil(lambda: window.history() == ([second], 0), timeout=WAIT_MS)
     qtbot.keyClick(window.search_box, Qt.Key.Key_Up)
     qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
     wait_detail(qtbot, window, first)
