@@ -136,7 +136,7 @@ class DetailPane(QWidget):
         self._measure = None
         self.rerender()
         self._set_code_actions_enabled(True)
-        self.favourite_button.show_state(detail.code, user is not None and user.favourite)
+        self.favourite_button.show_state(detail.code, user.lists if user is not None else ())
         self.note_editor.show_note(detail.code, user)
 
     def show_problem(self, code: str, message: str) -> None:
@@ -149,7 +149,7 @@ class DetailPane(QWidget):
             f"<h2>{escape(code)}</h2><p style='color:{warning};'>Could not open {escape(code)}: "
             f"{escape(printable(message))}</p>")
         self._set_code_actions_enabled(False)
-        self.favourite_button.show_state(None, False)
+        self.favourite_button.show_state(None, ())
         self.note_editor.show_note(None, None)
 
     def show_measure(self, measure: MeasureDetail) -> None:
@@ -160,7 +160,7 @@ class DetailPane(QWidget):
         self.browser.setHtml(measure_html(measure, self.palette()))
         self.browser.verticalScrollBar().setValue(0)
         self._set_code_actions_enabled(False)
-        self.favourite_button.show_state(None, False)
+        self.favourite_button.show_state(None, ())
         self.note_editor.show_note(None, None)
 
     def rerender(self) -> None:

@@ -351,6 +351,8 @@ class MainWindow(QMainWindow):
         self.service.on(WorkingSetAnswer, lambda answer: self.side_panel.set_snapshot(answer.snapshot))
         self.service.on(WorkingSetAnswer, lambda answer: self._sync_favourite_star(answer.snapshot))
         self.service.on(WorkingSetAnswer, lambda answer: self._sync_open_note(answer.snapshot))
+        # The star acts on the favourite list chosen in the Favourites tab, and says so.
+        self.side_panel.list_chosen.connect(self.detail_pane.favourite_button.set_context)
         self.detail_pane.favourite_button.toggled.connect(
             lambda _on: QTimer.singleShot(0, self.side_panel.reload)
         )

@@ -232,6 +232,7 @@ class UserState:
 
     favourite: bool = False
     note: str = ""
+    lists: tuple[str, ...] = ()  # the favourite lists the code is in (the star says which)
     problem: str = ""  # the user database could not be read (favourite and note unknown)
     history_problem: str = ""  # the view could not be recorded in the history (the code still shows)
 
@@ -240,7 +241,7 @@ def read_user_state(user: UserData, code: str, record_view: bool) -> UserState:
     """Favourite and note of ``code`` (and the view recorded): a refusal is told, never raised, so the detail
     itself is still shown."""
     try:
-        favourite, note = user.is_favourite(code), user.note(code)
+        lists, note = tuple(user.lists_of(code)), user.note(code)
     except CodeDeskError as exc:
         return UserState(problem=str(exc))
     history_problem = ""
@@ -249,7 +250,7 @@ def read_user_state(user: UserData, code: str, record_view: bool) -> UserState:
             user.record_view(code)
         except CodeDeskError as exc:  # history is a convenience: the code still shows
             history_problem = str(exc)
-    return UserState(favourite, note, history_problem=history_problem)
+    return UserState(bool(lists), note, lists, history_problem=history_problem)
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,7 @@ class FavouriteSet(Answer):
     on: bool
     list_name: str | None
     problem: str = ""
+    by_star: bool = False  # asked by the detail pane's star (which tells its own refusals)
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,11 @@ class SetFavouriteRequest(UserWrite):
     code: str
     on: bool
     list_name: str | None = None
+    by_star: bool = False
 
     def run(self, context: WorkerContext) -> FavouriteSet:
         _, problem = refusal(lambda: user_data(context).set_favourite(self.code, self.on, self.list_name))
-        return FavouriteSet(self.code, self.on, self.list_name, problem)
+        return FavouriteSet(self.code, self.on, self.list_name, problem, self.by_star)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def _open_code_name(self: MainWindow) -> str | None:
 
 
 def toggle_favourite(self: MainWindow) -> None:
-    """Ctrl+D: the open code in or out of the favourites (all lists when taken out)."""
+    """Ctrl+D: the open code in or out of the list chosen in the Favourites tab (see ``FavouriteButton``)."""
     if self._open_code_name() is not None and self.detail_pane.favourite_button.isEnabled():
         self.detail_pane.favourite_button.toggle()
 
@@ -90,7 +90,7 @@ def _sync_favourite_star(self: MainWindow, snapshot: WorkingSetSnapshot) -> None
     code = self._open_code_name()
     if code is None or self.userdata_path is None:
         return
-    self.detail_pane.favourite_button.show_state(code, any(entry.code == code for entry in snapshot.favourites))
+    self.detail_pane.favourite_button.show_state(code, [e.list_name for e in snapshot.favourites if e.code == code])
 
 
 def _sync_open_note(self: MainWindow, snapshot: WorkingSetSnapshot) -> None:
