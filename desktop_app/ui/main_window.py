@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
     sources_label: QLabel
     theme_group: QActionGroup
     theme_actions: dict[ThemeChoice, QAction]
+    category_actions: dict[str, QAction]  # Alt+1 … Alt+4: one category
     _box_fallback_actions: list[QAction]
 
     # window_menus.py
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
     _search_box_key = search_controller._search_box_key
     move_selection = search_controller.move_selection
     _select_row = search_controller._select_row
+    toggle_category = search_controller.toggle_category
     open_current = search_controller.open_current
     _on_current_row_changed = search_controller._on_current_row_changed
     _on_result_activated = search_controller._on_result_activated
@@ -283,7 +285,7 @@ class MainWindow(QMainWindow):
         self.sort_combo.addItem("Sort by code", SortKey.CODE)
         self.sort_combo.currentIndexChanged.connect(self._on_sort_combo)
         self.category_filter = CategoryFilter(code_sets, self)
-        self.category_filter.changed.connect(self._on_category_changed)
+        self.category_filter.changed.connect(self._on_category_changed)  # Alt+1 … Alt+4 too (window_menus)
 
         # --- results area
         self.results_model = ResultsModel(self)

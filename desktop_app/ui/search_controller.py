@@ -104,6 +104,12 @@ def clear_filters(self: MainWindow) -> None:
         self.request_search()
 
 
+def toggle_category(self: MainWindow, code_set: str) -> None:
+    """Alt+1 … Alt+4: only that category; the same key again: all categories."""
+    self.tabs.setCurrentIndex(SEARCH_TAB)
+    self.category_filter.set_current(ALL if self.category_filter.current() == code_set else code_set)
+
+
 def _on_counts_ready(self: MainWindow, answer: CountsAnswer) -> None:
     """The second half of a search: hits per category, for the filter buttons and the empty state."""
     result, counts = answer.result, answer.counts

@@ -29,7 +29,7 @@ from desktop_app.ui.importing import (
 from desktop_app.ui.requests import LocalitiesRequest
 from desktop_app.ui.results import SortKey
 from desktop_app.ui.shortcuts import ShortcutsDialog
-from desktop_app.ui.theme import ThemeChoice, apply_theme
+from desktop_app.ui.theme import CODE_SET_LABELS, ThemeChoice, apply_theme
 from desktop_app.ui.window_layout import COMPARE_TAB, SEARCH_TAB
 
 if TYPE_CHECKING:
@@ -143,6 +143,15 @@ def _build_actions(self: MainWindow) -> None:
         "Show &All Categories and Sections", self.clear_filters, [keys("Ctrl+0")], "clearFilterAction"
     )
     self.clear_filter_action.setToolTip("Clear the category and section filter (Ctrl+0, or Esc in an empty box)")
+    # One key per category (the buttons are otherwise reachable only with Tab): Alt+1 … Alt+4; the same key
+    # again goes back to all categories.
+    self.category_actions = {}
+    for number, code_set in enumerate((c.id for c in self.store.catalog.code_sets), start=1):
+        label = CODE_SET_LABELS.get(code_set, code_set)
+        self.category_actions[code_set] = self._action(
+            f"Only {label}", lambda _checked=False, code_set=code_set: self.toggle_category(code_set),
+            [keys(f"Alt+{number}")], f"categoryAction_{code_set}")
+        self.category_actions[code_set].setToolTip(f"Show only {label} (Alt+{number}; again: all categories)")
     self.next_page_action = self._action(
         "&Next Page of Codes", self.next_page, [keys("Alt+PgDown")], "nextPageAction"
     )
@@ -203,6 +212,7 @@ def _build_actions(self: MainWindow) -> None:
         self.export_working_table_action,
         self.copy_rows_action,
         self.clear_filter_action,
+        *self.category_actions.values(),
         self.favourites_action,
         self.recent_action,
         self.notes_action,
@@ -244,7 +254,14 @@ def _build_menus(self: MainWindow) -> None:
     view_menu.addAction(self.compare_selected_action)
     view_menu.addActions([self.claim_check_action, self.changes_action, self.locality_action])
     view_menu.addSeparator()
-    view_menu.addActions([self.clear_filter_action, self.next_page_action, self.previous_page_action])
+    view_menu.addAction(self.clear_filter_action)
+    view_menu.addActions(list(self.category_actions.values()))
+    for code_set, action in self.category_actions.items():
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.category_filter.button(code_set).setToolTip(action.toolTip())
+        self.category_filter.button(code_set).setAccessibleDescription(f"Shortcut {keys}")
+    view_menu.addSeparator()
+    view_menu.addActions([self.next_page_action, self.previous_page_action])
     theme_menu = view_menu.addMenu("&Theme")
     theme_menu.addActions(list(self.theme_actions.values()))
     help_menu = bar.addMenu("&Help")

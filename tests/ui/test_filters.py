@@ -130,3 +130,23 @@ def test_the_trees_counts_and_ranges_are_never_cut_at_the_panels_edge(qtbot: QtB
     assert not tree.isColumnHidden(1)  # wide enough: the ranges are shown too
     window.main_splitter.setSizes([280, 610, 610])
     qtbot.waitUntil(lambda: tree.isColumnHidden(1), timeout=WAIT_MS)  # narrow: the names keep the room
+
+
+def test_each_category_has_a_key_shown_in_its_menu_and_help(qtbot: QtBot, window: MainWindow) -> None:
+    """The category buttons were reachable only with Tab: Alt+1 … Alt+4 choose one from anywhere (the search
+    box keeps its text and focus), the same key again shows all categories."""
+    from desktop_app.ui.shortcuts import shortcut_rows
+
+    search(qtbot, window, "knee")
+    qtbot.keyClick(window.search_box, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert window.category_filter.current() == "II" and window.search_box.hasFocus()
+    settle(qtbot, window)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)
+    assert window.category_filter.current() == "HCPCS"
+    qtbot.keyClick(window.search_box, Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)
+    assert window.category_filter.current() == ALL
+    rows = dict(shortcut_rows(window.actions()))
+    assert rows["Alt+1"] == "Only Category I" and rows["Alt+4"] == "Only HCPCS Level II"
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert window.category_actions["III"] in view_menu.actions()
+    assert "Alt+3" in window.category_filter.button("III").toolTip()
