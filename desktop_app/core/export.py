@@ -22,8 +22,10 @@ from desktop_app.core.store import CodeStore
 from desktop_app.core.userdata import UserData
 
 MAX_EXPORT_ROWS = 1_000_000  # Excel's sheet limit is 1,048,576 rows
+# ``summary``: our own plain-language summary, which tells apart codes whose official short descriptors are the
+# same (45384 and 45385 are both "Colonoscopy w/lesion removal" in the CMS files), as the list's second line does.
 RESULT_COLUMNS = ("code", "category", "section", "title", "title_source", "status", "deleted_date",
-                  "descriptor_sources", "match")
+                  "descriptor_sources", "match", "summary")
 WORKING_SET_COLUMNS = ("kind", "list", "code", "category", "title", "title_source", "status", "text", "when")
 
 @dataclass
@@ -41,6 +43,7 @@ class CodeFacts:
     deleted_date: str
     descriptor_sources: str
     official_text: bool  # a descriptor from an imported (non-bundled) source
+    summary: str = ""  # our own plain-language summary ("" when we wrote none)
 
 
 def code_facts(conn: sqlite3.Connection, codes: Sequence[str]) -> dict[str, CodeFacts]:
@@ -52,6 +55,9 @@ def code_facts(conn: sqlite3.Connection, codes: Sequence[str]) -> dict[str, Code
         chunk = list(codes[start:start + 900])
         marks = ",".join("?" for _ in chunk)
         deleted = dict(conn.execute(f"SELECT code, deleted_date FROM codes WHERE code IN ({marks})", chunk))
+        summaries = dict(conn.execute(
+            f"SELECT d.code, d.text FROM descriptors d JOIN sources s ON s.id = d.source_id "
+            f"WHERE d.code IN ({marks}) AND d.kind = 'summary' AND s.kind = ?", [*chunk, BUNDLED_KIND]))
         by_code: dict[str, list[int]] = {}
         for code, source_id in conn.execute(
                 f"SELECT DISTINCT code, source_id FROM descriptors WHERE code IN ({marks}) AND kind != 'keywords'",
@@ -64,7 +70,7 @@ def code_facts(conn: sqlite3.Connection, codes: Sequence[str]) -> dict[str, Code
                 described[ids] = ("; ".join(source_label(*sources[i]) for i in known),
                                   any(sources[i][2] != BUNDLED_KIND for i in known))
             labels, official = described[ids]
-            facts[code] = CodeFacts(deleted.get(code) or "", labels, official)
+            facts[code] = CodeFacts(deleted.get(code) or "", labels, official, summaries.get(code, ""))
     return facts
 
 
@@ -101,7 +107,7 @@ def results_table(store: CodeStore, query: str, filters: SearchFilters | None = 
         extra = facts.get(hit.code, empty)
         official_cpt = official_cpt or (extra.official_text and hit.code_set in CPT_SETS)
         rows.append((hit.code, category_label(hit.code_set), " > ".join(hit.section), hit.title, hit.source,
-                     hit.status, extra.deleted_date, extra.descriptor_sources, hit.match))
+                     hit.status, extra.deleted_date, extra.descriptor_sources, hit.match, extra.summary))
     return ExportTable(RESULT_COLUMNS, rows, (AMA_NOTICE,) if official_cpt else (), total)
 
 

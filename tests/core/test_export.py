@@ -126,3 +126,24 @@ def test_csv_export_of_results_neutralises_imported_text(store: CodeStore, tmp_p
     with (tmp_path / "r.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = {row[0]: row for row in csv.reader(fh) if row}
     assert rows["99213"][RESULT_COLUMNS.index("title")] == "'=1+2 invented title"
+
+
+def test_codes_with_the_same_official_title_are_told_apart_by_our_summary(store: CodeStore, tmp_path: Path) -> None:
+    """The CMS files give 45384 and 45385 one short descriptor; exported, the two rows read alike unless our own
+    summary (the list's second line) goes with them."""
+    rvu = tmp_path / "PPRRVU2030_Jan.csv"
+    text = (FIXTURES / "cms" / "PPRRVU2030_Jan.csv").read_text(encoding="utf-8")
+    header_end = text.index("\n", text.index("HCPCS,")) + 1
+    first_row = text[header_end:text.index("\n", header_end) + 1]
+    code = first_row.split(",")[0]
+    rows = "".join(first_row.replace(code, twin, 1).replace(first_row.split(",")[2], "Invented same title", 1)
+                   for twin in ("45384", "45385"))
+    rvu.write_text(text[:header_end] + rows, encoding="utf-8")
+    import_paths(store.conn, [rvu])
+    store.refresh()
+    table = results_table(store, "45384, 45385")
+    by_code = {row[0]: dict(zip(table.columns, row, strict=True)) for row in table.rows}
+    assert by_code["45384"]["title"] == by_code["45385"]["title"] == "Invented same title"
+    summaries = {by_code[c]["summary"] for c in ("45384", "45385")}
+    assert len(summaries) == 2 and all(summaries)
+    assert by_code["45384"]["summary"] == store.detail("45384").descriptors[0].text  # ours, as the detail shows it
