@@ -210,12 +210,15 @@ def show_code_compare(self: MainWindow) -> None:
 
 def compare_codes(self: MainWindow, codes: list[str]) -> None:
     """Show 2-4 codes side by side on the Compare codes tab (fewer or more: say so, keep the box)."""
-    codes = list(dict.fromkeys(normalize(c) for c in codes if c.strip()))
+    given = [normalize(c) for c in codes if c.strip()]
+    codes = list(dict.fromkeys(given))
     self.code_compare_view.set_codes(codes)
     self.tabs.setCurrentIndex(COMPARE_CODES_TAB)
     if not MIN_CODES <= len(codes) <= MAX_CODES:
+        twice = sorted({c for c in given if given.count(c) > 1})
+        said_twice = f"; {', '.join(twice)} given more than once" if twice else ""
         self.code_compare_view.show_error(
-            f"Choose {MIN_CODES} to {MAX_CODES} codes to compare ({len(codes)} chosen): type them here.")
+            f"Choose {MIN_CODES} to {MAX_CODES} codes to compare ({len(codes)} chosen{said_twice}): type them here.")
         self.code_compare_view.code_box.setFocus()
         return
     self.service.code_comparison(codes)
