@@ -65,7 +65,7 @@ def _build_actions(self: MainWindow) -> None:
         "&Quit", self.close, [keys(keys.StandardKey.Quit), keys("Ctrl+Q")], "quitAction"
     )
     self.focus_search_action = self._action(
-        "&Find", self.focus_search, [keys("Ctrl+L"), keys("Ctrl+F")], "focusSearchAction"
+        "F&ind", self.focus_search, [keys("Ctrl+L"), keys("Ctrl+F")], "focusSearchAction"
     )
     self.back_action = self._action(
         "\u2190 Back", self.go_back, [keys("Alt+Left"), keys(keys.StandardKey.Back)], "backAction"
@@ -168,7 +168,7 @@ def _build_actions(self: MainWindow) -> None:
         "Compare C&odes", self.show_code_compare, [keys("Ctrl+3")], "compareCodesTabAction"
     )
     self.compare_selected_action = self._action(
-        "Compare &Selected Codes", self.compare_selected, [keys("Ctrl+K")], "compareSelectedAction"
+        "Compare S&elected Codes", self.compare_selected, [keys("Ctrl+K")], "compareSelectedAction"
     )
     self.compare_selected_action.setToolTip(
         "Compare the 2-4 codes selected in the results or the working set (Ctrl+K)"
@@ -178,7 +178,7 @@ def _build_actions(self: MainWindow) -> None:
     )
     self.print_action.setToolTip("Print the open code's detail, or the comparison on the Compare codes tab")
     self.pdf_action = self._action(
-        "Save as P&DF\u2026", self.save_current_pdf, [keys("Ctrl+Shift+P")], "pdfAction"
+        "&Save as PDF\u2026", self.save_current_pdf, [keys("Ctrl+Shift+P")], "pdfAction"
     )
     self.theme_group = QActionGroup(self)
     self.theme_actions = {}
@@ -262,7 +262,7 @@ def _build_menus(self: MainWindow) -> None:
         self.category_filter.button(code_set).setAccessibleDescription(f"Shortcut {keys}")
     view_menu.addSeparator()
     view_menu.addActions([self.next_page_action, self.previous_page_action])
-    theme_menu = view_menu.addMenu("&Theme")
+    theme_menu = view_menu.addMenu("T&heme")
     theme_menu.addActions(list(self.theme_actions.values()))
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(self.shortcuts_action)

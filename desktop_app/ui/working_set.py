@@ -109,9 +109,9 @@ class WorkingSetPanel(QTabWidget):
         self.tabBar().setUsesScrollButtons(False)
         self.tabBar().setElideMode(Qt.TextElideMode.ElideRight)  # full names at the default width
         self.addTab(sections, "Sec&tions")
-        self.addTab(self.favourites, "Fa&vourites")
-        self.addTab(self.recent, "Rece&nt")
-        self.addTab(self.notes, "N&otes")
+        self.addTab(self.favourites, "F&avourites")  # Alt+V is the View menu
+        self.addTab(self.recent, "&Recent")
+        self.addTab(self.notes, "&Notes")  # Alt+O is the Compare codes tab
         for page, remover in ((self.favourites, self._remove_favourites), (self.recent, self._remove_history),
                               (self.notes, self._remove_notes)):
             page.code_activated.connect(self.code_activated)
