@@ -111,8 +111,11 @@ def _build_actions(self: MainWindow) -> None:
         "&Notes", lambda: self._show_side_page("notes"), [keys("Ctrl+Shift+N")], "notesAction"
     )
     self.toggle_favourite_action = self._action(
-        "Toggle &Favourite", self.toggle_favourite, [keys("Ctrl+D")], "toggleFavouriteAction"
+        "Toggle &Favourite in the Chosen List", self.toggle_favourite, [keys("Ctrl+D")], "toggleFavouriteAction"
     )
+    self.toggle_favourite_action.setToolTip(
+        "Star or unstar the open code in the list chosen in the Favourites tab (with \u201cAll lists\u201d chosen: "
+        "add to Favourites, or take out of every list); the star's label says which")
     self.add_to_list_action = self._action(
         "Add to &List\u2026", self.add_to_list, [keys("Ctrl+Shift+D")], "addToListAction"
     )
