@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
     shortcuts_action: QAction
     sources_action: QAction
     toggle_favourite_action: QAction
+    edit_note_action: QAction
     counts_label: QLabel
     db_label: QLabel
     result_count_label: QLabel
@@ -204,6 +205,7 @@ class MainWindow(QMainWindow):
     _open_code_name = working_set_glue._open_code_name
     toggle_favourite = working_set_glue.toggle_favourite
     add_to_list = working_set_glue.add_to_list
+    edit_note = working_set_glue.edit_note
     side_panel_new_list = working_set_glue.side_panel_new_list
     _sync_favourite_star = working_set_glue._sync_favourite_star
     _sync_open_note = working_set_glue._sync_open_note

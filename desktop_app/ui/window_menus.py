@@ -116,6 +116,9 @@ def _build_actions(self: MainWindow) -> None:
     self.toggle_favourite_action.setToolTip(
         "Star or unstar the open code in the list chosen in the Favourites tab (with \u201cAll lists\u201d chosen: "
         "add to Favourites, or take out of every list); the star's label says which")
+    self.edit_note_action = self._action(
+        "Edit N&ote on the Open Code", self.edit_note, [keys("F2")], "editNoteAction"
+    )
     self.add_to_list_action = self._action(
         "Add to &List\u2026", self.add_to_list, [keys("Ctrl+Shift+D")], "addToListAction"
     )
@@ -222,6 +225,7 @@ def _build_actions(self: MainWindow) -> None:
         self.sections_action,
         self.toggle_favourite_action,
         self.add_to_list_action,
+        self.edit_note_action,
         self.shortcuts_action,
         self.next_page_action,
         self.previous_page_action,
@@ -246,6 +250,7 @@ def _build_menus(self: MainWindow) -> None:
     edit_menu.addActions([self.copy_action, self.copy_title_action, self.copy_rows_action])
     edit_menu.addSeparator()
     edit_menu.addActions([self.toggle_favourite_action, self.add_to_list_action, self.new_list_action])
+    edit_menu.addAction(self.edit_note_action)
     edit_menu.addSeparator()
     edit_menu.addAction(self.focus_search_action)
     go_menu = bar.addMenu("&Go")

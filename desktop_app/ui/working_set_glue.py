@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import (
     Qt,
 )
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
@@ -57,6 +58,18 @@ def toggle_favourite(self: MainWindow) -> None:
     """Ctrl+D: the open code in or out of the list chosen in the Favourites tab (see ``FavouriteButton``)."""
     if self._open_code_name() is not None and self.detail_pane.favourite_button.isEnabled():
         self.detail_pane.favourite_button.toggle()
+
+
+def edit_note(self: MainWindow) -> None:
+    """F2: the cursor to the end of the open code's note (the note field was reachable only by mouse or many Tabs);
+    Ctrl+L goes back to the search box."""
+    note = self.detail_pane.note
+    if self._open_code_name() is None or not note.isEnabled():
+        self.statusBar().showMessage("Open a code first, then write your note on it (F2).", 5000)
+        return
+    self.tabs.setCurrentIndex(SEARCH_TAB)
+    note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    note.moveCursor(QTextCursor.MoveOperation.End)
 
 
 def add_to_list(self: MainWindow) -> None:

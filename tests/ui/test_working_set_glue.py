@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.shortcuts import shortcut_rows
 from desktop_app.ui.user_requests import ImportWorkingSetRequest
 
 from .conftest import WAIT_MS, own_user_connection, wait_detail
@@ -99,3 +101,21 @@ def test_the_star_acts_on_the_list_chosen_and_says_so(qtbot: QtBot, window: Main
     window.toggle_favourite()  # from "All lists", a star goes to the Favourites list
     with own_user_connection(window) as user:
         qtbot.waitUntil(lambda: user.lists_of("93000") == ["Favourites"], timeout=WAIT_MS)
+
+
+def test_f2_puts_the_cursor_in_the_open_codes_note(qtbot: QtBot, window: MainWindow) -> None:
+    """The note was reachable only with the mouse or a long walk of Tabs."""
+    qtbot.keyClick(window.search_box, Qt.Key.Key_F2)
+    assert "Open a code first" in window.statusBar().currentMessage()
+    window.open_code("99213")
+    wait_detail(qtbot, window, "99213")
+    editor = window.detail_pane.note_editor
+    qtbot.waitUntil(editor.edit.isEnabled, timeout=WAIT_MS)
+    window.search_box.setFocus()
+    qtbot.keyClick(window.search_box, Qt.Key.Key_F2)
+    assert editor.edit.hasFocus()
+    qtbot.keyClicks(editor.edit, "invented note typed by keys")
+    editor.save()
+    with own_user_connection(window) as user:
+        qtbot.waitUntil(lambda: user.note("99213") == "invented note typed by keys", timeout=WAIT_MS)
+    assert ("F2", "Edit Note on the Open Code") in shortcut_rows(window.actions())
