@@ -47,11 +47,13 @@ def open_code(self: MainWindow, code: str, *, record: bool = True) -> None:
         self.tabs.setCurrentIndex(SEARCH_TAB)
     self._dwell_code = ""
     self.view_dwell_timer.stop()
+    # Enter on the code already shown and recorded (it was dwelt on) is the same look: not a second view.
+    seen = self._history_index >= 0 and self._history[self._history_index] == code == self._requested_code
     if record:
         self._push_history(code)
     self._requested_code = code
     self._sync_history_actions()
-    self.service.detail(code, record_view=record)  # the worker records the view in the person's history
+    self.service.detail(code, record_view=record and not seen)  # the worker records it in the person's history
 
 
 def preview_code(self: MainWindow, code: str) -> None:

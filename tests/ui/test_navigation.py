@@ -57,6 +57,11 @@ def test_a_code_shown_long_enough_is_recorded(qtbot: QtBot, window: MainWindow) 
     wait_detail(qtbot, window, second)
     qtbot.waitUntil(lambda: _recent(window) == [second], timeout=WAIT_MS)
     assert window.history() == ([second], 0) and first not in _recent(window)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)  # opening it now is the same look: one view
+    wait_detail(qtbot, window, second)
+    qtbot.wait(300)
+    with own_user_connection(window) as user:
+        assert [(e.code, e.views) for e in user.history_entries()] == [(second, 1)]
 
 
 def test_a_code_passed_over_and_used_is_recorded_at_once(qtbot: QtBot, window: MainWindow) -> None:
