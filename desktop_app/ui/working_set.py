@@ -109,7 +109,7 @@ class WorkingSetPanel(QTabWidget):
         self.tabBar().setUsesScrollButtons(False)
         self.tabBar().setElideMode(Qt.TextElideMode.ElideRight)  # full names at the default width
         self.addTab(sections, "Sec&tions")
-        self.addTab(self.favourites, "F&avourites")  # Alt+V is the View menu
+        self.addTab(self.favourites, "Favo&urites")  # Alt+V is the View menu; "F&a" would elide (kerning)
         self.addTab(self.recent, "&Recent")
         self.addTab(self.notes, "&Notes")  # Alt+O is the Compare codes tab
         for page, remover in ((self.favourites, self._remove_favourites), (self.recent, self._remove_history),
