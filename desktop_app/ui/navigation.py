@@ -24,7 +24,13 @@ from desktop_app.core.code_compare import MAX_CODES, MIN_CODES
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import normalize
 from desktop_app.ui.export import choose_export_path, hits_tsv, safe_file_stem
-from desktop_app.ui.printing import comparison_print_html, detail_print_html, print_html, save_pdf
+from desktop_app.ui.printing import (
+    comparison_print_html,
+    detail_print_html,
+    print_html,
+    save_pdf,
+    wants_landscape,
+)
 from desktop_app.ui.requests import (
     DetailAnswer,
     ExportDone,
@@ -242,17 +248,18 @@ def compare_selected(self: MainWindow) -> None:
     self.compare_codes(codes)
 
 
-def _printable(self: MainWindow) -> tuple[str, str] | None:
-    """(HTML, title) of what Ctrl+P prints here: the comparison on its tab, else the open code."""
+def _printable(self: MainWindow) -> tuple[str, str, bool] | None:
+    """(HTML, title, landscape) of what Ctrl+P prints here: the comparison on its tab, else the open code."""
     if self.tabs.currentIndex() == COMPARE_CODES_TAB:
         comparison = self.code_compare_view.comparison
         if comparison is None:
             return None
-        return comparison_print_html(comparison), "Comparison " + " ".join(comparison.codes)
+        return (comparison_print_html(comparison), "Comparison " + " ".join(comparison.codes),
+                wants_landscape(comparison))
     detail = self.detail_pane.detail
     if detail is None:
         return None
-    return detail_print_html(detail, self.detail_pane.note.toPlainText()), f"CodeDesk {detail.code}"
+    return detail_print_html(detail, self.detail_pane.note.toPlainText()), f"CodeDesk {detail.code}", False
 
 
 def print_current(self: MainWindow) -> None:
@@ -260,7 +267,8 @@ def print_current(self: MainWindow) -> None:
     if printable is None:
         self.statusBar().showMessage("Nothing to print: open a code or compare codes first.", 5000)
         return
-    print_html(printable[0], self, printable[1])
+    html, title, landscape = printable
+    print_html(html, self, title, landscape=landscape)
 
 
 def save_current_pdf(self: MainWindow) -> None:
@@ -268,14 +276,14 @@ def save_current_pdf(self: MainWindow) -> None:
     if printable is None:
         self.statusBar().showMessage("Nothing to save: open a code or compare codes first.", 5000)
         return
-    html, title = printable
+    html, title, landscape = printable
     start = Path(str(self.settings.value("export/last_dir", str(Path.home())))) / f"{title}.pdf"
     path, _ = QFileDialog.getSaveFileName(self, "Save as PDF", str(start), "PDF files (*.pdf)")
     if not path:
         return
     self.settings.setValue("export/last_dir", str(Path(path).parent))
     try:
-        save_pdf(html, Path(path), title)
+        save_pdf(html, Path(path), title, landscape=landscape)
     except OSError as exc:
         QMessageBox.warning(self, "Save as PDF", f"Could not write {path}: {exc}")
         return
