@@ -25,3 +25,26 @@ def test_measure_names_its_title_source_and_localities_want_a_gpci_file(db_path:
     assert status == 0 and out.startswith("Measure 001:") and "our own words" in out
     status, out, err = cli(db_path, "localities")
     assert status == 1 and "No GPCI file imported" in out + err
+
+
+def test_search_tells_apart_codes_whose_titles_read_alike(db_path: Path, tmp_path: Path) -> None:
+    """After a CMS import 45384 and 45385 share one short descriptor; the text output adds the list's second line
+    (our summary) under each, and only under codes whose titles collide."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "cms"
+    text = (fixtures / "PPRRVU2030_Jan.csv").read_text(encoding="utf-8")
+    header_end = text.index("\n", text.index("HCPCS,")) + 1
+    first_row = text[header_end:text.index("\n", header_end) + 1]
+    code, title = first_row.split(",")[0], first_row.split(",")[2]
+    rows = "".join(first_row.replace(code, twin, 1).replace(title, "Invented same title", 1)
+                   for twin in ("45384", "45385"))
+    rvu = tmp_path / "PPRRVU2030_Jan.csv"
+    rvu.write_text(text[:header_end] + rows, encoding="utf-8")
+    assert cli(db_path, "import", str(rvu))[0] == 0
+    status, out, _ = cli(db_path, "search", "45384, 45385, 99213")
+    assert status == 0
+    lines = out.splitlines()
+    first, second = (lines.index(next(line for line in lines if line.startswith(c))) for c in ("45384", "45385"))
+    assert "Invented same title" in lines[first] and "Invented same title" in lines[second]
+    under_first, under_second = lines[first + 1].strip(), lines[second + 1].strip()
+    assert under_first and under_second and under_first != under_second  # our two summaries
+    assert lines[lines.index(next(line for line in lines if line.startswith("99213"))) + 1:] == []  # no extra line
