@@ -26,7 +26,8 @@ MAX_EXPORT_ROWS = 1_000_000  # Excel's sheet limit is 1,048,576 rows
 # same (45384 and 45385 are both "Colonoscopy w/lesion removal" in the CMS files), as the list's second line does.
 RESULT_COLUMNS = ("code", "category", "section", "title", "title_source", "status", "deleted_date",
                   "descriptor_sources", "match", "summary")
-WORKING_SET_COLUMNS = ("kind", "list", "code", "category", "title", "title_source", "status", "text", "when")
+WORKING_SET_COLUMNS = ("kind", "list", "code", "category", "title", "title_source", "status", "text", "when",
+                       "summary")
 
 @dataclass
 class ExportTable:
@@ -111,15 +112,19 @@ def results_table(store: CodeStore, query: str, filters: SearchFilters | None = 
     return ExportTable(RESULT_COLUMNS, rows, (AMA_NOTICE,) if official_cpt else (), total)
 
 
-def working_set_table(userdata: UserData, summaries: dict[str, Hit]) -> ExportTable:
-    """Favourites (by list), notes and recent codes with their titles and title sources."""
+def working_set_table(userdata: UserData, summaries: dict[str, Hit],
+                      ours: dict[str, str] | None = None) -> ExportTable:
+    """Favourites (by list), notes and recent codes with their titles and title sources; ``ours``: our own
+    plain-language summary per code (the ``summary`` column, as in the results export)."""
     rows: list[tuple[str, ...]] = []
+    ours = ours or {}
 
     def described(kind: str, list_name: str, code: str, text: str, when: str) -> tuple[str, ...]:
         hit = summaries.get(code)
         if hit is None:
-            return (kind, list_name, code, "", "", "", "not in the database", text, when)
-        return (kind, list_name, code, category_label(hit.code_set), hit.title, hit.source, hit.status, text, when)
+            return (kind, list_name, code, "", "", "", "not in the database", text, when, "")
+        return (kind, list_name, code, category_label(hit.code_set), hit.title, hit.source, hit.status, text, when,
+                ours.get(code, ""))
 
     rows += [described("favourite", f.list_name, f.code, "", f.added_at) for f in userdata.favourite_entries()]
     rows += [described("note", "", n.code, n.text, n.updated_at) for n in userdata.note_entries()]

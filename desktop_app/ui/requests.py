@@ -39,7 +39,7 @@ from desktop_app.core.code_compare import CodeComparison, compare_codes
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.enums import StrEnum
 from desktop_app.core.errors import CodeDeskError, UserError
-from desktop_app.core.export import results_table, working_set_table, write_table
+from desktop_app.core.export import code_facts, results_table, working_set_table, write_table
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.kinds import NcciSetting
 from desktop_app.core.measures import MeasureDetail
@@ -530,7 +530,8 @@ class ExportRequest(Request):
             userdata = user_data(context)
             codes = [f.code for f in userdata.favourite_entries()]
             codes += [n.code for n in userdata.note_entries()] + [h.code for h in userdata.history_entries()]
-            table = working_set_table(userdata, store.summaries(codes))
+            ours = {code: facts.summary for code, facts in code_facts(store.conn, list(dict.fromkeys(codes))).items()}
+            table = working_set_table(userdata, store.summaries(codes), ours)
         try:
             write_table(table, self.path)
         except OSError as exc:
