@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
     sources_action: QAction
     toggle_favourite_action: QAction
     edit_note_action: QAction
+    results_order_action: QAction
     counts_label: QLabel
     db_label: QLabel
     result_count_label: QLabel
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
     move_selection = search_controller.move_selection
     _select_row = search_controller._select_row
     toggle_category = search_controller.toggle_category
+    cycle_results_order = search_controller.cycle_results_order
     open_current = search_controller.open_current
     _on_current_row_changed = search_controller._on_current_row_changed
     _on_result_activated = search_controller._on_result_activated
@@ -282,6 +284,7 @@ class MainWindow(QMainWindow):
         self.search_box.installEventFilter(self)
         self.sort_combo = QComboBox(self)
         self.sort_combo.setObjectName("sortCombo")
+        self.sort_combo.setToolTip("Order of the results (Ctrl+Shift+R switches it)")
         self.sort_combo.setAccessibleName("Sort results")
         self.sort_combo.addItem("Sort by relevance", SortKey.RELEVANCE)
         self.sort_combo.addItem("Sort by code", SortKey.CODE)

@@ -248,6 +248,12 @@ def _on_sort_combo(self: MainWindow, index: int) -> None:
     self.settings.setValue("results/sort", int(key))
 
 
+def cycle_results_order(self: MainWindow) -> None:
+    """Ctrl+Shift+R: the Sort box's next order (relevance, code), without reaching for it."""
+    self.sort_combo.setCurrentIndex((self.sort_combo.currentIndex() + 1) % self.sort_combo.count())
+    self.statusBar().showMessage(f"Results: {self.sort_combo.currentText().lower()}.", 3000)
+
+
 def _sync_sort_combo(self: MainWindow) -> None:
     index = self.sort_combo.findData(self.results_model.sort_key)
     if index != self.sort_combo.currentIndex():

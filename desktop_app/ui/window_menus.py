@@ -158,6 +158,10 @@ def _build_actions(self: MainWindow) -> None:
             f"Only {label}", lambda _checked=False, code_set=code_set: self.toggle_category(code_set),
             [keys(f"Alt+{number}")], f"categoryAction_{code_set}")
         self.category_actions[code_set].setToolTip(f"Show only {label} (Alt+{number}; again: all categories)")
+    self.results_order_action = self._action(
+        "Sort &Results by Relevance or Code", self.cycle_results_order, [keys("Ctrl+Shift+R")], "resultsOrderAction"
+    )
+    self.results_order_action.setToolTip("Switch the results between relevance and code order (Ctrl+Shift+R)")
     self.next_page_action = self._action(
         "&Next Page of Codes", self.next_page, [keys("Alt+PgDown")], "nextPageAction"
     )
@@ -227,6 +231,7 @@ def _build_actions(self: MainWindow) -> None:
         self.add_to_list_action,
         self.edit_note_action,
         self.shortcuts_action,
+        self.results_order_action,
         self.next_page_action,
         self.previous_page_action,
         self.import_action,
@@ -269,7 +274,7 @@ def _build_menus(self: MainWindow) -> None:
         self.category_filter.button(code_set).setToolTip(action.toolTip())
         self.category_filter.button(code_set).setAccessibleDescription(f"Shortcut {keys}")
     view_menu.addSeparator()
-    view_menu.addActions([self.next_page_action, self.previous_page_action])
+    view_menu.addActions([self.results_order_action, self.next_page_action, self.previous_page_action])
     theme_menu = view_menu.addMenu("T&heme")
     theme_menu.addActions(list(self.theme_actions.values()))
     help_menu = bar.addMenu("&Help")
