@@ -50,6 +50,8 @@ class DetailPane(QWidget):
         self.setAccessibleName("Code detail")
         self._detail: CodeDetail | None = None
         self._measure: MeasureDetail | None = None
+        # Imported (not bundled) sources, told by the window's overview: an unknown code's advice depends on it.
+        self.imported_sources = 0
         user_service = service if service is not None and service.user_data_on else None
         self._user_data_on = user_service is not None
 
@@ -171,7 +173,7 @@ class DetailPane(QWidget):
         if self._detail is None:
             return
         scroll = self.browser.verticalScrollBar().value()
-        self.browser.setHtml(detail_html(self._detail, self.palette()))
+        self.browser.setHtml(detail_html(self._detail, self.palette(), self.imported_sources))
         self.browser.verticalScrollBar().setValue(scroll)
 
     def changeEvent(self, event: QEvent) -> None:

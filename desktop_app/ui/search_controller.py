@@ -390,6 +390,10 @@ def _on_measure_note_link(self: MainWindow, link: str) -> None:
 
 def _on_overview_ready(self: MainWindow, overview: Overview) -> None:
     self.overview = overview
+    imported = sum(1 for source in overview.sources if source.kind != BUNDLED_KIND)
+    if imported != self.detail_pane.imported_sources:
+        self.detail_pane.imported_sources = imported
+        self.detail_pane.rerender()  # an unknown code shown says what fits the sources now
     self.section_tree.set_counts(overview.section_counts)
     names = [s.name for s in overview.sources]
     self.sources_label.setText(f"Sources: {len(names)}")
