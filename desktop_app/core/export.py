@@ -52,13 +52,14 @@ def code_facts(conn: sqlite3.Connection, codes: Sequence[str]) -> dict[str, Code
     facts: dict[str, CodeFacts] = {}
     sources = {r[0]: (r[1], r[2], r[3]) for r in conn.execute("SELECT id, name, release, kind FROM sources")}
     described: dict[tuple[int, ...], tuple[str, bool]] = {}
+    ours = [i for i, (_, _, kind) in sources.items() if kind == BUNDLED_KIND]  # the sources of our summaries
     for start in range(0, len(codes), 900):
         chunk = list(codes[start:start + 900])
         marks = ",".join("?" for _ in chunk)
         deleted = dict(conn.execute(f"SELECT code, deleted_date FROM codes WHERE code IN ({marks})", chunk))
         summaries = dict(conn.execute(
-            f"SELECT d.code, d.text FROM descriptors d JOIN sources s ON s.id = d.source_id "
-            f"WHERE d.code IN ({marks}) AND d.kind = 'summary' AND s.kind = ?", [*chunk, BUNDLED_KIND]))
+            f"SELECT code, text FROM descriptors WHERE code IN ({marks}) AND kind = 'summary' "
+            f"AND source_id IN ({','.join('?' for _ in ours)})", [*chunk, *ours])) if ours else {}
         by_code: dict[str, list[int]] = {}
         for code, source_id in conn.execute(
                 f"SELECT DISTINCT code, source_id FROM descriptors WHERE code IN ({marks}) AND kind != 'keywords'",
