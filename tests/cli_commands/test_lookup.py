@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.conftest import rvu_with_one_title
 from tests.test_cli import cli
 
 
@@ -30,15 +31,7 @@ def test_measure_names_its_title_source_and_localities_want_a_gpci_file(db_path:
 def test_search_tells_apart_codes_whose_titles_read_alike(db_path: Path, tmp_path: Path) -> None:
     """After a CMS import 45384 and 45385 share one short descriptor; the text output adds the list's second line
     (our summary) under each, and only under codes whose titles collide."""
-    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "cms"
-    text = (fixtures / "PPRRVU2030_Jan.csv").read_text(encoding="utf-8")
-    header_end = text.index("\n", text.index("HCPCS,")) + 1
-    first_row = text[header_end:text.index("\n", header_end) + 1]
-    code, title = first_row.split(",")[0], first_row.split(",")[2]
-    rows = "".join(first_row.replace(code, twin, 1).replace(title, "Invented same title", 1)
-                   for twin in ("45384", "45385"))
-    rvu = tmp_path / "PPRRVU2030_Jan.csv"
-    rvu.write_text(text[:header_end] + rows, encoding="utf-8")
+    rvu = rvu_with_one_title(tmp_path)
     assert cli(db_path, "import", str(rvu))[0] == 0
     status, out, _ = cli(db_path, "search", "45384, 45385, 99213")
     assert status == 0

@@ -15,7 +15,7 @@ from desktop_app.core.importers import import_paths
 from desktop_app.core.search import RANK_LIMIT, SearchFilters
 from desktop_app.core.store import CodeStore
 from desktop_app.core.userdata import UserData
-from tests.conftest import INVENTED_COMMON_WORD, add_invented_codes
+from tests.conftest import INVENTED_COMMON_WORD, add_invented_codes, rvu_with_one_title
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -131,14 +131,7 @@ def test_csv_export_of_results_neutralises_imported_text(store: CodeStore, tmp_p
 def test_codes_with_the_same_official_title_are_told_apart_by_our_summary(store: CodeStore, tmp_path: Path) -> None:
     """The CMS files give 45384 and 45385 one short descriptor; exported, the two rows read alike unless our own
     summary (the list's second line) goes with them."""
-    rvu = tmp_path / "PPRRVU2030_Jan.csv"
-    text = (FIXTURES / "cms" / "PPRRVU2030_Jan.csv").read_text(encoding="utf-8")
-    header_end = text.index("\n", text.index("HCPCS,")) + 1
-    first_row = text[header_end:text.index("\n", header_end) + 1]
-    code = first_row.split(",")[0]
-    rows = "".join(first_row.replace(code, twin, 1).replace(first_row.split(",")[2], "Invented same title", 1)
-                   for twin in ("45384", "45385"))
-    rvu.write_text(text[:header_end] + rows, encoding="utf-8")
+    rvu = rvu_with_one_title(tmp_path)
     import_paths(store.conn, [rvu])
     store.refresh()
     table = results_table(store, "45384, 45385")
