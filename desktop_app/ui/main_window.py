@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
     move_selection = search_controller.move_selection
     _select_row = search_controller._select_row
     toggle_category = search_controller.toggle_category
+    _preview_typed_code = search_controller._preview_typed_code
     cycle_results_order = search_controller.cycle_results_order
     open_current = search_controller.open_current
     _on_current_row_changed = search_controller._on_current_row_changed
@@ -247,6 +248,7 @@ class MainWindow(QMainWindow):
         self._history_index = -1
         self._requested_code = ""  # the code last asked of the worker (its failure is shown in the pane)
         self._dwell_code = ""  # a code the selection passed over, recorded if it stays shown (navigation.py)
+        self._previewed_query = ""  # the typed text whose one exact code was shown (search_controller.py)
         self.view_dwell_ms = VIEW_DWELL_MS  # tests change it
         self.view_dwell_timer = QTimer(self)
         self.view_dwell_timer.setSingleShot(True)

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.query import load_synonyms
 from desktop_app.core.reference import BUNDLED_KIND
+from desktop_app.core.results import MatchKind
 from desktop_app.core.search import Highlighter, SearchResult
 from desktop_app.ui.code_compare import compare_command
 from desktop_app.ui.empty_state import no_results_html, result_note
@@ -170,6 +171,7 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, mor
             row = self.results_model.row_of(self.detail_pane.detail.code)
             if row >= 0:
                 self._select_row(row, open_detail=False)
+        self._preview_typed_code(result)
     else:
         section_name = None
         if request.section_id is not None and request.section_id in self.store.catalog.sections:
@@ -187,6 +189,20 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, mor
         else ""
     )
     self.result_count_label.setText(f"{count} in {seconds * 1000:.0f} ms" if count else "")
+
+
+def _preview_typed_code(self: MainWindow, result: SearchResult) -> None:
+    """A code typed whole ("99213") shows its detail at once, as a row passed over does: it joins Recent and Back
+    only if it stays shown (VIEW_DWELL_MS) or is opened or used. Once per typed text, so a refresh of the same
+    search (another program imported) does not take the person back to it, nor Back/Forward, which show
+    their code themselves."""
+    if len(result.hits) != 1 or result.hits[0].match != MatchKind.EXACT or result.query != self.search_box.text():
+        return
+    code = result.hits[0].code
+    if result.query == self._previewed_query or code == self._requested_code:
+        return
+    self._previewed_query = result.query
+    self._select_row(0)  # the selection shows it (navigation.preview_code)
 
 
 def _unfiltered_total(self: MainWindow, result: SearchResult) -> int | None:

@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.main_window import MainWindow
 
-from .conftest import WAIT_MS, codes, own_user_connection, search, wait_detail
+from .conftest import WAIT_MS, codes, own_user_connection, search, settle, wait_detail
 
 
 def test_back_and_forward_walk_the_codes_opened(qtbot: QtBot, window: MainWindow) -> None:
@@ -88,3 +88,24 @@ def test_back_from_a_code_passed_over_returns_to_the_last_code_opened(qtbot: QtB
     wait_detail(qtbot, window, "99213")
     assert window.history() == (["99213"], 0) and not window.back_action.isEnabled()
     assert _recent(window) == ["99213"]
+
+
+def test_a_code_typed_whole_shows_at_once_and_is_recorded_only_if_it_stays(qtbot: QtBot, window: MainWindow) -> None:
+    """Typing 3074F showed one row and an empty detail until Enter; now it shows, as a row passed over."""
+    window.view_dwell_ms = 60_000
+    search(qtbot, window, "3074F")
+    wait_detail(qtbot, window, "3074F")
+    assert window.search_box.hasFocus() and window.history() == ([], -1)
+    search(qtbot, window, "9921")  # a prefix: several rows, nothing opened by itself
+    qtbot.wait(200)
+    assert window.detail_pane.detail is not None and window.detail_pane.detail.code == "3074F"
+    window.view_dwell_ms = 200
+    search(qtbot, window, "99213")
+    wait_detail(qtbot, window, "99213")
+    qtbot.waitUntil(lambda: _recent(window) == ["99213"], timeout=WAIT_MS)
+    window.open_code("3074F")  # a link: opened elsewhere while the box still says 99213
+    wait_detail(qtbot, window, "3074F")
+    window.request_search()  # the same search again (as after an import by another program)
+    settle(qtbot, window)
+    qtbot.wait(300)
+    assert window.detail_pane.detail is not None and window.detail_pane.detail.code == "3074F"  # not taken back
