@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
     _select_row = search_controller._select_row
     toggle_category = search_controller.toggle_category
     _preview_typed_code = search_controller._preview_typed_code
+    _on_typing_paused = search_controller._on_typing_paused
     cycle_results_order = search_controller.cycle_results_order
     open_current = search_controller.open_current
     _on_current_row_changed = search_controller._on_current_row_changed
@@ -249,6 +250,9 @@ class MainWindow(QMainWindow):
         self._requested_code = ""  # the code last asked of the worker (its failure is shown in the pane)
         self._dwell_code = ""  # a code the selection passed over, recorded if it stays shown (navigation.py)
         self._previewed_query = ""  # the typed text whose one exact code was shown (search_controller.py)
+        self.typed_code_timer = QTimer(self)
+        self.typed_code_timer.setSingleShot(True)
+        self.typed_code_timer.timeout.connect(self._on_typing_paused)
         self.view_dwell_ms = VIEW_DWELL_MS  # tests change it
         self.view_dwell_timer = QTimer(self)
         self.view_dwell_timer.setSingleShot(True)

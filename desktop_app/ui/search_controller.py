@@ -38,7 +38,7 @@ from desktop_app.ui.requests import (
 )
 from desktop_app.ui.results import SortKey
 from desktop_app.ui.theme import CODE_SET_LABELS
-from desktop_app.ui.window_layout import COMPARE_TAB, FIRST_PAGE, RESULT_LIMIT, SEARCH_TAB
+from desktop_app.ui.window_layout import COMPARE_TAB, FIRST_PAGE, RESULT_LIMIT, SEARCH_TAB, TYPED_CODE_PAUSE_MS
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -195,11 +195,22 @@ def _preview_typed_code(self: MainWindow, result: SearchResult) -> None:
     """A code typed whole ("99213") shows its detail at once, as a row passed over does: it joins Recent and Back
     only if it stays shown (VIEW_DWELL_MS) or is opened or used. Once per typed text, so a refresh of the same
     search (another program imported) does not take the person back to it, nor Back/Forward, which show
-    their code themselves."""
+    their code themselves. It waits for a pause in the typing (TYPED_CODE_PAUSE_MS), so keys typed on cost
+    nothing more."""
     if len(result.hits) != 1 or result.hits[0].match != MatchKind.EXACT or result.query != self.search_box.text():
         return
-    code = result.hits[0].code
-    if result.query == self._previewed_query or code == self._requested_code:
+    if result.query == self._previewed_query or result.hits[0].code == self._requested_code:
+        return
+    self.typed_code_timer.start(TYPED_CODE_PAUSE_MS)
+
+
+def _on_typing_paused(self: MainWindow) -> None:
+    result = self.last_result
+    if result is None or len(result.hits) != 1 or result.query != self.search_box.text():
+        return  # typed on: another search is shown or coming
+    if result.query == self._previewed_query or result.hits[0].code == self._requested_code:
+        return
+    if self.results_model.row_of(result.hits[0].code) != 0:
         return
     self._previewed_query = result.query
     self._select_row(0)  # the selection shows it (navigation.preview_code)

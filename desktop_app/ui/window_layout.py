@@ -8,3 +8,5 @@ SEARCH_TAB, COMPARE_TAB, COMPARE_CODES_TAB = 0, 1, 2
 # this long: scanning 30 rows leaves no 30 entries, reading one does. Opening a code (Enter, a double-click, a link,
 # the working set) or using it (copy, star, note) records it at once.
 VIEW_DWELL_MS = 1000
+# A code typed whole shows its detail once the typing pauses this long (keys typed on cost nothing more).
+TYPED_CODE_PAUSE_MS = 150
