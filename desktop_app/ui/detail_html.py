@@ -89,10 +89,11 @@ def _payments_html(detail: CodeDetail) -> str:
                      f"{component}</td>{cells}</tr>")
     if detail.payments:
         parts.append("</table>")
-    for payment in detail.payments:
-        notes = "".join(f" {escape(n)}." for n in payment.notes)
-        parts.append(f"<p class='muted'>{escape(payment.where.capitalize())}: {escape(payment.formula)} "
-                     f"({escape(payment.source)}).{notes}</p>")
+    # One line per way of computing: a code and its modifier rows (G0105 and G0105-53) share theirs, said once.
+    explained = dict.fromkeys(
+        f"{escape(payment.where.capitalize())}: {escape(payment.formula)} ({escape(payment.source)})."
+        + "".join(f" {escape(n)}." for n in payment.notes) for payment in detail.payments)
+    parts += [f"<p class='muted'>{line}</p>" for line in explained]
     for note in detail.payment_notes:
         parts.append(f"<p class='muted'>No payment amount: {escape(note)}.</p>")
     if detail.localities and detail.payments:
