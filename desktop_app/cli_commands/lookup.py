@@ -46,6 +46,13 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     else:
         if result.message:
             out.write(result.message + "\n")
+        if result.filter_ignored and result.outside_filter and args.category:
+            # As the window says it: a code typed exactly is shown whatever the filter, and named as outside it.
+            outside = ", ".join(result.outside_filter[:5]) + (
+                f" and {len(result.outside_filter) - 5:,} more" if len(result.outside_filter) > 5 else "")
+            verb = "is" if len(result.outside_filter) == 1 else "are"
+            out.write(f"{outside} {verb} outside the {category_label(args.category)} filter, shown because you "
+                      "typed it exactly.\n")
         for m in measures:
             years = f" ({', '.join(m.years)})" if m.years else ""
             out.write(f"Measure {m.measure_id}{years}: {clip(m.title, 80)}  → codedesk-cli measure {m.measure_id}\n")

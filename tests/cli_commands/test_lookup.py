@@ -41,3 +41,14 @@ def test_search_tells_apart_codes_whose_titles_read_alike(db_path: Path, tmp_pat
     under_first, under_second = lines[first + 1].strip(), lines[second + 1].strip()
     assert under_first and under_second and under_first != under_second  # our two summaries
     assert lines[lines.index(next(line for line in lines if line.startswith("99213"))) + 1:] == []  # no extra line
+
+
+def test_a_code_typed_outside_the_category_filter_is_shown_and_named(db_path: Path) -> None:
+    """As in the window: J1100 with --category II is listed, and the output says it lies outside the filter."""
+    status, out, _ = cli(db_path, "search", "J1100, 3074F", "--category", "II")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == "J1100 is outside the CPT Category II filter, shown because you typed it exactly."
+    assert {line.split()[0] for line in lines[1:]} == {"J1100", "3074F"}
+    status, out, _ = cli(db_path, "search", "J1100", "--category", "HCPCS")
+    assert "outside" not in out
