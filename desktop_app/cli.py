@@ -112,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", help="a text/CSV file, or - for standard input")
     validate.add_argument("--json", action="store_true")
 
-    commands.add_parser("info", help="database path, sources and counts")
+    info = commands.add_parser("info", help="database path, sources and counts")
+    info.add_argument("--json", action="store_true")
 
     import_cmd = commands.add_parser("import", help="import CMS/AMA code files, folders or zips")
     import_cmd.add_argument("paths", nargs="+", type=Path)
@@ -126,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     remove = commands.add_parser("remove-source", help="remove an imported source by its id (see 'sources')")
     remove.add_argument("source_id", type=int)
+    remove.add_argument("--json", action="store_true")
 
     check = commands.add_parser("check", help="check the codes of one claim against the imported NCCI edits "
                                 "(PTP pairs and MUE units), e.g. check 29881 29877-59 '20610 x2' --date 2026-07-15")

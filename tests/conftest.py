@@ -123,3 +123,17 @@ def invented_db(db_path: Path) -> Path:
     """The bundled reference plus :data:`INVENTED_CODE_COUNT` invented Category I codes."""
     add_invented_codes(db_path)
     return db_path
+
+
+def rvu_with_one_title(tmp_path: Path, codes: tuple[str, ...] = ("45384", "45385"),
+                       title: str = "Invented same title") -> Path:
+    """An RVU file in the CMS layout (from the invented fixture) giving ``codes`` one short descriptor, as the real
+    file does for 45384 and 45385."""
+    text = (Path(__file__).resolve().parent / "fixtures" / "cms" / "PPRRVU2030_Jan.csv").read_text(encoding="utf-8")
+    header_end = text.index("\n", text.index("HCPCS,")) + 1
+    first_row = text[header_end:text.index("\n", header_end) + 1]
+    code, old_title = first_row.split(",")[0], first_row.split(",")[2]
+    rows = "".join(first_row.replace(code, twin, 1).replace(old_title, title, 1) for twin in codes)
+    path = tmp_path / "PPRRVU2030_Jan.csv"
+    path.write_text(text[:header_end] + rows, encoding="utf-8")
+    return path

@@ -19,9 +19,10 @@ from desktop_app.core.store import CodeStore
 
 
 def cmd_compare_codes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
-    codes = list(dict.fromkeys(normalize(c) for c in args.codes))
+    given = [normalize(c) for c in args.codes]
+    codes = list(dict.fromkeys(given))
     try:
-        check_code_count(codes)
+        check_code_count(codes, given)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     bad = [c for c in codes if classify(c) is None]

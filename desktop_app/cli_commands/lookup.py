@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from collections import Counter
 from typing import TextIO
 
 from desktop_app.cli_commands.common import (
@@ -45,13 +46,26 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     else:
         if result.message:
             out.write(result.message + "\n")
+        if result.filter_ignored and result.outside_filter and args.category:
+            # As the window says it: a code typed exactly is shown whatever the filter, and named as outside it.
+            outside = ", ".join(result.outside_filter[:5]) + (
+                f" and {len(result.outside_filter) - 5:,} more" if len(result.outside_filter) > 5 else "")
+            verb = "is" if len(result.outside_filter) == 1 else "are"
+            out.write(f"{outside} {verb} outside the {category_label(args.category)} filter, shown because you "
+                      "typed it exactly.\n")
         for m in measures:
             years = f" ({', '.join(m.years)})" if m.years else ""
             out.write(f"Measure {m.measure_id}{years}: {clip(m.title, 80)}  → codedesk-cli measure {m.measure_id}\n")
+        # Codes whose titles read alike (45384 and 45385 share a CMS short descriptor) get the list's second
+        # line under them: our summary, which tells them apart.
+        titles = Counter(hit.title for hit in result.hits)
         for hit in result.hits:
             section = hit.section[-1] if hit.section else ("modifier" if hit.kind == CodeKind.MODIFIER else "")
             flag = " [deleted]" if hit.status == CodeStatus.DELETED else ""
             out.write(f"{hit.code:<6} {hit.code_set:<5} {clip(section, 28):<28}  {clip(hit.title, 70)}{flag}\n")
+            second = result.row_texts.get(hit.code)
+            if titles[hit.title] > 1 and second is not None and second.secondary:
+                out.write(f"{'':<42}{clip(second.secondary, 70)}\n")
             for check in hit.modifiers:
                 out.write(f"  -{check.modifier}  {_check_text(check)}\n")
         for unknown in result.unknown:

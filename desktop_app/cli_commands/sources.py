@@ -24,6 +24,17 @@ from desktop_app.core.store import CodeStore
 
 
 def cmd_info(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    if args.json:
+        per_category = store.code_counts()
+        print_json({
+            "database": str(store.path),
+            "schema": SCHEMA_VERSION,
+            "sources": [s.to_json() for s in store.sources()],
+            "counts": per_category,
+            "total": {key: sum(c[key] for c in per_category.values()) for key in ("codes", "active", "deleted",
+                                                                          "modifiers")},
+        }, out)
+        return EXIT_OK
     out.write(f"Database: {store.path}\nSchema: {SCHEMA_VERSION}\n\nSources:\n")
     for source in store.sources():
         release = f" {source.release}" if not release_in_name(source.name, source.release) else ""
@@ -105,8 +116,12 @@ def cmd_remove_source(store: CodeStore, args: argparse.Namespace, out: TextIO) -
 
     if not any(s.id == args.source_id for s in store.sources()):
         raise UsageError(f"there is no source {args.source_id} (see 'codedesk-cli sources')")
+    removed = next(s for s in store.sources() if s.id == args.source_id)
     remove_source(store.conn, args.source_id)
-    out.write(f"Removed source {args.source_id}.\n")
+    if args.json:
+        print_json({"removed": removed.to_json()}, out)
+    else:
+        out.write(f"Removed source {args.source_id}.\n")
     return EXIT_OK
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from desktop_app.cli_commands.common import (
     print_json,
 )
 from desktop_app.core.enums import StrEnum
+from desktop_app.core.export import code_facts
 from desktop_app.core.grammar import Shape, classify, code_set_for, normalize, parse_modified_code
 from desktop_app.core.kinds import CodeKind, CodeStatus
 from desktop_app.core.store import CodeStore
@@ -154,6 +156,11 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
     if args.json:
         print_json(records, out)
     else:
+        # Codes whose descriptors read alike (45384 and 45385 share a CMS short descriptor) get our summary on a
+        # line under them, as in the window's list.
+        titles = Counter(str(r["title"]) for r in records if r["known"])
+        alike = list(dict.fromkeys(str(r["code"]) for r in records if r["known"] and titles[str(r["title"])] > 1))
+        ours = {code: facts.summary for code, facts in code_facts(store.conn, alike).items()} if alike else {}
         for r in records:
             written = "-".join([str(r["code"]), *(str(m["modifier"]) for m in r["modifiers"])])  # type: ignore[attr-defined]
             # The descriptor when known, else why not; a deleted code or an unfit modifier says so.
@@ -163,6 +170,8 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
             # A descriptor is clipped to the line; our own reason (why a code is invalid or unknown) is not.
             out.write(f"{r['line']:>6}  {written[:18]:<18} {r['status']:<8} {r['category'] or '-':<5} "
                       f"{clip(said, 90) if r['known'] else ' '.join(said.split())}\n")
+            if ours.get(str(r["code"])):
+                out.write(f"{'':<41}{clip(ours[str(r['code'])], 90)}\n")
         out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
     unfit = tally.get(LineStatus.INVALID, 0) + tally.get(LineStatus.UNKNOWN, 0)
     return EXIT_OK if unfit == 0 else EXIT_NOT_FOUND

@@ -75,9 +75,12 @@ def category_label(code_set: str | None) -> str:
     return _CODE_SETS[code_set].label if code_set in _CODE_SETS else (code_set or "")
 
 
-def check_code_count(codes: list[str]) -> None:
+def check_code_count(codes: list[str], given: list[str] | None = None) -> None:
+    """2 to 4 different codes; ``given``: the codes as typed, so a code typed twice is named as such."""
     if not MIN_CODES <= len(codes) <= MAX_CODES:
-        raise ValueError(f"compare {MIN_CODES} to {MAX_CODES} codes, not {len(codes)}")
+        twice = sorted({c for c in given if given.count(c) > 1}) if given else []
+        said_twice = f" ({', '.join(twice)} given more than once)" if twice else ""
+        raise ValueError(f"compare {MIN_CODES} to {MAX_CODES} different codes, not {len(codes)}{said_twice}")
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

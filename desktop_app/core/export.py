@@ -22,9 +22,12 @@ from desktop_app.core.store import CodeStore
 from desktop_app.core.userdata import UserData
 
 MAX_EXPORT_ROWS = 1_000_000  # Excel's sheet limit is 1,048,576 rows
+# ``summary``: our own plain-language summary, which tells apart codes whose official short descriptors are the
+# same (45384 and 45385 are both "Colonoscopy w/lesion removal" in the CMS files), as the list's second line does.
 RESULT_COLUMNS = ("code", "category", "section", "title", "title_source", "status", "deleted_date",
-                  "descriptor_sources", "match")
-WORKING_SET_COLUMNS = ("kind", "list", "code", "category", "title", "title_source", "status", "text", "when")
+                  "descriptor_sources", "match", "summary")
+WORKING_SET_COLUMNS = ("kind", "list", "code", "category", "title", "title_source", "status", "text", "when",
+                       "summary")
 
 @dataclass
 class ExportTable:
@@ -41,6 +44,7 @@ class CodeFacts:
     deleted_date: str
     descriptor_sources: str
     official_text: bool  # a descriptor from an imported (non-bundled) source
+    summary: str = ""  # our own plain-language summary ("" when we wrote none)
 
 
 def code_facts(conn: sqlite3.Connection, codes: Sequence[str]) -> dict[str, CodeFacts]:
@@ -48,10 +52,14 @@ def code_facts(conn: sqlite3.Connection, codes: Sequence[str]) -> dict[str, Code
     facts: dict[str, CodeFacts] = {}
     sources = {r[0]: (r[1], r[2], r[3]) for r in conn.execute("SELECT id, name, release, kind FROM sources")}
     described: dict[tuple[int, ...], tuple[str, bool]] = {}
+    ours = [i for i, (_, _, kind) in sources.items() if kind == BUNDLED_KIND]  # the sources of our summaries
     for start in range(0, len(codes), 900):
         chunk = list(codes[start:start + 900])
         marks = ",".join("?" for _ in chunk)
         deleted = dict(conn.execute(f"SELECT code, deleted_date FROM codes WHERE code IN ({marks})", chunk))
+        summaries = dict(conn.execute(
+            f"SELECT code, text FROM descriptors WHERE code IN ({marks}) AND kind = 'summary' "
+            f"AND source_id IN ({','.join('?' for _ in ours)})", [*chunk, *ours])) if ours else {}
         by_code: dict[str, list[int]] = {}
         for code, source_id in conn.execute(
                 f"SELECT DISTINCT code, source_id FROM descriptors WHERE code IN ({marks}) AND kind != 'keywords'",
@@ -64,7 +72,7 @@ def code_facts(conn: sqlite3.Connection, codes: Sequence[str]) -> dict[str, Code
                 described[ids] = ("; ".join(source_label(*sources[i]) for i in known),
                                   any(sources[i][2] != BUNDLED_KIND for i in known))
             labels, official = described[ids]
-            facts[code] = CodeFacts(deleted.get(code) or "", labels, official)
+            facts[code] = CodeFacts(deleted.get(code) or "", labels, official, summaries.get(code, ""))
     return facts
 
 
@@ -101,19 +109,23 @@ def results_table(store: CodeStore, query: str, filters: SearchFilters | None = 
         extra = facts.get(hit.code, empty)
         official_cpt = official_cpt or (extra.official_text and hit.code_set in CPT_SETS)
         rows.append((hit.code, category_label(hit.code_set), " > ".join(hit.section), hit.title, hit.source,
-                     hit.status, extra.deleted_date, extra.descriptor_sources, hit.match))
+                     hit.status, extra.deleted_date, extra.descriptor_sources, hit.match, extra.summary))
     return ExportTable(RESULT_COLUMNS, rows, (AMA_NOTICE,) if official_cpt else (), total)
 
 
-def working_set_table(userdata: UserData, summaries: dict[str, Hit]) -> ExportTable:
-    """Favourites (by list), notes and recent codes with their titles and title sources."""
+def working_set_table(userdata: UserData, summaries: dict[str, Hit],
+                      ours: dict[str, str] | None = None) -> ExportTable:
+    """Favourites (by list), notes and recent codes with their titles and title sources; ``ours``: our own
+    plain-language summary per code (the ``summary`` column, as in the results export)."""
     rows: list[tuple[str, ...]] = []
+    ours = ours or {}
 
     def described(kind: str, list_name: str, code: str, text: str, when: str) -> tuple[str, ...]:
         hit = summaries.get(code)
         if hit is None:
-            return (kind, list_name, code, "", "", "", "not in the database", text, when)
-        return (kind, list_name, code, category_label(hit.code_set), hit.title, hit.source, hit.status, text, when)
+            return (kind, list_name, code, "", "", "", "not in the database", text, when, "")
+        return (kind, list_name, code, category_label(hit.code_set), hit.title, hit.source, hit.status, text, when,
+                ours.get(code, ""))
 
     rows += [described("favourite", f.list_name, f.code, "", f.added_at) for f in userdata.favourite_entries()]
     rows += [described("note", "", n.code, n.text, n.updated_at) for n in userdata.note_entries()]

@@ -139,6 +139,13 @@ class UserData:
         return self.conn.execute("SELECT 1 FROM favourites WHERE code = ?", (code,)).fetchone() is not None
 
     @_user_errors
+    def lists_of(self, code: str) -> list[str]:
+        """The lists ``code`` is in, the default list first, then by name."""
+        names = [r[0] for r in self.conn.execute(
+            "SELECT list FROM favourites WHERE code = ? ORDER BY list COLLATE NOCASE", (code,))]
+        return [n for n in names if n == DEFAULT_LIST] + [n for n in names if n != DEFAULT_LIST]
+
+    @_user_errors
     def set_favourite(self, code: str, on: bool, list_name: str | None = None) -> None:
         """Add ``code`` to ``list_name`` (default: the Favourites list); remove it from that list, or from
         every list when ``list_name`` is None."""

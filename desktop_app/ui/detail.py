@@ -50,6 +50,8 @@ class DetailPane(QWidget):
         self.setAccessibleName("Code detail")
         self._detail: CodeDetail | None = None
         self._measure: MeasureDetail | None = None
+        # Imported (not bundled) sources, told by the window's overview: an unknown code's advice depends on it.
+        self.imported_sources = 0
         user_service = service if service is not None and service.user_data_on else None
         self._user_data_on = user_service is not None
 
@@ -136,7 +138,7 @@ class DetailPane(QWidget):
         self._measure = None
         self.rerender()
         self._set_code_actions_enabled(True)
-        self.favourite_button.show_state(detail.code, user is not None and user.favourite)
+        self.favourite_button.show_state(detail.code, user.lists if user is not None else ())
         self.note_editor.show_note(detail.code, user)
 
     def show_problem(self, code: str, message: str) -> None:
@@ -149,7 +151,7 @@ class DetailPane(QWidget):
             f"<h2>{escape(code)}</h2><p style='color:{warning};'>Could not open {escape(code)}: "
             f"{escape(printable(message))}</p>")
         self._set_code_actions_enabled(False)
-        self.favourite_button.show_state(None, False)
+        self.favourite_button.show_state(None, ())
         self.note_editor.show_note(None, None)
 
     def show_measure(self, measure: MeasureDetail) -> None:
@@ -160,7 +162,7 @@ class DetailPane(QWidget):
         self.browser.setHtml(measure_html(measure, self.palette()))
         self.browser.verticalScrollBar().setValue(0)
         self._set_code_actions_enabled(False)
-        self.favourite_button.show_state(None, False)
+        self.favourite_button.show_state(None, ())
         self.note_editor.show_note(None, None)
 
     def rerender(self) -> None:
@@ -171,7 +173,7 @@ class DetailPane(QWidget):
         if self._detail is None:
             return
         scroll = self.browser.verticalScrollBar().value()
-        self.browser.setHtml(detail_html(self._detail, self.palette()))
+        self.browser.setHtml(detail_html(self._detail, self.palette(), self.imported_sources))
         self.browser.verticalScrollBar().setValue(scroll)
 
     def changeEvent(self, event: QEvent) -> None:

@@ -18,6 +18,15 @@ from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_b
 OUR_SUMMARY_LABEL = "CodeDesk plain-language summary (our own words)"
 NOT_IN_DATABASE_HINT = "Not in your database. Import your code files (File \u2192 Import\u2026) to see its descriptors."
 
+
+def not_in_database_hint(imported_sources: int) -> str:
+    """With code files imported, "import your code files" is wrong advice: say what else it may be."""
+    if not imported_sources:
+        return NOT_IN_DATABASE_HINT
+    plural = "s" if imported_sources != 1 else ""
+    return (f"Not in your database: none of your {imported_sources} imported source{plural} lists it. It may be "
+            "new (import the newest release: File \u2192 Import\u2026), deleted long ago, or mistyped.")
+
 def _measures_html(detail: CodeDetail) -> str:
     """A code's measures: the quality roles per measure ("G8752 + G8754 → performance met"), then one compact
     list of the measures whose eligible population the code opens; for a Category II code no measure uses, the
@@ -80,10 +89,11 @@ def _payments_html(detail: CodeDetail) -> str:
                      f"{component}</td>{cells}</tr>")
     if detail.payments:
         parts.append("</table>")
-    for payment in detail.payments:
-        notes = "".join(f" {escape(n)}." for n in payment.notes)
-        parts.append(f"<p class='muted'>{escape(payment.where.capitalize())}: {escape(payment.formula)} "
-                     f"({escape(payment.source)}).{notes}</p>")
+    # One line per way of computing: a code and its modifier rows (G0105 and G0105-53) share theirs, said once.
+    explained = dict.fromkeys(
+        f"{escape(payment.where.capitalize())}: {escape(payment.formula)} ({escape(payment.source)})."
+        + "".join(f" {escape(n)}." for n in payment.notes) for payment in detail.payments)
+    parts += [f"<p class='muted'>{line}</p>" for line in explained]
     for note in detail.payment_notes:
         parts.append(f"<p class='muted'>No payment amount: {escape(note)}.</p>")
     if detail.localities and detail.payments:
@@ -167,8 +177,9 @@ def _facts_html(detail: CodeDetail) -> str:
     return "".join(parts)
 
 
-def detail_html(detail: CodeDetail, palette: QPalette) -> str:
-    """The pane's content as Qt rich text. Colours come from ``palette`` so dark themes stay readable."""
+def detail_html(detail: CodeDetail, palette: QPalette, imported_sources: int = 0) -> str:
+    """The pane's content as Qt rich text. Colours come from ``palette`` so dark themes stay readable;
+    ``imported_sources``: how many code files are imported (an unknown code's advice depends on it)."""
     muted = muted_text(palette).name()
     rule = blend(palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text), 0.2).name()
     notice_bg = differs_background(palette).name()
@@ -205,7 +216,7 @@ def detail_html(detail: CodeDetail, palette: QPalette) -> str:
     parts.append(_applied_html(detail))
     # No unlabelled headline: the title is one of the descriptors below, each shown with its source.
     if not detail.known:
-        parts.append(_unknown_html(detail, notice_bg))
+        parts.append(_unknown_html(detail, notice_bg, imported_sources))
         parts.append(_measures_html(detail))  # a measure can name a code no imported file describes
         parts.append(_applied_entries_html(detail))
         return "".join(parts)
@@ -294,7 +305,7 @@ def _applied_entries_html(detail: CodeDetail) -> str:
     return "<h3>About these modifiers</h3>" + "".join(_modifier_entry_html(e, heading=False) for e in found)
 
 
-def _unknown_html(detail: CodeDetail, notice_bg: str) -> str:
+def _unknown_html(detail: CodeDetail, notice_bg: str, imported_sources: int) -> str:
     if not detail.well_formed:
         return (
             f"<p>\u201c{escape(detail.code)}\u201d is not a code shape CodeDesk knows. Codes are five "
@@ -308,7 +319,7 @@ def _unknown_html(detail: CodeDetail, notice_bg: str) -> str:
     lines.append(".</p>")
     lines.append(
         f"<table width='100%' cellpadding='8' style='background-color:{notice_bg};'><tr><td>"
-        f"<b>{escape(NOT_IN_DATABASE_HINT)}</b></td></tr></table>"
+        f"<b>{escape(not_in_database_hint(imported_sources))}</b></td></tr></table>"
     )
     return "".join(lines)
 

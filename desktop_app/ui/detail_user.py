@@ -10,9 +10,12 @@ what the file still refuses then is kept beside it by the worker and saved at th
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
+from desktop_app.core.userdata import DEFAULT_LIST
 from desktop_app.ui.requests import UserState
 from desktop_app.ui.theme import muted_text, warning_text
 from desktop_app.ui.user_requests import FavouriteSet, NoteSaved, SetFavouriteRequest, SetNoteRequest
@@ -24,7 +27,15 @@ NOTE_SAVE_DELAY_MS = 400  # after the last keystroke
 
 
 class FavouriteButton(QToolButton):
-    """The star: checked when the shown code is in any favourite list; toggling it asks the worker."""
+    """The star. It acts on the favourite list chosen in the working set's Favourites tab and says so:
+
+    * a named list chosen ("Cardiology"): filled when the code is in that list; Ctrl+D adds it to that list or
+      takes it out of that list only ("\u2605 In Cardiology", "\u2606 Add to Cardiology");
+    * "All lists" chosen (the start): filled when the code is in any list; Ctrl+D adds it to the Favourites
+      list ("\u2606 Favourite"), or takes it out of every list it is in ("\u2605 In 2 lists": the tooltip names
+      them).
+
+    Toggling posts the change to the worker; a change the file refuses goes back and says why."""
 
     problem = Signal(str)  # a change the user data refused (the star went back)
 
@@ -32,37 +43,94 @@ class FavouriteButton(QToolButton):
         super().__init__(parent)
         self._service = service
         self._code: str | None = None
+        self._lists: tuple[str, ...] = ()  # the lists the shown code is in
+        self._before: tuple[str, ...] = ()  # ... before the last toggle (shown again if the file refuses it)
+        self._context: str | None = None  # the list the star acts on (None: all lists)
         self.setObjectName("favouriteButton")
         self.setCheckable(True)
         self.setAccessibleName("Favourite")
-        self.setToolTip("Keep this code in your favourites")
         self.toggled.connect(self._on_toggled)
         if service is not None:
             service.on(FavouriteSet, self._on_answer)
-        self.show_state(None, False)
+        self.show_state(None, ())
 
-    def show_state(self, code: str | None, on: bool) -> None:
-        """What the user data says for ``code`` (no write)."""
+    @property
+    def context(self) -> str | None:
+        return self._context
+
+    @property
+    def lists(self) -> tuple[str, ...]:
+        return self._lists
+
+    def set_context(self, list_name: str | None) -> None:
+        """The list chosen in the Favourites tab (None: "All lists")."""
+        self._context = list_name
+        self._sync()
+
+    def show_state(self, code: str | None, lists: tuple[str, ...] | list[str]) -> None:
+        """What the user data says for ``code``: the lists it is in (no write)."""
         self._code = code
+        self._lists = tuple(lists)
+        self._sync()
+
+    def _on_toggled(self, on: bool) -> None:
+        if self._code is None or self._service is None:
+            return
+        self._before = self._lists
+        if on:
+            target = self._context or DEFAULT_LIST
+            self._lists = (*self._lists, target) if target not in self._lists else self._lists
+        else:
+            self._lists = tuple(n for n in self._lists if n != self._context) if self._context else ()
+        self._service.post(SetFavouriteRequest(self._code, on, self._context, by_star=True))
+        self._sync()
+
+    def _on_answer(self, answer: FavouriteSet) -> None:
+        if not answer.problem or not answer.by_star:
+            return
+        if answer.code == self._code:
+            self.show_state(self._code, self._before)  # refused: shown as it is, not as it was wished
+        self.problem.emit(f"Could not change the favourite of {answer.code}: {answer.problem}")
+
+    def _fit(self, name: str) -> str:
+        width = self.fontMetrics().horizontalAdvance("Orthopaedics")  # the longest name shown in full
+        return self.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, width)
+
+    def _sync(self) -> None:
+        on = self._context in self._lists if self._context else bool(self._lists)
         self.blockSignals(True)
         self.setChecked(on)
         self.blockSignals(False)
-        self._sync_text()
+        self.setText(star_text(self._lists, self._context, self._fit))
+        self.setToolTip(star_tooltip(self._code, self._lists, self._context))
 
-    def _on_toggled(self, on: bool) -> None:
-        if self._code is not None and self._service is not None:
-            self._service.post(SetFavouriteRequest(self._code, on))
-        self._sync_text()
 
-    def _on_answer(self, answer: FavouriteSet) -> None:
-        if not answer.problem:
-            return
-        if answer.code == self._code and answer.list_name is None and self.isChecked() == answer.on:
-            self.show_state(self._code, not answer.on)  # refused: shown as it is, not as it was wished
-        self.problem.emit(f"Could not change the favourite of {answer.code}: {answer.problem}")
+def star_text(lists: tuple[str, ...], context: str | None, fits: Callable[[str], str] = str) -> str:
+    """The star's label: what it shows now, and so what Ctrl+D will undo or do. ``fits`` shortens a list name
+    (the tooltip has it in full), so a long name does not widen the window."""
+    if context is not None:
+        return f"\u2605 In {fits(context)}" if context in lists else f"\u2606 Add to {fits(context)}"
+    if not lists:
+        return "\u2606 Favourite"
+    return f"\u2605 In {fits(lists[0])}" if len(lists) == 1 else f"\u2605 In {len(lists)} lists"
 
-    def _sync_text(self) -> None:
-        self.setText("\u2605 Favourite" if self.isChecked() else "\u2606 Favourite")
+
+def star_tooltip(code: str | None, lists: tuple[str, ...], context: str | None) -> str:
+    """What Ctrl+D (or a click) will do, in full."""
+    if code is None:
+        return "Keep the open code in your favourites (Ctrl+D)"
+    if context is not None:
+        others = [n for n in lists if n != context]
+        also = f" It is also in: {', '.join(others)}." if others else ""
+        if context in lists:
+            return (f"Ctrl+D takes {code} out of the {context} list only.{also} "
+                    "Choose \u201cAll lists\u201d in the Favourites tab to act on every list.")
+        return f"Ctrl+D adds {code} to the {context} list (the list chosen in the Favourites tab).{also}"
+    if not lists:
+        return (f"Ctrl+D adds {code} to the {DEFAULT_LIST} list. Choose a list in the Favourites tab to add to "
+                "that one instead; Ctrl+Shift+D asks which.")
+    return (f"{code} is in: {', '.join(lists)}. Ctrl+D takes it out of every list; choose a list in the "
+            "Favourites tab to take it out of that one only.")
 
 
 class NoteEditor(QWidget):

@@ -10,7 +10,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QPalette, QResizeEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -149,6 +149,9 @@ class _SectionFilterProxy(QSortFilterProxyModel):
         return item_set is None or item_set == self.code_set
 
 
+RANGE_COLUMN_FROM = 400  # px: a narrower tree hides its Range column, so the section names can be read
+
+
 class SectionTree(QTreeView):
     """Code sets, their sections and subsections, with ranges and code counts. Choosing one browses it."""
 
@@ -171,11 +174,15 @@ class SectionTree(QTreeView):
         self.setAlternatingRowColors(False)
         header = self.header()
         header.setStretchLastSection(False)
-        # Section names are long ("Musculoskeletal System"): the column can be widened by hand, the tree
-        # scrolls sideways rather than cutting, and a cut name elides in the middle with the full name as tooltip.
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        # Counts are read whole, so they take the room they need: a count cut at the panel's edge ("9,7" for
+        # 9,726) misleads. The names take the rest and elide in the middle, with the full name (and range) as
+        # tooltip. A range gets room for one range ("00100–01999"; a list of ranges elides, whole in its
+        # tooltip), and only while the panel is wide enough that the names stay readable (RANGE_COLUMN_FROM):
+        # widening the panel (its splitter) shows it.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(1, self.fontMetrics().horizontalAdvance("00100\u201301999") + 16)
         header.setMinimumSectionSize(40)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
@@ -186,6 +193,10 @@ class SectionTree(QTreeView):
         self._quiet = False
         self.set_catalog(catalog)
         self.selectionModel().currentChanged.connect(self._on_current_changed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.setColumnHidden(1, event.size().width() < RANGE_COLUMN_FROM)
+        super().resizeEvent(event)
 
     def set_catalog(self, catalog: Catalog) -> None:
         """(Re)build the tree, e.g. after an import refreshed the catalog."""
@@ -210,9 +221,6 @@ class SectionTree(QTreeView):
             top.setData(info.id, CODE_SET_ID_ROLE)
             self._add_children(top, catalog.children(None, info.id))
             self._model.appendRow([top, QStandardItem(""), count])
-        # Wide enough for the longest top-level name; deeper names elide, with the full name as tooltip.
-        self.resizeColumnToContents(0)
-        self.header().resizeSection(0, min(max(self.header().sectionSize(0), 180), 240))
 
     def _add_children(self, parent: QStandardItem, sections: list[Section]) -> None:
         for section in sections:

@@ -63,12 +63,12 @@ from desktop_app.ui.requests import (
 )
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
 from desktop_app.ui.theme import ThemeChoice
-from desktop_app.ui.user_requests import WorkingSetImported, WorkingSetWritten
+from desktop_app.ui.user_requests import ViewRecorded, WorkingSetImported, WorkingSetWritten
 from desktop_app.ui.window_layout import COMPARE_CODES_TAB as COMPARE_CODES_TAB
 from desktop_app.ui.window_layout import COMPARE_TAB as COMPARE_TAB
 from desktop_app.ui.window_layout import RESULT_LIMIT as RESULT_LIMIT
 from desktop_app.ui.window_layout import SEARCH_TAB as SEARCH_TAB
-from desktop_app.ui.window_layout import STALENESS_POLL_MS
+from desktop_app.ui.window_layout import STALENESS_POLL_MS, VIEW_DWELL_MS
 from desktop_app.ui.worker import StoreService
 from desktop_app.ui.working_set import WorkingSetPanel
 
@@ -113,12 +113,15 @@ class MainWindow(QMainWindow):
     shortcuts_action: QAction
     sources_action: QAction
     toggle_favourite_action: QAction
+    edit_note_action: QAction
+    results_order_action: QAction
     counts_label: QLabel
     db_label: QLabel
     result_count_label: QLabel
     sources_label: QLabel
     theme_group: QActionGroup
     theme_actions: dict[ThemeChoice, QAction]
+    category_actions: dict[str, QAction]  # Alt+1 … Alt+4: one category
     _box_fallback_actions: list[QAction]
 
     # window_menus.py
@@ -156,6 +159,10 @@ class MainWindow(QMainWindow):
     _search_box_key = search_controller._search_box_key
     move_selection = search_controller.move_selection
     _select_row = search_controller._select_row
+    toggle_category = search_controller.toggle_category
+    _preview_typed_code = search_controller._preview_typed_code
+    _on_typing_paused = search_controller._on_typing_paused
+    cycle_results_order = search_controller.cycle_results_order
     open_current = search_controller.open_current
     _on_current_row_changed = search_controller._on_current_row_changed
     _on_result_activated = search_controller._on_result_activated
@@ -169,6 +176,11 @@ class MainWindow(QMainWindow):
 
     # navigation.py
     open_code = navigation.open_code
+    preview_code = navigation.preview_code
+    record_dwell_now = navigation.record_dwell_now
+    _push_history = navigation._push_history
+    _previewing = navigation._previewing
+    _on_view_recorded = navigation._on_view_recorded
     open_measure = navigation.open_measure
     _choose_locality = navigation._choose_locality
     _on_detail_ready = navigation._on_detail_ready
@@ -197,6 +209,7 @@ class MainWindow(QMainWindow):
     _open_code_name = working_set_glue._open_code_name
     toggle_favourite = working_set_glue.toggle_favourite
     add_to_list = working_set_glue.add_to_list
+    edit_note = working_set_glue.edit_note
     side_panel_new_list = working_set_glue.side_panel_new_list
     _sync_favourite_star = working_set_glue._sync_favourite_star
     _sync_open_note = working_set_glue._sync_open_note
@@ -235,6 +248,15 @@ class MainWindow(QMainWindow):
         self._history: list[str] = []
         self._history_index = -1
         self._requested_code = ""  # the code last asked of the worker (its failure is shown in the pane)
+        self._dwell_code = ""  # a code the selection passed over, recorded if it stays shown (navigation.py)
+        self._previewed_query = ""  # the typed text whose one exact code was shown (search_controller.py)
+        self.typed_code_timer = QTimer(self)
+        self.typed_code_timer.setSingleShot(True)
+        self.typed_code_timer.timeout.connect(self._on_typing_paused)
+        self.view_dwell_ms = VIEW_DWELL_MS  # tests change it
+        self.view_dwell_timer = QTimer(self)
+        self.view_dwell_timer.setSingleShot(True)
+        self.view_dwell_timer.timeout.connect(self.record_dwell_now)
         self._selecting_programmatically = False
         self._page_starts: list[str] = []  # browsing: the 'after' code of each page before the current one
         self._page_after = ""
@@ -268,12 +290,13 @@ class MainWindow(QMainWindow):
         self.search_box.installEventFilter(self)
         self.sort_combo = QComboBox(self)
         self.sort_combo.setObjectName("sortCombo")
+        self.sort_combo.setToolTip("Order of the results (Ctrl+Shift+R switches it)")
         self.sort_combo.setAccessibleName("Sort results")
         self.sort_combo.addItem("Sort by relevance", SortKey.RELEVANCE)
         self.sort_combo.addItem("Sort by code", SortKey.CODE)
         self.sort_combo.currentIndexChanged.connect(self._on_sort_combo)
         self.category_filter = CategoryFilter(code_sets, self)
-        self.category_filter.changed.connect(self._on_category_changed)
+        self.category_filter.changed.connect(self._on_category_changed)  # Alt+1 … Alt+4 too (window_menus)
 
         # --- results area
         self.results_model = ResultsModel(self)
@@ -341,6 +364,8 @@ class MainWindow(QMainWindow):
         self.service.on(WorkingSetAnswer, lambda answer: self.side_panel.set_snapshot(answer.snapshot))
         self.service.on(WorkingSetAnswer, lambda answer: self._sync_favourite_star(answer.snapshot))
         self.service.on(WorkingSetAnswer, lambda answer: self._sync_open_note(answer.snapshot))
+        # The star acts on the favourite list chosen in the Favourites tab, and says so.
+        self.side_panel.list_chosen.connect(self.detail_pane.favourite_button.set_context)
         self.detail_pane.favourite_button.toggled.connect(
             lambda _on: QTimer.singleShot(0, self.side_panel.reload)
         )
@@ -401,6 +426,12 @@ class MainWindow(QMainWindow):
         self.service.on(ExportDone, self._on_export_ready)
         self.service.on(WorkingSetWritten, self._on_working_set_written)
         self.service.on(WorkingSetImported, self._on_working_set_imported)
+        self.service.on(ViewRecorded, self._on_view_recorded)
+        # A code passed over and then used (copied, starred, noted) is a code read: it is recorded at once.
+        self.detail_pane.copy_code_action.triggered.connect(self.record_dwell_now)
+        self.detail_pane.copy_title_action.triggered.connect(self.record_dwell_now)
+        self.detail_pane.favourite_button.toggled.connect(self.record_dwell_now)
+        self.detail_pane.note_editor.edit.textChanged.connect(self.record_dwell_now)
         self.service.failed.connect(self._on_service_failed)
         self.jobs.data_changed.connect(self.on_data_changed)
         self.service.changed_elsewhere.connect(self._on_changed_elsewhere)

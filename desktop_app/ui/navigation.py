@@ -24,13 +24,20 @@ from desktop_app.core.code_compare import MAX_CODES, MIN_CODES
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import normalize
 from desktop_app.ui.export import choose_export_path, hits_tsv, safe_file_stem
-from desktop_app.ui.printing import comparison_print_html, detail_print_html, print_html, save_pdf
+from desktop_app.ui.printing import (
+    comparison_print_html,
+    detail_print_html,
+    print_html,
+    save_pdf,
+    wants_landscape,
+)
 from desktop_app.ui.requests import (
     DetailAnswer,
     ExportDone,
     ExportRequest,
     MeasureRequest,
 )
+from desktop_app.ui.user_requests import RecordViewRequest, ViewRecorded
 from desktop_app.ui.window_layout import COMPARE_CODES_TAB, SEARCH_TAB
 
 if TYPE_CHECKING:
@@ -38,18 +45,66 @@ if TYPE_CHECKING:
 
 
 def open_code(self: MainWindow, code: str, *, record: bool = True) -> None:
+    """Show ``code``; ``record``: the person opened it, so it joins Back/Forward and Recent now."""
     code = normalize(code)
     if not code:
         return
     if self.tabs.currentIndex() != SEARCH_TAB:
         self.tabs.setCurrentIndex(SEARCH_TAB)
-    if record and (self._history_index < 0 or self._history[self._history_index] != code):
+    self._dwell_code = ""
+    self.view_dwell_timer.stop()
+    # Enter on the code already shown and recorded (it was dwelt on) is the same look: not a second view.
+    seen = self._history_index >= 0 and self._history[self._history_index] == code == self._requested_code
+    if record:
+        self._push_history(code)
+    self._requested_code = code
+    self._sync_history_actions()
+    self.service.detail(code, record_view=record and not seen)  # the worker records it in the person's history
+
+
+def preview_code(self: MainWindow, code: str) -> None:
+    """The selection moved onto ``code``: show it; it is recorded (Back, Recent) only when it stays shown for
+    ``view_dwell_ms`` or is used (see :func:`record_dwell_now`)."""
+    code = normalize(code)
+    if not code:
+        return
+    self._requested_code = code
+    self._dwell_code = code
+    self.view_dwell_timer.start(self.view_dwell_ms)
+    self._sync_history_actions()
+    self.service.detail(code)
+
+
+def record_dwell_now(self: MainWindow) -> None:
+    """The code passed over is still shown after the dwell, or the person used it (copied, starred, noted):
+    it joins Back/Forward and Recent."""
+    code, self._dwell_code = self._dwell_code, ""
+    self.view_dwell_timer.stop()
+    if not code or code != self._requested_code:
+        return
+    self._push_history(code)
+    self._sync_history_actions()
+    if self.userdata_path is not None:
+        self.service.post(RecordViewRequest(code))
+
+
+def _push_history(self: MainWindow, code: str) -> None:
+    if self._history_index < 0 or self._history[self._history_index] != code:
         del self._history[self._history_index + 1 :]
         self._history.append(code)
         self._history_index = len(self._history) - 1
-    self._sync_history_actions()
-    self._requested_code = code
-    self.service.detail(code, record_view=record)  # the worker records the view in the person's history
+
+
+def _previewing(self: MainWindow) -> bool:
+    """A code passed over (not recorded) is shown: Back returns to the last recorded code."""
+    return self._history_index >= 0 and self._requested_code != self._history[self._history_index]
+
+
+def _on_view_recorded(self: MainWindow, answer: ViewRecorded) -> None:
+    if answer.problem:
+        self.statusBar().showMessage(f"Could not record {answer.code} in your history: {answer.problem}", 8000)
+    elif self.side_panel.current_page() is self.side_panel.recent:
+        self.side_panel.reload()
 
 
 def open_measure(self: MainWindow, measure_id: str) -> None:
@@ -89,8 +144,8 @@ def _on_detail_ready(self: MainWindow, answer: DetailAnswer) -> None:
     if previous is None or previous.code != detail.code:
         # A new code is read from its top, not from where the previous one was scrolled to.
         QTimer.singleShot(0, lambda: self.detail_pane.browser.verticalScrollBar().setValue(0))
-    if self.side_panel.current_page() is not None:
-        self.side_panel.reload()  # the code just viewed joins Recent
+    if self.side_panel.current_page() is not None and self._dwell_code != detail.code:
+        self.side_panel.reload()  # the code just opened joins Recent (one passed over joins it after the dwell)
     row = self.results_model.row_of(detail.code)
     if row >= 0 and self.results_view.currentIndex().row() != row:
         self._select_row(row, open_detail=False)
@@ -101,7 +156,9 @@ def history(self: MainWindow) -> tuple[list[str], int]:
 
 
 def go_back(self: MainWindow) -> None:
-    if self._history_index > 0:
+    if self._previewing():
+        self._show_history_code(self._history[self._history_index])
+    elif self._history_index > 0:
         self._history_index -= 1
         self._show_history_code(self._history[self._history_index])
 
@@ -121,7 +178,7 @@ def _show_history_code(self: MainWindow, code: str) -> None:
 
 
 def _sync_history_actions(self: MainWindow) -> None:
-    self.back_action.setEnabled(self._history_index > 0)
+    self.back_action.setEnabled(self._history_index > 0 or self._previewing())
     self.forward_action.setEnabled(0 <= self._history_index < len(self._history) - 1)
 
 
@@ -130,6 +187,7 @@ def copy_code(self: MainWindow) -> None:
     if len(self.selected_codes()) > 1:
         self.copy_rows()
         return
+    self.record_dwell_now()  # a code copied is a code used
     self.detail_pane.copy_code()
 
 
@@ -148,6 +206,7 @@ def copy_rows(self: MainWindow) -> None:
 
 
 def copy_code_and_title(self: MainWindow) -> None:
+    self.record_dwell_now()
     self.detail_pane.copy_code_and_title()
 
 
@@ -159,12 +218,15 @@ def show_code_compare(self: MainWindow) -> None:
 
 def compare_codes(self: MainWindow, codes: list[str]) -> None:
     """Show 2-4 codes side by side on the Compare codes tab (fewer or more: say so, keep the box)."""
-    codes = list(dict.fromkeys(normalize(c) for c in codes if c.strip()))
+    given = [normalize(c) for c in codes if c.strip()]
+    codes = list(dict.fromkeys(given))
     self.code_compare_view.set_codes(codes)
     self.tabs.setCurrentIndex(COMPARE_CODES_TAB)
     if not MIN_CODES <= len(codes) <= MAX_CODES:
+        twice = sorted({c for c in given if given.count(c) > 1})
+        said_twice = f"; {', '.join(twice)} given more than once" if twice else ""
         self.code_compare_view.show_error(
-            f"Choose {MIN_CODES} to {MAX_CODES} codes to compare ({len(codes)} chosen): type them here.")
+            f"Choose {MIN_CODES} to {MAX_CODES} codes to compare ({len(codes)} chosen{said_twice}): type them here.")
         self.code_compare_view.code_box.setFocus()
         return
     self.service.code_comparison(codes)
@@ -186,17 +248,18 @@ def compare_selected(self: MainWindow) -> None:
     self.compare_codes(codes)
 
 
-def _printable(self: MainWindow) -> tuple[str, str] | None:
-    """(HTML, title) of what Ctrl+P prints here: the comparison on its tab, else the open code."""
+def _printable(self: MainWindow) -> tuple[str, str, bool] | None:
+    """(HTML, title, landscape) of what Ctrl+P prints here: the comparison on its tab, else the open code."""
     if self.tabs.currentIndex() == COMPARE_CODES_TAB:
         comparison = self.code_compare_view.comparison
         if comparison is None:
             return None
-        return comparison_print_html(comparison), "Comparison " + " ".join(comparison.codes)
+        return (comparison_print_html(comparison), "Comparison " + " ".join(comparison.codes),
+                wants_landscape(comparison))
     detail = self.detail_pane.detail
     if detail is None:
         return None
-    return detail_print_html(detail, self.detail_pane.note.toPlainText()), f"CodeDesk {detail.code}"
+    return detail_print_html(detail, self.detail_pane.note.toPlainText()), f"CodeDesk {detail.code}", False
 
 
 def print_current(self: MainWindow) -> None:
@@ -204,7 +267,8 @@ def print_current(self: MainWindow) -> None:
     if printable is None:
         self.statusBar().showMessage("Nothing to print: open a code or compare codes first.", 5000)
         return
-    print_html(printable[0], self, printable[1])
+    html, title, landscape = printable
+    print_html(html, self, title, landscape=landscape)
 
 
 def save_current_pdf(self: MainWindow) -> None:
@@ -212,14 +276,14 @@ def save_current_pdf(self: MainWindow) -> None:
     if printable is None:
         self.statusBar().showMessage("Nothing to save: open a code or compare codes first.", 5000)
         return
-    html, title = printable
+    html, title, landscape = printable
     start = Path(str(self.settings.value("export/last_dir", str(Path.home())))) / f"{title}.pdf"
     path, _ = QFileDialog.getSaveFileName(self, "Save as PDF", str(start), "PDF files (*.pdf)")
     if not path:
         return
     self.settings.setValue("export/last_dir", str(Path(path).parent))
     try:
-        save_pdf(html, Path(path), title)
+        save_pdf(html, Path(path), title, landscape=landscape)
     except OSError as exc:
         QMessageBox.warning(self, "Save as PDF", f"Could not write {path}: {exc}")
         return

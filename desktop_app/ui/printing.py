@@ -94,16 +94,24 @@ def _document(html: str) -> QTextDocument:
     return document
 
 
-def _printer(printer: QPrinter | None = None) -> QPrinter:
+def _printer(printer: QPrinter | None = None, *, landscape: bool = False) -> QPrinter:
+    """Letter, 15 mm margins; ``landscape`` for a comparison of 3-4 codes, whose columns in portrait break
+    words in the middle ("straightforwar-d")."""
     printer = printer or QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.Letter), QPageLayout.Orientation.Portrait,
+    orientation = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    printer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.Letter), orientation,
                                       QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
     return printer
 
 
-def save_pdf(html: str, path: Path, title: str = "CodeDesk") -> None:
+def wants_landscape(comparison: CodeComparison) -> bool:
+    """Three or four codes side by side need the width of a landscape page."""
+    return len(comparison.codes) >= 3
+
+
+def save_pdf(html: str, path: Path, title: str = "CodeDesk", *, landscape: bool = False) -> None:
     """Write ``html`` as a PDF file (raises OSError when the file cannot be written)."""
-    printer = _printer()
+    printer = _printer(landscape=landscape)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(path))
     printer.setDocName(title)
@@ -112,9 +120,10 @@ def save_pdf(html: str, path: Path, title: str = "CodeDesk") -> None:
         raise OSError(f"could not write {path}")
 
 
-def print_html(html: str, parent: QWidget, title: str = "CodeDesk") -> bool:
-    """The system print dialog, then print. False when cancelled."""
-    printer = _printer()
+def print_html(html: str, parent: QWidget, title: str = "CodeDesk", *, landscape: bool = False) -> bool:
+    """The system print dialog (the orientation proposed, the person can change it), then print. False when
+    cancelled."""
+    printer = _printer(landscape=landscape)
     printer.setDocName(title)
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(f"Print {title}")

@@ -39,7 +39,7 @@ from desktop_app.core.code_compare import CodeComparison, compare_codes
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.enums import StrEnum
 from desktop_app.core.errors import CodeDeskError, UserError
-from desktop_app.core.export import results_table, working_set_table, write_table
+from desktop_app.core.export import code_facts, results_table, working_set_table, write_table
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.kinds import NcciSetting
 from desktop_app.core.measures import MeasureDetail
@@ -71,6 +71,7 @@ class RequestKind(StrEnum):
     EXPORT = "export"
     # writes to the user's own data (ui/user_requests.py): queued in order, never dropped as stale
     SET_NOTE = "set_note"
+    RECORD_VIEW = "record_view"
     SET_FAVOURITE = "set_favourite"
     REMOVE_ENTRIES = "remove_entries"
     CREATE_LIST = "create_list"
@@ -231,6 +232,7 @@ class UserState:
 
     favourite: bool = False
     note: str = ""
+    lists: tuple[str, ...] = ()  # the favourite lists the code is in (the star says which)
     problem: str = ""  # the user database could not be read (favourite and note unknown)
     history_problem: str = ""  # the view could not be recorded in the history (the code still shows)
 
@@ -239,7 +241,7 @@ def read_user_state(user: UserData, code: str, record_view: bool) -> UserState:
     """Favourite and note of ``code`` (and the view recorded): a refusal is told, never raised, so the detail
     itself is still shown."""
     try:
-        favourite, note = user.is_favourite(code), user.note(code)
+        lists, note = tuple(user.lists_of(code)), user.note(code)
     except CodeDeskError as exc:
         return UserState(problem=str(exc))
     history_problem = ""
@@ -248,7 +250,7 @@ def read_user_state(user: UserData, code: str, record_view: bool) -> UserState:
             user.record_view(code)
         except CodeDeskError as exc:  # history is a convenience: the code still shows
             history_problem = str(exc)
-    return UserState(favourite, note, history_problem=history_problem)
+    return UserState(bool(lists), note, lists, history_problem=history_problem)
 
 
 @dataclass(frozen=True)
@@ -528,7 +530,8 @@ class ExportRequest(Request):
             userdata = user_data(context)
             codes = [f.code for f in userdata.favourite_entries()]
             codes += [n.code for n in userdata.note_entries()] + [h.code for h in userdata.history_entries()]
-            table = working_set_table(userdata, store.summaries(codes))
+            ours = {code: facts.summary for code, facts in code_facts(store.conn, list(dict.fromkeys(codes))).items()}
+            table = working_set_table(userdata, store.summaries(codes), ours)
         try:
             write_table(table, self.path)
         except OSError as exc:

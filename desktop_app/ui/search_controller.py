@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.query import load_synonyms
 from desktop_app.core.reference import BUNDLED_KIND
+from desktop_app.core.results import MatchKind
 from desktop_app.core.search import Highlighter, SearchResult
 from desktop_app.ui.code_compare import compare_command
 from desktop_app.ui.empty_state import no_results_html, result_note
@@ -37,7 +38,7 @@ from desktop_app.ui.requests import (
 )
 from desktop_app.ui.results import SortKey
 from desktop_app.ui.theme import CODE_SET_LABELS
-from desktop_app.ui.window_layout import COMPARE_TAB, FIRST_PAGE, RESULT_LIMIT, SEARCH_TAB
+from desktop_app.ui.window_layout import COMPARE_TAB, FIRST_PAGE, RESULT_LIMIT, SEARCH_TAB, TYPED_CODE_PAUSE_MS
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -104,6 +105,12 @@ def clear_filters(self: MainWindow) -> None:
         self.request_search()
 
 
+def toggle_category(self: MainWindow, code_set: str) -> None:
+    """Alt+1 … Alt+4: only that category; the same key again: all categories."""
+    self.tabs.setCurrentIndex(SEARCH_TAB)
+    self.category_filter.set_current(ALL if self.category_filter.current() == code_set else code_set)
+
+
 def _on_counts_ready(self: MainWindow, answer: CountsAnswer) -> None:
     """The second half of a search: hits per category, for the filter buttons and the empty state."""
     result, counts = answer.result, answer.counts
@@ -164,6 +171,7 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, mor
             row = self.results_model.row_of(self.detail_pane.detail.code)
             if row >= 0:
                 self._select_row(row, open_detail=False)
+        self._preview_typed_code(result)
     else:
         section_name = None
         if request.section_id is not None and request.section_id in self.store.catalog.sections:
@@ -181,6 +189,31 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, mor
         else ""
     )
     self.result_count_label.setText(f"{count} in {seconds * 1000:.0f} ms" if count else "")
+
+
+def _preview_typed_code(self: MainWindow, result: SearchResult) -> None:
+    """A code typed whole ("99213") shows its detail at once, as a row passed over does: it joins Recent and Back
+    only if it stays shown (VIEW_DWELL_MS) or is opened or used. Once per typed text, so a refresh of the same
+    search (another program imported) does not take the person back to it, nor Back/Forward, which show
+    their code themselves. It waits for a pause in the typing (TYPED_CODE_PAUSE_MS), so keys typed on cost
+    nothing more."""
+    if len(result.hits) != 1 or result.hits[0].match != MatchKind.EXACT or result.query != self.search_box.text():
+        return
+    if result.query == self._previewed_query or result.hits[0].code == self._requested_code:
+        return
+    self.typed_code_timer.start(TYPED_CODE_PAUSE_MS)
+
+
+def _on_typing_paused(self: MainWindow) -> None:
+    result = self.last_result
+    if result is None or len(result.hits) != 1 or result.query != self.search_box.text():
+        return  # typed on: another search is shown or coming
+    if result.query == self._previewed_query or result.hits[0].code == self._requested_code:
+        return
+    if self.results_model.row_of(result.hits[0].code) != 0:
+        return
+    self._previewed_query = result.query
+    self._select_row(0)  # the selection shows it (navigation.preview_code)
 
 
 def _unfiltered_total(self: MainWindow, result: SearchResult) -> int | None:
@@ -240,6 +273,12 @@ def _on_sort_combo(self: MainWindow, index: int) -> None:
     key = SortKey(self.sort_combo.itemData(index))
     self.results_model.set_sort_key(key)
     self.settings.setValue("results/sort", int(key))
+
+
+def cycle_results_order(self: MainWindow) -> None:
+    """Ctrl+Shift+R: the Sort box's next order (relevance, code), without reaching for it."""
+    self.sort_combo.setCurrentIndex((self.sort_combo.currentIndex() + 1) % self.sort_combo.count())
+    self.statusBar().showMessage(f"Results: {self.sort_combo.currentText().lower()}.", 3000)
 
 
 def _sync_sort_combo(self: MainWindow) -> None:
@@ -325,8 +364,8 @@ def open_current(self: MainWindow) -> None:
         return
     row = self.results_view.currentIndex().row()
     if row < 0 and self.results_model.rowCount():
-        self._select_row(0)
-        return
+        row = 0
+        self._select_row(row, open_detail=False)
     hit = self.results_model.hit(row)
     if hit is not None:
         self.open_code(hit.text)
@@ -340,7 +379,7 @@ def _on_current_row_changed(self: MainWindow, current: QModelIndex, _previous: Q
         return
     hit = self.results_model.hit(current.row())
     if hit is not None:
-        self.open_code(hit.text)
+        self.preview_code(hit.text)  # passed over: recorded only if it stays shown (navigation.VIEW_DWELL_MS)
 
 
 def _on_result_activated(self: MainWindow, index: QModelIndex) -> None:
@@ -378,6 +417,10 @@ def _on_measure_note_link(self: MainWindow, link: str) -> None:
 
 def _on_overview_ready(self: MainWindow, overview: Overview) -> None:
     self.overview = overview
+    imported = sum(1 for source in overview.sources if source.kind != BUNDLED_KIND)
+    if imported != self.detail_pane.imported_sources:
+        self.detail_pane.imported_sources = imported
+        self.detail_pane.rerender()  # an unknown code shown says what fits the sources now
     self.section_tree.set_counts(overview.section_counts)
     names = [s.name for s in overview.sources]
     self.sources_label.setText(f"Sources: {len(names)}")

@@ -75,6 +75,28 @@ class SetNoteRequest(UserWrite):
         return NoteSaved(self.code, self.text, problem, kept)
 
 
+# --- history -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewRecorded(Answer):
+    code: str
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class RecordViewRequest(UserWrite):
+    """A code the selection passed over stayed shown long enough, or was used: it joins the history (a code
+    opened outright is recorded with its :class:`~desktop_app.ui.requests.DetailRequest`)."""
+
+    kind: ClassVar[RequestKind] = RequestKind.RECORD_VIEW
+
+    code: str
+
+    def run(self, context: WorkerContext) -> ViewRecorded:
+        return ViewRecorded(self.code, refusal(lambda: user_data(context).record_view(self.code))[1])
+
+
 # --- favourites and lists -------------------------------------------------------------------------
 
 
@@ -84,6 +106,7 @@ class FavouriteSet(Answer):
     on: bool
     list_name: str | None
     problem: str = ""
+    by_star: bool = False  # asked by the detail pane's star (which tells its own refusals)
 
 
 @dataclass(frozen=True)
@@ -95,10 +118,11 @@ class SetFavouriteRequest(UserWrite):
     code: str
     on: bool
     list_name: str | None = None
+    by_star: bool = False
 
     def run(self, context: WorkerContext) -> FavouriteSet:
         _, problem = refusal(lambda: user_data(context).set_favourite(self.code, self.on, self.list_name))
-        return FavouriteSet(self.code, self.on, self.list_name, problem)
+        return FavouriteSet(self.code, self.on, self.list_name, problem, self.by_star)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from desktop_app.ui.importing import (
 from desktop_app.ui.requests import LocalitiesRequest
 from desktop_app.ui.results import SortKey
 from desktop_app.ui.shortcuts import ShortcutsDialog
-from desktop_app.ui.theme import ThemeChoice, apply_theme
+from desktop_app.ui.theme import CODE_SET_LABELS, ThemeChoice, apply_theme
 from desktop_app.ui.window_layout import COMPARE_TAB, SEARCH_TAB
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def _build_actions(self: MainWindow) -> None:
         "&Quit", self.close, [keys(keys.StandardKey.Quit), keys("Ctrl+Q")], "quitAction"
     )
     self.focus_search_action = self._action(
-        "&Find", self.focus_search, [keys("Ctrl+L"), keys("Ctrl+F")], "focusSearchAction"
+        "F&ind", self.focus_search, [keys("Ctrl+L"), keys("Ctrl+F")], "focusSearchAction"
     )
     self.back_action = self._action(
         "\u2190 Back", self.go_back, [keys("Alt+Left"), keys(keys.StandardKey.Back)], "backAction"
@@ -111,7 +111,13 @@ def _build_actions(self: MainWindow) -> None:
         "&Notes", lambda: self._show_side_page("notes"), [keys("Ctrl+Shift+N")], "notesAction"
     )
     self.toggle_favourite_action = self._action(
-        "Toggle &Favourite", self.toggle_favourite, [keys("Ctrl+D")], "toggleFavouriteAction"
+        "Toggle &Favourite in the Chosen List", self.toggle_favourite, [keys("Ctrl+D")], "toggleFavouriteAction"
+    )
+    self.toggle_favourite_action.setToolTip(
+        "Star or unstar the open code in the list chosen in the Favourites tab (with \u201cAll lists\u201d chosen: "
+        "add to Favourites, or take out of every list); the star's label says which")
+    self.edit_note_action = self._action(
+        "Edit N&ote on the Open Code", self.edit_note, [keys("F2")], "editNoteAction"
     )
     self.add_to_list_action = self._action(
         "Add to &List\u2026", self.add_to_list, [keys("Ctrl+Shift+D")], "addToListAction"
@@ -143,6 +149,19 @@ def _build_actions(self: MainWindow) -> None:
         "Show &All Categories and Sections", self.clear_filters, [keys("Ctrl+0")], "clearFilterAction"
     )
     self.clear_filter_action.setToolTip("Clear the category and section filter (Ctrl+0, or Esc in an empty box)")
+    # One key per category (the buttons are otherwise reachable only with Tab): Alt+1 … Alt+4; the same key
+    # again goes back to all categories.
+    self.category_actions = {}
+    for number, code_set in enumerate((c.id for c in self.store.catalog.code_sets), start=1):
+        label = CODE_SET_LABELS.get(code_set, code_set)
+        self.category_actions[code_set] = self._action(
+            f"Only {label}", lambda _checked=False, code_set=code_set: self.toggle_category(code_set),
+            [keys(f"Alt+{number}")], f"categoryAction_{code_set}")
+        self.category_actions[code_set].setToolTip(f"Show only {label} (Alt+{number}; again: all categories)")
+    self.results_order_action = self._action(
+        "Sort &Results by Relevance or Code", self.cycle_results_order, [keys("Ctrl+Shift+R")], "resultsOrderAction"
+    )
+    self.results_order_action.setToolTip("Switch the results between relevance and code order (Ctrl+Shift+R)")
     self.next_page_action = self._action(
         "&Next Page of Codes", self.next_page, [keys("Alt+PgDown")], "nextPageAction"
     )
@@ -159,7 +178,7 @@ def _build_actions(self: MainWindow) -> None:
         "Compare C&odes", self.show_code_compare, [keys("Ctrl+3")], "compareCodesTabAction"
     )
     self.compare_selected_action = self._action(
-        "Compare &Selected Codes", self.compare_selected, [keys("Ctrl+K")], "compareSelectedAction"
+        "Compare S&elected Codes", self.compare_selected, [keys("Ctrl+K")], "compareSelectedAction"
     )
     self.compare_selected_action.setToolTip(
         "Compare the 2-4 codes selected in the results or the working set (Ctrl+K)"
@@ -169,7 +188,7 @@ def _build_actions(self: MainWindow) -> None:
     )
     self.print_action.setToolTip("Print the open code's detail, or the comparison on the Compare codes tab")
     self.pdf_action = self._action(
-        "Save as P&DF\u2026", self.save_current_pdf, [keys("Ctrl+Shift+P")], "pdfAction"
+        "&Save as PDF\u2026", self.save_current_pdf, [keys("Ctrl+Shift+P")], "pdfAction"
     )
     self.theme_group = QActionGroup(self)
     self.theme_actions = {}
@@ -203,13 +222,16 @@ def _build_actions(self: MainWindow) -> None:
         self.export_working_table_action,
         self.copy_rows_action,
         self.clear_filter_action,
+        *self.category_actions.values(),
         self.favourites_action,
         self.recent_action,
         self.notes_action,
         self.sections_action,
         self.toggle_favourite_action,
         self.add_to_list_action,
+        self.edit_note_action,
         self.shortcuts_action,
+        self.results_order_action,
         self.next_page_action,
         self.previous_page_action,
         self.import_action,
@@ -233,6 +255,7 @@ def _build_menus(self: MainWindow) -> None:
     edit_menu.addActions([self.copy_action, self.copy_title_action, self.copy_rows_action])
     edit_menu.addSeparator()
     edit_menu.addActions([self.toggle_favourite_action, self.add_to_list_action, self.new_list_action])
+    edit_menu.addAction(self.edit_note_action)
     edit_menu.addSeparator()
     edit_menu.addAction(self.focus_search_action)
     go_menu = bar.addMenu("&Go")
@@ -244,8 +267,15 @@ def _build_menus(self: MainWindow) -> None:
     view_menu.addAction(self.compare_selected_action)
     view_menu.addActions([self.claim_check_action, self.changes_action, self.locality_action])
     view_menu.addSeparator()
-    view_menu.addActions([self.clear_filter_action, self.next_page_action, self.previous_page_action])
-    theme_menu = view_menu.addMenu("&Theme")
+    view_menu.addAction(self.clear_filter_action)
+    view_menu.addActions(list(self.category_actions.values()))
+    for code_set, action in self.category_actions.items():
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.category_filter.button(code_set).setToolTip(action.toolTip())
+        self.category_filter.button(code_set).setAccessibleDescription(f"Shortcut {keys}")
+    view_menu.addSeparator()
+    view_menu.addActions([self.results_order_action, self.next_page_action, self.previous_page_action])
+    theme_menu = view_menu.addMenu("T&heme")
     theme_menu.addActions(list(self.theme_actions.values()))
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(self.shortcuts_action)

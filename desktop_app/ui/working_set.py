@@ -55,6 +55,7 @@ class WorkingSetPanel(QTabWidget):
     code_activated = Signal(str)
     reload_requested = Signal()  # the user data should be read again (by the worker)
     changed = Signal()  # the user data changed here (a removal, a list)
+    list_chosen = Signal(object)  # the favourite list shown (str), or None for all lists: the star acts on it
 
     def __init__(self, sections: QWidget, service: StoreService | None, parent: QWidget | None = None) -> None:
         """``service``: the worker that reads and writes the working set (None, or a service without user data:
@@ -108,9 +109,9 @@ class WorkingSetPanel(QTabWidget):
         self.tabBar().setUsesScrollButtons(False)
         self.tabBar().setElideMode(Qt.TextElideMode.ElideRight)  # full names at the default width
         self.addTab(sections, "Sec&tions")
-        self.addTab(self.favourites, "Fa&vourites")
-        self.addTab(self.recent, "Rece&nt")
-        self.addTab(self.notes, "N&otes")
+        self.addTab(self.favourites, "Favo&urites")  # Alt+V is the View menu; "F&a" would elide (kerning)
+        self.addTab(self.recent, "&Recent")
+        self.addTab(self.notes, "&Notes")  # Alt+O is the Compare codes tab
         for page, remover in ((self.favourites, self._remove_favourites), (self.recent, self._remove_history),
                               (self.notes, self._remove_notes)):
             page.code_activated.connect(self.code_activated)
@@ -171,6 +172,7 @@ class WorkingSetPanel(QTabWidget):
             self.list_combo.setCurrentIndex(wanted.index(current) if current in wanted else 0)
             self.list_combo.blockSignals(False)
         chosen = self.chosen_list()
+        self.list_chosen.emit(chosen)
         entries = [e for e in self.snapshot.favourites if chosen is None or e.list_name == chosen]
         self.favourites.set_rows([Row(e.code, (e.list_name, stamp_text(e.added_at)), ("", e.added_at),
                                       tooltip=f"{e.code} in {e.list_name}, added {stamp_text(e.added_at)} UTC")
@@ -210,7 +212,7 @@ class WorkingSetPanel(QTabWidget):
             self.reload()  # show what the file holds
 
     def _on_favourite_set(self, answer: FavouriteSet) -> None:
-        if answer.list_name is not None:  # a list chosen here (the star in the detail pane tells its own)
+        if not answer.by_star:  # a list chosen here (the star in the detail pane tells its own)
             self._refused(answer.problem)
 
     def _remove_favourites(self, codes: list[str]) -> None:

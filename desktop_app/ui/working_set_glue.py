@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import (
     Qt,
 )
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
@@ -54,9 +55,21 @@ def _open_code_name(self: MainWindow) -> str | None:
 
 
 def toggle_favourite(self: MainWindow) -> None:
-    """Ctrl+D: the open code in or out of the favourites (all lists when taken out)."""
+    """Ctrl+D: the open code in or out of the list chosen in the Favourites tab (see ``FavouriteButton``)."""
     if self._open_code_name() is not None and self.detail_pane.favourite_button.isEnabled():
         self.detail_pane.favourite_button.toggle()
+
+
+def edit_note(self: MainWindow) -> None:
+    """F2: the cursor to the end of the open code's note (the note field was reachable only by mouse or many Tabs);
+    Ctrl+L goes back to the search box."""
+    note = self.detail_pane.note
+    if self._open_code_name() is None or not note.isEnabled():
+        self.statusBar().showMessage("Open a code first, then write your note on it (F2).", 5000)
+        return
+    self.tabs.setCurrentIndex(SEARCH_TAB)
+    note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    note.moveCursor(QTextCursor.MoveOperation.End)
 
 
 def add_to_list(self: MainWindow) -> None:
@@ -90,7 +103,7 @@ def _sync_favourite_star(self: MainWindow, snapshot: WorkingSetSnapshot) -> None
     code = self._open_code_name()
     if code is None or self.userdata_path is None:
         return
-    self.detail_pane.favourite_button.show_state(code, any(entry.code == code for entry in snapshot.favourites))
+    self.detail_pane.favourite_button.show_state(code, [e.list_name for e in snapshot.favourites if e.code == code])
 
 
 def _sync_open_note(self: MainWindow, snapshot: WorkingSetSnapshot) -> None:

@@ -29,7 +29,9 @@ def test_compare_codes_text_marks_rows_that_differ(db_path: Path) -> None:
 
 def test_compare_needs_two_to_four_codes(db_path: Path) -> None:
     code, _, err = cli(db_path, "compare", "99213")
-    assert code == 2 and "2 to 4 codes" in err
+    assert code == 2 and "2 to 4 different codes, not 1" in err
+    code, _, err = cli(db_path, "compare", "99213", " 99213")  # the same code twice: said so, not "not 1"
+    assert code == 2 and "99213 given more than once" in err
     code, _, err = cli(db_path, "compare", "99213", "hello")
     assert code == 2 and "not a procedure code" in err
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.conftest import rvu_with_one_title
 from tests.test_cli import cli
 
 
@@ -25,3 +26,29 @@ def test_measure_names_its_title_source_and_localities_want_a_gpci_file(db_path:
     assert status == 0 and out.startswith("Measure 001:") and "our own words" in out
     status, out, err = cli(db_path, "localities")
     assert status == 1 and "No GPCI file imported" in out + err
+
+
+def test_search_tells_apart_codes_whose_titles_read_alike(db_path: Path, tmp_path: Path) -> None:
+    """After a CMS import 45384 and 45385 share one short descriptor; the text output adds the list's second line
+    (our summary) under each, and only under codes whose titles collide."""
+    rvu = rvu_with_one_title(tmp_path)
+    assert cli(db_path, "import", str(rvu))[0] == 0
+    status, out, _ = cli(db_path, "search", "45384, 45385, 99213")
+    assert status == 0
+    lines = out.splitlines()
+    first, second = (lines.index(next(line for line in lines if line.startswith(c))) for c in ("45384", "45385"))
+    assert "Invented same title" in lines[first] and "Invented same title" in lines[second]
+    under_first, under_second = lines[first + 1].strip(), lines[second + 1].strip()
+    assert under_first and under_second and under_first != under_second  # our two summaries
+    assert lines[lines.index(next(line for line in lines if line.startswith("99213"))) + 1:] == []  # no extra line
+
+
+def test_a_code_typed_outside_the_category_filter_is_shown_and_named(db_path: Path) -> None:
+    """As in the window: J1100 with --category II is listed, and the output says it lies outside the filter."""
+    status, out, _ = cli(db_path, "search", "J1100, 3074F", "--category", "II")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == "J1100 is outside the CPT Category II filter, shown because you typed it exactly."
+    assert {line.split()[0] for line in lines[1:]} == {"J1100", "3074F"}
+    status, out, _ = cli(db_path, "search", "J1100", "--category", "HCPCS")
+    assert "outside" not in out

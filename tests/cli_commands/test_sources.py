@@ -31,3 +31,25 @@ def test_changes_between_two_rvu_releases(db_path: Path) -> None:
     status, out, err = cli(db_path, "changes", "--family", "cms-rvu", "--json")
     assert status == 0, err
     assert json.loads(out)
+
+
+def test_info_json_agrees_with_sources_and_the_database(db_path: Path) -> None:
+    """`info --json` (it was refused as an unknown argument): the sources as `sources --json` lists them and the
+    counts per category, which add up to the totals and move with an import."""
+    status, out, err = cli(db_path, "info", "--json")
+    assert status == 0, err
+    before = json.loads(out)
+    assert before["database"] == str(db_path) and isinstance(before["schema"], int)
+    assert set(before["counts"]) == {"I", "II", "III", "HCPCS"}
+    for key in ("codes", "active", "deleted", "modifiers"):
+        assert before["total"][key] == sum(c[key] for c in before["counts"].values())
+    assert before["total"]["codes"] == before["total"]["active"] + before["total"]["deleted"] > 0
+    assert before["sources"] == json.loads(cli(db_path, "sources", "--json")[1])
+    assert cli(db_path, "import", str(FIXTURES / "cms" / "GPCI2030.csv"))[0] == 0
+    after = json.loads(cli(db_path, "info", "--json")[1])
+    assert len(after["sources"]) == len(before["sources"]) + 1
+    added = next(s for s in after["sources"] if s["kind"] == "cms-gpci")
+    status, out, err = cli(db_path, "remove-source", str(added["id"]), "--json")
+    assert status == 0, err
+    assert json.loads(out) == {"removed": added}
+    assert json.loads(cli(db_path, "info", "--json")[1])["sources"] == before["sources"]

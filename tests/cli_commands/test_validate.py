@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.conftest import rvu_with_one_title
 from tests.test_cli import cli
 
 
@@ -18,3 +19,15 @@ def test_validate_reads_stdin_and_judges_each_line(db_path: Path, tmp_path: Path
     assert (rows[0]["known"], rows[0]["status"]) == (True, "active")
     assert rows[2]["known"] is False  # well formed, but not in the database
     assert status == 1, err  # not every line was a known code
+
+
+def test_codes_whose_descriptors_read_alike_get_our_summary_under_them(db_path: Path, tmp_path: Path) -> None:
+    assert cli(db_path, "import", str(rvu_with_one_title(tmp_path)))[0] == 0
+    listing = tmp_path / "codes.txt"
+    listing.write_text("45384\n45385\n99213\n", encoding="utf-8")
+    status, out, _ = cli(db_path, "validate", str(listing))
+    assert status == 0
+    lines = out.splitlines()
+    assert "Invented same title" in lines[0] and "Invented same title" in lines[2]
+    assert lines[1].strip() and lines[3].strip() and lines[1].strip() != lines[3].strip()  # our two summaries
+    assert lines[4].split()[1] == "99213" and lines[5].startswith("3 codes")  # no line under a title of its own

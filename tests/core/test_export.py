@@ -15,7 +15,7 @@ from desktop_app.core.importers import import_paths
 from desktop_app.core.search import RANK_LIMIT, SearchFilters
 from desktop_app.core.store import CodeStore
 from desktop_app.core.userdata import UserData
-from tests.conftest import INVENTED_COMMON_WORD, add_invented_codes
+from tests.conftest import INVENTED_COMMON_WORD, add_invented_codes, rvu_with_one_title
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -126,3 +126,17 @@ def test_csv_export_of_results_neutralises_imported_text(store: CodeStore, tmp_p
     with (tmp_path / "r.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = {row[0]: row for row in csv.reader(fh) if row}
     assert rows["99213"][RESULT_COLUMNS.index("title")] == "'=1+2 invented title"
+
+
+def test_codes_with_the_same_official_title_are_told_apart_by_our_summary(store: CodeStore, tmp_path: Path) -> None:
+    """The CMS files give 45384 and 45385 one short descriptor; exported, the two rows read alike unless our own
+    summary (the list's second line) goes with them."""
+    rvu = rvu_with_one_title(tmp_path)
+    import_paths(store.conn, [rvu])
+    store.refresh()
+    table = results_table(store, "45384, 45385")
+    by_code = {row[0]: dict(zip(table.columns, row, strict=True)) for row in table.rows}
+    assert by_code["45384"]["title"] == by_code["45385"]["title"] == "Invented same title"
+    summaries = {by_code[c]["summary"] for c in ("45384", "45385")}
+    assert len(summaries) == 2 and all(summaries)
+    assert by_code["45384"]["summary"] == store.detail("45384").descriptors[0].text  # ours, as the detail shows it

@@ -36,3 +36,16 @@ def test_list_names_are_checked() -> None:
         check_list_name("   ")
     with pytest.raises(ValueError):
         check_list_name("x" * (MAX_LIST_NAME + 1))
+
+
+def test_lists_of_names_the_lists_a_code_is_in_default_first(tmp_path: Path) -> None:
+    user = UserData(tmp_path / "user.sqlite")
+    assert user.lists_of("99990") == []
+    user.set_favourite("99990", True, "Zeta invented")
+    user.set_favourite("99990", True, "alpha invented")
+    user.set_favourite("99990", True)
+    assert user.lists_of("99990") == ["Favourites", "alpha invented", "Zeta invented"]
+    user.set_favourite("99990", False, "alpha invented")  # one list only
+    assert user.lists_of("99990") == ["Favourites", "Zeta invented"]
+    user.set_favourite("99990", False)  # every list
+    assert user.lists_of("99990") == []

@@ -47,6 +47,8 @@ def test_one_code_asks_for_more(qtbot: QtBot, window: MainWindow) -> None:
     assert window.tabs.currentIndex() == COMPARE_CODES_TAB
     assert "2 to 4 codes" in window.code_compare_view.message.text()
     assert window.code_compare_view.message.isVisible()
+    window.compare_codes(["45384", "45384"])  # the same code twice is named, not counted as "1 chosen"
+    assert "45384 given more than once" in window.code_compare_view.message.text()
 
 
 def test_printed_detail_names_sources_and_the_ama_notice(store: CodeStore, tmp_path: Path) -> None:

@@ -44,3 +44,18 @@ def test_text_typed_just_before_the_same_code_is_shown_again_is_kept(qtbot: QtBo
     assert editor.edit.toPlainText() == "first part then more"
     with own_user_connection(window) as user:
         qtbot.waitUntil(lambda: user.note("99213") == "first part then more", timeout=WAIT_MS)
+
+
+def test_a_long_list_name_is_shortened_on_the_star_and_whole_in_its_tooltip(qtbot: QtBot) -> None:
+    from desktop_app.ui.detail_user import FavouriteButton
+
+    star = FavouriteButton(None)
+    qtbot.addWidget(star)
+    star.show_state("99213", ())
+    star.set_context("Cardiology")
+    short_width = star.sizeHint().width()
+    long_name = "Interventional cardiology and vascular surgery, invented"
+    star.set_context(long_name)
+    assert star.text().startswith("\u2606 Add to ") and star.text().endswith("\u2026")
+    assert long_name in star.toolTip()
+    assert star.sizeHint().width() < short_width * 1.5  # the window does not grow with the name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -40,6 +42,8 @@ def test_export_working_set_table(qtbot: QtBot, window: MainWindow, tmp_path: Pa
     assert done[0].path == path
     text = path.read_text(encoding="utf-8-sig")
     assert text.startswith("kind,list,code,category,title,title_source") and "favourite,Office,99213" in text
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["code"] == "99213" and row["summary"] == window.store.detail("99213").descriptors[0].text
 
 
 def test_selected_rows_copy_as_tsv(qtbot: QtBot, window: MainWindow) -> None:

@@ -97,3 +97,56 @@ def test_the_all_count_stays_when_a_category_is_chosen(qtbot: QtBot, window: Mai
     qtbot.waitUntil(lambda: window.last_counts != {}, timeout=WAIT_MS)
     assert window.last_result is not None and window.last_result.total == chosen < everything  # what "I" said
     assert window.category_filter.count(ALL) == everything
+
+
+def test_the_trees_counts_and_ranges_are_never_cut_at_the_panels_edge(qtbot: QtBot, window: MainWindow) -> None:
+    """At the window's first width the Codes column ran past the panel's edge: "9,7" for 9,726 codes. Counts and
+    ranges are shown whole; the names take the rest and elide, with the full name as tooltip."""
+    tree = window.section_tree
+    model = tree.model()
+    qtbot.waitUntil(lambda: bool(model.index(1, 2).data()), timeout=WAIT_MS)
+    tree.expandAll()
+    header, visible = tree.header(), tree.viewport().width()
+    assert header.sectionViewportPosition(2) + header.sectionSize(2) <= visible
+    metrics = tree.fontMetrics()
+    shown = 0
+    index = model.index(0, 0)
+    while index.isValid():
+        count = str(index.siblingAtColumn(2).data() or "")
+        assert metrics.horizontalAdvance(count) <= header.sectionSize(2), count
+        for column in (0, 1):  # a name or a list of ranges too long for its column: elided, whole in its tooltip
+            cell = index.siblingAtColumn(column)
+            text = str(cell.data() or "")
+            if metrics.horizontalAdvance(text) > header.sectionSize(column):
+                assert text in str(cell.data(Qt.ItemDataRole.ToolTipRole) or ""), text
+        shown += 1
+        index = tree.indexBelow(index)
+    assert shown > 20
+    before = header.sectionSize(0)
+    window.resize(1500, window.height())
+    qtbot.waitUntil(lambda: sum(window.main_splitter.sizes()) > 1200, timeout=WAIT_MS)
+    window.main_splitter.setSizes([600, 450, 450])  # a wider panel gives the names the room
+    qtbot.waitUntil(lambda: header.sectionSize(0) > before, timeout=WAIT_MS)
+    assert not tree.isColumnHidden(1)  # wide enough: the ranges are shown too
+    window.main_splitter.setSizes([280, 610, 610])
+    qtbot.waitUntil(lambda: tree.isColumnHidden(1), timeout=WAIT_MS)  # narrow: the names keep the room
+
+
+def test_each_category_has_a_key_shown_in_its_menu_and_help(qtbot: QtBot, window: MainWindow) -> None:
+    """The category buttons were reachable only with Tab: Alt+1 … Alt+4 choose one from anywhere (the search
+    box keeps its text and focus), the same key again shows all categories."""
+    from desktop_app.ui.shortcuts import shortcut_rows
+
+    search(qtbot, window, "knee")
+    qtbot.keyClick(window.search_box, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert window.category_filter.current() == "II" and window.search_box.hasFocus()
+    settle(qtbot, window)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)
+    assert window.category_filter.current() == "HCPCS"
+    qtbot.keyClick(window.search_box, Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)
+    assert window.category_filter.current() == ALL
+    rows = dict(shortcut_rows(window.actions()))
+    assert rows["Alt+1"] == "Only Category I" and rows["Alt+4"] == "Only HCPCS Level II"
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert window.category_actions["III"] in view_menu.actions()
+    assert "Alt+3" in window.category_filter.button("III").toolTip()

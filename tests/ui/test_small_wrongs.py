@@ -12,6 +12,7 @@ from desktop_app.app import missing_platform_libraries
 from desktop_app.core.importers import import_paths
 from desktop_app.core.store import CodeStore, ComparisonRow
 from desktop_app.ui.comparison import has_odd_one_out, stands_apart
+from desktop_app.ui.detail_html import NOT_IN_DATABASE_HINT
 from desktop_app.ui.empty_state import no_results_html
 from desktop_app.ui.importing import loaded_text, summary_html
 from desktop_app.ui.main_window import MainWindow
@@ -137,3 +138,18 @@ def test_category_comparison_legend_says_what_the_tint_shows(qtbot: QtBot, windo
     assert [c for c in ("I", "II", "III", "HCPCS") if stands_apart(row, c)] == ["II", "HCPCS"]
     legend = window.comparison_view.legend.text()
     assert "the tinted cell is that one" not in legend and "tinted cells are those" in legend
+
+
+def test_the_detail_of_an_unknown_code_does_not_say_import_when_files_are_imported(
+        qtbot: QtBot, ui_db: Path, make_window: Callable[[], MainWindow]) -> None:
+    """The empty list had stopped saying "Import your code files" with sources loaded, but the detail pane still
+    said it; it also follows an import made while the code is shown."""
+    window = make_window()
+    window.open_code("0999F")
+    wait_detail(qtbot, window, "0999F")
+    assert NOT_IN_DATABASE_HINT in window.detail_pane.text()
+    store = CodeStore.open(ui_db)
+    import_paths(store.conn, [FIXTURES / "cms" / "PPRRVU2030_Jan.csv"])
+    store.close()
+    qtbot.waitUntil(lambda: "none of your 1 imported source lists it" in window.detail_pane.text(), timeout=WAIT_MS)
+    assert "Import your code files" not in window.detail_pane.text()

@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.shortcuts import shortcut_rows
 from desktop_app.ui.user_requests import ImportWorkingSetRequest
 
 from .conftest import WAIT_MS, own_user_connection, wait_detail
@@ -63,3 +65,57 @@ def test_a_note_being_typed_is_not_replaced_by_the_working_set_read(qtbot: QtBot
     assert editor.edit.toPlainText() == "typed"
     with own_user_connection(window) as user:
         qtbot.waitUntil(lambda: user.note("99213") == "typed", timeout=WAIT_MS)
+
+
+def test_the_star_acts_on_the_list_chosen_and_says_so(qtbot: QtBot, window: MainWindow) -> None:
+    """Un-starring while a named list is shown takes the code out of that list only; with "All lists" chosen
+    it takes it out of every list. The star's label and tooltip say which, before the key is pressed."""
+    with own_user_connection(window) as user:
+        user.set_favourite("93000", True)
+        user.set_favourite("93000", True, "Cardiology")
+    star = window.detail_pane.favourite_button
+    window.favourites_action.trigger()
+    panel = window.side_panel
+    qtbot.waitUntil(lambda: panel.list_combo.findText("Cardiology") >= 0, timeout=WAIT_MS)
+    panel.list_combo.setCurrentText("Cardiology")
+    window.open_code("93000")
+    wait_detail(qtbot, window, "93000")
+    qtbot.waitUntil(lambda: star.isEnabled() and star.text() == "\u2605 In Cardiology", timeout=WAIT_MS)
+    assert star.isChecked() and "out of the Cardiology list only" in star.toolTip()
+    assert "also in: Favourites" in star.toolTip()
+    window.toggle_favourite()
+    with own_user_connection(window) as user:
+        qtbot.waitUntil(lambda: user.lists_of("93000") == ["Favourites"], timeout=WAIT_MS)
+    assert not star.isChecked() and star.text() == "\u2606 Add to Cardiology"
+    qtbot.waitUntil(lambda: panel.favourites.visible_codes() == [], timeout=WAIT_MS)  # gone from the list shown
+    window.toggle_favourite()  # back into Cardiology, Favourites untouched
+    with own_user_connection(window) as user:
+        qtbot.waitUntil(lambda: user.lists_of("93000") == ["Favourites", "Cardiology"], timeout=WAIT_MS)
+    panel.list_combo.setCurrentText("All lists")
+    assert star.isChecked() and star.text() == "\u2605 In 2 lists"
+    assert "out of every list" in star.toolTip() and "Favourites, Cardiology" in star.toolTip()
+    window.toggle_favourite()
+    with own_user_connection(window) as user:
+        qtbot.waitUntil(lambda: user.lists_of("93000") == [], timeout=WAIT_MS)
+    assert star.text() == "\u2606 Favourite" and "adds 93000 to the Favourites list" in star.toolTip()
+    window.toggle_favourite()  # from "All lists", a star goes to the Favourites list
+    with own_user_connection(window) as user:
+        qtbot.waitUntil(lambda: user.lists_of("93000") == ["Favourites"], timeout=WAIT_MS)
+
+
+def test_f2_puts_the_cursor_in_the_open_codes_note(qtbot: QtBot, window: MainWindow) -> None:
+    """The note was reachable only with the mouse or a long walk of Tabs."""
+    qtbot.keyClick(window.search_box, Qt.Key.Key_F2)
+    assert "Open a code first" in window.statusBar().currentMessage()
+    window.open_code("99213")
+    wait_detail(qtbot, window, "99213")
+    editor = window.detail_pane.note_editor
+    qtbot.waitUntil(editor.edit.isEnabled, timeout=WAIT_MS)
+    window.search_box.setFocus()
+    qtbot.keyClick(window.search_box, Qt.Key.Key_F2)
+    assert editor.edit.hasFocus()
+    qtbot.keyClicks(editor.edit, "invented note typed by keys")
+    editor.save()
+    with own_user_connection(window) as user:
+        qtbot.waitUntil(lambda: user.note("99213") == "invented note typed by keys", timeout=WAIT_MS)
+    assert ("F2", "Edit Note on the Open Code") in shortcut_rows(window.actions())
