@@ -180,8 +180,7 @@ class SearchEngine:
         filters = filters or SearchFilters()
         parsed = parse_query(query) if parsed is None else parsed
         result = SearchResult(query, parsed)
-        if parsed.kind == QueryKind.WORDS:
-            self._check_memo()
+        self._check_memo()
         with self._ceiling() as deadline:
             try:
                 if parsed.kind == QueryKind.CODES:
@@ -316,21 +315,24 @@ class SearchEngine:
         return " AND ".join([f"({expression})", *(f'"{token}"' for token in tokens)])
 
     def _check_memo(self) -> None:
-        """Forget the remembered counts when the database has changed since they were taken: a commit on another
-        connection (an import in the window's other worker, or by the CLI) moves ``PRAGMA data_version``, one on
-        this connection moves ``total_changes``."""
+        """Forget what was read from the database when it has changed since: a commit on another connection (an
+        import in the window's other worker, or by the CLI) moves ``PRAGMA data_version``, one on this
+        connection moves ``total_changes``. The remembered counts go, and so do the indexed terms and the
+        spelling corrections read from them, and the sources' names."""
         version = (int(self.conn.execute("PRAGMA data_version").fetchone()[0]), self.conn.total_changes)
         if version != self._memo_version:
-            self._count_memo.clear()
-            self._last_words = None
+            self.forget()
+            self._vocabulary.clear()
+            self._corrections.clear()
+            self._source_names = None
             self._one_category_each = None
             self._memo_version = version
 
     def forget(self) -> None:
-        """Drop what earlier searches left behind (counts, the last words): the next search runs as the first
-        would. For benchmarks, whose repeats of one query must not be answered from the first one's counts."""
-        self._memo_version = None
-        self._check_memo()
+        """Drop the remembered counts and last words: the next search runs as the first one would. Benchmarks
+        call it so that no repeat of a query is answered from the counts of the one before."""
+        self._count_memo.clear()
+        self._last_words = None
 
     def _remember(self, key: tuple[str, int | None], count: int) -> int:
         if len(self._count_memo) >= COUNT_MEMO_SIZE:

@@ -88,3 +88,17 @@ def test_counts_by_subtraction_match_counting_each_category(store: CodeStore) ->
                for code_set in store.catalog.code_sets}
     assert by_subtraction == {code_set: n for code_set, n in counted.items() if n}
     assert sum(by_subtraction.values()) == result.total
+
+
+def test_spelling_corrections_are_read_again_after_an_import(store: CodeStore, db_path: Path) -> None:
+    """"imaginar", corrected to "imaging" before the import, starts a word the import brings: after it, the
+    word is found as typed, as by an engine that never saw it before."""
+    assert store.engine.search("imaginar").corrected_words == ("imaging",)
+    importer = CodeStore.open(db_path)
+    import_paths(importer.conn, [HCPCS_FIXTURE])
+    importer.close()
+    remembered = store.engine.search("imaginar")
+    fresh = SearchEngine(store.conn, store.catalog).search("imaginar")
+    assert remembered.corrected_words == fresh.corrected_words == ()
+    assert [hit.code for hit in remembered.hits] == [hit.code for hit in fresh.hits]
+    assert "G9990" in [hit.code for hit in remembered.hits]
