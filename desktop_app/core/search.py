@@ -386,30 +386,32 @@ class SearchEngine:
 
     def _ranked(self, expression: str, filters: SearchFilters, limit: int, every_word: bool = False,
                 rank_limit: int | None = None) -> list[sqlite3.Row]:
-        return self._ranked_counted(expression, filters, limit, every_word, rank_limit)[0]
+        return self._ranked_counted(expression, filters, limit, every_word, rank_limit, counted=False)[0]
 
     def _ranked_counted(self, expression: str, filters: SearchFilters, limit: int, every_word: bool = False,
-                        rank_limit: int | None = None) -> tuple[list[sqlite3.Row], int]:
-        """The best ``limit`` rows among the first ``rank_limit`` matches, and how many matches were ranked
-        (all of them when fewer than ``rank_limit``: then it is the count, from the same pass over the index)."""
+                        rank_limit: int | None = None, counted: bool = True) -> tuple[list[sqlite3.Row], int]:
+        """The best ``limit`` rows among the first ``rank_limit`` matches and, when ``counted``, how many matches
+        were ranked (all of them when fewer than ``rank_limit``: then it is the count, from the same pass over
+        the index; a window function over the ranked rows, so not asked for when not needed)."""
         extra, params = self._filter_sql(filters)  # already met by every match: a check, not a search
         rank_limit = RANK_LIMIT if rank_limit is None else rank_limit
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        ranked = ", count(*) OVER () AS ranked" if counted else ""
         # Two steps: the matches are ranked on the few columns the order needs, and only the best ``limit`` rows
         # are read whole (titles and all), not every ranked row.
         rows = self.conn.execute(
-            f"""SELECT c.*, best.score, best.ranked FROM (
-                    SELECT id, score, count(*) OVER () AS ranked FROM (
+            f"""SELECT c.*, best.* FROM (
+                    SELECT id AS ranked_id, score{ranked} FROM (
                         SELECT c.id, c.status, c.kind, c.common, c.code, bm25(code_fts, {weights}) AS score
                         FROM {FTS_JOIN}
                         WHERE code_fts MATCH ?{extra}
                         LIMIT ?)
                     ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
                     LIMIT ?) AS best
-                CROSS JOIN codes c ON c.id = best.id""",
+                CROSS JOIN codes c ON c.id = best.ranked_id""",
             [self._filtered_expression(expression, filters), *params, rank_limit, COMMON_CODE_BONUS, limit],
         ).fetchall()
-        return family_order(rows, every_word), (int(rows[0]["ranked"]) if rows else 0)
+        return family_order(rows, every_word), (int(rows[0]["ranked"]) if rows and counted else 0)
 
     def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
         """Matches per category, codes and modifiers alike, as the list shows them under that category's filter
@@ -586,7 +588,8 @@ class SearchEngine:
             return self._ranked(f"title : ({whole})", filters, limit, every, BROAD_RANK_LIMIT), BROAD_RANK_LIMIT
         # A long last word's prefix finds its own inflections, which the stemmer finds anyway: only a short
         # one ("dexa", "colon", "vis") runs into other words.
-        if whole == expression or len(units[-1].text) > WHOLE_WORD_MAX or self._prefix_adds_nothing(units, any_word):
+        if (whole == expression or len(units[-1].text) > WHOLE_WORD_MAX
+                or self._prefix_adds_nothing(units, any_word, expression)):
             return by_expression(), 0
         # Counting the index alone costs little; a second ranking (with its filters) costs more. When the
         # prefix finds no code the whole words do not, or the whole words find none, one ranking does.
@@ -601,16 +604,18 @@ class SearchEngine:
                 if row["code"] not in seen]
         return first + rest[: limit - len(first)], 0
 
-    def _prefix_adds_nothing(self, units: Sequence[QueryUnit], any_word: bool) -> bool:
+    def _prefix_adds_nothing(self, units: Sequence[QueryUnit], any_word: bool, expression: str) -> bool:
         """Does the last word's group (the word, its meanings) match the same codes as a prefix as it does as
         a whole word? Then so do the whole expressions, which differ in that group alone: "estab"* adds
         nothing to "estab" OR "established" (both are the indexed "establish"). Two counts of one group over
-        the whole index (remembered) instead of one of the whole expression with its phrases and NEARs."""
+        the whole index (remembered) instead of one of the whole expression: asked only when the other words
+        have NEAR groups (the meanings of "office visit") and the last word's group none, so that the group is
+        the cheaper to count; the other words of a plain expression usually make its own count cheap."""
         content = [unit for unit in units if unit.text not in STOPWORDS] or list(units)
         last = content[-1:]
         as_prefix = units_expression(last, any_word=any_word)
         as_word = units_expression(last, any_word=any_word, prefix_last=False)
-        if not as_prefix or not as_word:
+        if not as_prefix or not as_word or "NEAR(" in as_prefix or "NEAR(" not in expression:
             return False
         everything = SearchFilters()
         return as_prefix == as_word or self._count_matches(as_prefix, everything) == self._count_matches(
