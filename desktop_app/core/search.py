@@ -466,10 +466,14 @@ class SearchEngine:
                                           stem_prefix=plan == MatchKind.HALF_TYPED)
             match = MatchKind.WORDS if plan == MatchKind.HALF_TYPED else plan
             probe: list[sqlite3.Row] | None = None
-            if expression and plan == MatchKind.WORDS and filters == SearchFilters() and self._probably_few(words):
+            if (plan == MatchKind.WORDS and filters == SearchFilters() and "NEAR(" in expression
+                    and self._probably_few(words)):
                 # The words before matched few codes and these extend them: rank at once, and count in the same
                 # pass over the index (exact when fewer than RANK_LIMIT matched), not once to count and again
-                # to rank. More than that, and this is only the first RANK_LIMIT: counted as usual below.
+                # to rank. More than that, and this is only the first RANK_LIMIT: counted as usual below. Only
+                # for expressions with NEAR groups (the meanings of "office visit"), whose position checks make
+                # a count cost as much as the ranking; a count of plain words costs less than the window
+                # function that counts the ranked rows.
                 rows, ranked = self._ranked_counted(expression, filters, limit, True, RANK_LIMIT + 1)
                 if ranked <= RANK_LIMIT:
                     self._remember((self._filtered_expression(expression, any_category), None), ranked)
