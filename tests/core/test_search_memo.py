@@ -80,8 +80,40 @@ def test_remembering_changes_no_answer(store: CodeStore, text: str) -> None:
     assert remembered == fresh
 
 
+def test_typing_office_visit_ranks_and_counts_in_one_pass(store: CodeStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keys after "office visit e" (an expression with NEAR groups, few matches) are ranked and counted in
+    one statement, and the counts after them leave one category to subtraction: the paths the test above
+    compares with a fresh engine are the ones taken."""
+    probes: list[str] = []
+    counted_categories: list[str] = []
+    ranked_counted = SearchEngine._ranked_counted
+    count_matches = SearchEngine._count_matches
+
+    def spy_ranked(self: SearchEngine, expression: str, *args: object, **kwargs: object) -> object:
+        if kwargs.get("counted", True):
+            probes.append(expression)
+        return ranked_counted(self, expression, *args, **kwargs)  # type: ignore[arg-type]
+
+    def spy_count(self: SearchEngine, expression: str, filters: SearchFilters, cap: int | None = None) -> int:
+        if filters.code_set:
+            counted_categories.append(filters.code_set)
+        return count_matches(self, expression, filters, cap)
+
+    monkeypatch.setattr(SearchEngine, "_ranked_counted", spy_ranked)
+    monkeypatch.setattr(SearchEngine, "_count_matches", spy_count)
+    typed(store, "office visit es")
+    probes.clear()
+    counted_categories.clear()
+    result = store.engine.search("office visit est", limit=50)
+    assert probes and "NEAR(" in probes[0]
+    counts = store.engine.counts(result, SearchFilters())
+    assert len(counted_categories) == len(store.catalog.code_sets) - 1  # one category by subtraction
+    assert sum(counts.values()) == result.total
+
+
 def test_counts_by_subtraction_match_counting_each_category(store: CodeStore) -> None:
     engine = store.engine
+    engine.counts(engine.search("inject"), SearchFilters())  # the largest category is known from here on
     result = engine.search("injection")
     by_subtraction = engine.counts(result, SearchFilters())
     counted = {code_set.id: engine._count_matches(result.fts_expression, SearchFilters(code_set.id))
