@@ -90,6 +90,9 @@ WHOLE_WORD_MAX = 6
 # ranked among the first FILL_RANK_LIMIT such codes (a cheap second look, not a second full search).
 FILL_BELOW = 10
 FILL_RANK_LIMIT = 100  # last words up to this long are matched as whole words before prefixes
+# Index-only counts remembered per engine (expression and filters -> count), across keystrokes and between a
+# search and its counts; emptied whenever the database changes (see SearchEngine._check_memo).
+COUNT_MEMO_SIZE = 512
 _GLOB_FOR_SHAPE = {
     Shape.CPT: "[0-9][0-9][0-9][0-9][0-9]",
     Shape.PLA: "[0-9][0-9][0-9][0-9]U",
@@ -145,6 +148,14 @@ class SearchEngine:
         self._corrections: dict[str, str] = {}
         self._plain_words: dict[str, list[str]] | None = None
         self._section_names: dict[int | None, tuple[str, ...]] = {}
+        # Work kept across searches, valid for one state of the database (_check_memo): index-only counts by
+        # (filtered expression, cap); the words and every-word count of the last unfiltered word search (does
+        # the next keystroke probably match few codes?); the category whose count is left to subtraction.
+        self._count_memo: dict[tuple[str, int | None], int] = {}
+        self._memo_version: tuple[int, int] | None = None
+        self._last_words: tuple[tuple[str, ...], int] | None = None
+        self._largest_code_set: str | None = None
+        self._one_category_each: bool | None = None
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -175,6 +186,7 @@ class SearchEngine:
         filters = filters or SearchFilters()
         parsed = parse_query(query) if parsed is None else parsed
         result = SearchResult(query, parsed)
+        self._check_memo()
         with self._ceiling() as deadline:
             try:
                 if parsed.kind == QueryKind.CODES:
@@ -308,15 +320,51 @@ class SearchEngine:
             return expression
         return " AND ".join([f"({expression})", *(f'"{token}"' for token in tokens)])
 
+    def _check_memo(self) -> None:
+        """Forget what was read from the database when it has changed since: a commit on another connection (an
+        import in the window's other worker, or by the CLI) moves ``PRAGMA data_version``, one on this
+        connection moves ``total_changes``. The remembered counts go, and so do the indexed terms and the
+        spelling corrections read from them, and the sources' names."""
+        version = (int(self.conn.execute("PRAGMA data_version").fetchone()[0]), self.conn.total_changes)
+        if version != self._memo_version:
+            self.forget()
+            self._vocabulary.clear()
+            self._corrections.clear()
+            self._source_names = None
+            self._one_category_each = None
+            self._memo_version = version
+
+    def forget(self) -> None:
+        """Drop the remembered counts and last words: the next search runs as the first one would. Benchmarks
+        call it so that no repeat of a query is answered from the counts of the one before."""
+        self._count_memo.clear()
+        self._last_words = None
+
+    def _remember(self, key: tuple[str, int | None], count: int) -> int:
+        if len(self._count_memo) >= COUNT_MEMO_SIZE:
+            del self._count_memo[next(iter(self._count_memo))]  # the oldest entry
+        self._count_memo[key] = count
+        return count
+
     def _count_matches(self, expression: str, filters: SearchFilters, cap: int | None = None) -> int:
         """Matching rows (codes and modifiers) within ``filters``, counted in the index alone (the filters are
-        filter tokens of the search rows): no row lookups. With ``cap``, counting stops there."""
+        filter tokens of the search rows): no row lookups. With ``cap``, counting stops there. Remembered
+        (see :meth:`_check_memo`): typing, backspacing and the counts after a search ask again for the same."""
         within = self._filtered_expression(expression, filters)
+        exact = self._count_memo.get((within, None))
+        if exact is not None:
+            return exact if cap is None else min(exact, cap)
         if cap is not None:
-            return int(self.conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM code_fts WHERE code_fts MATCH ? LIMIT ?)",
-                (within, cap)).fetchone()[0])
-        return int(self.conn.execute("SELECT count(*) FROM code_fts WHERE code_fts MATCH ?", (within,)).fetchone()[0])
+            capped = self._count_memo.get((within, cap))
+            if capped is None:
+                capped = self._remember((within, cap), int(self.conn.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM code_fts WHERE code_fts MATCH ? LIMIT ?)",
+                    (within, cap)).fetchone()[0]))
+            if capped < cap:  # it stopped before the cap: the exact count
+                self._remember((within, None), capped)
+            return capped
+        return self._remember((within, None), int(self.conn.execute(
+            "SELECT count(*) FROM code_fts WHERE code_fts MATCH ?", (within,)).fetchone()[0]))
 
     def _run_fts(self, expression: str, filters: SearchFilters, limit: int, total: int = 0,
                  every_word: bool = False) -> list[sqlite3.Row]:
@@ -344,14 +392,22 @@ class SearchEngine:
 
     def _ranked(self, expression: str, filters: SearchFilters, limit: int, every_word: bool = False,
                 rank_limit: int | None = None) -> list[sqlite3.Row]:
+        return self._ranked_counted(expression, filters, limit, every_word, rank_limit, counted=False)[0]
+
+    def _ranked_counted(self, expression: str, filters: SearchFilters, limit: int, every_word: bool = False,
+                        rank_limit: int | None = None, counted: bool = True) -> tuple[list[sqlite3.Row], int]:
+        """The best ``limit`` rows among the first ``rank_limit`` matches and, when ``counted``, how many matches
+        were ranked (all of them when fewer than ``rank_limit``: then it is the count, from the same pass over
+        the index; a window function over the ranked rows, so not asked for when not needed)."""
         extra, params = self._filter_sql(filters)  # already met by every match: a check, not a search
         rank_limit = RANK_LIMIT if rank_limit is None else rank_limit
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        ranked = ", count(*) OVER () AS ranked" if counted else ""
         # Two steps: the matches are ranked on the few columns the order needs, and only the best ``limit`` rows
         # are read whole (titles and all), not every ranked row.
         rows = self.conn.execute(
-            f"""SELECT c.*, best.score FROM (
-                    SELECT id, score FROM (
+            f"""SELECT c.*, best.* FROM (
+                    SELECT id AS ranked_id, score{ranked} FROM (
                         SELECT c.id, c.status, c.kind, c.common, c.code,
                                bm25(code_fts, {weights}) * {DENTAL_SQL} AS score
                         FROM {FTS_JOIN}
@@ -359,22 +415,48 @@ class SearchEngine:
                         LIMIT ?)
                     ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
                     LIMIT ?) AS best
-                CROSS JOIN codes c ON c.id = best.id""",
+                CROSS JOIN codes c ON c.id = best.ranked_id""",
             [self._filtered_expression(expression, filters), *params, rank_limit, COMMON_CODE_BONUS, limit],
         ).fetchall()
-        return family_order(rows, every_word)
+        return family_order(rows, every_word), (int(rows[0]["ranked"]) if rows and counted else 0)
 
     def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
         """Matches per category, codes and modifiers alike, as the list shows them under that category's filter
-        (a button's number is what choosing it lists); one index-only count per category (filter tokens)."""
+        (a button's number is what choosing it lists); one index-only count per category (filter tokens).
+
+        Every row carries exactly one category's token, so when the count over all categories is known (the
+        search just took it) the largest category's count is that total less the others': its count, the
+        dearest of them, is not taken."""
+        any_category = self._count_memo.get((self._filtered_expression(expression, replace(filters, code_set=None)),
+                                             None))
+        derived = self._largest_code_set if any_category is not None and self._one_category_per_row() else None
         counts = {}
         for code_set in self.catalog.code_sets:
-            within = self._filtered_expression(expression, replace(filters, code_set=code_set.id))
-            n = int(self.conn.execute("SELECT count(*) FROM code_fts WHERE code_fts MATCH ?",
-                                      (within,)).fetchone()[0])
+            if code_set.id == derived:
+                continue
+            n = self._count_matches(expression, replace(filters, code_set=code_set.id))
             if n:
                 counts[code_set.id] = n
-        return counts
+        if derived is not None and any_category is not None:
+            n = any_category - sum(counts.values())
+            if n:
+                counts[derived] = n
+        if counts:  # the next keystroke's counts leave out the category that had the most here
+            self._largest_code_set = max(counts, key=lambda code_set: counts[code_set])
+        return {code_set.id: counts[code_set.id] for code_set in self.catalog.code_sets if code_set.id in counts}
+
+    def _one_category_per_row(self) -> bool:
+        """Is every code's category one of the catalog's (so the categories' counts add up to the total)? A few
+        index probes, once per state of the database."""
+        if self._one_category_each is None:
+            known = {code_set.id for code_set in self.catalog.code_sets}
+            found: list[str] = []
+            row = self.conn.execute("SELECT min(code_set) FROM codes").fetchone()
+            while row[0] is not None and len(found) <= len(known):
+                found.append(row[0])
+                row = self.conn.execute("SELECT min(code_set) FROM codes WHERE code_set > ?", (row[0],)).fetchone()
+            self._one_category_each = set(found) <= known
+        return self._one_category_each
 
     def _search_words(self, result: SearchResult, words: Sequence[str], filters: SearchFilters, limit: int) -> None:
         """Try, in order: every word; every word with typos corrected; any of the words.
@@ -390,7 +472,22 @@ class SearchEngine:
             expression = units_expression(units, any_word=any_word, most_words=most_words,
                                           stem_prefix=plan == MatchKind.HALF_TYPED)
             match = MatchKind.WORDS if plan == MatchKind.HALF_TYPED else plan
+            probe: list[sqlite3.Row] | None = None
+            if (plan == MatchKind.WORDS and filters == SearchFilters() and "NEAR(" in expression
+                    and self._probably_few(words)):
+                # The words before matched few codes and these extend them: rank at once, and count in the same
+                # pass over the index (exact when fewer than RANK_LIMIT matched), not once to count and again
+                # to rank. More than that, and this is only the first RANK_LIMIT: counted as usual below. Only
+                # for expressions with NEAR groups (the meanings of "office visit"), whose position checks make
+                # a count cost as much as the ranking; a count of plain words costs less than the window
+                # function that counts the ranked rows.
+                rows, ranked = self._ranked_counted(expression, filters, limit, True, RANK_LIMIT + 1)
+                if ranked <= RANK_LIMIT:
+                    self._remember((self._filtered_expression(expression, any_category), None), ranked)
+                    probe = rows
             matches = self._count_matches(expression, any_category) if expression else 0
+            if plan == MatchKind.WORDS and filters == SearchFilters():
+                self._last_words = (tuple(words), matches)
             if not matches:
                 continue
             result.fts_expression = expression
@@ -398,7 +495,7 @@ class SearchEngine:
             # ranking, and the rest after: a search cut by the ceiling while counting keeps its hits.
             result.total = self._count_matches(expression, filters, RANK_LIMIT + 1) if filters.code_set else matches
             rows, ranked_among = self._whole_words_first(units, any_word, most_words, expression, filters, limit,
-                                                         result.total, matches, any_category)
+                                                         result.total, matches, any_category, probe)
             highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
             fill = (self._fill_expression(units, any_category)
@@ -462,16 +559,37 @@ class SearchEngine:
         result.total += len(codes - {hit.code for hit in result.hits})
         result.hits = [*top, *(hit for hit in result.hits if hit.code not in codes)][:limit]
 
+    def _probably_few(self, words: Sequence[str]) -> bool:
+        """Do these words extend those of the last unfiltered word search (a letter or a word more, as typing
+        does), which matched at most RANK_LIMIT codes? Then they most likely match few codes too."""
+        if self._last_words is None:
+            return False
+        before, matched = self._last_words
+        if not 0 < matched <= RANK_LIMIT or not before:
+            return False
+        words = tuple(words)
+        if len(words) == len(before):
+            return words[:-1] == before[:-1] and words[-1].startswith(before[-1]) and words[-1] != before[-1]
+        return len(words) == len(before) + 1 and words[:-1] == before
+
     def _whole_words_first(self, units: Sequence[QueryUnit], any_word: bool, most_words: bool, expression: str,
                            filters: SearchFilters, limit: int, total: int, prefix_matches: int,
-                           counted_in: SearchFilters) -> tuple[list[sqlite3.Row], int]:
+                           counted_in: SearchFilters, probe: list[sqlite3.Row] | None = None
+                           ) -> tuple[list[sqlite3.Row], int]:
         """Codes matching the last word as a whole word before those matching it only as a prefix: "DEXA"
         finds the bone density scans before "dexamethasone"; "office vis" still finds the visits.
 
+        ``probe``: the expression's best ``limit`` rows among all its matches (every word), when already ranked.
         Also returns how many matching rows were ranked when not all of them were (0: all were)."""
         every = not (any_word or most_words)
         if not total:
             return [], 0
+
+        def by_expression() -> list[sqlite3.Row]:
+            if probe is not None and every and total <= RANK_LIMIT:
+                return probe  # what _run_fts would rank: the same statement, run already
+            return self._run_fts(expression, filters, limit, total, every)
+
         whole = units_expression(units, any_word=any_word, prefix_last=False, most_words=most_words)
         if total > RANK_LIMIT:
             return self._broad(expression, whole, filters, limit, total, every)
@@ -481,13 +599,14 @@ class SearchEngine:
             return self._ranked(f"title : ({whole})", filters, limit, every, BROAD_RANK_LIMIT), BROAD_RANK_LIMIT
         # A long last word's prefix finds its own inflections, which the stemmer finds anyway: only a short
         # one ("dexa", "colon", "vis") runs into other words.
-        if whole == expression or len(units[-1].text) > WHOLE_WORD_MAX:
-            return self._run_fts(expression, filters, limit, total, every), 0
+        if (whole == expression or len(units[-1].text) > WHOLE_WORD_MAX
+                or self._prefix_adds_nothing(units, any_word, expression)):
+            return by_expression(), 0
         # Counting the index alone costs little; a second ranking (with its filters) costs more. When the
         # prefix finds no code the whole words do not, or the whole words find none, one ranking does.
         whole_matches = self._count_matches(whole, counted_in)
         if whole_matches in (0, prefix_matches):
-            return self._run_fts(expression, filters, limit, total, every), 0
+            return by_expression(), 0
         first = self._ranked(whole, filters, limit, every)
         if len(first) >= limit or len(first) == total:
             return first, 0  # enough whole-word matches, or the prefix adds no code: one ranking is enough
@@ -495,6 +614,23 @@ class SearchEngine:
         rest = [row for row in self._run_fts(expression, filters, limit + len(first), total, every)
                 if row["code"] not in seen]
         return first + rest[: limit - len(first)], 0
+
+    def _prefix_adds_nothing(self, units: Sequence[QueryUnit], any_word: bool, expression: str) -> bool:
+        """Does the last word's group (the word, its meanings) match the same codes as a prefix as it does as
+        a whole word? Then so do the whole expressions, which differ in that group alone: "estab"* adds
+        nothing to "estab" OR "established" (both are the indexed "establish"). Two counts of one group over
+        the whole index (remembered) instead of one of the whole expression: asked only when the other words
+        have NEAR groups (the meanings of "office visit") and the last word's group none, so that the group is
+        the cheaper to count; the other words of a plain expression usually make its own count cheap."""
+        content = [unit for unit in units if unit.text not in STOPWORDS] or list(units)
+        last = content[-1:]
+        as_prefix = units_expression(last, any_word=any_word)
+        as_word = units_expression(last, any_word=any_word, prefix_last=False)
+        if not as_prefix or not as_word or "NEAR(" in as_prefix or "NEAR(" not in expression:
+            return False
+        everything = SearchFilters()
+        return as_prefix == as_word or self._count_matches(as_prefix, everything) == self._count_matches(
+            as_word, everything)
 
     def _titles_fill_page(self, expression: str, filters: SearchFilters, limit: int) -> bool:
         """At least ``limit`` rows match ``expression`` in their title (an index-only count that stops there)."""
@@ -521,6 +657,7 @@ class SearchEngine:
         if result.stopped and result.parsed.kind == QueryKind.WORDS and not result.fts_expression:
             result.counts_stopped = True  # cut before it knew which words match: the counts are unknown
             return {}
+        self._check_memo()
         with self._ceiling() as deadline:
             try:
                 return self._counts(result, filters)
