@@ -25,6 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from desktop_app.core.catalog import Catalog, Section
 from desktop_app.core.grammar import (
+    CodeSet,
     CodeTerm,
     ListItem,
     PrefixTerm,
@@ -79,12 +80,16 @@ FTS_JOIN = "code_fts CROSS JOIN codes c ON c.id = code_fts.rowid"
 # Codes of one family (same category, same first four characters: 99211-99215) whose score is at least this
 # share of the family's best count as equally good and list in code order, not by descriptor length.
 FAMILY_CLOSE = 0.8
-# The D range of HCPCS Level II is the ADA's dental code set (CDT), billed on dental claims, not by the medical
-# coders this tool is for. Its descriptors are short and plain ("Office visit during hours"), so bm25 ranked
-# them above the E/M codes a coder means by "office visit". Their score counts this share (bm25 is negative,
-# so a dental code ranks lower); a query only dental codes answer ("tooth extraction") still lists them.
-DENTAL_SCORE_SHARE = 0.8
-DENTAL_SQL = f"(CASE WHEN c.code_set = 'HCPCS' AND c.code GLOB 'D[0-9]*' THEN {DENTAL_SCORE_SHARE} ELSE 1.0 END)"
+# Two code families describe the same operations as the surgical codes a coder is looking for, in shorter words,
+# so bm25 ranked them first: the D range of HCPCS Level II is the ADA's dental code set (CDT), billed on dental
+# claims, not by the medical coders this tool is for ("Office visit during hours" above 99202-99205 for "office
+# visit"); the anesthesia codes of Category I (00100-01999) name the procedure the anaesthesia is for ("Anesth
+# knee arthroplasty" above 27447 for "total knee"). Their score counts this share (bm25 is negative, so they rank
+# lower); a query only they answer ("tooth extraction", "anesthesia knee") still lists them, in the same order.
+SECONDARY_SCORE_SHARE = 0.8
+SECONDARY_FAMILY_SQL = (f"(c.code_set = '{CodeSet.HCPCS}' AND c.code GLOB 'D[0-9]*')"
+                        f" OR (c.code_set = '{CodeSet.CAT_I}' AND c.code BETWEEN '00100' AND '01999')")
+SECONDARY_SQL = f"(CASE WHEN {SECONDARY_FAMILY_SQL} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
 WHOLE_WORD_MAX = 6
 # Codes with all the words but one are added after the every-word codes when these are fewer than FILL_BELOW,
 # ranked among the first FILL_RANK_LIMIT such codes (a cheap second look, not a second full search).
@@ -409,7 +414,7 @@ class SearchEngine:
             f"""SELECT c.*, best.* FROM (
                     SELECT id AS ranked_id, score{ranked} FROM (
                         SELECT c.id, c.status, c.kind, c.common, c.code,
-                               bm25(code_fts, {weights}) * {DENTAL_SQL} AS score
+                               bm25(code_fts, {weights}) * {SECONDARY_SQL} AS score
                         FROM {FTS_JOIN}
                         WHERE code_fts MATCH ?{extra}
                         LIMIT ?)

@@ -292,3 +292,41 @@ def test_a_size_typed_finds_the_range_that_holds_it(text: str, expected: set[str
     expanded = set(load_vocabulary().expand(text))
     assert expected <= expanded
     assert not unexpected & expanded
+
+
+# --- anesthesia codes name the operation they are for; a coder typing the operation means the operation
+
+
+def _rvu_with_titles(tmp_path: Path, titles: dict[str, str]) -> Path:
+    """The invented CMS-layout RVU fixture cut down to one row per ``code`` with its own short descriptor."""
+    text = (Path(__file__).resolve().parents[1] / "fixtures" / "cms" / "PPRRVU2030_Jan.csv").read_text(
+        encoding="utf-8")
+    header_end = text.index("\n", text.index("HCPCS,")) + 1
+    first_row = text[header_end:text.index("\n", header_end) + 1]
+    code, old_title = first_row.split(",")[0], first_row.split(",")[2]
+    rows = "".join(first_row.replace(code, new_code, 1).replace(old_title, title, 1)
+                   for new_code, title in titles.items())
+    path = tmp_path / "PPRRVU2030_Jan.csv"
+    path.write_text(text[:header_end] + rows, encoding="utf-8")
+    return path
+
+
+def test_the_operation_ranks_above_the_anesthesia_for_it(tmp_path: Path, reference_template: Path) -> None:
+    # The anesthesia code's descriptor is the shorter one, so on bm25 alone it would rank first.
+    path = tmp_path / "codes.sqlite3"
+    shutil.copyfile(reference_template, path)
+    store = CodeStore.open(path)
+    try:
+        import_paths(store.conn, [_rvu_with_titles(tmp_path, {"01403": "Anesth zorbic arthroplasty",
+                                                              "27448": "Total zorbic arthroplasty w/femoral part"})])
+        store.refresh()
+        assert codes(store, "zorbic arthroplasty")[:2] == ["27448", "01403"]
+        assert codes(store, "anesthesia zorbic arthroplasty")[0] == "01403"  # asked for: still found first
+    finally:
+        store.close()
+
+
+def test_total_knee_lists_the_arthroplasty_before_its_anesthesia(imported: CodeStore) -> None:
+    assert codes(imported, "total knee")[0] == "27447"
+    assert codes(imported, "knee arthroplasty")[0] == "27447"
+    assert codes(imported, "anesthesia knee arthroplasty")[0] == "01402"
