@@ -50,6 +50,9 @@ def current_request(self: MainWindow, loaded: int = 0) -> SearchRequest:
     ``loaded``: ask for as many as the list holds now (to refresh it in place). Browsing a category or
     section asks for whole pages, as Alt+PgDown turns them."""
     query = self.search_box.text()
+    compared = compare_command(query)
+    if compared:  # "compare 45384 45385": the list shows the codes Enter will compare, not word matches
+        query = ", ".join(compared)
     limit = max(FIRST_PAGE, min(loaded, RESULT_LIMIT)) if query.strip() else RESULT_LIMIT
     return SearchRequest(
         query,
@@ -163,6 +166,8 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, mor
         self.results_stack.setCurrentWidget(self.results_view)
         shown = self.results_model.rowCount()
         note = result_note(result, shown, self._filter_label(request), len(self._page_starts), more_available)
+        if compare_command(self.search_box.text()):
+            note = "Enter compares these codes side by side." + (f" {note}" if note else "")
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))
         # Keep the open code selected when it is still in the list (rows appended below keep it already, and

@@ -12,7 +12,7 @@ from desktop_app.core.importers import import_paths
 from desktop_app.core.store import CodeStore
 from desktop_app.ui.main_window import COMPARE_CODES_TAB, MainWindow
 from desktop_app.ui.printing import comparison_print_html, detail_print_html, save_pdf
-from tests.ui.conftest import WAIT_MS, search
+from tests.ui.conftest import WAIT_MS, codes, search, settle
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -67,3 +67,14 @@ def test_printed_detail_names_sources_and_the_ama_notice(store: CodeStore, tmp_p
     assert "Comparison: 99990 \u00b7 99991" in printed and AMA_NOTICE in printed
     save_pdf(printed, tmp_path / "compare.pdf")
     assert (tmp_path / "compare.pdf").stat().st_size > 1000
+
+
+def test_typing_compare_lists_the_codes_to_compare_not_word_matches(qtbot: QtBot, window: MainWindow) -> None:
+    # Typing "compare 45384 45385" used to search the word "compare" too ("Comparative genomic hybridization").
+    window.search_box.clear()
+    qtbot.keyClicks(window.search_box, "compare 99213 99214")
+    settle(qtbot, window)
+    assert codes(window) == ["99213", "99214"]
+    assert window.result_note.text().startswith("Enter compares these codes")
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _compared(window, ("99213", "99214")), timeout=WAIT_MS)
