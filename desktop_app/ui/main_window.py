@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
     current_request = search_controller.current_request
     fetch_more_results = search_controller.fetch_more_results
     request_search = search_controller.request_search
+    show_search_tab_for_typing = search_controller.show_search_tab_for_typing
     next_page = search_controller.next_page
     previous_page = search_controller.previous_page
     clear_filters = search_controller.clear_filters
@@ -287,6 +288,7 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         self.search_box.setFont(font)
         self.search_box.textChanged.connect(self.request_search)
+        self.search_box.textEdited.connect(self.show_search_tab_for_typing)
         self.search_box.installEventFilter(self)
         self.sort_combo = QComboBox(self)
         self.sort_combo.setObjectName("sortCombo")

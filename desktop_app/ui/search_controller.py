@@ -63,6 +63,13 @@ def current_request(self: MainWindow, loaded: int = 0) -> SearchRequest:
     )
 
 
+def show_search_tab_for_typing(self: MainWindow, text: str) -> None:
+    """Typing in the box while a comparison is shown means "show me results": the Search tab comes forward
+    (only for the person's own edits, not for text the window puts there)."""
+    if text.strip() and self.tabs.currentIndex() != SEARCH_TAB:
+        self.tabs.setCurrentIndex(SEARCH_TAB)
+
+
 def fetch_more_results(self: MainWindow) -> None:
     """The list was scrolled to its last row: the same search again, for up to RESULT_LIMIT hits; its answer
     is appended below the rows shown (``_on_search_answer``)."""

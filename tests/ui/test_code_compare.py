@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.code_compare import AMA_NOTICE, compare_codes
 from desktop_app.core.importers import import_paths
 from desktop_app.core.store import CodeStore
-from desktop_app.ui.main_window import COMPARE_CODES_TAB, MainWindow
+from desktop_app.ui.main_window import COMPARE_CODES_TAB, SEARCH_TAB, MainWindow
 from desktop_app.ui.printing import comparison_print_html, detail_print_html, save_pdf
 from tests.ui.conftest import WAIT_MS, codes, search, settle
 
@@ -78,3 +78,16 @@ def test_typing_compare_lists_the_codes_to_compare_not_word_matches(qtbot: QtBot
     assert window.result_note.text().startswith("Enter compares these codes")
     qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _compared(window, ("99213", "99214")), timeout=WAIT_MS)
+
+
+def test_typing_in_the_box_brings_the_search_tab_forward(qtbot: QtBot, window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(COMPARE_CODES_TAB)
+    window.search_box.clear()
+    qtbot.keyClicks(window.search_box, "compare 99213 99214")
+    settle(qtbot, window)
+    assert window.tabs.currentIndex() == SEARCH_TAB
+    assert codes(window) == ["99213", "99214"]
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)  # and Enter still takes it to the comparison
+    assert window.tabs.currentIndex() == COMPARE_CODES_TAB
+    window.search_box.setText("99215")  # text the window itself puts in the box leaves the tab as it is
+    assert window.tabs.currentIndex() == COMPARE_CODES_TAB
