@@ -11,7 +11,7 @@ import functools
 import json
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -87,6 +87,12 @@ def _upgrade_v1(conn: sqlite3.Connection) -> None:
         conn.execute("DROP TABLE favourites_v1")
 
 
+def lists_in_order(names: Iterable[str]) -> list[str]:
+    """Favourite lists as every view names them: the default list first, then by name (case ignored)."""
+    ordered = sorted(set(names), key=str.casefold)
+    return [n for n in ordered if n == DEFAULT_LIST] + [n for n in ordered if n != DEFAULT_LIST]
+
+
 def check_list_name(name: str) -> str:
     """A list name as stored: trimmed, one line, not empty, at most MAX_LIST_NAME characters."""
     cleaned = " ".join(name.split())
@@ -141,9 +147,7 @@ class UserData:
     @_user_errors
     def lists_of(self, code: str) -> list[str]:
         """The lists ``code`` is in, the default list first, then by name."""
-        names = [r[0] for r in self.conn.execute(
-            "SELECT list FROM favourites WHERE code = ? ORDER BY list COLLATE NOCASE", (code,))]
-        return [n for n in names if n == DEFAULT_LIST] + [n for n in names if n != DEFAULT_LIST]
+        return lists_in_order(r[0] for r in self.conn.execute("SELECT list FROM favourites WHERE code = ?", (code,)))
 
     @_user_errors
     def set_favourite(self, code: str, on: bool, list_name: str | None = None) -> None:

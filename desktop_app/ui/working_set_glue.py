@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
+from desktop_app.core.userdata import lists_in_order
 from desktop_app.core.working_set import WorkingSetSnapshot
 from desktop_app.ui.requests import (
     WorkingSetRequest,
@@ -103,7 +104,8 @@ def _sync_favourite_star(self: MainWindow, snapshot: WorkingSetSnapshot) -> None
     code = self._open_code_name()
     if code is None or self.userdata_path is None:
         return
-    self.detail_pane.favourite_button.show_state(code, [e.list_name for e in snapshot.favourites if e.code == code])
+    self.detail_pane.favourite_button.show_state(
+        code, lists_in_order(e.list_name for e in snapshot.favourites if e.code == code))
 
 
 def _sync_open_note(self: MainWindow, snapshot: WorkingSetSnapshot) -> None:

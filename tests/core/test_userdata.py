@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.userdata import DEFAULT_LIST, MAX_LIST_NAME, UserData, check_list_name
+from desktop_app.core.userdata import DEFAULT_LIST, MAX_LIST_NAME, UserData, check_list_name, lists_in_order
 
 
 def test_favourites_notes_and_history_persist(tmp_path: Path) -> None:
@@ -49,3 +49,15 @@ def test_lists_of_names_the_lists_a_code_is_in_default_first(tmp_path: Path) -> 
     assert user.lists_of("99990") == ["Favourites", "Zeta invented"]
     user.set_favourite("99990", False)  # every list
     assert user.lists_of("99990") == []
+
+
+@pytest.mark.parametrize(("names", "expected"), [
+    (["Cardiology", "Favourites"], ["Favourites", "Cardiology"]),
+    (["zeta", "Alpha", "Favourites", "beta"], ["Favourites", "Alpha", "beta", "zeta"]),
+    (["Cardiology", "Cardiology"], ["Cardiology"]),
+    ([], []),
+])
+def test_lists_in_order_is_the_one_order_every_view_uses(names: list[str], expected: list[str]) -> None:
+    """The star's tooltip is built from the working-set snapshot as well as from ``lists_of``; both go through
+    ``lists_in_order`` so the same code never reads "Cardiology, Favourites" in one place and the reverse in another."""
+    assert lists_in_order(names) == expected
