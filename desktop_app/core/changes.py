@@ -23,6 +23,7 @@ from desktop_app.core.enums import StrEnum
 from desktop_app.core.errors import UserError
 from desktop_app.core.grammar import code_set_of
 from desktop_app.core.kinds import MEASURE_KINDS, SourceKind
+from desktop_app.core.rvu_meanings import with_meanings
 from desktop_app.core.spreadsheet import safe_row
 
 # The source kinds whose releases can be compared, in the order ``changes`` offers them.
@@ -196,7 +197,10 @@ def _descriptors(conn: sqlite3.Connection, source_id: int) -> dict[str, dict[str
 
 
 def _facts(conn: sqlite3.Connection, source_id: int) -> dict[str, dict[str, object]]:
-    return {code: json.loads(text) for code, text in conn.execute(
+    """The code rows' facts of one source, with the meanings the import does not store (core.rvu_meanings)."""
+    row = conn.execute("SELECT kind FROM sources WHERE id = ?", (source_id,)).fetchone()
+    kind = row[0] if row else ""
+    return {code: with_meanings(kind, json.loads(text)) for code, text in conn.execute(
         "SELECT code, facts FROM code_facts WHERE source_id = ? AND modifier = ''", (source_id,))}
 
 

@@ -10,6 +10,7 @@ are the few functions around them.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -328,6 +329,26 @@ def _migrate_search_reach_5(conn: sqlite3.Connection) -> None:
     _rebuild_search_index(conn)
 
 
+def _migrate_fact_meanings(conn: sqlite3.Connection) -> None:
+    """Issue 13, fourth round: the RVU facts no longer store the meanings of their status code, PC/TC indicator
+    and global days (every row repeated them: about 4 of the RVU file's 13.7 MB of facts); readers join them
+    from core.rvu_meanings. Older RVU rows lose those keys here, rewritten in the import's canonical JSON (sorted
+    keys, compact), so an upgraded database holds what a new import of the same file writes."""
+    from desktop_app.core.rvu_meanings import MEANING_KEYS
+
+    encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    rows = conn.execute(
+        """SELECT f.rowid, f.facts FROM code_facts f JOIN sources s ON s.id = f.source_id
+           WHERE s.kind = 'cms-rvu'"""
+    ).fetchall()
+    updates: list[tuple[str, int]] = []
+    for rowid, text in rows:
+        facts = json.loads(text)
+        if isinstance(facts, dict) and any(key in facts for key in MEANING_KEYS):
+            updates.append((encoder.encode({k: v for k, v in facts.items() if k not in MEANING_KEYS}), rowid))
+    conn.executemany("UPDATE code_facts SET facts = ? WHERE rowid = ?", updates)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
@@ -339,6 +360,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_search_reach_3,
     _migrate_search_reach_4,
     _migrate_search_reach_5,
+    _migrate_fact_meanings,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

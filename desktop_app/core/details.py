@@ -15,6 +15,7 @@ from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
 from desktop_app.core.measures import MeasureLink, imported_measure_sources, measure_links
 from desktop_app.core.modifiers import Modifier, ModifierCheck, bundled_modifiers, check_modifiers
 from desktop_app.core.reference import BUNDLED_KIND
+from desktop_app.core.rvu_meanings import with_meanings
 
 # How descriptor kinds are labelled for people, in display order.
 DESCRIPTOR_KIND_LABELS: dict[str, str] = {
@@ -321,7 +322,8 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
     descriptors.sort(key=lambda d: (order.get(d.kind, 99), -d.source.id))
     detail.descriptors = descriptors
     detail.facts = [
-        Facts(r["modifier"], sources[r["source_id"]], json.loads(r["facts"]))
+        Facts(r["modifier"], sources[r["source_id"]],
+              with_meanings(sources[r["source_id"]].kind, json.loads(r["facts"])))
         for r in conn.execute(
             "SELECT f.* FROM code_facts f JOIN sources s ON s.id = f.source_id WHERE f.code = ? "
             "ORDER BY s.effective_date DESC, s.id DESC, f.modifier", (code,))

@@ -98,7 +98,8 @@ PRIMARY_FACTS = frozenset({
     "deleted_date", "category", "betos", "mult_proc", "bilat_surg", "asst_surg", "co_surg", "team_surg",
     "test_name", "lab_name", "manufacturer_name", "pla_status", "effective_date",
 })
-# Raw codes whose meaning the importer stores as a fact of its own (status_code → status …). Shown once, as
+# Raw codes whose meaning is a fact of its own (status_code → status …: stored by the HCPCS import, joined when
+# read for the RVU file's, see core.rvu_meanings). Shown once, as
 # "A — Active: …" on the meaning's row, rather than as a bare letter in a row of its own ("Coverage code D").
 EXPLAINED_BY: dict[str, str] = {"status_code": "status", "pctc_indicator": "pctc", "coverage_code": "coverage",
                                 "action_code": "action"}

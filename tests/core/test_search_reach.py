@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.database import SCHEMA_VERSION
+from desktop_app.core.database import MIGRATIONS, SCHEMA_VERSION
 from desktop_app.core.importers import import_paths
 from desktop_app.core.query import units_expression
 from desktop_app.core.store import CodeStore
@@ -148,7 +148,9 @@ def test_an_older_database_is_indexed_again_with_expansions(db_path: Path) -> No
         store.conn.execute("DELETE FROM code_fts WHERE rowid = ?", (row_id,))
         store.conn.execute("INSERT INTO code_fts (rowid, code, title, body, keywords) VALUES (?, '99211', "
                            "'Off/op est invented text', '', '')", (row_id,))
-    store.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")  # just before the re-indexing step
+    # Just before the last re-indexing step (found by name: a migration of another kind may come after it).
+    reindexing = max(i for i, step in enumerate(MIGRATIONS) if step.__name__.startswith("_migrate_search"))
+    store.conn.execute(f"PRAGMA user_version = {reindexing}")
     store.close()
 
     reopened = CodeStore.open(db_path)

@@ -127,15 +127,18 @@ def test_body_parts_and_procedure_verbs_are_classes(word: str, meaning: str) -> 
 
 
 def test_a_database_from_before_round_3_is_indexed_again(db_path: Path) -> None:
-    """The last migration step re-indexes every code: an index row as an older CodeDesk wrote it is replaced."""
-    from desktop_app.core.database import SCHEMA_VERSION
+    """The last re-indexing migration re-indexes every code: an index row as an older CodeDesk wrote it is
+    replaced."""
+    from desktop_app.core.database import MIGRATIONS, SCHEMA_VERSION
     from desktop_app.core.store import CodeStore
 
     store = CodeStore.open(db_path)
     row_id = store.conn.execute("SELECT id FROM codes WHERE code = '99213'").fetchone()[0]
     with store.conn:
         store.conn.execute("UPDATE code_fts SET body = 'Invented older text 3vws' WHERE rowid = ?", (row_id,))
-    store.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    # Just before the last re-indexing step (found by name: a migration of another kind may come after it).
+    reindexing = max(i for i, step in enumerate(MIGRATIONS) if step.__name__.startswith("_migrate_search"))
+    store.conn.execute(f"PRAGMA user_version = {reindexing}")
     store.close()
 
     reopened = CodeStore.open(db_path)

@@ -37,58 +37,16 @@ from desktop_app.core.importers.textio import (
 )
 from desktop_app.core.importers.xlsx import read_rows
 from desktop_app.core.kinds import DescriptorKind, SourceKind
+from desktop_app.core.rvu_meanings import GLOBAL_MEANINGS, STATUS_MEANINGS
 
 KIND = SourceKind.CMS_RVU
 FORMAT_CSV = "cms-rvu-csv"
 FORMAT_TXT = "cms-rvu-txt"
 FORMAT_XLSX = "cms-rvu-xlsx"
 
-# Status codes (RVU file documentation, Attachment A), in our own words.
-STATUS_MEANINGS = {
-    "A": "Active: paid separately under the fee schedule when covered",
-    "B": "Bundled: payment is always included in another service; any RVUs shown are not used",
-    "C": "Carrier priced: the Medicare contractor sets the RVUs and payment case by case",
-    "D": "Deleted: removed at the start of the year",
-    "E": "Excluded from the fee schedule by regulation; paid, if covered, outside it",
-    "F": "Deleted or discontinued, with no grace period",
-    "G": "Not valid for Medicare (another code is used); had a grace period",
-    "H": "Deleted modifier: the 26 or TC component of this code was removed",
-    "I": "Not valid for Medicare: Medicare uses another code for this service",
-    "J": "Anesthesia service: no RVUs or payment amounts here",
-    "M": "Measurement code: for quality reporting only, not paid",
-    "N": "Not covered by Medicare",
-    "P": "Bundled or excluded: no RVUs and no separate fee-schedule payment",
-    "R": "Restricted coverage: covered only in special cases, then contractor priced",
-    "T": "Injection: paid only when no other fee-schedule service is billed that day by the same provider",
-    "X": "Statutory exclusion: not a physician service under the law, no fee-schedule payment",
-}
 # Deleted codes: D (deleted) and F (deleted, no grace period). G ("not valid for Medicare") and H (a deleted
 # 26/TC component, on the modifier rows) do not mean the code itself is gone.
 DELETED_STATUSES = frozenset("DF")
-
-# PC/TC indicator (Attachment A), in our own words.
-PCTC_MEANINGS = {
-    "0": "Physician service: cannot be split into professional and technical parts (no 26/TC)",
-    "1": "Diagnostic test with professional (26) and technical (TC) components",
-    "2": "Professional component only (stand-alone code)",
-    "3": "Technical component only (stand-alone code)",
-    "4": "Global test only (stand-alone code covering both components)",
-    "5": "Incident-to service by auxiliary staff under direct supervision",
-    "6": "Laboratory physician interpretation (no TC)",
-    "7": "Physical therapy service not payable in some hospital settings",
-    "8": "Physician interpretation of an abnormal smear for a hospital inpatient",
-    "9": "Not applicable: the professional/technical split does not apply",
-}
-
-GLOBAL_MEANINGS = {
-    "000": "Minor or endoscopic procedure: global period covers the day of the procedure",
-    "010": "Minor procedure: day of the procedure plus 10 days after",
-    "090": "Major surgery: the day before, the day of the procedure and 90 days after",
-    "MMM": "Maternity code: the usual global period does not apply",
-    "XXX": "The global period does not apply",
-    "YYY": "The contractor sets the global period",
-    "ZZZ": "Add-on code: falls within the global period of the primary service",
-}
 
 # Heading (letters only, upper case) → fact key. Several spellings per field where years differ.
 _HEADINGS = {
@@ -264,14 +222,15 @@ def parse(sf: SourceFile, fmt: str, monitor: Monitor) -> Dataset:
 
 def _txt_rows(sf: SourceFile, monitor: Monitor) -> Rows:
     lines = sf.lines()
+    # A record's 31 fields cut in one C call (slice objects), as the HCPCS text reader does.
+    cut_fields = operator.itemgetter(*(slice(a, b) for _, a, b in _TXT_SLICES))
     monitor.start(f"Reading {sf.name}", len(lines))
     for line_no, line in enumerate(lines, start=1):
         monitor.tick(line_no)
         if not line.strip() or line.startswith("HDR"):
             continue
         require_record_length(sf, line_no, line, TXT_MIN_LENGTH, "the conversion factor")
-        padded = line.ljust(TXT_WIDTH)
-        yield line_no, [padded[a:b] for _, a, b in _TXT_SLICES]
+        yield line_no, cut_fields(line.ljust(TXT_WIDTH))
 
 
 def _table_rows(
@@ -449,24 +408,12 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
     memos: list[dict[str, object]] = [{} for _ in specs]
     lookup = dict.get
     # The facts' canonical JSON is joined from memoised members ('"work_rvu":1.3'; '' for a blank cell) in
-    # sorted key order: the columns', then the meanings and the deletion date made from them.
+    # sorted key order: the columns', then the deletion date. The meanings of the status code, PC/TC indicator
+    # and global days are not stored: they are joined when the facts are read (core.rvu_meanings).
     member_memos: list[dict[str, str]] = [{} for _ in specs]
-    derived = ("status", "pctc", "global_period", "deleted_date")
-    all_keys = [*names, *derived]
+    all_keys = [*names, "deleted_date"]
     in_key_order = operator.itemgetter(*sorted(range(len(all_keys)), key=all_keys.__getitem__))
-    # The meanings made from a cell (status, PC/TC indicator, global days), each with its JSON member, by the
-    # cell's value: one look-up per row instead of building them again.
-    status_facts: dict[object, tuple[str, str]] = {
-        status: (meaning, json_member("status", meaning)) for status, meaning in STATUS_MEANINGS.items()
-    }
-    pctc_facts: dict[object, tuple[str | None, str]] = {
-        value: (meaning, json_member("pctc", meaning)) for value, meaning in PCTC_MEANINGS.items()
-    }
-    global_facts: dict[object, tuple[str | None, str]] = {
-        value: (meaning, json_member("global_period", meaning)) for value, meaning in GLOBAL_MEANINGS.items()
-    }
     deleted_member = json_member("deleted_date", deleted_date)
-    no_meaning: tuple[str | None, str] = (None, "")
     # Rows whose fact cells read as the same values (and that agree on whether the code's deletion date applies)
     # have the same facts: they share one facts dict and one JSON text, which nothing changes after reading. A
     # repeated row costs one look-up, and a file of repeated rows holds its facts once. Bounded, like the memos.
@@ -496,26 +443,9 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
         facts: dict[str, object] = {
             name: value for name, value in zip(names, converted, strict=True) if value is not _BLANK
         }
-        # These three are text facts (never numbers or flags), so the cell's text is the key.
         status = facts.get("status_code", "")
-        if status:
-            known = status_facts.get(status)
-            if known is None:
-                unknown_status.add(str(status))
-                meaning = f"status code {status} (not in the documented list)"
-                known = (meaning, json_member("status", meaning))
-            facts["status"] = known[0]
-            members.append(known[1])
-        else:
-            members.append("")
-        pctc, pctc_member = pctc_facts.get(facts.get("pctc_indicator", ""), no_meaning)
-        if pctc is not None:
-            facts["pctc"] = pctc
-        members.append(pctc_member)
-        period, period_member = global_facts.get(facts.get("global_days", ""), no_meaning)
-        if period is not None:
-            facts["global_period"] = period
-        members.append(period_member)
+        if status and status not in STATUS_MEANINGS:
+            unknown_status.add(str(status))
         if not modifier and status in DELETED_STATUSES and deleted_date:
             facts["deleted_date"] = deleted_date
             members.append(deleted_member)

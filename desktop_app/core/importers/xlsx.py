@@ -93,8 +93,9 @@ CALAMINE_MAX_ROWS = 119_999
 CALAMINE_MAX_COLUMNS = 64  # A..BL
 # A cell tag that does not start with a reference inside those bounds (a missing, misplaced or far reference).
 _ODD_CELL = re.compile(rb'<c(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,4}|1[01][0-9]{4})")[\s>/]')
-# A cell tag with a namespace prefix (<x:c ...>): checked with a slower pattern only when one may be there.
-_PREFIXED_HINTS = (b":c ", b":c>", b":c/")
+# A cell tag with a namespace prefix (<x:c ...>): checked with a slower pattern only when one may be there
+# (found in one scan of the part; three substring searches took 30 ms on the real 14 MB HCPCS sheet, this 4 ms).
+_PREFIXED_HINT = re.compile(rb":c[ >/]")
 _ODD_PREFIXED_CELL = re.compile(
     rb'<(?:[A-Za-z_][\w.-]*:)?c(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,4}|1[01][0-9]{4})")[\s>/]'
 )
@@ -110,7 +111,7 @@ def _calamine_safe(sf: SourceFile) -> bool:
                 part = zf.read(info)
                 if _ODD_CELL.search(part):
                     return False
-                if any(hint in part for hint in _PREFIXED_HINTS) and _ODD_PREFIXED_CELL.search(part):
+                if _PREFIXED_HINT.search(part) and _ODD_PREFIXED_CELL.search(part):
                     return False
     except Exception:  # a damaged zip: openpyxl's reading reports it with the usual message
         return False

@@ -65,9 +65,15 @@ def test_rvu_csv(db: CodeStore, fixtures: Path) -> None:
     visit = facts(db, "99990", s.source_id)
     assert set(visit) == {"", "53"}  # the 53 row is a component of 99990, not a code
     base = visit[""]
-    assert base["status_code"] == "A" and str(base["status"]).startswith("Active")
+    assert base["status_code"] == "A"
     assert base["work_rvu"] == 1.30 and base["global_days"] == "XXX" and base["conversion_factor"] == 35.1234
-    assert base["pctc_indicator"] == "0" and "pctc" in base and "global_period" in base
+    assert base["pctc_indicator"] == "0"
+    # The meanings are not stored (every row repeated them); the details join them, in sorted key order.
+    assert not {"status", "pctc", "global_period"} & base.keys()
+    shown = next(f.values for f in db.detail("99990").facts if f.modifier == "")
+    assert str(shown["status"]).startswith("Active") and str(shown["pctc"]).startswith("Physician service")
+    assert shown["global_period"] == "The global period does not apply"
+    assert list(shown) == sorted({**base, "status": "", "pctc": "", "global_period": ""})
     assert descriptors(db, "99990", s.source_id) == [("short", "Imaginary visit, brief")]
     assert code_row(db, "99990")["title"] == "Imaginary visit, brief"  # type: ignore[index]
 

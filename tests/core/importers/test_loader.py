@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import copy
+import gc
 from pathlib import Path
 
+import pytest
+
 from desktop_app.core.database import transaction
+from desktop_app.core.errors import ImportFileError
 from desktop_app.core.importers import import_paths
 from desktop_app.core.importers.loader import write_dataset
 from desktop_app.core.importers.model import Dataset, Monitor
@@ -51,3 +55,21 @@ def test_without_optimize_the_index_has_segments_to_merge(db: CodeStore) -> None
     before = _fts_pages(db)
     db.conn.execute("INSERT INTO code_fts (code_fts) VALUES ('optimize')")
     assert _fts_pages(db) < before
+
+
+def test_the_garbage_collector_is_paused_during_an_import_and_back_on_after(db: CodeStore, fixtures: Path) -> None:
+    seen: list[bool] = []
+    import_paths(db.conn, [fixtures / "cms" / "PPRRVU2030_Jan.csv"],
+                 progress=lambda message, done, total: seen.append(gc.isenabled()))
+    assert seen and not any(seen)  # paused the whole time
+    assert gc.isenabled()
+    broken = fixtures / "broken" / "PPRRVU2030_Jan_wrong_columns.csv"
+    with pytest.raises(ImportFileError):
+        import_paths(db.conn, [broken])
+    assert gc.isenabled()  # on again after a refused file too
+    gc.disable()
+    try:
+        import_paths(db.conn, [fixtures / "cms" / "PPRRVU2030_Apr.csv"])
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()

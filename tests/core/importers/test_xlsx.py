@@ -4,6 +4,8 @@ workbook that names a far-away cell never reaches calamine (which would build th
 from __future__ import annotations
 
 import datetime
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,18 @@ def test_a_cell_without_a_reference_is_read_by_openpyxl() -> None:
     assert xlsx._ODD_CELL.search(sheet_xml)
     assert xlsx._ODD_PREFIXED_CELL.search(b'<x:row r="1"><x:c r="XFD1"><x:v>1</x:v></x:c></x:row>')
     assert not xlsx._ODD_CELL.search(b'<row r="1"><c r="BL119999" t="s"><v>1</v></c><cols><col min="1"/></cols>')
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    (b'<x:c r="XFD1"><x:v>1</x:v></x:c>', False),  # far, prefixed, followed by a blank
+    (b'<x:c r="A1"><x:v>1</x:v></x:c>', True),
+    (b'<x:c><x:v>1</x:v></x:c>', False),  # no reference, prefixed, followed by '>'
+    (b'<x:c/>', False),  # no reference, prefixed, empty
+    (b'<c r="B2"><v>1</v></c>', True),
+])
+def test_prefixed_cells_are_found_in_one_scan(cell: bytes, safe: bool) -> None:
+    part = b'<x:worksheet><x:sheetData><x:row r="1">' + cell + b"</x:row></x:sheetData></x:worksheet>"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", part)
+    assert xlsx._calamine_safe(SourceFile("prefixed.xlsx", buffer.getvalue())) is safe
