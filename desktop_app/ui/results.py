@@ -7,7 +7,7 @@ keystroke-to-paint budget (bench/bench_ui.py); split apart, each half would need
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 
 from PySide6.QtCore import (
@@ -64,8 +64,6 @@ class RowPaint:
 
     The delegates read this instead of asking ``data()`` role by role: each ``data()`` call crosses from Qt into
     Python, and the style's ``initStyleOption`` asks seven roles per cell, some 700 calls per keystroke's paint.
-    ``lines`` keeps each title line as laid out (measured, elided) per width and font, so a repaint of the same
-    rows (hover, selection, scroll back) only draws.
     """
 
     code: str
@@ -77,7 +75,6 @@ class RowPaint:
     secondary_spans: Spans
     deleted: bool
     source: str
-    lines: dict[tuple[int, int, str], tuple[str, LinePieces]] = field(default_factory=dict)
 
 
 class SortKey(IntEnum):
@@ -507,12 +504,20 @@ class HighlightDelegate(_RowCellDelegate):
     repaint the list within one frame, and a rich-text document per cell costs far more than a few drawText.
     Fonts, metrics and colours are made once per font and palette, not per line: a keystroke repaints some
     thirty rows, and building them per line was a third of the paint. Given the results model, it reads each
-    row's :class:`RowPaint` and keeps each line as laid out there (per width and font).
+    row's :class:`RowPaint`.
+
+    Each line is kept as laid out (measured, cut into marked and plain pieces, elided), keyed by what it
+    depends on: its text, marks, width and font. A repaint (hover, selection, the column resized back) and the
+    next keystroke, whose list mostly holds the same rows with the same marks (a mark covers the whole word
+    from the typed prefix on), only draw. A changed text, mark or width is a new key, laid out afresh.
     """
+
+    LINES_KEPT = 4096  # laid-out lines: some 60 per screen of results, so many keystrokes' worth
 
     def __init__(self, parent: QWidget | None = None, rows: ResultsModel | None = None) -> None:
         super().__init__(parent, rows)
         self._tints: dict[int, tuple[QColor, QColor]] = {}
+        self._lines: dict[tuple[str, Spans, int, str], LinePieces] = {}
 
     def _tint_and_muted(self, palette: QPalette) -> tuple[QColor, QColor]:
         key = palette.cacheKey()
@@ -534,7 +539,7 @@ class HighlightDelegate(_RowCellDelegate):
             return
         opt, text = _draw_cell_without_text(self, painter, option, index)
         foreground = index.data(_FOREGROUND)
-        self._draw_lines(painter, opt, None, text, spans, secondary if two_lines else "", secondary_spans,
+        self._draw_lines(painter, opt, text, spans, secondary if two_lines else "", secondary_spans,
                          foreground if isinstance(foreground, QColor) else None)
 
     def _paint_row(self, painter: QPainter, option: QStyleOptionViewItem, row: RowPaint) -> None:
@@ -544,11 +549,11 @@ class HighlightDelegate(_RowCellDelegate):
             _draw_row_cell(painter, option, row.title, deleted)  # no marks, one line: the style draws it
             return
         opt = _draw_row_cell(painter, option, "", deleted)
-        self._draw_lines(painter, opt, row, row.title, row.title_spans, row.secondary if two_lines else "",
+        self._draw_lines(painter, opt, row.title, row.title_spans, row.secondary if two_lines else "",
                          row.secondary_spans, deleted)
 
-    def _draw_lines(self, painter: QPainter, opt: QStyleOptionViewItem, row: RowPaint | None, text: str,
-                    spans: Spans, secondary: str, secondary_spans: Spans, foreground: QColor | None) -> None:
+    def _draw_lines(self, painter: QPainter, opt: QStyleOptionViewItem, text: str, spans: Spans,
+                    secondary: str, secondary_spans: Spans, foreground: QColor | None) -> None:
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         palette = opt.palette
         text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
@@ -560,17 +565,17 @@ class HighlightDelegate(_RowCellDelegate):
             half = opt.rect.height() // 2
             top = QRect(opt.rect.left(), opt.rect.top() + 2, opt.rect.width(), half - 2)
             bottom = QRect(opt.rect.left(), opt.rect.top() + half, opt.rect.width(), half - 2)
-            self._draw_line(painter, fonts, tint, top, row, 0, text, spans, text_color, selected)
+            self._draw_line(painter, fonts, tint, top, text, spans, text_color, selected)
             # Marked words keep the first line's colour: muted grey on the tint is hard to read in the dark theme.
-            self._draw_line(painter, fonts, tint, bottom, row, 1, secondary, secondary_spans,
+            self._draw_line(painter, fonts, tint, bottom, secondary, secondary_spans,
                             text_color if selected else muted, selected, marked_color=text_color)
             return
         # A row without a second line is centred in its cell, level with its code (as the style draws it),
         # not left on the top half of a two-line row.
-        self._draw_line(painter, fonts, tint, opt.rect, row, 0, text, spans, text_color, selected)
+        self._draw_line(painter, fonts, tint, opt.rect, text, spans, text_color, selected)
 
-    def _draw_line(self, painter: QPainter, fonts: _Fonts, tint: QColor, cell: QRect, row: RowPaint | None,
-                   line: int, text: str, spans: Spans, text_color: QColor, selected: bool,
+    def _draw_line(self, painter: QPainter, fonts: _Fonts, tint: QColor, cell: QRect, text: str, spans: Spans,
+                   text_color: QColor, selected: bool,
                    marked_color: QColor | None = None) -> None:
         plain_metrics = fonts.plain_metrics
         # One line of text, centred in the cell: in a two-line row's full height the marks stay line-high.
@@ -578,18 +583,18 @@ class HighlightDelegate(_RowCellDelegate):
         if cell.height() > line_height:
             cell = QRect(cell.left(), cell.top() + (cell.height() - line_height) // 2, cell.width(), line_height)
         rect = cell.adjusted(4, 0, -4, 0)
-        key = (line, rect.width(), fonts.key)
-        laid_out = row.lines.get(key) if row is not None else None
-        if laid_out is None or laid_out[0] != text:
-            laid_out = (text, _lay_out_line(text, spans, fonts, rect.width()))
-            if row is not None:
-                row.lines[key] = laid_out
+        key = (text, spans, rect.width(), fonts.key)
+        pieces = self._lines.get(key)
+        if pieces is None:
+            if len(self._lines) >= self.LINES_KEPT:
+                del self._lines[next(iter(self._lines))]  # the oldest laid out
+            pieces = self._lines[key] = _lay_out_line(text, spans, fonts, rect.width())
         painter.save()
         painter.setClipRect(cell)
         left, top, height = rect.left(), rect.top(), rect.height()
         baseline = top + (height - plain_metrics.height()) // 2 + plain_metrics.ascent()
         current: bool | None = None
-        for x, piece, marked, width in laid_out[1]:
+        for x, piece, marked, width in pieces:
             if marked and not selected and piece != "\u2026":
                 painter.fillRect(QRect(left + x - 1, top + 2, width + 2, height - 4), tint)
             if marked is not current:
