@@ -771,7 +771,21 @@ class ResultsView(QTableView):
     def _fit_row_height(self) -> None:
         """Two lines per row when any row has a second (official text and our summary, a deletion date).
         The Source column is hidden while it would be blank in every row: its room goes to the titles."""
-        self.setColumnHidden(Column.SOURCE, self.results_model().source_column_blank())
+        hide = self.results_model().source_column_blank()
+        if hide != self.isColumnHidden(Column.SOURCE):
+            # Quietly: QTableView answers each section resized (Source shown or hidden, Title stretched) by
+            # repainting the whole list on a zero timer, after the paint that the new rows already asked for:
+            # the same rows painted twice. The geometry and one repaint are asked for here instead.
+            header = self.horizontalHeader()
+            was_blocked = header.blockSignals(True)
+            try:
+                self.setColumnHidden(Column.SOURCE, hide)
+                # Now, while blocked: the header stretches the Title column lazily, and would else announce it
+                # later (and so bring the second paint back).
+                self.updateGeometries()
+            finally:
+                header.blockSignals(was_blocked)
+            self.viewport().update()
         lines = 2 if self.results_model().two_lines() else 1
         height = self._one_line_height + (lines - 1) * (self.fontMetrics().height() + 2)
         if self.verticalHeader().defaultSectionSize() != height:
