@@ -409,6 +409,12 @@ def _draw_cell_without_text(
     return opt, text
 
 
+# Looked up once: a PySide enum member costs a Python attribute walk each time, some 100 cells per paint.
+_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+_ITEM_VIEW_ITEM = QStyle.ControlElement.CE_ItemViewItem
+_SELECTED = QStyle.StateFlag.State_Selected
+
+
 def _draw_row_cell(painter: QPainter, option: QStyleOptionViewItem, text: str, deleted: QColor | None,
                    font: QFont | None = None, metrics: QFontMetrics | None = None) -> QStyleOptionViewItem:
     """A results cell drawn by the style as :meth:`QStyledItemDelegate.paint` draws it, from a :class:`RowPaint`.
@@ -418,7 +424,7 @@ def _draw_row_cell(painter: QPainter, option: QStyleOptionViewItem, text: str, d
     only. Returns the option, for the delegate that draws the text itself.
     """
     opt = QStyleOptionViewItem(option)
-    opt.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay  # every results cell has a display text
+    opt.features |= _HAS_DISPLAY  # every results cell has a display text
     opt.text = text
     if font is not None and metrics is not None:
         opt.font, opt.fontMetrics = font, metrics
@@ -427,7 +433,7 @@ def _draw_row_cell(painter: QPainter, option: QStyleOptionViewItem, text: str, d
     widget = opt.widget
     style = widget.style() if widget is not None else None
     if style is not None:
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        style.drawControl(_ITEM_VIEW_ITEM, opt, painter, widget)
     return opt
 
 
@@ -554,7 +560,7 @@ class HighlightDelegate(_RowCellDelegate):
 
     def _draw_lines(self, painter: QPainter, opt: QStyleOptionViewItem, text: str, spans: Spans,
                     secondary: str, secondary_spans: Spans, foreground: QColor | None) -> None:
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        selected = bool(opt.state & _SELECTED)
         palette = opt.palette
         text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         if foreground is not None and not selected:
