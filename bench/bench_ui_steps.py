@@ -6,7 +6,7 @@ Types the same phrases as ``bench/bench_ui.py`` into the real window on the 25,0
 times each step of each key with ``time.perf_counter`` by wrapping the functions that do it (the window's code is
 not changed): the request posted from ``textChanged``, the wait for the worker, the engine's search, the rows'
 two lines (``row_text.row_texts``), the answer's delivery to the UI thread, the window's slots (model reset
-included), the paint of the results list (and within it the two delegates), and the search's counts (when they
+included), the paint of the results list (and within it the delegates of its cells), and the search's counts (when they
 ran: whether they overlapped the paint). Prints p50 / p95 / max per step, in wall-clock time and in the CPU
 time of the thread that ran it (on a shared, loaded machine the wall-clock times include waiting for a core;
 the CPU times do not).
@@ -97,6 +97,7 @@ def instrument() -> None:
     _timed(results.ResultsModel, "set_hits", "set_hits_ms")
     _timed(results.HighlightDelegate, "paint", "title_delegate_ms")
     _timed(results.BadgeDelegate, "paint", "badge_delegate_ms")
+    _timed(results.RowTextDelegate, "paint", "text_delegate_ms")
     _timed(results.ResultsView, "paintEvent", "paint_ms", start="paint_start", end="paint_end")
 
 
@@ -172,6 +173,7 @@ STEPS: list[tuple[str, Callable[[Marks], float | None], Callable[[Marks], float 
     ("paint of the results list (all paints this key)", lambda r: r.get("paint_ms"), cpu("paint_ms")),
     ("  title delegate", lambda r: r.get("title_delegate_ms"), cpu("title_delegate_ms")),
     ("  category badge delegate", lambda r: r.get("badge_delegate_ms"), cpu("badge_delegate_ms")),
+    ("  code and source cells", lambda r: r.get("text_delegate_ms"), cpu("text_delegate_ms")),
     ("this key's counts in the worker", lambda r: r.get("counts_ms"), cpu("counts_ms")),
     ("TOTAL key → results painted (CPU: UI thread + worker)", lambda r: (r["painted"] - r["key"]) * 1000,
      lambda r: (r["paint_end_cpu"] - r["key_cpu"]) * 1000 + r.get("worker_ms_cpu", 0)

@@ -7,6 +7,7 @@ keystroke-to-paint budget (bench/bench_ui.py); split apart, each half would need
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 from PySide6.QtCore import (
@@ -18,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -52,6 +53,30 @@ class Column(IntEnum):
 HEADERS = {Column.CODE: "Code", Column.CATEGORY: "Category", Column.TITLE: "Title", Column.SOURCE: "Source"}
 
 
+Spans = tuple[tuple[int, int], ...]
+# One laid-out line: (x, text, highlighted, box width) per piece, for one width and font.
+LinePieces = tuple[tuple[int, str, bool, int], ...]
+
+
+@dataclass(slots=True)
+class RowPaint:
+    """What one row's cells show, gathered from the model once per row and contents.
+
+    The delegates read this instead of asking ``data()`` role by role: each ``data()`` call crosses from Qt into
+    Python, and the style's ``initStyleOption`` asks seven roles per cell, some 700 calls per keystroke's paint.
+    """
+
+    code: str
+    category: str
+    code_set: str
+    title: str
+    title_spans: Spans
+    secondary: str
+    secondary_spans: Spans
+    deleted: bool
+    source: str
+
+
 class SortKey(IntEnum):
     RELEVANCE = 0
     CODE = 1
@@ -81,6 +106,7 @@ class ResultsModel(QAbstractTableModel):
         self.common_source = ""  # rows from this source leave the Source column blank
         self._more_available = False  # the search found more than this first page holds
         self._more_asked = False
+        self._painted: dict[int, RowPaint] = {}  # row -> what it shows; forgotten whenever the rows change
 
     # --- contents
 
@@ -95,6 +121,7 @@ class ResultsModel(QAbstractTableModel):
         self._texts = texts or {}
         self._highlighter = highlighter
         self._spans = {}
+        self._painted = {}
         self.common_source = common_source(hits)
         self.endResetModel()
 
@@ -109,6 +136,7 @@ class ResultsModel(QAbstractTableModel):
         added = [hit for hit in hits if hit.code not in codes][: max(0, (limit or len(hits)) - shown)]
         self._more_available, self._more_asked = more_available, False
         self._texts = {**texts, **self._texts}  # the lines of the rows shown stay as they were computed
+        self._painted = {}  # a row shown without its lines may have them now
         if not added:
             return
         if self._sort_key == SortKey.RELEVANCE:
@@ -170,6 +198,22 @@ class ResultsModel(QAbstractTableModel):
             self._spans[key] = self._highlighter.spans(text)
         return self._spans[key]
 
+    def row_paint(self, row: int) -> RowPaint | None:
+        """What ``row`` shows in its cells (as ``data()`` says it), made on its first paint and then kept."""
+        painted = self._painted.get(row)
+        if painted is None:
+            hit = self.hit(row)
+            if hit is None:
+                return None
+            title, title_spans = self._primary(hit)
+            secondary, secondary_spans = self._secondary(hit)
+            painted = self._painted[row] = RowPaint(
+                hit.text, CODE_SET_SHORT.get(hit.code_set, hit.code_set), hit.code_set,
+                title or "(no descriptor loaded)", title_spans, secondary, secondary_spans,
+                hit.status == CodeStatus.DELETED,
+                "" if hit.source == self.common_source else short_source_name(hit.source))
+        return painted
+
     def hit(self, row: int) -> Hit | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
 
@@ -196,6 +240,7 @@ class ResultsModel(QAbstractTableModel):
         old = self._hits
         self._sort_key, self._descending = key, descending
         self._hits = self._sorted(self._ranked)
+        self._painted = {}
         # Keep selections and the current row on the same hits across the re-sort.
         new_row = {id(h): i for i, h in enumerate(self._hits)}
         for index in self.persistentIndexList():
@@ -364,28 +409,55 @@ def _draw_cell_without_text(
     return opt, text
 
 
+# Looked up once: a PySide enum member costs a Python attribute walk each time, some 100 cells per paint.
+_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+_ITEM_VIEW_ITEM = QStyle.ControlElement.CE_ItemViewItem
+_SELECTED = QStyle.StateFlag.State_Selected
+
+
+def _draw_row_cell(painter: QPainter, option: QStyleOptionViewItem, text: str, deleted: QColor | None,
+                   font: QFont | None = None, metrics: QFontMetrics | None = None) -> QStyleOptionViewItem:
+    """A results cell drawn by the style as :meth:`QStyledItemDelegate.paint` draws it, from a :class:`RowPaint`.
+
+    Fills in what ``initStyleOption`` would have read from the model (the text, the Code column's bold font,
+    a deleted row's grey) without its seven ``data()`` calls. ``text`` empty: background, selection and focus
+    only. Returns the option, for the delegate that draws the text itself.
+    """
+    opt = QStyleOptionViewItem(option)
+    opt.features |= _HAS_DISPLAY  # every results cell has a display text
+    opt.text = text
+    if font is not None and metrics is not None:
+        opt.font, opt.fontMetrics = font, metrics
+    if deleted is not None:
+        opt.palette.setBrush(QPalette.ColorRole.Text, QBrush(deleted))
+    widget = opt.widget
+    style = widget.style() if widget is not None else None
+    if style is not None:
+        style.drawControl(_ITEM_VIEW_ITEM, opt, painter, widget)
+    return opt
+
+
 class _Fonts:
     """A cell font's plain and bold faces with their metrics, made once per font (not per painted line)."""
 
     def __init__(self, font: QFont) -> None:
+        self.key = font.key()
         self.plain, self.bold = QFont(font), QFont(font)
         self.bold.setBold(True)
         self.plain_metrics, self.bold_metrics = QFontMetrics(self.plain), QFontMetrics(self.bold)
 
 
-class HighlightDelegate(QStyledItemDelegate):
-    """Draws the title with the matched words in bold on a tinted background.
+class _RowCellDelegate(QStyledItemDelegate):
+    """Paints the results list's cells from the model's :class:`RowPaint` when given the results model.
 
-    Painted by hand from ``Hit.highlights`` spans rather than through a QTextDocument per cell: typing must
-    repaint the list within one frame, and a rich-text document per cell costs far more than a few drawText.
-    Fonts, metrics and colours are made once per font and palette, not per line: a keystroke repaints some
-    thirty rows, and building them per line was a third of the paint.
+    Other models (the working set, the entry page) keep the role-by-role path of :class:`QStyledItemDelegate`.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, rows: ResultsModel | None = None) -> None:
         super().__init__(parent)
+        self._rows = rows
         self._fonts: dict[str, _Fonts] = {}
-        self._tints: dict[int, tuple[QColor, QColor]] = {}
+        self._deleted: dict[int, QColor] = {}
 
     def _fonts_for(self, font: QFont) -> _Fonts:
         key = font.key()
@@ -393,6 +465,65 @@ class HighlightDelegate(QStyledItemDelegate):
         if fonts is None:
             fonts = self._fonts[key] = _Fonts(font)
         return fonts
+
+    def _row(self, index: AnyIndex) -> RowPaint | None:
+        rows = self._rows
+        if rows is None or index.model() is not rows:
+            return None
+        return rows.row_paint(index.row())
+
+    def _deleted_color(self, row: RowPaint) -> QColor | None:
+        """A deleted row's text colour (the model's ForegroundRole), per application palette."""
+        if not row.deleted:
+            return None
+        palette = QPalette()
+        key = palette.cacheKey()
+        color = self._deleted.get(key)
+        if color is None:
+            color = self._deleted[key] = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        return color
+
+
+class RowTextDelegate(_RowCellDelegate):
+    """The Code and Source cells of the results list: plain text (the code in bold), drawn by the style."""
+
+    def __init__(self, column: Column, parent: QWidget | None = None, rows: ResultsModel | None = None) -> None:
+        super().__init__(parent, rows)
+        self._column = column
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        row = self._row(index)
+        if row is None:
+            super().paint(painter, option, index)
+            return
+        if self._column == Column.CODE:
+            fonts = self._fonts_for(option.font)
+            _draw_row_cell(painter, option, row.code, self._deleted_color(row), fonts.bold, fonts.bold_metrics)
+        else:
+            _draw_row_cell(painter, option, row.source, self._deleted_color(row))
+
+
+class HighlightDelegate(_RowCellDelegate):
+    """Draws the title with the matched words in bold on a tinted background.
+
+    Painted by hand from ``Hit.highlights`` spans rather than through a QTextDocument per cell: typing must
+    repaint the list within one frame, and a rich-text document per cell costs far more than a few drawText.
+    Fonts, metrics and colours are made once per font and palette, not per line: a keystroke repaints some
+    thirty rows, and building them per line was a third of the paint. Given the results model, it reads each
+    row's :class:`RowPaint`.
+
+    Each line is kept as laid out (measured, cut into marked and plain pieces, elided), keyed by what it
+    depends on: its text, marks, width and font. A repaint (hover, selection, the column resized back) and the
+    next keystroke, whose list mostly holds the same rows with the same marks (a mark covers the whole word
+    from the typed prefix on), only draw. A changed text, mark or width is a new key, laid out afresh.
+    """
+
+    LINES_KEPT = 4096  # laid-out lines: some 60 per screen of results, so many keystrokes' worth
+
+    def __init__(self, parent: QWidget | None = None, rows: ResultsModel | None = None) -> None:
+        super().__init__(parent, rows)
+        self._tints: dict[int, tuple[QColor, QColor]] = {}
+        self._lines: dict[tuple[str, Spans, int, str], LinePieces] = {}
 
     def _tint_and_muted(self, palette: QPalette) -> tuple[QColor, QColor]:
         key = palette.cacheKey()
@@ -402,6 +533,10 @@ class HighlightDelegate(QStyledItemDelegate):
         return colors
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        row = self._row(index)
+        if row is not None:
+            self._paint_row(painter, option, row)
+            return
         spans = index.data(HIGHLIGHTS_ROLE) or ()
         secondary, secondary_spans = index.data(SECONDARY_ROLE) or ("", ())
         two_lines = option.rect.height() >= 2 * option.fontMetrics.height()
@@ -409,15 +544,30 @@ class HighlightDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         opt, text = _draw_cell_without_text(self, painter, option, index)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        foreground = index.data(_FOREGROUND)
+        self._draw_lines(painter, opt, text, spans, secondary if two_lines else "", secondary_spans,
+                         foreground if isinstance(foreground, QColor) else None)
+
+    def _paint_row(self, painter: QPainter, option: QStyleOptionViewItem, row: RowPaint) -> None:
+        two_lines = option.rect.height() >= 2 * option.fontMetrics.height()
+        deleted = self._deleted_color(row)
+        if not row.title_spans and not (two_lines and row.secondary):
+            _draw_row_cell(painter, option, row.title, deleted)  # no marks, one line: the style draws it
+            return
+        opt = _draw_row_cell(painter, option, "", deleted)
+        self._draw_lines(painter, opt, row.title, row.title_spans, row.secondary if two_lines else "",
+                         row.secondary_spans, deleted)
+
+    def _draw_lines(self, painter: QPainter, opt: QStyleOptionViewItem, text: str, spans: Spans,
+                    secondary: str, secondary_spans: Spans, foreground: QColor | None) -> None:
+        selected = bool(opt.state & _SELECTED)
         palette = opt.palette
         text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        foreground = index.data(_FOREGROUND)
-        if isinstance(foreground, QColor) and not selected:
+        if foreground is not None and not selected:
             text_color = foreground  # deleted codes stay grey
         fonts = self._fonts_for(opt.font)
         tint, muted = self._tint_and_muted(palette)
-        if two_lines and secondary:
+        if secondary:
             half = opt.rect.height() // 2
             top = QRect(opt.rect.left(), opt.rect.top() + 2, opt.rect.width(), half - 2)
             bottom = QRect(opt.rect.left(), opt.rect.top() + half, opt.rect.width(), half - 2)
@@ -430,48 +580,70 @@ class HighlightDelegate(QStyledItemDelegate):
         # not left on the top half of a two-line row.
         self._draw_line(painter, fonts, tint, opt.rect, text, spans, text_color, selected)
 
-    def _draw_line(self, painter: QPainter, fonts: _Fonts, tint: QColor, cell: QRect, text: str,
-                   spans: tuple[tuple[int, int], ...], text_color: QColor, selected: bool,
+    def _draw_line(self, painter: QPainter, fonts: _Fonts, tint: QColor, cell: QRect, text: str, spans: Spans,
+                   text_color: QColor, selected: bool,
                    marked_color: QColor | None = None) -> None:
-        plain_metrics, bold_metrics = fonts.plain_metrics, fonts.bold_metrics
+        plain_metrics = fonts.plain_metrics
         # One line of text, centred in the cell: in a two-line row's full height the marks stay line-high.
-        line_height = bold_metrics.height() + 4
+        line_height = fonts.bold_metrics.height() + 4
         if cell.height() > line_height:
             cell = QRect(cell.left(), cell.top() + (cell.height() - line_height) // 2, cell.width(), line_height)
         rect = cell.adjusted(4, 0, -4, 0)
-        if spans:
-            text, spans = _bring_first_match_into_view(text, spans, plain_metrics, rect.width())
+        key = (text, spans, rect.width(), fonts.key)
+        pieces = self._lines.get(key)
+        if pieces is None:
+            if len(self._lines) >= self.LINES_KEPT:
+                del self._lines[next(iter(self._lines))]  # the oldest laid out
+            pieces = self._lines[key] = _lay_out_line(text, spans, fonts, rect.width())
         painter.save()
         painter.setClipRect(cell)
-        x = rect.left()
-        baseline = rect.top() + (rect.height() - plain_metrics.height()) // 2 + plain_metrics.ascent()
-        for start, end, marked in _segments(text, spans):
-            piece = text[start:end]
-            metrics = bold_metrics if marked else plain_metrics
-            width = metrics.horizontalAdvance(piece)
-            out_of_room = x + width > rect.right()
-            if out_of_room:
-                piece = metrics.elidedText(piece, Qt.TextElideMode.ElideRight, rect.right() - x)
-                width = metrics.horizontalAdvance(piece)
-                if not piece:
-                    break
-            # The last, elided piece gets all the room left: a box cut to its measured width can clip the "…".
-            box = QRect(x, rect.top(), rect.right() - x + 1 if out_of_room else width, rect.height())
+        left, top, height = rect.left(), rect.top(), rect.height()
+        baseline = top + (height - plain_metrics.height()) // 2 + plain_metrics.ascent()
+        current: bool | None = None
+        for x, piece, marked, width in pieces:
             if marked and not selected and piece != "\u2026":
-                painter.fillRect(box.adjusted(-1, 2, 1, -2), tint)
-            painter.setFont(fonts.bold if marked else fonts.plain)
-            painter.setPen(marked_color if marked and marked_color is not None else text_color)
+                painter.fillRect(QRect(left + x - 1, top + 2, width + 2, height - 4), tint)
+            if marked is not current:
+                painter.setFont(fonts.bold if marked else fonts.plain)
+                painter.setPen(marked_color if marked and marked_color is not None else text_color)
+                current = marked
             # At a baseline point: the rect-and-flags form lays the text out again only to centre it.
-            painter.drawText(x, baseline, piece)
-            x += width
-            if out_of_room:
-                break  # the elided piece ends with "…": nothing after it may be drawn
+            painter.drawText(left + x, baseline, piece)
         painter.restore()
 
 
+def _lay_out_line(text: str, spans: Spans, fonts: _Fonts, room: int) -> LinePieces:
+    """Cut one line into pieces (plain or marked) that fit ``room`` pixels, the last elided with "…".
+
+    Each piece: x from the line's left, its text, marked or not, and its box width (the last, elided piece
+    gets all the room left: a box cut to its measured width can clip the "…").
+    """
+    plain_metrics, bold_metrics = fonts.plain_metrics, fonts.bold_metrics
+    if spans:
+        text, spans = _bring_first_match_into_view(text, spans, plain_metrics, room)
+    right = room - 1  # QRect.right() of a rect ``room`` wide starting at 0
+    pieces: list[tuple[int, str, bool, int]] = []
+    x = 0
+    for start, end, marked in _segments(text, spans):
+        piece = text[start:end]
+        metrics = bold_metrics if marked else plain_metrics
+        width = metrics.horizontalAdvance(piece)
+        out_of_room = x + width > right
+        if out_of_room:
+            piece = metrics.elidedText(piece, Qt.TextElideMode.ElideRight, right - x)
+            if not piece:
+                break
+            width = right - x + 1
+        pieces.append((x, piece, marked, width))
+        x += width
+        if out_of_room:
+            break  # the elided piece ends with "…": nothing after it may be drawn
+    return tuple(pieces)
+
+
 def _bring_first_match_into_view(
-    text: str, spans: tuple[tuple[int, int], ...], metrics: QFontMetrics, width: int
-) -> tuple[str, tuple[tuple[int, int], ...]]:
+    text: str, spans: Spans, metrics: QFontMetrics, width: int
+) -> tuple[str, Spans]:
     """If the first matched word would be cut off, start the title shortly before it with "…".
 
     A highlighted word you cannot see tells you nothing about why the code matched.
@@ -488,7 +660,7 @@ def _bring_first_match_into_view(
     return shown, tuple((max(1, a - shift), b - shift) for a, b in spans if b > cut)
 
 
-def _segments(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int, bool]]:
+def _segments(text: str, spans: Spans) -> list[tuple[int, int, bool]]:
     """Split ``text`` into (start, end, highlighted) pieces from sorted, non-overlapping spans."""
     pieces: list[tuple[int, int, bool]] = []
     position = 0
@@ -505,21 +677,27 @@ def _segments(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, 
     return pieces
 
 
-class BadgeDelegate(QStyledItemDelegate):
+class BadgeDelegate(_RowCellDelegate):
     """The category as a rounded badge, coloured per code set from the current palette.
 
     Only four badges exist (one per code set) per palette and row height: each is drawn once into a pixmap
     and then copied, instead of an antialiased rounded rectangle and a text layout per painted row.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, parent: QWidget | None = None, rows: ResultsModel | None = None) -> None:
+        super().__init__(parent, rows)
         self._badges: dict[tuple[str, str, int, int, str, float], QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        opt, text = _draw_cell_without_text(self, painter, option, index)
-        code_set = index.data(CODE_SET_ROLE) or ""
-        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        row = self._row(index)
+        if row is not None:
+            opt = _draw_row_cell(painter, option, "", self._deleted_color(row))
+            code_set, text = row.code_set, row.category
+        else:
+            opt, text = _draw_cell_without_text(self, painter, option, index)
+            code_set = index.data(CODE_SET_ROLE) or ""
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
         key = (code_set, text, opt.rect.height(), opt.palette.cacheKey(), opt.font.key(), ratio)
         badge = self._badges.get(key)
         if badge is None:
@@ -574,10 +752,15 @@ class ResultsView(QTableView):
         header.resizeSection(Column.SOURCE, self.fontMetrics().horizontalAdvance("CodeDesk summary") + 24)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._on_header_clicked)
-        self._title_delegate = HighlightDelegate(self)
-        self._badge_delegate = BadgeDelegate(self)
+        # Each cell drawn from the model's RowPaint (see RowPaint: no role-by-role data() calls per cell).
+        self._code_delegate = RowTextDelegate(Column.CODE, self, model)
+        self._title_delegate = HighlightDelegate(self, model)
+        self._badge_delegate = BadgeDelegate(self, model)
+        self._source_delegate = RowTextDelegate(Column.SOURCE, self, model)
+        self.setItemDelegateForColumn(Column.CODE, self._code_delegate)
         self.setItemDelegateForColumn(Column.TITLE, self._title_delegate)
         self.setItemDelegateForColumn(Column.CATEGORY, self._badge_delegate)
+        self.setItemDelegateForColumn(Column.SOURCE, self._source_delegate)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -594,7 +777,21 @@ class ResultsView(QTableView):
     def _fit_row_height(self) -> None:
         """Two lines per row when any row has a second (official text and our summary, a deletion date).
         The Source column is hidden while it would be blank in every row: its room goes to the titles."""
-        self.setColumnHidden(Column.SOURCE, self.results_model().source_column_blank())
+        hide = self.results_model().source_column_blank()
+        if hide != self.isColumnHidden(Column.SOURCE):
+            # Quietly: QTableView answers each section resized (Source shown or hidden, Title stretched) by
+            # repainting the whole list on a zero timer, after the paint that the new rows already asked for:
+            # the same rows painted twice. The geometry and one repaint are asked for here instead.
+            header = self.horizontalHeader()
+            was_blocked = header.blockSignals(True)
+            try:
+                self.setColumnHidden(Column.SOURCE, hide)
+                # Now, while blocked: the header stretches the Title column lazily, and would else announce it
+                # later (and so bring the second paint back).
+                self.updateGeometries()
+            finally:
+                header.blockSignals(was_blocked)
+            self.viewport().update()
         lines = 2 if self.results_model().two_lines() else 1
         height = self._one_line_height + (lines - 1) * (self.fontMetrics().height() + 2)
         if self.verticalHeader().defaultSectionSize() != height:
