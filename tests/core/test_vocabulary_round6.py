@@ -79,6 +79,7 @@ def test_a_token_with_two_meanings_in_the_files_is_left_unread(vocabulary: Vocab
     ("Invented ct thorax w/o dye", "chest"),
     ("Invented ct chest w/o dye", "thorax"),
     ("Invented neoplasm detected", "tumor"),
+    ("Invented sacral tumour", "tumor"),
     ("Invented lipid profile documented", "lipid panel"),
     ("Invented office consultation", "consult"),
 ])
@@ -90,6 +91,7 @@ def test_the_everyday_name_does_not_read_back_where_the_entry_is_one_way(vocabul
     # "level" also means many things in the files (a spinal level, an E/M level): it is not read as an assay.
     assert "assay" not in vocabulary.expand("Invented level iv surgical pathology")
     assert "dressing" not in vocabulary.expand("Invented light compression bandage")
+    assert "neoplasm" not in vocabulary.expand("Invented excise sacral tumor")
 
 
 def test_the_round_is_one_migration_at_the_end() -> None:
