@@ -349,6 +349,13 @@ def _migrate_fact_meanings(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE code_facts SET facts = ? WHERE rowid = ?", updates)
 
 
+def _migrate_search_reach_6(conn: sqlite3.Connection) -> None:
+    """Issue 10, sixth round: descriptors are indexed with more words (the coverage walk's short forms, the files'
+    head nouns with the everyday names coders type: "assay" also "level", "spectacles" also "glasses"), so the
+    codes are indexed again; an upgraded database would otherwise keep the old words until its next import."""
+    _rebuild_search_index(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
@@ -361,6 +368,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_search_reach_4,
     _migrate_search_reach_5,
     _migrate_fact_meanings,
+    _migrate_search_reach_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
