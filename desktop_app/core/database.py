@@ -356,6 +356,14 @@ def _migrate_search_reach_6(conn: sqlite3.Connection) -> None:
     _rebuild_search_index(conn)
 
 
+
+def _migrate_search_section_words(conn: sqlite3.Connection) -> None:
+    """Section names no longer give a code the words they exclude ("Upper Leg (Except Knee)" made the hip
+    anaesthesia code 01214 match "knee"; "Other Than Oral Method" made every J code match "oral"), so the codes
+    are indexed again."""
+    _rebuild_search_index(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
@@ -369,6 +377,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_search_reach_5,
     _migrate_fact_meanings,
     _migrate_search_reach_6,
+    _migrate_search_section_words,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

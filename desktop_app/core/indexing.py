@@ -13,6 +13,7 @@ incremental import that repeats most of a release re-indexes only what it change
 from __future__ import annotations
 
 import itertools
+import re
 import sqlite3
 from collections.abc import Iterable
 
@@ -84,9 +85,21 @@ def section_filter_ids(catalog: Catalog) -> dict[int | None, list[int]]:
     return {section_id: [s.id for s in catalog.section_path(section_id)] for section_id in catalog.sections}
 
 
+# Words a section name uses to say what it does NOT hold ("Upper Leg (Except Knee)", "Drugs Administered Other
+# Than Oral Method"): indexed, they made every code of the section match the very word it excludes ("knee
+# arthroplasty" listed the hip anaesthesia code 01214 third; "oral" matched every injectable J code).
+_EXCLUDED_BY_NAME = re.compile(r"\(\s*except\b[^)]*\)|\bother than\s+\w+(?:\s+method)?", re.IGNORECASE)
+
+
+def section_search_words(name: str) -> str:
+    """A section's name as search words: what it holds, without the words it names only to exclude."""
+    return " ".join(_EXCLUDED_BY_NAME.sub(" ", name).split())
+
+
 def section_words(catalog: Catalog) -> dict[int | None, str]:
     """section id -> the names of its path, broad to narrow: what a code's search row gets from its section."""
-    return {section_id: " ".join(s.name for s in catalog.section_path(section_id)) for section_id in catalog.sections}
+    return {section_id: " ".join(section_search_words(s.name) for s in catalog.section_path(section_id))
+            for section_id in catalog.sections}
 
 
 def insert_search_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str, str, str]]) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.database import FTS_TOKENIZE, MIGRATIONS, _migrate_search_filters, connect
-from desktop_app.core.indexing import FILTER_MARK, filter_text
+from desktop_app.core.indexing import FILTER_MARK, filter_text, section_search_words
 from desktop_app.core.query import parse_query
 from desktop_app.core.search import RANK_LIMIT, Hit, SearchFilters
 from desktop_app.core.store import CodeStore
@@ -171,3 +171,25 @@ def test_filter_text_keeps_categories_apart() -> None:
         assert conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (f'"{token}"',)).fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM t WHERE t MATCH ?",
                         (f'"{filter_text("I", "code", [1]).split()[-1]}"',)).fetchone()[0] == 4
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("Upper Leg (Except Knee)", "Upper Leg"),
+    ("Pelvis (Except Hip)", "Pelvis"),
+    ("J: Drugs Administered Other Than Oral Method", "J: Drugs Administered"),
+    ("Knee Joint", "Knee Joint"),
+    ("Excision (Skin)", "Excision (Skin)"),
+    ("Exceptional Circumstances", "Exceptional Circumstances"),
+])
+def test_a_section_gives_its_codes_only_the_words_of_what_it_holds(name: str, words: str) -> None:
+    assert section_search_words(name) == words
+
+
+def test_codes_do_not_match_the_word_their_section_excludes(store: CodeStore) -> None:
+    """01214 (hip anaesthesia) sits in "Upper Leg (Except Knee)": it answered "knee"; J1100 (an injection) sits
+    in "Drugs Administered Other Than Oral Method": it answered "oral". Both still answer their own words."""
+    def found(query: str) -> set[str]:
+        return {hit.code for hit in store.search(query, limit=RANK_LIMIT).hits}
+
+    assert "01214" not in found("knee") and "01214" in found("hip")
+    assert "J1100" not in found("oral") and "J1100" in found("dexamethasone")

@@ -94,8 +94,8 @@ def test_the_everyday_name_does_not_read_back_where_the_entry_is_one_way(vocabul
     assert "neoplasm" not in vocabulary.expand("Invented excise sacral tumor")
 
 
-def test_the_round_is_one_migration_at_the_end() -> None:
-    assert MIGRATIONS[-1].__name__ == "_migrate_search_reach_6"
+def test_the_round_is_one_migration() -> None:
+    assert [step.__name__ for step in MIGRATIONS].count("_migrate_search_reach_6") == 1
 
 
 @pytest.fixture(scope="module")
