@@ -23,7 +23,7 @@ from desktop_app.core.userdata import UserData
 
 MAX_EXPORT_ROWS = 1_000_000  # Excel's sheet limit is 1,048,576 rows
 # ``summary``: our own plain-language summary, which tells apart codes whose official short descriptors are the
-# same (45384 and 45385 are both "Colonoscopy w/lesion removal" in the CMS files), as the list's second line does.
+# same (45384 and 45385 share one short descriptor in the CMS files), as the list's second line does.
 RESULT_COLUMNS = ("code", "category", "section", "title", "title_source", "status", "deleted_date",
                   "descriptor_sources", "match", "summary")
 WORKING_SET_COLUMNS = ("kind", "list", "code", "category", "title", "title_source", "status", "text", "when",

@@ -169,8 +169,8 @@ def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, pref
             alternatives.append(literal + "*" if prefixed else literal)
             if unit.phrase and len(TOKEN_RE.findall(unit.text)) >= 3:
                 # A known phrase of three words or more typed is also found with its words close together, as
-                # its meanings are: the short descriptors break phrases up ("chronic care management" in
-                # "Chrnc care mgmt", read "chronic … management"). Not two-word phrases: "office visit" is in
+                # its meanings are: the short descriptors break phrases up ("chronic care management" is
+                # abbreviated word by word, read "chronic … management"). Not two-word phrases: "office visit" is in
                 # most E/M queries, and a NEAR group in each all-words-but-one group cost them time.
                 near = _fts_near(unit.text)
                 if near.startswith("NEAR("):

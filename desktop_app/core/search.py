@@ -82,10 +82,11 @@ FTS_JOIN = "code_fts CROSS JOIN codes c ON c.id = code_fts.rowid"
 FAMILY_CLOSE = 0.8
 # Two code families describe the same operations as the surgical codes a coder is looking for, in shorter words,
 # so bm25 ranked them first: the D range of HCPCS Level II is the ADA's dental code set (CDT), billed on dental
-# claims, not by the medical coders this tool is for ("Office visit during hours" above 99202-99205 for "office
-# visit"); the anesthesia codes of Category I (00100-01999) name the procedure the anaesthesia is for ("Anesth
-# knee arthroplasty" above 27447 for "total knee"). Their score counts this share (bm25 is negative, so they rank
-# lower); a query only they answer ("tooth extraction", "anesthesia knee") still lists them, in the same order.
+# claims, not by the medical coders this tool is for (a dental office visit above 99202-99205 for "office
+# visit"); the anesthesia codes of Category I (00100-01999) name the procedure the anaesthesia is for (the knee
+# arthroplasty anesthesia code above 27447 for "total knee"). Their score counts this share (bm25 is negative,
+# so they rank lower); a query only they answer ("tooth extraction", "anesthesia knee") still lists them, in the
+# same order.
 SECONDARY_SCORE_SHARE = 0.8
 SECONDARY_FAMILY_SQL = (f"(c.code_set = '{CodeSet.HCPCS}' AND c.code GLOB 'D[0-9]*')"
                         f" OR (c.code_set = '{CodeSet.CAT_I}' AND c.code BETWEEN '00100' AND '01999')")

@@ -113,7 +113,7 @@ def imported(shared_data: Path, reference_template: Path, tmp_path_factory: pyte
 
 @pytest.mark.parametrize(("query", "expected"), [
     ("ceruloplasmin level", "82390"),  # an "Assay of" code of no query set
-    ("eyeglasses fitting bifocal", "92341"),  # "Fit spectacles bifocal"
+    ("eyeglasses fitting bifocal", "92341"),  # the descriptor says spectacles
     ("hip amputation canadian socket", "L5250"),  # "Hip disarticulation, canadian type; molded socket"
 ])
 def test_round_6_entries_with_the_files_imported(imported: CodeStore, query: str, expected: str) -> None:

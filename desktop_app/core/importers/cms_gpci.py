@@ -7,6 +7,7 @@ lines (``*``…) after them. Columns are found by their names, so a year's wordi
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 
@@ -47,10 +48,17 @@ def _header_columns(row: list[str]) -> dict[str, int] | None:
 
 
 def sniff_lines(lines: list[str]) -> str | None:
+    """The GPCI format when one of the first lines is its header row: cells (comma or tab separated) naming every
+    column. A text that only mentions GPCIs and localities (a PROVENANCE.md or README beside the CSV in a
+    folder) is not one: it was taken for the table and refused the whole folder's import."""
     for line in lines[:12]:
         upper = line.upper()
-        if "GPCI" in upper and "LOCALITY" in upper and ("PE GPCI" in upper or "PEGPCI" in _letters(upper)):
-            return FORMAT
+        if "GPCI" not in upper or "LOCALITY" not in upper:
+            continue
+        for delimiter in (",", "\t"):
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+            if len(cells) >= len(_COLUMNS) and _header_columns(cells) is not None:
+                return FORMAT
     return None
 
 

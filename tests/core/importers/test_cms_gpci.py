@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from importer_helpers import FIXTURES, parsed
 
+from desktop_app.core.importers import import_paths
 from desktop_app.core.importers.cms_gpci import FORMAT, sniff_lines
+from desktop_app.core.store import CodeStore
 
 
 def test_the_addendum_becomes_localities_with_their_three_gpcis() -> None:
@@ -20,3 +25,24 @@ def test_sniffing_knows_the_gpci_header_and_nothing_else() -> None:
     lines = (FIXTURES / "cms" / "GPCI2030.csv").read_text(encoding="utf-8").splitlines()
     assert sniff_lines(lines) == FORMAT
     assert sniff_lines(["code,descriptor,category", "99990,visit,visits"]) is None
+
+
+def test_a_note_that_only_mentions_the_columns_is_not_the_table(tmp_path: Path) -> None:
+    # A PROVENANCE.md or README beside the CSV names the columns in prose; taking it for the table refused the
+    # whole folder's import ("no GPCI header row"). The folder now imports its CSV and skips the note.
+    note = ["# Toyland GPCI notes", "",
+            "Columns: MAC, State, Locality Number, Locality Name, PW GPCI, PE GPCI, MP GPCI (invented text).",
+            "The locality amount uses the work, PE GPCI and MP GPCI of the locality."]
+    assert sniff_lines(note) is None
+    assert sniff_lines(["MAC\tState\tLocality Number\tLocality Name\tPW GPCI\tPE GPCI\tMP GPCI"]) == FORMAT
+    folder = tmp_path / "gpci"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "cms" / "GPCI2030.csv", folder / "GPCI2030.csv")
+    (folder / "PROVENANCE.md").write_text("\n".join(note) + "\n", encoding="utf-8")
+    store = CodeStore.open(tmp_path / "db.sqlite3")
+    try:
+        (summary,) = import_paths(store.conn, [folder])
+        assert summary.format == FORMAT
+        assert any("PROVENANCE.md" in note for note in summary.notes)
+    finally:
+        store.close()
