@@ -372,9 +372,12 @@ def fit(code: str, code_set: str | None, modifier: str, entry: Modifier | None, 
     key = INDICATOR_OF.get(modifier)
     value = surgery.values.get(key, "") if surgery is not None and key is not None else ""
     if not value:
-        if key is not None:
+        if key is not None and surgery is None:
             notes.append(f"{INDICATOR_COLUMNS[key]} indicator not checked: import the CMS RVU file to see whether "
                          f"Medicare allows {modifier} on this code (checked by code range instead)")
+        elif key is not None and surgery is not None:
+            notes.append(f"{INDICATOR_COLUMNS[key]} indicator not checked: {surgery.source} gives none for {code} "
+                         "(checked by code range instead)")
         # The bundled code sets and ranges, which the RVU indicator replaces where the file has one.
         if code_set is None or CodeSet(code_set) not in entry.applies_to:
             return refuse(f"{modifier} ({entry.family_label}) goes on {entry.applies_to_text} codes; "
@@ -440,13 +443,16 @@ def _pctc(rows: list[tuple[str, dict[str, object], str]]) -> PcTc | None:
     return PcTc(indicator, source, frozenset(r[0] for r in rows if r[0]))
 
 
-def _surgery(rows: list[tuple[str, dict[str, object], str]]) -> SurgeryIndicators | None:
-    """The surgery indicators of the code's base row (the 26/TC rows repeat them)."""
+def _surgery(conn: sqlite3.Connection, rows: list[tuple[str, dict[str, object], str]]) -> SurgeryIndicators | None:
+    """The surgery indicators of the code's base row (the 26/TC rows repeat them); none (an empty ``values``)
+    when an RVU file is imported but does not give them for the code; None when no RVU file is imported."""
     for modifier, facts, name in rows:
         if modifier == "":
             values = {key: str(facts[key]).strip() for key in INDICATOR_COLUMNS if facts.get(key) not in (None, "")}
-            return SurgeryIndicators(values, name, str(facts.get("global_days") or "")) if values else None
-    return None
+            return SurgeryIndicators(values, name, str(facts.get("global_days") or ""))
+    newest = conn.execute("SELECT name FROM sources WHERE kind = 'cms-rvu' "
+                          "ORDER BY effective_date DESC, id DESC LIMIT 1").fetchone()
+    return SurgeryIndicators({}, newest[0]) if newest is not None else None
 
 
 def _modifier_dates(conn: sqlite3.Connection, modifier: str) -> ModifierDates | None:
@@ -470,7 +476,7 @@ def check_modifiers(conn: sqlite3.Connection, code: str, code_set: str | None, m
     rvu_rows = (_newest_rvu_rows(conn, code)
                 if any(m in PCTC_ALLOWS or m in INDICATOR_OF for m in wanted) else [])
     pctc = _pctc(rvu_rows)
-    surgery = _surgery(rvu_rows)
+    surgery = _surgery(conn, rvu_rows) if any(m in INDICATOR_OF for m in wanted) else None
     day = (on or date.today()).isoformat()
     checks = []
     for index, modifier in enumerate(wanted):

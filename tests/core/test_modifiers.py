@@ -359,7 +359,8 @@ def test_without_the_rvu_file_the_bundled_range_decides_and_says_so(code: str, c
 def test_a_code_the_rvu_row_gives_no_such_indicator_falls_back_to_the_range() -> None:
     check = fit("93590", "I", "80", E["80"], surgery=indicators(mult_proc="2"), others=["80"])
     assert not check.fits and "goes only on surgery codes" in check.reason
-    assert "ASST SURG indicator not checked" in check.notes[0]
+    assert check.notes[0] == "ASST SURG indicator not checked: Invented RVU gives none for 93590 (checked by code " \
+                             "range instead)"
 
 
 def _rvu_source(conn: sqlite3.Connection, name: str, effective: str, facts: dict[str, dict[str, str]]) -> None:
@@ -387,6 +388,10 @@ def test_the_newest_imported_rvu_file_decides_in_the_store(store: CodeStore) -> 
     assert store.detail("0483T-62").applied[0].fits
     # Modifiers the indicators do not govern are not touched by them
     assert store.detail("11042-RT").applied[0].fits
+    # A code the imported file does not list: the bundled range, and the note says the file has no indicator
+    unlisted = store.detail("27447-80").applied[0]
+    assert unlisted.fits and unlisted.notes == (
+        "ASST SURG indicator not checked: Invented RVU 2031 gives none for 27447 (checked by code range instead)",)
 
 
 # --- terminated modifiers (the imported HCPCS file's dates) ---------------------------------------------------------
