@@ -503,6 +503,7 @@ def test_what_the_comparison_says_about_category_iii_modifiers_is_true() -> None
     named = set(re.findall(r"\b(?:[0-9]{2}|[A-Z]{2}|[A-Z][0-9])\b", feature.value)) | set(feature.examples)
     entries = bundled_modifiers()
     assert named and all(CodeSet.CAT_III in entries[m].applies_to for m in named if m in entries), named
-    not_for_iii = {m for m, e in entries.items() if CodeSet.CAT_I in e.applies_to and CodeSet.CAT_III not in e.applies_to}
+    not_for_iii = {m for m, e in entries.items()
+                   if CodeSet.CAT_I in e.applies_to and CodeSet.CAT_III not in e.applies_to}
     assert {"25", "90", "P1", "QK"} <= not_for_iii  # E/M, laboratory and anesthesia modifiers: not Category III
     assert "same modifiers as Category I" not in feature.value
