@@ -36,7 +36,8 @@ QUERIES: tuple[tuple[str, frozenset[str]], ...] = tuple((q, frozenset(a.split())
     ("physical therapy plan of care", "GP"), ("resident teaching physician modifier", "GC GE"),
     ("two surgeons", "62"), ("staged procedure", "58"), ("monitored anesthesia care", "QS G8 G9"),
 ))
-TIMED = ("99213", "99213-25", "99213 25", "27447-RT-59", "3074F-8P", "modifier 25", "bilateral", "office visit")
+TIMED = ("99213", "99213-25", "99213 25", "27447-RT-59", "3074F-8P", "27447-50", "11042-80-51", "71046-26",
+         "modifier 25", "bilateral", "office visit")
 
 
 def naive(conn: sqlite3.Connection, query: str) -> list[str]:

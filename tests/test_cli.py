@@ -277,6 +277,43 @@ def test_validate_checks_modifiers(db_path: Path) -> None:
     _, out, _ = cli(db_path, "validate", "-", stdin=text)
     assert "99213-8P" in out and "invalid" in out and "10 codes: 6 active, 4 invalid" in out
 
+
+def test_validate_search_and_show_refuse_a_terminated_modifier(db_path: Path, tmp_path: Path) -> None:
+    """The review found -GD (terminated 2019-12-31) valid in validate and "-GD fits" in search."""
+    from tests.core.test_modifiers import HCPCS_MODIFIER_ROWS, write_invented_hcpcs
+
+    hcpcs = tmp_path / "HCPC2031_JAN_ANWEB.txt"
+    write_invented_hcpcs(hcpcs, HCPCS_MODIFIER_ROWS)
+    assert cli(db_path, "import", str(hcpcs))[0] == 0
+    status, out, _ = cli(db_path, "validate", "-", "--json", stdin="99213-Z5\n99213-Z6\n")
+    verdict = {r["input"]: (r["valid"], r["reason"]) for r in json.loads(out)}
+    assert status == 1
+    assert verdict["99213-Z5"] == (False, "-Z5: Z5 was terminated on 2019-12-31 (CMS HCPCS Level II 2031 January)")
+    assert verdict["99213-Z6"][0] is True
+    _, out, _ = cli(db_path, "search", "99213-Z5")
+    assert "-Z5  does not fit: Z5 was terminated on 2019-12-31" in out and "fits:" not in out
+    _, out, _ = cli(db_path, "show", "99213-Z5")
+    assert "-Z5  does not fit: Z5 was terminated on 2019-12-31" in out
+
+
+def test_show_says_which_rvu_indicator_decided(db_path: Path) -> None:
+    store = CodeStore.open(db_path)
+    source = store.conn.execute(
+        "INSERT INTO sources (kind, name, file_name, release, effective_date, loaded_at) "
+        "VALUES ('cms-rvu', 'Invented RVU', 'x', 'T1', '2031-01-01', 'now')").lastrowid
+    store.conn.execute("INSERT INTO code_facts (code, modifier, source_id, facts) VALUES ('20610', '', ?, ?)",
+                       (source, json.dumps({"asst_surg": "1", "bilat_surg": "1", "global_days": "000"})))
+    store.conn.commit()
+    store.close()
+    _, out, _ = cli(db_path, "show", "20610-80")
+    assert "-80  does not fit: assistant at surgery on 20610: not paid (ASST SURG 1, Invented RVU)" in out
+    _, out, _ = cli(db_path, "search", "20610-50")
+    assert "-50  fits: " in out and "(bilateral surgery: the bilateral adjustment (150%) applies (BILAT SURG 1, " \
+                                      "Invented RVU))" in out
+    # without an indicator for the code: the bundled range, and a note that the indicator was not checked
+    _, out, _ = cli(db_path, "show", "97110-80")
+    assert "does not fit: 80 goes only on surgery codes" in out and "ASST SURG indicator not checked" in out
+
 # --- internal errors: their own exit status, the trace in the log, one line for the user ------------------
 
 

@@ -81,9 +81,11 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
 
 def _check_text(check: ModifierCheck) -> str:
     """One modifier on one code, in words: what it means, or why it does not fit."""
+    # The notes say what was checked against which file, or what could not be checked: said either way.
+    notes = "".join(f" ({note})" for note in check.notes)
     if not check.fits:
-        return f"does not fit: {check.reason}"
-    return f"fits: {clip(check.meaning, 90)}" + "".join(f" ({note})" for note in check.notes)
+        return f"does not fit: {check.reason}{notes}"
+    return f"fits: {clip(check.meaning, 90)}{notes}"
 
 
 def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:

@@ -223,6 +223,20 @@ class Catalog:
         )
 
 
+def top_section_ranges(data_dir: Path, code_set: str, name: str) -> tuple[CodeRange, ...]:
+    """Every range of the top-level section ``name`` of ``code_set`` in ``sections.csv`` and of its subsections
+    (for E/M: 99202-99499 and the telemedicine visits 98000-98016 numbered in Medicine's range)."""
+    found: list[CodeRange] = []
+    by_id = {s.id: s for s in _read_sections_csv(data_dir / "sections.csv")}
+    for section in by_id.values():
+        top = section
+        while top.parent_id is not None:
+            top = by_id[top.parent_id]
+        if top.code_set == code_set and top.name == name:
+            found.extend(section.ranges)
+    return tuple(found)
+
+
 def _read_sections_csv(path: Path) -> list[Section]:
     """Rows ``code_set,path,start,end,note``; ``path`` is ``Parent > Child``. A path may repeat (more ranges)."""
     sections: dict[tuple[str, str], Section] = {}

@@ -5,7 +5,13 @@ The official text of a modifier (CMS HCPCS file, AMA files) reaches the database
 beside ours as a descriptor of the modifier's ``codes`` row. This module holds what the bundle adds: what the
 modifier means, when it is used, what it must not be used for, which code sets it goes on and, for some, the
 code ranges it is limited to or kept off. The rules are pure functions; :func:`check_modifiers` asks the
-database only whether a modifier exists and what the newest RVU file says about a code's PC/TC split.
+database only whether a modifier exists, when the newest HCPCS file that lists it says it was added and terminated,
+and what the newest RVU file says about the code (its PC/TC split and its surgery indicators: MULT PROC,
+BILAT SURG, ASST SURG, CO SURG, TEAM SURG).
+
+Where the RVU file has an indicator for the code, the indicator decides the modifiers it governs (50, 51, 62, 66,
+80, 81, 82, AS) in place of our bundled code sets and ranges, which are only the fallback for a database without
+the file (or a code the file does not list); the check's notes say which was used.
 """
 
 from __future__ import annotations
@@ -14,11 +20,15 @@ import csv
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
+from itertools import combinations
 from pathlib import Path
 
+from desktop_app.core.catalog import top_section_ranges
+from desktop_app.core.enums import StrEnum
 from desktop_app.core.grammar import CodeRange, CodeSet, GrammarError, is_code, normalize, parse_range
 from desktop_app.core.resources import data_dir
 
@@ -34,6 +44,9 @@ FAMILY_LABELS = {
 # Which PC/TC indicator values (CMS RVU file) allow which component modifier: 1 splits into 26 and TC;
 # 6 (laboratory physician interpretation) has a professional part only.
 PCTC_ALLOWS = {"26": frozenset({"1", "6"}), "TC": frozenset({"1"})}
+# What each anesthesiologist's payment modifier says about the case, in our words (for the conflicts below).
+_ANESTHESIOLOGIST_ROLES = {"AA": "performed personally", "QY": "directing one nurse anesthetist",
+                           "QK": "directing two to four cases", "AD": "supervising more than four cases"}
 # Modifiers that contradict each other on one line.
 CONFLICTS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"LT", "RT"}), "LT and RT together on one line; a procedure on both sides is reported with 50 "
@@ -41,6 +54,17 @@ CONFLICTS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"26", "TC"}), "26 and TC together are the whole (global) service: report the code without either"),
     *((frozenset({"59", x}), f"59 and {x} on one line; {x} is the more specific choice, use one of them")
       for x in ("XE", "XS", "XP", "XU")),
+    # Anesthesia payment modifiers: each line says one thing about who gave the anesthesia and how. The
+    # anesthesiologist's line says personally performed (AA), directing one CRNA (QY), directing two to four cases
+    # (QK) or supervising more than four (AD); the nurse anesthetist's line says directed (QX) or not (QZ).
+    *((frozenset({a, b}), f"{a} and {b} on one line: each says differently how the anesthesiologist took part "
+                          f"({_ANESTHESIOLOGIST_ROLES[a]} against {_ANESTHESIOLOGIST_ROLES[b]}); a line carries one")
+      for a, b in combinations(_ANESTHESIOLOGIST_ROLES, 2)),
+    (frozenset({"QX", "QZ"}), "QX and QZ on one line: the nurse anesthetist was either medically directed (QX) or "
+                              "not (QZ), not both"),
+    *((frozenset({a, b}), f"{a} and {b} on one line: {a} is the anesthesiologist's modifier and {b} the nurse "
+                          f"anesthetist's; each reports the case on a line of their own")
+      for a in _ANESTHESIOLOGIST_ROLES for b in ("QX", "QZ")),
 )
 # The most modifiers a claim line carries (CMS-1500 and 837P have four slots).
 MAX_MODIFIERS = 4
@@ -209,19 +233,126 @@ class PcTc:
     components: frozenset[str] = field(default_factory=frozenset)
 
 
+@dataclass(frozen=True)
+class SurgeryIndicators:
+    """A code's surgery indicators from one RVU file: ``values`` maps the fact keys the import stores
+    (``mult_proc``, ``bilat_surg``, ``asst_surg``, ``co_surg``, ``team_surg``) to their raw values;
+    ``global_days`` is the code's global period (``ZZZ`` for an add-on code)."""
+
+    values: Mapping[str, str]
+    source: str
+    global_days: str = ""
+
+
+@dataclass(frozen=True)
+class ModifierDates:
+    """When a modifier was added and terminated, from the newest imported HCPCS file that lists it (ISO dates,
+    '' when the file gives none). A termination date is the last day the modifier may be used."""
+
+    added: str
+    terminated: str
+    source: str
+
+
+class IndicatorVerdict(StrEnum):
+    FITS = "fits"
+    DOCUMENTATION = "fits, with documentation"  # allowed when the record shows why it was needed
+    NOTE = "fits, with a note"  # allowed, and how it is paid differs from the usual
+    REFUSED = "does not fit"
+
+
+# Which RVU indicator governs which modifier, with its column name in the file (RVU documentation, record layout).
+INDICATOR_OF = {"50": "bilat_surg", "51": "mult_proc", "62": "co_surg", "66": "team_surg",
+                "80": "asst_surg", "81": "asst_surg", "82": "asst_surg", "AS": "asst_surg"}
+INDICATOR_COLUMNS = {"mult_proc": "MULT PROC", "bilat_surg": "BILAT SURG", "asst_surg": "ASST SURG",
+                     "co_surg": "CO SURG", "team_surg": "TEAM SURG"}
+INDICATOR_TOPICS = {"mult_proc": "multiple procedures", "bilat_surg": "bilateral surgery",
+                    "asst_surg": "assistant at surgery", "co_surg": "co-surgeons", "team_surg": "team surgery"}
+# What each indicator value means for its modifiers, in our own words, and the verdict. The choices, for what a
+# coder expects:
+# * a value that means "paid only with documentation of medical necessity" (ASST SURG 0, CO SURG 1, TEAM SURG 1)
+#   fits, with a note saying so: the modifier is the right way to report the service, and Medicare pays it when
+#   the record supports it;
+# * a value that means "not paid", "not permitted" or "the concept does not apply" (ASST SURG 1 and 9, CO/TEAM
+#   SURG 0 and 9, MULT PROC 0 and 9, BILAT SURG 9) is refused: the modifier on that code is a claim error a
+#   coder wants to hear about before the payer denies it, not a warning to read past;
+# * BILAT SURG 0 (the code is one-sided by anatomy or has a separate code for both sides) and 2 (the code is
+#   already valued as bilateral) are refused too: 50 on them asks for an adjustment the code cannot have;
+#   BILAT SURG 3 fits with a note (each side is paid in full, as for radiology and diagnostic tests);
+# * MULT PROC 4 to 7 fit with a note: the reduction is applied by the payer from the code's family, so 51 adds
+#   nothing for Medicare, though some payers still ask for it.
+_FITS, _DOCUMENTATION, _NOTE, _REFUSED = (IndicatorVerdict.FITS, IndicatorVerdict.DOCUMENTATION, IndicatorVerdict.NOTE,
+                                          IndicatorVerdict.REFUSED)
+INDICATOR_MEANINGS: dict[str, dict[str, tuple[IndicatorVerdict, str]]] = {
+    "asst_surg": {
+        "0": (_DOCUMENTATION, "paid only with documentation of medical necessity"),
+        "1": (_REFUSED, "not paid"),
+        "2": (_FITS, "may be paid"),
+        "9": (_REFUSED, "does not apply to this code"),
+    },
+    "co_surg": {
+        "0": (_REFUSED, "not permitted"),
+        "1": (_DOCUMENTATION, "paid only with documentation that two surgeons were needed"),
+        "2": (_FITS, "permitted (two surgeons of different specialties)"),
+        "9": (_REFUSED, "does not apply to this code"),
+    },
+    "team_surg": {
+        "0": (_REFUSED, "not permitted"),
+        "1": (_DOCUMENTATION, "paid by report, only with documentation that a team was needed"),
+        "2": (_FITS, "permitted, paid by report"),
+        "9": (_REFUSED, "does not apply to this code"),
+    },
+    "mult_proc": {
+        "0": (_REFUSED, "no reduction applies to this code, so 51 has no use on it"),
+        "1": (_FITS, "the standard reduction applies"),
+        "2": (_FITS, "the standard reduction applies"),
+        "3": (_FITS, "the multiple endoscopy rules apply within the endoscopy's family"),
+        "4": (_NOTE, "the payer reduces the imaging technical component by family itself; 51 is not needed "
+                     "for Medicare"),
+        "5": (_NOTE, "the payer reduces the practice expense of therapy services itself; 51 is not needed for "
+                     "Medicare"),
+        "6": (_NOTE, "the payer reduces the technical component of diagnostic cardiovascular services itself; 51 "
+                     "is not needed for Medicare"),
+        "7": (_NOTE, "the payer reduces the technical component of diagnostic eye services itself; 51 is not "
+                     "needed for Medicare"),
+        "9": (_REFUSED, "does not apply to this code"),
+    },
+    "bilat_surg": {
+        "0": (_REFUSED, "no bilateral adjustment (one side only by anatomy, or another code covers both sides)"),
+        "1": (_FITS, "the bilateral adjustment (150%) applies"),
+        "2": (_REFUSED, "the code is already valued as bilateral"),
+        "3": (_NOTE, "each side is paid at 100%, without the 150% adjustment"),
+        "9": (_REFUSED, "does not apply to this code"),
+    },
+}
+ADD_ON_GLOBAL = "ZZZ"  # the global period of an add-on code
+EM_SECTION = "Evaluation and Management"
+
+
+@lru_cache(maxsize=1)
+def evaluation_and_management_ranges() -> tuple[CodeRange, ...]:
+    """The E/M codes, as our section list (``sections.csv``) has them."""
+    return top_section_ranges(data_dir(), CodeSet.CAT_I.value, EM_SECTION)
+
+
 def fit(code: str, code_set: str | None, modifier: str, entry: Modifier | None, imported_title: str = "",
-        imported_source: str = "", pctc: PcTc | None = None, others: Sequence[str] = ()) -> ModifierCheck:
+        imported_source: str = "", pctc: PcTc | None = None, others: Sequence[str] = (),
+        surgery: SurgeryIndicators | None = None, dates: ModifierDates | None = None, on: str = "") -> ModifierCheck:
     """The rules, as a pure function: ``entry`` is the bundled entry (None if not bundled), ``imported_title``
-    the modifier's title from an imported file ('' if none), ``others`` the other modifiers on the line."""
+    the modifier's title from an imported file ('' if none), ``others`` the other modifiers on the line,
+    ``surgery`` the code's RVU surgery indicators (None without an RVU row), ``dates`` the modifier's HCPCS
+    dates (None if no imported HCPCS file lists it) and ``on`` the date of service (ISO; '' leaves the dates
+    unchecked)."""
     if entry is None and not imported_title:
         return ModifierCheck(modifier, False, False,
                              f"{modifier} is not a modifier CodeDesk knows (not bundled, not in your imported files)",
                              "", "")
     meaning = entry.meaning if entry else imported_title
     source = OUR_MODIFIER_LABEL if entry else imported_source
+    notes: list[str] = []
 
     def refuse(reason: str) -> ModifierCheck:
-        return ModifierCheck(modifier, True, False, reason, meaning, source)
+        return ModifierCheck(modifier, True, False, reason, meaning, source, tuple(notes))
 
     if others.count(modifier) > 1:
         return refuse(f"{modifier} appears twice on one line")
@@ -229,21 +360,52 @@ def fit(code: str, code_set: str | None, modifier: str, entry: Modifier | None, 
         # Said once, on the second of the two.
         if modifier in pair and pair <= set(others) and others.index(modifier) > min(others.index(p) for p in pair):
             return refuse(why)
+    if dates is not None and on:
+        if dates.terminated and on > dates.terminated:
+            return refuse(f"{modifier} was terminated on {dates.terminated} ({dates.source})")
+        if dates.added and on < dates.added:
+            return refuse(f"{modifier} takes effect on {dates.added} ({dates.source}); the date of service is {on}")
     if entry is None:
         return ModifierCheck(modifier, True, True, "", meaning, source,
                              (f"CodeDesk has no rules for {modifier}; check the payer's policy",))
     label = CodeSet(code_set).label if code_set in {c.value for c in CodeSet} else "unknown"
-    if code_set is None or CodeSet(code_set) not in entry.applies_to:
-        return refuse(f"{modifier} ({entry.family_label}) goes on {entry.applies_to_text} codes; "
-                      f"{code} is a {label} code")
-    if entry.only_on and not any(code in r for r in entry.only_on):
-        ranges = ", ".join(_range_text(r) for r in entry.only_on)
-        return refuse(f"{modifier} goes only on {entry.range_note} ({ranges}); {code} is not one")
+    key = INDICATOR_OF.get(modifier)
+    value = surgery.values.get(key, "") if surgery is not None and key is not None else ""
+    if not value:
+        if key is not None and surgery is None:
+            notes.append(f"{INDICATOR_COLUMNS[key]} indicator not checked: import the CMS RVU file to see whether "
+                         f"Medicare allows {modifier} on this code (checked by code range instead)")
+        elif key is not None and surgery is not None:
+            notes.append(f"{INDICATOR_COLUMNS[key]} indicator not checked: {surgery.source} gives none for {code} "
+                         "(checked by code range instead)")
+        # The bundled code sets and ranges, which the RVU indicator replaces where the file has one.
+        if code_set is None or CodeSet(code_set) not in entry.applies_to:
+            return refuse(f"{modifier} ({entry.family_label}) goes on {entry.applies_to_text} codes; "
+                          f"{code} is a {label} code")
+        if entry.only_on and not any(code in r for r in entry.only_on):
+            ranges = ", ".join(_range_text(r) for r in entry.only_on)
+            return refuse(f"{modifier} goes only on {entry.range_note} ({ranges}); {code} is not one")
+    # Ranges a modifier is kept off hold whatever the RVU file says: the file's "documentation required" values
+    # cover E/M visits too (ASST SURG 0 on 99213), where an assistant surgeon has no meaning.
     for code_range in entry.not_on:
         if code in code_range:
             return refuse(f"{modifier} is not used on {entry.range_note} ({_range_text(code_range)}); "
                           f"{code} is one")
-    notes: list[str] = []
+    if value and key is not None and surgery is not None:
+        # The file gives E/M visits ASST SURG 0 ("paid with documentation"), like most codes that are not surgery;
+        # an assistant, a co-surgeon or a surgical team has no meaning on a visit, so E/M codes stay refused.
+        for code_range in evaluation_and_management_ranges():
+            if code in code_range:
+                return refuse(f"{modifier} is not used on E/M services ({_range_text(code_range)}); {code} is one")
+        checked = f"{INDICATOR_COLUMNS[key]} {value}, {surgery.source}"
+        if modifier == "51" and surgery.global_days == ADD_ON_GLOBAL:
+            return refuse(f"{code} is an add-on code (global period {ADD_ON_GLOBAL}, {surgery.source}): add-on "
+                          "codes are never reduced as multiple procedures, so 51 is not used on them")
+        verdict, said = INDICATOR_MEANINGS[key].get(
+            value, (IndicatorVerdict.NOTE, f"indicator value {value} is not in the RVU documentation"))
+        if verdict is IndicatorVerdict.REFUSED:
+            return refuse(f"{INDICATOR_TOPICS[key]} on {code}: {said} ({checked})")
+        notes.append(f"{INDICATOR_TOPICS[key]}: {said} ({checked})")
     if modifier in PCTC_ALLOWS:
         if pctc is None:
             notes.append("PC/TC split not checked: import the CMS RVU file to see whether this code has "
@@ -256,17 +418,24 @@ def fit(code: str, code_set: str | None, modifier: str, entry: Modifier | None, 
     return ModifierCheck(modifier, True, True, "", meaning, source, tuple(notes))
 
 
-def _pctc(conn: sqlite3.Connection, code: str) -> PcTc | None:
-    """The newest RVU file's PC/TC indicator for ``code`` and its component rows (26, TC)."""
+def _newest_rvu_rows(conn: sqlite3.Connection, code: str) -> list[tuple[str, dict[str, object], str]]:
+    """The rows (modifier, facts, source name) of ``code`` in the newest RVU file that lists it."""
+    # The code's rows of every RVU file (a few), read by the primary key, and the newest file's kept here: asking
+    # SQLite for "the newest source's rows" made it walk that source's 19,000 rows (6-8 ms a check).
     rows = conn.execute(
-        """SELECT f.modifier, f.facts, s.name FROM code_facts f JOIN sources s ON s.id = f.source_id
-           WHERE f.code = ? AND s.kind = 'cms-rvu'
-             AND s.id = (SELECT s2.id FROM code_facts f2 JOIN sources s2 ON s2.id = f2.source_id
-                         WHERE f2.code = ? AND s2.kind = 'cms-rvu'
-                         ORDER BY s2.effective_date DESC, s2.id DESC LIMIT 1)""", (code, code)).fetchall()
+        """SELECT f.modifier, f.facts, s.name, s.effective_date, s.id FROM code_facts f
+           JOIN sources s ON s.id = f.source_id WHERE f.code = ? AND s.kind = 'cms-rvu'""", (code,)).fetchall()
+    if not rows:
+        return []
+    newest = max((r[3] or "", r[4]) for r in rows)
+    return [(r[0], json.loads(r[1]), r[2]) for r in rows if (r[3] or "", r[4]) == newest]
+
+
+def _pctc(rows: list[tuple[str, dict[str, object], str]]) -> PcTc | None:
+    """The PC/TC indicator of the code's base row and its component rows (26, TC)."""
     indicator, source = None, ""
     for modifier, facts, name in rows:
-        value = json.loads(facts).get("pctc_indicator")
+        value = facts.get("pctc_indicator")
         if modifier == "" and value not in (None, ""):
             indicator, source = str(value), name
     if indicator is None:
@@ -274,12 +443,41 @@ def _pctc(conn: sqlite3.Connection, code: str) -> PcTc | None:
     return PcTc(indicator, source, frozenset(r[0] for r in rows if r[0]))
 
 
-def check_modifiers(conn: sqlite3.Connection, code: str, code_set: str | None, modifiers: Iterable[str]
-                    ) -> list[ModifierCheck]:
-    """Each of ``modifiers`` on ``code``, checked against the bundle and the database."""
+def _surgery(conn: sqlite3.Connection, rows: list[tuple[str, dict[str, object], str]]) -> SurgeryIndicators | None:
+    """The surgery indicators of the code's base row (the 26/TC rows repeat them); none (an empty ``values``)
+    when an RVU file is imported but does not give them for the code; None when no RVU file is imported."""
+    for modifier, facts, name in rows:
+        if modifier == "":
+            values = {key: str(facts[key]).strip() for key in INDICATOR_COLUMNS if facts.get(key) not in (None, "")}
+            return SurgeryIndicators(values, name, str(facts.get("global_days") or ""))
+    newest = conn.execute("SELECT name FROM sources WHERE kind = 'cms-rvu' "
+                          "ORDER BY effective_date DESC, id DESC LIMIT 1").fetchone()
+    return SurgeryIndicators({}, newest[0]) if newest is not None else None
+
+
+def _modifier_dates(conn: sqlite3.Connection, modifier: str) -> ModifierDates | None:
+    """The added and termination dates of ``modifier`` in the newest imported HCPCS file that lists it."""
+    row = conn.execute(
+        """SELECT f.facts, s.name FROM code_facts f JOIN sources s ON s.id = f.source_id
+           WHERE f.code = ? AND f.modifier = '' AND s.kind = 'cms-hcpcs'
+           ORDER BY s.effective_date DESC, s.id DESC LIMIT 1""", (modifier,)).fetchone()
+    if row is None:
+        return None
+    facts = json.loads(row[0])
+    return ModifierDates(str(facts.get("added_date") or ""), str(facts.get("termination_date") or ""), row[1])
+
+
+def check_modifiers(conn: sqlite3.Connection, code: str, code_set: str | None, modifiers: Iterable[str],
+                    on: date | None = None) -> list[ModifierCheck]:
+    """Each of ``modifiers`` on ``code``, checked against the bundle and the database, for a date of service
+    ``on`` (today when not given: a modifier terminated before then is refused)."""
     wanted = list(modifiers)
     entries = bundled_modifiers()
-    pctc = _pctc(conn, code) if any(m in PCTC_ALLOWS for m in wanted) else None
+    rvu_rows = (_newest_rvu_rows(conn, code)
+                if any(m in PCTC_ALLOWS or m in INDICATOR_OF for m in wanted) else [])
+    pctc = _pctc(rvu_rows)
+    surgery = _surgery(conn, rvu_rows) if any(m in INDICATOR_OF for m in wanted) else None
+    day = (on or date.today()).isoformat()
     checks = []
     for index, modifier in enumerate(wanted):
         if index >= MAX_MODIFIERS:
@@ -291,5 +489,6 @@ def check_modifiers(conn: sqlite3.Connection, code: str, code_set: str | None, m
                            "WHERE c.code = ? AND c.kind = 'modifier'", (modifier,)).fetchone()
         imported_title = (row[0] or f"modifier {modifier}") if row is not None else ""
         checks.append(fit(code, code_set, modifier, entries.get(modifier), imported_title,
-                          (row[1] or "") if row is not None else "", pctc, wanted))
+                          (row[1] or "") if row is not None else "", pctc, wanted, surgery,
+                          _modifier_dates(conn, modifier) if row is not None else None, day))
     return checks

@@ -24,8 +24,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from desktop_app.core.errors import UserError
-from desktop_app.core.grammar import Shape, classify, clean_input, is_code, normalize
+from desktop_app.core.grammar import Shape, classify, clean_input, code_set_for, is_code, normalize
 from desktop_app.core.kinds import NCCI_SETTING_LABELS, NcciSetting
+from desktop_app.core.modifiers import check_modifiers
 
 NO_DELETION = 99991231
 SETTINGS = tuple(NcciSetting)
@@ -218,6 +219,17 @@ class MueFinding:
     message: str
 
 
+@dataclass(frozen=True)
+class UnfitModifier:
+    line: str  # the claim line as written (29877-59)
+    modifier: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.line}: -{self.modifier} does not fit: {self.reason}"
+
+
 @dataclass
 class CheckResult:
     date_of_service: str
@@ -229,6 +241,9 @@ class CheckResult:
     ptp_release: NcciRelease | None = None
     mue_release: NcciRelease | None = None
     notes: list[str] = field(default_factory=list)
+    # The modifiers that do not fit their code on the date of service (terminated, wrong code set, refused by the
+    # RVU file's indicators …): the same check as show/search/validate, dated by the claim.
+    modifiers_unfit: list[UnfitModifier] = field(default_factory=list)
 
     @property
     def mue_exceeded(self) -> list[MueFinding]:
@@ -250,6 +265,7 @@ class CheckResult:
             "ptp_release": release(self.ptp_release),
             "mue_release": release(self.mue_release),
             "notes": list(self.notes),
+            "modifiers_unfit": [asdict(m) for m in self.modifiers_unfit],
             "notice": NOTICE,
         }
 
@@ -310,6 +326,13 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
             result.ptp.append(PtpFinding(
                 col1, col2, _iso(effective) or "", _iso(deletion), indicator, MODIFIER_MEANINGS.get(indicator, ""),
                 indicator == 1, present if indicator == 1 else [], bypassed, col2, rationale, bool(before), message))
+
+    for ln in lines:
+        if ln.modifiers:
+            code_set = code_set_for(ln.code)
+            for check in check_modifiers(conn, ln.code, code_set.value if code_set else None, ln.modifiers, on=on):
+                if not check.fits:
+                    result.modifiers_unfit.append(UnfitModifier(ln.label(), check.modifier, check.reason))
 
     mues = result.mue_release = mue_release(conn, setting, on)
     if mues is None:

@@ -63,6 +63,12 @@ def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
                  f"{escape(ncci.SETTING_LABELS[result.setting])}</span></p>")
     for note in result.notes:  # missing or out-of-date tables: said before the answers they limit
         parts.append(f"<p><b>Note:</b> {escape(note)}</p>")
+    if result.modifiers_unfit:
+        parts.append(f"<h3>Modifiers that do not fit: {len(result.modifiers_unfit)}</h3><table>")
+        for unfit in result.modifiers_unfit:
+            parts.append(f"<tr><td><span class='deny'>denied</span></td><td>{escape(unfit.line)}</td>"
+                         f"<td>-{escape(unfit.modifier)}: {escape(unfit.reason)}</td></tr>")
+        parts.append("</table>")
     if result.ptp_release is not None:
         verdicts = [p for p in result.ptp if not p.bypassed]
         parts.append(f"<h3>Pairs (PTP edits): {len(result.ptp)} apply, {len(verdicts)} denied</h3>")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from desktop_app.core.grammar import (
+    CodeRange,
+    CodeSet,
     CodeTerm,
     ModifiedCode,
     PrefixTerm,
@@ -18,8 +23,12 @@ from desktop_app.core.grammar import (
 from desktop_app.core.modifiers import (
     FAMILY_LABELS,
     OUR_MODIFIER_LABEL,
+    ModifierDates,
     PcTc,
+    SurgeryIndicators,
     bundled_modifiers,
+    check_modifiers,
+    evaluation_and_management_ranges,
     fit,
     modifiers_named_by,
     read_modifiers,
@@ -277,3 +286,224 @@ def test_26_and_tc_follow_the_imported_pc_tc_indicator(store: CodeStore) -> None
     assert store.detail("71046-TC").applied[0].notes == ("PC/TC indicator 1 in Invented RVU allows TC",)
     refused = store.detail("93000-26").applied[0]
     assert not refused.fits and "PC/TC indicator 4 in Invented RVU" in refused.reason
+
+
+# --- the RVU file's surgery indicators decide 50, 51, 62, 66, 80, 81, 82 and AS ---------------------------------
+
+RVU = "Invented RVU"
+
+
+def indicators(global_days: str = "090", **values: str) -> SurgeryIndicators:
+    return SurgeryIndicators(values, RVU, global_days)
+
+
+@pytest.mark.parametrize(("code", "code_set", "modifier", "surgery", "fits", "said"), [
+    # Outside 10004-69990, allowed by the file (the bundled range refused these)
+    ("93590", "I", "80", indicators(asst_surg="2"), True, "assistant at surgery: may be paid (ASST SURG 2, "
+                                                           "Invented RVU)"),
+    ("96547", "I", "80", indicators(asst_surg="2", global_days="ZZZ"), True, "assistant at surgery: may be paid"),
+    ("93591", "I", "66", indicators(team_surg="1"), True, "team surgery: paid by report, only with documentation"),
+    ("0483T", "III", "62", indicators(co_surg="2"), True, "co-surgeons: permitted"),
+    ("0483T", "III", "80", indicators(asst_surg="2"), True, "assistant at surgery: may be paid"),
+    ("0483T", "III", "AS", indicators(asst_surg="2"), True, "ASST SURG 2"),
+    # Inside 10004-69990, forbidden by the file (the bundled range accepted these)
+    ("11042", "I", "80", indicators(asst_surg="1"), False, "assistant at surgery on 11042: not paid (ASST SURG 1, "
+                                                           "Invented RVU)"),
+    ("11042", "I", "81", indicators(asst_surg="1"), False, "ASST SURG 1"),
+    ("11042", "I", "82", indicators(asst_surg="9"), False, "assistant at surgery on 11042: does not apply"),
+    ("10060", "I", "62", indicators(co_surg="0"), False, "co-surgeons on 10060: not permitted (CO SURG 0"),
+    ("27130", "I", "66", indicators(team_surg="0"), False, "team surgery on 27130: not permitted (TEAM SURG 0"),
+    ("27130", "I", "62", indicators(co_surg="1"), True, "co-surgeons: paid only with documentation"),
+    ("27130", "I", "80", indicators(asst_surg="0"), True, "assistant at surgery: paid only with documentation"),
+    # 51: MULT PROC, and never on an add-on code
+    ("22614", "I", "51", indicators(mult_proc="0", global_days="ZZZ"), False, "22614 is an add-on code"),
+    ("22899", "I", "51", indicators(mult_proc="2", global_days="ZZZ"), False, "global period ZZZ, Invented RVU"),
+    ("11300", "I", "51", indicators(mult_proc="0", global_days="000"), False, "multiple procedures on 11300: no "
+                                                                              "reduction applies"),
+    ("11300", "I", "51", indicators(mult_proc="2", global_days="000"), True, "the standard reduction applies"),
+    ("43239", "I", "51", indicators(mult_proc="3", global_days="000"), True, "multiple endoscopy rules"),
+    ("70450", "I", "51", indicators(mult_proc="4", global_days="XXX"), True, "51 is not needed for Medicare"),
+    # 50: BILAT SURG
+    ("11300", "I", "50", indicators(bilat_surg="9"), False, "bilateral surgery on 11300: does not apply"),
+    ("11300", "I", "50", indicators(bilat_surg="0"), False, "no bilateral adjustment"),
+    ("69210", "I", "50", indicators(bilat_surg="2"), False, "already valued as bilateral (BILAT SURG 2"),
+    ("73560", "I", "50", indicators(bilat_surg="3"), True, "each side is paid at 100%"),
+    ("27447", "I", "50", indicators(bilat_surg="1"), True, "the bilateral adjustment (150%) applies"),
+    # An E/M visit: the file's "with documentation" value does not make an assistant surgeon fit a visit
+    ("99213", "I", "80", indicators(asst_surg="0"), False, "80 is not used on E/M services (99202\u201399499)"),
+    ("98005", "I", "AS", indicators(asst_surg="0"), False, "AS is not used on E/M services (98000\u201398016)"),
+    # A value the documentation does not list: accepted, said
+    ("27447", "I", "80", indicators(asst_surg="5"), True, "indicator value 5 is not in the RVU documentation"),
+])
+def test_the_rvu_surgery_indicator_decides(code: str, code_set: str, modifier: str, surgery: SurgeryIndicators,
+                                           fits: bool, said: str) -> None:
+    check = fit(code, code_set, modifier, E[modifier], surgery=surgery, others=[modifier])
+    assert check.fits is fits, check
+    assert said in (check.reason if not fits else " ".join(check.notes))
+
+
+@pytest.mark.parametrize(("code", "code_set", "modifier", "fits", "reason"), [
+    ("93590", "I", "80", False, "80 goes only on surgery codes (10004\u201369990)"),
+    ("0483T", "III", "62", False, "62 goes only on surgery codes (10004\u201369990)"),
+    ("11042", "I", "80", True, ""),
+    ("11300", "I", "50", True, ""),
+    ("22614", "I", "51", True, ""),
+])
+def test_without_the_rvu_file_the_bundled_range_decides_and_says_so(code: str, code_set: str, modifier: str,
+                                                                    fits: bool, reason: str) -> None:
+    check = fit(code, code_set, modifier, E[modifier], others=[modifier])
+    assert check.fits is fits and reason in check.reason
+    assert any("indicator not checked" in note and "import the CMS RVU file" in note for note in check.notes)
+
+
+def test_a_code_the_rvu_row_gives_no_such_indicator_falls_back_to_the_range() -> None:
+    check = fit("93590", "I", "80", E["80"], surgery=indicators(mult_proc="2"), others=["80"])
+    assert not check.fits and "goes only on surgery codes" in check.reason
+    assert check.notes[0] == "ASST SURG indicator not checked: Invented RVU gives none for 93590 (checked by code " \
+                             "range instead)"
+
+
+def _rvu_source(conn: sqlite3.Connection, name: str, effective: str, facts: dict[str, dict[str, str]]) -> None:
+    source = conn.execute("INSERT INTO sources (kind, name, file_name, release, effective_date, loaded_at) "
+                          "VALUES ('cms-rvu', ?, 'x', ?, ?, 'now')", (name, name, effective)).lastrowid
+    for code, values in facts.items():
+        conn.execute("INSERT OR IGNORE INTO codes (code, code_set) VALUES (?, ?)",
+                     (code, "III" if code.endswith("T") else "I"))
+        conn.execute("INSERT INTO code_facts (code, modifier, source_id, facts) VALUES (?, '', ?, ?)",
+                     (code, source, json.dumps(values)))
+    conn.commit()
+
+
+def test_the_newest_imported_rvu_file_decides_in_the_store(store: CodeStore) -> None:
+    older = {"93590": {"asst_surg": "1", "global_days": "000"}, "11042": {"asst_surg": "2", "global_days": "000"}}
+    newer = {"93590": {"asst_surg": "2", "global_days": "000"}, "11042": {"asst_surg": "1", "global_days": "000"},
+             "22614": {"mult_proc": "0", "global_days": "ZZZ"}, "0483T": {"co_surg": "2", "global_days": "000"}}
+    _rvu_source(store.conn, "Invented RVU 2031", "2031-01-01", newer)
+    _rvu_source(store.conn, "Invented RVU 2030", "2030-01-01", older)  # imported later, but older
+    allowed = store.detail("93590-80").applied[0]
+    assert allowed.fits and allowed.notes == ("assistant at surgery: may be paid (ASST SURG 2, Invented RVU 2031)",)
+    refused = store.detail("11042-80").applied[0]
+    assert not refused.fits and "not paid (ASST SURG 1, Invented RVU 2031)" in refused.reason
+    assert not store.detail("22614-51").applied[0].fits
+    assert store.detail("0483T-62").applied[0].fits
+    # Modifiers the indicators do not govern are not touched by them
+    assert store.detail("11042-RT").applied[0].fits
+    # A code the imported file does not list: the bundled range, and the note says the file has no indicator
+    unlisted = store.detail("27447-80").applied[0]
+    assert unlisted.fits and unlisted.notes == (
+        "ASST SURG indicator not checked: Invented RVU 2031 gives none for 27447 (checked by code range instead)",)
+
+
+# --- terminated modifiers (the imported HCPCS file's dates) ---------------------------------------------------------
+
+
+def test_a_terminated_modifier_is_refused_with_its_date_and_file() -> None:
+    dates = ModifierDates("2008-01-01", "2019-12-31", "Invented HCPCS 2031")
+    check = fit("99213", "I", "Z7", None, "Invented title", "Invented HCPCS 2031", dates=dates, on="2026-12-03")
+    assert not check.fits and check.reason == "Z7 was terminated on 2019-12-31 (Invented HCPCS 2031)"
+    # the last day it may be used, and before: fits
+    assert fit("99213", "I", "Z7", None, "Invented title", dates=dates, on="2019-12-31").fits
+    # a bundled modifier is refused too, before its bundled rules
+    assert not fit("99213", "I", "25", E["25"], dates=dates, on="2026-12-03").fits
+    added_later = ModifierDates("2032-01-01", "", "Invented HCPCS 2031")
+    early = fit("99213", "I", "Z7", None, "Invented title", dates=added_later, on="2031-06-01")
+    assert not early.fits and "takes effect on 2032-01-01" in early.reason
+
+
+HCPCS_MODIFIER_ROWS = [  # modifier, invented title, added, terminated (YYYYMMDD or '')
+    ("Z5", "Invented modifier that ended long ago", "20080101", "20191231"),
+    ("Z6", "Invented modifier still in use", "20100101", ""),
+    ("GT", "Invented text for a bundled modifier that the file says ended", "20000101", "20201231"),
+]
+
+
+def write_invented_hcpcs(path: Path, rows: list[tuple[str, str, str, str]]) -> None:
+    """A fixed-width HCPCS file (the CMS layout) holding only invented modifier records."""
+    from tests.fixtures.make_fixtures import _hcpcs_record
+
+    lines = ["Invented HCPCS file for CodeDesk's tests; nothing here is real.", ""]
+    for modifier, title, added, terminated in rows:
+        fields = {"short": title[:28], "cov": "C", "added": added, "effective": added, "action": "N"}
+        if terminated:
+            fields["term"] = terminated
+        lines.append(_hcpcs_record(modifier, "00100", "7", title, fields, None))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+
+
+def test_terminated_modifiers_are_refused_in_the_store(store: CodeStore, tmp_path: Path) -> None:
+    from desktop_app.core.importers import import_paths
+
+    write_invented_hcpcs(tmp_path / "HCPC2031_JAN_ANWEB.txt", HCPCS_MODIFIER_ROWS)
+    import_paths(store.conn, [tmp_path / "HCPC2031_JAN_ANWEB.txt"])
+    store.refresh()
+    ended = store.modifier_checks("99213", "I", ["Z5"])[0]
+    assert not ended.fits and ended.reason == "Z5 was terminated on 2019-12-31 (CMS HCPCS Level II 2031 January)"
+    assert store.modifier_checks("99213", "I", ["Z6"])[0].fits
+    assert not store.modifier_checks("99213", "I", ["GT"])[0].fits
+    # on a date of service before the termination, it fits
+    assert store.conn is not None
+    assert check_modifiers(store.conn, "99213", "I", ["Z5"], on=date(2019, 6, 1))[0].fits
+    # a newer file that lists the modifier without a termination date decides
+    write_invented_hcpcs(tmp_path / "HCPC2032_JAN_ANWEB.txt", [("Z5", "Invented modifier back in use", "20080101",
+                                                                "")])
+    import_paths(store.conn, [tmp_path / "HCPC2032_JAN_ANWEB.txt"])
+    store.refresh()
+    assert store.modifier_checks("99213", "I", ["Z5"])[0].fits
+
+
+# --- anesthesia payment modifiers that contradict each other -------------------------------------------------------
+
+
+@pytest.mark.parametrize("pair", [
+    ("AA", "QK"), ("AA", "QY"), ("AA", "AD"), ("QK", "QY"), ("QK", "AD"), ("QY", "AD"), ("QX", "QZ"),
+    ("AA", "QX"), ("AA", "QZ"), ("QK", "QZ"), ("QY", "QX"), ("AD", "QZ"),
+])
+def test_contradictory_anesthesia_modifiers_are_refused(pair: tuple[str, str]) -> None:
+    first, second = pair
+    checks = [fit("00100", "I", m, E[m], others=list(pair)) for m in pair]
+    assert checks[0].fits and not checks[1].fits, checks
+    # the reason names both (in the order the conflict list has them), on the second of the line
+    assert re.match(f"({first} and {second}|{second} and {first}) on one line", checks[1].reason)
+
+
+@pytest.mark.parametrize("line", [("AA", "P2"), ("QK", "P3"), ("QZ", "P1"), ("QX", "QS"), ("AA", "QS", "P3")])
+def test_anesthesia_modifiers_that_go_together_still_fit(line: tuple[str, ...]) -> None:
+    assert all(fit("00100", "I", m, E[m], others=list(line)).fits for m in line)
+
+
+# --- E/M: every range our sections call E/M --------------------------------------------------------------------------
+
+
+def test_entries_that_name_e_m_services_cover_every_e_m_range() -> None:
+    """98000-98016 (telemedicine visits, numbered in Medicine's range) are E/M: 25 goes on them, 59 does not."""
+    em = evaluation_and_management_ranges()
+    assert CodeRange("98000", "98016") in em and CodeRange("99202", "99499") in em
+    for entry in bundled_modifiers().values():
+        if entry.range_note.startswith("E/M services") and entry.modifier not in {"GE"}:
+            ranges = entry.only_on or entry.not_on
+            for em_range in em:
+                assert any(em_range.start in r and em_range.end in r for r in ranges), (entry.modifier, em_range)
+
+
+@pytest.mark.parametrize(("modifier", "fits"), [
+    ("25", True), ("24", True), ("57", True), ("FT", True),
+    ("59", False), ("XE", False), ("XS", False), ("XP", False), ("XU", False), ("LT", False), ("51", False),
+])
+def test_telemedicine_e_m_visits_take_e_m_modifiers(modifier: str, fits: bool) -> None:
+    assert fit("98005", "I", modifier, E[modifier], others=[modifier]).fits is fits
+
+
+# --- Category III: what the comparison view says about its modifiers --------------------------------------------
+
+
+def test_what_the_comparison_says_about_category_iii_modifiers_is_true() -> None:
+    from desktop_app.core.catalog import Catalog
+
+    feature = Catalog.from_files(data_dir()).features_by_key()["modifiers"]["III"]
+    named = set(re.findall(r"\b(?:[0-9]{2}|[A-Z]{2}|[A-Z][0-9])\b", feature.value)) | set(feature.examples)
+    entries = bundled_modifiers()
+    assert named and all(CodeSet.CAT_III in entries[m].applies_to for m in named if m in entries), named
+    not_for_iii = {m for m, e in entries.items()
+                   if CodeSet.CAT_I in e.applies_to and CodeSet.CAT_III not in e.applies_to}
+    assert {"25", "90", "P1", "QK"} <= not_for_iii  # E/M, laboratory and anesthesia modifiers: not Category III
+    assert "same modifiers as Category I" not in feature.value

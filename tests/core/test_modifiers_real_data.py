@@ -95,3 +95,74 @@ def test_our_words_are_not_the_official_text(official: dict[str, str]) -> None:
             if ratio > 0.85:
                 close.append(f"{modifier}: {text!r} ~ {official[modifier]!r} ({ratio:.2f})")
     assert close == []
+
+
+RVU_FILE = Path("cms-pfs-rvu-2025d") / "PPRRVU2025_Oct.txt"
+HCPCS_2020 = Path("cms-hcpcs-2020") / "HCPC2020_ANWEB_w_disclaimer.txt"
+
+
+@pytest.fixture(scope="module")
+def full_store(shared_data: Path, reference_template: Path, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[CodeStore]:
+    """The bundled reference with the RVU 2025D file and both HCPCS files imported."""
+    path = tmp_path_factory.mktemp("modifiers-rules-real") / "db.sqlite3"
+    shutil.copyfile(reference_template, path)
+    store = CodeStore.open(path)
+    import_paths(store.conn, [shared_data / RVU_FILE, shared_data / HCPCS_FILE, shared_data / HCPCS_2020])
+    store.refresh()
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize(("written", "fits", "said"), [
+    # allowed by the file's ASST SURG / CO SURG / TEAM SURG, outside 10004-69990
+    ("93590-80", True, "assistant at surgery: may be paid (ASST SURG 2, CMS PFS RVU 2025 October (RVU25D))"),
+    ("93591-66", True, "team surgery: paid by report, only with documentation"),
+    ("96547-80", True, "ASST SURG 2"),
+    ("0483T-62", True, "co-surgeons: permitted"),
+    ("0483T-80", True, "ASST SURG 2"),
+    # forbidden by the file, inside 10004-69990
+    ("11042-80", False, "assistant at surgery on 11042: not paid (ASST SURG 1, CMS PFS RVU 2025 October (RVU25D))"),
+    ("10060-62", False, "co-surgeons on 10060: not permitted (CO SURG 0"),
+    ("27130-66", False, "team surgery on 27130: not permitted (TEAM SURG 0"),
+    ("22614-51", False, "22614 is an add-on code (global period ZZZ"),
+    ("11300-50", False, "bilateral surgery on 11300: does not apply to this code (BILAT SURG 9"),
+    ("27447-50", True, "the bilateral adjustment (150%) applies (BILAT SURG 1"),
+    ("27130-62", True, "co-surgeons: paid only with documentation"),
+    ("99213-80", False, "80 is not used on E/M services"),
+    # E/M telemedicine visits
+    ("98005-25", True, ""),
+    ("98005-59", False, "59 is not used on E/M services (98000\u201398016)"),
+    # terminated in the HCPCS file
+    ("99213-JG", False, "JG was terminated on 2024-12-31 (CMS HCPCS Level II 2025 October)"),
+    ("27447-QQ", False, "QQ was terminated on 2024-12-31"),
+    ("99213-MA", False, "MA was terminated on 2024-12-31"),
+    ("99213-GD", False, "GD was terminated on 2019-12-31 (CMS HCPCS Level II 2025 October)"),
+    # contradictory anesthesia modifiers
+    ("00100-AA-QK", False, "AA and QK on one line"),
+    ("00100-QX-QZ", False, "QX and QZ on one line"),
+])
+def test_the_reviews_cases_against_the_real_files(full_store: CodeStore, written: str, fits: bool, said: str
+                                                  ) -> None:
+    checks = full_store.detail(written).applied
+    assert all(c.fits for c in checks) is fits, [(c.modifier, c.reason, c.notes) for c in checks]
+    assert said in " ".join(c.reason or " ".join(c.notes) for c in checks)
+
+
+def test_every_modifier_the_hcpcs_files_terminated_is_refused_today(full_store: CodeStore) -> None:
+    terminated = full_store.conn.execute(
+        """SELECT DISTINCT f.code FROM code_facts f JOIN sources s ON s.id = f.source_id
+           WHERE s.kind = 'cms-hcpcs' AND f.modifier = '' AND json_extract(f.facts, '$.termination_date') < date('now')
+             AND f.code IN (SELECT code FROM codes WHERE kind = 'modifier')""").fetchall()
+    codes = sorted(r[0] for r in terminated)
+    print(f"modifiers terminated in an imported HCPCS file ({len(codes)}): {' '.join(codes)}")
+    assert len(codes) >= 20 and {"JG", "GD", "QQ", "MA", "MH"} <= set(codes)
+    for modifier in codes:
+        (check,) = full_store.modifier_checks("27447", "I", [modifier])
+        # A modifier the 2025 file lists again without an end date is not refused (the newest file decides).
+        newest = full_store.conn.execute(
+            """SELECT json_extract(f.facts, '$.termination_date') FROM code_facts f JOIN sources s ON s.id = f.source_id
+               WHERE f.code = ? AND f.modifier = '' AND s.kind = 'cms-hcpcs'
+               ORDER BY s.effective_date DESC LIMIT 1""", (modifier,)).fetchone()[0]
+        if newest:
+            assert not check.fits and f"{modifier} was terminated on {newest}" in check.reason, modifier

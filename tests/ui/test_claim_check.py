@@ -49,6 +49,10 @@ def test_check_codes_together_window(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: panel.result is not None and panel.result.date_of_service == "2023-01-01"
                     and [ln.code for ln in panel.result.lines] == ["10001", "10004"], timeout=WAIT_MS)
     assert "through 2022-12-31" in panel.browser.toPlainText()
+    # A modifier that does not fit its code is said, as in show/search/validate.
+    panel.claim.setText("00100-AA-QK")
+    qtbot.waitUntil(lambda: "AA and QK on one line" in panel.browser.toPlainText(), timeout=WAIT_MS)
+    assert "Modifiers that do not fit: 1" in panel.browser.toPlainText()
     panel.claim.setText("10001 hello")
     qtbot.waitUntil(lambda: "'HELLO'" in panel.browser.toPlainText(), timeout=WAIT_MS)
     # A code in the answer opens in the main window.
