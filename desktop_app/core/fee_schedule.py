@@ -8,7 +8,7 @@ window and ``codedesk-cli show`` agree. It also works out the payment amounts:
 * per locality, when a GPCI file is imported: (work RVU × work GPCI + PE RVU × PE GPCI + MP RVU × MP GPCI)
   × conversion factor, non-facility with the non-facility PE RVU and facility with the facility PE RVU.
 
-Amounts are only worked out for status codes that the fee schedule pays (A, R, T) and are labelled with the
+Amounts are only worked out for status codes that the fee schedule pays (A, T; R and C are contractor priced) and are labelled with the
 formula and the source releases; a GPCI release of another year than the RVU file is named, never hidden.
 """
 
@@ -290,7 +290,14 @@ INDICATOR_MEANINGS: dict[str, dict[str, str]] = {
 }
 
 # Status codes the fee schedule pays an amount for (others: bundled, carrier priced, excluded, not covered …).
-PAID_STATUSES = frozenset({"A", "R", "T"})
+# Status R (restricted coverage) is not among them: the RVU file's documentation says such a service, when
+# covered at all, is contractor priced, so RVUs × conversion factor is not what Medicare pays (the 796 dental
+# D codes have zero RVUs and showed "$0.00"; 11055 has RVUs and showed an amount no contractor is bound to).
+PAID_STATUSES = frozenset({"A", "T"})
+# Said in words instead of an amount (C already says it in its meaning: "Carrier priced: ...").
+CONTRACTOR_PRICED_STATUSES = {
+    "R": "covered only in special cases and then priced by the Medicare contractor (no national amount)",
+}
 
 
 def fact_label(key: str) -> str:
@@ -411,6 +418,8 @@ def _na(values: dict[str, object], setting: str) -> bool:
 def payment_unavailable(values: dict[str, object]) -> str | None:
     """Why no amount is worked out for these facts, or ``None`` when one is."""
     status = str(values.get("status_code", "")).strip().upper()
+    if status in CONTRACTOR_PRICED_STATUSES:
+        return f"status {status}: {CONTRACTOR_PRICED_STATUSES[status]}"
     if status and status not in PAID_STATUSES:
         return f"status {status}: no fee-schedule amount ({values.get('status') or 'see the status'})"
     if _decimal(values.get("conversion_factor")) in (None, Decimal(0)):

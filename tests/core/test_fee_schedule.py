@@ -47,6 +47,22 @@ def test_na_setting_and_unpaid_statuses_get_no_amount_and_a_reason() -> None:
     assert amounts(national_payment({**VISIT, "nonfacility_total": float("inf")}, "", "x"))["non-facility"] is None
 
 
+@pytest.mark.parametrize(("facts", "said"), [
+    ({**VISIT, "status_code": "R"}, "special cases"),  # RVUs in the file (as on a restricted foot-care code)
+    ({**VISIT, "status_code": "R", "nonfacility_total": 0.0, "facility_total": 0.0}, "special cases"),  # dental
+    ({**VISIT, "status_code": "C", "status": "Carrier priced"}, "Carrier priced"),
+])
+def test_contractor_priced_statuses_get_no_amount_whatever_their_rvus(facts: dict[str, object], said: str) -> None:
+    # The file's documentation: status R is covered only in special cases and then contractor priced. Its codes
+    # showed "national $0.00" (zero RVUs) or an RVU-based amount no contractor is bound to.
+    assert national_payment(facts, "", "x") is None
+    assert national_payment({**VISIT, "status_code": "A"}, "", "x") is not None
+    gpci = Locality("1", "ZZ", "00", "TOYLAND", Decimal(1), Decimal(1), Decimal(1), "GPCI 2030", "2030")
+    assert locality_payment(facts, "", "x", gpci) is None
+    reason = payment_unavailable(facts) or ""
+    assert said in reason and (facts["status_code"] != "R" or "no national amount" in reason)
+
+
 def test_locality_amount_applies_each_gpci_to_its_rvu_and_names_differing_years() -> None:
     city = Locality("99102", "ZZ", "01", "PRETEND CITY", Decimal("1.1"), Decimal("1.2"), Decimal("1.5"),
                     "CMS GPCI 2031", "2031")
