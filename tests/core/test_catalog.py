@@ -19,3 +19,27 @@ def test_a_code_belongs_to_the_narrowest_section_on_a_path_from_the_top(store: C
     path = store.catalog.section_path(section.id)
     assert path[-1] == section and path[0].name == "Evaluation and Management"
     assert store.catalog.section_for("ZZZZZ") is None
+
+
+@pytest.mark.parametrize(("code", "section"), [
+    # The range 99453-99458 (remote monitoring) swallowed the work and disability examinations 99455/99456, and
+    # 99466-99486 (neonatal and pediatric critical care) the self-measured blood pressure, cognitive assessment
+    # and behavioral health codes between them.
+    ("99454", "Remote Physiologic Monitoring"),
+    ("99455", "Special Evaluation and Management Services"),
+    ("99456", "Special Evaluation and Management Services"),
+    ("99457", "Remote Physiologic Monitoring"),
+    ("99450", "Special Evaluation and Management Services"),
+    ("99451", "Interprofessional Telephone/Internet/EHR Consultations"),
+    ("99472", "Inpatient Neonatal and Pediatric Critical Care"),
+    ("99473", "Self-Measured Blood Pressure Monitoring"),
+    ("99474", "Self-Measured Blood Pressure Monitoring"),
+    ("99480", "Inpatient Neonatal and Pediatric Critical Care"),
+    ("99483", "Cognitive Assessment and Care Planning"),
+    ("99484", "Behavioral Health Integration Care Management"),
+    ("99486", "Inpatient Neonatal and Pediatric Critical Care"),
+    ("99459", "Evaluation and Management"),  # the pelvic examination: E/M, in no subsection of ours
+])
+def test_e_m_codes_between_subsection_ranges_get_their_own_section(store: CodeStore, code: str, section: str) -> None:
+    found = store.catalog.section_for(code)
+    assert found is not None and found.name == section
