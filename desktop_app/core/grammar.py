@@ -272,7 +272,15 @@ ListItem = CodeTerm | PrefixTerm | RangeTerm
 
 # A code followed by one or more two-character modifiers, joined by dashes or blanks: 99213-25, 99213 25,
 # 27447-RT-59, 3074F–8P. Dashes are the ones a range accepts (people paste en dashes from documents).
-_MODIFIED_RE = re.compile(rf"^\s*([0-9A-Za-z]{{5}})((?:\s*[{_DASHES}]\s*[0-9A-Za-z]{{2}}|\s+[0-9A-Za-z]{{2}})+)\s*$")
+# After a blank (not a dash) "x2" or "2u" is a unit count, as the claim check reads it ("20610 x2"), not the modifier X2.
+_MODIFIED_RE = re.compile(
+    rf"^\s*([0-9A-Za-z]{{5}})((?:\s*[{_DASHES}]\s*[0-9A-Za-z]{{2}}|\s+(?![xX]\d|\d[uU])[0-9A-Za-z]{{2}})+)\s*$")
+# A unit count written after a code: "x2", "X 3", "×2", "*4", "2u", "3 units". A search lists the code; the
+# count is the claim check's business (core/ncci.py reads it the same way).
+_UNITS_PIECE_RE = re.compile(r"[x×*]\d{1,4}|\d{1,4}u|\d{1,4}units?|units?", re.I)
+_UNITS_ONTO_CODE_RE = re.compile(r"(?<=[0-9A-Za-z]{5})(?=[x×*]\d)", re.I)  # "J1100x3"
+_UNITS_SIGN_APART_RE = re.compile(r"(?:(?<=\s)|^)([x×*])\s+(?=\d)", re.I)  # "J1100 x 3"
+_UNITS_WORD_APART_RE = re.compile(r"(?<=\s)(\d{1,4})\s+units?\b", re.I)  # "J1100 3 units"
 _MODIFIER_PIECE_RE = re.compile(r"[0-9A-Za-z]{2}")
 # "modifier 25", "mod 59", "modifier -59", "-59", "25 modifier": one modifier asked for by name.
 _MODIFIER_QUERY_RE = re.compile(
@@ -356,7 +364,19 @@ def parse_code_list(text: str) -> list[ListItem] | None:
             items.append(item)
             continue
         chunk_start = len(items)
-        for piece in _LIST_SPLIT_RE.split(chunk.strip()):
+        # "J1100x3", "J1100 x 3": the count apart from the code and its sign joined to the number.
+        spaced = _UNITS_ONTO_CODE_RE.sub(" ", chunk.strip())
+        spaced = _UNITS_WORD_APART_RE.sub(r"\1u", _UNITS_SIGN_APART_RE.sub(r"\1", spaced))
+        for piece in _LIST_SPLIT_RE.split(spaced):
+            previous = items[-1] if items else None
+            if isinstance(previous, CodeTerm) and _UNITS_PIECE_RE.fullmatch(piece):
+                continue  # units of the code before ("27447 x2", "J1100 3u")
+            # "27447-LT,RT": a piece that can only be a modifier (letters, never a code or a prefix) after a
+            # comma still belongs to the code before it; "99213, 25" stays an item of its own (a prefix).
+            if (isinstance(previous, CodeTerm) and len(items) == chunk_start and _MODIFIER_PIECE_RE.fullmatch(piece)
+                    and parse_code_item(piece) is None):
+                items[-1] = CodeTerm(previous.code, (*previous.modifiers, piece.upper()))
+                continue
             # "99213 25 99214 59": a modifier-shaped piece right after a code of the same chunk is its modifier
             # (after a comma, "99213, 25", it is an item of its own).
             previous = items[-1] if len(items) > chunk_start else None

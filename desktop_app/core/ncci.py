@@ -79,14 +79,15 @@ _UNITS = re.compile(r"^(?:[X×*](\d+)|(\d+)U(?:NITS?)?)$")
 def parse_claim(text: str) -> list[ClaimLine]:
     """``29881, 29877-59, 20610 x2`` → three lines. Items are separated by commas, semicolons, new lines or blanks;
     a modifier follows its code after ``-`` or a blank (``29877-59-RT``); units are ``x2``, ``×2``, ``*2`` or
-    ``2u``. Raises :class:`ClaimError` naming what is not a code, modifier or unit count."""
+    ``2u`` after a blank (after a dash, ``X2`` is the modifier X2). Raises :class:`ClaimError` naming what is not a code, modifier or unit count."""
     cleaned = clean_input(text).upper()
     cleaned = re.sub(r"(?<=[\s,;])[X×*]\s+(?=\d)", "x", " " + cleaned).replace("x", "X")
     cleaned = re.sub(r"(?<=[0-9A-Z]{5})(?=[X×*]\d)", " ", cleaned)  # 20610x2: units written onto the code
-    tokens = [t for t in re.split(r"[\s,;\-\u2013\u2014]+", cleaned) if t]
     lines: list[ClaimLine] = []
-    for token in tokens:
-        token = normalize(token)
+    for match in re.finditer(r"([\s,;\-\u2013\u2014]*)([^\s,;\-\u2013\u2014]+)", cleaned):
+        # Joined by a dash, "X2" is the modifier X2 (20610-X2); after a blank it is two units (20610 x2).
+        after_dash = any(dash in match.group(1) for dash in "-\u2013\u2014")
+        token = normalize(match.group(2))
         if is_code(token):
             if len(lines) >= MAX_CLAIM_LINES:
                 raise ClaimError(f"a claim here has at most {MAX_CLAIM_LINES} lines")
@@ -95,7 +96,7 @@ def parse_claim(text: str) -> list[ClaimLine]:
         if not lines:
             raise ClaimError(f"{token!r} is not a code; start with a code such as 29881")
         last = lines[-1]
-        units = _UNITS.match(token)
+        units = None if after_dash and classify(token) is Shape.MODIFIER else _UNITS.match(token)
         if units:
             count = int(units.group(1) or units.group(2))
             if not 1 <= count <= MAX_UNITS:

@@ -129,6 +129,17 @@ def test_parse_prefix(text: str, prefix: str | None) -> None:
         ("office visit", None),
         ("99213, office", None),
         ("", None),
+        # Units written after a code leave the code listed (they were read as words, or as the modifier X2).
+        ("J1100 x 3", [CodeTerm("J1100")]),
+        ("J1100 X 2", [CodeTerm("J1100")]),
+        ("J1100x3, 20610 x2", [CodeTerm("J1100"), CodeTerm("20610")]),
+        ("J1100 3 units", [CodeTerm("J1100")]),
+        ("99213 2u", [CodeTerm("99213")]),
+        ("20610-X2", [CodeTerm("20610", ("X2",))]),  # joined by a dash: the modifier X2
+        # A letters-only modifier after a comma still belongs to the code; a digit pair stays a prefix.
+        ("27447-LT,RT", [CodeTerm("27447", ("LT", "RT"))]),
+        ("99213, 25", [CodeTerm("99213"), PrefixTerm("25")]),
+        ("x2", None),
     ],
 )
 def test_parse_code_list(text: str, items: list[object] | None) -> None:

@@ -23,6 +23,7 @@ PARSE_CASES = [
     ("29877-59-rt x 3; g0001", [ClaimLine("29877", ("59", "RT"), 3), ClaimLine("G0001")]),
     ("20610×2\n20611 *4", [ClaimLine("20610", (), 2), ClaimLine("20611", (), 4)]),
     ("0001u-xs 2u", [ClaimLine("0001U", ("XS",), 2)]),
+    ("20610-X2 x3", [ClaimLine("20610", ("X2",), 3)]),  # after a dash X2 is the modifier, after a blank units
 ]
 
 
