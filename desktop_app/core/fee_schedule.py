@@ -8,8 +8,9 @@ window and ``codedesk-cli show`` agree. It also works out the payment amounts:
 * per locality, when a GPCI file is imported: (work RVU × work GPCI + PE RVU × PE GPCI + MP RVU × MP GPCI)
   × conversion factor, non-facility with the non-facility PE RVU and facility with the facility PE RVU.
 
-Amounts are only worked out for status codes that the fee schedule pays (A, T; R and C are contractor priced) and are labelled with the
-formula and the source releases; a GPCI release of another year than the RVU file is named, never hidden.
+Amounts are only worked out for status codes that the fee schedule pays (A, T; R and C are contractor priced)
+and are labelled with the formula and the source releases; a GPCI release of another year than the RVU file
+is named, never hidden.
 """
 
 from __future__ import annotations

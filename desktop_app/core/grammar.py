@@ -272,7 +272,8 @@ ListItem = CodeTerm | PrefixTerm | RangeTerm
 
 # A code followed by one or more two-character modifiers, joined by dashes or blanks: 99213-25, 99213 25,
 # 27447-RT-59, 3074F–8P. Dashes are the ones a range accepts (people paste en dashes from documents).
-# After a blank (not a dash) "x2" or "2u" is a unit count, as the claim check reads it ("20610 x2"), not the modifier X2.
+# After a blank (not a dash) "x2" or "2u" is a unit count, as the claim check reads it ("20610 x2"), not the
+# modifier X2.
 _MODIFIED_RE = re.compile(
     rf"^\s*([0-9A-Za-z]{{5}})((?:\s*[{_DASHES}]\s*[0-9A-Za-z]{{2}}|\s+(?![xX]\d|\d[uU])[0-9A-Za-z]{{2}})+)\s*$")
 # A unit count written after a code: "x2", "X 3", "×2", "*4", "2u", "3 units". A search lists the code; the
@@ -371,10 +372,11 @@ def parse_code_list(text: str) -> list[ListItem] | None:
             previous = items[-1] if items else None
             if isinstance(previous, CodeTerm) and _UNITS_PIECE_RE.fullmatch(piece):
                 continue  # units of the code before ("27447 x2", "J1100 3u")
-            # "27447-LT,RT": a piece that can only be a modifier (letters, never a code or a prefix) after a
-            # comma still belongs to the code before it; "99213, 25" stays an item of its own (a prefix).
-            if (isinstance(previous, CodeTerm) and len(items) == chunk_start and _MODIFIER_PIECE_RE.fullmatch(piece)
-                    and parse_code_item(piece) is None):
+            # "27447-LT,RT": after a code written with modifiers, a piece that can only be a modifier (never a
+            # code or a prefix) still belongs to it past the comma; "99213, 25" stays an item (a prefix) and
+            # "0990F, TC" a list that is not codes.
+            if (isinstance(previous, CodeTerm) and previous.modifiers and len(items) == chunk_start
+                    and _MODIFIER_PIECE_RE.fullmatch(piece) and parse_code_item(piece) is None):
                 items[-1] = CodeTerm(previous.code, (*previous.modifiers, piece.upper()))
                 continue
             # "99213 25 99214 59": a modifier-shaped piece right after a code of the same chunk is its modifier

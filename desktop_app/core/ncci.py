@@ -79,7 +79,8 @@ _UNITS = re.compile(r"^(?:[X×*](\d+)|(\d+)U(?:NITS?)?)$")
 def parse_claim(text: str) -> list[ClaimLine]:
     """``29881, 29877-59, 20610 x2`` → three lines. Items are separated by commas, semicolons, new lines or blanks;
     a modifier follows its code after ``-`` or a blank (``29877-59-RT``); units are ``x2``, ``×2``, ``*2`` or
-    ``2u`` after a blank (after a dash, ``X2`` is the modifier X2). Raises :class:`ClaimError` naming what is not a code, modifier or unit count."""
+    ``2u`` after a blank (after a dash, ``X2`` is the modifier X2). Raises :class:`ClaimError` naming what is not
+    a code, modifier or unit count."""
     cleaned = clean_input(text).upper()
     cleaned = re.sub(r"(?<=[\s,;])[X×*]\s+(?=\d)", "x", " " + cleaned).replace("x", "X")
     cleaned = re.sub(r"(?<=[0-9A-Z]{5})(?=[X×*]\d)", " ", cleaned)  # 20610x2: units written onto the code

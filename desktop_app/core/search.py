@@ -265,8 +265,7 @@ class SearchEngine:
                 result.hits.append(hit)
         result.total = self._count_codes(result.parsed.items, filters)
         # "99213-25": after the codes, the modifiers they were written with, so each can be opened.
-        written = dict.fromkeys(m for item in result.parsed.items if isinstance(item, CodeTerm)
-                                for m in item.modifiers if m not in seen)
+        written = dict.fromkeys(m for m in _written_modifiers(result.parsed.items) if m not in seen)
         if written:
             rows_by_code = {row["code"]: row for row in self.conn.execute(
                 f"SELECT c.* FROM codes c WHERE c.kind = 'modifier' AND c.code IN ({','.join('?' * len(written))})",
@@ -278,15 +277,20 @@ class SearchEngine:
                     result.hits.append(self._hit(rows_by_code[modifier], MatchKind.MODIFIER))
                 result.total += 1
 
-    def _count_codes(self, items: Sequence[ListItem], filters: SearchFilters) -> int:
-        """Distinct codes matched by any item (a code in two items, as in "99213, 992*", counts once)."""
+    def _items_where(self, items: Sequence[ListItem]) -> tuple[str, list[object]]:
+        """One WHERE clause matching any of ``items``, and its parameters."""
         clauses, params = [], []
         for item in items:
             where, item_params, _ = self._item_sql(item)
             clauses.append(f"({where})")
             params.extend(item_params)
+        return " OR ".join(clauses), params
+
+    def _count_codes(self, items: Sequence[ListItem], filters: SearchFilters) -> int:
+        """Distinct codes matched by any item (a code in two items, as in "99213, 992*", counts once)."""
+        matched, params = self._items_where(items)
         extra, extra_params = self._filter_sql(filters)
-        return int(self.conn.execute(f"SELECT count(*) FROM codes c WHERE ({' OR '.join(clauses)}){extra}",
+        return int(self.conn.execute(f"SELECT count(*) FROM codes c WHERE ({matched}){extra}",
                                      [*params, *extra_params]).fetchone()[0])
 
     def _put_first(self, result: SearchResult, code: str, filters: SearchFilters) -> None:
@@ -680,13 +684,22 @@ class SearchEngine:
                 found[code_set] = found.get(code_set, 0) + n
             return found
         if result.parsed.kind == QueryKind.CODES:
-            counts: dict[str, int] = {}
+            # The same rows as the total: each code once however many items match it ("99213, 992*"), and the
+            # modifiers written after a code ("99213-25" lists 25 too), so the counts add up to the total.
+            items = result.parsed.items
+            matched, params = self._items_where(items)
             base_extra, base_params = self._filter_sql(filters, include_code_set=False)
-            for item in result.parsed.items:
-                where, params, _ = self._item_sql(item)
+            counts: dict[str, int] = {}
+            for row in self.conn.execute(
+                    f"SELECT c.code_set, count(*) AS n FROM codes c WHERE ({matched}){base_extra} GROUP BY c.code_set",
+                    [*params, *base_params]):
+                counts[row["code_set"]] = row["n"]
+            written = _written_modifiers(items)
+            if written:
                 for row in self.conn.execute(
-                        f"SELECT c.code_set, count(*) AS n FROM codes c WHERE {where}{base_extra} "
-                        "GROUP BY c.code_set", [*params, *base_params]):
+                        f"SELECT c.code_set, count(*) AS n FROM codes c WHERE c.kind = 'modifier' "
+                        f"AND c.code IN ({','.join('?' * len(written))}) AND NOT ({matched}) GROUP BY c.code_set",
+                        [*written, *params]):
                     counts[row["code_set"]] = counts.get(row["code_set"], 0) + row["n"]
             return counts
         if filters.section_id is not None:
@@ -849,3 +862,8 @@ def _surface_words(stems: Sequence[str], rows: Sequence[sqlite3.Row]) -> tuple[s
         found = re.search(r"(?<![^\W_])" + re.escape(stem) + r"[^\W_]*", titles)
         surface.append(found.group(0) if found else stem)
     return tuple(surface)
+
+
+def _written_modifiers(items: Sequence[ListItem]) -> list[str]:
+    """The modifiers written after the codes of a code query ("99213-25, 27447-RT" → 25, RT), once each."""
+    return list(dict.fromkeys(m for item in items if isinstance(item, CodeTerm) for m in item.modifiers))

@@ -168,3 +168,11 @@ def test_hundreds_of_every_word_matches_rank_the_title_matches(store: CodeStore,
     assert {hit.code for hit in result.hits} <= in_title
     few_titles = store.search("x-ray", limit=100)  # more than 100 codes, fewer than 100 with it in the title
     assert few_titles.total > 100 and not few_titles.ranked_subset and few_titles.message is None
+
+
+@pytest.mark.parametrize("query", ["99213-25", "99213, 992*", "27447-RT-59, 99213-25", "99202-99205, 99203", "25"])
+def test_code_query_counts_add_up_to_the_total(store: CodeStore, query: str) -> None:
+    # "99213-25" lists 99213 and the modifier 25 (total 2) but counted {"I": 1}; "99213, 992*" counted 99213 twice.
+    result = store.search(query, limit=200, with_counts=True)
+    assert result.total == len(result.hits)
+    assert sum(result.counts.values()) == result.total
