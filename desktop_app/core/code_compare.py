@@ -106,7 +106,11 @@ def release_in_name(name: str, release: str) -> bool:
     match = re.fullmatch(r"(\d{4})-(\d{2})", release)
     if match and 1 <= int(match.group(2)) <= 12:
         return match.group(1) in name and MONTHS[int(match.group(2)) - 1] in name
-    return False
+    # Every word of the release in the name, "v32.2r0" as "version 32.2r0": the NCCI sources were labelled
+    # "… practitioner, version 32.2r0 part 1 practitioner v32.2r0 part 1".
+    name_words = set(re.split(r"[\s,;()]+", name.lower()))
+    release_words = [re.sub(r"^v(?=\d)", "", w) for w in re.split(r"[\s,;()]+", release.lower()) if w]
+    return bool(release_words) and all(w in name_words for w in release_words)
 
 
 def source_label(name: str, release: str, kind: str) -> str:

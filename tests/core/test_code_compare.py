@@ -10,6 +10,7 @@ from desktop_app.core.code_compare import (
     AMA_NOTICE,
     compare_codes,
     differing_words,
+    release_in_name,
     source_label,
     standing_apart,
 )
@@ -99,3 +100,18 @@ def test_unknown_code_is_named(store: CodeStore) -> None:
     assert comparison.unknown == ("0999F",)
     status = next(row for row in comparison.rows if row.label == "Status")
     assert status.values[1] == "not in your database"
+
+
+@pytest.mark.parametrize(("name", "release", "carried"), [
+    ("CMS PFS RVU 2025 October (RVU25D)", "RVU25D", True),
+    ("CMS HCPCS Level II 2025 October", "2025-10", True),
+    # The NCCI names say their release in other words; they were shown twice.
+    ("CMS NCCI PTP edits, practitioner, version 32.2r0 part 1", "practitioner v32.2r0 part 1", True),
+    ("CMS NCCI MUE, practitioner services, effective 2026-07-01", "practitioner 2026-07-01", True),
+    ("CMS NCCI MUE, practitioner services, effective 2026-07-01", "hospital 2026-07-01", False),
+    ("CMS NCCI PTP edits, practitioner, version 32.2r0 part 1", "practitioner v32.3r0 part 1", False),
+    ("AMA CPT 2026", "2026-01", False),
+])
+def test_a_release_the_name_already_says_is_not_repeated(name: str, release: str, carried: bool) -> None:
+    assert release_in_name(name, release) is carried
+    assert source_label(name, release, "cms-ncci-ptp") == (name if carried else f"{name} ({release})")
