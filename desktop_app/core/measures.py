@@ -238,6 +238,16 @@ def humanize(value: object) -> str:
     return text
 
 
+_SEXES = {"M": "male", "F": "female"}
+
+
+def condition_text(key: str, value: object) -> str:
+    """An eligibility condition's value for people: ``['M', 'F']`` → ``male or female`` (it printed the list)."""
+    values = value if isinstance(value, list) else [value]
+    words = [_SEXES.get(str(v).upper(), str(v)) if key == "sex" else str(v) for v in values]
+    return " or ".join(words)
+
+
 def normalize_measure_query(text: str) -> str | None:
     """``measure 236``, ``MIPS 47``, ``quality measure #001``, ``236``, ``24.01`` → ``236``/``047``/``024.01``."""
     m = re.fullmatch(r"\s*(?:(?:mips|qpp|quality)\s+)?(?:measure|msr|qm)?\s*#?\s*(\d{1,3})(?:\.(\d{1,2}))?\s*",
@@ -285,7 +295,7 @@ def measure_detail(conn: sqlite3.Connection, text: str) -> MeasureDetail:
             eligibility.setdefault(code_set.value if code_set else "?", set()).add(code)
             for key, value in json.loads(cond).items():
                 if key in ("min_age", "max_age", "sex", "age"):
-                    conditions[f"{key.replace('_', ' ')}: {value}"] += 1
+                    conditions[f"{key.replace('_', ' ')}: {condition_text(key, value)}"] += 1
             continue
         reported = together or coded(code, modifier)
         prefix = f"{mid}: " if len(wanted) > 1 else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.measures import OUR_MEASURE_NAME_LABEL, humanize, normalize_measure_query
+from desktop_app.core.measures import OUR_MEASURE_NAME_LABEL, condition_text, humanize, normalize_measure_query
 from desktop_app.core.store import CodeStore
 
 
@@ -27,3 +27,13 @@ def test_humanize(value: object, words: str) -> None:
 def test_a_bundled_measure_has_our_own_title(store: CodeStore) -> None:
     detail = store.measure("1")
     assert detail.measure_id == "001" and detail.title_source == OUR_MEASURE_NAME_LABEL
+
+
+@pytest.mark.parametrize(("key", "value", "text"), [
+    ("sex", ["M", "F"], "male or female"),  # printed as "['M', 'F']"
+    ("sex", "F", "female"),
+    ("min_age", 18, "18"),
+    ("age", "18 - 85", "18 - 85"),
+])
+def test_an_eligibility_condition_reads_as_words(key: str, value: object, text: str) -> None:
+    assert condition_text(key, value) == text
