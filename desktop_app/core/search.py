@@ -200,7 +200,12 @@ class SearchEngine:
                 elif parsed.kind == QueryKind.WORDS:
                     self._search_words(result, parsed.words, filters, limit)
                     if len(parsed.words) == 1 and len(parsed.words[0]) == 2:
-                        self._put_first(result, parsed.words[0].upper(), filters)
+                        # A clinical abbreviation that is also a modifier ("bp" blood pressure / BP, "ct", "pt",
+                        # "us", "ua", "er") means the clinical thing: the modifier is listed after the codes
+                        # ("-BP" or "modifier bp" asks for it alone).
+                        word = parsed.words[0]
+                        self._put_first(result, word.upper(), filters, first=word not in self.synonyms,
+                                        limit=limit)
                 elif filters.section_id is not None and not parsed.error:
                     self._browse_section(result, filters, limit)
             except sqlite3.OperationalError:
@@ -293,14 +298,21 @@ class SearchEngine:
         return int(self.conn.execute(f"SELECT count(*) FROM codes c WHERE ({matched}){extra}",
                                      [*params, *extra_params]).fetchone()[0])
 
-    def _put_first(self, result: SearchResult, code: str, filters: SearchFilters) -> None:
-        """Put the code or modifier spelled exactly like the query at the top of a word search."""
+    def _put_first(self, result: SearchResult, code: str, filters: SearchFilters, *, first: bool = True,
+                   limit: int = 0) -> None:
+        """Put the code or modifier spelled exactly like the query at the top of a word search (with ``first``
+        false, after the hits, if it is not among them)."""
         extra, params = self._filter_sql(filters)
         row = self.conn.execute(f"SELECT c.* FROM codes c WHERE c.code = ?{extra}", [code, *params]).fetchone()
         if row is None:
             return
-        if all(hit.code != code for hit in result.hits):
+        listed = any(hit.code == code for hit in result.hits)
+        if not listed:
             result.total += 1
+        if not first:
+            if not listed and len(result.hits) < limit:
+                result.hits.append(self._hit(row, MatchKind.EXACT))
+            return
         result.hits = [self._hit(row, MatchKind.EXACT), *(hit for hit in result.hits if hit.code != code)]
 
     def _browse_section(self, result: SearchResult, filters: SearchFilters, limit: int) -> None:

@@ -176,3 +176,12 @@ def test_code_query_counts_add_up_to_the_total(store: CodeStore, query: str) -> 
     result = store.search(query, limit=200, with_counts=True)
     assert result.total == len(result.hits)
     assert sum(result.counts.values()) == result.total
+
+
+@pytest.mark.parametrize(("query", "modifier_first"), [("tc", True), ("bp", False), ("pt", False)])
+def test_a_two_letter_clinical_abbreviation_means_the_clinical_thing_before_the_modifier(
+        store: CodeStore, query: str, modifier_first: bool) -> None:
+    # "bp" listed the modifier BP first, above the blood pressure codes; "tc" is only a modifier.
+    hits = store.search(query, limit=50).hits
+    assert hits
+    assert (hits[0].code == query.upper()) is modifier_first
