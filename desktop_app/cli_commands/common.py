@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import TextIO
 
 from desktop_app.core.errors import UserError
@@ -36,6 +37,25 @@ def print_json(data: object, out: TextIO) -> None:
 def clip(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+class TitleSources:
+    """Where each listed title comes from, said once under the list: with one source a footer line names it;
+    with several, each title ends in a mark ([1], [2]) that the footer explains. A descriptor shown without
+    its source was the review's licensing finding: every descriptor shown says where it came from."""
+
+    def __init__(self, sources: Iterable[str]) -> None:
+        self.order = list(dict.fromkeys(s for s in sources if s))
+
+    def mark(self, source: str) -> str:
+        return f" [{self.order.index(source) + 1}]" if len(self.order) > 1 and source in self.order else ""
+
+    def footer(self) -> str:
+        if not self.order:
+            return ""
+        if len(self.order) == 1:
+            return f"Titles: {self.order[0]}\n"
+        return "Titles: " + "; ".join(f"[{i}] {name}" for i, name in enumerate(self.order, 1)) + "\n"
 
 
 def category_label(code_set: str | None) -> str:

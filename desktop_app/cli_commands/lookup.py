@@ -10,6 +10,7 @@ from typing import TextIO
 from desktop_app.cli_commands.common import (
     EXIT_NOT_FOUND,
     EXIT_OK,
+    TitleSources,
     UsageError,
     category_label,
     clip,
@@ -59,10 +60,12 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         # Codes whose titles read alike (45384 and 45385 share a CMS short descriptor) get the list's second
         # line under them: our summary, which tells them apart.
         titles = Counter(hit.title for hit in result.hits)
+        sources = TitleSources(hit.source for hit in result.hits)
         for hit in result.hits:
             section = hit.section[-1] if hit.section else ("modifier" if hit.kind == CodeKind.MODIFIER else "")
             flag = " [deleted]" if hit.status == CodeStatus.DELETED else ""
-            out.write(f"{hit.code:<6} {hit.code_set:<5} {clip(section, 28):<28}  {clip(hit.title, 70)}{flag}\n")
+            out.write(f"{hit.code:<6} {hit.code_set:<5} {clip(section, 28):<28}  {clip(hit.title, 70)}"
+                      f"{sources.mark(hit.source)}{flag}\n")
             second = result.row_texts.get(hit.code)
             if titles[hit.title] > 1 and second is not None and second.secondary:
                 out.write(f"{'':<42}{clip(second.secondary, 70)}\n")
@@ -74,6 +77,7 @@ def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
                       "not in your database (import your code files to see it)\n")
         if result.hits and result.total > len(result.hits):
             out.write(f"\u2026 {len(result.hits)} of {result.total}; use --limit to see more\n")
+        out.write(sources.footer())
         if not result.hits and not result.unknown:
             out.write("No codes found.\n")
     return EXIT_OK if result.hits or measures else EXIT_NOT_FOUND

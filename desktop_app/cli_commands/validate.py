@@ -12,6 +12,7 @@ from typing import TextIO
 from desktop_app.cli_commands.common import (
     EXIT_NOT_FOUND,
     EXIT_OK,
+    TitleSources,
     UsageError,
     clip,
     print_json,
@@ -110,14 +111,16 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
         record: dict[str, object] = {"line": item.line, "input": item.text, "code": code,
                                      "valid": shape is not None, "modifiers": [], "reason": None}
         if shape is None:
-            record.update(category=None, section=[], title="", known=False, status=LineStatus.INVALID, kind=None,
+            record.update(category=None, section=[], title="", title_source=None, known=False,
+                          status=LineStatus.INVALID, kind=None,
                           deleted_date=None,
                           reason="not shaped like a procedure code or modifier (codes look like 99213, 3074F, "
                                  "0042T or G0438; a code with modifiers like 99213-25)")
             yield record
             continue
-        row = store.conn.execute("SELECT status, title, code_set, kind, deleted_date FROM codes WHERE code = ?",
-                                 (code,)).fetchone()
+        row = store.conn.execute(
+            "SELECT c.status, c.title, c.code_set, c.kind, c.deleted_date, s.name AS title_source "
+            "FROM codes c LEFT JOIN sources s ON s.id = c.title_source WHERE c.code = ?", (code,)).fetchone()
         section = store.catalog.section_for(code)
         is_modifier = shape is Shape.MODIFIER
         category = row["code_set"] if row else code_set_for(code).value  # type: ignore[union-attr]
@@ -125,6 +128,7 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
             category=category,
             section=[s.name for s in store.catalog.section_path(section.id)] if section else [],
             title=row["title"] if row else "",
+            title_source=(row["title_source"] or None) if row else None,
             known=row is not None,
             status=(row["status"] if row else LineStatus.UNKNOWN),
             kind=CodeKind.MODIFIER if is_modifier else CodeKind.CODE,
@@ -161,6 +165,7 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
         titles = Counter(str(r["title"]) for r in records if r["known"])
         alike = list(dict.fromkeys(str(r["code"]) for r in records if r["known"] and titles[str(r["title"])] > 1))
         ours = {code: facts.summary for code, facts in code_facts(store.conn, alike).items()} if alike else {}
+        sources = TitleSources(str(r["title_source"]) for r in records if r["known"] and r["title_source"])
         for r in records:
             written = "-".join([str(r["code"]), *(str(m["modifier"]) for m in r["modifiers"])])  # type: ignore[attr-defined]
             # The descriptor when known, else why not; a deleted code or an unfit modifier says so.
@@ -168,10 +173,12 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
             if r["known"] and r["reason"]:
                 said = f"{r['reason']}: {said}"
             # A descriptor is clipped to the line; our own reason (why a code is invalid or unknown) is not.
+            mark = sources.mark(str(r["title_source"])) if r["known"] else ""
             out.write(f"{r['line']:>6}  {written[:18]:<18} {r['status']:<8} {r['category'] or '-':<5} "
-                      f"{clip(said, 90) if r['known'] else ' '.join(said.split())}\n")
+                      f"{clip(said, 90) + mark if r['known'] else ' '.join(said.split())}\n")
             if ours.get(str(r["code"])):
                 out.write(f"{'':<41}{clip(ours[str(r['code'])], 90)}\n")
         out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
+        out.write(sources.footer())
     unfit = tally.get(LineStatus.INVALID, 0) + tally.get(LineStatus.UNKNOWN, 0)
     return EXIT_OK if unfit == 0 else EXIT_NOT_FOUND

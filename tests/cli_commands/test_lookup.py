@@ -40,7 +40,10 @@ def test_search_tells_apart_codes_whose_titles_read_alike(db_path: Path, tmp_pat
     assert "Invented same title" in lines[first] and "Invented same title" in lines[second]
     under_first, under_second = lines[first + 1].strip(), lines[second + 1].strip()
     assert under_first and under_second and under_first != under_second  # our two summaries
-    assert lines[lines.index(next(line for line in lines if line.startswith("99213"))) + 1:] == []  # no extra line
+    after = lines[lines.index(next(line for line in lines if line.startswith("99213"))) + 1:]
+    assert after == ["Titles: [1] CMS PFS RVU 2030 January (RVU30A); [2] CodeDesk plain-language summary (our own "
+                     "words)"]  # no extra line under 99213; the footer names where each title comes from
+    assert lines[first].endswith("[1]") and lines[lines.index(after[0]) - 1].endswith("[2]")
 
 
 def test_a_code_typed_outside_the_category_filter_is_shown_and_named(db_path: Path) -> None:
@@ -49,6 +52,7 @@ def test_a_code_typed_outside_the_category_filter_is_shown_and_named(db_path: Pa
     assert status == 0
     lines = out.splitlines()
     assert lines[0] == "J1100 is outside the CPT Category II filter, shown because you typed it exactly."
-    assert {line.split()[0] for line in lines[1:]} == {"J1100", "3074F"}
+    assert {line.split()[0] for line in lines[1:-1]} == {"J1100", "3074F"}
+    assert lines[-1].startswith("Titles: ")
     status, out, _ = cli(db_path, "search", "J1100", "--category", "HCPCS")
     assert "outside" not in out

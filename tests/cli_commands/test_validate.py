@@ -31,3 +31,11 @@ def test_codes_whose_descriptors_read_alike_get_our_summary_under_them(db_path: 
     assert "Invented same title" in lines[0] and "Invented same title" in lines[2]
     assert lines[1].strip() and lines[3].strip() and lines[1].strip() != lines[3].strip()  # our two summaries
     assert lines[4].split()[1] == "99213" and lines[5].startswith("3 codes")  # no line under a title of its own
+    # Every descriptor shown says where it came from: a mark on the title, explained under the list (and the
+    # JSON names the title's source).
+    assert lines[0].endswith("[1]") and lines[4].endswith("[2]")
+    assert lines[6] == ("Titles: [1] CMS PFS RVU 2030 January (RVU30A); [2] CodeDesk plain-language summary (our own "
+                        "words)")
+    rows = json.loads(cli(db_path, "validate", str(listing), "--json")[1])
+    assert [row["title_source"] for row in rows] == ["CMS PFS RVU 2030 January (RVU30A)"] * 2 + [
+        "CodeDesk plain-language summary (our own words)"]
