@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop_app.core.kinds import CodeStatus, DescriptorKind
+from desktop_app.core.kinds import CodeStatus, DescriptorKind, SourceKind
 from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import Highlighter, Hit
 
@@ -72,10 +72,14 @@ def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highli
     # Rows that still read alike (same first and second line) are told apart by their section.
     alike = Counter((t.primary.lower(), t.secondary.lower()) for t in texts.values())
     by_code = {hit.code: hit for hit in hits}
+    twins = [code for code, text in texts.items() if alike[(text.primary.lower(), text.secondary.lower())] > 1]
+    work = _work_rvus(conn, twins) if twins else {}
     for code, text in list(texts.items()):
         if alike[(text.primary.lower(), text.secondary.lower())] > 1:
             where = by_code[code].section[-1] if by_code[code].section else by_code[code].code_set
-            extra = f"{where} \u00b7 {code}"
+            # The RVU file's work RVUs say which of two codes with one short descriptor is the bigger service
+            # (27486 one component 21.12, 27487 both 27.11); the code itself says nothing the row does not.
+            extra = f"{where} \u00b7 work RVU {work[code]}" if code in work else f"{where} \u00b7 {code}"
             texts[code] = RowText(text.primary, f"{text.secondary} ({extra})" if text.secondary else extra,
                                   text.deleted_date)
     primary_from = _telling_starts([t.primary for t in texts.values()])
@@ -86,6 +90,21 @@ def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highli
                            primary_from[i], secondary_from[i])
              for i, (code, t) in enumerate(texts.items())}
     return texts
+
+
+def _work_rvus(conn: sqlite3.Connection, codes: list[str]) -> dict[str, str]:
+    """The newest RVU file's work RVU of each of ``codes`` that has a non-zero one, as printed ("21.12")."""
+    marks = ",".join("?" for _ in codes)
+    newest: dict[str, tuple[tuple[str, int], object]] = {}
+    for code, value, effective, source_id in conn.execute(
+            f"""SELECT f.code, json_extract(f.facts, '$.work_rvu'), s.effective_date, s.id
+                FROM code_facts f JOIN sources s ON s.id = f.source_id
+                WHERE f.code IN ({marks}) AND f.modifier = '' AND s.kind = ?""", [*codes, SourceKind.CMS_RVU]):
+        rank = (str(effective or ""), int(source_id))
+        if code not in newest or rank > newest[code][0]:
+            newest[code] = (rank, value)
+    return {code: f"{value:.2f}" for code, (_, value) in newest.items()
+            if isinstance(value, (int, float)) and value > 0}
 
 
 SHARED_WORDS = 4  # lines sharing at least this many first words are shown from where they differ

@@ -53,3 +53,18 @@ def test_lines_that_begin_alike_are_shown_from_where_they_differ() -> None:
 def test_common_source(store: CodeStore) -> None:
     hits = store.search("992*", limit=30).hits
     assert common_source(hits) == hits[0].source and common_source([]) == ""
+
+
+def test_twins_in_the_rvu_file_are_told_apart_by_their_work_rvus(store: CodeStore, tmp_path: Path) -> None:
+    # Two codes with one short descriptor and no summary of ours (27486/27487 in the real file) showed only
+    # "section · code"; the RVU file's work RVUs say which is the bigger service. With none, the code stays.
+    from tests.conftest import rvu_with_one_title
+
+    import_paths(store.conn, [rvu_with_one_title(tmp_path, ("99991", "99992", "99993"), "Invented twin title")])
+    store.refresh()
+    for code, work in (("99991", 21.12), ("99992", 27.1), ("99993", 0)):
+        store.conn.execute("UPDATE code_facts SET facts = json_set(facts, '$.work_rvu', ?) WHERE code = ?",
+                           (work, code))
+    lines = {code: t.secondary for code, t in store.search("99991, 99992, 99993").row_texts.items()}
+    assert lines["99991"].endswith("work RVU 21.12") and lines["99992"].endswith("work RVU 27.10")
+    assert lines["99993"].endswith("99993")
