@@ -40,7 +40,13 @@ _NOTHING: _WordInfo = ((), (), False)
 # A count written against a short form in the short descriptors ("3vws", "2sgm", "4cm"); ordinals are not.
 _GLUED_COUNT_RE = re.compile(r"(\d{1,3})([a-z]{2,})")
 _ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
-INDEXED_WORD_PARTS = 3  # readings of an unlisted medical word added to the index (each a short phrase)
+INDEXED_WORD_PARTS = 3
+# Query words that glue a phrase and mean nothing alone ("above the knee" is the phrase "above knee"), and words
+# that are comparisons only before a number (round 7).
+PHRASE_GLUE = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "and", "with"})
+COMPARISON_WORDS = frozenset({"under", "over"})
+PART_READINGS = 2  # meanings of a phrase's part used to read the phrase (round 7)
+MAX_PART_READINGS = 6  # readings of an unlisted medical word added to the index (each a short phrase)
 # A size range of the descriptors ("2.6-5.0 cm", "10.1-30sqcm", "80-89 mm"): the whole numbers inside it are
 # indexed with the unit ("3 cm", "4 cm", "5 cm"), so a size typed ("laceration 3 cm") finds the range that holds
 # it (round 5). Ranges of more whole numbers than this add nothing (a number would be noise there).
@@ -235,21 +241,49 @@ class Vocabulary:
     # --- query time
 
     def query_units(self, words: Sequence[str]) -> list[QueryUnit]:
-        """Group query words into units (the longest known phrase first) with what each unit also means."""
+        """Group query words into units (the longest known phrase first) with what each unit also means.
+
+        Round 7: a phrase is also found with small words typed inside it ("above the knee" is "above knee"); a
+        phrase of three words or more also means itself with a part of it read ("rabies immune globulin" also
+        "rabies immunoglobulin", as the files write it); a comparison word ("under", "over") is one only before
+        a number ("under 5 years"), and otherwise no word of the query ("manipulation under anesthesia")."""
         units: list[QueryUnit] = []
         index = 0
         while index < len(words):
             for length in range(min(MAX_KEY_TOKENS, len(words) - index), 1, -1):
                 span = words[index:index + length]
                 key = tuple(token for word in span for token in tokens(word))
-                if key in self._meanings:
-                    units.append(QueryUnit(" ".join(span), self._meanings[key], phrase=True))
+                values = self._meanings.get(key)
+                if values is None and span[0] not in PHRASE_GLUE and span[-1] not in PHRASE_GLUE:
+                    bare = tuple(token for token in key if token not in PHRASE_GLUE)
+                    values = self._meanings.get(bare) if len(bare) >= 2 and bare != key else None
+                if values is not None:
+                    units.append(QueryUnit(" ".join(span), (*values, *self._part_readings(key)), phrase=True))
                     index += length
                     break
             else:
-                units.append(QueryUnit(words[index], self.alternatives(words[index])))
+                word = words[index]
+                following = words[index + 1] if index + 1 < len(words) else ""
+                if word in COMPARISON_WORDS and len(words) > 1 and not following[:1].isdigit():
+                    index += 1
+                    continue
+                units.append(QueryUnit(word, self.alternatives(word)))
                 index += 1
         return units
+
+    def _part_readings(self, key: tuple[str, ...]) -> tuple[str, ...]:
+        """A phrase of three words or more with one part of two words or more read by its meanings, the rest as
+        typed: ("rabies", "immune", "globulin") -> "rabies immunoglobulin", "rabies ig" (a few of each)."""
+        if len(key) < 3:
+            return ()
+        readings: list[str] = []
+        for start in range(len(key) - 1):
+            for end in range(len(key), start + 1, -1):
+                if end - start == len(key):
+                    continue
+                for meaning in self._meanings.get(key[start:end], ())[:PART_READINGS]:
+                    readings.append(" ".join((*key[:start], meaning, *key[end:])))
+        return tuple(dict.fromkeys(readings))[:MAX_PART_READINGS]
 
     def alternatives(self, word: str) -> tuple[str, ...]:
         """What one query word (possibly "w/o" or "d&c") also means; () for a word the vocabulary lacks."""
@@ -262,7 +296,12 @@ class Vocabulary:
             values = self._meanings.get((plain,)) if plain else None
         if values is None and len(key) == 1:
             values = self.word_parts(key[0])
-        return values or ()
+        if not values:
+            return ()
+        # Round 7: a meaning that is one medical word is also read from its parts ("UPPP" means
+        # "uvulopalatopharyngoplasty", which the short descriptor writes "Repair palate pharynx/uvula").
+        parts = [reading for value in values if " " not in value for reading in self.word_parts(value)[:3]]
+        return (*values, *dict.fromkeys(p for p in parts if p not in values)) if parts else values
 
     @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; index time asks per token
     def word_parts(self, word: str) -> tuple[str, ...]:
