@@ -90,8 +90,12 @@ class Vocabulary:
 
     def __init__(self, meanings: dict[tuple[str, ...], set[str]], symbols: dict[str, set[str]],
                  forms: dict[str, tuple[str, ...]] | None = None,
-                 suffixes: dict[str, tuple[str, ...]] | None = None) -> None:
+                 suffixes: dict[str, tuple[str, ...]] | None = None,
+                 query_only: dict[str, set[str]] | None = None) -> None:
         self._forms = forms or {}
+        # Round 7: what a coder's acronym means in a query where the files use the same letters for something else
+        # ("pth": parathyroid hormone typed, "path" in the files): read in queries only, never indexed.
+        self._query_only = {word: tuple(sorted(values)) for word, values in (query_only or {}).items()}
         self._suffixes = suffixes or {}
         self._forms_by_length = sorted(self._forms, key=lambda f: len(_root(f)), reverse=True)
         self._meanings = {key: tuple(sorted(values)) for key, values in meanings.items()}
@@ -111,8 +115,8 @@ class Vocabulary:
             "|".join(re.escape(key) for key in sorted(self._symbols, key=len, reverse=True))
         ) if self._symbols else None
         self._words = frozenset(
-            token for key, values in self._meanings.items() for text in (*key, *values) for token in tokens(text)
-            if token.isalpha())
+            token for key, values in (*self._meanings.items(), *(((w,), v) for w, v in self._query_only.items()))
+            for text in (*key, *values) for token in tokens(text) if token.isalpha())
 
     @classmethod
     def from_toml(cls, paths: Iterable[Path]) -> Vocabulary:
@@ -120,6 +124,7 @@ class Vocabulary:
         symbols: dict[str, set[str]] = {}
         forms: dict[str, tuple[str, ...]] = {}
         suffixes: dict[str, tuple[str, ...]] = {}
+        query_only: dict[str, set[str]] = {}
 
         def add(key: str, value: str) -> None:
             key, value = key.strip().lower(), value.strip().lower()
@@ -142,13 +147,16 @@ class Vocabulary:
                         if other != member:
                             add(member, other)
             forms.update({k.lower(): tuple(v) for k, v in table.get("combining_forms", {}).items()})
+            for key, value in table.get("query_only", {}).items():
+                query_only.setdefault(key.strip().lower(), set()).update(
+                    v.strip().lower() for v in ([value] if isinstance(value, str) else value))
             suffixes.update({k.lower(): tuple(v) for k, v in table.get("suffixes", {}).items()})
             # The older list (abbreviations.toml): a word on the left also means the words on the right.
             for key, values in table.get("synonyms", {}).items():
                 if key != "groups":
                     for alternative in values:
                         add(key, alternative)
-        return cls(meanings, symbols, forms, suffixes)
+        return cls(meanings, symbols, forms, suffixes, query_only)
 
     # --- index time
 
@@ -296,6 +304,8 @@ class Vocabulary:
             values = self._meanings.get((plain,)) if plain else None
         if values is None and len(key) == 1:
             values = self.word_parts(key[0])
+        if len(key) == 1 and key[0] in self._query_only:
+            values = (*(values or ()), *self._query_only[key[0]])
         if not values:
             return ()
         # Round 7: a meaning that is one medical word is also read from its parts ("UPPP" means
@@ -348,7 +358,7 @@ class Vocabulary:
         """Is ``word`` a key or a plain word of the vocabulary, or a medical word read whole from its parts (so
         never a typo to correct: "urethrogram" is not "ureterogram")?"""
         key = tuple(tokens(word))
-        return (key in self._meanings or (len(key) == 1 and key[0] in self._words)
+        return (key in self._meanings or (len(key) == 1 and (key[0] in self._words or key[0] in self._query_only))
                 or (len(key) == 1 and self._reads_whole(key[0])))
 
     def _reads_whole(self, word: str) -> bool:

@@ -129,3 +129,10 @@ def test_a_puncture_written_pnxr_has_every_word(imported: CodeStore) -> None:
 def test_round_7_entries_with_the_files_imported(imported: CodeStore, query: str, expected: str,
                                                   within: int) -> None:
     assert expected in [hit.code for hit in imported.search(query, limit=within).hits]
+
+
+def test_an_acronym_read_in_queries_only_is_never_indexed(vocabulary: Vocabulary) -> None:
+    # "pth" is "path" in a short descriptor; a coder typing PTH means the hormone.
+    assert "parathyroid hormone" in vocabulary.alternatives("pth")
+    assert "parathyroid hormone" not in vocabulary.expand("Invented pth cultr review")
+    assert vocabulary.knows("ttg")  # so never "corrected" into another word
