@@ -136,3 +136,13 @@ def test_an_acronym_read_in_queries_only_is_never_indexed(vocabulary: Vocabulary
     assert "parathyroid hormone" in vocabulary.alternatives("pth")
     assert "parathyroid hormone" not in vocabulary.expand("Invented pth cultr review")
     assert vocabulary.knows("ttg")  # so never "corrected" into another word
+
+
+def test_a_common_misspelling_of_rrhaphy_is_read_as_a_suture(vocabulary: Vocabulary) -> None:
+    assert "eyelid suture" in vocabulary.alternatives("tarsoraphy")
+    assert "hernia repair" in vocabulary.alternatives("herniorraphy")
+    assert "vessel imaging" in vocabulary.alternatives("angiography")  # "graphy" is longer and still wins
+
+
+def test_lithotripsy_is_also_a_stone_destruction(vocabulary: Vocabulary) -> None:
+    assert "stone destruction" in vocabulary.expand("Invented renal lithotripsy eswl")
