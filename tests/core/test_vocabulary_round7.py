@@ -37,6 +37,9 @@ def vocabulary() -> Vocabulary:
     ("Invented drain bl w/cath", "drain bladder", "blood"),
     ("Invented x-ray sm int f-thru", "small intestine", "internal"),
     ("Invented thrc fascial pln blk", "fascial plane", "plan"),
+    ("Invented rem oct rta setup", "retina", "ready to use"),
+    ("Invented dgtz gls mcrscp sld", "glass", "glasses"),
+    ("Invented g com stcking bk custm", "gradient compression", "communicated"),
 ])
 def test_a_short_form_read_wrongly_before_reads_as_the_files_mean_it(vocabulary: Vocabulary, text: str,
                                                                     meaning: str, wrong: str) -> None:
