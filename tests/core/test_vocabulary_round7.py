@@ -92,12 +92,12 @@ def test_a_phrase_is_found_with_small_words_typed_inside_it(vocabulary: Vocabula
 
 
 def test_a_long_phrase_also_means_itself_with_a_part_read(vocabulary: Vocabulary) -> None:
-    ((text, alternatives),) = _units(vocabulary, "rabies immune globulin")
+    ((_text, alternatives),) = _units(vocabulary, "rabies immune globulin")
     assert "rabies immunoglobulin" in alternatives
 
 
 def test_a_one_word_meaning_is_also_read_from_its_parts(vocabulary: Vocabulary) -> None:
-    ((text, alternatives),) = _units(vocabulary, "uppp")
+    ((_text, alternatives),) = _units(vocabulary, "uppp")
     assert "uvulopalatopharyngoplasty" in alternatives
     assert "uvula palate pharynx repair" in alternatives
 
