@@ -40,6 +40,14 @@ def vocabulary() -> Vocabulary:
     ("Invented rem oct rta setup", "retina", "ready to use"),
     ("Invented dgtz gls mcrscp sld", "glass", "glasses"),
     ("Invented g com stcking bk custm", "gradient compression", "communicated"),
+    ("Invented r hrt cath chd nml nt cnj", "native connections", "conjunctiva"),
+    ("Invented optx acromclv dislc aqt/chrn", "acute", "absolute quantitation"),
+    ("Invented ivf canc b4 aspir", "cancelled", "cancer"),
+    ("Invented tcat prstc vlv impl", "prosthetic", "prostate"),
+    ("Invented interrog ipnss", "implanted phrenic nerve stimulator system", "prostate symptom score"),
+    ("Invented blood ph", "acidity", "phase"),
+    ("Invented thx rx at dischrg", "therapy", "thorax"),
+    ("Invented hocm 150 mg/ml iodine", "high osmolar contrast material", "hypertrophic cardiomyopathy"),
 ])
 def test_a_short_form_read_wrongly_before_reads_as_the_files_mean_it(vocabulary: Vocabulary, text: str,
                                                                     meaning: str, wrong: str) -> None:
