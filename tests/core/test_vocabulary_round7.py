@@ -48,6 +48,11 @@ def vocabulary() -> Vocabulary:
     ("Invented blood ph", "acidity", "phase"),
     ("Invented thx rx at dischrg", "therapy", "thorax"),
     ("Invented hocm 150 mg/ml iodine", "high osmolar contrast material", "hypertrophic cardiomyopathy"),
+    ("Invented tdh sdrl pnxr", "twist drill hole", "total hysterectomy"),
+    ("Invented pdt dstr prmlg les", "premalignant", "promulgated"),
+    ("Invented crnec sopl dcmprn", "suboccipital", "superior orbital"),
+    ("Invented int hrhc lig", "hemorrhoid", "home health"),
+    ("Invented optx rad/ul fx", "ulna", "upper lip"),
 ])
 def test_a_short_form_read_wrongly_before_reads_as_the_files_mean_it(vocabulary: Vocabulary, text: str,
                                                                     meaning: str, wrong: str) -> None:
