@@ -309,7 +309,7 @@ class Vocabulary:
         if not values:
             return ()
         # Round 7: a meaning that is one medical word is also read from its parts ("UPPP" means
-        # "uvulopalatopharyngoplasty", which the short descriptor writes "Repair palate pharynx/uvula").
+        # "uvulopalatopharyngoplasty", which the short descriptor names by its parts: palate, pharynx, uvula).
         parts = [reading for value in values if " " not in value for reading in self.word_parts(value)[:3]]
         return (*values, *dict.fromkeys(p for p in parts if p not in values)) if parts else values
 
