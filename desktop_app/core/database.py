@@ -364,6 +364,15 @@ def _migrate_search_section_words(conn: sqlite3.Connection) -> None:
     _rebuild_search_index(conn)
 
 
+def _migrate_search_reach_7(conn: sqlite3.Connection) -> None:
+    """Issue 10, seventh round: some short forms are read otherwise ("pnxr" is a puncture, not a pneumothorax;
+    "drg" a drainage, not a drug; "immntx" immunotherapy; "aa" of the nerve blocks an anesthetic agent) and
+    descriptors are indexed with more words (telehealth visits, conditions and the part they lie in, names of one
+    thing), so the codes are indexed again; an upgraded database would otherwise keep the old words until its
+    next import."""
+    _rebuild_search_index(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
@@ -378,6 +387,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_fact_meanings,
     _migrate_search_reach_6,
     _migrate_search_section_words,
+    _migrate_search_reach_7,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

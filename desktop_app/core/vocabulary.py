@@ -40,7 +40,13 @@ _NOTHING: _WordInfo = ((), (), False)
 # A count written against a short form in the short descriptors ("3vws", "2sgm", "4cm"); ordinals are not.
 _GLUED_COUNT_RE = re.compile(r"(\d{1,3})([a-z]{2,})")
 _ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
-INDEXED_WORD_PARTS = 3  # readings of an unlisted medical word added to the index (each a short phrase)
+INDEXED_WORD_PARTS = 3
+# Query words that glue a phrase and mean nothing alone ("above the knee" is the phrase "above knee"), and words
+# that are comparisons only before a number (round 7).
+PHRASE_GLUE = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "and", "with"})
+COMPARISON_WORDS = frozenset({"under", "over"})
+PART_READINGS = 2  # meanings of a phrase's part used to read the phrase (round 7)
+MAX_PART_READINGS = 6  # readings of an unlisted medical word added to the index (each a short phrase)
 # A size range of the descriptors ("2.6-5.0 cm", "10.1-30sqcm", "80-89 mm"): the whole numbers inside it are
 # indexed with the unit ("3 cm", "4 cm", "5 cm"), so a size typed ("laceration 3 cm") finds the range that holds
 # it (round 5). Ranges of more whole numbers than this add nothing (a number would be noise there).
@@ -84,8 +90,12 @@ class Vocabulary:
 
     def __init__(self, meanings: dict[tuple[str, ...], set[str]], symbols: dict[str, set[str]],
                  forms: dict[str, tuple[str, ...]] | None = None,
-                 suffixes: dict[str, tuple[str, ...]] | None = None) -> None:
+                 suffixes: dict[str, tuple[str, ...]] | None = None,
+                 query_only: dict[str, set[str]] | None = None) -> None:
         self._forms = forms or {}
+        # Round 7: what a coder's acronym means in a query where the files use the same letters for something else
+        # ("pth": parathyroid hormone typed, "path" in the files): read in queries only, never indexed.
+        self._query_only = {word: tuple(sorted(values)) for word, values in (query_only or {}).items()}
         self._suffixes = suffixes or {}
         self._forms_by_length = sorted(self._forms, key=lambda f: len(_root(f)), reverse=True)
         self._meanings = {key: tuple(sorted(values)) for key, values in meanings.items()}
@@ -105,8 +115,8 @@ class Vocabulary:
             "|".join(re.escape(key) for key in sorted(self._symbols, key=len, reverse=True))
         ) if self._symbols else None
         self._words = frozenset(
-            token for key, values in self._meanings.items() for text in (*key, *values) for token in tokens(text)
-            if token.isalpha())
+            token for key, values in (*self._meanings.items(), *(((w,), v) for w, v in self._query_only.items()))
+            for text in (*key, *values) for token in tokens(text) if token.isalpha())
 
     @classmethod
     def from_toml(cls, paths: Iterable[Path]) -> Vocabulary:
@@ -114,6 +124,7 @@ class Vocabulary:
         symbols: dict[str, set[str]] = {}
         forms: dict[str, tuple[str, ...]] = {}
         suffixes: dict[str, tuple[str, ...]] = {}
+        query_only: dict[str, set[str]] = {}
 
         def add(key: str, value: str) -> None:
             key, value = key.strip().lower(), value.strip().lower()
@@ -136,13 +147,16 @@ class Vocabulary:
                         if other != member:
                             add(member, other)
             forms.update({k.lower(): tuple(v) for k, v in table.get("combining_forms", {}).items()})
+            for key, value in table.get("query_only", {}).items():
+                query_only.setdefault(key.strip().lower(), set()).update(
+                    v.strip().lower() for v in ([value] if isinstance(value, str) else value))
             suffixes.update({k.lower(): tuple(v) for k, v in table.get("suffixes", {}).items()})
             # The older list (abbreviations.toml): a word on the left also means the words on the right.
             for key, values in table.get("synonyms", {}).items():
                 if key != "groups":
                     for alternative in values:
                         add(key, alternative)
-        return cls(meanings, symbols, forms, suffixes)
+        return cls(meanings, symbols, forms, suffixes, query_only)
 
     # --- index time
 
@@ -235,21 +249,49 @@ class Vocabulary:
     # --- query time
 
     def query_units(self, words: Sequence[str]) -> list[QueryUnit]:
-        """Group query words into units (the longest known phrase first) with what each unit also means."""
+        """Group query words into units (the longest known phrase first) with what each unit also means.
+
+        Round 7: a phrase is also found with small words typed inside it ("above the knee" is "above knee"); a
+        phrase of three words or more also means itself with a part of it read ("rabies immune globulin" also
+        "rabies immunoglobulin", as the files write it); a comparison word ("under", "over") is one only before
+        a number ("under 5 years"), and otherwise no word of the query ("manipulation under anesthesia")."""
         units: list[QueryUnit] = []
         index = 0
         while index < len(words):
             for length in range(min(MAX_KEY_TOKENS, len(words) - index), 1, -1):
                 span = words[index:index + length]
                 key = tuple(token for word in span for token in tokens(word))
-                if key in self._meanings:
-                    units.append(QueryUnit(" ".join(span), self._meanings[key], phrase=True))
+                values = self._meanings.get(key)
+                if values is None and span[0] not in PHRASE_GLUE and span[-1] not in PHRASE_GLUE:
+                    bare = tuple(token for token in key if token not in PHRASE_GLUE)
+                    values = self._meanings.get(bare) if len(bare) >= 2 and bare != key else None
+                if values is not None:
+                    units.append(QueryUnit(" ".join(span), (*values, *self._part_readings(key)), phrase=True))
                     index += length
                     break
             else:
-                units.append(QueryUnit(words[index], self.alternatives(words[index])))
+                word = words[index]
+                following = words[index + 1] if index + 1 < len(words) else ""
+                if word in COMPARISON_WORDS and len(words) > 1 and not following[:1].isdigit():
+                    index += 1
+                    continue
+                units.append(QueryUnit(word, self.alternatives(word)))
                 index += 1
         return units
+
+    def _part_readings(self, key: tuple[str, ...]) -> tuple[str, ...]:
+        """A phrase of three words or more with one part of two words or more read by its meanings, the rest as
+        typed: ("rabies", "immune", "globulin") -> "rabies immunoglobulin", "rabies ig" (a few of each)."""
+        if len(key) < 3:
+            return ()
+        readings: list[str] = []
+        for start in range(len(key) - 1):
+            for end in range(len(key), start + 1, -1):
+                if end - start == len(key):
+                    continue
+                for meaning in self._meanings.get(key[start:end], ())[:PART_READINGS]:
+                    readings.append(" ".join((*key[:start], meaning, *key[end:])))
+        return tuple(dict.fromkeys(readings))[:MAX_PART_READINGS]
 
     def alternatives(self, word: str) -> tuple[str, ...]:
         """What one query word (possibly "w/o" or "d&c") also means; () for a word the vocabulary lacks."""
@@ -262,7 +304,14 @@ class Vocabulary:
             values = self._meanings.get((plain,)) if plain else None
         if values is None and len(key) == 1:
             values = self.word_parts(key[0])
-        return values or ()
+        if len(key) == 1 and key[0] in self._query_only:
+            values = (*(values or ()), *self._query_only[key[0]])
+        if not values:
+            return ()
+        # Round 7: a meaning that is one medical word is also read from its parts ("UPPP" means
+        # "uvulopalatopharyngoplasty", which the short descriptor names by its parts: palate, pharynx, uvula).
+        parts = [reading for value in values if " " not in value for reading in self.word_parts(value)[:3]]
+        return (*values, *dict.fromkeys(p for p in parts if p not in values)) if parts else values
 
     @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; index time asks per token
     def word_parts(self, word: str) -> tuple[str, ...]:
@@ -309,7 +358,7 @@ class Vocabulary:
         """Is ``word`` a key or a plain word of the vocabulary, or a medical word read whole from its parts (so
         never a typo to correct: "urethrogram" is not "ureterogram")?"""
         key = tuple(tokens(word))
-        return (key in self._meanings or (len(key) == 1 and key[0] in self._words)
+        return (key in self._meanings or (len(key) == 1 and (key[0] in self._words or key[0] in self._query_only))
                 or (len(key) == 1 and self._reads_whole(key[0])))
 
     def _reads_whole(self, word: str) -> bool:
