@@ -372,6 +372,7 @@ class MainWindow(QMainWindow):
         self.detail_pane.favourite_button.toggled.connect(
             lambda _on: QTimer.singleShot(0, self.side_panel.reload)
         )
+        self.detail_pane.favourite_button.done.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.main_splitter.addWidget(self.side_panel)
         self.main_splitter.addWidget(results_box)
         self.main_splitter.addWidget(self.detail_pane)
