@@ -130,19 +130,19 @@ def star_text(lists: tuple[str, ...], context: str | None, fits: Callable[[str],
 
 
 def star_tooltip(code: str | None, lists: tuple[str, ...], context: str | None) -> str:
-    """What Ctrl+D (or a click) will do, in full, and which other lists the code is in (the star leaves them)."""
+    """What Ctrl+D (or a click) will do, in full, and which other lists the code is in (the star leaves them);
+    one line each, so the tip stays narrow."""
     if code is None:
         return "Keep the open code in your favourites (Ctrl+D)"
     target = star_list(context)
     others = [n for n in lists if n != target]
-    also = f" It is also in: {', '.join(others)} (the star leaves {'it' if len(others) == 1 else 'them'})." \
-        if others else ""
-    chosen = (f"the list chosen in the Favourites tab; choose \u201cAll lists\u201d there to act on the "
-              f"{DEFAULT_LIST} list" if context is not None else
-              "choose a list in the Favourites tab to act on that one instead; Ctrl+Shift+D asks which")
-    if target in lists:
-        return f"Ctrl+D takes {code} out of the {target} list only ({chosen}).{also}"
-    return f"Ctrl+D adds {code} to the {target} list ({chosen}).{also}"
+    lines = [f"Ctrl+D takes {code} out of the {target} list only." if target in lists
+             else f"Ctrl+D adds {code} to the {target} list."]
+    if others:
+        lines.append(f"It is also in: {', '.join(others)} (the star leaves {'it' if len(others) == 1 else 'them'}).")
+    lines.append("The star acts on the list chosen in the Favourites tab (with \u201cAll lists\u201d chosen: the "
+                 f"{DEFAULT_LIST} list); Ctrl+Shift+D asks which list.")
+    return "\n".join(lines)
 
 
 def star_done_text(code: str, on: bool, list_name: str, lists: tuple[str, ...]) -> str:

@@ -57,6 +57,7 @@ class WorkingSetPanel(QTabWidget):
     reload_requested = Signal()  # the user data should be read again (by the worker)
     changed = Signal()  # the user data changed here (a removal, a list)
     list_chosen = Signal(object)  # the favourite list shown (str), or None for all lists: the star acts on it
+    # (on the Favourites list when None)
 
     def __init__(self, sections: QWidget, service: StoreService | None, parent: QWidget | None = None) -> None:
         """``service``: the worker that reads and writes the working set (None, or a service without user data:
