@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
-from desktop_app.core.userdata import DEFAULT_LIST
+from desktop_app.core.userdata import DEFAULT_LIST, lists_in_order
 from desktop_app.ui.requests import UserState
 from desktop_app.ui.theme import muted_text, warning_text
 from desktop_app.ui.user_requests import FavouriteSet, NoteSaved, SetFavouriteRequest, SetNoteRequest
@@ -27,17 +27,17 @@ NOTE_SAVE_DELAY_MS = 400  # after the last keystroke
 
 
 class FavouriteButton(QToolButton):
-    """The star. It acts on the favourite list chosen in the working set's Favourites tab and says so:
+    """The star. It acts on one list, and says which: the list chosen in the working set's Favourites tab
+    ("Cardiology"), or the Favourites list when "All lists" is chosen (the start). It is filled when the code is
+    in that list; Ctrl+D adds the code to that list or takes it out of that list only ("\u2605 In Cardiology",
+    "\u2606 Add to Cardiology", "\u2606 Favourite" for a code in no list). A code is never taken out of a list
+    the star does not name: un-starring from "All lists" once dropped it from every list, "Cardiology" included.
 
-    * a named list chosen ("Cardiology"): filled when the code is in that list; Ctrl+D adds it to that list or
-      takes it out of that list only ("\u2605 In Cardiology", "\u2606 Add to Cardiology");
-    * "All lists" chosen (the start): filled when the code is in any list; Ctrl+D adds it to the Favourites
-      list ("\u2606 Favourite"), or takes it out of every list it is in ("\u2605 In 2 lists": the tooltip names
-      them).
-
-    Toggling posts the change to the worker; a change the file refuses goes back and says why."""
+    Toggling posts the change to the worker; a change the file refuses goes back and says why, a change made
+    is said (:attr:`done`), naming the list and any list the code stays in."""
 
     problem = Signal(str)  # a change the user data refused (the star went back)
+    done = Signal(str)  # a change the user data made, in words (for the status bar)
 
     def __init__(self, service: StoreService | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,7 +45,7 @@ class FavouriteButton(QToolButton):
         self._code: str | None = None
         self._lists: tuple[str, ...] = ()  # the lists the shown code is in
         self._before: tuple[str, ...] = ()  # ... before the last toggle (shown again if the file refuses it)
-        self._context: str | None = None  # the list the star acts on (None: all lists)
+        self._context: str | None = None  # the list chosen in the Favourites tab (None: all lists)
         self.setObjectName("favouriteButton")
         self.setCheckable(True)
         self.setAccessibleName("Favourite")
@@ -57,6 +57,11 @@ class FavouriteButton(QToolButton):
     @property
     def context(self) -> str | None:
         return self._context
+
+    @property
+    def target(self) -> str:
+        """The list the star adds to and takes out of."""
+        return star_list(self._context)
 
     @property
     def lists(self) -> tuple[str, ...]:
@@ -77,16 +82,20 @@ class FavouriteButton(QToolButton):
         if self._code is None or self._service is None:
             return
         self._before = self._lists
+        target = self.target
         if on:
-            target = self._context or DEFAULT_LIST
-            self._lists = (*self._lists, target) if target not in self._lists else self._lists
+            self._lists = tuple(lists_in_order((*self._lists, target)))
         else:
-            self._lists = tuple(n for n in self._lists if n != self._context) if self._context else ()
-        self._service.post(SetFavouriteRequest(self._code, on, self._context, by_star=True))
+            self._lists = tuple(n for n in self._lists if n != target)
+        self._service.post(SetFavouriteRequest(self._code, on, target, by_star=True))
         self._sync()
 
     def _on_answer(self, answer: FavouriteSet) -> None:
-        if not answer.problem or not answer.by_star:
+        if not answer.by_star:
+            return
+        if not answer.problem:
+            if answer.code == self._code and answer.list_name is not None:
+                self.done.emit(star_done_text(answer.code, answer.on, answer.list_name, self._lists))
             return
         if answer.code == self._code:
             self.show_state(self._code, self._before)  # refused: shown as it is, not as it was wished
@@ -97,40 +106,52 @@ class FavouriteButton(QToolButton):
         return self.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, width)
 
     def _sync(self) -> None:
-        on = self._context in self._lists if self._context else bool(self._lists)
         self.blockSignals(True)
-        self.setChecked(on)
+        self.setChecked(self.target in self._lists)
         self.blockSignals(False)
         self.setText(star_text(self._lists, self._context, self._fit))
         self.setToolTip(star_tooltip(self._code, self._lists, self._context))
 
 
+def star_list(context: str | None) -> str:
+    """The list the star acts on: the one chosen in the Favourites tab, or the Favourites list for "All lists"."""
+    return context or DEFAULT_LIST
+
+
 def star_text(lists: tuple[str, ...], context: str | None, fits: Callable[[str], str] = str) -> str:
     """The star's label: what it shows now, and so what Ctrl+D will undo or do. ``fits`` shortens a list name
     (the tooltip has it in full), so a long name does not widen the window."""
-    if context is not None:
-        return f"\u2605 In {fits(context)}" if context in lists else f"\u2606 Add to {fits(context)}"
-    if not lists:
+    target = star_list(context)
+    if target in lists:
+        return f"\u2605 In {fits(target)}"
+    if context is None and not lists:
         return "\u2606 Favourite"
-    return f"\u2605 In {fits(lists[0])}" if len(lists) == 1 else f"\u2605 In {len(lists)} lists"
+    return f"\u2606 Add to {fits(target)}"
 
 
 def star_tooltip(code: str | None, lists: tuple[str, ...], context: str | None) -> str:
-    """What Ctrl+D (or a click) will do, in full."""
+    """What Ctrl+D (or a click) will do, in full, and which other lists the code is in (the star leaves them);
+    one line each, so the tip stays narrow."""
     if code is None:
         return "Keep the open code in your favourites (Ctrl+D)"
-    if context is not None:
-        others = [n for n in lists if n != context]
-        also = f" It is also in: {', '.join(others)}." if others else ""
-        if context in lists:
-            return (f"Ctrl+D takes {code} out of the {context} list only.{also} "
-                    "Choose \u201cAll lists\u201d in the Favourites tab to act on every list.")
-        return f"Ctrl+D adds {code} to the {context} list (the list chosen in the Favourites tab).{also}"
-    if not lists:
-        return (f"Ctrl+D adds {code} to the {DEFAULT_LIST} list. Choose a list in the Favourites tab to add to "
-                "that one instead; Ctrl+Shift+D asks which.")
-    return (f"{code} is in: {', '.join(lists)}. Ctrl+D takes it out of every list; choose a list in the "
-            "Favourites tab to take it out of that one only.")
+    target = star_list(context)
+    others = [n for n in lists if n != target]
+    lines = [f"Ctrl+D takes {code} out of the {target} list only." if target in lists
+             else f"Ctrl+D adds {code} to the {target} list."]
+    if others:
+        lines.append(f"It is also in: {', '.join(others)} (the star leaves {'it' if len(others) == 1 else 'them'}).")
+    lines.append("The star acts on the list chosen in the Favourites tab (with \u201cAll lists\u201d chosen: the "
+                 f"{DEFAULT_LIST} list); Ctrl+Shift+D asks which list.")
+    return "\n".join(lines)
+
+
+def star_done_text(code: str, on: bool, list_name: str, lists: tuple[str, ...]) -> str:
+    """The status line after the star changed a list: which list, and where the code still is."""
+    if on:
+        return f"{code} added to {list_name}."
+    others = [n for n in lists if n != list_name]
+    still = f"still in {', '.join(others)}" if others else "in no list now"
+    return f"{code} taken out of {list_name} ({still})."
 
 
 class NoteEditor(QWidget):

@@ -247,6 +247,11 @@ class EntryPage(QWidget):
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.proxy.index(r, 0).data(CODE_ROLE) for r in rows]
 
+    def selected_cells(self, column: int) -> list[str]:
+        """The text in ``column`` of each selected row, in the order of :meth:`selected_codes`."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [str(self.proxy.index(r, column).data() or "") for r in rows]
+
     def _on_activated(self, index: QModelIndex) -> None:
         code = index.siblingAtColumn(0).data(CODE_ROLE)
         if code:

@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
     compare_selected = navigation.compare_selected
     _printable = navigation._printable
     print_current = navigation.print_current
+    _record_printed_code = navigation._record_printed_code
     save_current_pdf = navigation.save_current_pdf
     export_results = navigation.export_results
     export_working_table = navigation.export_working_table
@@ -371,6 +372,7 @@ class MainWindow(QMainWindow):
         self.detail_pane.favourite_button.toggled.connect(
             lambda _on: QTimer.singleShot(0, self.side_panel.reload)
         )
+        self.detail_pane.favourite_button.done.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.main_splitter.addWidget(self.side_panel)
         self.main_splitter.addWidget(results_box)
         self.main_splitter.addWidget(self.detail_pane)
@@ -429,7 +431,8 @@ class MainWindow(QMainWindow):
         self.service.on(WorkingSetWritten, self._on_working_set_written)
         self.service.on(WorkingSetImported, self._on_working_set_imported)
         self.service.on(ViewRecorded, self._on_view_recorded)
-        # A code passed over and then used (copied, starred, noted) is a code read: it is recorded at once.
+        # A code passed over and then used (copied, starred, noted, added to a list, printed) is a code read: it is
+        # recorded at once.
         self.detail_pane.copy_code_action.triggered.connect(self.record_dwell_now)
         self.detail_pane.copy_title_action.triggered.connect(self.record_dwell_now)
         self.detail_pane.favourite_button.toggled.connect(self.record_dwell_now)

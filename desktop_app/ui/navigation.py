@@ -82,6 +82,8 @@ def record_dwell_now(self: MainWindow) -> None:
     self.view_dwell_timer.stop()
     if not code or code != self._requested_code:
         return
+    if self._history_index >= 0 and self._history[self._history_index] == code:
+        return  # the arrows came back to the code last recorded: the same look, as Back would show it
     self._push_history(code)
     self._sync_history_actions()
     if self.userdata_path is not None:
@@ -268,7 +270,8 @@ def print_current(self: MainWindow) -> None:
         self.statusBar().showMessage("Nothing to print: open a code or compare codes first.", 5000)
         return
     html, title, landscape = printable
-    print_html(html, self, title, landscape=landscape)
+    if print_html(html, self, title, landscape=landscape):
+        self._record_printed_code()
 
 
 def save_current_pdf(self: MainWindow) -> None:
@@ -287,7 +290,15 @@ def save_current_pdf(self: MainWindow) -> None:
     except OSError as exc:
         QMessageBox.warning(self, "Save as PDF", f"Could not write {path}: {exc}")
         return
+    self._record_printed_code()
     self.statusBar().showMessage(f"Saved {path}", 8000)
+
+
+def _record_printed_code(self: MainWindow) -> None:
+    """A code passed over and then printed or saved as PDF is a code used: it joins Back and Recent now (a
+    comparison printed is not one code's view)."""
+    if self.tabs.currentIndex() != COMPARE_CODES_TAB:
+        self.record_dwell_now()
 
 
 def export_results(self: MainWindow) -> None:

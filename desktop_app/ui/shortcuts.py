@@ -21,7 +21,7 @@ from desktop_app.ui.window_layout import VIEW_DWELL_MS
 # Keys handled by widgets rather than window actions.
 WIDGET_KEYS = (
     ("\u2193 / \u2191 in the search box", "Move through the results; a code passed over joins Recent and Back "
-     f"only once shown {VIEW_DWELL_MS / 1000:g} s, or when copied, starred or noted"),
+     f"only once shown {VIEW_DWELL_MS / 1000:g} s, or when copied, starred, noted, listed or printed"),
     ("Enter, double-click, a link", "Open the code (it joins Recent and Back at once)"),
     ("Esc", "Clear the search box; in an empty box, clear the category and section filter"),
     ("Shift+\u2193 / Ctrl+click in a list", "Select several rows (Ctrl+C then copies them as TSV)"),

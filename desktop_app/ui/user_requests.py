@@ -133,8 +133,8 @@ class EntriesRemoved(Answer):
 
 @dataclass(frozen=True)
 class RemoveEntriesRequest(UserWrite):
-    """The working set's Delete key: codes out of a favourite list (all lists when None), the history or the
-    notes, in one answer."""
+    """The working set's Delete key: codes out of a favourite list (each out of its own in ``lists``; all lists
+    when neither is given), the history or the notes, in one answer."""
 
     kind: ClassVar[RequestKind] = RequestKind.REMOVE_ENTRIES
     PAGES: ClassVar[frozenset[str]] = frozenset({"favourites", "history", "notes"})
@@ -142,15 +142,16 @@ class RemoveEntriesRequest(UserWrite):
     page: str  # one of PAGES
     codes: tuple[str, ...]
     list_name: str | None = None
+    lists: tuple[str, ...] = ()  # favourites: the list of each code (rows of the All lists view), over list_name
 
     def run(self, context: WorkerContext) -> EntriesRemoved:
         assert self.page in self.PAGES, self.page
 
         def remove() -> None:
             user = user_data(context)
-            for code in self.codes:
+            for index, code in enumerate(self.codes):
                 if self.page == "favourites":
-                    user.set_favourite(code, False, self.list_name)
+                    user.set_favourite(code, False, self.lists[index] if self.lists else self.list_name)
                 elif self.page == "history":
                     user.remove_history(code)
                 else:

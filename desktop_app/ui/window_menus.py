@@ -115,7 +115,7 @@ def _build_actions(self: MainWindow) -> None:
     )
     self.toggle_favourite_action.setToolTip(
         "Star or unstar the open code in the list chosen in the Favourites tab (with \u201cAll lists\u201d chosen: "
-        "add to Favourites, or take out of every list); the star's label says which")
+        "in the Favourites list); other lists are left as they are; the star's label says which list")
     self.edit_note_action = self._action(
         "Edit N&ote on the Open Code", self.edit_note, [keys("F2")], "editNoteAction"
     )

@@ -47,6 +47,7 @@ from desktop_app.ui.worker import StoreService
 __all__ = ["CODE_ROLE", "EntryPage", "Row", "WorkingSetPanel"]
 
 ALL_LISTS = "All lists"
+LIST_COLUMN = 2  # the favourites table: Code, Title, List, Added
 
 
 class WorkingSetPanel(QTabWidget):
@@ -56,6 +57,7 @@ class WorkingSetPanel(QTabWidget):
     reload_requested = Signal()  # the user data should be read again (by the worker)
     changed = Signal()  # the user data changed here (a removal, a list)
     list_chosen = Signal(object)  # the favourite list shown (str), or None for all lists: the star acts on it
+    # (on the Favourites list when None)
 
     def __init__(self, sections: QWidget, service: StoreService | None, parent: QWidget | None = None) -> None:
         """``service``: the worker that reads and writes the working set (None, or a service without user data:
@@ -216,7 +218,13 @@ class WorkingSetPanel(QTabWidget):
             self._refused(answer.problem)
 
     def _remove_favourites(self, codes: list[str]) -> None:
-        self._write(RemoveEntriesRequest("favourites", tuple(codes), self.chosen_list()))
+        """Delete: the selected rows out of the list shown; with "All lists" shown, each row out of the list it
+        names (a row "93000 Favourites" took 93000 out of Cardiology too, its other row vanishing unasked)."""
+        chosen = self.chosen_list()
+        lists = tuple(self.favourites.selected_cells(LIST_COLUMN)) if chosen is None else ()
+        if chosen is None and (len(lists) != len(codes) or not all(lists)):
+            lists = ()  # the rows' lists could not be read: every list, as before
+        self._write(RemoveEntriesRequest("favourites", tuple(codes), chosen, lists))
 
     def _remove_history(self, codes: list[str]) -> None:
         self._write(RemoveEntriesRequest("history", tuple(codes)))

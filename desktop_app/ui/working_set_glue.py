@@ -91,6 +91,7 @@ def add_to_list(self: MainWindow) -> None:
 
     name = self.side_panel.add_to_list(code, ask)
     if name:
+        self.record_dwell_now()  # a code passed over and put in a list is a code used
         self.statusBar().showMessage(f"{code} added to {name}.", 5000)
 
 

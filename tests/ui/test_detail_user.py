@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop_app.ui.detail_user import star_done_text, star_text, star_tooltip
 from desktop_app.ui.main_window import MainWindow
 
 from .conftest import WAIT_MS, own_user_connection, wait_detail
@@ -59,3 +61,26 @@ def test_a_long_list_name_is_shortened_on_the_star_and_whole_in_its_tooltip(qtbo
     assert star.text().startswith("\u2606 Add to ") and star.text().endswith("\u2026")
     assert long_name in star.toolTip()
     assert star.sizeHint().width() < short_width * 1.5  # the window does not grow with the name
+
+
+@pytest.mark.parametrize(("lists", "context", "text", "said"), [
+    ((), None, "\u2606 Favourite", "adds 99213 to the Favourites list"),
+    (("Favourites",), None, "\u2605 In Favourites", "out of the Favourites list only"),
+    (("Favourites", "Cardiology"), None, "\u2605 In Favourites", "also in: Cardiology (the star leaves it)"),
+    (("Cardiology",), None, "\u2606 Add to Favourites", "also in: Cardiology"),
+    (("Favourites", "Cardiology"), "Cardiology", "\u2605 In Cardiology", "out of the Cardiology list only"),
+    (("Favourites",), "Cardiology", "\u2606 Add to Cardiology", "also in: Favourites"),
+])
+def test_the_star_names_the_one_list_it_acts_on(lists: tuple[str, ...], context: str | None, text: str,
+                                                said: str) -> None:
+    """With "All lists" chosen the star acts on the Favourites list (it used to read "In 2 lists" and take the
+    code out of every list); the tooltip names the lists it leaves."""
+    assert star_text(lists, context) == text
+    assert said in star_tooltip("99213", lists, context)
+
+
+def test_the_status_after_a_star_says_where_the_code_stays() -> None:
+    assert star_done_text("93000", False, "Favourites", ("Cardiology",)) == \
+        "93000 taken out of Favourites (still in Cardiology)."
+    assert star_done_text("93000", False, "Cardiology", ()) == "93000 taken out of Cardiology (in no list now)."
+    assert star_done_text("93000", True, "Cardiology", ("Favourites", "Cardiology")) == "93000 added to Cardiology."

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.main_window import MainWindow
@@ -73,6 +77,52 @@ def test_a_code_passed_over_and_used_is_recorded_at_once(qtbot: QtBot, window: M
     window.copy_action.trigger()  # copied: used
     qtbot.waitUntil(lambda: _recent(window) == [first], timeout=WAIT_MS)
     assert window.history() == ([first], 0)
+
+
+def test_coming_back_with_the_arrows_to_the_code_last_recorded_is_not_a_second_view(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Opened, then one row down and back up: Back has it once, so Recent counts it once (it counted two)."""
+    window.view_dwell_ms = 200
+    search(qtbot, window, "asthma")
+    first, second = codes(window)[:2]
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Down)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _recent(window) == [first], timeout=WAIT_MS)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Down)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Up)
+    wait_detail(qtbot, window, first)
+    qtbot.wait(600)  # more than the dwell, and time for the worker to write a view it was sent
+    assert window.history() == ([first], 0)
+    with own_user_connection(window) as user:
+        assert [(e.code, e.views) for e in user.history_entries()] == [(first, 1)]
+    assert second not in _recent(window)
+
+
+def test_a_code_passed_over_and_saved_as_pdf_or_put_in_a_list_is_recorded_at_once(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving the shown code as PDF (or printing it) and Ctrl+Shift+D are uses, like copying: they were not
+    counted, so a code printed straight from the arrow keys was missing from Recent and Back."""
+    window.view_dwell_ms = 60_000
+    search(qtbot, window, "asthma")
+    first, second = codes(window)[:2]
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Down)
+    wait_detail(qtbot, window, first)
+    pdf = tmp_path / "first.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(pdf), "PDF files (*.pdf)"))
+    window.save_current_pdf()
+    assert pdf.stat().st_size > 0
+    qtbot.waitUntil(lambda: _recent(window) == [first], timeout=WAIT_MS)
+    assert window.history() == ([first], 0)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Down)
+    wait_detail(qtbot, window, second)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *_args: ("Invented list", True))
+    window.add_to_list()
+    qtbot.waitUntil(lambda: _recent(window) == [second, first], timeout=WAIT_MS)
+    assert window.history() == ([first, second], 1)
+    with own_user_connection(window) as user:
+        assert user.lists_of(second) == ["Invented list"]
 
 
 def test_back_from_a_code_passed_over_returns_to_the_last_code_opened(qtbot: QtBot, window: MainWindow) -> None:

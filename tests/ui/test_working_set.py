@@ -68,6 +68,28 @@ def test_named_list_and_sorting(qtbot: QtBot, window: MainWindow) -> None:
     assert panel.favourites.visible_codes() == ["93000", "99214"]  # Cardiology before Favourites
 
 
+def test_delete_in_all_lists_takes_a_row_out_of_the_list_it_names(qtbot: QtBot, window: MainWindow) -> None:
+    """All lists shows 93000 twice (Favourites, Cardiology): Delete on its Favourites row took it out of
+    Cardiology too, and that row vanished unasked. Now each row selected goes out of its own list."""
+    with own_user_connection(window) as user:
+        user.set_favourite("93000", True)
+        user.set_favourite("93000", True, "Cardiology")
+        user.set_favourite("99214", True, "Cardiology")
+    window.favourites_action.trigger()
+    panel = window.side_panel
+    page = panel.favourites
+    _shows(qtbot, page, ["93000", "93000", "99214"])
+    assert panel.chosen_list() is None
+    page.sort_combo.setCurrentText("List")  # Cardiology rows, then Favourites
+    rows = [(page.visible_codes()[r], page.proxy.index(r, 2).data()) for r in range(3)]
+    page.table.setFocus()
+    page.table.selectRow(rows.index(("93000", "Favourites")))
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    _shows(qtbot, page, ["93000", "99214"])
+    with own_user_connection(window) as user:
+        assert user.lists_of("93000") == ["Cardiology"] and user.lists_of("99214") == ["Cardiology"]
+
+
 def test_deleting_a_list_asks_first_and_names_what_goes(qtbot: QtBot, window: MainWindow,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     with own_user_connection(window) as user:

@@ -68,8 +68,9 @@ def test_a_note_being_typed_is_not_replaced_by_the_working_set_read(qtbot: QtBot
 
 
 def test_the_star_acts_on_the_list_chosen_and_says_so(qtbot: QtBot, window: MainWindow) -> None:
-    """Un-starring while a named list is shown takes the code out of that list only; with "All lists" chosen
-    it takes it out of every list. The star's label and tooltip say which, before the key is pressed."""
+    """Un-starring while a named list is shown takes the code out of that list only. The star's label and
+    tooltip say which, before the key is pressed. (Its "All lists" half is the next test: it asserted that
+    un-starring there emptied every list, the behaviour changed in desk-5.)"""
     with own_user_connection(window) as user:
         user.set_favourite("93000", True)
         user.set_favourite("93000", True, "Cardiology")
@@ -88,19 +89,50 @@ def test_the_star_acts_on_the_list_chosen_and_says_so(qtbot: QtBot, window: Main
         qtbot.waitUntil(lambda: user.lists_of("93000") == ["Favourites"], timeout=WAIT_MS)
     assert not star.isChecked() and star.text() == "\u2606 Add to Cardiology"
     qtbot.waitUntil(lambda: panel.favourites.visible_codes() == [], timeout=WAIT_MS)  # gone from the list shown
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage()
+                    == "93000 taken out of Cardiology (still in Favourites).", timeout=WAIT_MS)
     window.toggle_favourite()  # back into Cardiology, Favourites untouched
     with own_user_connection(window) as user:
         qtbot.waitUntil(lambda: user.lists_of("93000") == ["Favourites", "Cardiology"], timeout=WAIT_MS)
-    panel.list_combo.setCurrentText("All lists")
-    assert star.isChecked() and star.text() == "\u2605 In 2 lists"
-    assert "out of every list" in star.toolTip() and "Favourites, Cardiology" in star.toolTip()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "93000 added to Cardiology.", timeout=WAIT_MS)
+
+
+def test_unstarring_from_all_lists_leaves_the_named_lists(qtbot: QtBot, window: MainWindow) -> None:
+    """With "All lists" chosen (the start) the star acts on the Favourites list only: un-starring a code that
+    is also in Cardiology took it out of Cardiology too, unsaid. Now Cardiology keeps it, and the tooltip and
+    the status line name the list the star changed and the list the code stays in."""
+    with own_user_connection(window) as user:
+        user.set_favourite("93000", True)
+        user.set_favourite("93000", True, "Cardiology")
+        user.set_favourite("93005", True, "Cardiology")
+    star = window.detail_pane.favourite_button
+    assert star.context is None  # "All lists"
+    window.open_code("93000")
+    wait_detail(qtbot, window, "93000")
+    qtbot.waitUntil(lambda: star.isEnabled() and star.text() == "\u2605 In Favourites", timeout=WAIT_MS)
+    assert star.isChecked() and "out of the Favourites list only" in star.toolTip()
+    assert "also in: Cardiology" in star.toolTip()
     window.toggle_favourite()
     with own_user_connection(window) as user:
-        qtbot.waitUntil(lambda: user.lists_of("93000") == [], timeout=WAIT_MS)
-    assert star.text() == "\u2606 Favourite" and "adds 93000 to the Favourites list" in star.toolTip()
+        qtbot.waitUntil(lambda: user.lists_of("93000") == ["Cardiology"], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage()
+                    == "93000 taken out of Favourites (still in Cardiology).", timeout=WAIT_MS)
+    assert not star.isChecked() and star.text() == "\u2606 Add to Favourites"
+    window.open_code("93005")  # only in Cardiology: the star is empty (it names Favourites), Cardiology is said
+    wait_detail(qtbot, window, "93005")
+    qtbot.waitUntil(lambda: star.text() == "\u2606 Add to Favourites", timeout=WAIT_MS)
+    assert not star.isChecked() and "also in: Cardiology" in star.toolTip()
     window.toggle_favourite()  # from "All lists", a star goes to the Favourites list
     with own_user_connection(window) as user:
-        qtbot.waitUntil(lambda: user.lists_of("93000") == ["Favourites"], timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: user.lists_of("93005") == ["Favourites", "Cardiology"], timeout=WAIT_MS)
+    assert star.isChecked() and star.text() == "\u2605 In Favourites"
+    window.toggle_favourite()
+    with own_user_connection(window) as user:
+        qtbot.waitUntil(lambda: user.lists_of("93005") == ["Cardiology"], timeout=WAIT_MS)
+    window.open_code("99213")  # in no list
+    wait_detail(qtbot, window, "99213")
+    qtbot.waitUntil(lambda: star.text() == "\u2606 Favourite", timeout=WAIT_MS)
+    assert "adds 99213 to the Favourites list" in star.toolTip()
 
 
 def test_f2_puts_the_cursor_in_the_open_codes_note(qtbot: QtBot, window: MainWindow) -> None:
