@@ -30,7 +30,14 @@ from desktop_app.core.errors import DatabaseError, ImportFileError, UserError, i
 from desktop_app.core.importers import ama_cpt, cms_ncci, cms_qpp
 from desktop_app.core.importers.formats import FORMATS, Reading
 from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
-from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
+from desktop_app.core.importers.loader import (
+    delete_source,
+    finish_derived,
+    refresh_status,
+    source_codes,
+    start_derived,
+    write_dataset,
+)
 from desktop_app.core.importers.model import (
     PHASE_COMMIT,
     PHASE_PARSE,
@@ -318,9 +325,11 @@ def _import_paths(
 
     summaries: list[ImportSummary] = []
     with _writing(), waiting_transaction(conn, max_wait=lock_wait, on_wait=waiting, cancelled=cancel):
+        # Statuses and search rows are derived once, after the last file (finish_derived), not per file.
+        batch = start_derived(conn)
         for ds, parse_seconds, notes in parsed:
             started = time.perf_counter()
-            result = write_dataset(conn, catalog, ds, monitor)
+            result = write_dataset(conn, catalog, ds, monitor, batch)
             linked = cms_qpp.linked_measures(ds)
             summaries.append(
                 ImportSummary(
@@ -343,6 +352,11 @@ def _import_paths(
                     ],
                 )
             )
+        if parsed:
+            started = time.perf_counter()
+            finish_derived(conn, catalog, batch, monitor)
+            # The last file's summary carries the time of what all of them left for the end.
+            summaries[-1].seconds = round(summaries[-1].seconds + time.perf_counter() - started, 3)
         for written in cms_ncci.write_all(conn, ncci_files, monitor):
             summaries.append(
                 ImportSummary(
