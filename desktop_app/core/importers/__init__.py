@@ -50,7 +50,7 @@ from desktop_app.core.importers.model import (
 )
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
 from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end, too_large
-from desktop_app.core.indexing import drop_orphan_codes, optimize_search_index, reindex
+from desktop_app.core.indexing import drop_orphan_codes, optimize_search_index, reindex, settle_search_index
 from desktop_app.core.recovery import database_file, forget_kept_source, keep_import
 from desktop_app.core.reference import BUNDLED_KIND
 
@@ -375,7 +375,8 @@ def _import_paths(
                     notes=[*written.notes, *([REPLACED_NOTE] if written.replaced else [])],
                 )
             )
-        optimize_search_index(conn)
+        # The whole index merged into one segment after a large import only (settle_search_index).
+        settle_search_index(conn, batch.search_rows_written)
         body_done = time.perf_counter()
     monitor.phases[PHASE_COMMIT] = monitor.phases.get(PHASE_COMMIT, 0.0) + time.perf_counter() - body_done
     if keep:

@@ -290,6 +290,7 @@ class DerivedBatch:
     # Per dataset, in the order written: the codes it added, and every code it describes.
     added: list[tuple[list[NewCode], frozenset[str]]] = field(default_factory=list)
     replaced: bool = False
+    search_rows_written: int = 0  # search rows deleted and inserted by finish_derived (indexing.settle_search_index)
 
 
 def start_derived(conn: sqlite3.Connection) -> DerivedBatch:
@@ -442,8 +443,10 @@ def finish_derived(conn: sqlite3.Connection, catalog: Catalog, batch: DerivedBat
             first_new = None
         _index_new_codes(conn, catalog, fast)
         # Codes that were there before: only those whose title or search text changed are written again.
+        written = [len(fast)]
         reindex_table(conn, catalog, _TOUCHED, sections=False,
-                      max_id=first_new - 1 if first_new is not None else None)
+                      max_id=first_new - 1 if first_new is not None else None, written=written)
+        batch.search_rows_written += sum(written)
         conn.execute(f"DELETE FROM {_TOUCHED}")
 
 
