@@ -99,7 +99,6 @@ class Vocabulary:
                                 for token, lengths in phrase_lengths.items()}
         self._symbols = {key: tuple(sorted(values)) for key, values in symbols.items()}
         self._word_memo: dict[str, _WordInfo] = {}
-        self._other_tokens: dict[str, frozenset[str]] = {}
         self._phrase_tokens = {value: frozenset(tokens(value)) for values in (*meanings.values(), *symbols.values())
                                for value in values}
         self._symbol_re = re.compile(
@@ -195,29 +194,10 @@ class Vocabulary:
                 if is_meaning:
                     explained.add(words[index])
                 consumed = index + 1
-        # What the text already says is not added again: a phrase is kept unless all its words are in the text.
-        # Its words are looked up (every meaning's are known; a size or a word's reading is tokenised once and
-        # remembered), not tokenised again per text: that was a fifth of a cold import's expansion time.
         present = set(words)
-        phrase_tokens = self._phrase_tokens
-        kept: list[str] = []
-        for phrase in found:
-            needed = phrase_tokens.get(phrase)
-            if needed is None:
-                needed = self._other_phrase_tokens(phrase)
-            if not needed <= present:
-                kept.append(phrase)
-        return tuple(kept), frozenset(explained)
-
-    def _other_phrase_tokens(self, phrase: str) -> frozenset[str]:
-        """The tokens of a phrase no meaning holds (a size of a range, a word's reading), remembered up to a
-        bound as the words' own readings are."""
-        needed = self._other_tokens.get(phrase)
-        if needed is None:
-            needed = frozenset(tokens(phrase))
-            if len(self._other_tokens) < _WORD_MEMO_LIMIT:
-                self._other_tokens[phrase] = needed
-        return needed
+        return (tuple(phrase for phrase in found
+                      if not self._phrase_tokens.get(phrase, frozenset(tokens(phrase))) <= present),
+                frozenset(explained))
 
     def _word_info(self, word: str) -> _WordInfo:
         """``word``'s part in the vocabulary: the lengths of the phrases it starts (longest first); what it adds
