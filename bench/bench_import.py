@@ -13,6 +13,9 @@ For every file, all measured in the same run (medians of ``--runs``):
 * ``cpu s``: the processor seconds of the real import (``time.process_time``, median): on a machine shared with
   other jobs the wall seconds swing 2x from one run to the next, the processor seconds much less.
 
+"RVU CSV + HCPCS + QPP" sums the four files' own imports; "the same, one import" imports the four in one
+``import_paths`` call (one transaction), as a folder or several files chosen at once are imported.
+
 ``--repo DIR`` measures another checkout's ``desktop_app`` with this script (for example main before a change), so
 two checkouts are compared with the same benchmark, one run after the other.
 
@@ -113,6 +116,20 @@ def timed_import(path: Path, workdir: Path, run: int, phases: list[dict[str, flo
         store.close()
 
 
+def timed_import_together(paths: list[Path], workdir: Path, run: int, cpu: list[float]) -> float:
+    """One import of several files (one ``import_paths`` call, one transaction), as a folder or a multi-file
+    selection is imported; wall seconds returned, processor seconds appended to ``cpu``."""
+    store = CodeStore.open(workdir / f"together-{run}.sqlite3")
+    try:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        import_paths(store.conn, paths)
+        seconds = time.perf_counter() - started
+        cpu.append(time.process_time() - cpu_started)
+        return seconds
+    finally:
+        store.close()
+
+
 def timed_parse(path: Path) -> float:
     started = time.perf_counter()
     parse(path)
@@ -207,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no data folder at {args.data}; pass --data", file=sys.stderr)
         return 2
     results: list[Row] = []
+    together: tuple[float, float] | None = None
     with tempfile.TemporaryDirectory(prefix="codedesk-bench-") as tmp:
         workdir = Path(tmp)
         for label, relative, in_target in FILES:
@@ -227,6 +245,12 @@ def main(argv: list[str] | None = None) -> int:
             naive = naive_import(path, workdir)
             results.append(Row(label, sum(d.rows for d in datasets), sum(rows_written(d) for d in datasets),
                                seconds, statistics.median(cpu_runs), parse_s, bare_s, naive, in_target, phases))
+        target_paths = [args.data / relative for label, relative, in_target in FILES
+                        if in_target and (args.data / relative).exists()]
+        if not args.only and len(target_paths) == sum(1 for f in FILES if f[2]):
+            together_cpu: list[float] = []
+            together = (statistics.median(timed_import_together(target_paths, workdir, run, together_cpu)
+                                          for run in range(args.runs)), statistics.median(together_cpu))
 
     print(f"CodeDesk import benchmark - Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
           f"{platform.machine()}; median of {args.runs} runs, each into a fresh database; code measured: "
@@ -250,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{total:>8.3f} {'':>9} {sum(r.parse for r in target):>8.3f} {bare_total:>8.3f} "
               f"{total / bare_total:>5.1f}x {naive_total:>8.3f} {naive_total / total:>7.1f}x "
               f"{sum(r.cpu for r in target):>7.3f}")
+        if together is not None:
+            print(f"{'  the same, one import':<26} {sum(r.rows for r in target):>7,} "
+                  f"{sum(r.written for r in target):>8,} {together[0]:>8.3f} {'':>9} {'':>8} {'':>8} "
+                  f"{together[0] / bare_total:>5.1f}x {'':>8} {naive_total / together[0]:>7.1f}x {together[1]:>7.3f}")
         if len(target) == sum(1 for f in FILES if f[2]):
             if total > TARGET_SECONDS:
                 failures.append(f"RVU CSV + HCPCS + QPP {total:.2f} s > {TARGET_SECONDS} s")

@@ -30,7 +30,14 @@ from desktop_app.core.errors import DatabaseError, ImportFileError, UserError, i
 from desktop_app.core.importers import ama_cpt, cms_ncci, cms_qpp
 from desktop_app.core.importers.formats import FORMATS, Reading
 from desktop_app.core.importers.limits import MAX_FILE_BYTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, megabytes
-from desktop_app.core.importers.loader import delete_source, refresh_status, source_codes, write_dataset
+from desktop_app.core.importers.loader import (
+    delete_source,
+    finish_derived,
+    refresh_status,
+    source_codes,
+    start_derived,
+    write_dataset,
+)
 from desktop_app.core.importers.model import (
     PHASE_COMMIT,
     PHASE_PARSE,
@@ -43,7 +50,7 @@ from desktop_app.core.importers.model import (
 )
 from desktop_app.core.importers.sniff import FOLDER, FORMAT_LABELS, ZIP, plan, read_path, recognise, sniff_file
 from desktop_app.core.importers.textio import SourceFile, check_line_count, require_line_end, too_large
-from desktop_app.core.indexing import drop_orphan_codes, optimize_search_index, reindex
+from desktop_app.core.indexing import drop_orphan_codes, optimize_search_index, reindex, settle_search_index
 from desktop_app.core.recovery import database_file, forget_kept_source, keep_import
 from desktop_app.core.reference import BUNDLED_KIND
 
@@ -318,9 +325,11 @@ def _import_paths(
 
     summaries: list[ImportSummary] = []
     with _writing(), waiting_transaction(conn, max_wait=lock_wait, on_wait=waiting, cancelled=cancel):
+        # Statuses and search rows are derived once, after the last file (finish_derived), not per file.
+        batch = start_derived(conn)
         for ds, parse_seconds, notes in parsed:
             started = time.perf_counter()
-            result = write_dataset(conn, catalog, ds, monitor)
+            result = write_dataset(conn, catalog, ds, monitor, batch)
             linked = cms_qpp.linked_measures(ds)
             summaries.append(
                 ImportSummary(
@@ -343,6 +352,11 @@ def _import_paths(
                     ],
                 )
             )
+        if parsed:
+            started = time.perf_counter()
+            finish_derived(conn, catalog, batch, monitor)
+            # The last file's summary carries the time of what all of them left for the end.
+            summaries[-1].seconds = round(summaries[-1].seconds + time.perf_counter() - started, 3)
         for written in cms_ncci.write_all(conn, ncci_files, monitor):
             summaries.append(
                 ImportSummary(
@@ -361,7 +375,8 @@ def _import_paths(
                     notes=[*written.notes, *([REPLACED_NOTE] if written.replaced else [])],
                 )
             )
-        optimize_search_index(conn)
+        # The whole index merged into one segment after a large import only (settle_search_index).
+        settle_search_index(conn, batch.search_rows_written)
         body_done = time.perf_counter()
     monitor.phases[PHASE_COMMIT] = monitor.phases.get(PHASE_COMMIT, 0.0) + time.perf_counter() - body_done
     if keep:

@@ -277,10 +277,41 @@ def _refuse_shrinking(conn: sqlite3.Connection, ds: Dataset, old_id: int, old_co
             )
 
 
-def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monitor: Monitor) -> LoadResult:
-    """Write ``ds`` as one source (replacing the same kind+release). Must run inside a transaction."""
+NewCode = tuple[int, CodeRecord, "int | None", str]  # id, record, section id, title
+
+
+@dataclass
+class DerivedBatch:
+    """What the datasets of one import leave for the end: the codes they touched (in the touched table), the
+    codes they added and whether one replaced a loaded source. :func:`finish_derived` then derives statuses and
+    search rows once for them all, so a code two files of one import describe (the RVU file's and the HCPCS
+    file's Level II codes) gets one search row, not one per file that a later file deletes again."""
+
+    # Per dataset, in the order written: the codes it added, and every code it describes.
+    added: list[tuple[list[NewCode], frozenset[str]]] = field(default_factory=list)
+    replaced: bool = False
+    search_rows_written: int = 0  # search rows deleted and inserted by finish_derived (indexing.settle_search_index)
+
+
+def start_derived(conn: sqlite3.Connection) -> DerivedBatch:
+    """A new batch, with the touched table emptied. Call inside the import's transaction."""
+    _start_touched(conn)
+    return DerivedBatch()
+
+
+def write_dataset(
+    conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monitor: Monitor, batch: DerivedBatch | None = None
+) -> LoadResult:
+    """Write ``ds`` as one source (replacing the same kind+release). Must run inside a transaction.
+
+    With ``batch`` (:func:`start_derived`), statuses and search rows are left for :func:`finish_derived`, which
+    the caller runs once after the last dataset of the import; without, they are derived before returning.
+    """
     if not conn.in_transaction:
         raise RuntimeError("write_dataset must run inside a transaction")
+    own_batch = batch is None
+    if batch is None:
+        batch = start_derived(conn)
     monitor.start(f"Writing {ds.name}", 6)
     with monitor.phase(PHASE_VALIDATE):
         old = conn.execute("SELECT id FROM sources WHERE kind = ? AND release = ?", (ds.kind, ds.release)).fetchone()
@@ -339,10 +370,10 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
     with monitor.phase(PHASE_WRITE):
         # The codes whose status and search row may change: the replaced copy's (listed before it is deleted),
         # then this file's (listed from the rows just written), all in SQL.
-        _start_touched(conn)
         if old:
             _touch_source(conn, old[0])
             delete_source(conn, old[0])
+            batch.replaced = True
         counts: dict[str, object] = {
             "added": added,
             "updated": updated,
@@ -375,23 +406,55 @@ def write_dataset(conn: sqlite3.Connection, catalog: Catalog, ds: Dataset, monit
         monitor.report(2)
         new_codes = _write_rows(conn, catalog, ds, source_id, existing)
         _touch_source(conn, source_id)
+        batch.added.append((new_codes, frozenset(ds.codes)))
         monitor.report(4)
 
-    with monitor.phase(PHASE_STATUS):
-        _derive_status(conn)
-    monitor.report(5)
-    with monitor.phase(PHASE_INDEX):
-        if old:
-            drop_orphan_codes(conn)
-        _index_new_codes(conn, catalog, new_codes)
-        # Codes that were there before: only those whose title or search text changed are written again.
-        reindex_table(conn, catalog, _TOUCHED, sections=False, max_id=new_codes[0][0] - 1 if new_codes else None)
-        conn.execute(f"DELETE FROM {_TOUCHED}")
+    if own_batch:
+        finish_derived(conn, catalog, batch, monitor, own_progress=False)
     monitor.report(6)
     return LoadResult(source_id, added, updated, unchanged, old is not None, list(ds.warnings))
 
 
-NewCode = tuple[int, CodeRecord, "int | None", str]  # id, record, section id, title
+def finish_derived(conn: sqlite3.Connection, catalog: Catalog, batch: DerivedBatch, monitor: Monitor, *,
+                   own_progress: bool = True) -> None:
+    """Statuses and search rows of every code the batch's datasets touched, each derived once. Reports progress
+    as "Updating statuses and the search index" (1 after statuses, 2 after the search rows), or, for a dataset
+    written alone (``own_progress=False``), as that dataset's steps 5 and 6."""
+    if own_progress:
+        monitor.start("Updating statuses and the search index", 2)
+    with monitor.phase(PHASE_STATUS):
+        _derive_status(conn)
+    monitor.report(1 if own_progress else 5)
+    with monitor.phase(PHASE_INDEX):
+        if batch.replaced:
+            drop_orphan_codes(conn)
+        # A code one dataset added gets its search row from that dataset's descriptors alone, unless a later
+        # dataset of the import describes it too (then it is reindexed from everything written, like any code
+        # that was there before), or is gone (a later copy of the same release left it with no source).
+        fast: list[NewCode] = []
+        described_later: set[str] = set()
+        for new_codes, described in reversed(batch.added):
+            fast.extend(new for new in reversed(new_codes) if new[1].code not in described_later)
+            described_later |= described
+        fast.reverse()
+        if batch.replaced and fast:
+            kept = {row[0] for row in conn.execute("SELECT id FROM codes WHERE id >= ?", (fast[0][0],))}
+            fast = [new for new in fast if new[0] in kept]
+        first_new = next((new_codes[0][0] for new_codes, _ in batch.added if new_codes), None)
+        if first_new is not None and len(fast) < sum(len(new_codes) for new_codes, _ in batch.added):
+            # Some added codes are not indexed from their own rows: reindex those with the others, leaving out
+            # only the codes indexed here.
+            conn.executemany(f"DELETE FROM {_TOUCHED} WHERE code = ?", ((new[1].code,) for new in fast))
+            first_new = None
+        _index_new_codes(conn, catalog, fast)
+        # Codes that were there before: only those whose title or search text changed are written again.
+        written = [len(fast)]
+        reindex_table(conn, catalog, _TOUCHED, sections=False,
+                      max_id=first_new - 1 if first_new is not None else None, written=written)
+        batch.search_rows_written += sum(written)
+        conn.execute(f"DELETE FROM {_TOUCHED}")
+    if own_progress:
+        monitor.report(2)
 
 
 def _write_rows(

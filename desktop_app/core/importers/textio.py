@@ -29,6 +29,26 @@ _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 # ("≥" written as UTF-8 next to "’" in Windows-1252); real Windows-1252 text practically never has one.
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CONTROL = re.compile(rb"[\x01-\x08\x0e-\x19\x1b-\x1f]")
+# Every byte that cannot start a UTF-8 multi-byte sequence (ASCII, continuation bytes, C0 and C1).
+_NOT_UTF8_LEAD = bytes(range(0xC2))
+
+
+def _has_utf8_sequence(data: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``data[start:end]`` holds a UTF-8 multi-byte sequence (:data:`_UTF8_SEQUENCE`). A Windows-1252
+    file's accented letters and quotes (0x80-0xC1: ’ “ ” –) cannot start one, so a range without any byte from
+    0xC2 up is answered by one C pass; the regular expression, which has no literal to skip ahead by, took 50 ms
+    over a 2.7 MB HCPCS file (issue 13)."""
+    part = data[start:end]
+    if not part.translate(None, _NOT_UTF8_LEAD):
+        return False
+    return _UTF8_SEQUENCE.search(part) is not None
+
+
+def _first_cp1252_undefined(data: bytes) -> int:
+    """The offset of the first byte Windows-1252 leaves undefined (:data:`_CP1252_UNDEFINED`), or -1: five
+    ``find`` calls (memchr) instead of a scan of the regular expression (10 ms over 2.7 MB)."""
+    found = [at for at in (data.find(byte) for byte in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")) if at >= 0]
+    return min(found, default=-1)
 
 
 class SourceFile:
@@ -231,7 +251,7 @@ def decode(name: str, data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = exc.start
-        if exc.reason == "unexpected end of data" and _UTF8_SEQUENCE.search(data, 0, bad) is not None:
+        if exc.reason == "unexpected end of data" and _has_utf8_sequence(data, 0, bad):
             # A UTF-8 file whose last character is incomplete: the file was cut in the middle of it.
             raise ImportFileError(
                 name,
@@ -239,21 +259,19 @@ def decode(name: str, data: bytes) -> str:
                 "import the complete file",
                 line=line_of_offset(data, bad),
             ) from None
-    utf8_before = _UTF8_SEQUENCE.search(data, 0, bad)
-    utf8_after = _UTF8_SEQUENCE.search(data, bad)
-    if utf8_before is not None or utf8_after is not None:
+    if _has_utf8_sequence(data, 0, bad) or _has_utf8_sequence(data, bad):
         raise ImportFileError(
             name,
             f"the file mixes encodings: byte 0x{data[bad]:02X} is not UTF-8, but other lines are UTF-8; "
             "save the whole file as UTF-8 and import it again",
             line=line_of_offset(data, bad),
         )
-    undefined = _CP1252_UNDEFINED.search(data)
-    if undefined is not None:
+    undefined = _first_cp1252_undefined(data)
+    if undefined >= 0:
         raise ImportFileError(
             name,
-            f"byte 0x{data[undefined.start()]:02X} is text in neither UTF-8 nor Windows-1252 (wrong encoding?)",
-            line=line_of_offset(data, undefined.start()),
+            f"byte 0x{data[undefined]:02X} is text in neither UTF-8 nor Windows-1252 (wrong encoding?)",
+            line=line_of_offset(data, undefined),
         )
     return data.decode("cp1252")
 

@@ -98,3 +98,57 @@ def test_new_codes_are_searchable_in_the_same_transaction(db: CodeStore, fixture
         "SELECT count(*) FROM codes c WHERE NOT EXISTS (SELECT 1 FROM code_fts f WHERE f.rowid = c.id)"
     ).fetchone()[0]
     assert missing == 0
+
+
+# Several files in one import (one transaction): statuses and search rows are derived once, after the last file.
+ONE_IMPORT_GROUPS = [
+    ["cms/PPRRVU2030_Jan.csv", "cms/HCPC2030_ANWEB_fixture.txt", "qpp"],
+    ["cms/HCPC2030_ANWEB_fixture.txt", "cms/PPRRVU2030_Apr.csv", "ama"],
+    # The same release twice in one import: the second copy replaces the first within the transaction.
+    ["cms/PPRRVU2030_Jan.csv", "cms/PPRRVU2030_Jan.txt", "cms/HCPC2030_APR_ANWEB.xlsx"],
+]
+
+
+def by_code(conn: sqlite3.Connection) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The derived data keyed by code, not id (ids depend on the order codes were first written)."""
+    codes = [tuple(r) for r in conn.execute(
+        "SELECT code, code_set, kind, section_id, status, deleted_date, title FROM codes ORDER BY code")]
+    search = [tuple(r) for r in conn.execute("SELECT code, title, body, keywords, filters FROM code_fts ORDER BY code")]
+    return codes, search
+
+
+@pytest.mark.parametrize("group", ONE_IMPORT_GROUPS, ids=lambda g: "+".join(Path(p).name for p in g))
+def test_one_import_of_several_files_leaves_what_importing_them_one_by_one_makes(
+    db: CodeStore, tmp_path: Path, fixtures: Path, group: list[str]
+) -> None:
+    import_paths(db.conn, [fixtures / relative for relative in group])
+    assert derived(db.conn) == rebuilt(db.conn)
+    one_by_one = CodeStore.open(tmp_path / "one-by-one.sqlite3")
+    try:
+        for relative in group:
+            import_paths(one_by_one.conn, [fixtures / relative])
+        assert by_code(db.conn) == by_code(one_by_one.conn)
+    finally:
+        one_by_one.close()
+
+
+def test_a_code_two_files_of_one_import_describe_gets_one_search_row_write(
+    db: CodeStore, fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The RVU fixture adds A9990 and G9990, which the HCPCS fixture also describes: imported together, their
+    search rows are made once from both files, not made from the RVU file's text and then replaced."""
+    written: list[int] = []
+    real_insert = indexing.insert_search_rows
+
+    def counting(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str, str, str]]) -> None:
+        rows = list(rows)
+        written.extend(int(row[0]) for row in rows)
+        real_insert(conn, rows)
+
+    monkeypatch.setattr(indexing, "insert_search_rows", counting)
+    monkeypatch.setattr(loader, "insert_search_rows", counting)
+    import_paths(db.conn, [fixtures / "cms/PPRRVU2030_Jan.csv", fixtures / "cms/HCPC2030_ANWEB_fixture.txt"])
+    assert len(written) == len(set(written)), "a search row was written twice in one import"
+    both = {r[0] for r in db.conn.execute("SELECT id FROM codes WHERE code IN ('A9990', 'G9990')")}
+    assert len(both) == 2 and both <= set(written)
+    assert derived(db.conn) == rebuilt(db.conn)

@@ -18,8 +18,9 @@ from desktop_app.core.importers import import_paths
 from desktop_app.core.store import CodeStore
 
 # The child imports these in one transaction; its progress callback prints each report and, at the chosen one,
-# waits to be killed. A point is (message prefix, done): "Writing ..." reports 2 after the source row, 4 after
-# every row, 5 after statuses and 6 after the search index, just before COMMIT.
+# waits to be killed. A point is (message prefix, done): "Writing ..." reports 2 after the source row, 4 and 6
+# after every row of that file; once every file is written, "Updating statuses and the search index" reports 1
+# after statuses and 2 after the search rows, just before the index is settled and COMMIT.
 CHILD = textwrap.dedent(
     """
     import sys, time
@@ -51,10 +52,12 @@ FILES = ["cms/HCPC2030_ANWEB_fixture.txt", "cms/PPRRVU2030_Apr.csv", "ama"]
         ("Writing", 0),
         ("Writing", 2),
         ("Writing", 4),
-        ("Writing", 5),
         # the second file, after the first was written in full: still one transaction
         ("Writing CMS PFS RVU", 4),
         ("Writing CMS PFS RVU", 6),
+        # every file written; statuses, then search rows, derived once for all of them
+        ("Updating statuses", 1),
+        ("Updating statuses", 2),
     ],
 )
 def test_kill_9_mid_import_keeps_the_previous_data(tmp_path: Path, prefix: str, done: int) -> None:

@@ -37,14 +37,52 @@ def _fts_pages(store: CodeStore) -> int:
     return int(store.conn.execute("SELECT count(*) FROM code_fts_data").fetchone()[0])
 
 
-def test_an_import_leaves_the_search_index_optimised(db: CodeStore, fixtures: Path) -> None:
-    """Optimising again changes nothing when the import already merged the index's segments."""
-    import_paths(db.conn, [fixtures / "cms" / "PPRRVU2030_Jan.csv", fixtures / "cms" / "HCPC2030_ANWEB_fixture.txt"])
+def _index_terms(store: CodeStore) -> list[tuple[object, ...]]:
+    """Every (term, row, column, offset) the search index holds: what any search can find, however the index is
+    split into segments."""
+    store.conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.code_fts_terms USING fts5vocab(main, code_fts, instance)")
+    return [tuple(row) for row in store.conn.execute("SELECT term, doc, col, offset FROM temp.code_fts_terms")]
+
+
+def _practice_list(store: CodeStore, path: Path, count: int) -> Path:
+    """A practice list of ``count`` invented codes the database does not have yet."""
+    have = {row[0] for row in store.conn.execute("SELECT code FROM codes")}
+    codes = [code for code in (f"{n:05d}" for n in range(60_000, 99_999)) if code not in have][:count]
+    rows = "".join(f"{code},Invented practice item {code},ours\n" for code in codes)
+    path.write_text("code,descriptor,category\n" + rows)
+    return path
+
+
+def test_a_large_import_leaves_the_search_index_optimised(db: CodeStore, tmp_path: Path) -> None:
+    """An import that writes a good share of the index's rows (here 1,000 codes beside the 1,478 bundled) merges
+    it into one segment: optimising again changes nothing."""
+    import_paths(db.conn, [_practice_list(db, tmp_path / "big.csv", 1_000)])
+    db.refresh()
     after_import = _fts_pages(db)
     db.conn.execute("INSERT INTO code_fts (code_fts) VALUES ('optimize')")
     assert _fts_pages(db) == after_import
     db.conn.execute("INSERT INTO code_fts (code_fts) VALUES ('integrity-check')")
-    assert db.search("99990").hits
+    assert db.search("invented practice item").hits
+
+
+def test_a_small_import_leaves_the_index_to_automerge_and_every_search_finds_the_same(
+    db: CodeStore, fixtures: Path
+) -> None:
+    """A small import (30 codes into 1,478) does not rewrite the whole index (FTS5 'optimize' rewrites every page
+    however few rows changed); the index holds exactly the same terms, and searches answer the same, as merged."""
+    import_paths(db.conn, [fixtures / "cms" / "PPRRVU2030_Jan.csv", fixtures / "cms" / "HCPC2030_ANWEB_fixture.txt"])
+    db.conn.execute("INSERT INTO code_fts (code_fts) VALUES ('integrity-check')")
+    db.refresh()
+    queries = ["99990", "imaginary visit", "pretend scan", "toy supply", "knee", "office visit", "inj*"]
+    answers = [[hit.code for hit in db.search(query).hits] for query in queries]
+    assert answers[0] and answers[1]
+    terms, pages = _index_terms(db), _fts_pages(db)
+    db.conn.execute("INSERT INTO code_fts (code_fts) VALUES ('optimize')")
+    assert _fts_pages(db) < pages, "the import merged the whole index"
+    assert _index_terms(db) == terms
+    db.refresh()  # no answer remembered from before
+    assert [[hit.code for hit in db.search(query).hits] for query in queries] == answers
 
 
 def test_without_optimize_the_index_has_segments_to_merge(db: CodeStore) -> None:
