@@ -428,6 +428,30 @@ def payment_unavailable(values: dict[str, object]) -> str | None:
     return None
 
 
+# Section 5102(b) of the Deficit Reduction Act of 2005 (RVU file documentation): the technical component of
+# certain imaging services, alone or in the global service, is paid at most what the OPPS would pay. The file
+# gives the PE and MP RVUs "used for OPPS payment amount" (0.00 where the cap does not apply); the lower of the
+# two amounts is paid. Ignoring it showed 70496 at $272.36 where Medicare pays $257.80.
+OPPS_CAP_NOTE = "capped at the OPPS amount (imaging cap, Deficit Reduction Act section 5102(b))"
+
+
+def _opps_capped_rvus(values: dict[str, object], prefix: str, fee_rvus: Decimal, work_gpci: Decimal,
+                      pe_gpci: Decimal, mp_gpci: Decimal) -> Decimal | None:
+    """The GPCI-weighted RVUs of the OPPS amount when the cap applies and is lower than ``fee_rvus``, else
+    ``None``. ``prefix`` is 'nonfacility' or 'facility'."""
+    opps_pe, opps_mp = _decimal(values.get(f"opps_{prefix}_pe")), _decimal(values.get("opps_mp"))
+    work = _decimal(values.get("work_rvu"))
+    if opps_pe is None or opps_mp is None or work is None or (opps_pe == 0 and opps_mp == 0):
+        return None
+    opps = work * work_gpci + opps_pe * pe_gpci + opps_mp * mp_gpci
+    return opps if opps < fee_rvus else None
+
+
+def _cap_notes(amounts: list[PaymentAmount]) -> list[str]:
+    capped = [a.setting for a in amounts if a.note == OPPS_CAP_NOTE]
+    return [f"{' and '.join(capped)}: {OPPS_CAP_NOTE}, lower than the fee-schedule amount"] if capped else []
+
+
 def national_payment(values: dict[str, object], modifier: str, source: str) -> Payment | None:
     """Total RVUs × conversion factor, per setting; ``None`` when the facts do not allow an amount."""
     if payment_unavailable(values) is not None:
@@ -435,15 +459,19 @@ def national_payment(values: dict[str, object], modifier: str, source: str) -> P
     factor = _decimal(values.get("conversion_factor"))
     assert factor is not None
     amounts = []
+    one = Decimal(1)
     for setting, key in (("non-facility", "nonfacility_total"), ("facility", "facility_total")):
         total = _decimal(values.get(key))
-        if _na(values, key.split("_")[0]):
+        prefix = key.split("_")[0]
+        if _na(values, prefix):
             amounts.append(PaymentAmount(setting, None, "NA: not paid in this setting"))
         elif total is None:
             amounts.append(PaymentAmount(setting, None, "no total RVUs in the file"))
         else:
-            amounts.append(PaymentAmount(setting, cents(total * factor)))
-    notes = []
+            capped = _opps_capped_rvus(values, prefix, total, one, one, one)
+            amounts.append(PaymentAmount(setting, cents((capped or total) * factor),
+                                         OPPS_CAP_NOTE if capped is not None else ""))
+    notes = _cap_notes(amounts)
     if str(values.get("status_code", "")).upper() == "T":
         notes.append("status T: paid only when no other fee-schedule service is billed that day")
     return Payment(modifier, "national", tuple(amounts),
@@ -468,8 +496,10 @@ def locality_payment(values: dict[str, object], modifier: str, source: str, loca
             amounts.append(PaymentAmount(setting, None, "no PE RVU in the file"))
         else:
             raw = work * locality.work + pe * locality.pe + mp * locality.mp
-            amounts.append(PaymentAmount(setting, cents(raw * factor)))
-    notes = []
+            capped = _opps_capped_rvus(values, prefix, raw, locality.work, locality.pe, locality.mp)
+            amounts.append(PaymentAmount(setting, cents((capped or raw) * factor),
+                                         OPPS_CAP_NOTE if capped is not None else ""))
+    notes = _cap_notes(amounts)
     rvu_year = next((part for part in source.split() if part.isdigit() and len(part) == 4), "")
     if locality.year and rvu_year and locality.year != rvu_year:
         notes.append(f"GPCIs of {locality.year} applied to RVUs of {rvu_year}: the years differ")

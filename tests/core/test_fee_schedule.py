@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.fee_schedule import (
+    OPPS_CAP_NOTE,
     Locality,
     fact_rows,
     fact_text,
@@ -136,3 +137,28 @@ def test_a_raw_code_is_shown_once_beside_its_meaning() -> None:
     assert "PC/TC indicator" not in others and others["Statute"] == "1861"
     alone = dict(fact_rows({"pctc_indicator": "1"}))  # no meaning stored: the code keeps its row
     assert alone == {"PC/TC indicator": "1"}
+
+
+# An invented imaging code: fee schedule 1.0 + 6.0 + 0.1 = 7.1 RVUs, OPPS PE 5.0 (non-facility) and 6.5 (facility,
+# above the fee-schedule PE: no cap there).
+IMAGING = {"status_code": "A", "work_rvu": 1.0, "nonfacility_pe_rvu": 6.0, "facility_pe_rvu": 6.0, "mp_rvu": 0.1,
+           "nonfacility_total": 7.1, "facility_total": 7.1, "conversion_factor": 30.0,
+           "opps_nonfacility_pe": 5.0, "opps_facility_pe": 6.5, "opps_mp": 0.1}
+
+
+def test_the_opps_imaging_cap_pays_the_lower_amount_nationally_and_per_locality() -> None:
+    # The RVU file's documentation (DRA section 5102(b)): the fee-schedule amount is compared with the OPPS amount
+    # and the lower is paid. 70496 showed $272.36 where the file's OPPS values give $257.80.
+    payment = national_payment(IMAGING, "", "x")
+    assert payment is not None
+    assert amounts(payment) == {"non-facility": Decimal("183.00"), "facility": Decimal("213.00")}  # 6.1 x 30; 7.1 x 30
+    assert [a.note for a in payment.amounts] == [OPPS_CAP_NOTE, ""]
+    assert payment.notes and payment.notes[0].startswith("non-facility: capped")
+    gpci = Locality("1", "ZZ", "00", "TOYLAND", Decimal("1.1"), Decimal("0.9"), Decimal("1.0"), "GPCI 2030", "2030")
+    local = locality_payment(IMAGING, "", "x", gpci)
+    assert local is not None  # (1.0*1.1 + 5.0*0.9 + 0.1*1.0) * 30 = 171.00 against (1.1 + 5.4 + 0.1) * 30 = 198.00
+    assert amounts(local)["non-facility"] == Decimal("171.00")
+    # No OPPS values (0.00 in the file): no cap.
+    plain = {**IMAGING, "opps_nonfacility_pe": 0.0, "opps_facility_pe": 0.0, "opps_mp": 0.0}
+    assert amounts(national_payment(plain, "", "x")) == {"non-facility": Decimal("213.00"),
+                                                         "facility": Decimal("213.00")}
