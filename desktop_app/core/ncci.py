@@ -341,10 +341,14 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
         result.notes.append(f"no {SETTING_LABELS[setting]} MUE table is imported, so units were not checked")
     else:
         effective = conn.execute("SELECT effective_date FROM sources WHERE id = ?", (mues.source_ids[0],)).fetchone()
-        if effective and effective[0] and effective[0] > on.isoformat():
+        too_new = bool(effective and effective[0] and effective[0] > on.isoformat())
+        if too_new:
+            # A table that took effect after the date of service says nothing about it: judging the units by it
+            # gave "denied" verdicts for claims no such limit applied to.
             result.notes.append(f"no imported {SETTING_LABELS[setting]} MUE table was in effect on "
-                                f"{on.isoformat()}; the oldest imported one (effective {effective[0]}) was used")
-        rows = conn.execute(
+                                f"{on.isoformat()} (the oldest imported one is effective {effective[0]}), so units "
+                                "were not checked")
+        rows = [] if too_new else conn.execute(
             "SELECT m.code, m.units, m.adjudication, r.text FROM mue_values m JOIN ncci_rationales r "
             f"ON r.id = m.rationale_id WHERE m.source_id = ? AND m.code IN ({_placeholders(codes)}) ORDER BY m.code",
             (mues.source_ids[0], *codes)).fetchall()
@@ -355,9 +359,13 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
             exceeded = units > limit
             where = "on one claim line" if per_line else "for one patient on one day"
             if exceeded:
+                # An MUE denies the whole claim line (MAI 1) or every line of the code that day (MAI 2 and 3),
+                # never only the units over the limit; MAI 3 may be paid on appeal with the record.
                 message = (f"{code}: {units} units billed, more than the MUE of {limit} {where}"
-                           + ("; that line is denied" if per_line else "; the units over the limit are denied"
-                              if mai == 3 else "; the whole day's units of this code are denied (policy limit)"))
+                           + ("; that claim line is denied" if per_line else
+                              "; every line of this code that day is denied, and an appeal with documentation of "
+                              "medical necessity may succeed (clinical limit)" if mai == 3 else
+                              "; every line of this code that day is denied (policy limit: not paid on appeal)"))
             else:
                 message = f"{code}: {units} unit{'s' if units != 1 else ''}, within the MUE of {limit} {where}"
             result.mue.append(MueFinding(code, units, limit, mai, ADJUDICATION_MEANINGS.get(mai, ""), rationale,

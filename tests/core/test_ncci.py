@@ -88,6 +88,9 @@ def test_mue_per_line_and_per_day(loaded: CodeStore) -> None:
     assert not by_code["10003"].exceeded and not by_code["G0001"].exceeded
     assert [m.code for m in result.mue_exceeded] == ["10002"]
     assert "more than the MUE of 2" in by_code["10002"].message
+    # An MUE denies the whole line or every line of the day, never "the units over the limit" (indicator 3).
+    assert "every line of this code that day is denied" in by_code["10002"].message
+    assert "appeal" in by_code["10002"].message and "over the limit" not in by_code["10002"].message
     per_line = check_claim(loaded.conn, parse_claim("10003 x2"), date(2026, 7, 1))
     assert per_line.mue_exceeded[0].adjudication_indicator == 1 and "one claim line" in per_line.mue[0].message
 
@@ -95,6 +98,10 @@ def test_mue_per_line_and_per_day(loaded: CodeStore) -> None:
 def test_mue_table_before_its_effective_date_is_said(loaded: CodeStore) -> None:
     result = check_claim(loaded.conn, parse_claim("10001"), date(2025, 1, 1))
     assert any("effective 2026-07-01" in n for n in result.notes)
+    # A table effective after the date of service does not judge its units (it said "denied").
+    early = check_claim(loaded.conn, parse_claim("10002 x5"), date(2025, 1, 1))
+    assert early.mue == [] and early.mue_exceeded == []
+    assert any("units were not checked" in n for n in early.notes)
 
 
 def test_newest_version_is_used(loaded: CodeStore, tmp_path: Path) -> None:
@@ -142,6 +149,11 @@ def test_cli_check_json_contract(loaded: CodeStore, db_path: Path) -> None:
             "modifiers_present", "bypassed", "rationale", "message"} <= data["ptp"][0].keys()
     assert [(p["column1"], p["column2"], p["bypassed"]) for p in data["ptp"]] == [
         ("10001", "10002", True), ("10001", "10004", False)]
+    # The only MUE table is effective 2026-07-01: on 2022-06-01 units are not checked; on a later date they are.
+    assert data["mue_exceeded"] == [] and any("units were not checked" in n for n in data["notes"])
+    code, out, err = run_cli(db_path, "check", "10001,", "10002-59", "10004", "10002 x3", "--date", "2026-07-15",
+                             "--json")
+    data = json.loads(out)
     assert data["mue_exceeded"][0]["code"] == "10002" and data["mue_exceeded"][0]["units"] == 4
     code, text, _ = run_cli(db_path, "check", "10001", "10003", "--date", "07/01/2026")
     assert code == 0 and "DENY 10003 is not paid with 10001" in text and "American Medical Association" in text

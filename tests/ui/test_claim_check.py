@@ -42,13 +42,19 @@ def test_check_codes_together_window(qtbot: QtBot, window: MainWindow) -> None:
     assert verdicts == {("10001", "10002"): True, ("10001", "10003"): False, ("10002", "10003"): True}
     text = panel.browser.toPlainText()
     assert "denied" in text and "bypassed" in text and "American Medical Association" in text
-    assert "10003: 2 units billed, more than the MUE of 1 on one claim line" in text
+    # The fixture's MUE table takes effect on 2026-07-01: on 2025-01-01 the units are said not to be checked.
+    assert "units were not checked" in text and "more than the MUE" not in text
     # A later date: the edit deleted on 2022-12-31 is said not to apply; the check follows the date.
     panel.claim.setText("10001 10004")
     panel.date.setDate(QDate(2023, 1, 1))
     qtbot.waitUntil(lambda: panel.result is not None and panel.result.date_of_service == "2023-01-01"
                     and [ln.code for ln in panel.result.lines] == ["10001", "10004"], timeout=WAIT_MS)
     assert "through 2022-12-31" in panel.browser.toPlainText()
+    # On or after the MUE table's effective date the units are judged.
+    panel.claim.setText("10003 x2")
+    panel.date.setDate(QDate(2026, 7, 15))
+    qtbot.waitUntil(lambda: "10003: 2 units billed, more than the MUE of 1 on one claim line"
+                    in panel.browser.toPlainText(), timeout=WAIT_MS)
     # A modifier that does not fit its code is said, as in show/search/validate.
     panel.claim.setText("00100-AA-QK")
     qtbot.waitUntil(lambda: "AA and QK on one line" in panel.browser.toPlainText(), timeout=WAIT_MS)
