@@ -294,9 +294,19 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
         raise ClaimError(f"unknown setting {setting!r}; use practitioner, hospital or dme")
     result = CheckResult(on.isoformat(), setting, list(lines))
     codes = sorted({ln.code for ln in lines})
+    # The modifiers first: one that does not fit its code (59 on an E/M, LT on 99213, a terminated one) cannot
+    # bypass a pair edit either; counting it said "bypassed" above a report that denies the modifier.
+    for ln in lines:
+        if ln.modifiers:
+            code_set = code_set_for(ln.code)
+            for check in check_modifiers(conn, ln.code, code_set.value if code_set else None, ln.modifiers, on=on):
+                if not check.fits:
+                    result.modifiers_unfit.append(UnfitModifier(ln.label(), check.modifier, check.reason))
+    unfit = {(u.line, u.modifier) for u in result.modifiers_unfit}
     modifiers: dict[str, set[str]] = {}
     for ln in lines:
-        modifiers.setdefault(ln.code, set()).update(m for m in ln.modifiers if m in NCCI_MODIFIERS)
+        modifiers.setdefault(ln.code, set()).update(
+            m for m in ln.modifiers if m in NCCI_MODIFIERS and (ln.label(), m) not in unfit)
     day = _day(on)
 
     release = result.ptp_release = ptp_release(conn, setting) if setting != NcciSetting.DME else None
@@ -328,13 +338,6 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
             result.ptp.append(PtpFinding(
                 col1, col2, _iso(effective) or "", _iso(deletion), indicator, MODIFIER_MEANINGS.get(indicator, ""),
                 indicator == 1, present if indicator == 1 else [], bypassed, col2, rationale, bool(before), message))
-
-    for ln in lines:
-        if ln.modifiers:
-            code_set = code_set_for(ln.code)
-            for check in check_modifiers(conn, ln.code, code_set.value if code_set else None, ln.modifiers, on=on):
-                if not check.fits:
-                    result.modifiers_unfit.append(UnfitModifier(ln.label(), check.modifier, check.reason))
 
     mues = result.mue_release = mue_release(conn, setting, on)
     if mues is None:

@@ -189,3 +189,16 @@ def test_the_claim_checks_its_modifiers_on_its_date_of_service(store: CodeStore,
                                                            "January)"}]
     _, text, _ = run_cli(db_path, "check", "99213-Z5", "--date", "2019-12-31")
     assert "Modifiers:" not in text
+
+
+def test_a_modifier_that_does_not_fit_its_code_bypasses_no_edit(store: CodeStore, tmp_path: Path) -> None:
+    # 59 is never used on an E/M code: "36415 99213-59" said "bypassed by modifier 59" above a Modifiers section
+    # that denies 99213-59. A fitting modifier still bypasses.
+    import_paths(store.conn, [write_ptp(tmp_path, rows=(
+        ("36415", "99213", "", "20200101", "*", "1", "Mutually exclusive procedures"),
+        ("36415", "10002", "", "20200101", "*", "1", "Mutually exclusive procedures"),
+    ))])
+    result = check_claim(store.conn, parse_claim("36415 99213-59 10002-59"), date(2026, 7, 15))
+    verdicts = {(p.column1, p.column2): p.bypassed for p in result.ptp}
+    assert verdicts == {("36415", "99213"): False, ("36415", "10002"): True}
+    assert [(u.line, u.modifier) for u in result.modifiers_unfit] == [("99213-59", "59")]
