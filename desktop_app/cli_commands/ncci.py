@@ -49,6 +49,10 @@ def cmd_check(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         missing = sorted({ln.code for ln in lines} - listed)
         if missing:
             out.write(f"       no MUE for {', '.join(missing)}\n")
+    if result.codes_invalid:
+        out.write("Codes:\n")
+        for invalid in result.codes_invalid:
+            out.write(f"  DENY {invalid.message}\n")
     if result.modifiers_unfit:
         out.write("Modifiers:\n")
         for unfit in result.modifiers_unfit:

@@ -25,7 +25,7 @@ from datetime import date
 
 from desktop_app.core.errors import UserError
 from desktop_app.core.grammar import Shape, classify, clean_input, code_set_for, is_code, normalize
-from desktop_app.core.kinds import NCCI_SETTING_LABELS, NcciSetting
+from desktop_app.core.kinds import NCCI_SETTING_LABELS, CodeStatus, NcciSetting
 from desktop_app.core.modifiers import check_modifiers
 
 NO_DELETION = 99991231
@@ -232,6 +232,18 @@ class UnfitModifier:
         return f"{self.line}: -{self.modifier} does not fit: {self.reason}"
 
 
+@dataclass(frozen=True)
+class InvalidCode:
+    """A claim line's code that is not a valid code on the date of service: unknown, or deleted before it."""
+
+    code: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+
 @dataclass
 class CheckResult:
     date_of_service: str
@@ -246,6 +258,9 @@ class CheckResult:
     # The modifiers that do not fit their code on the date of service (terminated, wrong code set, refused by the
     # RVU file's indicators …): the same check as show/search/validate, dated by the claim.
     modifiers_unfit: list[UnfitModifier] = field(default_factory=list)
+    # Codes not valid on the date of service (not in the database, or deleted before it): the edits of a code
+    # that cannot be billed say nothing useful, and the check said nothing of S0020 terminated in 2023.
+    codes_invalid: list[InvalidCode] = field(default_factory=list)
 
     @property
     def mue_exceeded(self) -> list[MueFinding]:
@@ -268,6 +283,7 @@ class CheckResult:
             "mue_release": release(self.mue_release),
             "notes": list(self.notes),
             "modifiers_unfit": [asdict(m) for m in self.modifiers_unfit],
+            "codes_invalid": [asdict(c) for c in self.codes_invalid],
             "notice": NOTICE,
         }
 
@@ -287,6 +303,25 @@ def _placeholders(values: Sequence[object]) -> str:
     return ",".join("?" for _ in values)
 
 
+def _invalid_codes(conn: sqlite3.Connection, codes: list[str], on: date) -> list[InvalidCode]:
+    """The codes that are not in the database, or were deleted before ``on`` (a HCPCS termination date is the
+    last day the code may be billed)."""
+    known = {row[0]: (row[1], row[2]) for row in conn.execute(
+        f"SELECT code, status, deleted_date FROM codes WHERE kind = 'code' AND code IN ({_placeholders(codes)})",
+        codes)}
+    invalid = []
+    for code in codes:
+        if code not in known:
+            invalid.append(InvalidCode(code, "not in your database (not in the bundled reference nor an imported "
+                                             "file): check the code"))
+            continue
+        status, deleted = known[code]
+        if status == CodeStatus.DELETED and (not deleted or deleted < on.isoformat()):
+            through = f"valid through {deleted}, " if deleted else ""
+            invalid.append(InvalidCode(code, f"deleted: {through}not on {on.isoformat()}"))
+    return invalid
+
+
 def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
                 setting: str = NcciSetting.PRACTITIONER) -> CheckResult:
     """Every PTP edit in effect on ``on`` between codes of ``lines``, and every MUE (exceeded or not)."""
@@ -294,6 +329,7 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
         raise ClaimError(f"unknown setting {setting!r}; use practitioner, hospital or dme")
     result = CheckResult(on.isoformat(), setting, list(lines))
     codes = sorted({ln.code for ln in lines})
+    result.codes_invalid = _invalid_codes(conn, codes, on)
     # The modifiers first: one that does not fit its code (59 on an E/M, LT on 99213, a terminated one) cannot
     # bypass a pair edit either; counting it said "bypassed" above a report that denies the modifier.
     for ln in lines:

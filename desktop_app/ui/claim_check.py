@@ -63,6 +63,12 @@ def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
                  f"{escape(ncci.SETTING_LABELS[result.setting])}</span></p>")
     for note in result.notes:  # missing or out-of-date tables: said before the answers they limit
         parts.append(f"<p><b>Note:</b> {escape(note)}</p>")
+    if result.codes_invalid:
+        parts.append(f"<h3>Codes not valid on this date: {len(result.codes_invalid)}</h3><table>")
+        for invalid in result.codes_invalid:
+            parts.append(f"<tr><td><span class='deny'>denied</span></td><td>{escape(invalid.code)}</td>"
+                         f"<td>{escape(invalid.reason)}</td></tr>")
+        parts.append("</table>")
     if result.modifiers_unfit:
         parts.append(f"<h3>Modifiers that do not fit: {len(result.modifiers_unfit)}</h3><table>")
         for unfit in result.modifiers_unfit:
