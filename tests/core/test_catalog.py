@@ -43,3 +43,25 @@ def test_a_code_belongs_to_the_narrowest_section_on_a_path_from_the_top(store: C
 def test_e_m_codes_between_subsection_ranges_get_their_own_section(store: CodeStore, code: str, section: str) -> None:
     found = store.catalog.section_for(code)
     assert found is not None and found.name == section
+
+
+@pytest.mark.parametrize(("code", "path"), [
+    # The review: 0001A (a vaccine administration code) was filed under the vaccine products; J9035's section
+    # range lay outside its parent's; J8610 (oral methotrexate) was "other than oral"; V5362 (speech screening)
+    # was a hearing service.
+    ("0001A", ["Medicine", "Immunization Administration for Vaccines/Toxoids"]),
+    ("J9035", ["J: Drugs Administered Other Than Oral Method", "Chemotherapy Drugs"]),
+    ("J8610", ["J: Drugs Administered Other Than Oral Method", "Oral and Rectal Drugs"]),
+    ("J1100", ["J: Drugs Administered Other Than Oral Method"]),
+    ("V5362", ["V: Vision and Hearing Services", "Speech-Language Pathology Services"]),
+    ("V5010", ["V: Vision and Hearing Services", "Hearing Services"]),
+])
+def test_sections_the_review_found_misfiled(store: CodeStore, code: str, path: list[str]) -> None:
+    section = store.catalog.section_for(code)
+    assert section is not None
+    found = store.catalog.section_path(section.id)
+    assert [s.name for s in found] == path
+    # the code lies in its section's range and, where the parent has ranges of the same shape, in the parent's
+    assert all(any(code in r for r in s.ranges) for s in found if any(r.start[-1:].isalpha() == code[-1:].isalpha()
+                                                                       and r.start[:1].isalpha() == code[:1].isalpha()
+                                                                       for r in s.ranges))

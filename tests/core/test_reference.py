@@ -41,7 +41,7 @@ def test_four_code_sets_with_at_least_12_features_each(catalog: Catalog) -> None
         ("20610", ["Surgery", "Musculoskeletal System"]),
         ("69990", ["Surgery", "Operating Microscope"]),
         ("0001U", ["Pathology and Laboratory", "Proprietary Laboratory Analyses (PLA)"]),
-        ("0001A", ["Medicine", "Vaccines and Toxoids"]),
+        ("0001A", ["Medicine", "Immunization Administration for Vaccines/Toxoids"]),  # an administration code
         ("99600", ["Medicine", "Home Health Procedures/Services"]),
         ("2016F", ["Physical Examination"]),
         ("0521F", ["Patient Management"]),
