@@ -19,7 +19,7 @@ from desktop_app.cli_commands.common import (
 )
 from desktop_app.core.enums import StrEnum
 from desktop_app.core.export import code_facts
-from desktop_app.core.grammar import Shape, classify, code_set_for, normalize, parse_modified_code
+from desktop_app.core.grammar import Shape, classify, code_set_for, normalize, parse_modified_code, split_units
 from desktop_app.core.kinds import CodeKind, CodeStatus
 from desktop_app.core.store import CodeStore
 
@@ -105,11 +105,13 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
     and fit the code, or the line is invalid and ``reason`` says why. A bare modifier must be one CodeDesk
     knows (bundled or imported), not any two characters."""
     for item in items:
-        modified = parse_modified_code(item.text)
-        code = modified.code if modified else normalize(item.text)
+        # "J1100 x 3": units after the code, as `check` and `search` read them (it was judged "invalid J1100X3").
+        text, units = split_units(item.text)
+        modified = parse_modified_code(text)
+        code = modified.code if modified else normalize(text)
         shape = classify(code)
         record: dict[str, object] = {"line": item.line, "input": item.text, "code": code,
-                                     "valid": shape is not None, "modifiers": [], "reason": None}
+                                     "valid": shape is not None, "modifiers": [], "reason": None, "units": units}
         if shape is None:
             record.update(category=None, section=[], title="", title_source=None, known=False,
                           status=LineStatus.INVALID, kind=None,

@@ -350,6 +350,19 @@ def parse_code_item(text: str) -> ListItem | None:
     return None
 
 
+_TRAILING_UNITS_RE = re.compile(r"^(?P<code>.*?\S)\s*(?:[x×*]\s*(?P<n1>\d{1,4})|\s(?P<n2>\d{1,4})\s*u(?:nits?)?)\s*$",
+                                re.I)
+
+
+def split_units(text: str) -> tuple[str, int | None]:
+    """``J1100 x 3``, ``J1100x3``, ``99213 2u``, ``J1100 3 units`` → the code part and the unit count; the text
+    and ``None`` when it ends in no count. After a dash ``X2`` is the modifier X2 (``20610-X2``), not units."""
+    match = _TRAILING_UNITS_RE.match(text.strip())
+    if not match or match.group("code")[-1:] in _DASHES:
+        return text, None
+    return match.group("code"), int(match.group("n1") or match.group("n2"))
+
+
 def parse_code_list(text: str) -> list[ListItem] | None:
     """``'99213, 3074F'`` or ``'99202-99205; G0438'`` → items; ``None`` unless every piece is code-like.
 

@@ -39,3 +39,15 @@ def test_codes_whose_descriptors_read_alike_get_our_summary_under_them(db_path: 
     rows = json.loads(cli(db_path, "validate", str(listing), "--json")[1])
     assert [row["title_source"] for row in rows] == ["CMS PFS RVU 2030 January (RVU30A)"] * 2 + [
         "CodeDesk plain-language summary (our own words)"]
+
+
+def test_units_after_a_code_are_read_as_units(db_path: Path, tmp_path: Path) -> None:
+    # "J1100 x 3" was "invalid J1100X3"; check and search read the count as units, so validate does too.
+    listing = tmp_path / "codes.txt"
+    listing.write_text("J1100 x 3\n99213-25 2u\n99213\n", encoding="utf-8")
+    status, out, err = cli(db_path, "validate", str(listing), "--json")
+    assert status == 0, err
+    rows = json.loads(out)
+    assert [(row["code"], row["valid"], row["units"]) for row in rows] == [
+        ("J1100", True, 3), ("99213", True, 2), ("99213", True, None)]
+    assert [m["modifier"] for m in rows[1]["modifiers"]] == ["25"]

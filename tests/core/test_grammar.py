@@ -23,6 +23,7 @@ from desktop_app.core.grammar import (
     parse_code_list,
     parse_prefix,
     parse_range,
+    split_units,
 )
 
 
@@ -164,3 +165,13 @@ def test_the_code_set_names_in_the_bundle_are_the_grammars() -> None:
     assert [(c.id, c.name, c.short_name) for c in catalog.code_sets] == [
         (c.value, c.label, c.short_label) for c in CodeSet]
     assert [c.compact_label for c in CodeSet] == ["Category I", "Category II", "Category III", "HCPCS Level II"]
+
+
+@pytest.mark.parametrize(("text", "split"), [
+    ("J1100 x 3", ("J1100", 3)), ("J1100x3", ("J1100", 3)), ("99213 2u", ("99213", 2)),
+    ("J1100 3 units", ("J1100", 3)), ("99213-25 x2", ("99213-25", 2)),
+    ("20610-X2", ("20610-X2", None)),  # after a dash: the modifier X2
+    ("99213", ("99213", None)), ("27447-RT", ("27447-RT", None)),
+])
+def test_split_units(text: str, split: tuple[str, int | None]) -> None:
+    assert split_units(text) == split
