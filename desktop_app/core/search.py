@@ -88,6 +88,10 @@ FAMILY_CLOSE = 0.8
 # so they rank lower); a query only they answer ("tooth extraction", "anesthesia knee") still lists them, in the
 # same order.
 SECONDARY_SCORE_SHARE = 0.8
+# The family order (99211 … 99215 in code order) is applied to at least this many of the best rows before they
+# are cut to the limit asked for: cut first, "hemoglobin a1c" listed 83037 but not 83036 at --limit 5 and 83036
+# first at --limit 10, so the answer depended on how many rows were asked for. 50 is the window's first page.
+ORDERED_FLOOR = 50
 SECONDARY_FAMILY_SQL = (f"(c.code_set = '{CodeSet.HCPCS}' AND c.code GLOB 'D[0-9]*')"
                         f" OR (c.code_set = '{CodeSet.CAT_I}' AND c.code BETWEEN '00100' AND '01999')")
 SECONDARY_SQL = f"(CASE WHEN {SECONDARY_FAMILY_SQL} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
@@ -438,9 +442,10 @@ class SearchEngine:
                     ORDER BY status = 'deleted', kind = 'modifier', score - common * ?, code
                     LIMIT ?) AS best
                 CROSS JOIN codes c ON c.id = best.ranked_id""",
-            [self._filtered_expression(expression, filters), *params, rank_limit, COMMON_CODE_BONUS, limit],
+            [self._filtered_expression(expression, filters), *params, rank_limit, COMMON_CODE_BONUS,
+             max(limit, ORDERED_FLOOR)],
         ).fetchall()
-        return family_order(rows, every_word), (int(rows[0]["ranked"]) if rows and counted else 0)
+        return family_order(rows, every_word)[:limit], (int(rows[0]["ranked"]) if rows and counted else 0)
 
     def _count_fts(self, expression: str, filters: SearchFilters) -> dict[str, int]:
         """Matches per category, codes and modifiers alike, as the list shows them under that category's filter

@@ -185,3 +185,12 @@ def test_a_two_letter_clinical_abbreviation_means_the_clinical_thing_before_the_
     hits = store.search(query, limit=50).hits
     assert hits
     assert (hits[0].code == query.upper()) is modifier_first
+
+
+@pytest.mark.parametrize("query", ["office visit established", "blood pressure", "knee", "colonoscopy"])
+def test_the_first_rows_do_not_depend_on_how_many_are_asked_for(store: CodeStore, query: str) -> None:
+    # The family order was applied after the cut: "hemoglobin a1c" listed 83036 first at --limit 10 and not at
+    # all at --limit 5.
+    wide = [hit.code for hit in store.search(query, limit=40).hits]
+    for limit in (1, 3, 5, 10):
+        assert [hit.code for hit in store.search(query, limit=limit).hits] == wide[:limit]
