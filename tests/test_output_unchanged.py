@@ -69,7 +69,8 @@ OTHERS = (
 VALIDATE = "code\n99990\n99993\n0990F-8P\nTC\nbanana\nG9990\n99999\n"
 
 # Values that differ from run to run; blanked wherever they occur in the JSON or the tables.
-_VOLATILE_KEYS = frozenset({"seconds", "loaded_at", "path", "database", "db", "size_bytes", "log_file"})
+_VOLATILE_KEYS = frozenset({"seconds", "loaded_at", "path", "database", "db", "size_bytes", "log_file",
+                            "in_effect_on"})  # in_effect_on: today, without --date
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d|Z)?")
 
 

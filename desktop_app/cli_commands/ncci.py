@@ -64,6 +64,8 @@ def cmd_check(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
+    from datetime import date
+
     from desktop_app.core import ncci
 
     code = normalize(args.code)
@@ -76,7 +78,10 @@ def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     mues = ncci.code_mues(store.conn, code, on)
     if args.json:
         print_json({
-            "code": code, "setting": args.setting, "on": page.on, "total": page.total,
+            # "in_effect_on": the day each edit's in_effect is judged against (today without --date; "on" stays
+            # null then, as every edit is listed).
+            "code": code, "setting": args.setting, "on": page.on, "in_effect_on": (on or date.today()).isoformat(),
+            "total": page.total,
             "as_column1": page.as_column1, "as_column2": page.as_column2, "page": args.page,
             "page_size": ncci.EDIT_PAGE, "edits": [e.__dict__ for e in page.edits],
             "mue": [m.__dict__ for m in mues], "notice": ncci.NOTICE,

@@ -165,6 +165,10 @@ def test_cli_edits(loaded: CodeStore, db_path: Path) -> None:
     code, out, _ = run_cli(db_path, "edits", "10001", "--json")
     data = json.loads(out)
     assert code == 0 and data["total"] == 6 and data["as_column2"] == 1 and data["mue"][0]["units"] == 1
+    # Without --date every edit is listed ("on": null) and in_effect is judged against today, which is said.
+    assert data["on"] is None and data["in_effect_on"] == date.today().isoformat()
+    dated = json.loads(run_cli(db_path, "edits", "10001", "--date", "2022-06-01", "--json")[1])
+    assert dated["on"] == dated["in_effect_on"] == "2022-06-01"
 
 
 def test_the_claim_checks_its_modifiers_on_its_date_of_service(store: CodeStore, db_path: Path, tmp_path: Path
