@@ -285,7 +285,13 @@ def _write_measure(detail: MeasureDetail, out: TextIO) -> None:
         total = sum(len(v) for v in detail.eligibility.values())
         counts = ", ".join(f"{len(v):,} {category_label(k) if k in ('I', 'II', 'III', 'HCPCS') else k}"
                            for k, v in detail.eligibility.items())
-        out.write(f"\nEligible population (denominator): {total:,} procedure codes ({counts})\n")
+        groups = [g for g in detail.option_groups if "." in g]
+        # The option groups have denominators of their own, merged when the measure itself is asked for: said,
+        # with the command that shows a group alone.
+        across = (f"; its {len(detail.option_groups)} option groups together (`measure {groups[0]}` shows one "
+                  "alone)" if groups and "." not in detail.measure_id else "")
+        out.write(f"\nEligible population (denominator): {total:,} procedure code{'s' if total != 1 else ''} "
+                  f"({counts}){across}\n")
         for code_set, codes in detail.eligibility.items():
             shown = ", ".join(codes[:12]) + (f", \u2026 (+{len(codes) - 12:,})" if len(codes) > 12 else "")
             out.write(f"  {code_set}: {shown}\n")

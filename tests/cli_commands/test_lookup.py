@@ -56,3 +56,15 @@ def test_a_code_typed_outside_the_category_filter_is_shown_and_named(db_path: Pa
     assert lines[-1].startswith("Titles: ")
     status, out, _ = cli(db_path, "search", "J1100", "--category", "HCPCS")
     assert "outside" not in out
+
+
+def test_a_measure_with_option_groups_says_its_denominator_merges_them(db_path: Path) -> None:
+    # "measure 024" printed one merged list as if it were one denominator, and "1 procedure codes".
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "qpp"
+    assert cli(db_path, "import", str(fixtures / "measures-data-2030.json"))[0] == 0
+    _, whole, _ = cli(db_path, "measure", "901")
+    line = next(x for x in whole.splitlines() if x.startswith("Eligible population"))
+    assert "2 procedure codes" in line and "its 2 option groups together (`measure 901.01` shows one alone)" in line
+    _, group, _ = cli(db_path, "measure", "901.01")
+    line = next(x for x in group.splitlines() if x.startswith("Eligible population"))
+    assert "1 procedure code (" in line and "option groups" not in line
