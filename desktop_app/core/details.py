@@ -318,8 +318,11 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
         Descriptor(r["kind"], r["text"], sources[r["source_id"]])
         for r in conn.execute("SELECT * FROM descriptors WHERE code = ? AND kind != 'keywords'", (code,))
     ]
-    # Ours first (the bundle always has it), then official text by kind, the newest source first.
-    descriptors.sort(key=lambda d: (order.get(d.kind, 99), -d.source.id))
+    # Ours first (the bundle always has it), then official text by kind, the newest source first: newest by the
+    # release's effective date, then by import order (an older release imported later came first).
+    descriptors.sort(key=lambda d: -d.source.id)
+    descriptors.sort(key=lambda d: d.source.effective_date or "", reverse=True)
+    descriptors.sort(key=lambda d: order.get(d.kind, 99))
     detail.descriptors = descriptors
     detail.facts = [
         Facts(r["modifier"], sources[r["source_id"]],

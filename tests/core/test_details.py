@@ -36,3 +36,16 @@ def test_a_code_no_file_describes_still_shows_its_measures(store: CodeStore) -> 
     assert not detail.known
     assert detail.code_set == "HCPCS"
     assert [(m.measure_id, m.role) for m in detail.measures] == [("001", "exclusion")]
+
+
+def test_the_newest_release_describes_first_whatever_the_import_order(store: CodeStore) -> None:
+    # The 2020 HCPCS file imported after the 2025 one put its obsolete long descriptor first.
+    for name, effective, text in (("HCPCS 2025", "2025-10-01", "Current invented words"),
+                                  ("HCPCS 2020", "2020-01-01", "Obsolete invented words")):
+        source = int(store.conn.execute(
+            "INSERT INTO sources (kind, name, file_name, release, loaded_at, effective_date) "
+            "VALUES ('cms-hcpcs', ?, 'f', ?, 'now', ?)", (name, effective[:4], effective)).lastrowid)
+        store.conn.execute("INSERT INTO descriptors (code, kind, text, source_id) VALUES ('99213', 'long', ?, ?)",
+                           (text, source))
+    longs = [d.text for d in store.detail("99213").descriptors if d.kind == "long"]
+    assert longs == ["Current invented words", "Obsolete invented words"]
