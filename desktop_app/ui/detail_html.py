@@ -90,9 +90,11 @@ def _payments_html(detail: CodeDetail) -> str:
     if detail.payments:
         parts.append("</table>")
     # One line per way of computing: a code and its modifier rows (G0105 and G0105-53) share theirs, said once.
+    # Notes (the OPPS imaging cap, GPCI years) once each too, apart from the formulas they would otherwise split.
     explained = dict.fromkeys(
         f"{escape(payment.where.capitalize())}: {escape(payment.formula)} ({escape(payment.source)})."
-        + "".join(f" {escape(n)}." for n in payment.notes) for payment in detail.payments)
+        for payment in detail.payments)
+    explained.update(dict.fromkeys(f"{escape(n)}." for payment in detail.payments for n in payment.notes))
     parts += [f"<p class='muted'>{line}</p>" for line in explained]
     for note in detail.payment_notes:
         parts.append(f"<p class='muted'>No payment amount: {escape(note)}.</p>")
