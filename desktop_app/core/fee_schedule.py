@@ -432,7 +432,7 @@ def payment_unavailable(values: dict[str, object]) -> str | None:
 # certain imaging services, alone or in the global service, is paid at most what the OPPS would pay. The file
 # gives the PE and MP RVUs "used for OPPS payment amount" (0.00 where the cap does not apply); the lower of the
 # two amounts is paid. Ignoring it showed 70496 at $272.36 where Medicare pays $257.80.
-OPPS_CAP_NOTE = "capped at the OPPS amount (imaging cap, Deficit Reduction Act section 5102(b))"
+OPPS_CAP_NOTE = "OPPS cap"  # beside the amount; the payment's note says it in full
 
 
 def _opps_capped_rvus(values: dict[str, object], prefix: str, fee_rvus: Decimal, work_gpci: Decimal,
@@ -449,7 +449,8 @@ def _opps_capped_rvus(values: dict[str, object], prefix: str, fee_rvus: Decimal,
 
 def _cap_notes(amounts: list[PaymentAmount]) -> list[str]:
     capped = [a.setting for a in amounts if a.note == OPPS_CAP_NOTE]
-    return [f"{' and '.join(capped)}: {OPPS_CAP_NOTE}, lower than the fee-schedule amount"] if capped else []
+    return [f"{' and '.join(capped)}: capped at the OPPS amount, lower than the fee-schedule amount (imaging cap, "
+            "Deficit Reduction Act section 5102(b))"] if capped else []
 
 
 def national_payment(values: dict[str, object], modifier: str, source: str) -> Payment | None:
