@@ -16,6 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CODEDESK_LOG_DIR", tempfile.mkdtemp(prefix="codedesk-test-logs-"))
 
 import desktop_app
+from desktop_app.core.importers import import_paths
 from desktop_app.core.store import CodeStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,6 +51,21 @@ def reference_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store.conn.execute("PRAGMA journal_mode = DELETE")
     store.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def store_with_real_files(shared_data: Path, reference_template: Path, tmp_path_factory: pytest.TempPathFactory
+                          ) -> Iterator[CodeStore]:
+    """The bundled reference with the real 2025 RVU CSV and HCPCS workbook imported, built once for every module
+    that only searches it (the search-reach and vocabulary rounds): do not change it in a test."""
+    path = tmp_path_factory.mktemp("real-files") / "imported.sqlite3"
+    shutil.copyfile(reference_template, path)
+    store = CodeStore.open(path)
+    import_paths(store.conn, [shared_data / "cms-pfs-rvu-2025d" / "PPRRVU2025_Oct.csv",
+                              shared_data / "cms-hcpcs-2025-oct" / "HCPC2025_OCT_ANWEB.xlsx"])
+    store.refresh()
+    yield store
+    store.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ HCPCS files into a copy of the reference and skip without ../shared/data.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,9 @@ from desktop_app.core.store import CodeStore
 from desktop_app.core.vocabulary import QueryUnit
 
 
-@pytest.fixture(scope="module")
-def imported(shared_data: Path, reference_template: Path, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[CodeStore]:
-    path = tmp_path_factory.mktemp("reach") / "imported.sqlite3"
-    shutil.copyfile(reference_template, path)
-    store = CodeStore.open(path)
-    import_paths(store.conn, [shared_data / "cms-pfs-rvu-2025d" / "PPRRVU2025_Oct.csv",
-                              shared_data / "cms-hcpcs-2025-oct" / "HCPC2025_OCT_ANWEB.xlsx"])
-    store.refresh()
-    yield store
-    store.close()
+@pytest.fixture
+def imported(store_with_real_files: CodeStore) -> CodeStore:
+    return store_with_real_files  # shared, built once (tests/conftest.py); searched only
 
 
 def codes(store: CodeStore, query: str, limit: int = 10) -> list[str]:

@@ -8,14 +8,9 @@ run on the real files imported (skipped without ../shared/data), for codes of no
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from desktop_app.core.database import MIGRATIONS
-from desktop_app.core.importers import import_paths
 from desktop_app.core.results import MatchKind
 from desktop_app.core.store import CodeStore
 from desktop_app.core.vocabulary import Vocabulary, load_vocabulary
@@ -119,17 +114,9 @@ def test_the_round_is_one_migration() -> None:
     assert [step.__name__ for step in MIGRATIONS].count("_migrate_search_reach_7") == 1
 
 
-@pytest.fixture(scope="module")
-def imported(shared_data: Path, reference_template: Path, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[CodeStore]:
-    path = tmp_path_factory.mktemp("round7") / "imported.sqlite3"
-    shutil.copyfile(reference_template, path)
-    store = CodeStore.open(path)
-    import_paths(store.conn, [shared_data / "cms-pfs-rvu-2025d" / "PPRRVU2025_Oct.csv",
-                              shared_data / "cms-hcpcs-2025-oct" / "HCPC2025_OCT_ANWEB.xlsx"])
-    store.refresh()
-    yield store
-    store.close()
+@pytest.fixture
+def imported(store_with_real_files: CodeStore) -> CodeStore:
+    return store_with_real_files  # shared, built once (tests/conftest.py); searched only
 
 
 def test_a_puncture_written_pnxr_has_every_word(imported: CodeStore) -> None:
