@@ -113,6 +113,9 @@ class ChangeReport:
     added: list[str] = field(default_factory=list)
     deleted: list[dict[str, str]] = field(default_factory=list)  # {"code", "deleted_date"}
     reinstated: list[str] = field(default_factory=list)
+    # Codes the newer release lists as already deleted and the older does not have: added and deleted between the
+    # two (C9803, added 2020-03 and terminated 2023-12, between the 2020 and 2025 HCPCS files). They were in no list.
+    added_and_deleted: list[dict[str, str]] = field(default_factory=list)  # {"code", "deleted_date"}
     descriptors: list[DescriptorChange] = field(default_factory=list)
     facts: list[FactChange] = field(default_factory=list)
     roles: list[RoleChange] = field(default_factory=list)
@@ -131,10 +134,12 @@ class ChangeReport:
                        "roles_added": sum(1 for r in self.roles if r.change == ChangeKind.ADDED),
                        "roles_removed": sum(1 for r in self.roles if r.change == ChangeKind.REMOVED),
                        "action_codes_checked": len(self.action_checks),
-                       "action_codes_disagreeing": len(disagreements)},
+                       "action_codes_disagreeing": len(disagreements),
+                       "added_and_deleted": len(self.added_and_deleted)},
             "added": self.added,
             "deleted": self.deleted,
             "reinstated": self.reinstated,
+            "added_and_deleted": self.added_and_deleted,
             "descriptor_changed": [asdict(d) for d in self.descriptors],
             "facts_changed": [asdict(f) for f in self.facts],
             "roles": [asdict(r) for r in self.roles],
@@ -274,6 +279,8 @@ def compare(conn: sqlite3.Connection, family: str | None = None, old: str | None
         if not deleted_in(new_facts, code):
             report.added.append(code)
             computed.setdefault(code, []).append(ChangeKind.ADDED)
+        else:
+            report.added_and_deleted.append({"code": code, "deleted_date": deleted_in(new_facts, code)})
     for code in sorted(old_codes):
         was_deleted = deleted_in(old_facts, code)
         now_deleted = deleted_in(new_facts, code)
@@ -345,6 +352,7 @@ def report_rows(report: ChangeReport) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [("added", code, "", "", "", "", "") for code in report.added]
     rows += [("deleted", d["code"], d.get("note", ""), "", "", "", d["deleted_date"]) for d in report.deleted]
     rows += [("reinstated", code, "", "", "", "", "") for code in report.reinstated]
+    rows += [("added and deleted", d["code"], "", "", "", "", d["deleted_date"]) for d in report.added_and_deleted]
     rows += [("descriptor changed", d.code, d.kind, d.old, d.new, "", "") for d in report.descriptors]
     rows += [("fact changed", f.code, f.fact, fact_text(f.old), fact_text(f.new),
               "" if f.delta is None else f"{f.delta:+g}", "") for f in report.facts]
