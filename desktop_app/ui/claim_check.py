@@ -55,6 +55,16 @@ def _until(deletion: str | None) -> str:
     return f"through {escape(deletion)}" if deletion else "no deletion date"
 
 
+def _denied_table(title: str, rows: list[tuple[str, str]]) -> list[str]:
+    """A heading with the count and one "denied" row per (what, why); nothing when there are no rows."""
+    if not rows:
+        return []
+    return [f"<h3>{escape(title)}: {len(rows)}</h3><table>",
+            *(f"<tr><td><span class='deny'>denied</span></td><td>{escape(what)}</td><td>{escape(why)}</td></tr>"
+              for what, why in rows),
+            "</table>"]
+
+
 def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
     """A claim check as rich text: each PTP edit that fires, each MUE, what does not apply, notes, the notice."""
     parts = [_style(palette)]
@@ -63,18 +73,10 @@ def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
                  f"{escape(ncci.SETTING_LABELS[result.setting])}</span></p>")
     for note in result.notes:  # missing or out-of-date tables: said before the answers they limit
         parts.append(f"<p><b>Note:</b> {escape(note)}</p>")
-    if result.codes_invalid:
-        parts.append(f"<h3>Codes not valid on this date: {len(result.codes_invalid)}</h3><table>")
-        for invalid in result.codes_invalid:
-            parts.append(f"<tr><td><span class='deny'>denied</span></td><td>{escape(invalid.code)}</td>"
-                         f"<td>{escape(invalid.reason)}</td></tr>")
-        parts.append("</table>")
-    if result.modifiers_unfit:
-        parts.append(f"<h3>Modifiers that do not fit: {len(result.modifiers_unfit)}</h3><table>")
-        for unfit in result.modifiers_unfit:
-            parts.append(f"<tr><td><span class='deny'>denied</span></td><td>{escape(unfit.line)}</td>"
-                         f"<td>-{escape(unfit.modifier)}: {escape(unfit.reason)}</td></tr>")
-        parts.append("</table>")
+    parts += _denied_table("Codes not valid on this date",
+                           [(invalid.code, invalid.reason) for invalid in result.codes_invalid])
+    parts += _denied_table("Modifiers that do not fit",
+                           [(unfit.line, f"-{unfit.modifier}: {unfit.reason}") for unfit in result.modifiers_unfit])
     if result.ptp_release is not None:
         verdicts = [p for p in result.ptp if not p.bypassed]
         parts.append(f"<h3>Pairs (PTP edits): {len(result.ptp)} apply, {len(verdicts)} denied</h3>")
