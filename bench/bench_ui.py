@@ -128,6 +128,15 @@ def open_window(db: Path) -> tuple[object, object, Callable[[], None]]:
     return window, store, close
 
 
+def results_area(stack: object) -> object:
+    """What the window repaints when an answer comes: the list's viewport (a model reset repaints only that, not
+    the list's frame, header and scroll bar), or the empty-state page."""
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    shown = stack.currentWidget()  # type: ignore[attr-defined]
+    return shown.viewport() if isinstance(shown, QAbstractScrollArea) else shown
+
+
 def wait_until(condition: Callable[[], bool], timeout: float) -> None:
     """Run the real event loop (which sleeps while idle, as the app's does) until ``condition`` holds.
 
@@ -182,7 +191,7 @@ def measure_keystroke_to_paint(db: Path) -> tuple[list[float], list[float]]:
         def on_answer(answer: SearchAnswer) -> None:
             answered_at[0] = time.perf_counter()
             database_ms[0] = answer.seconds * 1000
-            stack.currentWidget().update()
+            results_area(stack).update()
 
         service.on(SearchAnswer, on_answer)
         latencies, in_database = [], []
@@ -256,7 +265,7 @@ def measure_filter_clicks(db: Path) -> list[tuple[str, str, float]]:
 
         def on_answer(_answer: SearchAnswer) -> None:
             answered_at[0] = time.perf_counter()
-            stack.currentWidget().update()
+            results_area(stack).update()
 
         service.on(SearchAnswer, on_answer)
         clicks = []
@@ -289,7 +298,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="start-up runs (median reported)")
     parser.add_argument("--skip-1m", action="store_true", help="skip the 1,000,000-code stall measurement")
     parser.add_argument("--db", type=Path, action="append", default=[],
-                        help="also time filter clicks on this database (e.g. one with the real CMS files imported)")
+                        help="also time keystrokes and filter clicks on this database (e.g. real files imported)")
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                         help="Qt platform for the start-up runs (offscreen, or xcb with a DISPLAY)")
     args = parser.parse_args()
@@ -316,6 +325,13 @@ def main() -> int:
                  f"{percentile(outside, 0.5):.1f} / {percentile(outside, 0.95):.1f} ms", "—", True))
     rows.append(filter_click_row("25k codes", measure_filter_clicks(db25)))
     for extra in args.db:
+        # The synthetic words are spread unlike a real file's ("office" is in half its codes), so the real data
+        # a coder imports is timed too, under the same target.
+        extra_latencies, _ = measure_keystroke_to_paint(extra)
+        extra_p95 = percentile(extra_latencies, 0.95)
+        rows.append((f"keystroke → results painted, {extra.name[:24]} p50 / p95 / max",
+                     f"{percentile(extra_latencies, 0.5):.1f} / {extra_p95:.1f} / {max(extra_latencies):.1f} ms",
+                     "p95 ≤ 16 ms", extra_p95 <= 16))
         rows.append(filter_click_row(extra.name[:24], measure_filter_clicks(extra)))
     if not args.skip_1m:
         db1m = build_synthetic_db(OUT / "synthetic-1000000.sqlite3", 1_000_000)

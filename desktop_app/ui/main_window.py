@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -62,6 +61,7 @@ from desktop_app.ui.requests import (
     WorkingSetAnswer,
 )
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
+from desktop_app.ui.steady_tabs import SteadyTabWidget
 from desktop_app.ui.theme import ThemeChoice
 from desktop_app.ui.user_requests import ViewRecorded, WorkingSetImported, WorkingSetWritten
 from desktop_app.ui.window_layout import COMPARE_CODES_TAB as COMPARE_CODES_TAB
@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
         self.comparison_view.code_sets_changed.connect(self._request_comparison)
         self.comparison_view.code_activated.connect(self.open_code)
 
-        self.tabs = QTabWidget(self)
+        self.tabs = SteadyTabWidget(self)
         self.tabs.setObjectName("tabs")
         self.tabs.setAccessibleName("Views")
         self.tabs.addTab(search_tab, "&Search")
