@@ -22,6 +22,7 @@ from desktop_app.core.export import code_facts
 from desktop_app.core.grammar import Shape, classify, code_set_for, normalize, parse_modified_code, split_units
 from desktop_app.core.kinds import CodeKind, CodeStatus
 from desktop_app.core.store import CodeStore
+from desktop_app.core.valid_dates import deletion_words
 
 
 class LineStatus(StrEnum):
@@ -135,8 +136,7 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
             status=(row["status"] if row else LineStatus.UNKNOWN),
             kind=CodeKind.MODIFIER if is_modifier else CodeKind.CODE,
             deleted_date=(row["deleted_date"] or None) if row else None,
-            reason=(None if row is None or row["status"] != CodeStatus.DELETED else
-                    f"deleted on {row['deleted_date']}" if row["deleted_date"] else "deleted")
+            reason=(None if row is None or row["status"] != CodeStatus.DELETED else deletion_words(row["deleted_date"]))
             if row else "well formed, but not in your database",
         )
         if is_modifier and (row is None or row["kind"] != CodeKind.MODIFIER):

@@ -27,6 +27,7 @@ from desktop_app.core.errors import UserError
 from desktop_app.core.grammar import Shape, classify, clean_input, code_set_for, is_code, normalize
 from desktop_app.core.kinds import NCCI_SETTING_LABELS, CodeStatus, NcciSetting
 from desktop_app.core.modifiers import check_modifiers
+from desktop_app.core.valid_dates import deletion_words, valid_on
 
 NO_DELETION = 99991231
 SETTINGS = tuple(NcciSetting)
@@ -304,8 +305,8 @@ def _placeholders(values: Sequence[object]) -> str:
 
 
 def _invalid_codes(conn: sqlite3.Connection, codes: list[str], on: date) -> list[InvalidCode]:
-    """The codes that are not in the database, or were deleted before ``on`` (a HCPCS termination date is the
-    last day the code may be billed)."""
+    """The codes that are not in the database, or are deleted as of ``on`` or earlier (``deleted_date`` is the
+    first day a code is not valid: core.valid_dates)."""
     known = {row[0]: (row[1], row[2]) for row in conn.execute(
         f"SELECT code, status, deleted_date FROM codes WHERE kind = 'code' AND code IN ({_placeholders(codes)})",
         codes)}
@@ -316,9 +317,8 @@ def _invalid_codes(conn: sqlite3.Connection, codes: list[str], on: date) -> list
                                              "file): check the code"))
             continue
         status, deleted = known[code]
-        if status == CodeStatus.DELETED and (not deleted or deleted < on.isoformat()):
-            through = f"valid through {deleted}, " if deleted else ""
-            invalid.append(InvalidCode(code, f"deleted: {through}not on {on.isoformat()}"))
+        if status == CodeStatus.DELETED and not (deleted and valid_on(deleted, on.isoformat())):
+            invalid.append(InvalidCode(code, f"{deletion_words(deleted)}: not valid on {on.isoformat()}"))
     return invalid
 
 

@@ -183,13 +183,13 @@ def test_the_claim_checks_its_modifiers_on_its_date_of_service(store: CodeStore,
     assert [(m.line, m.modifier) for m in before.modifiers_unfit] == [("00100-AA-QK", "QK")]
     after = check_claim(store.conn, claim, date(2025, 1, 1))
     assert [m.message for m in after.modifiers_unfit] == [
-        "99213-Z5: -Z5 does not fit: Z5 was terminated on 2019-12-31 (CMS HCPCS Level II 2031 January)",
+        "99213-Z5: -Z5 does not fit: Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 January)",
         "00100-AA-QK: -QK does not fit: AA and QK on one line: each says differently how the anesthesiologist took "
         "part (performed personally against directing two to four cases); a line carries one"]
     store.conn.commit()
     code, out, _ = run_cli(db_path, "check", "99213-Z5", "--date", "2025-01-01", "--json")
     assert code == 0 and json.loads(out)["modifiers_unfit"] == [
-        {"line": "99213-Z5", "modifier": "Z5", "reason": "Z5 was terminated on 2019-12-31 (CMS HCPCS Level II 2031 "
+        {"line": "99213-Z5", "modifier": "Z5", "reason": "Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 "
                                                            "January)"}]
     _, text, _ = run_cli(db_path, "check", "99213-Z5", "--date", "2019-12-31")
     assert "Modifiers:" not in text
