@@ -210,11 +210,11 @@ def test_a_modifier_that_does_not_fit_its_code_bypasses_no_edit(store: CodeStore
 
 def test_codes_not_valid_on_the_date_of_service_are_said(loaded: CodeStore) -> None:
     # S0020 terminated in 2023 and a code no file knows were checked as if billable, without a word.
-    loaded.conn.execute("UPDATE codes SET status = 'deleted', deleted_date = '2023-06-30' WHERE code = '99214'")
+    loaded.conn.execute("UPDATE codes SET status = 'deleted', deleted_date = '2023-07-01' WHERE code = '99214'")
     later = check_claim(loaded.conn, parse_claim("99213 99214 12399"), date(2026, 7, 15))
     assert [(c.code, c.reason) for c in later.codes_invalid] == [
         ("12399", "not in your database (not in the bundled reference nor an imported file): check the code"),
-        ("99214", "deleted: valid through 2023-06-30, not on 2026-07-15")]
+        ("99214", "deleted as of 2023-07-01 (valid through 2023-06-30): not valid on 2026-07-15")]
     before = check_claim(loaded.conn, parse_claim("99213 99214"), date(2023, 6, 30))  # its last valid day
     assert before.codes_invalid == []
     assert later.to_json()["codes_invalid"][0] == {"code": "12399", "reason": later.codes_invalid[0].reason}
