@@ -437,7 +437,8 @@ def test_terminated_modifiers_are_refused_in_the_store(store: CodeStore, tmp_pat
     import_paths(store.conn, [tmp_path / "HCPC2031_JAN_ANWEB.txt"])
     store.refresh()
     ended = store.modifier_checks("99213", "I", ["Z5"])[0]
-    assert not ended.fits and ended.reason == "Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 January)"
+    assert not ended.fits
+    assert ended.reason == "Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 January)"
     assert store.modifier_checks("99213", "I", ["Z6"])[0].fits
     assert not store.modifier_checks("99213", "I", ["GT"])[0].fits
     # on a date of service before the termination, it fits

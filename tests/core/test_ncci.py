@@ -189,8 +189,8 @@ def test_the_claim_checks_its_modifiers_on_its_date_of_service(store: CodeStore,
     store.conn.commit()
     code, out, _ = run_cli(db_path, "check", "99213-Z5", "--date", "2025-01-01", "--json")
     assert code == 0 and json.loads(out)["modifiers_unfit"] == [
-        {"line": "99213-Z5", "modifier": "Z5", "reason": "Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 "
-                                                           "January)"}]
+        {"line": "99213-Z5", "modifier": "Z5",
+         "reason": "Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 January)"}]
     _, text, _ = run_cli(db_path, "check", "99213-Z5", "--date", "2019-12-31")
     assert "Modifiers:" not in text
 

@@ -217,7 +217,8 @@ def test_status_does_not_depend_on_import_order(new_db: Callable[[str], CodeStor
         results.append(statuses(together))
     assert all(r == results[0] for r in results)
     status = results[0]
-    assert status["A9991"] == ("deleted", "2016-01-01")  # HCPCS Level II: the HCPCS file decides (TERM DT 2015-12-31 + 1)
+    # HCPCS Level II: the HCPCS file decides (TERM DT 2015-12-31: deleted as of the day after)
+    assert status["A9991"] == ("deleted", "2016-01-01")
     assert status["A9990"] == ("active", "")
     assert status["99995"] == ("active", "")  # CPT: the AMA release decides over the RVU file's D
     assert status["99980"] == ("deleted", "2028-01-01")  # CPT: AMA's deletion decides over the RVU file's A
