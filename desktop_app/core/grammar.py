@@ -362,8 +362,11 @@ def split_units(text: str) -> tuple[str, int | None]:
     kept: list[str] = []
     taken_to = 0
     for match in _UNIT_COUNT_RE.finditer(text):
-        before = text[:match.start()].rstrip()
-        if not before or before[-1] in _DASHES:
+        # What stands before the count, past blanks (walked back, not sliced: linear in a long pasted text).
+        end = match.start()
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        if end == 0 or text[end - 1] in _DASHES:
             continue
         if match["count"] and len(match["count"]) == 4 and match["word"].lower() == "u":
             continue  # "0001U": a code of four digits and U
