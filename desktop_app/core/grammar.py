@@ -413,6 +413,9 @@ def parse_code_list(text: str) -> list[ListItem] | None:
             continue
         chunk_start = len(items)
         for part in split_at_codes(chunk):
+            previous = items[-1] if items else None
+            if isinstance(previous, CodeTerm) and split_units(f"{previous.code} {part}")[0] == previous.code:
+                continue  # "J1100, x3", "27447-LT, x2": a count alone past a comma is the code's, as in the check
             if not _read_list_part(split_units(part)[0], items, chunk_start):
                 return None
     return items or None

@@ -62,6 +62,11 @@ LISTS: list[tuple[str, list[ClaimLine]]] = [
     ("J1100 x 3, 99213-25 2u", [ClaimLine("J1100", (), 3), ClaimLine("99213", ("25",), 2)]),
     ("J1100 3 units 99213 x2", [ClaimLine("J1100", (), 3), ClaimLine("99213", (), 2)]),
     ("20610x2 20611", [ClaimLine("20610", (), 2), ClaimLine("20611")]),
+    # A count alone past a comma is the code's (the claim check reads commas as blanks), not the modifier X2.
+    ("J1100, x3", [ClaimLine("J1100", (), 3)]),
+    ("J1100, 3 units", [ClaimLine("J1100", (), 3)]),
+    ("27447-LT, x2", [ClaimLine("27447", ("LT",), 2)]),
+    ("99213; 2u", [ClaimLine("99213", (), 2)]),
 ]
 
 
