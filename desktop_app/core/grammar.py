@@ -347,7 +347,7 @@ def parse_code_item(text: str) -> ListItem | None:
 # or after a blank) or a number and "u"/"unit(s)" after a blank ("2u", "3 units"). The one reader of units: the
 # claim check, search, validate and show all take the count off with split_units.
 _UNIT_COUNT_RE = re.compile(
-    r"(?:(?<=[0-9A-Za-z])|(?<=\s))(?:[x×*]\s*(?P<after_sign>\d+)|(?<=\s)(?P<count>\d+)\s*(?P<word>u(?:nits?)?))(?=\s|$)",
+    r"(?:(?<=[0-9A-Za-z])|(?<=\s))(?:[x×*]\s*(?P<after_sign>\d{1,9})|(?<=\s)(?P<count>\d{1,9})\s*(?P<word>u(?:nits?)?))(?=\s|$)",
     re.I)
 _UNIT_SIGNS = frozenset("xX×*")
 

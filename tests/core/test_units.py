@@ -132,3 +132,11 @@ def test_validate_keeps_a_first_row_with_units(store: CodeStore, tmp_path: Path)
     book.active.append(["99213"])
     book.save(tmp_path / "codes.xlsx")
     assert [item.text for item in _input_codes(str(tmp_path / "codes.xlsx"), io.StringIO())] == ["J1100 x 3", "99213"]
+
+
+def test_a_count_of_thousands_of_digits_is_no_count() -> None:
+    # Python refuses int() of over 4,300 digits: search (which never raises) and the check must not meet one.
+    text = "J1100 x" + "9" * 5000
+    assert split_units(text) == (text, None)
+    with pytest.raises(ClaimError):
+        parse_claim(text)
