@@ -288,12 +288,13 @@ def test_validate_search_and_show_refuse_a_terminated_modifier(db_path: Path, tm
     status, out, _ = cli(db_path, "validate", "-", "--json", stdin="99213-Z5\n99213-Z6\n")
     verdict = {r["input"]: (r["valid"], r["reason"]) for r in json.loads(out)}
     assert status == 1
-    assert verdict["99213-Z5"] == (False, "-Z5: Z5 was terminated on 2019-12-31 (CMS HCPCS Level II 2031 January)")
+    assert verdict["99213-Z5"] == (
+        False, "-Z5: Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 January)")
     assert verdict["99213-Z6"][0] is True
     _, out, _ = cli(db_path, "search", "99213-Z5")
-    assert "-Z5  does not fit: Z5 was terminated on 2019-12-31" in out and "fits:" not in out
+    assert "-Z5  does not fit: Z5 was terminated: valid through 2019-12-31" in out and "fits:" not in out
     _, out, _ = cli(db_path, "show", "99213-Z5")
-    assert "-Z5  does not fit: Z5 was terminated on 2019-12-31" in out
+    assert "-Z5  does not fit: Z5 was terminated: valid through 2019-12-31" in out
 
 
 def test_show_says_which_rvu_indicator_decided(db_path: Path) -> None:

@@ -26,6 +26,7 @@ from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, ModifierChe
 from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import SearchFilters
 from desktop_app.core.store import CodeStore
+from desktop_app.core.valid_dates import deletion_words
 
 
 def cmd_search(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
@@ -122,7 +123,7 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         _write_measures(detail, out)
         _write_applied_entries(detail, out)
         return EXIT_NOT_FOUND
-    status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
+    status = deletion_words(detail.deleted_date) if detail.deleted_date else detail.status
     out.write(f"Status: {status}\n")
     if detail.deletion is not None:
         out.write(f"Deletion instruction: {detail.deletion.instruction}\n")

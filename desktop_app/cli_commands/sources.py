@@ -151,10 +151,11 @@ def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"{title} ({len(items):,}): {', '.join(items[:60])}{more}\n")
 
     listing("Added", report.added)
-    listing("Deleted", [d["code"] + (f" ({d['deleted_date']})" if d["deleted_date"] else "") for d in report.deleted])
+    listing("Deleted", [d["code"] + (f" (as of {d['deleted_date']})" if d["deleted_date"] else "")
+                        for d in report.deleted])
     listing("Reinstated", report.reinstated)
     listing("Added and deleted between the two",
-            [d["code"] + f" ({d['deleted_date']})" for d in report.added_and_deleted])
+            [d["code"] + f" (deleted as of {d['deleted_date']})" for d in report.added_and_deleted])
     for d in report.descriptors[:40]:
         out.write(f"  {d.code} {d.kind}: {clip(d.old, 70)!r} \u2192 {clip(d.new, 70)!r}\n")
     if len(report.descriptors) > 40:

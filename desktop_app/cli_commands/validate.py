@@ -22,6 +22,7 @@ from desktop_app.core.export import code_facts
 from desktop_app.core.grammar import Shape, classify, code_set_for, normalize, parse_modified_code, split_units
 from desktop_app.core.kinds import CodeKind, CodeStatus
 from desktop_app.core.store import CodeStore
+from desktop_app.core.valid_dates import deletion_words
 
 
 class LineStatus(StrEnum):
@@ -66,6 +67,13 @@ def _first_cell(line: str) -> str:
     return line.split(",", 1)[0]
 
 
+def _code_like(text: str) -> bool:
+    """A code, or a code with modifiers, with or without a unit count after it (``J1100 x 3``: a header row is
+    never that)."""
+    body = split_units(text)[0]
+    return classify(normalize(body)) is not None or parse_modified_code(body) is not None
+
+
 def _input_codes(path: str, stdin: TextIO) -> Iterator[_InputCode]:
     """One code per line, or the first column of a CSV; blank lines, ``#`` comments and banner or header
     rows before the first code are skipped. Lines may end in LF, CRLF or CR."""
@@ -77,7 +85,7 @@ def _input_codes(path: str, stdin: TextIO) -> Iterator[_InputCode]:
         first = _first_cell(line).strip()
         if not first or first.startswith("#"):
             continue
-        is_code_like = classify(normalize(first)) is not None or parse_modified_code(first) is not None
+        is_code_like = _code_like(first)
         if not seen_code and not is_code_like and first.replace(" ", "").isalpha():
             continue  # banner or header rows before the first code, such as "code" or "HCPCS"
         seen_code = seen_code or is_code_like
@@ -94,7 +102,7 @@ def _xlsx_first_column(path: Path) -> Iterator[_InputCode]:
     sheet = workbook.worksheets[0]
     for line_no, row in enumerate(sheet.iter_rows(max_col=1, values_only=True), start=1):
         value = str(row[0]).strip() if row and row[0] is not None else ""
-        if not value or (line_no == 1 and classify(normalize(value)) is None and parse_modified_code(value) is None):
+        if not value or (line_no == 1 and not _code_like(value)):
             continue
         yield _InputCode(line_no, value)
     workbook.close()
@@ -135,8 +143,7 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
             status=(row["status"] if row else LineStatus.UNKNOWN),
             kind=CodeKind.MODIFIER if is_modifier else CodeKind.CODE,
             deleted_date=(row["deleted_date"] or None) if row else None,
-            reason=(None if row is None or row["status"] != CodeStatus.DELETED else
-                    f"deleted on {row['deleted_date']}" if row["deleted_date"] else "deleted")
+            reason=(None if row is None or row["status"] != CodeStatus.DELETED else deletion_words(row["deleted_date"]))
             if row else "well formed, but not in your database",
         )
         if is_modifier and (row is None or row["kind"] != CodeKind.MODIFIER):

@@ -19,6 +19,7 @@ from desktop_app.core.details import CodeDetail
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.grammar import CodeSet
 from desktop_app.core.reference import BUNDLED_KIND
+from desktop_app.core.valid_dates import deletion_words
 
 MIN_CODES, MAX_CODES = 2, 4
 OUR_WORDS = "CodeDesk plain-language summary (our own words)"
@@ -199,7 +200,7 @@ def compare_codes(details: list[CodeDetail]) -> CodeComparison:
     rows.append(_row("Code", "Category", column(lambda d: category_label(d.code_set))))
     rows.append(_row("Code", "Section", column(lambda d: " \u203a ".join(s.name for s in d.section))))
     rows.append(_row("Code", "Status", column(
-        lambda d: (d.status + (f" ({d.deleted_date})" if d.deleted_date else "")) if d.known
+        lambda d: (deletion_words(d.deleted_date) if d.deleted_date else d.status) if d.known
         else "not in your database")))
 
     # Descriptors: one row per (kind, source), in the detail's order (ours first, then by kind, newest first).

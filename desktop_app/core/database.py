@@ -91,7 +91,7 @@ CREATE TABLE codes (
     kind           TEXT NOT NULL DEFAULT 'code',  -- 'code' or 'modifier'
     section_id     INTEGER REFERENCES sections(id),
     status         TEXT NOT NULL DEFAULT 'active',  -- 'active' or 'deleted'
-    deleted_date   TEXT NOT NULL DEFAULT '',
+    deleted_date   TEXT NOT NULL DEFAULT '',        -- first day NOT valid ("deleted as of"), see core.valid_dates
     title          TEXT NOT NULL DEFAULT '',       -- best descriptor, denormalised for fast result lists
     title_source   INTEGER  -- sources.id; no foreign key: reindex() recomputes it when a source goes
 );
@@ -373,6 +373,39 @@ def _migrate_search_reach_7(conn: sqlite3.Connection) -> None:
     _rebuild_search_index(conn)
 
 
+def _migrate_deleted_as_of(conn: sqlite3.Connection) -> None:
+    """A code's deletion date has one meaning now, the first day the code is not valid (core.valid_dates). HCPCS
+    imports stored the file's TERM DT, the last valid day, as it was: one day early against the RVU and AMA
+    files' dates, so a claim on the last valid day was refused and one on the first invalid day passed. Each
+    HCPCS row's deletion date is worked out again from its stored facts as a new import writes it, and the
+    codes' status and deletion date are derived again from the sources that decide them."""
+    from desktop_app.core.importers.cms_hcpcs import deletion_date
+    from desktop_app.core.importers.loader import facts_json, refresh_status
+    from desktop_app.core.importers.model import today_iso
+
+    today = today_iso()
+    updates: list[tuple[str, int]] = []
+    touched: set[str] = set()
+    for rowid, code, text in conn.execute(
+        """SELECT f.rowid, f.code, f.facts FROM code_facts f JOIN sources s ON s.id = f.source_id
+           WHERE s.kind = 'cms-hcpcs'"""
+    ).fetchall():
+        facts = json.loads(text)
+        if not isinstance(facts, dict):
+            continue
+        deleted_as_of = deletion_date(facts, today)
+        if deleted_as_of == facts.get("deleted_date", ""):
+            continue
+        if deleted_as_of:
+            facts["deleted_date"] = deleted_as_of
+        else:
+            facts.pop("deleted_date", None)
+        updates.append((facts_json(facts), rowid))
+        touched.add(code)
+    conn.executemany("UPDATE code_facts SET facts = ? WHERE rowid = ?", updates)
+    refresh_status(conn, touched)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
@@ -388,6 +421,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_search_reach_6,
     _migrate_search_section_words,
     _migrate_search_reach_7,
+    _migrate_deleted_as_of,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -10,7 +10,15 @@ from decimal import Decimal
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.fee_schedule import Locality, Payment, locality_payment, national_payment, payment_unavailable
-from desktop_app.core.grammar import Shape, classify, code_set_for, is_code, normalize, parse_modified_code
+from desktop_app.core.grammar import (
+    Shape,
+    classify,
+    code_set_for,
+    is_code,
+    normalize,
+    parse_modified_code,
+    split_units,
+)
 from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
 from desktop_app.core.measures import MeasureLink, imported_measure_sources, measure_links
 from desktop_app.core.modifiers import Modifier, ModifierCheck, bundled_modifiers, check_modifiers
@@ -282,6 +290,7 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
     """All that is known about ``text`` (normalised first). Unknown but well-formed codes still get their
     category and section from the grammar; ``known`` tells them apart. A code written with modifiers
     (``99213-25``, ``27447 RT 59``) is the code, with each modifier checked against it (``applied``)."""
+    text = split_units(text)[0]  # "J1100 x 3" is J1100 (the count is the claim check's), never the modifier X3
     modified = parse_modified_code(text)
     code = modified.code if modified else normalize(text)
     shape = classify(code)

@@ -272,16 +272,9 @@ ListItem = CodeTerm | PrefixTerm | RangeTerm
 
 # A code followed by one or more two-character modifiers, joined by dashes or blanks: 99213-25, 99213 25,
 # 27447-RT-59, 3074F–8P. Dashes are the ones a range accepts (people paste en dashes from documents).
-# After a blank (not a dash) "x2" or "2u" is a unit count, as the claim check reads it ("20610 x2"), not the
-# modifier X2.
+# A unit count ("20610 x2") is not a modifier: every reader takes it off first with split_units.
 _MODIFIED_RE = re.compile(
-    rf"^\s*([0-9A-Za-z]{{5}})((?:\s*[{_DASHES}]\s*[0-9A-Za-z]{{2}}|\s+(?![xX]\d|\d[uU])[0-9A-Za-z]{{2}})+)\s*$")
-# A unit count written after a code: "x2", "X 3", "×2", "*4", "2u", "3 units". A search lists the code; the
-# count is the claim check's business (core/ncci.py reads it the same way).
-_UNITS_PIECE_RE = re.compile(r"[x×*]\d{1,4}|\d{1,4}u|\d{1,4}units?|units?", re.I)
-_UNITS_ONTO_CODE_RE = re.compile(r"(?<=[0-9A-Za-z]{5})(?=[x×*]\d)", re.I)  # "J1100x3"
-_UNITS_SIGN_APART_RE = re.compile(r"(?:(?<=\s)|^)([x×*])\s+(?=\d)", re.I)  # "J1100 x 3"
-_UNITS_WORD_APART_RE = re.compile(r"(?<=\s)(\d{1,4})\s+units?\b", re.I)  # "J1100 3 units"
+    rf"^\s*([0-9A-Za-z]{{5}})((?:\s*[{_DASHES}]\s*[0-9A-Za-z]{{2}}|\s+[0-9A-Za-z]{{2}})+)\s*$")
 _MODIFIER_PIECE_RE = re.compile(r"[0-9A-Za-z]{2}")
 # "modifier 25", "mod 59", "modifier -59", "-59", "25 modifier": one modifier asked for by name.
 _MODIFIER_QUERY_RE = re.compile(
@@ -350,56 +343,110 @@ def parse_code_item(text: str) -> ListItem | None:
     return None
 
 
-_TRAILING_UNITS_RE = re.compile(r"^(?P<code>.*?\S)\s*(?:[x×*]\s*(?P<n1>\d{1,4})|\s(?P<n2>\d{1,4})\s*u(?:nits?)?)\s*$",
-                                re.I)
+# A unit count written after a code: a sign and a number ("x2", "X 3", "×2", "*4"; the sign right after the code
+# or after a blank) or a number and "u"/"unit(s)" after a blank ("2u", "3 units"). The one reader of units: the
+# claim check, search, validate and show all take the count off with split_units.
+_UNIT_COUNT_RE = re.compile(
+    r"(?:(?<=[0-9A-Za-z])|(?<=\s))(?:[x×*]\s*(?P<after_sign>\d{1,9})|(?<=\s)(?P<count>\d{1,9})\s*(?P<word>u(?:nits?)?))(?=\s|$)",
+    re.I)
+_UNIT_SIGNS = frozenset("xX×*")
 
 
 def split_units(text: str) -> tuple[str, int | None]:
-    """``J1100 x 3``, ``J1100x3``, ``99213 2u``, ``J1100 3 units`` → the code part and the unit count; the text
-    and ``None`` when it ends in no count. After a dash ``X2`` is the modifier X2 (``20610-X2``), not units."""
-    match = _TRAILING_UNITS_RE.match(text.strip())
-    if not match or match.group("code")[-1:] in _DASHES:
+    """``J1100 x 3``, ``J1100x3``, ``99213 2u``, ``J1100 3 units``, ``20610 x2 59`` → the item without its unit
+    count (``'20610 59'``) and the count; the text and ``None`` when it holds no count. A count needs something
+    before it and never follows a dash: ``20610-X2`` is the modifier X2 and ``x2`` alone is no count. ``0001U``
+    after a blank is a code (a PLA code), not one unit. Of two counts the last is taken. The number is not
+    bounded here: the claim check refuses one out of its range with its own message."""
+    count: int | None = None
+    kept: list[str] = []
+    taken_to = 0
+    for match in _UNIT_COUNT_RE.finditer(text):
+        # What stands before the count, past blanks (walked back, not sliced: linear in a long pasted text).
+        end = match.start()
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        if end == 0 or text[end - 1] in _DASHES:
+            continue
+        if match["count"] and len(match["count"]) == 4 and match["word"].lower() == "u":
+            continue  # "0001U": a code of four digits and U
+        kept.append(text[taken_to:match.start()])
+        taken_to = match.end()
+        count = int(match["after_sign"] or match["count"])
+    if count is None:
         return text, None
-    return match.group("code"), int(match.group("n1") or match.group("n2"))
+    kept.append(text[taken_to:])
+    return " ".join("".join(kept).split()), count
+
+
+def split_at_codes(text: str) -> list[str]:
+    """``J1100 x 3 99213-25 2u`` → ``['J1100 x 3', '99213-25 2u']``: cut before every blank-separated piece that
+    starts with a code (``J1100``, ``J1100x3``, ``99213-25``), so each part is one code with its modifiers and unit
+    count for :func:`split_units`. Text before the first code is a part of its own. Not cut after a dash (the end
+    of a range, ``99202 - 99205``) nor after a lone sign (``x 10000`` is a count)."""
+    parts: list[str] = []
+    start = 0
+    previous = ""
+    for match in re.finditer(r"\S+", text):
+        piece = match.group()
+        head = piece[:5].upper()
+        starts_code = len(piece) == 5 or (len(piece) > 5 and (piece[5] in _DASHES or piece[5] in _UNIT_SIGNS))
+        if (match.start() > start and starts_code and is_code(head) and previous not in _UNIT_SIGNS
+                and previous[-1:] not in _DASHES):
+            parts.append(text[start:match.start()])
+            start = match.start()
+        previous = piece
+    parts.append(text[start:])
+    return [part.strip() for part in parts if part.strip()]
 
 
 def parse_code_list(text: str) -> list[ListItem] | None:
     """``'99213, 3074F'`` or ``'99202-99205; G0438'`` → items; ``None`` unless every piece is code-like.
 
     Ranges may contain blanks around the dash, so the text is split on commas and semicolons first and
-    only then on blanks.
+    only then on blanks. A unit count after a code (``J1100 x 3``) leaves the code listed: the count is the
+    claim check's business, read by the same :func:`split_units`.
     """
     items: list[ListItem] = []
     for chunk in re.split(r"[,;\n]+", text):
         if not chunk.strip():
             continue
-        item = parse_code_item(chunk)
-        if item is not None:
-            items.append(item)
-            continue
         chunk_start = len(items)
-        # "J1100x3", "J1100 x 3": the count apart from the code and its sign joined to the number.
-        spaced = _UNITS_ONTO_CODE_RE.sub(" ", chunk.strip())
-        spaced = _UNITS_WORD_APART_RE.sub(r"\1u", _UNITS_SIGN_APART_RE.sub(r"\1", spaced))
-        for piece in _LIST_SPLIT_RE.split(spaced):
+        for part in split_at_codes(chunk):
             previous = items[-1] if items else None
-            if isinstance(previous, CodeTerm) and _UNITS_PIECE_RE.fullmatch(piece):
-                continue  # units of the code before ("27447 x2", "J1100 3u")
-            # "27447-LT,RT": after a code written with modifiers, a piece that can only be a modifier (never a
-            # code or a prefix) still belongs to it past the comma; "99213, 25" stays an item (a prefix) and
-            # "0990F, TC" a list that is not codes.
-            if (isinstance(previous, CodeTerm) and previous.modifiers and len(items) == chunk_start
-                    and _MODIFIER_PIECE_RE.fullmatch(piece) and parse_code_item(piece) is None):
-                items[-1] = CodeTerm(previous.code, (*previous.modifiers, piece.upper()))
-                continue
-            # "99213 25 99214 59": a modifier-shaped piece right after a code of the same chunk is its modifier
-            # (after a comma, "99213, 25", it is an item of its own).
-            previous = items[-1] if len(items) > chunk_start else None
-            if isinstance(previous, CodeTerm) and _MODIFIER_PIECE_RE.fullmatch(piece):
-                items[-1] = CodeTerm(previous.code, (*previous.modifiers, piece.upper()))
-                continue
-            sub = parse_code_item(piece)
-            if sub is None:
+            if isinstance(previous, CodeTerm) and split_units(f"{previous.code} {part}")[0] == previous.code:
+                continue  # "J1100, x3", "27447-LT, x2": a count alone past a comma is the code's, as in the check
+            if not _read_list_part(split_units(part)[0], items, chunk_start):
                 return None
-            items.append(sub)
     return items or None
+
+
+def _read_list_part(part: str, items: list[ListItem], chunk_start: int) -> bool:
+    """One code's part of a list chunk (its unit count taken off) into ``items``; False when a piece is not
+    code-like (then the list is not codes)."""
+    item = parse_code_item(part)
+    if item is not None:
+        items.append(item)
+        return True
+    for piece in _LIST_SPLIT_RE.split(part):
+        if not piece:
+            continue
+        previous = items[-1] if items else None
+        # "27447-LT,RT": after a code written with modifiers, a piece that can only be a modifier (never a
+        # code or a prefix) still belongs to it past the comma; "99213, 25" stays an item (a prefix) and
+        # "0990F, TC" a list that is not codes.
+        if (isinstance(previous, CodeTerm) and previous.modifiers and len(items) == chunk_start
+                and _MODIFIER_PIECE_RE.fullmatch(piece) and parse_code_item(piece) is None):
+            items[-1] = CodeTerm(previous.code, (*previous.modifiers, piece.upper()))
+            continue
+        # "99213 25 99214 59": a modifier-shaped piece right after a code of the same chunk is its modifier
+        # (after a comma, "99213, 25", it is an item of its own).
+        previous = items[-1] if len(items) > chunk_start else None
+        if isinstance(previous, CodeTerm) and _MODIFIER_PIECE_RE.fullmatch(piece):
+            items[-1] = CodeTerm(previous.code, (*previous.modifiers, piece.upper()))
+            continue
+        sub = parse_code_item(piece)
+        if sub is None:
+            return False
+        items.append(sub)
+    return True

@@ -362,7 +362,7 @@ def fit(code: str, code_set: str | None, modifier: str, entry: Modifier | None, 
             return refuse(why)
     if dates is not None and on:
         if dates.terminated and on > dates.terminated:
-            return refuse(f"{modifier} was terminated on {dates.terminated} ({dates.source})")
+            return refuse(f"{modifier} was terminated: valid through {dates.terminated} ({dates.source})")
         if dates.added and on < dates.added:
             return refuse(f"{modifier} takes effect on {dates.added} ({dates.source}); the date of service is {on}")
     if entry is None:

@@ -24,9 +24,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from desktop_app.core.errors import UserError
-from desktop_app.core.grammar import Shape, classify, clean_input, code_set_for, is_code, normalize
+from desktop_app.core.grammar import (
+    Shape,
+    classify,
+    clean_input,
+    code_set_for,
+    is_code,
+    normalize,
+    split_at_codes,
+    split_units,
+)
 from desktop_app.core.kinds import NCCI_SETTING_LABELS, CodeStatus, NcciSetting
 from desktop_app.core.modifiers import check_modifiers
+from desktop_app.core.valid_dates import deletion_words, valid_on
 
 NO_DELETION = 99991231
 SETTINGS = tuple(NcciSetting)
@@ -73,41 +83,34 @@ class ClaimLine:
         return text + (f" x{self.units}" if self.units != 1 else "")
 
 
-_UNITS = re.compile(r"^(?:[X×*](\d+)|(\d+)U(?:NITS?)?)$")
-
-
 def parse_claim(text: str) -> list[ClaimLine]:
     """``29881, 29877-59, 20610 x2`` → three lines. Items are separated by commas, semicolons, new lines or blanks;
-    a modifier follows its code after ``-`` or a blank (``29877-59-RT``); units are ``x2``, ``×2``, ``*2`` or
-    ``2u`` after a blank (after a dash, ``X2`` is the modifier X2). Raises :class:`ClaimError` naming what is not
-    a code, modifier or unit count."""
-    cleaned = clean_input(text).upper()
-    cleaned = re.sub(r"(?<=[\s,;])[X×*]\s+(?=\d)", "x", " " + cleaned).replace("x", "X")
-    cleaned = re.sub(r"(?<=[0-9A-Z]{5})(?=[X×*]\d)", " ", cleaned)  # 20610x2: units written onto the code
+    a modifier follows its code after ``-`` or a blank (``29877-59-RT``); the unit count is read by
+    :func:`grammar.split_units`, as search and validate read it (``x2``, ``x 2``, ``×2``, ``*2``, ``2u``,
+    ``2 units``; after a dash, ``X2`` is the modifier X2). Raises :class:`ClaimError` naming what is not a code,
+    modifier or unit count."""
+    cleaned = re.sub(r"[,;]", " ", clean_input(text).upper())
     lines: list[ClaimLine] = []
-    for match in re.finditer(r"([\s,;\-\u2013\u2014]*)([^\s,;\-\u2013\u2014]+)", cleaned):
-        # Joined by a dash, "X2" is the modifier X2 (20610-X2); after a blank it is two units (20610 x2).
-        after_dash = any(dash in match.group(1) for dash in "-\u2013\u2014")
-        token = normalize(match.group(2))
-        if is_code(token):
-            if len(lines) >= MAX_CLAIM_LINES:
-                raise ClaimError(f"a claim here has at most {MAX_CLAIM_LINES} lines")
-            lines.append(ClaimLine(token))
-            continue
-        if not lines:
-            raise ClaimError(f"{token!r} is not a code; start with a code such as 29881")
-        last = lines[-1]
-        units = None if after_dash and classify(token) is Shape.MODIFIER else _UNITS.match(token)
-        if units:
-            count = int(units.group(1) or units.group(2))
-            if not 1 <= count <= MAX_UNITS:
-                raise ClaimError(f"{token!r}: units must be between 1 and {MAX_UNITS:,}")
-            lines[-1] = ClaimLine(last.code, last.modifiers, count)
-        elif classify(token) is Shape.MODIFIER:
-            if token not in last.modifiers:
-                lines[-1] = ClaimLine(last.code, (*last.modifiers, token), last.units)
-        else:
-            raise ClaimError(f"{token!r} (after {last.code}) is not a code, a modifier (59, XS, LT …) or units (x2)")
+    for part in split_at_codes(cleaned):
+        body, units = split_units(part)
+        for piece in map(normalize, re.findall(r"[^\s\-\u2013\u2014\u2212\u2012]+", body)):
+            if is_code(piece):
+                if len(lines) >= MAX_CLAIM_LINES:
+                    raise ClaimError(f"a claim here has at most {MAX_CLAIM_LINES} lines")
+                lines.append(ClaimLine(piece))
+            elif not lines:
+                raise ClaimError(f"{piece!r} is not a code; start with a code such as 29881")
+            elif classify(piece) is Shape.MODIFIER:
+                last = lines[-1]
+                if piece not in last.modifiers:
+                    lines[-1] = ClaimLine(last.code, (*last.modifiers, piece), last.units)
+            else:
+                raise ClaimError(f"{piece!r} (after {lines[-1].code}) is not a code, a modifier (59, XS, LT …) or "
+                                 "units (x2)")
+        if units is not None and lines:
+            if not 1 <= units <= MAX_UNITS:
+                raise ClaimError(f"{part!r}: units must be between 1 and {MAX_UNITS:,}")
+            lines[-1] = ClaimLine(lines[-1].code, lines[-1].modifiers, units)
     if not lines:
         raise ClaimError("no codes given; type the claim's codes, e.g. 29881, 29877-59, 20610 x2")
     return lines
@@ -304,8 +307,8 @@ def _placeholders(values: Sequence[object]) -> str:
 
 
 def _invalid_codes(conn: sqlite3.Connection, codes: list[str], on: date) -> list[InvalidCode]:
-    """The codes that are not in the database, or were deleted before ``on`` (a HCPCS termination date is the
-    last day the code may be billed)."""
+    """The codes that are not in the database, or are deleted as of ``on`` or earlier (``deleted_date`` is the
+    first day a code is not valid: core.valid_dates)."""
     known = {row[0]: (row[1], row[2]) for row in conn.execute(
         f"SELECT code, status, deleted_date FROM codes WHERE kind = 'code' AND code IN ({_placeholders(codes)})",
         codes)}
@@ -316,9 +319,8 @@ def _invalid_codes(conn: sqlite3.Connection, codes: list[str], on: date) -> list
                                              "file): check the code"))
             continue
         status, deleted = known[code]
-        if status == CodeStatus.DELETED and (not deleted or deleted < on.isoformat()):
-            through = f"valid through {deleted}, " if deleted else ""
-            invalid.append(InvalidCode(code, f"deleted: {through}not on {on.isoformat()}"))
+        if status == CodeStatus.DELETED and not (deleted and valid_on(deleted, on.isoformat())):
+            invalid.append(InvalidCode(code, f"{deletion_words(deleted)}: not valid on {on.isoformat()}"))
     return invalid
 
 

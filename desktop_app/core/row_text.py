@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from desktop_app.core.kinds import CodeStatus, DescriptorKind, SourceKind
 from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import Highlighter, Hit
+from desktop_app.core.valid_dates import deleted_label
 
 OFFICIAL_ORDER: dict[str, int] = {DescriptorKind.LONG: 0, DescriptorKind.MEDIUM: 1, DescriptorKind.SHORT: 2,
                                   DescriptorKind.CLINICIAN: 3, DescriptorKind.CONSUMER: 4}
@@ -155,11 +156,11 @@ def _word_offset(line: str, word_index: int) -> int:
 
 def shown_lines(text: RowText) -> tuple[str, str]:
     """The two lines as a list shows them (without highlights): each from where it tells rows apart (after
-    "… "), the second led by "Deleted <date>" for a deleted code. The results list does the same with marks."""
+    "… "), the second led by "Deleted as of <date>" for a deleted code. The results list does the same with marks."""
     primary = "\u2026 " + text.primary[text.primary_from:] if text.primary_from > 0 else text.primary
     secondary = "\u2026 " + text.secondary[text.secondary_from:] if text.secondary_from > 0 else text.secondary
     if text.deleted_date:
-        secondary = f"Deleted {text.deleted_date}" + (f" \u00b7 {secondary}" if secondary else "")
+        secondary = deleted_label(text.deleted_date) + (f" \u00b7 {secondary}" if secondary else "")
     return primary, secondary
 
 

@@ -70,12 +70,14 @@ def report_html(report: changes.ChangeReport, palette: QPalette) -> str:
             parts.append(f"<h3>{escape(title)} ({len(items):,})</h3><p>"
                          + ", ".join(items[:LIST_LIMIT]) + f"{more}</p>")
 
+    def when(deleted: dict[str, str]) -> str:
+        said = f"as of {deleted['deleted_date']}" if deleted["deleted_date"] else f"({deleted.get('note', '')})"
+        return f" <span class='muted'>{escape(said)}</span>"
+
     codes("Added", [_code(c) for c in report.added])
-    codes("Deleted", [_code(d["code"]) + f" <span class='muted'>{escape(d['deleted_date'] or '(' + d['note'] + ')')}"
-                      "</span>" for d in report.deleted])
+    codes("Deleted", [_code(d["code"]) + when(d) for d in report.deleted])
     codes("Reinstated", [_code(c) for c in report.reinstated])
-    codes("Added and deleted between the two", [_code(d["code"]) + f" <span class='muted'>{escape(d['deleted_date'])}"
-                                                "</span>" for d in report.added_and_deleted])
+    codes("Added and deleted between the two", [_code(d["code"]) + when(d) for d in report.added_and_deleted])
     if report.descriptors:
         parts.append(f"<h3>Descriptor changed ({len({d.code for d in report.descriptors}):,} codes)</h3><table>"
                      "<tr><th>code</th><th>kind</th><th>old</th><th>new</th></tr>")

@@ -12,6 +12,7 @@ from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.measures import MeasureDetail, group_links, humanize
 from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, bundled_modifiers
 from desktop_app.core.quality import QUALITY_ROLES
+from desktop_app.core.valid_dates import valid_through
 from desktop_app.ui.links import LinkKind
 from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_background, muted_text
 
@@ -121,7 +122,7 @@ def _history_html(detail: CodeDetail) -> str:
         return ""
     parts = ["<h3>History</h3>"]
     if detail.deletion is not None:
-        when = f" {escape(detail.deletion.date)}" if detail.deletion.date else ""
+        when = f" as of {escape(detail.deletion.date)}" if detail.deletion.date else ""
         parts.append(f"<p><b>Deleted{when}:</b> {_linked(detail.deletion.instruction)}</p>")
     if detail.history:
         parts.append("<table>")
@@ -202,7 +203,9 @@ def detail_html(detail: CodeDetail, palette: QPalette, imported_sources: int = 0
     if detail.known and detail.status and detail.status != "active":
         status = f" &nbsp;<b>{escape(detail.status.capitalize())}</b>"
         if detail.deleted_date:
-            status += f" <span class='muted'>({escape(detail.deleted_date)})</span>"
+            through = valid_through(detail.deleted_date)
+            status += (f" <span class='muted'>(as of {escape(detail.deleted_date)}"
+                       + (f"; valid through {escape(through)}" if through else "") + ")</span>")
         if detail.deletion is not None:
             status += f" \u2014 {_linked(detail.deletion.instruction)}"
     parts.append(f"<h1 style='font-size: xx-large;'>{escape(detail.text)}</h1>")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from desktop_app.core.code_compare import CodeComparison, category_label, copyright_notices, source_label
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.fee_schedule import fact_rows
+from desktop_app.core.valid_dates import deletion_words
 from desktop_app.ui.code_compare import comparison_html
 
 _PRINT_STYLE = (
@@ -45,7 +46,7 @@ def detail_print_html(detail: CodeDetail, note: str = "") -> str:
     if not detail.known:
         parts.append("<p>Not in the database this was printed from.</p>")
     else:
-        status = detail.status + (f" on {detail.deleted_date}" if detail.deleted_date else "")
+        status = deletion_words(detail.deleted_date) if detail.deleted_date else detail.status
         parts.append(f"<p>Status: {escape(status)}</p>")
     if detail.descriptors:
         parts.append("<h3>Descriptors</h3><table>")

@@ -34,6 +34,7 @@ from desktop_app.core.kinds import CodeStatus
 from desktop_app.core.reference import BUNDLED_SOURCE_NAME
 from desktop_app.core.row_text import RowText, common_source
 from desktop_app.core.search import Highlighter, Hit
+from desktop_app.core.valid_dates import deleted_label
 from desktop_app.ui.theme import CODE_SET_LABELS, CODE_SET_SHORT, badge_colors, highlight_background, muted_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -178,7 +179,7 @@ class ResultsModel(QAbstractTableModel):
             return "", ()
         shown, spans = _from(text.secondary, self._marks(hit, 1, text.secondary), text.secondary_from)
         if text.deleted_date or hit.status == CodeStatus.DELETED:
-            label = f"Deleted {text.deleted_date}".strip() + (" \u00b7 " if shown else "")
+            label = deleted_label(text.deleted_date) + (" \u00b7 " if shown else "")
             return label + shown, tuple((a + len(label), b + len(label)) for a, b in spans)
         return shown, spans
 
@@ -313,7 +314,7 @@ class ResultsModel(QAbstractTableModel):
                           for c in hit.modifiers]
                 text = self._texts.get(hit.code)
                 lines = [text.primary, text.secondary] if text else [hit.title]
-                deleted = f"Deleted {text.deleted_date}" if text and text.deleted_date else ""
+                deleted = deleted_label(text.deleted_date) if text and text.deleted_date else ""
                 return "\n".join(line for line in [*lines, deleted, path, *checks] if line)
             if column == _SOURCE:
                 return f"Title from {hit.source}"

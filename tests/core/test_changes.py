@@ -99,12 +99,13 @@ def test_real_hcpcs_2020_to_2025_and_qpp_2025_to_2026(shared_data: Path, store: 
                               shared_data / "cms-qpp-measures" / "measures-data-2026.json"])
     report = compare(store.conn, "cms-hcpcs")
     deleted = {d["code"]: d["deleted_date"] for d in report.deleted}
-    # Checked against the files: A4397 ends 2021-12-31 in the 2025 file; A2001 is new since 2020.
-    assert deleted["A4397"] == "2021-12-31" and "A2001" in report.added
+    # Checked against the files: A4397 ends (TERM DT) 2021-12-31 in the 2025 file, so deleted as of 2022-01-01;
+    # A2001 is new since 2020.
+    assert deleted["A4397"] == "2022-01-01" and "A2001" in report.added
     assert len(report.added) > 1000 and report.action_checks
     # Added after the 2020 file and terminated before the 2025 one: in no list before (the review found 210).
     between = {d["code"]: d["deleted_date"] for d in report.added_and_deleted}
-    assert between.get("C9803") == "2023-12-31" and "C9803" not in report.added
+    assert between.get("C9803") == "2024-01-01" and "C9803" not in report.added
     assert report.to_json()["counts"]["added_and_deleted"] == len(between) > 100  # type: ignore[index]
     section = Catalog.from_db(store.conn).section_for("A4397")
     assert section is not None

@@ -400,7 +400,7 @@ def test_the_newest_imported_rvu_file_decides_in_the_store(store: CodeStore) -> 
 def test_a_terminated_modifier_is_refused_with_its_date_and_file() -> None:
     dates = ModifierDates("2008-01-01", "2019-12-31", "Invented HCPCS 2031")
     check = fit("99213", "I", "Z7", None, "Invented title", "Invented HCPCS 2031", dates=dates, on="2026-12-03")
-    assert not check.fits and check.reason == "Z7 was terminated on 2019-12-31 (Invented HCPCS 2031)"
+    assert not check.fits and check.reason == "Z7 was terminated: valid through 2019-12-31 (Invented HCPCS 2031)"
     # the last day it may be used, and before: fits
     assert fit("99213", "I", "Z7", None, "Invented title", dates=dates, on="2019-12-31").fits
     # a bundled modifier is refused too, before its bundled rules
@@ -437,7 +437,8 @@ def test_terminated_modifiers_are_refused_in_the_store(store: CodeStore, tmp_pat
     import_paths(store.conn, [tmp_path / "HCPC2031_JAN_ANWEB.txt"])
     store.refresh()
     ended = store.modifier_checks("99213", "I", ["Z5"])[0]
-    assert not ended.fits and ended.reason == "Z5 was terminated on 2019-12-31 (CMS HCPCS Level II 2031 January)"
+    assert not ended.fits
+    assert ended.reason == "Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 January)"
     assert store.modifier_checks("99213", "I", ["Z6"])[0].fits
     assert not store.modifier_checks("99213", "I", ["GT"])[0].fits
     # on a date of service before the termination, it fits

@@ -134,10 +134,10 @@ def full_store(shared_data: Path, reference_template: Path, tmp_path_factory: py
     ("98005-25", True, ""),
     ("98005-59", False, "59 is not used on E/M services (98000\u201398016)"),
     # terminated in the HCPCS file
-    ("99213-JG", False, "JG was terminated on 2024-12-31 (CMS HCPCS Level II 2025 October)"),
-    ("27447-QQ", False, "QQ was terminated on 2024-12-31"),
-    ("99213-MA", False, "MA was terminated on 2024-12-31"),
-    ("99213-GD", False, "GD was terminated on 2019-12-31 (CMS HCPCS Level II 2025 October)"),
+    ("99213-JG", False, "JG was terminated: valid through 2024-12-31 (CMS HCPCS Level II 2025 October)"),
+    ("27447-QQ", False, "QQ was terminated: valid through 2024-12-31"),
+    ("99213-MA", False, "MA was terminated: valid through 2024-12-31"),
+    ("99213-GD", False, "GD was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2025 October)"),
     # contradictory anesthesia modifiers
     ("00100-AA-QK", False, "AA and QK on one line"),
     ("00100-QX-QZ", False, "QX and QZ on one line"),
@@ -165,4 +165,4 @@ def test_every_modifier_the_hcpcs_files_terminated_is_refused_today(full_store: 
                WHERE f.code = ? AND f.modifier = '' AND s.kind = 'cms-hcpcs'
                ORDER BY s.effective_date DESC LIMIT 1""", (modifier,)).fetchone()[0]
         if newest:
-            assert not check.fits and f"{modifier} was terminated on {newest}" in check.reason, modifier
+            assert not check.fits and f"{modifier} was terminated: valid through {newest}" in check.reason, modifier

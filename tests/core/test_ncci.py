@@ -183,14 +183,14 @@ def test_the_claim_checks_its_modifiers_on_its_date_of_service(store: CodeStore,
     assert [(m.line, m.modifier) for m in before.modifiers_unfit] == [("00100-AA-QK", "QK")]
     after = check_claim(store.conn, claim, date(2025, 1, 1))
     assert [m.message for m in after.modifiers_unfit] == [
-        "99213-Z5: -Z5 does not fit: Z5 was terminated on 2019-12-31 (CMS HCPCS Level II 2031 January)",
+        "99213-Z5: -Z5 does not fit: Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 January)",
         "00100-AA-QK: -QK does not fit: AA and QK on one line: each says differently how the anesthesiologist took "
         "part (performed personally against directing two to four cases); a line carries one"]
     store.conn.commit()
     code, out, _ = run_cli(db_path, "check", "99213-Z5", "--date", "2025-01-01", "--json")
     assert code == 0 and json.loads(out)["modifiers_unfit"] == [
-        {"line": "99213-Z5", "modifier": "Z5", "reason": "Z5 was terminated on 2019-12-31 (CMS HCPCS Level II 2031 "
-                                                           "January)"}]
+        {"line": "99213-Z5", "modifier": "Z5",
+         "reason": "Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 January)"}]
     _, text, _ = run_cli(db_path, "check", "99213-Z5", "--date", "2019-12-31")
     assert "Modifiers:" not in text
 
@@ -210,11 +210,11 @@ def test_a_modifier_that_does_not_fit_its_code_bypasses_no_edit(store: CodeStore
 
 def test_codes_not_valid_on_the_date_of_service_are_said(loaded: CodeStore) -> None:
     # S0020 terminated in 2023 and a code no file knows were checked as if billable, without a word.
-    loaded.conn.execute("UPDATE codes SET status = 'deleted', deleted_date = '2023-06-30' WHERE code = '99214'")
+    loaded.conn.execute("UPDATE codes SET status = 'deleted', deleted_date = '2023-07-01' WHERE code = '99214'")
     later = check_claim(loaded.conn, parse_claim("99213 99214 12399"), date(2026, 7, 15))
     assert [(c.code, c.reason) for c in later.codes_invalid] == [
         ("12399", "not in your database (not in the bundled reference nor an imported file): check the code"),
-        ("99214", "deleted: valid through 2023-06-30, not on 2026-07-15")]
+        ("99214", "deleted as of 2023-07-01 (valid through 2023-06-30): not valid on 2026-07-15")]
     before = check_claim(loaded.conn, parse_claim("99213 99214"), date(2023, 6, 30))  # its last valid day
     assert before.codes_invalid == []
     assert later.to_json()["codes_invalid"][0] == {"code": "12399", "reason": later.codes_invalid[0].reason}

@@ -24,7 +24,7 @@ def test_history_and_deletion_instruction_in_the_pane(qtbot: QtBot, ui_db: Path)
 
         pane.show_detail(store.detail("99980"))
         text = pane.text()
-        assert "Deleted (2028-01-01) \u2014 use 99990 instead" in text
+        assert "Deleted (as of 2028-01-01; valid through 2027-12-31) \u2014 use 99990 instead" in text
         assert "History" in text and "2028-01-01\nDeleted\nwas Old invented procedure" in text
         assert "href='code:99990'" in pane.browser.toHtml().replace('"', "'")
         with qtbot.waitSignal(pane.code_link_activated) as opened:

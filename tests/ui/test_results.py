@@ -33,7 +33,7 @@ def test_rows_show_two_lines_and_the_source_only_where_it_differs(qtbot: object)
     assert source == ["", "", "My list", ""]
     title = model.index(0, Column.TITLE)
     assert title.data() == "Official long text" and title.data(SECONDARY_ROLE)[0] == "Our summary"
-    assert model.index(3, Column.TITLE).data(SECONDARY_ROLE)[0] == "Deleted 2024-12-31"
+    assert model.index(3, Column.TITLE).data(SECONDARY_ROLE)[0] == "Deleted as of 2024-12-31"
     assert view.verticalHeader().defaultSectionSize() > one_line * 1.5
     model.set_hits([replace(h, status="active") for h in hits[:3]], {h.code: RowText(h.title) for h in hits[:3]})
     assert view.verticalHeader().defaultSectionSize() == one_line

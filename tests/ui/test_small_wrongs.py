@@ -104,7 +104,7 @@ def test_validate_prints_descriptor_deletion_and_reason(db_path: Path) -> None:
     _, out, _ = cli(db_path, "validate", "-", stdin="99213\n99214\n0999F\nbanana\n")
     lines = out.splitlines()
     assert "Office" in lines[0] or "visit" in lines[0]  # the descriptor
-    assert "deleted on 2024-12-31" in lines[1]
+    assert "deleted as of 2024-12-31 (valid through 2024-12-30)" in lines[1]
     assert "not in your database" in lines[2] and "not shaped like" in lines[3]
     assert not lines[3].endswith("\u2026")  # our own reason is never cut (round 2: it ended "… or G043…")
     _, out, _ = cli(db_path, "validate", "-", "--json", stdin="99214\n")

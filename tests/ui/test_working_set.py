@@ -165,7 +165,7 @@ def test_rows_show_the_results_lists_two_lines(qtbot: QtBot) -> None:
     cells = {page.proxy.index(r, 0).data(): page.proxy.index(r, 1) for r in range(page.proxy.rowCount())}
     assert cells["X0001"].data(SECONDARY_ROLE)[0] != cells["X0002"].data(SECONDARY_ROLE)[0]
     assert cells["X0003"].data() == "Official invented text"
-    assert cells["X0003"].data(SECONDARY_ROLE)[0] == "Deleted 2024-12-31"
+    assert cells["X0003"].data(SECONDARY_ROLE)[0] == "Deleted as of 2024-12-31"
     assert page.table.verticalHeader().defaultSectionSize() > one_line * 1.5
     page.filter_box.setText("section \u00b7 X0002")  # the second line is searched too
     assert page.visible_codes() == ["X0002"]

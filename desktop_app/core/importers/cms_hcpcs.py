@@ -21,6 +21,7 @@ from desktop_app.core.importers.model import Dataset, Monitor, iso_date, today_i
 from desktop_app.core.importers.textio import SourceFile, require_columns, require_record_length
 from desktop_app.core.importers.xlsx import read_rows
 from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
+from desktop_app.core.valid_dates import day_after
 
 KIND = SourceKind.CMS_HCPCS
 FORMAT_TXT = "cms-hcpcs-txt"
@@ -336,12 +337,27 @@ def _facts(sf: SourceFile, entry: _Entry, fields: dict[str, str], today: str) ->
     action = str(facts.get("action_code", ""))
     if action in ACTION_MEANINGS:
         facts["action"] = ACTION_MEANINGS[action]
-    terminated = str(facts.get("termination_date", ""))
-    if terminated and terminated <= today:
-        facts["deleted_date"] = terminated
-    elif action == "D":
-        facts["deleted_date"] = terminated or str(facts.get("action_effective_date", "")) or today
+    deleted_as_of = deletion_date(facts, today)
+    if deleted_as_of:
+        facts["deleted_date"] = deleted_as_of
     return facts
+
+
+def deletion_date(facts: dict[str, object], today: str) -> str:
+    """The ``deleted_date`` of a record's facts: the first day the code is not valid (core.valid_dates), or ''.
+
+    TERM DT is the last day the code may be used (in the real files it is always the day before ACT EFF DT of
+    a discontinued code), so the code is deleted as of the day after it; stored as it is, "2024-12-31" read as
+    a deletion date let a claim dated 2024-12-31 be refused and one dated 2025-01-01 pass under the RVU file's
+    meaning. A code whose last day is still to come is not deleted yet. Action D with no TERM DT is deleted as
+    of its action's effective date (else the import day)."""
+    terminated = str(facts.get("termination_date", ""))
+    if terminated:
+        deleted_as_of = day_after(terminated)
+        return deleted_as_of if deleted_as_of <= today or facts.get("action_code") == "D" else ""
+    if facts.get("action_code") == "D":
+        return str(facts.get("action_effective_date", "")) or today
+    return ""
 
 
 def _build(sf: SourceFile, ds: Dataset, entries: dict[str, _Entry]) -> None:

@@ -393,6 +393,8 @@ def _build(sf: SourceFile, ds: Dataset, keys: list[str], rows: Rows, monitor: Mo
     seen: dict[tuple[str, str], int] = {}
     first_mod_descriptor: dict[str, str] = {}
     unknown_status: set[str] = set()
+    # Status D is "deleted effective with the beginning of the applicable year" (the file's documentation): the
+    # first day not valid is 1 January of the file's year, the one meaning of deleted_date (core.valid_dates).
     deleted_date = f"{ds.effective_date[:4]}-01-01" if ds.effective_date else ""
     i_code, i_mod, i_text = keys.index("hcpcs"), keys.index("mod"), keys.index("description")
     specs: list[tuple[int, str, int, int]] = [

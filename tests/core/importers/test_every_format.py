@@ -133,7 +133,7 @@ def test_hcpcs_txt(db: CodeStore, fixtures: Path) -> None:
     assert a9990["betos"] == "D1A" and a9990["coverage_code"] == "C" and a9990["pricing_indicators"] == ["00"]
     assert "deleted_date" not in a9990
     old = code_row(db, "A9991")
-    assert old is not None and old["status"] == "deleted" and old["deleted_date"] == "2015-12-31"
+    assert old is not None and old["status"] == "deleted" and old["deleted_date"] == "2016-01-01"  # TERM DT 20151231
     assert facts(db, "J9990", s.source_id)[""]["cross_references"] == ["J9991"]
     modifier = code_row(db, "Z1")
     assert modifier is not None and modifier["kind"] == "modifier" and modifier["code_set"] == "HCPCS"

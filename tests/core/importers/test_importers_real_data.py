@@ -242,5 +242,5 @@ def test_status_is_the_same_in_both_import_orders(real_data: Path, tmp_path: Pat
         finally:
             store.close()
     assert results[0] == results[1]
-    assert results[0]["J2311"] == "deleted 2025-06-30"  # the HCPCS file decides for HCPCS Level II codes
+    assert results[0]["J2311"] == "deleted 2025-07-01"  # the HCPCS file decides (TERM DT 2025-06-30, + 1 day)
     assert results[0]["99213"] == "active "

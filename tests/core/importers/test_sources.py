@@ -217,7 +217,8 @@ def test_status_does_not_depend_on_import_order(new_db: Callable[[str], CodeStor
         results.append(statuses(together))
     assert all(r == results[0] for r in results)
     status = results[0]
-    assert status["A9991"] == ("deleted", "2015-12-31")  # HCPCS Level II: the HCPCS file decides
+    # HCPCS Level II: the HCPCS file decides (TERM DT 2015-12-31: deleted as of the day after)
+    assert status["A9991"] == ("deleted", "2016-01-01")
     assert status["A9990"] == ("active", "")
     assert status["99995"] == ("active", "")  # CPT: the AMA release decides over the RVU file's D
     assert status["99980"] == ("deleted", "2028-01-01")  # CPT: AMA's deletion decides over the RVU file's A
@@ -231,7 +232,7 @@ def test_status_after_removing_the_authority(db: CodeStore, tmp_path: Path) -> N
     rvu = rvu_with_status_conflicts(tmp_path)
     hcpcs = import_paths(db.conn, [HCPCS])[0]
     import_paths(db.conn, [rvu])
-    assert statuses(db)["A9991"] == ("deleted", "2015-12-31")
+    assert statuses(db)["A9991"] == ("deleted", "2016-01-01")
     remove_source(db.conn, hcpcs.source_id)
     assert statuses(db)["A9991"] == ("active", "")  # now only the RVU file speaks of it
 

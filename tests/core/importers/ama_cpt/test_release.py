@@ -56,7 +56,8 @@ def test_whole_release_folder_then_show(db: CodeStore) -> None:
         assert "before 1982  Added" in text and "2029-01-01   Changed   was: Imaginary visit, first wording" in text
 
         status, text = show(store, "99980")
-        assert "Status: deleted on 2028-01-01" in text and "Deletion instruction: use 99990 instead" in text
+        assert "Status: deleted as of 2028-01-01 (valid through 2027-12-31)" in text
+        assert "Deletion instruction: use 99990 instead" in text
         record = json.loads(show(store, "99980", "--json")[1])
         assert record["status"] == "deleted" and record["deleted_date"] == "2028-01-01"
         assert record["deletion_instruction"] == {"date": "2028-01-01", "instruction": "use 99990 instead",
