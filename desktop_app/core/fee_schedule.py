@@ -291,14 +291,15 @@ INDICATOR_MEANINGS: dict[str, dict[str, str]] = {
 }
 
 # Status codes the fee schedule pays an amount for (others: bundled, carrier priced, excluded, not covered …).
-# Status R (restricted coverage) is not among them: the RVU file's documentation says such a service, when
-# covered at all, is contractor priced, so RVUs × conversion factor is not what Medicare pays (the 796 dental
-# D codes have zero RVUs and showed "$0.00"; 11055 has RVUs and showed an amount no contractor is bound to).
-PAID_STATUSES = frozenset({"A", "T"})
-# Said in words instead of an amount (C already says it in its meaning: "Carrier priced: ...").
-CONTRACTOR_PRICED_STATUSES = {
-    "R": "covered only in special cases and then priced by the Medicare contractor (no national amount)",
-}
+# The RVU file's documentation (RVU25D.pdf, "Status Code"): "Only RVUs associated with status codes of 'A', 'R', or
+# 'T', are used for Medicare payment". Status R (restricted coverage) is paid only where its special coverage
+# instructions allow: the amount is shown with that condition. An R code without RVUs (the 796 dental D codes)
+# has nothing to multiply: it is contractor priced when covered, and says so instead of "$0.00".
+PAID_STATUSES = frozenset({"A", "R", "T"})
+RESTRICTED_NOTE = ("status R, restricted coverage: paid only when the special coverage instructions for this "
+                   "service are met")
+RESTRICTED_WITHOUT_RVUS = ("status R, restricted coverage: the file gives no RVUs, so there is no national "
+                           "amount; when covered, the Medicare contractor prices it")
 
 
 def fact_label(key: str) -> str:
@@ -419,8 +420,8 @@ def _na(values: dict[str, object], setting: str) -> bool:
 def payment_unavailable(values: dict[str, object]) -> str | None:
     """Why no amount is worked out for these facts, or ``None`` when one is."""
     status = str(values.get("status_code", "")).strip().upper()
-    if status in CONTRACTOR_PRICED_STATUSES:
-        return f"status {status}: {CONTRACTOR_PRICED_STATUSES[status]}"
+    if status == "R" and not any(_decimal(values.get(key)) for key in ("nonfacility_total", "facility_total")):
+        return RESTRICTED_WITHOUT_RVUS
     if status and status not in PAID_STATUSES:
         return f"status {status}: no fee-schedule amount ({values.get('status') or 'see the status'})"
     if _decimal(values.get("conversion_factor")) in (None, Decimal(0)):
@@ -453,6 +454,16 @@ def _cap_notes(amounts: list[PaymentAmount]) -> list[str]:
             "Deficit Reduction Act section 5102(b))"] if capped else []
 
 
+def _status_notes(values: dict[str, object]) -> list[str]:
+    """The condition a paid status puts on its amount (nationally and in every locality alike)."""
+    status = str(values.get("status_code", "")).strip().upper()
+    if status == "T":
+        return ["status T: paid only when no other fee-schedule service is billed that day"]
+    if status == "R":
+        return [RESTRICTED_NOTE]
+    return []
+
+
 def national_payment(values: dict[str, object], modifier: str, source: str) -> Payment | None:
     """Total RVUs × conversion factor, per setting; ``None`` when the facts do not allow an amount."""
     if payment_unavailable(values) is not None:
@@ -472,9 +483,7 @@ def national_payment(values: dict[str, object], modifier: str, source: str) -> P
             capped = _opps_capped_rvus(values, prefix, total, one, one, one)
             amounts.append(PaymentAmount(setting, cents((capped or total) * factor),
                                          OPPS_CAP_NOTE if capped is not None else ""))
-    notes = _cap_notes(amounts)
-    if str(values.get("status_code", "")).upper() == "T":
-        notes.append("status T: paid only when no other fee-schedule service is billed that day")
+    notes = _cap_notes(amounts) + _status_notes(values)
     return Payment(modifier, "national", tuple(amounts),
                    f"total RVUs \u00d7 conversion factor {factor}", source, tuple(notes))
 
@@ -500,7 +509,7 @@ def locality_payment(values: dict[str, object], modifier: str, source: str, loca
             capped = _opps_capped_rvus(values, prefix, raw, locality.work, locality.pe, locality.mp)
             amounts.append(PaymentAmount(setting, cents((capped or raw) * factor),
                                          OPPS_CAP_NOTE if capped is not None else ""))
-    notes = _cap_notes(amounts)
+    notes = _cap_notes(amounts) + _status_notes(values)
     rvu_year = next((part for part in source.split() if part.isdigit() and len(part) == 4), "")
     if locality.year and rvu_year and locality.year != rvu_year:
         notes.append(f"GPCIs of {locality.year} applied to RVUs of {rvu_year}: the years differ")

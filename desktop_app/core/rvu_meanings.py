@@ -28,7 +28,7 @@ STATUS_MEANINGS = {
     "M": "Measurement code: for quality reporting only, not paid",
     "N": "Not covered by Medicare",
     "P": "Bundled or excluded: no RVUs and no separate fee-schedule payment",
-    "R": "Restricted coverage: covered only in special cases, then contractor priced",
+    "R": "Restricted coverage: paid only as special coverage instructions allow (contractor priced without RVUs)",
     "T": "Injection: paid only when no other fee-schedule service is billed that day by the same provider",
     "X": "Statutory exclusion: not a physician service under the law, no fee-schedule payment",
 }

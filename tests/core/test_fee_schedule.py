@@ -48,20 +48,30 @@ def test_na_setting_and_unpaid_statuses_get_no_amount_and_a_reason() -> None:
     assert amounts(national_payment({**VISIT, "nonfacility_total": float("inf")}, "", "x"))["non-facility"] is None
 
 
+def test_restricted_status_r_is_paid_from_its_rvus_with_its_condition() -> None:
+    # RVU25D.pdf, "Status Code": only RVUs of status A, R or T are used for Medicare payment (DOMAIN.md: A/R/T are
+    # paid). A restricted code with RVUs (as the foot-care codes 11055-11057) gets its amount and the condition.
+    restricted = {**VISIT, "status_code": "R"}
+    payment = national_payment(restricted, "", "x")
+    assert payment is not None and payment_unavailable(restricted) is None
+    assert amounts(payment) == {"non-facility": Decimal("96.59"), "facility": Decimal("69.19")}
+    assert any("restricted coverage" in note for note in payment.notes)
+    gpci = Locality("1", "ZZ", "00", "TOYLAND", Decimal(1), Decimal(1), Decimal(1), "GPCI 2030", "2030")
+    local = locality_payment(restricted, "", "x", gpci)
+    assert local is not None and any("restricted coverage" in note for note in local.notes)
+
+
 @pytest.mark.parametrize(("facts", "said"), [
-    ({**VISIT, "status_code": "R"}, "special cases"),  # RVUs in the file (as on a restricted foot-care code)
-    ({**VISIT, "status_code": "R", "nonfacility_total": 0.0, "facility_total": 0.0}, "special cases"),  # dental
+    ({**VISIT, "status_code": "R", "nonfacility_total": 0.0, "facility_total": 0.0}, "contractor prices"),  # dental
+    ({**VISIT, "status_code": "R", "nonfacility_total": None, "facility_total": ""}, "contractor prices"),
     ({**VISIT, "status_code": "C", "status": "Carrier priced"}, "Carrier priced"),
 ])
-def test_contractor_priced_statuses_get_no_amount_whatever_their_rvus(facts: dict[str, object], said: str) -> None:
-    # The file's documentation: status R is covered only in special cases and then contractor priced. Its codes
-    # showed "national $0.00" (zero RVUs) or an RVU-based amount no contractor is bound to.
+def test_contractor_priced_codes_get_no_amount_and_say_why(facts: dict[str, object], said: str) -> None:
+    # The 796 dental D codes (status R, zero RVUs) showed "national $0.00".
     assert national_payment(facts, "", "x") is None
-    assert national_payment({**VISIT, "status_code": "A"}, "", "x") is not None
     gpci = Locality("1", "ZZ", "00", "TOYLAND", Decimal(1), Decimal(1), Decimal(1), "GPCI 2030", "2030")
     assert locality_payment(facts, "", "x", gpci) is None
-    reason = payment_unavailable(facts) or ""
-    assert said in reason and (facts["status_code"] != "R" or "no national amount" in reason)
+    assert said in (payment_unavailable(facts) or "")
 
 
 def test_locality_amount_applies_each_gpci_to_its_rvu_and_names_differing_years() -> None:
