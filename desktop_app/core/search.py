@@ -304,6 +304,13 @@ class SearchEngine:
         return int(self.conn.execute(f"SELECT count(*) FROM codes c WHERE ({matched}){extra}",
                                      [*params, *extra_params]).fetchone()[0])
 
+    def _among_matches(self, result: SearchResult, row_id: int) -> bool:
+        """Does the search row ``row_id`` match the words (and so is already in ``result.total``)?"""
+        if not result.fts_expression:
+            return False
+        return self.conn.execute("SELECT 1 FROM code_fts WHERE code_fts MATCH ? AND rowid = ?",
+                                 (result.fts_expression, row_id)).fetchone() is not None
+
     def _put_first(self, result: SearchResult, code: str, filters: SearchFilters, *, first: bool = True,
                    limit: int = 0) -> None:
         """Put the code or modifier spelled exactly like the query at the top of a word search (with ``first``
@@ -313,8 +320,8 @@ class SearchEngine:
         if row is None:
             return
         listed = any(hit.code == code for hit in result.hits)
-        if not listed:
-            result.total += 1
+        if not listed and not self._among_matches(result, int(row["id"])):
+            result.total += 1  # counted already when it matches the words too, only ranked beyond this page
         if not first:
             if not listed and len(result.hits) < limit:
                 result.hits.append(self._hit(row, MatchKind.EXACT))
@@ -528,14 +535,18 @@ class SearchEngine:
             highlighter = Highlighter(candidate, self.synonyms, units)
             result.hits = [self._hit(row, match, highlighter) for row in rows]
             fill = (self._fill_expression(units, any_category)
-                    if not (any_word or most_words) and len(rows) < FILL_BELOW else "")
+                    if not (any_word or most_words) and result.total < FILL_BELOW else "")  # not the page's rows
             if fill:
                 # Few codes have every word: the codes with all words but one follow them, so a descriptor
                 # that leaves out one of the user's words (no "abdominal" in a short text) is still listed.
+                # All of the (at most FILL_RANK_LIMIT) ranked ones are counted, whatever the page's size, so the
+                # total and the category counts do not depend on how many rows were asked for (a review found
+                # "knee injection" at 10 of 10, 50 of 50 and 100 of 100).
                 seen = {row["code"] for row in rows}
-                extra = [row for row in self._ranked(fill, filters, limit, rank_limit=FILL_RANK_LIMIT)
-                         if row["code"] not in seen][: limit - len(rows)]
-                result.hits += [self._hit(row, MatchKind.MOST_WORDS, highlighter) for row in extra]
+                extra = [row for row in self._ranked(fill, filters, FILL_RANK_LIMIT, rank_limit=FILL_RANK_LIMIT)
+                         if row["code"] not in seen]
+                result.hits += [self._hit(row, MatchKind.MOST_WORDS, highlighter)
+                                for row in extra[: max(0, limit - len(rows))]]
                 for row in extra:  # counted with the every-word codes, as the total counts them
                     result.filled[row["code_set"]] = result.filled.get(row["code_set"], 0) + 1
                 result.total += len(extra)
