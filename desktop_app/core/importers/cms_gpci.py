@@ -59,6 +59,11 @@ def sniff_lines(lines: list[str]) -> str | None:
             cells = next(csv.reader([line], delimiter=delimiter), [])
             if len(cells) >= len(_COLUMNS) and _header_columns(cells) is not None:
                 return FORMAT
+            # The table's title row as a spreadsheet saves it (the title, then empty cells to the table's width):
+            # a file that lost its header row is still this table, and the reader says what is missing, instead
+            # of the title being refused as "not a procedure code" by the code-list reader.
+            if len(cells) >= len(_COLUMNS) and cells[0].strip() and not any(c.strip() for c in cells[1:]):
+                return FORMAT
     return None
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from importer_helpers import FIXTURES, parsed
 
+from desktop_app.core.errors import ImportFileError
 from desktop_app.core.importers import import_paths
 from desktop_app.core.importers.cms_gpci import FORMAT, sniff_lines
 from desktop_app.core.store import CodeStore
@@ -44,5 +46,23 @@ def test_a_note_that_only_mentions_the_columns_is_not_the_table(tmp_path: Path) 
         (summary,) = import_paths(store.conn, [folder])
         assert summary.format == FORMAT
         assert any("PROVENANCE.md" in note for note in summary.notes)
+    finally:
+        store.close()
+
+
+def test_a_table_that_lost_its_header_row_is_told_so(tmp_path: Path) -> None:
+    # A review: without its header row the addendum was read as a code list and refused with "'ADDENDUM E. …' is
+    # not a procedure code or modifier". Its title row (the title, then empty cells) still names the table.
+    lines = (FIXTURES / "cms" / "GPCI2030.csv").read_text(encoding="utf-8").splitlines()
+    headerless = [line for line in lines if "Locality Name" not in line]
+    assert len(headerless) == len(lines) - 1
+    assert sniff_lines(headerless) == FORMAT
+    path = tmp_path / "GPCI2030.csv"
+    path.write_text("\n".join(headerless) + "\n", encoding="utf-8")
+    store = CodeStore.open(tmp_path / "db.sqlite3")
+    try:
+        with pytest.raises(ImportFileError, match="no GPCI header row") as refused:
+            import_paths(store.conn, [path])
+        assert refused.value.line == 1 and "GPCI2030.csv" in str(refused.value)
     finally:
         store.close()
