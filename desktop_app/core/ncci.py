@@ -17,7 +17,6 @@ Codes only: no descriptor comes from these files. Qt-free; every function takes 
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -419,19 +418,22 @@ def _first_valid_days(conn: sqlite3.Connection, codes: list[str]) -> dict[str, t
     AMA PLA file's effective date of a code it does not list as deleted. The RVU file gives no such date. When
     several files give one, the earliest counts: a code one file knew earlier was valid then."""
     starts: dict[str, tuple[str, str]] = {}
-    for code, facts_json, kind, name in conn.execute(
-            "SELECT f.code, f.facts, s.kind, s.name FROM code_facts f JOIN sources s ON s.id = f.source_id "
+    # The five facts read in SQLite (json_extract) rather than each row's whole JSON parsed here.
+    for code, kind, name, added, action, action_effective, effective, pla_status in conn.execute(
+            "SELECT f.code, s.kind, s.name, json_extract(f.facts, '$.added_date'), "
+            "json_extract(f.facts, '$.action_code'), json_extract(f.facts, '$.action_effective_date'), "
+            "json_extract(f.facts, '$.effective_date'), json_extract(f.facts, '$.pla_status') "
+            "FROM code_facts f JOIN sources s ON s.id = f.source_id "
             f"WHERE f.code IN ({_placeholders(codes)}) AND f.modifier = '' AND s.kind IN (?, ?)",
             (*codes, SourceKind.CMS_HCPCS, SourceKind.AMA_CPT)):
-        facts = json.loads(facts_json)
         if kind == SourceKind.CMS_HCPCS:
-            start = str(facts.get("added_date") or "")
-            if facts.get("action_code") == "A":
-                start = max(start, str(facts.get("action_effective_date") or ""))
-        elif str(facts.get("pla_status") or "").lower().startswith("delet"):
+            start = str(added or "")
+            if action == "A":
+                start = max(start, str(action_effective or ""))
+        elif str(pla_status or "").lower().startswith("delet"):
             continue  # a deleted PLA code's effectiveDate is its deletion's (importers.ama_cpt.pla)
         else:
-            start = str(facts.get("effective_date") or "")
+            start = str(effective or "")
         if start and (code not in starts or start < starts[code][0]):
             starts[code] = (start, name)
     return starts
