@@ -590,6 +590,20 @@ class CodeEditPage:
     release: NcciRelease | None
 
 
+def _shadowed(release: NcciRelease) -> tuple[str, tuple[object, ...]]:
+    """A filter (on ``ptp_edits e``) leaving out the rows of a part taken from an older version whose pair a newer
+    version's part also has, as :func:`check_claim` judges such a pair by the newer rows; ``''`` when every part is
+    of one version (the usual case, whose queries stay as they were)."""
+    sql, args = "", []
+    for part in release.parts:
+        newer = [p.source_id for p in release.parts if _version_key(p.version) > _version_key(part.version)]
+        if newer:
+            sql += (" AND NOT (e.source_id = ? AND EXISTS (SELECT 1 FROM ptp_edits n WHERE n.column1 = e.column1 "
+                    f"AND n.column2 = e.column2 AND n.source_id IN ({_placeholders(newer)})))")
+            args += [part.source_id, *newer]
+    return sql, tuple(args)
+
+
 def code_edits(conn: sqlite3.Connection, code: str, setting: str = NcciSetting.PRACTITIONER, *, on: date | None = None,
                offset: int = 0, limit: int = EDIT_PAGE) -> CodeEditPage:
     """The PTP edits of ``code`` in both directions (as column 1, then as column 2, each by the other code), one
@@ -601,6 +615,9 @@ def code_edits(conn: sqlite3.Connection, code: str, setting: str = NcciSetting.P
     holder = _placeholders(ids)
     day_filter = " AND e.modifier != 9 AND e.effective <= ? AND e.deletion >= ?" if on else ""
     day_args: tuple[object, ...] = (_day(on), _day(on)) if on else ()
+    shadow_filter, shadow_args = _shadowed(release)
+    day_filter += shadow_filter
+    day_args += shadow_args
     as1 = conn.execute(f"SELECT count(*) FROM ptp_edits e WHERE e.column1 = ? AND e.source_id IN ({holder})"
                        + day_filter, (code, *ids, *day_args)).fetchone()[0]
     as2 = conn.execute(f"SELECT count(*) FROM ptp_edits e WHERE e.column2 = ? AND e.source_id IN ({holder})"

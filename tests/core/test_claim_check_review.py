@@ -118,6 +118,9 @@ def test_an_older_versions_part_fills_a_missing_part(part_one: CodeStore, db_pat
     _, text, _ = cli(db_path, "check", "20610", "99213", "--date", "2025-06-01")
     assert "DENY 99213 is not paid with 20610" in text and "part 2 from version 32.1r0" in text
     assert code_edits(part_one.conn, "20610").total == 1
+    # 10001/10002 is in both versions: the code's edit list shows it once, with the newest dates.
+    edits = code_edits(part_one.conn, "10001")
+    assert edits.total == 6 and [e.deletion_date for e in edits.edits if e.other_code == "10002"] == [None]
 
 
 def test_all_four_parts_make_a_complete_release(part_one: CodeStore, tmp_path: Path) -> None:
