@@ -189,8 +189,9 @@ def test_real_ptp_excerpt_is_part_1_of_4(store: CodeStore, shared_data: Path, db
     result = check_claim(store.conn, parse_claim("29881 29877-59"), date(2026, 7, 15))
     assert result.ptp == [] and result.ptp_release is not None and result.ptp_release.missing_parts == (2, 3, 4)
     assert any("were not checked" in n for n in result.notes)
-    assert ncci.in_effect_on(ncci.mue_release(store.conn, "practitioner", date(2025, 1, 15)) or
-                             pytest.fail("no MUE table"), date(2025, 1, 15)) is False
+    table = ncci.mue_release(store.conn, "practitioner", date(2025, 1, 15))
+    assert table is not None and table.effective_date == "2026-07-01"
+    assert not ncci.in_effect_on(table, date(2025, 1, 15)) and ncci.in_effect_on(table, date(2026, 7, 1))
     _, text, _ = cli(db_path, "check", "0009U x3", "--date", "2025-01-15")
     assert "no MUE for 0009U" not in text and "units not checked" in text
     status, out, _ = cli(db_path, "check", "0001A", "36591-59", "--date", "2023-06-01", "--json")
