@@ -24,15 +24,21 @@ def cmd_check(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     lines = ncci.parse_claim(", ".join(args.codes))
     on = ncci.parse_date(args.date) if args.date else date.today()
     result = ncci.check_claim(store.conn, lines, on, args.setting)
+    status = EXIT_NOT_FOUND if result.has_denials else EXIT_OK
     if args.json:
         print_json(result.to_json(), out)
-        return EXIT_OK
+        return status
     out.write(f"Claim, date of service {result.date_of_service}, {ncci.SETTING_LABELS[args.setting]}: "
               + ", ".join(ln.label() for ln in lines) + "\n")
-    if result.ptp_release is not None:
-        out.write(f"PTP edits (CMS NCCI version {result.ptp_release.version}):\n")
+    release = result.ptp_release
+    if release is not None:
+        out.write(f"PTP edits (CMS NCCI version {release.version}; used: {release.parts_text}):\n")
         if not result.ptp:
-            out.write("  none of these codes pairs with another in an edit in effect on that date\n")
+            where = "in an edit in effect on that date"
+            out.write(f"  none of these codes pairs with another {where}" + (
+                "" if release.complete or len({ln.code for ln in lines}) < 2 else
+                f" in the imported parts; parts {', '.join(map(str, release.missing_parts))} were not checked")
+                + "\n")
         for p in result.ptp:
             mark = "ok  " if p.bypassed else "DENY"
             out.write(f"  {mark} {p.message}\n")
@@ -41,18 +47,21 @@ def cmd_check(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
                       f"({p.modifier_indicator_meaning}); {p.rationale}; effective {p.effective_date}, {until}\n")
         for n in result.ptp_not_in_effect:
             out.write(f"  --   {n.column1}/{n.column2} does not apply on that date: {n.reason}\n")
-    if result.mue_release is not None:
-        out.write(f"MUE (table effective {result.mue_release.version}):\n")
+    mues = result.mue_release
+    if mues is not None:
+        out.write(f"MUE (table effective {mues.version}):\n")
+        if not result.mue_in_effect:
+            out.write(f"       not in effect on {result.date_of_service} (in effect from {mues.effective_date}): "
+                      "units not checked\n")
         for m in result.mue:
             out.write(f"  {'OVER' if m.exceeded else 'ok  '} {m.message} ({m.adjudication}; {m.rationale})\n")
-        listed = {m.code for m in result.mue}
-        missing = sorted({ln.code for ln in lines} - listed)
-        if missing:
-            out.write(f"       no MUE for {', '.join(missing)}\n")
+        if result.codes_without_mue:
+            out.write(f"       no MUE for {', '.join(result.codes_without_mue)}\n")
     if result.codes_invalid:
         out.write("Codes:\n")
         for invalid in result.codes_invalid:
-            out.write(f"  DENY {invalid.message}\n")
+            # A code CodeDesk does not know is not denied by anything: it is unchecked.
+            out.write(f"  {'DENY' if invalid.known else '??  '} {invalid.message}\n")
     if result.modifiers_unfit:
         out.write("Modifiers:\n")
         for unfit in result.modifiers_unfit:
@@ -60,7 +69,7 @@ def cmd_check(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     for note in result.notes:
         out.write(f"Note: {note}\n")
     out.write(f"{ncci.NOTICE}\n")
-    return EXIT_OK
+    return status
 
 
 def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
@@ -84,6 +93,7 @@ def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             "total": page.total,
             "as_column1": page.as_column1, "as_column2": page.as_column2, "page": args.page,
             "page_size": ncci.EDIT_PAGE, "edits": [e.__dict__ for e in page.edits],
+            "ptp_release": page.release.to_json() if page.release is not None else None,
             "mue": [m.__dict__ for m in mues], "notice": ncci.NOTICE,
         }, out)
         return EXIT_OK if page.release is not None or mues else EXIT_NOT_FOUND
@@ -92,6 +102,9 @@ def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(f"{code}: {page.total:,} PTP edits ({page.as_column1:,} as column 1, {page.as_column2:,} as "
                   f"column 2), NCCI version {page.release.version}, page {args.page}\n")
+        out.write(f"  used: {page.release.parts_text}\n")
+        if page.release.missing_parts:
+            out.write(f"  Note: {page.release.missing_text}\n")
         for e in page.edits:
             until = e.deletion_date or "*"
             state = "in effect" if e.in_effect else "not in effect"
@@ -99,6 +112,8 @@ def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
                       f"{state}  {e.rationale}\n")
     for m in mues:
         units = f"{m.units} unit{'' if m.units == 1 else 's'}"
-        out.write(f"MUE ({ncci.SETTING_LABELS[m.setting]}): {units}, {m.adjudication}; {m.rationale}\n")
+        when = "" if m.in_effect else (f"; not in effect on {(on or date.today()).isoformat()}: the table takes "
+                                       f"effect on {m.effective_date}")
+        out.write(f"MUE ({ncci.SETTING_LABELS[m.setting]}): {units}, {m.adjudication}; {m.rationale}{when}\n")
     out.write(f"{ncci.NOTICE}\n")
     return EXIT_OK if page.release is not None or mues else EXIT_NOT_FOUND

@@ -31,6 +31,7 @@ from desktop_app.core.catalog import top_section_ranges
 from desktop_app.core.enums import StrEnum
 from desktop_app.core.grammar import CodeRange, CodeSet, GrammarError, is_code, normalize, parse_range
 from desktop_app.core.resources import data_dir
+from desktop_app.core.valid_dates import day_after, valid_on
 
 MODIFIERS_FILE = "modifiers.csv"
 OUR_MODIFIER_LABEL = "CodeDesk modifier entry (our own words)"
@@ -361,9 +362,10 @@ def fit(code: str, code_set: str | None, modifier: str, entry: Modifier | None, 
         if modifier in pair and pair <= set(others) and others.index(modifier) > min(others.index(p) for p in pair):
             return refuse(why)
     if dates is not None and on:
-        if dates.terminated and on > dates.terminated:
+        # One rule for every date check (core.valid_dates): TERM DT is the last valid day, ADD DT the first.
+        if not valid_on(day_after(dates.terminated) if dates.terminated else "", on):
             return refuse(f"{modifier} was terminated: valid through {dates.terminated} ({dates.source})")
-        if dates.added and on < dates.added:
+        if not valid_on("", on, dates.added):
             return refuse(f"{modifier} takes effect on {dates.added} ({dates.source}); the date of service is {on}")
     if entry is None:
         return ModifierCheck(modifier, True, True, "", meaning, source,

@@ -34,9 +34,9 @@ from desktop_app.core.grammar import (
     split_at_codes,
     split_units,
 )
-from desktop_app.core.kinds import NCCI_SETTING_LABELS, CodeStatus, NcciSetting
+from desktop_app.core.kinds import NCCI_SETTING_LABELS, CodeStatus, NcciSetting, SourceKind
 from desktop_app.core.modifiers import check_modifiers
-from desktop_app.core.valid_dates import deletion_words, valid_on
+from desktop_app.core.valid_dates import deletion_words, not_yet_valid_words, valid_on
 
 NO_DELETION = 99991231
 SETTINGS = tuple(NcciSetting)
@@ -145,25 +145,97 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
+class PtpPart:
+    """One imported PTP file an answer used: its part number (0: a release not split in parts) and version."""
+
+    part: int
+    version: str
+    file: str
+    source_id: int
+
+
+@dataclass(frozen=True)
 class NcciRelease:
-    """The imported NCCI data one answer used."""
+    """The imported NCCI data one answer used. For PTP edits, ``parts`` says which file gave each part and
+    ``missing_parts`` which parts of the release no imported file gives: pairs in them were not checked. For an
+    MUE table, ``effective_date`` is the day it took effect."""
 
     setting: str
     version: str
     source_ids: tuple[int, ...]
     files: tuple[str, ...]
+    parts: tuple[PtpPart, ...] = ()
+    missing_parts: tuple[int, ...] = ()
+    effective_date: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_parts
+
+    @property
+    def parts_text(self) -> str:
+        """``part 1 (ccipra-v322r0-f1.txt), part 2 from version 32.1r0 (ccipra-v321r0-f2.txt)``."""
+        return ", ".join(
+            ("the whole release" if p.part == 0 else f"part {p.part}")
+            + (f" from version {p.version}" if p.version != self.version else "") + f" ({p.file})"
+            for p in self.parts)
+
+    @property
+    def missing_text(self) -> str:
+        """The caveat when parts are missing (``''`` when none are): which, and what it means."""
+        if not self.missing_parts:
+            return ""
+        listed = ", ".join(str(p) for p in self.missing_parts)
+        return (f"part{'s' if len(self.missing_parts) > 1 else ''} {listed} of the {SETTING_LABELS[self.setting]} "
+                f"PTP edits (version {self.version}) {'are' if len(self.missing_parts) > 1 else 'is'} not imported, "
+                "so pairs whose edits are in "
+                f"{'them' if len(self.missing_parts) > 1 else 'it'} were not checked: import all "
+                f"{PTP_PARTS} parts (…-f1 to …-f{PTP_PARTS})")
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"setting": self.setting, "version": self.version, "files": list(self.files)}
+        if self.parts:
+            data.update(parts=[{"part": p.part, "version": p.version, "file": p.file} for p in self.parts],
+                        missing_parts=list(self.missing_parts), complete=self.complete)
+        if self.effective_date:
+            data["effective_date"] = self.effective_date
+        return data
+
+
+# CMS publishes each PTP release in four numbered parts, -f1 to -f4, split by column 1 code (cms-ncci/PROVENANCE.md);
+# a release imported with a higher part number than this is expected to have that many.
+PTP_PARTS = 4
 
 
 def ptp_release(conn: sqlite3.Connection, setting: str) -> NcciRelease | None:
-    """The newest imported PTP version of ``setting`` (all its parts), or None."""
+    """The PTP edits of ``setting`` an answer uses, or None when none are imported: the newest imported version,
+    part by part. A part of that version that is not imported is taken from the newest older version that has it
+    (an older release carries that part's edits with their dates, up to its own quarter: better than checking no
+    pair of it); a part no version has is listed in ``missing_parts``. A release imported whole (no part number)
+    needs no parts."""
     rows = conn.execute(
-        "SELECT n.version, n.source_id, s.file_name FROM ncci_files n JOIN sources s ON s.id = n.source_id "
-        "WHERE n.edit_kind = 'ptp' AND n.setting = ? ORDER BY n.part", (setting,)).fetchall()
+        "SELECT n.version, n.source_id, s.file_name, n.part FROM ncci_files n JOIN sources s ON s.id = n.source_id "
+        "WHERE n.edit_kind = 'ptp' AND n.setting = ? ORDER BY n.part, n.source_id", (setting,)).fetchall()
     if not rows:
         return None
     newest = max((r[0] for r in rows), key=_version_key)
-    chosen = [r for r in rows if r[0] == newest]
-    return NcciRelease(setting, newest, tuple(r[1] for r in chosen), tuple(r[2] for r in chosen))
+    whole = [r for r in rows if r[0] == newest and r[3] == 0]
+    if whole:
+        chosen = [PtpPart(0, newest, whole[-1][2], whole[-1][1])]
+        missing: list[int] = []
+    else:
+        by_part: dict[int, tuple[str, int, str, int]] = {}
+        for row in sorted((r for r in rows if r[3] > 0), key=lambda r: _version_key(r[0])):
+            by_part[row[3]] = row  # the newest version of each part wins
+        chosen = [PtpPart(part, r[0], r[2], r[1]) for part, r in sorted(by_part.items())]
+        expected = max(PTP_PARTS, *by_part) if by_part else PTP_PARTS
+        missing = [part for part in range(1, expected + 1) if part not in by_part]
+        older_whole = sorted((r for r in rows if r[3] == 0), key=lambda r: _version_key(r[0]))
+        if missing and older_whole:  # an older release imported whole has every part's edits
+            chosen.append(PtpPart(0, older_whole[-1][0], older_whole[-1][2], older_whole[-1][1]))
+            missing = []
+    return NcciRelease(setting, newest, tuple(p.source_id for p in chosen), tuple(p.file for p in chosen),
+                       tuple(chosen), tuple(missing))
 
 
 def mue_release(conn: sqlite3.Connection, setting: str, on: date | None = None) -> NcciRelease | None:
@@ -178,7 +250,14 @@ def mue_release(conn: sqlite3.Connection, setting: str, on: date | None = None) 
     for row in rows:
         if on is None or not row[3] or row[3] <= on.isoformat():
             chosen = row
-    return NcciRelease(setting, chosen[0], (chosen[1],), (chosen[2],))
+    return NcciRelease(setting, chosen[0], (chosen[1],), (chosen[2],), effective_date=chosen[3] or "")
+
+
+def in_effect_on(release: NcciRelease, on: date) -> bool:
+    """Was the MUE table ``release`` in effect on ``on``? (One whose file name gives no date is taken as in
+    effect.) :func:`mue_release` falls back to the oldest table when none was, and that table says nothing about
+    the day: its units are not checked and no "no MUE" is said."""
+    return not release.effective_date or release.effective_date <= on.isoformat()
 
 
 @dataclass
@@ -237,10 +316,13 @@ class UnfitModifier:
 
 @dataclass(frozen=True)
 class InvalidCode:
-    """A claim line's code that is not a valid code on the date of service: unknown, or deleted before it."""
+    """A claim line's code that is not a valid code on the date of service: not in the imported files
+    (``known`` False: nothing says it is invalid, only that CodeDesk cannot say), not yet in effect, or deleted
+    before it."""
 
     code: str
     reason: str
+    known: bool = True
 
     @property
     def message(self) -> str:
@@ -269,10 +351,29 @@ class CheckResult:
     def mue_exceeded(self) -> list[MueFinding]:
         return [m for m in self.mue if m.exceeded]
 
+    @property
+    def mue_in_effect(self) -> bool:
+        """Did the MUE table used judge the units? False when none is imported or it took effect later."""
+        return self.mue_release is not None and in_effect_on(self.mue_release, date.fromisoformat(
+            self.date_of_service))
+
+    @property
+    def codes_without_mue(self) -> list[str]:
+        """The claim's codes the MUE table in effect gives no limit (empty when no table judged the units)."""
+        if not self.mue_in_effect:
+            return []
+        return sorted({ln.code for ln in self.lines} - {m.code for m in self.mue})
+
+    @property
+    def has_denials(self) -> bool:
+        """Does anything deny a line or leave a code invalid? (``check`` exits 1 then.)"""
+        return bool(any(not p.bypassed for p in self.ptp) or self.mue_exceeded or self.codes_invalid
+                    or self.modifiers_unfit)
+
     def to_json(self) -> dict[str, object]:
         """The ``check --json`` contract (README): keys are only ever added."""
         def release(r: NcciRelease | None) -> dict[str, object] | None:
-            return None if r is None else {"setting": r.setting, "version": r.version, "files": list(r.files)}
+            return None if r is None else r.to_json()
 
         return {
             "date_of_service": self.date_of_service,
@@ -287,6 +388,7 @@ class CheckResult:
             "notes": list(self.notes),
             "modifiers_unfit": [asdict(m) for m in self.modifiers_unfit],
             "codes_invalid": [asdict(c) for c in self.codes_invalid],
+            "mue_in_effect": self.mue_in_effect,
             "notice": NOTICE,
         }
 
@@ -294,7 +396,7 @@ class CheckResult:
 def _ptp_message(column1: str, column2: str, indicator: int, present: list[str]) -> tuple[bool, str]:
     if indicator == 0:
         return False, (f"{column2} is not paid with {column1} (column 1 {column1}, column 2 {column2}); "
-                       "no modifier bypasses this edit")
+                       "no modifier bypasses this edit" + (f", so {', '.join(present)} does not" if present else ""))
     if present:
         return True, (f"{column2} with {column1}: the edit is bypassed by modifier {', '.join(present)}, "
                       "if the services really were distinct (separate site, session, or encounter)")
@@ -306,21 +408,60 @@ def _placeholders(values: Sequence[object]) -> str:
     return ",".join("?" for _ in values)
 
 
+NOT_IMPORTED = ("not in the imported files (nor in CodeDesk's bundled reference), so CodeDesk cannot say whether "
+                "it is valid: check the code, or import the file that lists it")
+
+
+def _first_valid_days(conn: sqlite3.Connection, codes: list[str]) -> dict[str, tuple[str, str]]:
+    """code → (its first valid day, the file that says so), from the imported files that give one: the HCPCS
+    file's ADD DT (for action A, "added", its ACT EFF DT when later: they are one day in the 2025 files) and the
+    AMA PLA file's effective date of a code it does not list as deleted. The RVU file gives no such date. When
+    several files give one, the earliest counts: a code one file knew earlier was valid then."""
+    starts: dict[str, tuple[str, str]] = {}
+    # The five facts read in SQLite (json_extract) rather than each row's whole JSON parsed here.
+    for code, kind, name, added, action, action_effective, effective, pla_status in conn.execute(
+            "SELECT f.code, s.kind, s.name, json_extract(f.facts, '$.added_date'), "
+            "json_extract(f.facts, '$.action_code'), json_extract(f.facts, '$.action_effective_date'), "
+            "json_extract(f.facts, '$.effective_date'), json_extract(f.facts, '$.pla_status') "
+            "FROM code_facts f JOIN sources s ON s.id = f.source_id "
+            f"WHERE f.code IN ({_placeholders(codes)}) AND f.modifier = '' AND s.kind IN (?, ?)",
+            (*codes, SourceKind.CMS_HCPCS, SourceKind.AMA_CPT)):
+        if kind == SourceKind.CMS_HCPCS:
+            start = str(added or "")
+            if action == "A":
+                start = max(start, str(action_effective or ""))
+        elif str(pla_status or "").lower().startswith("delet"):
+            continue  # a deleted PLA code's effectiveDate is its deletion's (importers.ama_cpt.pla)
+        else:
+            start = str(effective or "")
+        if start and (code not in starts or start < starts[code][0]):
+            starts[code] = (start, name)
+    return starts
+
+
 def _invalid_codes(conn: sqlite3.Connection, codes: list[str], on: date) -> list[InvalidCode]:
-    """The codes that are not in the database, or are deleted as of ``on`` or earlier (``deleted_date`` is the
-    first day a code is not valid: core.valid_dates)."""
+    """The codes that are not in the database, not valid yet on ``on`` (their first valid day comes later), or
+    deleted as of ``on`` or earlier (``deleted_date`` is the first day a code is not valid); one rule,
+    :func:`valid_dates.valid_on`, for both ends."""
     known = {row[0]: (row[1], row[2]) for row in conn.execute(
         f"SELECT code, status, deleted_date FROM codes WHERE kind = 'code' AND code IN ({_placeholders(codes)})",
         codes)}
+    starts = _first_valid_days(conn, [c for c in codes if c in known]) if known else {}
+    day = on.isoformat()
     invalid = []
     for code in codes:
         if code not in known:
-            invalid.append(InvalidCode(code, "not in your database (not in the bundled reference nor an imported "
-                                             "file): check the code"))
+            invalid.append(InvalidCode(code, NOT_IMPORTED, known=False))
             continue
         status, deleted = known[code]
-        if status == CodeStatus.DELETED and not (deleted and valid_on(deleted, on.isoformat())):
-            invalid.append(InvalidCode(code, f"{deletion_words(deleted)}: not valid on {on.isoformat()}"))
+        deleted_as_of = deleted if status == CodeStatus.DELETED else ""
+        start, start_source = starts.get(code, ("", ""))
+        if status == CodeStatus.DELETED and not deleted:
+            invalid.append(InvalidCode(code, f"deleted: not valid on {day}"))
+        elif not valid_on("", day, start):
+            invalid.append(InvalidCode(code, f"{not_yet_valid_words(start)} ({start_source}): not valid on {day}"))
+        elif not valid_on(deleted_as_of, day):
+            invalid.append(InvalidCode(code, f"{deletion_words(deleted_as_of)}: not valid on {day}"))
     return invalid
 
 
@@ -353,16 +494,25 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
             result.notes.append(f"no {SETTING_LABELS[setting]} PTP edits are imported (import the CMS ccipra/ccioph "
                                 "files), so pairs were not checked")
     elif len(codes) > 1:
+        if release.missing_parts:
+            # Said before anything else about pairs: "no edit" from a quarter of a release is no answer.
+            result.notes.append(release.missing_text)
         sql = (
-            "SELECT e.column1, e.column2, e.before_1996, e.effective, e.deletion, e.modifier, r.text "
+            "SELECT e.column1, e.column2, e.before_1996, e.effective, e.deletion, e.modifier, r.text, e.source_id "
             "FROM ptp_edits e JOIN ncci_rationales r ON r.id = e.rationale_id "
             f"WHERE e.column1 IN ({_placeholders(codes)}) AND e.column2 IN ({_placeholders(codes)}) "
             f"AND e.source_id IN ({_placeholders(release.source_ids)}) "
             "ORDER BY e.column1, e.column2, e.effective"
         )
-        for col1, col2, before, effective, deletion, indicator, rationale in conn.execute(
-                sql, (*codes, *codes, *release.source_ids)):
-            if col1 == col2:
+        edit_rows = conn.execute(sql, (*codes, *codes, *release.source_ids)).fetchall()
+        # A pair in a part taken from an older version and in one of the newest (CMS may move the split between
+        # parts) is judged by the newest version that has it: its rows carry the later deletions.
+        version_of = {p.source_id: _version_key(p.version) for p in release.parts}
+        pair_version: dict[tuple[str, str], tuple[int, ...]] = {}
+        for row in edit_rows:
+            pair_version[(row[0], row[1])] = max(pair_version.get((row[0], row[1]), (-1,)), version_of[row[7]])
+        for col1, col2, before, effective, deletion, indicator, rationale, source_id in edit_rows:
+            if col1 == col2 or version_of[source_id] != pair_version[(col1, col2)]:
                 continue
             if indicator == 9 or not effective <= day <= deletion:
                 reason = (MODIFIER_MEANINGS[9] if indicator == 9 else
@@ -375,20 +525,19 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
             bypassed, message = _ptp_message(col1, col2, indicator, present)
             result.ptp.append(PtpFinding(
                 col1, col2, _iso(effective) or "", _iso(deletion), indicator, MODIFIER_MEANINGS.get(indicator, ""),
-                indicator == 1, present if indicator == 1 else [], bypassed, col2, rationale, bool(before), message))
+                indicator == 1, present, bypassed, col2, rationale, bool(before), message))
 
     mues = result.mue_release = mue_release(conn, setting, on)
     if mues is None:
         result.notes.append(f"no {SETTING_LABELS[setting]} MUE table is imported, so units were not checked")
     else:
-        effective = conn.execute("SELECT effective_date FROM sources WHERE id = ?", (mues.source_ids[0],)).fetchone()
-        too_new = bool(effective and effective[0] and effective[0] > on.isoformat())
+        too_new = not in_effect_on(mues, on)
         if too_new:
             # A table that took effect after the date of service says nothing about it: judging the units by it
             # gave "denied" verdicts for claims no such limit applied to.
             result.notes.append(f"no imported {SETTING_LABELS[setting]} MUE table was in effect on "
-                                f"{on.isoformat()} (the oldest imported one is effective {effective[0]}), so units "
-                                "were not checked")
+                                f"{on.isoformat()} (the oldest imported one is effective {mues.effective_date}), so "
+                                "units were not checked")
         rows = [] if too_new else conn.execute(
             "SELECT m.code, m.units, m.adjudication, r.text FROM mue_values m JOIN ncci_rationales r "
             f"ON r.id = m.rationale_id WHERE m.source_id = ? AND m.code IN ({_placeholders(codes)}) ORDER BY m.code",
@@ -441,6 +590,20 @@ class CodeEditPage:
     release: NcciRelease | None
 
 
+def _shadowed(release: NcciRelease) -> tuple[str, tuple[object, ...]]:
+    """A filter (on ``ptp_edits e``) leaving out the rows of a part taken from an older version whose pair a newer
+    version's part also has, as :func:`check_claim` judges such a pair by the newer rows; ``''`` when every part is
+    of one version (the usual case, whose queries stay as they were)."""
+    sql, args = "", []
+    for part in release.parts:
+        newer = [p.source_id for p in release.parts if _version_key(p.version) > _version_key(part.version)]
+        if newer:
+            sql += (" AND NOT (e.source_id = ? AND EXISTS (SELECT 1 FROM ptp_edits n WHERE n.column1 = e.column1 "
+                    f"AND n.column2 = e.column2 AND n.source_id IN ({_placeholders(newer)})))")
+            args += [part.source_id, *newer]
+    return sql, tuple(args)
+
+
 def code_edits(conn: sqlite3.Connection, code: str, setting: str = NcciSetting.PRACTITIONER, *, on: date | None = None,
                offset: int = 0, limit: int = EDIT_PAGE) -> CodeEditPage:
     """The PTP edits of ``code`` in both directions (as column 1, then as column 2, each by the other code), one
@@ -452,6 +615,9 @@ def code_edits(conn: sqlite3.Connection, code: str, setting: str = NcciSetting.P
     holder = _placeholders(ids)
     day_filter = " AND e.modifier != 9 AND e.effective <= ? AND e.deletion >= ?" if on else ""
     day_args: tuple[object, ...] = (_day(on), _day(on)) if on else ()
+    shadow_filter, shadow_args = _shadowed(release)
+    day_filter += shadow_filter
+    day_args += shadow_args
     as1 = conn.execute(f"SELECT count(*) FROM ptp_edits e WHERE e.column1 = ? AND e.source_id IN ({holder})"
                        + day_filter, (code, *ids, *day_args)).fetchone()[0]
     as2 = conn.execute(f"SELECT count(*) FROM ptp_edits e WHERE e.column2 = ? AND e.source_id IN ({holder})"
@@ -489,13 +655,15 @@ class CodeMue:
     rationale: str
     effective_date: str
     file_name: str
+    in_effect: bool = True  # was the table in effect on the day asked about (False: it took effect later)
 
 
 def code_mues(conn: sqlite3.Connection, code: str, on: date | None = None) -> list[CodeMue]:
     """The MUE of ``code`` in each setting whose table is imported (the table effective on ``on``, or the newest)."""
     found = []
+    day = on or date.today()
     for setting in SETTINGS:
-        release = mue_release(conn, setting, on or date.today())
+        release = mue_release(conn, setting, day)
         if release is None:
             continue
         row = conn.execute(
@@ -504,7 +672,7 @@ def code_mues(conn: sqlite3.Connection, code: str, on: date | None = None) -> li
             "WHERE m.source_id = ? AND m.code = ?", (release.source_ids[0], code)).fetchone()
         if row is not None:
             found.append(CodeMue(setting, row[0], row[1], ADJUDICATION_MEANINGS.get(row[1], ""), row[2], row[3],
-                                 release.files[0]))
+                                 release.files[0], in_effect_on(release, day)))
     return found
 
 

@@ -9,8 +9,9 @@ the last day the code may be used (its record layout; in the 2025 and 2020 files
 before the record's ACT EFF DT, e.g. 2024-12-31 for a code discontinued on 2025-01-01), so the HCPCS importer
 stores the day after it (:func:`day_after`) and keeps TERM DT itself as the ``termination_date`` fact.
 
-Every comparison with a date of service goes through :func:`valid_on`, and every sentence through
-:func:`deletion_words`, so "deleted on 2024-12-31" (which day?) is never written again.
+Every comparison with a date of service goes through :func:`valid_on` (both ends: the first valid day, e.g. the
+HCPCS ADD DT of an added code, and the deletion date), and every sentence through :func:`deletion_words` and
+:func:`not_yet_valid_words`, so "deleted on 2024-12-31" (which day?) is never written again.
 """
 
 from __future__ import annotations
@@ -44,16 +45,25 @@ def valid_through(deleted_as_of: str) -> str:
     return (day - timedelta(days=1)).isoformat() if day else ""
 
 
-def valid_on(deleted_as_of: str, day: str) -> bool:
-    """Is a code deleted as of ``deleted_as_of`` (``''``: not deleted) valid on ``day`` (ISO)? The last valid
-    day is accepted, the deletion day itself is not. A deletion known only as "before 1990" is valid before
-    1990; one whose date is unknown text is valid on no day (it is deleted, and we cannot say since when)."""
+def valid_on(deleted_as_of: str, day: str, valid_from: str = "") -> bool:
+    """Is a code deleted as of ``deleted_as_of`` (``''``: not deleted) and valid from ``valid_from`` (its first
+    valid day, e.g. the HCPCS ADD DT; ``''``: no known start) valid on ``day`` (ISO)? The first and the last
+    valid day are accepted, the deletion day itself is not. A deletion known only as "before 1990" is valid before
+    1990; one whose date is unknown text is valid on no day (it is deleted, and we cannot say since when). A start
+    that is not a day is ignored (nothing says the code was not valid yet)."""
+    if valid_from and _as_date(valid_from) and day < valid_from:
+        return False
     if not deleted_as_of:
         return True
     if _as_date(deleted_as_of):
         return day < deleted_as_of
     before = _BEFORE_YEAR_RE.fullmatch(deleted_as_of)
     return before is not None and day < f"{before.group(1)}-01-01"
+
+
+def not_yet_valid_words(valid_from: str) -> str:
+    """``takes effect on 2025-10-01`` (its first valid day; the day before, it is not valid yet)."""
+    return f"takes effect on {valid_from}"
 
 
 def deletion_words(deleted_as_of: str) -> str:

@@ -55,13 +55,14 @@ def _until(deletion: str | None) -> str:
     return f"through {escape(deletion)}" if deletion else "no deletion date"
 
 
-def _denied_table(title: str, rows: list[tuple[str, str]]) -> list[str]:
-    """A heading with the count and one "denied" row per (what, why); nothing when there are no rows."""
+def _denied_table(title: str, rows: list[tuple[str, str]], mark: str = "<span class='deny'>denied</span>"
+                  ) -> list[str]:
+    """A heading with the count and one row per (what, why) led by ``mark`` ("denied"); nothing when there are no
+    rows."""
     if not rows:
         return []
     return [f"<h3>{escape(title)}: {len(rows)}</h3><table>",
-            *(f"<tr><td><span class='deny'>denied</span></td><td>{escape(what)}</td><td>{escape(why)}</td></tr>"
-              for what, why in rows),
+            *(f"<tr><td>{mark}</td><td>{escape(what)}</td><td>{escape(why)}</td></tr>" for what, why in rows),
             "</table>"]
 
 
@@ -74,13 +75,22 @@ def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
     for note in result.notes:  # missing or out-of-date tables: said before the answers they limit
         parts.append(f"<p><b>Note:</b> {escape(note)}</p>")
     parts += _denied_table("Codes not valid on this date",
-                           [(invalid.code, invalid.reason) for invalid in result.codes_invalid])
+                           [(invalid.code, invalid.reason) for invalid in result.codes_invalid if invalid.known])
+    # A code CodeDesk does not know is not denied by anything: said apart, as unchecked.
+    parts += _denied_table("Codes not in the imported files",
+                           [(invalid.code, invalid.reason) for invalid in result.codes_invalid if not invalid.known],
+                           "<span class='muted'>unknown</span>")
     parts += _denied_table("Modifiers that do not fit",
                            [(unfit.line, f"-{unfit.modifier}: {unfit.reason}") for unfit in result.modifiers_unfit])
     if result.ptp_release is not None:
         verdicts = [p for p in result.ptp if not p.bypassed]
         parts.append(f"<h3>Pairs (PTP edits): {len(result.ptp)} apply, {len(verdicts)} denied</h3>")
-        if not result.ptp:
+        unchecked = not result.ptp_release.complete and len({ln.code for ln in result.lines}) > 1
+        if not result.ptp and unchecked:
+            parts.append("<p>No two of these codes form an edit in effect on that date <b>in the imported parts"
+                         "</b>; parts " + escape(", ".join(map(str, result.ptp_release.missing_parts)))
+                         + " were not checked.</p>")
+        elif not result.ptp:
             parts.append("<p class='ok'>No two of these codes form an edit in effect on that date.</p>")
         else:
             parts.append("<table>")
@@ -100,8 +110,13 @@ def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
                 f"{escape(n.column1)}/{escape(n.column2)} ({escape(n.reason)})" for n in result.ptp_not_in_effect)
                 + "</p>")
         parts.append(f"<p class='muted'>CMS NCCI {escape(ncci.SETTING_LABELS[result.setting])} PTP edits, "
-                     f"version {escape(result.ptp_release.version)}.</p>")
-    if result.mue_release is not None:
+                     f"version {escape(result.ptp_release.version)}; used: "
+                     f"{escape(result.ptp_release.parts_text)}.</p>")
+    if result.mue_release is not None and not result.mue_in_effect:
+        parts.append(f"<h3>Units (MUE): not checked</h3><p>The imported MUE table is not in effect on "
+                     f"{escape(result.date_of_service)} (in effect from "
+                     f"{escape(result.mue_release.effective_date)}): units not checked.</p>")
+    elif result.mue_release is not None:
         over = result.mue_exceeded
         parts.append(f"<h3>Units (MUE): {len(over)} over the limit</h3><table>")
         for m in result.mue:
@@ -110,9 +125,9 @@ def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
                          f"<span class='muted'>MUE {m.mue}, {escape(m.adjudication)} · {escape(m.rationale)}"
                          "</span></td></tr>")
         parts.append("</table>")
-        missing = sorted({ln.code for ln in result.lines} - {m.code for m in result.mue})
-        if missing:
-            parts.append(f"<p class='muted'>No MUE in the table for {escape(', '.join(missing))}.</p>")
+        if result.codes_without_mue:
+            parts.append(f"<p class='muted'>No MUE in the table for {escape(', '.join(result.codes_without_mue))}"
+                         ".</p>")
         parts.append(f"<p class='muted'>CMS NCCI {escape(ncci.SETTING_LABELS[result.setting])} MUE table, "
                      f"effective {escape(result.mue_release.version)}.</p>")
     parts.append(f"<p class='muted'><small>{escape(ncci.NOTICE)}</small></p>")
@@ -352,15 +367,19 @@ def edits_html(edits: CodeEdits, offset: int, palette: QPalette) -> str:
         return (f"<p style='color:{muted};'>No NCCI edits imported. Import the CMS PTP files (ccipra/ccioph) and "
                 "MUE tables (File \u2192 Import) to see which codes this one may not be billed with.</p>")
     for m in edits.mues:
+        when = "" if m.in_effect else " (not in effect yet: the table takes effect on that date)"
         parts.append(f"<p><b>MUE ({escape(ncci.SETTING_LABELS[m.setting])})</b>: at most {m.units} unit"
                      f"{'' if m.units == 1 else 's'} {escape(m.adjudication)} "
-                     f"<span class='muted'>· {escape(m.rationale)} · effective {escape(m.effective_date)}</span></p>")
+                     f"<span class='muted'>· {escape(m.rationale)} · effective {escape(m.effective_date)}"
+                     f"{when}</span></p>")
     if page.release is None:
         parts.append(f"<p class='muted'>No {escape(ncci.SETTING_LABELS[page.setting])} PTP edits imported.</p>")
     else:
         parts.append(f"<p class='muted'>{page.as_column1:,} as column 1 (the other code is denied), "
                      f"{page.as_column2:,} as column 2 (this code is denied) · version "
-                     f"{escape(page.release.version)}</p>")
+                     f"{escape(page.release.version)}; used: {escape(page.release.parts_text)}</p>")
+        if page.release.missing_parts:
+            parts.append(f"<p><b>Note:</b> {escape(page.release.missing_text)}</p>")
         background = differs_background(palette).name()
         parts.append("<table><tr><th>with</th><th>this code is</th><th>in effect</th><th>modifier</th>"
                      "<th>rationale</th></tr>")

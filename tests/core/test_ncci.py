@@ -141,7 +141,7 @@ def run_cli(db: Path, *args: str) -> tuple[int, str, str]:
 def test_cli_check_json_contract(loaded: CodeStore, db_path: Path) -> None:
     code, out, err = run_cli(db_path, "check", "10001,", "10002-59", "10004", "10002 x3", "--date", "2022-06-01",
                              "--json")
-    assert code == 0, err
+    assert code == 1, err  # 10001/10004 denies a line: the exit status says so, as validate's does
     data = json.loads(out)
     assert {"date_of_service", "setting", "lines", "ptp", "ptp_not_in_effect", "mue", "mue_exceeded", "ptp_release",
             "mue_release", "notes", "notice"} <= data.keys()
@@ -156,7 +156,7 @@ def test_cli_check_json_contract(loaded: CodeStore, db_path: Path) -> None:
     data = json.loads(out)
     assert data["mue_exceeded"][0]["code"] == "10002" and data["mue_exceeded"][0]["units"] == 4
     code, text, _ = run_cli(db_path, "check", "10001", "10003", "--date", "07/01/2026")
-    assert code == 0 and "DENY 10003 is not paid with 10001" in text and "American Medical Association" in text
+    assert code == 1 and "DENY 10003 is not paid with 10001" in text and "American Medical Association" in text
     code, _, err = run_cli(db_path, "check", "10001", "--date", "tomorrow")
     assert code == 2 and "not a date" in err
 
@@ -188,7 +188,7 @@ def test_the_claim_checks_its_modifiers_on_its_date_of_service(store: CodeStore,
         "part (performed personally against directing two to four cases); a line carries one"]
     store.conn.commit()
     code, out, _ = run_cli(db_path, "check", "99213-Z5", "--date", "2025-01-01", "--json")
-    assert code == 0 and json.loads(out)["modifiers_unfit"] == [
+    assert code == 1 and json.loads(out)["modifiers_unfit"] == [
         {"line": "99213-Z5", "modifier": "Z5",
          "reason": "Z5 was terminated: valid through 2019-12-31 (CMS HCPCS Level II 2031 January)"}]
     _, text, _ = run_cli(db_path, "check", "99213-Z5", "--date", "2019-12-31")
@@ -213,8 +213,9 @@ def test_codes_not_valid_on_the_date_of_service_are_said(loaded: CodeStore) -> N
     loaded.conn.execute("UPDATE codes SET status = 'deleted', deleted_date = '2023-07-01' WHERE code = '99214'")
     later = check_claim(loaded.conn, parse_claim("99213 99214 12399"), date(2026, 7, 15))
     assert [(c.code, c.reason) for c in later.codes_invalid] == [
-        ("12399", "not in your database (not in the bundled reference nor an imported file): check the code"),
+        ("12399", ncci.NOT_IMPORTED),
         ("99214", "deleted as of 2023-07-01 (valid through 2023-06-30): not valid on 2026-07-15")]
     before = check_claim(loaded.conn, parse_claim("99213 99214"), date(2023, 6, 30))  # its last valid day
     assert before.codes_invalid == []
-    assert later.to_json()["codes_invalid"][0] == {"code": "12399", "reason": later.codes_invalid[0].reason}
+    assert later.to_json()["codes_invalid"][0] == {"code": "12399", "reason": later.codes_invalid[0].reason,
+                                                   "known": False}

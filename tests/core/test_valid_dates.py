@@ -141,6 +141,18 @@ def test_valid_on(deleted_as_of: str, day: str, valid: bool) -> None:
     assert valid_on(deleted_as_of, day) is valid
 
 
+@pytest.mark.parametrize(("valid_from", "deleted_as_of", "day", "valid"), [
+    ("2025-10-01", "", "2025-09-30", False),  # the day before an added code takes effect
+    ("2025-10-01", "", "2025-10-01", True),  # its first valid day
+    ("2025-10-01", "2026-01-01", "2025-12-31", True),
+    ("2025-10-01", "2026-01-01", "2026-01-01", False),
+    ("", "", "1900-01-01", True),
+    ("not a day", "", "1900-01-01", True),  # an unreadable start refuses nothing
+])
+def test_valid_on_from_the_first_valid_day(valid_from: str, deleted_as_of: str, day: str, valid: bool) -> None:
+    assert valid_on(deleted_as_of, day, valid_from) is valid
+
+
 def test_dates_and_words() -> None:
     assert day_after("2024-12-31") == "2025-01-01" and day_after("2024-02-28") == "2024-02-29"
     assert day_after("before 1982") == "before 1982"

@@ -78,3 +78,21 @@ def test_detail_pane_lists_the_codes_edits(qtbot: QtBot, window: MainWindow) -> 
     panel.setting.setCurrentIndex(1)  # outpatient hospital: none imported
     qtbot.waitUntil(lambda: panel.edits is not None and panel.edits.page.setting == "hospital", timeout=WAIT_MS)
     assert "No outpatient hospital PTP edits imported" in panel.browser.toPlainText()
+
+
+def test_the_window_says_what_the_check_could_not_judge(qtbot: QtBot, window: MainWindow) -> None:
+    """As the CLI: the missing PTP parts, an MUE table not in effect on the day (never "no MUE"), and a code
+    CodeDesk does not know (unknown, not denied)."""
+    window.claim_check_action.trigger()
+    panel = window.claim_check
+    assert panel is not None
+    panel.date.setDate(QDate(2025, 1, 15))
+    qtbot.keyClicks(panel.claim, "20610, 12399 x3")
+    qtbot.waitUntil(lambda: panel.result is not None and len(panel.result.lines) == 2, timeout=WAIT_MS)
+    text = panel.browser.toPlainText()
+    assert "in the imported parts; parts 2, 3, 4 were not checked" in text
+    assert "parts 2, 3, 4 of the practitioner PTP edits (version 32.2r0) are not imported" in text
+    assert "Units (MUE): not checked" in text and "in effect from 2026-07-01" in text and "No MUE" not in text
+    assert "Codes not in the imported files: 1" in text and "Codes not valid on this date" not in text
+    section = text.split("Codes not in the imported files: 1")[1].split("Pairs (PTP edits)")[0]
+    assert "unknown" in section and "12399" in section and "denied" not in section
