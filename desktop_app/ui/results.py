@@ -7,6 +7,7 @@ keystroke-to-paint budget (bench/bench_ui.py); split apart, each half would need
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -59,7 +60,7 @@ Spans = tuple[tuple[int, int], ...]
 LinePieces = tuple[tuple[int, str, bool, int], ...]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RowPaint:
     """What one row's cells show, gathered from the model once per row and contents.
 
@@ -414,6 +415,7 @@ def _draw_cell_without_text(
 _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _ITEM_VIEW_ITEM = QStyle.ControlElement.CE_ItemViewItem
 _SELECTED = QStyle.StateFlag.State_Selected
+_ROW_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewRow
 
 
 def _draw_row_cell(painter: QPainter, option: QStyleOptionViewItem, text: str, deleted: QColor | None,
@@ -448,6 +450,62 @@ class _Fonts:
         self.plain_metrics, self.bold_metrics = QFontMetrics(self.plain), QFontMetrics(self.bold)
 
 
+class _CellPixmaps:
+    """Results cells kept as painted, keyed by all their pixels depend on, so that a repaint draws a pixmap.
+
+    Typing a word letter by letter lists mostly the same rows as the key before (56% of the visible rows on the
+    real files, the same code with the same text and marks); each was drawn again through the style, some 50 µs a
+    cell. A kept cell is copied instead. The key holds the row's paint, the column, the cell's size, the style
+    option's state (selected, focus, hover, active window) and features (alternate row), the palette and its
+    colour group, the font and the device pixel ratio: a change to any of them is a new key, painted afresh.
+    A cell is painted on the viewport's own background colour, so that the pixmap is opaque and its text is drawn
+    exactly as on the viewport (``tests/ui/test_results_paint.py`` compares them pixel for pixel), with the row's
+    panel (an alternate row's colour) under it as the view draws it.
+    """
+
+    KEPT = 240  # about two screens of rows × 4 columns: the previous keystroke's list and this one's
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[object, ...], QPixmap] = {}
+        self.enabled = True  # tests paint with and without to compare
+        self.copied = 0  # cells painted from a kept pixmap (what the test and the benchmark read)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, what: tuple[object, ...],
+              draw: Callable[[QPainter, QStyleOptionViewItem], object]) -> None:
+        if not self.enabled:
+            draw(painter, option)
+            return
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        rect = option.rect
+        palette = option.palette
+        key = (what, rect.width(), rect.height(), option.state.value, option.features.value, palette.cacheKey(),
+               palette.currentColorGroup().value, option.font.key(), ratio)
+        pixmap = self._kept.get(key)
+        if pixmap is not None:
+            self.copied += 1
+        else:
+            pixmap = QPixmap(max(1, round(rect.width() * ratio)), max(1, round(rect.height() * ratio)))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(palette.color(QPalette.ColorRole.Base))
+            cell = QPainter(pixmap)
+            try:
+                local = QStyleOptionViewItem(option)
+                local.rect = QRect(0, 0, rect.width(), rect.height())
+                # Under the cell, the row's panel (an alternate row's colour) as the view draws it first.
+                widget = option.widget
+                style = widget.style() if widget is not None else None
+                if style is not None:
+                    style.drawPrimitive(_ROW_PANEL, local, cell, widget)
+                draw(cell, local)
+            finally:
+                cell.end()
+            if len(self._kept) >= self.KEPT:
+                del self._kept[next(iter(self._kept))]  # the oldest painted
+            self._kept[key] = pixmap
+        painter.drawPixmap(rect.topLeft(), pixmap)
+
+
 class _RowCellDelegate(QStyledItemDelegate):
     """Paints the results list's cells from the model's :class:`RowPaint` when given the results model.
 
@@ -459,6 +517,7 @@ class _RowCellDelegate(QStyledItemDelegate):
         self._rows = rows
         self._fonts: dict[str, _Fonts] = {}
         self._deleted: dict[int, QColor] = {}
+        self.cells = _CellPixmaps()
 
     def _fonts_for(self, font: QFont) -> _Fonts:
         key = font.key()
@@ -497,11 +556,14 @@ class RowTextDelegate(_RowCellDelegate):
         if row is None:
             super().paint(painter, option, index)
             return
+        deleted = self._deleted_color(row)
         if self._column == Column.CODE:
             fonts = self._fonts_for(option.font)
-            _draw_row_cell(painter, option, row.code, self._deleted_color(row), fonts.bold, fonts.bold_metrics)
+            self.cells.paint(painter, option, (row.code, row.deleted, True), lambda p, o: _draw_row_cell(
+                p, o, row.code, deleted, fonts.bold, fonts.bold_metrics))
         else:
-            _draw_row_cell(painter, option, row.source, self._deleted_color(row))
+            self.cells.paint(painter, option, (row.source, row.deleted, False),
+                             lambda p, o: _draw_row_cell(p, o, row.source, deleted))
 
 
 class HighlightDelegate(_RowCellDelegate):
@@ -536,7 +598,7 @@ class HighlightDelegate(_RowCellDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         row = self._row(index)
         if row is not None:
-            self._paint_row(painter, option, row)
+            self.cells.paint(painter, option, (row,), lambda p, o: self._paint_row(p, o, row))
             return
         spans = index.data(HIGHLIGHTS_ROLE) or ()
         secondary, secondary_spans = index.data(SECONDARY_ROLE) or ("", ())
@@ -692,11 +754,14 @@ class BadgeDelegate(_RowCellDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         row = self._row(index)
         if row is not None:
-            opt = _draw_row_cell(painter, option, "", self._deleted_color(row))
-            code_set, text = row.code_set, row.category
-        else:
-            opt, text = _draw_cell_without_text(self, painter, option, index)
-            code_set = index.data(CODE_SET_ROLE) or ""
+            deleted = self._deleted_color(row)
+            self.cells.paint(painter, option, (row.code_set, row.category, row.deleted), lambda p, o: self._badge(
+                p, _draw_row_cell(p, o, "", deleted), row.code_set, row.category))
+            return
+        opt, text = _draw_cell_without_text(self, painter, option, index)
+        self._badge(painter, opt, index.data(CODE_SET_ROLE) or "", text)
+
+    def _badge(self, painter: QPainter, opt: QStyleOptionViewItem, code_set: str, text: str) -> None:
         device = painter.device()
         ratio = device.devicePixelRatioF() if device is not None else 1.0
         key = (code_set, text, opt.rect.height(), opt.palette.cacheKey(), opt.font.key(), ratio)

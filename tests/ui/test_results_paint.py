@@ -105,3 +105,45 @@ def test_the_source_column_shown_and_hidden_paints_as_a_new_list(qtbot: QtBot) -
         shown = _picture(view)
         assert view.isColumnHidden(3) == (hits is plain)
         assert shown == _fresh_picture(qtbot, 700, hits, texts, ["frambly"])
+
+
+def _cells_kept(view: ResultsView, kept: bool) -> None:
+    for column in range(view.model().columnCount()):
+        delegate = view.itemDelegateForColumn(column)
+        delegate.cells.enabled = kept  # type: ignore[attr-defined]
+
+
+def test_kept_cells_paint_exactly_as_cells_drawn_afresh(qtbot: QtBot) -> None:
+    """The cells kept as pixmaps (a repaint copies them) look exactly as the cells drawn through the style: plain,
+    alternate, selected and current rows, two-line rows with marks, a deleted row, the Source column, and again in
+    a dark palette."""
+    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtGui import QColor, QPalette
+
+    hits = [_hit("J0001"), _hit("J0002", source="My list"), _hit("J0003", status="deleted"), _hit("J0004")]
+    texts = {"J0001": RowText(LONG, "Our summary " + LONG), "J0002": RowText("Invented frambly other"),
+             "J0003": RowText("Invented gone frambly", "", "2024-12-31"), "J0004": RowText("No mark here")}
+    model, view = _view(qtbot)
+    model.set_hits(hits, texts, Highlighter(["frambly"], {}))
+    dark = QPalette(view.palette())
+    for role, color in ((QPalette.ColorRole.Base, "#1e1f22"), (QPalette.ColorRole.AlternateBase, "#2a2c30"),
+                        (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.Highlight, "#2f65ca")):
+        dark.setColor(role, QColor(color))
+    pictures: dict[bool, list[QImage]] = {True: [], False: []}
+    for kept in (False, True, True):  # the second kept pass is painted from the pixmaps of the first
+        _cells_kept(view, kept)
+        shots = [_picture(view)]
+        view.selectionModel().setCurrentIndex(model.index(1, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                              | QItemSelectionModel.SelectionFlag.Rows)
+        shots.append(_picture(view))
+        view.setPalette(dark)
+        shots.append(_picture(view))
+        view.setPalette(QPalette())
+        view.selectionModel().clear()
+        shots.append(_picture(view))
+        pictures[kept] = shots  # the last kept pass
+        if not kept:
+            drawn = shots
+    assert pictures[True] == drawn
+    assert view.itemDelegateForColumn(2).cells.copied > 0  # type: ignore[attr-defined]
+    assert drawn[0] != drawn[1] != drawn[2]  # each state shows something else
