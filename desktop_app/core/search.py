@@ -97,14 +97,39 @@ ORDERED_FLOOR = 50
 FAMILY_LIFT_ROWS = 10  # the family order lifts within the best ten rows only (see family_order)
 DENTAL_SQL = f"(c.code_set = '{CodeSet.HCPCS}' AND c.code GLOB 'D[0-9]*')"
 ANESTHESIA_SQL = f"(c.code_set = '{CodeSet.CAT_I}' AND c.code BETWEEN '00100' AND '01999')"
-SECONDARY_FAMILY_SQL = f"{DENTAL_SQL} OR {ANESTHESIA_SQL}"
+# Round 8: two more families that name what a coder's CPT code names, in words bm25 prefers: the hospital
+# outpatient procedure codes of HCPCS C (C5271-C5278 skin substitute application, C7500-C7999 and C9600-C9799
+# procedures, listed by CMS beside the CPT code the physician reports: "AV fistula creation" listed C9754 above
+# 36818), and the quality-reporting codes (Category II, HCPCS G8xxx-G9xxx and M), which name the procedure they
+# report on ("Preop asses 4 cataract surg" above 66984 for "cataract surgery"). A query only they answer still
+# lists them, in the same order. The C device (C1xxx) and drug (C9xxx below C9600) codes are not in it.
+HOSPITAL_PROCEDURE_SQL = (f"(c.code_set = '{CodeSet.HCPCS}' AND (c.code GLOB 'C[57][0-9]*'"
+                          f" OR c.code BETWEEN 'C9600' AND 'C9799'))")
+QUALITY_SQL = (f"(c.code_set = '{CodeSet.CAT_II}' OR (c.code_set = '{CodeSet.HCPCS}'"
+               f" AND (c.code GLOB 'G[89][0-9]*' OR c.code GLOB 'M[0-9]*')))")
+SECONDARY_FAMILY_SQL = f"{DENTAL_SQL} OR {ANESTHESIA_SQL} OR {HOSPITAL_PROCEDURE_SQL} OR {QUALITY_SQL}"
 SECONDARY_SQL = f"(CASE WHEN {SECONDARY_FAMILY_SQL} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
 # Round 8: a query that asks for the anaesthesia ("anesthesia for femur fracture", "anes TURP") ranks the
 # anaesthesia codes as any other code (only the dental codes stay secondary), and when no code has all its words
 # the codes with the anaesthesia word and any of the others come first (see SearchEngine._anesthesia_rows): the
 # anaesthesia descriptor names the region ("Anesth surgery of femur"), so the every-word tier misses it and the
 # some-words tiers used to list the operations themselves (27230 "Treat thigh fracture") instead.
-SECONDARY_WHEN_ANESTHESIA_SQL = f"(CASE WHEN {DENTAL_SQL} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
+# A query in the words of quality reporting ("tobacco cessation counselling documented", "BMI not performed")
+# asks for the reporting codes: they rank as any other code then.
+QUALITY_WORDS = frozenset({"documented", "documentation", "performed", "reported", "reason", "reasons", "measure",
+                           "measures", "mips", "quality", "assessed", "assessment"})
+
+
+def secondary_sql(words: Sequence[str]) -> str:
+    """The score share per code (bm25 times this) for a word query: the secondary families count less, except the
+    one the query asks for (anaesthesia, quality reporting)."""
+    families = [DENTAL_SQL, HOSPITAL_PROCEDURE_SQL]
+    if not asks_for_anesthesia_service(words):
+        families.append(ANESTHESIA_SQL)
+    if not QUALITY_WORDS.intersection(words):
+        families.append(QUALITY_SQL)
+    return f"(CASE WHEN {' OR '.join(families)} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
+
 ANESTHESIA_WORDS = frozenset({"anesthesia", "anaesthesia", "anesth", "anes", "anest"})
 # Words before "anesthesia" that make it the state a procedure is done in, not the service asked for ("knee
 # manipulation under anesthesia", "suture removal under general anesthesia").
@@ -515,7 +540,7 @@ class SearchEngine:
         any_category = SearchFilters(None, filters.section_id)
         plans: list[tuple[MatchKind, tuple[str, ...], bool]] = [(MatchKind.WORDS, tuple(words), False)]
         asks_for_anesthesia = asks_for_anesthesia_service(words)
-        self._secondary_sql = SECONDARY_WHEN_ANESTHESIA_SQL if asks_for_anesthesia else SECONDARY_SQL
+        self._secondary_sql = secondary_sql(words)
         try:
             self._search_word_plans(result, words, filters, limit, plans, any_category, asks_for_anesthesia)
         finally:
