@@ -109,37 +109,25 @@ QUALITY_SQL = (f"(c.code_set = '{CodeSet.CAT_II}' OR (c.code_set = '{CodeSet.HCP
                f" AND (c.code GLOB 'G[89][0-9]*' OR c.code GLOB 'M[0-9]*')))")
 SECONDARY_FAMILY_SQL = f"{DENTAL_SQL} OR {ANESTHESIA_SQL} OR {HOSPITAL_PROCEDURE_SQL} OR {QUALITY_SQL}"
 SECONDARY_SQL = f"(CASE WHEN {SECONDARY_FAMILY_SQL} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
-# Round 8: a query that asks for the anaesthesia ("anesthesia for femur fracture", "anes TURP") ranks the
-# anaesthesia codes as any other code (only the dental codes stay secondary), and when no code has all its words
-# the codes with the anaesthesia word and any of the others come first (see SearchEngine._anesthesia_rows): the
-# anaesthesia descriptor names the region ("Anesth surgery of femur"), so the every-word tier misses it and the
-# some-words tiers used to list the operations themselves (27230 "Treat thigh fracture") instead.
-# A query in the words of quality reporting ("tobacco cessation counselling documented", "BMI not performed")
-# asks for the reporting codes: they rank as any other code then.
-QUALITY_WORDS = frozenset({"documented", "documentation", "performed", "reported", "reason", "reasons", "measure",
-                           "measures", "mips", "quality", "assessed", "assessment"})
-
-
-def secondary_sql(words: Sequence[str]) -> str:
-    """The score share per code (bm25 times this) for a word query: the secondary families count less, except the
-    one the query asks for (anaesthesia, quality reporting)."""
-    families = [DENTAL_SQL, HOSPITAL_PROCEDURE_SQL]
-    if not asks_for_anesthesia_service(words):
-        families.append(ANESTHESIA_SQL)
-    if not QUALITY_WORDS.intersection(words):
-        families.append(QUALITY_SQL)
-    return f"(CASE WHEN {' OR '.join(families)} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
-
+# Round 8: a query that asks for the anaesthesia service ("anesthesia for femur fracture", "anes TURP") ranks the
+# anaesthesia codes as any other code, and when no code has all its words the codes with the anaesthesia word and
+# any of the others come first (SearchEngine._anesthesia_rows): the anaesthesia descriptor names the region
+# ("Anesth surgery of femur"), so the every-word tier missed it and the some-words tiers listed the operations
+# themselves (27230 "Treat thigh fracture") instead.
 ANESTHESIA_WORDS = frozenset({"anesthesia", "anaesthesia", "anesth", "anes", "anest"})
 # Words before "anesthesia" that make it the state a procedure is done in, not the service asked for ("knee
 # manipulation under anesthesia", "suture removal under general anesthesia").
-ANESTHESIA_OTHER_WORDS = 40  # at most this many single words of the other query words (see _anesthesia_rows)
+NOT_THE_ANESTHESIA_SERVICE = frozenset({"under", "with", "w", "w/", "without", "wo", "w/o", "general", "local",
+                                        "requiring", "req", "no"})
 # Words of an operation's meanings that name no organ or region: in the any-word look-up for anaesthesia codes they
 # would match most of them ("Anesth lens surgery" for "prostate surgery").
 NO_REGION_WORDS = frozenset({"surgery", "surgical", "removal", "remove", "excision", "incision", "repair",
                              "procedure", "treatment", "open", "graft", "opening", "revision", "reconstruction"})
-NOT_THE_ANESTHESIA_SERVICE = frozenset({"under", "with", "w", "w/", "without", "wo", "w/o", "general", "local",
-                                        "requiring", "req", "no"})
+ANESTHESIA_OTHER_WORDS = 40  # at most this many single words of the other query words (see _anesthesia_rows)
+# A query in the words of quality reporting ("tobacco cessation counselling documented", "BMI not performed")
+# asks for the reporting codes: they rank as any other code then (see secondary_sql).
+QUALITY_WORDS = frozenset({"documented", "documentation", "performed", "reported", "reason", "reasons", "measure",
+                           "measures", "mips", "quality", "assessed", "assessment"})
 WHOLE_WORD_MAX = 6
 # Codes with all the words but one are added after the every-word codes when these are fewer than FILL_BELOW,
 # ranked among the first FILL_RANK_LIMIT such codes (a cheap second look, not a second full search).
@@ -540,18 +528,9 @@ class SearchEngine:
         any_category = SearchFilters(None, filters.section_id)
         plans: list[tuple[MatchKind, tuple[str, ...], bool]] = [(MatchKind.WORDS, tuple(words), False)]
         asks_for_anesthesia = asks_for_anesthesia_service(words)
+        # Round 8: the families that count less for these words (every ranking of this search reads it; each word
+        # search sets it first, and only word searches rank by bm25).
         self._secondary_sql = secondary_sql(words)
-        try:
-            self._search_word_plans(result, words, filters, limit, plans, any_category, asks_for_anesthesia)
-        finally:
-            self._secondary_sql = SECONDARY_SQL
-        self._lift_modifiers(result, words, filters, limit)
-
-    def _search_word_plans(self, result: SearchResult, words: Sequence[str], filters: SearchFilters, limit: int,
-                           plans: list[tuple[MatchKind, tuple[str, ...], bool]], any_category: SearchFilters,
-                           asks_for_anesthesia: bool) -> None:
-        """The first of the word plans (every word, half-typed, corrected, most words, some words) that matches
-        anything in any category, ranked into ``result``."""
         for plan, candidate, any_word in self._word_plans(words, plans):
             units = self.vocabulary.query_units(candidate)
             most_words = plan == MatchKind.MOST_WORDS
@@ -625,6 +604,7 @@ class SearchEngine:
             if filters.code_set and result.total > RANK_LIMIT:
                 result.total = self._count_matches(expression, filters)
             break
+        self._lift_modifiers(result, words, filters, limit)
 
     def _anesthesia_rows(self, units: Sequence[QueryUnit], filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
         """The best ``limit`` codes with the anaesthesia word and any other word of the query: "anesthesia femur
@@ -961,6 +941,17 @@ def asks_for_anesthesia_service(words: Sequence[str]) -> bool:
     anesthesia"), not for a procedure done under anaesthesia ("manipulation under anesthesia")?"""
     return any(word in ANESTHESIA_WORDS and (index == 0 or words[index - 1] not in NOT_THE_ANESTHESIA_SERVICE)
                for index, word in enumerate(words))
+
+
+def secondary_sql(words: Sequence[str]) -> str:
+    """The score share per code (bm25 times this) for a word query: the secondary families count less, except the
+    one the query asks for (anaesthesia, quality reporting)."""
+    families = [DENTAL_SQL, HOSPITAL_PROCEDURE_SQL]
+    if not asks_for_anesthesia_service(words):
+        families.append(ANESTHESIA_SQL)
+    if not QUALITY_WORDS.intersection(words):
+        families.append(QUALITY_SQL)
+    return f"(CASE WHEN {' OR '.join(families)} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
 
 
 def family_order(rows: Sequence[sqlite3.Row], every_word: bool = False) -> list[sqlite3.Row]:
