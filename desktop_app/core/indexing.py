@@ -70,7 +70,7 @@ def search_row(code: str, title: str, texts: Iterable[str], keywords: Iterable[s
     """
     body = BODY_SEPARATOR.join(dict.fromkeys(text for text in texts if text != title))
     # Round 8 of issue 10: the name a coder knows a code by where its descriptor is one generic text shared with
-    # its neighbours ("Pancreatectomy" for the Whipple codes and for 48146): resources/data/code_terms.toml.
+    # its neighbours (the Whipple codes and the total pancreatectomy 48146): resources/data/code_terms.toml.
     keyword_text = " ".join(filter(None, (" ".join(keywords), section_words, " ; ".join(code_terms().get(code, ())))))
     # Every text column also gets the plain words of its shorthand (core.vocabulary), so a descriptor written
     # "optx … dst … fx" is found as "open treatment distal fracture". This is where what is indexed differs from

@@ -101,8 +101,8 @@ ANESTHESIA_SQL = f"(c.code_set = '{CodeSet.CAT_I}' AND c.code BETWEEN '00100' AN
 # outpatient procedure codes of HCPCS C (C5271-C5278 skin substitute application, C7500-C7999 and C9600-C9799
 # procedures, listed by CMS beside the CPT code the physician reports: "AV fistula creation" listed C9754 above
 # 36818), and the quality-reporting codes (Category II, HCPCS G8xxx-G9xxx and M), which name the procedure they
-# report on ("Preop asses 4 cataract surg" above 66984 for "cataract surgery"). A query only they answer still
-# lists them, in the same order. The C device (C1xxx) and drug (C9xxx below C9600) codes are not in it.
+# report on (a preoperative-assessment code of Category II above 66984 for "cataract surgery"). A query only they
+# answer still lists them, in the same order. The C device (C1xxx) and drug (C9xxx below C9600) codes are not in it.
 HOSPITAL_PROCEDURE_SQL = (f"(c.code_set = '{CodeSet.HCPCS}' AND (c.code GLOB 'C[57][0-9]*'"
                           f" OR c.code BETWEEN 'C9600' AND 'C9799'))")
 QUALITY_SQL = (f"(c.code_set = '{CodeSet.CAT_II}' OR (c.code_set = '{CodeSet.HCPCS}'"
@@ -112,15 +112,15 @@ SECONDARY_SQL = f"(CASE WHEN {SECONDARY_FAMILY_SQL} THEN {SECONDARY_SCORE_SHARE}
 # Round 8: a query that asks for the anaesthesia service ("anesthesia for femur fracture", "anes TURP") ranks the
 # anaesthesia codes as any other code, and when no code has all its words the codes with the anaesthesia word and
 # any of the others come first (SearchEngine._anesthesia_rows): the anaesthesia descriptor names the region
-# ("Anesth surgery of femur"), so the every-word tier missed it and the some-words tiers listed the operations
-# themselves (27230 "Treat thigh fracture") instead.
+# (01230 names the femur, not the fracture), so the every-word tier missed it and the some-words tiers listed the
+# operations themselves (the femur fracture treatments, 27230 …) instead.
 ANESTHESIA_WORDS = frozenset({"anesthesia", "anaesthesia", "anesth", "anes", "anest"})
 # Words before "anesthesia" that make it the state a procedure is done in, not the service asked for ("knee
 # manipulation under anesthesia", "suture removal under general anesthesia").
 NOT_THE_ANESTHESIA_SERVICE = frozenset({"under", "with", "w", "w/", "without", "wo", "w/o", "general", "local",
                                         "requiring", "req", "no"})
 # Words of an operation's meanings that name no organ or region: in the any-word look-up for anaesthesia codes they
-# would match most of them ("Anesth lens surgery" for "prostate surgery").
+# would match most of them (the lens surgery anaesthesia for "prostate surgery").
 NO_REGION_WORDS = frozenset({"surgery", "surgical", "removal", "remove", "excision", "incision", "repair",
                              "procedure", "treatment", "open", "graft", "opening", "revision", "reconstruction"})
 ANESTHESIA_OTHER_WORDS = 40  # at most this many single words of the other query words (see _anesthesia_rows)
@@ -608,12 +608,12 @@ class SearchEngine:
 
     def _anesthesia_rows(self, units: Sequence[QueryUnit], filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
         """The best ``limit`` codes with the anaesthesia word and any other word of the query: "anesthesia femur
-        fracture" finds 01230 ("Anesth surgery of femur"), whose descriptor names the region and not the operation.
+        fracture" finds 01230, whose descriptor names the region (the femur) and not the operation.
         [] when the query has no other word."""
         content = [unit for unit in units if unit.text not in STOPWORDS]
         anesthesia = [unit for unit in content if unit.text in ANESTHESIA_WORDS][:1]
         # The other words, each also read as the single words of its meanings: an anaesthesia descriptor names the
-        # organ or region ("Anesth removal of prostate" for TURP, "transurethral resection of prostate"), so any
+        # organ or region (the prostate for TURP, "transurethral resection of prostate"), so any
         # one of those words is enough here; bm25 ranks the codes with the rarer and more of them first.
         words = dict.fromkeys(token for unit in content if unit.text not in ANESTHESIA_WORDS
                               for text in (unit.text, *unit.alternatives) for token in TOKEN_RE.findall(text.lower())

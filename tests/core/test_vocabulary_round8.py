@@ -134,10 +134,10 @@ def _codes(store: CodeStore, query: str, limit: int = 10) -> list[str]:
 
 
 @pytest.mark.parametrize(("query", "first"), [
-    ("cmp", {"80053"}),  # was 33694, a complete repair written "Cmp rpr"
+    ("cmp", {"80053"}),  # was 33694, a complete repair whose short form is cmp
     ("epidural steroid injection", {"62321", "62323", "64479", "64483", "62320", "62322"}),  # was J2274
     ("Whipple", {"48150", "48152", "48153", "48154"}),  # was 48140 (code_terms.toml)
-    ("trabeculectomy", {"66170", "66172"}),  # was 66150, another "Glaucoma surgery"
+    ("trabeculectomy", {"66170", "66172"}),  # was 66150, another glaucoma operation with the same descriptor
     ("cataract surgery", {"66982", "66983", "66984"}),  # was 66820, then the Category II 3325F
 ])
 def test_the_first_hit_is_the_one_a_coder_means(imported: CodeStore, query: str, first: set[str]) -> None:
@@ -145,7 +145,7 @@ def test_the_first_hit_is_the_one_a_coder_means(imported: CodeStore, query: str,
 
 
 def test_obstetric_ultrasound_finds_the_codes_written_ob_us(imported: CodeStore) -> None:
-    # Only the transvaginal code says "obstetric"; the others say "Ob us" and were not found.
+    # Only the transvaginal code spells out "obstetric"; the others write "ob" and were not found.
     assert {"76801", "76805", "76811", "76815", "76816"} <= set(_codes(imported, "obstetric ultrasound"))
 
 
@@ -156,9 +156,9 @@ def test_cataract_surgery_lists_the_extraction_before_the_after_cataract_codes(i
 
 
 @pytest.mark.parametrize(("query", "expected"), [
-    ("anesthesia femur fracture", "01230"),  # "Anesth surgery of femur": the operations led before
-    ("anesthesia for TURP", "00914"),  # "Anesth removal of prostate"
-    ("anesthesia thyroidectomy", "00320"),  # "Anesth neck organ"
+    ("anesthesia femur fracture", "01230"),  # names the femur; the fracture treatments led before
+    ("anesthesia for TURP", "00914"),  # names the prostate
+    ("anesthesia thyroidectomy", "00320"),  # names the organs of the neck
 ])
 def test_anesthesia_for_an_operation_finds_the_anesthesia_code(imported: CodeStore, query: str,
                                                                expected: str) -> None:
