@@ -406,6 +406,15 @@ def _migrate_deleted_as_of(conn: sqlite3.Connection) -> None:
     refresh_status(conn, touched)
 
 
+def _migrate_search_reach_8(conn: sqlite3.Connection) -> None:
+    """Issue 10, eighth round: short forms read otherwise where coders' acronyms collide with the files' ("cmp" is
+    complete, "rem" remote in the monitoring codes, "comp" compounded in the inhaled drugs), nouns and adjectives
+    of body parts linked, and a few codes indexed with the name coders know them by (code_terms.toml: the Whipple
+    codes, trabeculectomy), so the codes are indexed again; an upgraded database would otherwise keep the old
+    words until its next import."""
+    _rebuild_search_index(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
@@ -422,6 +431,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_search_section_words,
     _migrate_search_reach_7,
     _migrate_deleted_as_of,
+    _migrate_search_reach_8,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

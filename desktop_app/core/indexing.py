@@ -15,10 +15,18 @@ from __future__ import annotations
 import itertools
 import re
 import sqlite3
+import sys
 from collections.abc import Iterable
+from functools import lru_cache
 
 from desktop_app.core.catalog import Catalog
+from desktop_app.core.resources import data_dir
 from desktop_app.core.vocabulary import index_text
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 # Which descriptor becomes the title, best first. Official long text beats abbreviations; our own summary
 # is the title only when nothing official has been imported.
@@ -61,11 +69,25 @@ def search_row(code: str, title: str, texts: Iterable[str], keywords: Iterable[s
     (vocabulary, expansions) is made in this one function.
     """
     body = BODY_SEPARATOR.join(dict.fromkeys(text for text in texts if text != title))
-    keyword_text = " ".join(filter(None, (" ".join(keywords), section_words)))
+    # Round 8 of issue 10: the name a coder knows a code by where its descriptor is one generic text shared with
+    # its neighbours (the Whipple codes and the total pancreatectomy 48146): resources/data/code_terms.toml.
+    keyword_text = " ".join(filter(None, (" ".join(keywords), section_words, " ; ".join(code_terms().get(code, ())))))
     # Every text column also gets the plain words of its shorthand (core.vocabulary), so a descriptor written
     # "optx … dst … fx" is found as "open treatment distal fracture". This is where what is indexed differs from
     # what is stored: change it with a migration that re-indexes (database.py).
     return code, index_text(title), index_text(body), index_text(keyword_text), filters
+
+
+CODE_TERMS_FILE = "code_terms.toml"
+
+
+@lru_cache(maxsize=1)
+def code_terms() -> dict[str, tuple[str, ...]]:
+    """code -> our own words for it (``resources/data/code_terms.toml``): indexed with the code when it is in the
+    database, whichever file brought it."""
+    with (data_dir() / CODE_TERMS_FILE).open("rb") as fh:
+        table = tomllib.load(fh).get("terms", {})
+    return {code.strip().upper(): tuple(term.strip().lower() for term in terms) for code, terms in table.items()}
 
 
 def descriptor_search_row(

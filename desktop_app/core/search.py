@@ -42,6 +42,7 @@ from desktop_app.core.modifiers import (
 )
 from desktop_app.core.query import (
     STOPWORDS,
+    TOKEN_RE,
     ParsedQuery,
     QueryKind,
     fts_expression,
@@ -94,9 +95,39 @@ SECONDARY_SCORE_SHARE = 0.8
 # 50, showed another first ten than the quality benchmark measured at 10).
 ORDERED_FLOOR = 50
 FAMILY_LIFT_ROWS = 10  # the family order lifts within the best ten rows only (see family_order)
-SECONDARY_FAMILY_SQL = (f"(c.code_set = '{CodeSet.HCPCS}' AND c.code GLOB 'D[0-9]*')"
-                        f" OR (c.code_set = '{CodeSet.CAT_I}' AND c.code BETWEEN '00100' AND '01999')")
+DENTAL_SQL = f"(c.code_set = '{CodeSet.HCPCS}' AND c.code GLOB 'D[0-9]*')"
+ANESTHESIA_SQL = f"(c.code_set = '{CodeSet.CAT_I}' AND c.code BETWEEN '00100' AND '01999')"
+# Round 8: two more families that name what a coder's CPT code names, in words bm25 prefers: the hospital
+# outpatient procedure codes of HCPCS C (C5271-C5278 skin substitute application, C7500-C7999 and C9600-C9799
+# procedures, listed by CMS beside the CPT code the physician reports: "AV fistula creation" listed C9754 above
+# 36818), and the quality-reporting codes (Category II, HCPCS G8xxx-G9xxx and M), which name the procedure they
+# report on (a preoperative-assessment code of Category II above 66984 for "cataract surgery"). A query only they
+# answer still lists them, in the same order. The C device (C1xxx) and drug (C9xxx below C9600) codes are not in it.
+HOSPITAL_PROCEDURE_SQL = (f"(c.code_set = '{CodeSet.HCPCS}' AND (c.code GLOB 'C[57][0-9]*'"
+                          f" OR c.code BETWEEN 'C9600' AND 'C9799'))")
+QUALITY_SQL = (f"(c.code_set = '{CodeSet.CAT_II}' OR (c.code_set = '{CodeSet.HCPCS}'"
+               f" AND (c.code GLOB 'G[89][0-9]*' OR c.code GLOB 'M[0-9]*')))")
+SECONDARY_FAMILY_SQL = f"{DENTAL_SQL} OR {ANESTHESIA_SQL} OR {HOSPITAL_PROCEDURE_SQL} OR {QUALITY_SQL}"
 SECONDARY_SQL = f"(CASE WHEN {SECONDARY_FAMILY_SQL} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
+# Round 8: a query that asks for the anaesthesia service ("anesthesia for femur fracture", "anes TURP") ranks the
+# anaesthesia codes as any other code, and when no code has all its words the codes with the anaesthesia word and
+# any of the others come first (SearchEngine._anesthesia_rows): the anaesthesia descriptor names the region
+# (01230 names the femur, not the fracture), so the every-word tier missed it and the some-words tiers listed the
+# operations themselves (the femur fracture treatments, 27230 …) instead.
+ANESTHESIA_WORDS = frozenset({"anesthesia", "anaesthesia", "anesth", "anes", "anest"})
+# Words before "anesthesia" that make it the state a procedure is done in, not the service asked for ("knee
+# manipulation under anesthesia", "suture removal under general anesthesia").
+NOT_THE_ANESTHESIA_SERVICE = frozenset({"under", "with", "w", "w/", "without", "wo", "w/o", "general", "local",
+                                        "requiring", "req", "no"})
+# Words of an operation's meanings that name no organ or region: in the any-word look-up for anaesthesia codes they
+# would match most of them (the lens surgery anaesthesia for "prostate surgery").
+NO_REGION_WORDS = frozenset({"surgery", "surgical", "removal", "remove", "excision", "incision", "repair",
+                             "procedure", "treatment", "open", "graft", "opening", "revision", "reconstruction"})
+ANESTHESIA_OTHER_WORDS = 40  # at most this many single words of the other query words (see _anesthesia_rows)
+# A query in the words of quality reporting ("tobacco cessation counselling documented", "BMI not performed")
+# asks for the reporting codes: they rank as any other code then (see secondary_sql).
+QUALITY_WORDS = frozenset({"documented", "documentation", "performed", "reported", "reason", "reasons", "measure",
+                           "measures", "mips", "quality", "assessed", "assessment"})
 WHOLE_WORD_MAX = 6
 # Codes with all the words but one are added after the every-word codes when these are fewer than FILL_BELOW,
 # ranked among the first FILL_RANK_LIMIT such codes (a cheap second look, not a second full search).
@@ -168,6 +199,7 @@ class SearchEngine:
         self._last_words: tuple[tuple[str, ...], int] | None = None
         self._largest_code_set: str | None = None
         self._one_category_each: bool | None = None
+        self._secondary_sql = SECONDARY_SQL  # per word search: see _search_words
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -444,7 +476,7 @@ class SearchEngine:
             f"""SELECT c.*, best.* FROM (
                     SELECT id AS ranked_id, score{ranked} FROM (
                         SELECT c.id, c.status, c.kind, c.common, c.code,
-                               bm25(code_fts, {weights}) * {SECONDARY_SQL} AS score
+                               bm25(code_fts, {weights}) * {self._secondary_sql} AS score
                         FROM {FTS_JOIN}
                         WHERE code_fts MATCH ?{extra}
                         LIMIT ?)
@@ -502,6 +534,10 @@ class SearchEngine:
         """
         any_category = SearchFilters(None, filters.section_id)
         plans: list[tuple[MatchKind, tuple[str, ...], bool]] = [(MatchKind.WORDS, tuple(words), False)]
+        asks_for_anesthesia = asks_for_anesthesia_service(words)
+        # Round 8: the families that count less for these words (every ranking of this search reads it; each word
+        # search sets it first, and only word searches rank by bm25).
+        self._secondary_sql = secondary_sql(words)
         for plan, candidate, any_word in self._word_plans(words, plans):
             units = self.vocabulary.query_units(candidate)
             most_words = plan == MatchKind.MOST_WORDS
@@ -533,7 +569,29 @@ class SearchEngine:
             rows, ranked_among = self._whole_words_first(units, any_word, most_words, expression, filters, limit,
                                                          result.total, matches, any_category, probe)
             highlighter = Highlighter(candidate, self.synonyms, units)
+            anesthesia_rows = (self._anesthesia_rows(units, filters, limit)
+                               if asks_for_anesthesia and (any_word or most_words or len(rows) < FILL_BELOW) else [])
+            if anesthesia_rows and (any_word or most_words):
+                # No code has every word: the anaesthesia codes with another word of the query come first, those
+                # this tier found in its order, then the others; then the rest of the tier.
+                bag = {row["code"] for row in anesthesia_rows}
+                first = [row for row in rows if is_anesthesia_code(row) and row["code"] in bag]
+                listed = {row["code"] for row in first}
+                first += [row for row in anesthesia_rows if row["code"] not in listed]
+                listed |= {row["code"] for row in first}
+                rows = [*first, *(row for row in rows if row["code"] not in listed)][:limit]
+                anesthesia_rows = []
             result.hits = [self._hit(row, match, highlighter) for row in rows]
+            if anesthesia_rows:
+                # Few codes have every word: the anaesthesia codes for the operation follow them, before the codes
+                # with all words but one (which would be the operations themselves).
+                listed = {row["code"] for row in rows}
+                extra = [row for row in anesthesia_rows if row["code"] not in listed][: limit - len(rows)]
+                result.hits += [self._hit(row, MatchKind.MOST_WORDS, highlighter) for row in extra]
+                for row in extra:
+                    result.filled[row["code_set"]] = result.filled.get(row["code_set"], 0) + 1
+                result.total += len(extra)
+                rows = [*rows, *extra]
             fill = (self._fill_expression(units, any_category)
                     if not (any_word or most_words) and result.total < FILL_BELOW else "")  # not the page's rows
             if fill:
@@ -558,6 +616,25 @@ class SearchEngine:
                 result.total = self._count_matches(expression, filters)
             break
         self._lift_modifiers(result, words, filters, limit)
+
+    def _anesthesia_rows(self, units: Sequence[QueryUnit], filters: SearchFilters, limit: int) -> list[sqlite3.Row]:
+        """The best ``limit`` codes with the anaesthesia word and any other word of the query: "anesthesia femur
+        fracture" finds 01230, whose descriptor names the region (the femur) and not the operation.
+        [] when the query has no other word."""
+        content = [unit for unit in units if unit.text not in STOPWORDS]
+        anesthesia = [unit for unit in content if unit.text in ANESTHESIA_WORDS][:1]
+        # The other words, each also read as the single words of its meanings: an anaesthesia descriptor names the
+        # organ or region (the prostate for TURP, "transurethral resection of prostate"), so any
+        # one of those words is enough here; bm25 ranks the codes with the rarer and more of them first.
+        words = dict.fromkeys(token for unit in content if unit.text not in ANESTHESIA_WORDS
+                              for text in (unit.text, *unit.alternatives) for token in TOKEN_RE.findall(text.lower())
+                              if token not in STOPWORDS and len(token) > 2
+                              and token not in ANESTHESIA_WORDS and token not in NO_REGION_WORDS)
+        if not anesthesia or not words:
+            return []
+        expression = (f"({units_expression(anesthesia, prefix_last=False)}) AND "
+                      f"({' OR '.join(fts_phrase(word) for word in list(words)[:ANESTHESIA_OTHER_WORDS])})")
+        return self._ranked(expression, filters, limit)
 
     def _fill_expression(self, units: Sequence[QueryUnit], counted_in: SearchFilters) -> str:
         """What the codes after the every-word codes must match: all the words but one (3 words or more), or
@@ -863,6 +940,29 @@ class SearchEngine:
         section: Section | None = self.catalog.section_for(code)
         path = tuple(s.name for s in self.catalog.section_path(section.id)) if section else ()
         return UnknownCode(code, code_set.value if code_set else None, path)
+
+
+def is_anesthesia_code(row: sqlite3.Row) -> bool:
+    """Is the row one of the anaesthesia codes of Category I (00100-01999)?"""
+    return bool(row["code_set"] == CodeSet.CAT_I and "00100" <= row["code"] <= "01999")
+
+
+def asks_for_anesthesia_service(words: Sequence[str]) -> bool:
+    """Does the query ask for the anaesthesia service ("anesthesia for TURP", "anes femur fracture", "cystoscopy
+    anesthesia"), not for a procedure done under anaesthesia ("manipulation under anesthesia")?"""
+    return any(word in ANESTHESIA_WORDS and (index == 0 or words[index - 1] not in NOT_THE_ANESTHESIA_SERVICE)
+               for index, word in enumerate(words))
+
+
+def secondary_sql(words: Sequence[str]) -> str:
+    """The score share per code (bm25 times this) for a word query: the secondary families count less, except the
+    one the query asks for (anaesthesia, quality reporting)."""
+    families = [DENTAL_SQL, HOSPITAL_PROCEDURE_SQL]
+    if not asks_for_anesthesia_service(words):
+        families.append(ANESTHESIA_SQL)
+    if not QUALITY_WORDS.intersection(words):
+        families.append(QUALITY_SQL)
+    return f"(CASE WHEN {' OR '.join(families)} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
 
 
 def family_order(rows: Sequence[sqlite3.Row], every_word: bool = False) -> list[sqlite3.Row]:

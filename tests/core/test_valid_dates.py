@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli_commands.validate import _InputCode, validate_codes
-from desktop_app.core.database import SCHEMA_VERSION
+from desktop_app.core.database import MIGRATIONS, SCHEMA_VERSION, _migrate_deleted_as_of
 from desktop_app.core.importers import import_paths
 from desktop_app.core.ncci import check_claim, parse_claim
 from desktop_app.core.store import CodeStore
@@ -164,6 +164,11 @@ def test_dates_and_words() -> None:
 
 # --- a database imported before: migration 15 ----------------------------------------------------------------
 
+# The schema version a database had before the migration that corrected the HCPCS deletion dates (later
+# migrations run after it as well).
+BEFORE_DELETED_AS_OF = MIGRATIONS.index(_migrate_deleted_as_of)
+
+
 def make_old_shaped(store: CodeStore, folder: Path) -> None:
     """What a CodeDesk before migration 15 wrote for the same files: the HCPCS rows' deletion date is TERM DT
     itself (the RVU rows' were already 1 January), in the facts and in ``codes``, at schema version 14."""
@@ -179,7 +184,7 @@ def make_old_shaped(store: CodeStore, folder: Path) -> None:
             conn.execute("UPDATE code_facts SET facts = ? WHERE rowid = ?",
                          (json.dumps(facts, sort_keys=True, separators=(",", ":")), rowid))
             conn.execute("UPDATE codes SET deleted_date = ? WHERE code = ?", (facts["termination_date"], code))
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.execute(f"PRAGMA user_version = {BEFORE_DELETED_AS_OF}")
 
 
 def test_migration_corrects_a_database_imported_before(db_path: Path, tmp_path: Path) -> None:
@@ -192,7 +197,7 @@ def test_migration_corrects_a_database_imported_before(db_path: Path, tmp_path: 
     finally:
         store.close()
     with sqlite3.connect(db_path) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION - 1
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == BEFORE_DELETED_AS_OF
     store = CodeStore.open(db_path)  # opening migrates
     try:
         conn = store.conn
