@@ -21,7 +21,7 @@ from desktop_app.core.code_compare import release_in_name
 from desktop_app.core.details import CodeDetail
 from desktop_app.core.fee_schedule import fact_rows
 from desktop_app.core.kinds import CodeKind, CodeStatus
-from desktop_app.core.measures import MeasureDetail, group_links, humanize
+from desktop_app.core.measures import MeasureDetail, eligibility_heading, group_links, humanize, unknown_measure_message
 from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, ModifierCheck, bundled_modifiers
 from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.search import SearchFilters
@@ -224,13 +224,16 @@ def _write_measures(detail: CodeDetail, out: TextIO) -> None:
         for line in group.lines:
             years = f"  [{', '.join(line.years)}]" if line.years else ""
             out.write(f"          {line.reported_as:<18} \u2192 {line.role_label}{years}\n")
+            if line.conditions:
+                out.write(f"{'':<31}{'; '.join(line.conditions)}\n")
     eligible = [g for g in groups if g.eligibility_only]
     if eligible:
-        out.write(f"  Puts the patient in the eligible population (denominator) of {len(eligible)} "
-                  f"measure{'s' if len(eligible) != 1 else ''}:\n")
+        out.write(f"  {eligibility_heading(eligible)}\n")
         for group in eligible:
             years = f"  [{', '.join(group.years)}]" if group.years else ""
             out.write(f"  {group.measure_id:<7} {clip(group.title, 80)}{years}\n")
+            if group.conditions:
+                out.write(f"          {'; '.join(group.conditions)}\n")
     if not groups and detail.code_set == "II" and detail.kind == CodeKind.CODE:
         if detail.measure_sources:
             imported = sorted({year for _, year in detail.measure_sources})
@@ -252,7 +255,7 @@ def cmd_measure(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         print_json(detail.to_json(), out)
         return EXIT_OK if detail.known else EXIT_NOT_FOUND
     if not detail.known:
-        out.write(f"No measure {text!r} in your database. Import the CMS QPP measures files to see measures.\n")
+        out.write(unknown_measure_message(detail, text) + "\n")
         return EXIT_NOT_FOUND
     _write_measure(detail, out)
     return EXIT_OK
@@ -282,6 +285,8 @@ def _write_measure(detail: MeasureDetail, out: TextIO) -> None:
     for line in detail.quality:
         years = f"  [{', '.join(line.years)}]" if line.years else ""
         out.write(f"  {line.reported_as:<26} \u2192 {line.role_label}{years}\n")
+        if line.conditions:
+            out.write(f"{'':<31}{'; '.join(line.conditions)}\n")
     if detail.eligibility:
         total = sum(len(v) for v in detail.eligibility.values())
         counts = ", ".join(f"{len(v):,} {category_label(k) if k in ('I', 'II', 'III', 'HCPCS') else k}"

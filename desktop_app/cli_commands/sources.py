@@ -140,10 +140,11 @@ def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print_json(data, out)
         return EXIT_OK
-    counts: dict[str, int] = data["counts"]  # type: ignore[assignment]
     out.write(f"{FAMILY_LABELS[report.family]}: {report.old.release} ({report.old.effective_date or 'no date'}) "
               f"\u2192 {report.new.release} ({report.new.effective_date or 'no date'})\n")
-    out.write(", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in counts.items()) + "\n")
+    out.write(", ".join(f"{n:,} {words}" for words, n in report.shown_counts()) + "\n")
+    if not report.roles_comparable:
+        out.write(f"Measure roles not compared: {report.roles_note}\n")
 
     def listing(title: str, items: list[str]) -> None:
         if items:
@@ -167,6 +168,14 @@ def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"  \u2026 {len(report.facts) - 40:,} more fact changes (--json lists all)\n")
     for r in report.roles[:40]:
         out.write(f"  measure {r.measure_id}: {r.code}{'-' + r.modifier if r.modifier else ''} {r.role} {r.change}\n")
+    if len(report.roles) > 40:
+        out.write(f"  \u2026 {len(report.roles) - 40:,} more role changes (--json lists all)\n")
+    listing("Measures added", report.measures_added)
+    listing("Measures removed", report.measures_removed)
+    for t in report.titles_changed[:40]:
+        out.write(f"  measure {t.measure_id} title: {clip(t.old, 70)!r} \u2192 {clip(t.new, 70)!r}\n")
+    if len(report.titles_changed) > 40:
+        out.write(f"  \u2026 {len(report.titles_changed) - 40:,} more title changes (--json lists all)\n")
     wrong = [a for a in report.action_checks if not a.agrees]
     if report.action_checks:
         out.write(f"HCPCS action codes: {len(report.action_checks) - len(wrong):,} of {len(report.action_checks):,} "

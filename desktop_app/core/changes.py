@@ -16,6 +16,7 @@ import difflib
 import json
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from desktop_app.core.catalog import Catalog, Section
@@ -97,6 +98,13 @@ class RoleChange:
 
 
 @dataclass
+class TitleChange:
+    measure_id: str
+    old: str
+    new: str
+
+
+@dataclass
 class ActionCheck:
     code: str
     action_code: str
@@ -120,6 +128,27 @@ class ChangeReport:
     facts: list[FactChange] = field(default_factory=list)
     roles: list[RoleChange] = field(default_factory=list)
     action_checks: list[ActionCheck] = field(default_factory=list)
+    # Quality-measure releases: the measures each names, by id, and their titles. Code roles are compared only
+    # when both releases list codes: the 2026 measures JSON has no code lists at all, and comparing it with 2025
+    # reported every one of 2025's 1,638 roles "removed".
+    measures_added: list[str] = field(default_factory=list)
+    measures_removed: list[str] = field(default_factory=list)
+    titles_changed: list[TitleChange] = field(default_factory=list)
+    roles_comparable: bool = True
+    roles_note: str = ""  # why code roles were not compared, when they were not
+
+    @property
+    def measure_family(self) -> bool:
+        return self.family in MEASURE_KINDS
+
+    def shown_counts(self) -> list[tuple[str, int]]:
+        """The counts the CLI and the window print, as (words, n): the measure counts only for measure
+        releases, and no role counts where roles were not compared (a "0 removed" would claim a comparison)."""
+        counts: dict[str, int] = self.to_json()["counts"]  # type: ignore[assignment]
+        skipped = set() if self.measure_family else {"measures_added", "measures_removed", "titles_changed"}
+        if not self.roles_comparable:
+            skipped |= {"roles_added", "roles_removed"}
+        return [(key.replace("_", " "), n) for key, n in counts.items() if key not in skipped]
 
     def to_json(self) -> dict[str, object]:
         """The ``changes --json`` contract (README): keys are only ever added."""
@@ -135,7 +164,10 @@ class ChangeReport:
                        "roles_removed": sum(1 for r in self.roles if r.change == ChangeKind.REMOVED),
                        "action_codes_checked": len(self.action_checks),
                        "action_codes_disagreeing": len(disagreements),
-                       "added_and_deleted": len(self.added_and_deleted)},
+                       "added_and_deleted": len(self.added_and_deleted),
+                       "measures_added": len(self.measures_added),
+                       "measures_removed": len(self.measures_removed),
+                       "titles_changed": len(self.titles_changed)},
             "added": self.added,
             "deleted": self.deleted,
             "reinstated": self.reinstated,
@@ -144,6 +176,11 @@ class ChangeReport:
             "facts_changed": [asdict(f) for f in self.facts],
             "roles": [asdict(r) for r in self.roles],
             "action_code_disagreements": [asdict(a) for a in disagreements],
+            "roles_comparable": self.roles_comparable,
+            "roles_note": self.roles_note,
+            "measures_added": self.measures_added,
+            "measures_removed": self.measures_removed,
+            "titles_changed": [asdict(t) for t in self.titles_changed],
         }
 
 
@@ -212,6 +249,45 @@ def _facts(conn: sqlite3.Connection, source_id: int) -> dict[str, dict[str, obje
 def _roles(conn: sqlite3.Connection, source_id: int) -> set[tuple[str, str, str, str]]:
     return {tuple(r) for r in conn.execute(
         "SELECT measure_id, code, role, modifier FROM measure_codes WHERE source_id = ?", (source_id,))}
+
+
+def _measure_titles(conn: sqlite3.Connection, source_id: int, with_links: bool = True) -> dict[str, str]:
+    """measure id → title of one source: its measures rows and, ``with_links``, the ids its code links name (the
+    claims file has no measures rows; option groups such as 024.01 are named only by links)."""
+    found = {r[0]: r[1] for r in conn.execute("SELECT measure_id, title FROM measures WHERE source_id = ?",
+                                               (source_id,))}
+    if not with_links:
+        return found
+    for (measure_id,) in conn.execute("SELECT DISTINCT measure_id FROM measure_codes WHERE source_id = ?",
+                                      (source_id,)):
+        found.setdefault(measure_id, "")
+    return found
+
+
+def _compare_measures(conn: sqlite3.Connection, report: ChangeReport, wanted: Callable[[str], bool]) -> None:
+    start, to = report.old, report.new
+    before_roles, after_roles = _roles(conn, start.source_id), _roles(conn, to.source_id)
+    without = [r for r, roles in ((start, before_roles), (to, after_roles)) if not roles]
+    # A release that lists no codes for any measure cannot have removed (or added) a code, nor an option group
+    # (024.01), which only code lists name: those are not compared.
+    comparable = len(without) != 1
+    old_titles = _measure_titles(conn, start.source_id, comparable)
+    new_titles = _measure_titles(conn, to.source_id, comparable)
+    report.measures_added = sorted(new_titles.keys() - old_titles.keys())
+    report.measures_removed = sorted(old_titles.keys() - new_titles.keys())
+    report.titles_changed = [TitleChange(m, old_titles[m], new_titles[m]) for m in sorted(
+        old_titles.keys() & new_titles.keys()) if old_titles[m] and new_titles[m] and old_titles[m] != new_titles[m]]
+    if not comparable:
+        release = without[0]
+        named = len(_measure_titles(conn, release.source_id))
+        report.roles_comparable = False
+        report.roles_note = (f"{release.name} lists no codes for any of its {named:,} measures (the file has no "
+                             "code lists), so code roles cannot be compared; only the measures added or removed "
+                             "and their titles are.")
+        return
+    for change, rows in ((ChangeKind.ADDED, after_roles - before_roles),
+                         (ChangeKind.REMOVED, before_roles - after_roles)):
+        report.roles.extend(RoleChange(m, c, r, mod, change) for m, c, r, mod in sorted(rows) if wanted(c))
 
 
 def _number(value: object) -> float | None:
@@ -311,10 +387,7 @@ def compare(conn: sqlite3.Connection, family: str | None = None, old: str | None
                     computed.setdefault(code, []).append(ChangeKind.FACTS)
 
     if to.kind in MEASURE_KINDS:
-        before_roles, after_roles = _roles(conn, start.source_id), _roles(conn, to.source_id)
-        for change, rows in ((ChangeKind.ADDED, after_roles - before_roles),
-                             (ChangeKind.REMOVED, before_roles - after_roles)):
-            report.roles.extend(RoleChange(m, c, r, mod, change) for m, c, r, mod in sorted(rows) if wanted(c))
+        _compare_measures(conn, report, wanted)
 
     if to.kind == SourceKind.CMS_HCPCS:
         for code in sorted(new_codes):
@@ -358,6 +431,12 @@ def report_rows(report: ChangeReport) -> list[tuple[str, ...]]:
               "" if f.delta is None else f"{f.delta:+g}", "") for f in report.facts]
     rows += [(f"measure role {r.change}", r.code, f"measure {r.measure_id}", "", f"{r.role} {r.modifier}".strip(), "",
               "") for r in report.roles]
+    rows += [("measure added", "", f"measure {m}", "", "", "", "") for m in report.measures_added]
+    rows += [("measure removed", "", f"measure {m}", "", "", "", "") for m in report.measures_removed]
+    rows += [("measure title changed", "", f"measure {t.measure_id}", t.old, t.new, "", "")
+             for t in report.titles_changed]
+    if not report.roles_comparable:
+        rows.append(("measure roles not compared", "", report.roles_note, "", "", "", ""))
     rows += [("action code disagrees", a.code, f"action {a.action_code}", "", ", ".join(a.computed), "", "")
              for a in report.action_checks if not a.agrees]
     return rows

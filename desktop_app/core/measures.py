@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from desktop_app.core.grammar import code_set_for
@@ -22,7 +23,7 @@ from desktop_app.core.quality import (
     ROLE_LABELS,
     UNRECOGNISED,
     coded,
-    option_group_number,
+    option_group_label,
     parent_measure,
     role_sort_key,
 )
@@ -69,7 +70,8 @@ class MeasureLink:
         return {"measure": self.measure_id, "title": self.title, "role": self.role,
                 "role_detail": self.role_detail, "modifier": self.modifier, "conditions": self.conditions,
                 "source": self.source, "together": self.together, "years": list(self.years),
-                "role_label": self.role_label, "title_source": self.title_source}
+                "role_label": self.role_label, "title_source": self.title_source,
+                "conditions_text": condition_words(self.conditions)}
 
 
 def _source_years(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
@@ -95,7 +97,7 @@ def measure_title(conn: sqlite3.Connection, measure_id: str) -> MeasureTitle:
     ours = row[2] == BUNDLED_KIND
     title = row[0]
     if parent != measure_id:
-        title = f"{title} \u2014 option group {option_group_number(measure_id)}"
+        title = f"{title} \u2014 option group {option_group_label(measure_id)}"
     return MeasureTitle(title, OUR_MEASURE_NAME_LABEL if ours else row[1], ours)
 
 
@@ -143,6 +145,7 @@ class MeasureLine:
     role_label: str
     years: tuple[str, ...]
     source: str
+    conditions: tuple[str, ...] = ()  # in plain words: "not at place of service 02 or 10"
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,11 @@ class MeasureGroup:
     def years(self) -> tuple[str, ...]:
         return tuple(sorted({y for line in self.lines for y in line.years}))
 
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """The conditions of the group's lines, each once, in their order."""
+        return tuple(dict.fromkeys(c for line in self.lines for c in line.conditions))
+
 
 def group_links(links: list[MeasureLink]) -> list[MeasureGroup]:
     """A code's links grouped per measure, quality roles first. A quality-data ("reporting") line is left
@@ -172,10 +180,29 @@ def group_links(links: list[MeasureLink]) -> list[MeasureGroup]:
         if m.role == REPORTING and (m.measure_id, m.reported_as) in covered:
             continue
         _title, _source, lines = groups.setdefault(m.measure_id, (m.title, m.title_source, []))
-        line = MeasureLine(m.reported_as, m.role, m.role_label, m.years, m.source)
+        line = MeasureLine(m.reported_as, m.role, m.role_label, m.years, m.source,
+                           tuple(condition_words(m.conditions)))
         if line not in lines:
             lines.append(line)
     return [MeasureGroup(mid, title, source, tuple(lines)) for mid, (title, source, lines) in groups.items()]
+
+
+def eligibility_heading(groups: Iterable[MeasureGroup]) -> str:
+    """The line over a code's eligibility-only measures. It counts measures as the measures file does: an
+    option group (``226.01``) is part of its measure, not one more (``show 99213`` said "16 measures" for the
+    JSON's 14)."""
+    ids = [g.measure_id for g in groups if g.eligibility_only]
+    measures = len({parent_measure(mid) for mid in ids})
+    groups_of: dict[str, list[str]] = {}
+    for mid in ids:
+        if "." in mid:
+            groups_of.setdefault(parent_measure(mid), []).append(mid)
+    text = (f"Puts the patient in the eligible population (denominator) of {measures} "
+            f"measure{'s' if measures != 1 else ''}")
+    if groups_of:
+        named = "; ".join(f"{' and '.join(subs)} of {parent}" for parent, subs in groups_of.items())
+        text += f" (listed with option group{'s' if len(ids) - measures != 1 else ''} {named})"
+    return text + ":"
 
 
 def imported_measure_sources(conn: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -195,6 +222,7 @@ class QualityCodeLine:
     role: str
     role_label: str
     years: tuple[str, ...]
+    conditions: tuple[str, ...] = ()  # those not common to the whole measure: "patients aged 66–80"
 
 
 @dataclass
@@ -217,9 +245,11 @@ class MeasureDetail:
             "title_source": self.title_source, "facts": self.facts, "facts_source": self.facts_source,
             "years": list(self.years), "option_groups": list(self.option_groups),
             "quality_codes": [{"reported_as": q.reported_as, "codes": list(q.codes), "role": q.role,
-                               "role_label": q.role_label, "years": list(q.years)} for q in self.quality],
+                               "role_label": q.role_label, "years": list(q.years),
+                               "conditions": list(q.conditions)} for q in self.quality],
             "eligibility_codes": {k: v for k, v in self.eligibility.items()},
             "eligibility_counts": {k: len(v) for k, v in self.eligibility.items()},
+            "eligibility_conditions": list(self.eligibility_conditions),
         }
 
 
@@ -248,13 +278,79 @@ def condition_text(key: str, value: object) -> str:
     return " or ".join(words)
 
 
+def _or_list(values: Iterable[object]) -> str:
+    items = [str(v) for v in values]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _as_list(value: object) -> list[object]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [] if value is None else [value]
+
+
+def condition_words(conditions: Mapping[str, object]) -> list[str]:
+    """A measure link's conditions as a coder reads them, in our own words: ``patients aged 66\u201380``,
+    ``female patients only``, ``not with modifier GQ, GT, FQ or 93``, ``not at place of service 02 or 10``.
+    Both files' keys are read (the claims file's ``age`` text only when it gave no numbers); a limit that limits
+    nothing (aged 0 or older, either sex) is left out."""
+    words: list[str] = []
+    low, high = conditions.get("min_age"), conditions.get("max_age")
+    low = low if isinstance(low, int) and not isinstance(low, bool) else None
+    high = high if isinstance(high, int) and not isinstance(high, bool) else None
+    if low is not None and high is not None:
+        words.append(f"patients aged {low}\u2013{high}")
+    elif low is not None and low > 0:
+        words.append(f"patients aged {low} or older")
+    elif high is not None:
+        words.append(f"patients aged {high} or younger")
+    elif low is None and (age := str(conditions.get("age") or "").strip()):
+        words.append(f"patients aged {age}")
+    sexes = {_SEXES.get(str(v).strip().upper(), str(v)) for v in _as_list(conditions.get("sex"))}
+    if len(sexes) == 1:
+        words.append(f"{sexes.pop()} patients only")
+    if modifiers := _as_list(conditions.get("modifier_exclusions")):
+        words.append(f"not with modifier {_or_list(modifiers)}")
+    if places := _as_list(conditions.get("place_of_service_exclusions")):
+        words.append(f"not at place of service {_or_list(places)}")
+    if places := _as_list(conditions.get("place_of_service")):
+        words.append(f"only at place of service {_or_list(places)}")
+    return words
+
+
 def normalize_measure_query(text: str) -> str | None:
     """``measure 236``, ``MIPS 47``, ``quality measure #001``, ``236``, ``24.01`` → ``236``/``047``/``024.01``."""
     m = re.fullmatch(r"\s*(?:(?:mips|qpp|quality)\s+)?(?:measure|msr|qm)?\s*#?\s*(\d{1,3})(?:\.(\d{1,2}))?\s*",
                      text, re.I)
     if not m:
         return None
-    return f"{int(m.group(1)):03d}" + (f".{int(m.group(2)):02d}" if m.group(2) else "")
+    # Option group 00 is the measure itself (the JSON's optionGroup "00"; the claims file writes it "236").
+    group = int(m.group(2)) if m.group(2) else 0
+    return f"{int(m.group(1)):03d}" + (f".{group:02d}" if group else "")
+
+
+def _option_group_clause(column: str = "measure_id") -> str:
+    """SQL for "``column`` is an option group of the measure given as parameter": a string range rather than
+    LIKE, so ``%`` and ``_`` typed as a measure id match themselves (``measure 2_6`` answered with 226.01's codes).
+    '/' follows '.' in every collation SQLite uses here, so the range holds exactly the ids starting ``<id>.``."""
+    return f"({column} > ? || '.' AND {column} < ? || '/')"
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` with LIKE's wildcards in ``text`` escaped (use with ``ESCAPE '\\'``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def unknown_measure_message(detail: MeasureDetail, asked: str) -> str:
+    """Why ``asked`` opened no measure, in one sentence (the CLI and the window say the same)."""
+    parent = parent_measure(detail.measure_id)
+    if parent != detail.measure_id and detail.option_groups:
+        return (f"Measure {parent} has no option group {option_group_label(detail.measure_id)} in your files "
+                f"(option groups: {', '.join(detail.option_groups)}).")
+    return f"No measure {asked!r} in your database. Import the CMS QPP measures files to see measures."
 
 
 def measure_detail(conn: sqlite3.Connection, text: str) -> MeasureDetail:
@@ -270,21 +366,30 @@ def measure_detail(conn: sqlite3.Connection, text: str) -> MeasureDetail:
     if row is not None:
         detail.facts = json.loads(row[0])
         detail.facts_source = row[1]
+    detail.option_groups = tuple(r[0] for r in conn.execute(
+        f"SELECT DISTINCT measure_id FROM measure_codes WHERE measure_id = ? OR {_option_group_clause()} "
+        "ORDER BY 1", (parent, parent, parent)))
+    if measure_id != parent:
+        # An option group is known only when a file names it: 236 has no 236.05, whatever its parent's title.
+        detail.known = measure_id in detail.option_groups
+    else:
+        detail.known = bool(row or detail.option_groups or title.title)
+    if not detail.known:
+        detail.title = detail.title_source = ""
+        detail.facts, detail.facts_source = {}, ""
+        return detail
     years = {sources[r[0]][1] for r in conn.execute(
         "SELECT source_id FROM measures WHERE measure_id = ? UNION "
-        "SELECT source_id FROM measure_codes WHERE measure_id = ? OR measure_id LIKE ?",
-        (parent, parent, parent + ".%")) if r[0] in sources}
+        f"SELECT source_id FROM measure_codes WHERE measure_id = ? OR {_option_group_clause()}",
+        (parent, parent, parent, parent)) if r[0] in sources}
     detail.years = tuple(sorted(years))
-    detail.option_groups = tuple(r[0] for r in conn.execute(
-        "SELECT DISTINCT measure_id FROM measure_codes WHERE measure_id = ? OR measure_id LIKE ? ORDER BY 1",
-        (parent, parent + ".%")))
-    detail.known = bool(row or detail.option_groups or title.title)
     wanted = (measure_id,) if measure_id != parent else detail.option_groups or (parent,)
     marks = ",".join("?" * len(wanted))
     quality: dict[tuple[str, str, str], set[str]] = {}
     codes_of: dict[tuple[str, str, str], set[str]] = {}
     eligibility: dict[str, set[str]] = {}
-    conditions: Counter[str] = Counter()
+    code_conditions: dict[str, dict[str, None]] = {}  # eligibility code → its conditions in words, in order
+    quality_conditions: dict[tuple[str, str, str], dict[str, None]] = {}
     for r in conn.execute(
         f"""SELECT measure_id, code, role, role_detail, modifier, together, conditions, source_id FROM measure_codes
             WHERE measure_id IN ({marks})""", wanted):
@@ -293,15 +398,18 @@ def measure_detail(conn: sqlite3.Connection, text: str) -> MeasureDetail:
         if role == ELIGIBILITY:
             code_set = code_set_for(code)
             eligibility.setdefault(code_set.value if code_set else "?", set()).add(code)
-            for key, value in json.loads(cond).items():
-                if key in ("min_age", "max_age", "sex", "age"):
-                    conditions[f"{key.replace('_', ' ')}: {condition_text(key, value)}"] += 1
+            code_conditions.setdefault(code, {}).update(dict.fromkeys(condition_words(json.loads(cond))))
             continue
         reported = together or coded(code, modifier)
         prefix = f"{mid}: " if len(wanted) > 1 else ""
         key = (prefix + reported, role, role_detail if role == UNRECOGNISED else "")
         quality.setdefault(key, set()).add(year)
         codes_of.setdefault(key, set()).add(code)
+        quality_conditions.setdefault(key, {}).update(dict.fromkeys(condition_words(json.loads(cond))))
+    # A condition every denominator code has is the measure's ("patients aged 18\u201385"): said once, under the
+    # denominator; one only some codes or quality codes have is said where it applies, with how many codes.
+    counted = Counter(word for words in code_conditions.values() for word in words)
+    everywhere = {word for word, n in counted.items() if n == len(code_conditions)}
     covered = {k[0] for k in quality if k[1] in QUALITY_ROLES}
     for (reported, role, raw), yrs in sorted(quality.items(), key=lambda kv: (role_sort_key(kv[0][1]), kv[0][0])):
         if role == REPORTING and reported in covered:
@@ -311,9 +419,12 @@ def measure_detail(conn: sqlite3.Connection, text: str) -> MeasureDetail:
             label = f"{label}: \u201c{raw}\u201d"
         detail.quality.append(QualityCodeLine(
             reported, tuple(sorted(codes_of[(reported, role, raw)])), role, label,
-            tuple(sorted(y for y in yrs if y))))
+            tuple(sorted(y for y in yrs if y)),
+            tuple(w for w in quality_conditions.get((reported, role, raw), {}) if w not in everywhere)))
     detail.eligibility = {k: sorted(v) for k, v in sorted(eligibility.items())}
-    detail.eligibility_conditions = [text for text, _ in conditions.most_common(6)]
+    detail.eligibility_conditions = [
+        word if n == len(code_conditions) else f"{word} (for {n:,} of {len(code_conditions):,} codes)"
+        for word, n in counted.most_common()]
     return detail
 
 
@@ -340,22 +451,23 @@ def find_measures(conn: sqlite3.Connection, query: str, limit: int = 5) -> list[
         if not re.search(r"[a-z]", query, re.I) and len(query.strip()) < 3:
             return []  # a bare "2" is a code prefix, not a measure
         named = measure_title(conn, measure_id)
-        exists = named.title or conn.execute(
-            "SELECT 1 FROM measure_codes WHERE measure_id = ? LIMIT 1", (measure_id,)).fetchone()
+        listed = conn.execute("SELECT 1 FROM measure_codes WHERE measure_id = ? LIMIT 1", (measure_id,)).fetchone()
+        # An option group exists only where a file lists it (236.05 borrowed 236's title before).
+        exists = listed is not None or (named.title and parent_measure(measure_id) == measure_id)
         if exists:
             rows.append((measure_id, named.title))
     else:
         words = [w for w in _WORD.findall(query.lower()) if w not in _QUERY_STOPWORDS]
         if not words or len(" ".join(words)) < 4:
             return []
-        clauses = " AND ".join("lower(m.title) LIKE ?" for _ in words)
+        clauses = " AND ".join("lower(m.title) LIKE ? ESCAPE '\\'" for _ in words)
         seen: set[str] = set()
         for r in conn.execute(
             f"""SELECT m.measure_id, m.title FROM measures m JOIN sources s ON s.id = m.source_id
                 WHERE {clauses} AND (s.kind = 'cms-qpp' OR s.kind = ?)
                   AND m.measure_id GLOB '[0-9][0-9][0-9]'
                 ORDER BY s.kind = ?, s.effective_date DESC, m.measure_id LIMIT 200""",
-                [*(f"%{w}%" for w in words), BUNDLED_KIND, BUNDLED_KIND]):
+                [*(like_pattern(w) for w in words), BUNDLED_KIND, BUNDLED_KIND]):
             if r[0] not in seen:
                 seen.add(r[0])
                 rows.append((r[0], measure_title(conn, r[0]).title))

@@ -107,10 +107,12 @@ def parent_measure(measure_id: str) -> str:
     return measure_id.split(".", 1)[0]
 
 
-def option_group_number(measure_id: str) -> int:
-    """``024`` → 1, ``024.01`` → 2: the measure's option groups as a coder counts them."""
+def option_group_label(measure_id: str) -> str:
+    """``024`` → ``00``, ``024.01`` → ``01``: the option group as both files write it (the JSON's
+    ``optionGroup``; the claims file's ``024.01``). It was counted from 1 before (``024.01`` "option group 2"),
+    which matched neither file."""
     _, _, suffix = measure_id.partition(".")
-    return int(suffix) + 1 if suffix.isdigit() else 1
+    return f"{int(suffix):02d}" if suffix.isdigit() else "00"
 
 
 def coded(code: str, modifier: str) -> str:

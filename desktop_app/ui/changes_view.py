@@ -55,14 +55,15 @@ def _diff_html(old: str, new: str, palette: QPalette) -> tuple[str, str]:
 
 def report_html(report: changes.ChangeReport, palette: QPalette) -> str:
     muted = muted_text(palette).name()
-    data = report.to_json()
-    counts: dict[str, int] = data["counts"]  # type: ignore[assignment]
+    counts = report.shown_counts()
     parts = [f"<style>h3 {{ margin-top: 12px; margin-bottom: 4px; }} .muted {{ color: {muted}; }} "
              "td { padding: 2px 10px 2px 0; vertical-align: top; } "
              f"th {{ text-align: left; padding: 2px 10px 2px 0; color: {muted}; font-weight: normal; }}</style>"]
     parts.append(f"<p><b>{escape(changes.FAMILY_LABELS[report.family])}</b>: {escape(report.old.name)} "
                  f"\u2192 {escape(report.new.name)}<br><span class='muted'>"
-                 + " \u00b7 ".join(f"{n:,} {escape(k.replace('_', ' '))}" for k, n in counts.items()) + "</span></p>")
+                 + " \u00b7 ".join(f"{n:,} {escape(words)}" for words, n in counts) + "</span></p>")
+    if not report.roles_comparable:
+        parts.append(f"<p><b>Measure roles not compared.</b> {escape(report.roles_note)}</p>")
 
     def codes(title: str, items: list[str]) -> None:
         if items:
@@ -101,6 +102,15 @@ def report_html(report: changes.ChangeReport, palette: QPalette) -> str:
             parts.append(f"<tr><td>{escape(r.change)}</td><td>measure {escape(r.measure_id)}</td>"
                          f"<td>{_code(r.code)}{modifier}</td><td>{escape(r.role)}</td></tr>")
         parts.append("</table>")
+    codes("Measures added", [escape(m) for m in report.measures_added])
+    codes("Measures removed", [escape(m) for m in report.measures_removed])
+    if report.titles_changed:
+        parts.append(f"<h3>Measure titles changed ({len(report.titles_changed):,})</h3><table>"
+                     "<tr><th>measure</th><th>old</th><th>new</th></tr>")
+        for t in report.titles_changed[:LIST_LIMIT]:
+            old, new = _diff_html(t.old, t.new, palette)
+            parts.append(f"<tr><td>{escape(t.measure_id)}</td><td>{old}</td><td>{new}</td></tr>")
+        parts.append("</table>")
     if report.action_checks:
         wrong = [a for a in report.action_checks if not a.agrees]
         parts.append(f"<h3>HCPCS action codes</h3><p>{len(report.action_checks) - len(wrong):,} of "
@@ -111,7 +121,7 @@ def report_html(report: changes.ChangeReport, palette: QPalette) -> str:
             parts.append("<table><tr><th>code</th><th>action code</th><th>computed</th></tr>" + "".join(
                 f"<tr><td>{_code(a.code)}</td><td>{escape(a.action_code)}</td><td>{escape(', '.join(a.computed))}"
                 "</td></tr>" for a in wrong[:LIST_LIMIT]) + "</table>")
-    if not any(counts.values()):
+    if not any(n for _, n in counts) and report.roles_comparable:
         parts.append("<p>No differences.</p>")
     return "".join(parts)
 

@@ -9,7 +9,13 @@ from PySide6.QtGui import QPalette
 
 from desktop_app.core.details import CodeDetail, Descriptor, link_codes
 from desktop_app.core.fee_schedule import fact_rows
-from desktop_app.core.measures import MeasureDetail, group_links, humanize
+from desktop_app.core.measures import (
+    MeasureDetail,
+    eligibility_heading,
+    group_links,
+    humanize,
+    unknown_measure_message,
+)
 from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, bundled_modifiers
 from desktop_app.core.quality import QUALITY_ROLES
 from desktop_app.core.valid_dates import valid_through
@@ -52,18 +58,21 @@ def _measures_html(detail: CodeDetail) -> str:
                          f"<b>{escape(group.measure_id)}</b></a>{title}</td></tr>")
             for line in group.lines:
                 years = f" <span class='muted'>({escape(', '.join(line.years))})</span>" if line.years else ""
-                parts.append(f"<tr><td>&nbsp;&nbsp;</td><td><b>{escape(line.reported_as)}</b></td>"
-                             f"<td>\u2192 {escape(line.role_label)}{years}</td></tr>")
+                conditions = (f"<br><span class='muted'>{escape('; '.join(line.conditions))}</span>"
+                          if line.conditions else "")
+            parts.append(f"<tr><td>&nbsp;&nbsp;</td><td><b>{escape(line.reported_as)}</b></td>"
+                         f"<td>\u2192 {escape(line.role_label)}{years}{conditions}</td></tr>")
         parts.append("</table>")
     eligible = [g for g in groups if g.eligibility_only]
     if eligible:
-        parts.append(f"<p style='margin-bottom: 2px;'>Puts the patient in the eligible population (denominator) of "
-                     f"{len(eligible)} measure{'s' if len(eligible) != 1 else ''}:</p><table>")
+        parts.append(f"<p style='margin-bottom: 2px;'>{escape(eligibility_heading(eligible))}</p><table>")
         for group in eligible:
             years = f" <span class='muted'>({escape(', '.join(group.years))})</span>" if group.years else ""
+            conditions = (f"<br><span class='muted'>{escape('; '.join(group.conditions))}</span>"
+                          if group.conditions else "")
             parts.append(f"<tr><td><a href='{LinkKind.MEASURE}:{escape(group.measure_id)}'>"
                          f"{escape(group.measure_id)}</a></td>"
-                         f"<td>{escape(group.title)}{years}</td></tr>")
+                         f"<td>{escape(group.title)}{years}{conditions}</td></tr>")
         parts.append("</table>")
     sources = sorted({source for m in detail.measures for source in m.source.split("; ") if source})
     titles = sorted({g.title_source for g in groups if g.title_source})
@@ -344,8 +353,11 @@ def measure_html(measure: MeasureDetail, palette: QPalette) -> str:
         f"<h1 style='font-size: xx-large;'>Measure {escape(measure.measure_id)}</h1>",
     ]
     if not measure.known:
-        parts.append("<p>This measure is not in your database. Import the CMS QPP measures files "
-                     "(File \u2192 Import\u2026) to see it.</p>")
+        if measure.option_groups:  # an option group its measure does not have (236.05)
+            parts.append(f"<p>{escape(unknown_measure_message(measure, measure.measure_id))}</p>")
+        else:
+            parts.append("<p>This measure is not in your database. Import the CMS QPP measures files "
+                         "(File \u2192 Import\u2026) to see it.</p>")
         return "".join(parts)
     parts.append(f"<p><b>{escape(measure.title)}</b><br><span class='muted'>Title from "
                  f"{escape(measure.title_source)}</span></p>")
@@ -368,7 +380,10 @@ def measure_html(measure: MeasureDetail, palette: QPalette) -> str:
             for code in line.codes:
                 linked = linked.replace(escape(code), f"<a href='{LinkKind.CODE}:{escape(code)}'>{escape(code)}</a>", 1)
             years = f" <span class='muted'>({escape(', '.join(line.years))})</span>" if line.years else ""
-            parts.append(f"<tr><td><b>{linked}</b></td><td>\u2192 {escape(line.role_label)}{years}</td></tr>")
+            conditions = (f"<br><span class='muted'>{escape('; '.join(line.conditions))}</span>"
+                          if line.conditions else "")
+            parts.append(f"<tr><td><b>{linked}</b></td><td>\u2192 {escape(line.role_label)}{years}{conditions}"
+                         "</td></tr>")
         parts.append("</table>")
     elif measure.years:
         parts.append("<p class='muted'>No quality codes for this measure in your files (the measures file of "

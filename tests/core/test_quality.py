@@ -17,7 +17,7 @@ from desktop_app.core.quality import (
     combination_text,
     json_option_role,
     measure_id_for_option_group,
-    option_group_number,
+    option_group_label,
 )
 
 
@@ -64,7 +64,7 @@ def test_option_group_ids_line_up_with_the_claims_file(measure: str, group: str,
 
 
 def test_option_group_numbers_and_combinations() -> None:
-    assert option_group_number("226") == 1 and option_group_number("226.02") == 3
+    assert option_group_label("226") == "00" and option_group_label("226.02") == "02"
     assert combination_text([("G8754", ""), ("G8752", "")]) == "G8752 + G8754"
     assert combination_text([("1123F", "8P")]) == ""  # alone: no combination
     assert combination_text([("G8752", ""), ("G8752", "")]) == ""
