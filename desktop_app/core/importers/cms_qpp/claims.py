@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from desktop_app.core.errors import ImportFileError
-from desktop_app.core.grammar import is_code, normalize
+from desktop_app.core.grammar import CodeSet, code_set_of, is_code, normalize
 from desktop_app.core.importers.cms_qpp.common import FORMAT_CLAIMS, KIND_CLAIMS, _year_from, normalize_measure_id
 from desktop_app.core.importers.loader import facts_json
 from desktop_app.core.importers.model import Dataset, MeasureCodeRecord, Monitor
@@ -31,6 +30,21 @@ CLAIMS_COLUMNS = (
 
 
 DIAGNOSIS_SYSTEMS = frozenset({"I10", "ICD10", "ICD-10", "ICD10CM", "ICD-10-CM"})
+# The procedure coding systems the files name, and the code sets (by shape) their codes belong to. C4 is CPT:
+# Category I and III (0075T is C4 in the 2025 file).
+PROCEDURE_SYSTEMS: dict[str, frozenset[CodeSet]] = {
+    "C4": frozenset({CodeSet.CAT_I, CodeSet.CAT_III}),
+    "CPT": frozenset({CodeSet.CAT_I, CodeSet.CAT_III}),
+    "CPT_II": frozenset({CodeSet.CAT_II}),
+    "CPT_2": frozenset({CodeSet.CAT_II}),
+    "HCPCS": frozenset({CodeSet.HCPCS}),
+}
+# An ICD-10-CM code: a letter, a digit, a letter or digit, then up to four more after an optional dot.
+_ICD10_CODE = re.compile(r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?")
+# Share of rows whose code does not fit its coding system above which a file is refused: its columns do not
+# hold what its headers say (the 2025 file has 1 such row in 16,071: a dental code listed as C4).
+MAX_MISFIT_SHARE = 0.05
+MISFIT_EXAMPLES = 3
 
 
 _NOT_EQUAL = ("\u2260", "!=", "<>")
@@ -58,6 +72,22 @@ def _age(text: str) -> dict[str, object]:
     elif m := re.fullmatch(r"(?:\u2264|<=)\s*(\d+)", text):
         out["max_age"] = int(m.group(1))
     return out
+
+
+def _shown(text: str, width: int = 24) -> str:
+    text = text.strip()
+    return repr(text if len(text) <= width else text[: width - 1] + "\u2026")
+
+
+def code_fits_system(system: str, raw_code: str) -> bool:
+    """Does ``raw_code`` look like a code of coding system ``system`` (both as the file writes them)? A system
+    CodeDesk does not know fits any procedure code (other years may name systems differently)."""
+    code = normalize(raw_code)
+    if system in DIAGNOSIS_SYSTEMS:
+        return bool(_ICD10_CODE.fullmatch(raw_code.strip().upper()))
+    if (code_sets := PROCEDURE_SYSTEMS.get(system)) is not None:
+        return code_set_of(code) in code_sets
+    return is_code(code)
 
 
 def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
@@ -102,7 +132,10 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
     groups: dict[tuple[str, str, str, str], set[tuple[str, str]]] = {}
     dx: set[str] = set()
     dx_rows = duplicates = 0
-    other: Counter[str] = Counter()
+    misfits = 0  # rows whose code does not fit their CODING SYSTEM
+    misfit_examples: list[str] = []
+    first_misfit_line = 0
+    skipped = 0  # of those, rows whose code is no procedure code at all (not imported)
     width = len(header)
     last: tuple[int, list[str]] = (header_line, first)
     for line_no, row in reader:
@@ -115,14 +148,25 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
         measure_id = normalize_measure_id(row[col["MEASURE ID"]])
         if not measure_id:
             raise ImportFileError(sf.name, "empty Measure ID", line=line_no)
-        system = row[col["CODING SYSTEM"]].strip().upper()
+        raw_system = row[col["CODING SYSTEM"]].strip()
+        system = raw_system.upper()
         code = normalize(row[col["CODE"]])
+        fits = code_fits_system(system, row[col["CODE"]])
+        if not fits:
+            misfits += 1
+            first_misfit_line = first_misfit_line or line_no
+            if len(misfit_examples) < MISFIT_EXAMPLES:
+                misfit_examples.append(f"line {line_no:,}: CODING SYSTEM {_shown(raw_system)}, "
+                                       f"CODE {_shown(row[col['CODE']])}")
         if system in DIAGNOSIS_SYSTEMS:
-            dx.add(code)
-            dx_rows += 1
+            if fits:
+                dx.add(code)
+                dx_rows += 1
+            else:
+                skipped += 1
             continue
         if not is_code(code):
-            other[system or "?"] += 1
+            skipped += 1
             continue
         element = row[col["DATA ELEMENT NAME"]].strip()
         cond: dict[str, object] = {}
@@ -160,6 +204,16 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
     # Sub-measure IDs (024.01) get no invented measures row: the measure view names them by their parent.
     if ds.rows == 0:
         raise ImportFileError(sf.name, "the file has a header but no data rows", line=2)
+    if misfits and (misfits == ds.rows or misfits > MAX_MISFIT_SHARE * ds.rows):
+        # Nothing is written: one transaction per import (the CODE and CODING SYSTEM headers swapped imported
+        # "0 measures" with a 56 KB warning before).
+        raise ImportFileError(
+            sf.name,
+            f"{misfits:,} of {ds.rows:,} rows have a CODE that is not a code of their CODING SYSTEM, so the "
+            f"columns do not hold what their headers say (are two columns swapped?): "
+            f"{'; '.join(misfit_examples)}",
+            line=first_misfit_line,
+        )
     # The published file has no line end after its last row (so import_paths does not require one here); a
     # last row cut inside its final field is caught by the strict quoting and the column count, one cut right
     # after a comma by its empty last cell (every real row ends with the patient sex: M, F or "M, F").
@@ -172,9 +226,10 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
     ds.notes.append(f"{len(dx):,} distinct ICD-10 diagnosis codes ({dx_rows:,} rows) counted, not linked")
     if duplicates:
         ds.warnings.append(f"{duplicates} repeated row(s) were skipped")
-    if other:
+    if misfits:
+        more = f" and {misfits - len(misfit_examples):,} more" if misfits > len(misfit_examples) else ""
         ds.warnings.append(
-            "rows whose code is not a procedure code were skipped: "
-            + ", ".join(f"{n} {system}" for system, n in other.most_common())
+            f"{misfits:,} row(s) have a CODE that is not a code of their CODING SYSTEM ({'; '.join(misfit_examples)}"
+            f"{more}); {skipped:,} of them were skipped, the rest (procedure codes) were imported as written"
         )
     return ds
