@@ -101,6 +101,17 @@ def measure_title(conn: sqlite3.Connection, measure_id: str) -> MeasureTitle:
     return MeasureTitle(title, OUR_MEASURE_NAME_LABEL if ours else row[1], ours)
 
 
+def _merged_conditions(first: dict[str, object], other: dict[str, object]) -> dict[str, object]:
+    """Two files' conditions for one link: the first file's values, with lists joined (the JSON's exclusion
+    list may be shorter than the claims file's: either file's exclusion holds)."""
+    merged = {**other, **first}
+    for key, value in other.items():
+        kept = first.get(key)
+        if isinstance(value, list) and isinstance(kept, list):
+            merged[key] = list(dict.fromkeys([*kept, *value]))
+    return merged
+
+
 def measure_links(conn: sqlite3.Connection, code: str) -> list[MeasureLink]:
     """The quality measures that name ``code``, one row per (measure, role, modifier, codes reported together).
 
@@ -128,7 +139,7 @@ def measure_links(conn: sqlite3.Connection, code: str) -> list[MeasureLink]:
         merged[key] = MeasureLink(
             measure_id, earlier.title, role,
             earlier.role_detail if role_detail in details else f"{earlier.role_detail}, {role_detail}",
-            modifier, {**json.loads(conditions), **earlier.conditions},
+            modifier, _merged_conditions(earlier.conditions, json.loads(conditions)),
             earlier.source if name in names else f"{earlier.source}; {name}", together,
             tuple(sorted(set(earlier.years) | ({year} if year else set()))), earlier.title_source, code)
     links = list(merged.values())
@@ -388,8 +399,9 @@ def measure_detail(conn: sqlite3.Connection, text: str) -> MeasureDetail:
     quality: dict[tuple[str, str, str], set[str]] = {}
     codes_of: dict[tuple[str, str, str], set[str]] = {}
     eligibility: dict[str, set[str]] = {}
-    code_conditions: dict[str, dict[str, None]] = {}  # eligibility code → its conditions in words, in order
-    quality_conditions: dict[tuple[str, str, str], dict[str, None]] = {}
+    # Conditions as the files give them, merged per eligibility code and per quality line (as a code's links are).
+    code_conditions: dict[str, dict[str, object]] = {}
+    quality_conditions: dict[tuple[str, str, str], dict[str, object]] = {}
     for r in conn.execute(
         f"""SELECT measure_id, code, role, role_detail, modifier, together, conditions, source_id FROM measure_codes
             WHERE measure_id IN ({marks})""", wanted):
@@ -398,17 +410,17 @@ def measure_detail(conn: sqlite3.Connection, text: str) -> MeasureDetail:
         if role == ELIGIBILITY:
             code_set = code_set_for(code)
             eligibility.setdefault(code_set.value if code_set else "?", set()).add(code)
-            code_conditions.setdefault(code, {}).update(dict.fromkeys(condition_words(json.loads(cond))))
+            code_conditions[code] = _merged_conditions(code_conditions.get(code, {}), json.loads(cond))
             continue
         reported = together or coded(code, modifier)
         prefix = f"{mid}: " if len(wanted) > 1 else ""
         key = (prefix + reported, role, role_detail if role == UNRECOGNISED else "")
         quality.setdefault(key, set()).add(year)
         codes_of.setdefault(key, set()).add(code)
-        quality_conditions.setdefault(key, {}).update(dict.fromkeys(condition_words(json.loads(cond))))
+        quality_conditions[key] = _merged_conditions(quality_conditions.get(key, {}), json.loads(cond))
     # A condition every denominator code has is the measure's ("patients aged 18\u201385"): said once, under the
     # denominator; one only some codes or quality codes have is said where it applies, with how many codes.
-    counted = Counter(word for words in code_conditions.values() for word in words)
+    counted = Counter(word for found in code_conditions.values() for word in condition_words(found))
     everywhere = {word for word, n in counted.items() if n == len(code_conditions)}
     covered = {k[0] for k in quality if k[1] in QUALITY_ROLES}
     for (reported, role, raw), yrs in sorted(quality.items(), key=lambda kv: (role_sort_key(kv[0][1]), kv[0][0])):
@@ -420,7 +432,8 @@ def measure_detail(conn: sqlite3.Connection, text: str) -> MeasureDetail:
         detail.quality.append(QualityCodeLine(
             reported, tuple(sorted(codes_of[(reported, role, raw)])), role, label,
             tuple(sorted(y for y in yrs if y)),
-            tuple(w for w in quality_conditions.get((reported, role, raw), {}) if w not in everywhere)))
+            tuple(w for w in condition_words(quality_conditions.get((reported, role, raw), {}))
+                  if w not in everywhere)))
     detail.eligibility = {k: sorted(v) for k, v in sorted(eligibility.items())}
     detail.eligibility_conditions = [
         word if n == len(code_conditions) else f"{word} (for {n:,} of {len(code_conditions):,} codes)"

@@ -59,9 +59,9 @@ def _measures_html(detail: CodeDetail) -> str:
             for line in group.lines:
                 years = f" <span class='muted'>({escape(', '.join(line.years))})</span>" if line.years else ""
                 conditions = (f"<br><span class='muted'>{escape('; '.join(line.conditions))}</span>"
-                          if line.conditions else "")
-            parts.append(f"<tr><td>&nbsp;&nbsp;</td><td><b>{escape(line.reported_as)}</b></td>"
-                         f"<td>\u2192 {escape(line.role_label)}{years}{conditions}</td></tr>")
+                              if line.conditions else "")
+                parts.append(f"<tr><td>&nbsp;&nbsp;</td><td><b>{escape(line.reported_as)}</b></td>"
+                             f"<td>\u2192 {escape(line.role_label)}{years}{conditions}</td></tr>")
         parts.append("</table>")
     eligible = [g for g in groups if g.eligibility_only]
     if eligible:

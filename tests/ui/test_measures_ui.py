@@ -103,3 +103,56 @@ def test_payment_locality_from_the_keyboard(qtbot: QtBot, window: MainWindow,
     qtbot.waitUntil(lambda: "$112.39" in window.detail_pane.text(), timeout=WAIT_MS)
     assert asked and asked[0][0] == "National amounts only"
     assert window.settings.value("payment/locality") == "99102-01"
+
+
+def test_the_detail_pane_and_measure_view_say_the_conditions(qtbot: QtBot, ui_db: Path) -> None:
+    """The review found modifier and place-of-service exclusions and age limits only in `show --json`: the
+    window says them in words beside each measure, as `show` and `measure` do."""
+    from PySide6.QtGui import QPalette, QTextDocument
+
+    from desktop_app.ui.detail_html import detail_html, measure_html
+
+    def plain(html: str) -> str:
+        document = QTextDocument()
+        document.setHtml(html)
+        return document.toPlainText()
+
+    store = CodeStore.open(ui_db)
+    try:
+        code = plain(detail_html(store.detail("99990"), QPalette()))
+        assert "not with modifier GQ or GT; not at place of service 02 or 10" in code
+        # Counted as the measures file counts measures: 901.01 is an option group of 901, not a second measure.
+        assert "of 1 measure (listed with option group 901.01 of 901):" in code
+        assert "patients aged 18\u201375; female patients only" in plain(detail_html(store.detail("0990F"), QPalette()))
+        measure = plain(measure_html(store.measure("901"), QPalette()))
+        assert "Conditions: patients aged 18 or older" in measure and "not at place of service 02" in measure
+        assert "option group 01" in plain(measure_html(store.measure("901.01"), QPalette()))
+        unknown = plain(measure_html(store.measure("901.5"), QPalette()))
+        assert "Measure 901 has no option group 05 in your files" in unknown and "Invented" not in unknown
+    finally:
+        store.close()
+
+
+def test_the_changes_view_says_roles_were_not_compared(qtbot: QtBot, tmp_path: Path) -> None:
+    import json
+
+    from PySide6.QtGui import QPalette, QTextDocument
+
+    from desktop_app.core.changes import compare
+    from desktop_app.ui.changes_view import report_html
+
+    later = json.loads((FIXTURES / "qpp" / "measures-data-2030.json").read_text(encoding="utf-8"))
+    for measure in later:
+        measure.pop("eligibilityOptions", None)
+        measure.pop("performanceOptions", None)
+    (tmp_path / "measures-data-2031.json").write_text(json.dumps(later), encoding="utf-8")
+    store = CodeStore.open(tmp_path / "db.sqlite3")
+    try:
+        import_paths(store.conn, [FIXTURES / "qpp" / "measures-data-2030.json", tmp_path / "measures-data-2031.json"])
+        document = QTextDocument()
+        document.setHtml(report_html(compare(store.conn, "cms-qpp"), QPalette()))
+        text = document.toPlainText()
+    finally:
+        store.close()
+    assert "Measure roles not compared." in text and "lists no codes" in text
+    assert "roles removed" not in text and "Measure roles (" not in text and "No differences" not in text
