@@ -48,7 +48,7 @@ def test_a_measure_opens_with_its_codes_by_role(qpp: CodeStore) -> None:
     assert not any(role == "reporting" for _, role in lines)  # folded into the met/not met lines
     assert m.eligibility == {"I": ["99990", "99991"]}
     one_group = measure_detail(qpp.conn, "901.01")
-    assert one_group.title.endswith("option group 2") and [q.reported_as for q in one_group.quality] == ["0990F"]
+    assert one_group.title.endswith("option group 01") and [q.reported_as for q in one_group.quality] == ["0990F"]
 
 
 def test_measures_are_found_by_number_and_by_title_words(qpp: CodeStore) -> None:
