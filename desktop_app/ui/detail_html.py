@@ -391,7 +391,12 @@ def measure_html(measure: MeasureDetail, palette: QPalette) -> str:
     if measure.eligibility:
         total = sum(len(v) for v in measure.eligibility.values())
         counts = ", ".join(f"{len(v):,} {CODE_SET_LABELS.get(k, k)}" for k, v in measure.eligibility.items())
-        parts.append(f"<h3>Eligible population (denominator)</h3><p>{total:,} procedure codes: {escape(counts)}</p>")
+        groups = [g for g in measure.option_groups if "." in g]
+        # As `codedesk-cli measure` says: the option groups' denominators are merged when the measure is opened.
+        across = (f"; its {len(measure.option_groups)} option groups together ({groups[0]} shows one alone)"
+                  if groups and "." not in measure.measure_id else "")
+        parts.append(f"<h3>Eligible population (denominator)</h3><p>{total:,} procedure code"
+                     f"{'s' if total != 1 else ''}: {escape(counts)}{escape(across)}</p>")
         for code_set, codes in measure.eligibility.items():
             links = ", ".join(f"<a href='{LinkKind.CODE}:{escape(c)}'>{escape(c)}</a>" for c in codes[:40])
             more = f" \u2026 and {len(codes) - 40:,} more" if len(codes) > 40 else ""

@@ -156,3 +156,22 @@ def test_the_changes_view_says_roles_were_not_compared(qtbot: QtBot, tmp_path: P
         store.close()
     assert "Measure roles not compared." in text and "lists no codes" in text
     assert "roles removed" not in text and "Measure roles (" not in text and "No differences" not in text
+
+
+def test_the_measure_view_counts_its_denominator_as_the_cli_does(qtbot: QtBot, ui_db: Path) -> None:
+    """It said "1 procedure codes" and did not say a measure's option groups were merged (`measure` did)."""
+    from PySide6.QtGui import QPalette, QTextDocument
+
+    from desktop_app.ui.detail_html import measure_html
+
+    store = CodeStore.open(ui_db)
+    try:
+        texts = []
+        for measure_id in ("901", "901.01"):
+            document = QTextDocument()
+            document.setHtml(measure_html(store.measure(measure_id), QPalette()))
+            texts.append(document.toPlainText())
+    finally:
+        store.close()
+    assert "2 procedure codes:" in texts[0] and "its 2 option groups together (901.01 shows one alone)" in texts[0]
+    assert "1 procedure code:" in texts[1] and "option groups together" not in texts[1]

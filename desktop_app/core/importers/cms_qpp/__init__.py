@@ -1,10 +1,10 @@
 """CMS Quality Payment Program (MIPS) measures: the measures-data JSON and the claims single-source CSV.
 
 Measure IDs: numeric IDs get three digits (``1`` → ``001``, as the JSON writes them). The claims file's
-``24.01`` (``024.01``) is the measure's second option group, which the JSON writes as ``optionGroup`` ``01``
-of ``024``; both become measure ``024.01`` in ``measure_codes``, so the two files line up. No measures row is
-invented for it: the measure view names it by its parent. Other IDs (``IA_AHE_1``) stay as they are, minus
-stray blanks and non-ASCII marks.
+``24.01`` (``024.01``) is the measure's option group 01 (group 00 is the measure itself), which the JSON writes as
+``optionGroup`` ``01`` of ``024``; both become measure ``024.01`` in ``measure_codes``, so the two files line up.
+No measures row is invented for it: the measure view names it by its parent. Other IDs (``IA_AHE_1``) stay as
+they are, minus stray blanks and non-ASCII marks.
 
 Roles are read by :mod:`desktop_app.core.quality` (the one translation of both files' vocabularies); codes
 reported together are stored with their combination (``together``: ``G8752 + G8754``).
