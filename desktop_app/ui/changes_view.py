@@ -39,6 +39,19 @@ def _code(code: str) -> str:
     return f"<a href='{LinkKind.CODE}:{escape(code)}'>{escape(code)}</a>"
 
 
+def _old_new_table(heading: str, columns: tuple[str, ...], rows: list[tuple[tuple[str, ...], str, str]],
+                   palette: QPalette) -> list[str]:
+    """A table of texts that changed: each row's leading cells (HTML already), then the old and new text with
+    the words that differ marked."""
+    out = [f"<h3>{escape(heading)}</h3><table><tr>" + "".join(f"<th>{c}</th>" for c in (*columns, "old", "new"))
+           + "</tr>"]
+    for cells, old_text, new_text in rows:
+        old, new = _diff_html(old_text, new_text, palette)
+        out.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in (*cells, old, new)) + "</tr>")
+    out.append("</table>")
+    return out
+
+
 def _diff_html(old: str, new: str, palette: QPalette) -> tuple[str, str]:
     removed, added = ("#5c2b29", "#1f4d2b") if is_dark(palette) else ("#fbd5d2", "#cdeccf")
     before, after = [], []
@@ -80,12 +93,9 @@ def report_html(report: changes.ChangeReport, palette: QPalette) -> str:
     codes("Reinstated", [_code(c) for c in report.reinstated])
     codes("Added and deleted between the two", [_code(d["code"]) + when(d) for d in report.added_and_deleted])
     if report.descriptors:
-        parts.append(f"<h3>Descriptor changed ({len({d.code for d in report.descriptors}):,} codes)</h3><table>"
-                     "<tr><th>code</th><th>kind</th><th>old</th><th>new</th></tr>")
-        for d in report.descriptors[:LIST_LIMIT]:
-            old, new = _diff_html(d.old, d.new, palette)
-            parts.append(f"<tr><td>{_code(d.code)}</td><td>{escape(d.kind)}</td><td>{old}</td><td>{new}</td></tr>")
-        parts.append("</table>")
+        parts += _old_new_table(f"Descriptor changed ({len({d.code for d in report.descriptors}):,} codes)",
+                                ("code", "kind"), [((_code(d.code), escape(d.kind)), d.old, d.new)
+                                                   for d in report.descriptors[:LIST_LIMIT]], palette)
     if report.facts:
         parts.append(f"<h3>Status and payment facts changed ({len({f.code for f in report.facts}):,} codes)</h3>"
                      "<table><tr><th>code</th><th>fact</th><th>old</th><th>new</th><th>change</th></tr>")
@@ -105,12 +115,9 @@ def report_html(report: changes.ChangeReport, palette: QPalette) -> str:
     codes("Measures added", [escape(m) for m in report.measures_added])
     codes("Measures removed", [escape(m) for m in report.measures_removed])
     if report.titles_changed:
-        parts.append(f"<h3>Measure titles changed ({len(report.titles_changed):,})</h3><table>"
-                     "<tr><th>measure</th><th>old</th><th>new</th></tr>")
-        for t in report.titles_changed[:LIST_LIMIT]:
-            old, new = _diff_html(t.old, t.new, palette)
-            parts.append(f"<tr><td>{escape(t.measure_id)}</td><td>{old}</td><td>{new}</td></tr>")
-        parts.append("</table>")
+        parts += _old_new_table(f"Measure titles changed ({len(report.titles_changed):,})", ("measure",),
+                                [((escape(t.measure_id),), t.old, t.new) for t in report.titles_changed[:LIST_LIMIT]],
+                                palette)
     if report.action_checks:
         wrong = [a for a in report.action_checks if not a.agrees]
         parts.append(f"<h3>HCPCS action codes</h3><p>{len(report.action_checks) - len(wrong):,} of "

@@ -419,15 +419,15 @@ HCPCS_MODIFIER_ROWS = [  # modifier, invented title, added, terminated (YYYYMMDD
 
 def write_invented_hcpcs(path: Path, rows: list[tuple[str, str, str, str]]) -> None:
     """A fixed-width HCPCS file (the CMS layout) holding only invented modifier records."""
-    from tests.fixtures.make_fixtures import _hcpcs_record
+    from tests.fixtures.make_fixtures import _hcpcs_record, write_invented_hcpcs_txt
 
-    lines = ["Invented HCPCS file for CodeDesk's tests; nothing here is real.", ""]
+    records = []
     for modifier, title, added, terminated in rows:
         fields = {"short": title[:28], "cov": "C", "added": added, "effective": added, "action": "N"}
         if terminated:
             fields["term"] = terminated
-        lines.append(_hcpcs_record(modifier, "00100", "7", title, fields, None))
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+        records.append(_hcpcs_record(modifier, "00100", "7", title, fields, None))
+    write_invented_hcpcs_txt(path, records)
 
 
 def test_terminated_modifiers_are_refused_in_the_store(store: CodeStore, tmp_path: Path) -> None:

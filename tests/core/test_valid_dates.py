@@ -27,6 +27,7 @@ from tests.fixtures.make_fixtures import (
     RVU_ROWS_JAN,
     _hcpcs_record,
     rvu_banner,
+    write_invented_hcpcs_txt,
 )
 
 # code, file format, last valid day, first day not valid (what the file says, read by its own documentation)
@@ -41,12 +42,11 @@ DELETED = [
 
 def write_hcpcs_txt(path: Path, rows: list[tuple[str, str, str, str]]) -> None:
     """code, TERM DT, ACT EFF DT, action: one first record each, in the CMS 320-character layout."""
-    lines = ["Invented HCPCS file for CodeDesk's tests; nothing here is real.", ""]
-    for code, term, effective, action in rows:
-        fields = {"short": "Invented item", "cov": "C", "added": "20100101", "effective": effective,
-                  "action": action, "term": term}
-        lines.append(_hcpcs_record(code, "00100", "3", f"Invented supply item {code}", fields, None))
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    write_invented_hcpcs_txt(path, [
+        _hcpcs_record(code, "00100", "3", f"Invented supply item {code}",
+                      {"short": "Invented item", "cov": "C", "added": "20100101", "effective": effective,
+                       "action": action, "term": term}, None)
+        for code, term, effective, action in rows])
 
 
 def write_hcpcs_xlsx(path: Path, rows: list[tuple[str, str, str, str]]) -> None:
