@@ -176,6 +176,9 @@ class NoteEditor(QWidget):
         self.edit.setObjectName("noteEdit")
         self.edit.setAccessibleName("Your note on this code")
         self.edit.setPlaceholderText("Your note on this code (saved as you type, kept in your user data)")
+        # Tab moves on, as everywhere else in the window: taken as a character, it trapped keyboard users in the
+        # note and wrote tabs into their saved note as they tabbed through the window (a review: 12 of them).
+        self.edit.setTabChangesFocus(True)
         # Two lines at least; below that the field gives way, so a status line under it is read in full.
         self.edit.setMinimumHeight(self.edit.fontMetrics().lineSpacing() * 2 + 12)
         self._save_timer = QTimer(self)

@@ -84,3 +84,26 @@ def test_the_status_after_a_star_says_where_the_code_stays() -> None:
         "93000 taken out of Favourites (still in Cardiology)."
     assert star_done_text("93000", False, "Cardiology", ()) == "93000 taken out of Cardiology (in no list now)."
     assert star_done_text("93000", True, "Cardiology", ("Favourites", "Cardiology")) == "93000 added to Cardiology."
+
+
+def test_tab_moves_through_the_note_and_leaves_it_unchanged(qtbot: QtBot, window: MainWindow) -> None:
+    """A review: tabbing through the window reached the note, which took every further Tab as a character, saved
+    them into the user's note at once, and kept the focus there."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window.open_code("99213")
+    wait_detail(qtbot, window, "99213")
+    editor = window.detail_pane.note_editor
+    qtbot.waitUntil(editor.edit.isEnabled, timeout=WAIT_MS)
+    editor.edit.setPlainText("an invented note")
+    editor.save()
+    editor.edit.setFocus()
+    qtbot.waitUntil(editor.edit.hasFocus, timeout=WAIT_MS)
+    for _ in range(3):
+        QTest.keyClick(editor.edit, Qt.Key.Key_Tab)
+    assert editor.edit.toPlainText() == "an invented note"
+    assert not editor.edit.hasFocus()  # the first Tab moved on
+    qtbot.wait(50)
+    with own_user_connection(window) as user:
+        assert user.note("99213") == "an invented note"
