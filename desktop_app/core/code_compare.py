@@ -245,13 +245,13 @@ def compare_codes(details: list[CodeDetail]) -> CodeComparison:
         mine_amounts: dict[tuple[str, str, str, str], str] = {}
         for payment in d.payments:
             for amount in payment.amounts:
-                amount_key = (payment.where, amount.setting, payment.modifier, payment.source)
+                amount_key = (payment.where_label, amount.setting, payment.modifier, payment.source)
                 mine_amounts[amount_key] = _money(amount.amount)
                 amount_keys.setdefault(amount_key, None)
         amounts.append(mine_amounts)
     for where, setting, modifier, source in amount_keys:
         component = f", modifier {modifier}" if modifier else ""
-        rows.append(_row("Payment", f"{where.capitalize()} {setting}{component} ({source})",
+        rows.append(_row("Payment", f"{where} {setting}{component} ({source})",
                          [mine.get((where, setting, modifier, source), "") for mine in amounts]))
 
     if any(d.measures for d in details):

@@ -404,6 +404,12 @@ class Payment:
     source: str
     notes: tuple[str, ...] = ()
 
+    @property
+    def where_label(self) -> str:
+        """Where, as a row heading: "National", or the locality's label as it is ("FL — MIAMI (MAC 09102, …)";
+        ``str.capitalize`` made it "Fl — miami (mac 09102, …)")."""
+        return self.where[:1].upper() + self.where[1:]
+
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"modifier": self.modifier, "where": self.where, "formula": self.formula,
                                   "source": self.source, "notes": list(self.notes)}

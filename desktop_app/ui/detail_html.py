@@ -95,14 +95,14 @@ def _payments_html(detail: CodeDetail) -> str:
         cells = "".join(
             f"<td><b>{_money(a.amount)}</b>" + (f" <span class='muted'>{escape(a.note)}</span>" if a.note else "")
             + "</td>" for a in payment.amounts)
-        parts.append(f"<tr><td>{escape(payment.where.capitalize() if payment.where == 'national' else payment.where)}"
+        parts.append(f"<tr><td>{escape(payment.where_label)}"
                      f"{component}</td>{cells}</tr>")
     if detail.payments:
         parts.append("</table>")
     # One line per way of computing: a code and its modifier rows (G0105 and G0105-53) share theirs, said once.
     # Notes (the OPPS imaging cap, GPCI years) once each too, apart from the formulas they would otherwise split.
     explained = dict.fromkeys(
-        f"{escape(payment.where.capitalize())}: {escape(payment.formula)} ({escape(payment.source)})."
+        f"{escape(payment.where_label)}: {escape(payment.formula)} ({escape(payment.source)})."
         for payment in detail.payments)
     explained.update(dict.fromkeys(f"{escape(n)}." for payment in detail.payments for n in payment.notes))
     parts += [f"<p class='muted'>{line}</p>" for line in explained]

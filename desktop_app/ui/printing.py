@@ -68,7 +68,8 @@ def detail_print_html(detail: CodeDetail, note: str = "") -> str:
             component = f", modifier {payment.modifier}" if payment.modifier else ""
             amounts = "; ".join(f"{a.setting}: " + (f"${a.amount:,.2f}" if a.amount is not None else "not paid")
                                 for a in payment.amounts)
-            parts.append(f"<tr><th>{escape(payment.where.capitalize() + component)}</th><td>{escape(amounts)}"
+            notes = "".join(f"<br>{escape(note)}" for note in payment.notes)  # the OPPS cap, differing GPCI years
+            parts.append(f"<tr><th>{escape(payment.where_label + component)}</th><td>{escape(amounts)}{notes}"
                          f"<br><span class='source'>Source: {escape(payment.source)}</span></td></tr>")
         parts.append("</table>")
     if detail.measures:

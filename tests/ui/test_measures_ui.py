@@ -175,3 +175,30 @@ def test_the_measure_view_counts_its_denominator_as_the_cli_does(qtbot: QtBot, u
         store.close()
     assert "2 procedure codes:" in texts[0] and "its 2 option groups together (901.01 shows one alone)" in texts[0]
     assert "1 procedure code:" in texts[1] and "option groups together" not in texts[1]
+
+
+def test_a_locality_keeps_its_name_as_the_file_writes_it(ui_db: Path) -> None:
+    """A review: "FL — MIAMI (MAC 09102, locality 04)" read "Fl — miami (mac 09102, locality 04)" in the detail's
+    formula line, the code comparison and the printed row (``str.capitalize``); the print also left out the note
+    that the GPCI and RVU years differ."""
+    from desktop_app.core.code_compare import compare_codes
+    from desktop_app.ui.detail_html import _payments_html
+    from desktop_app.ui.printing import detail_print_html
+
+    store = CodeStore.open(ui_db)
+    try:
+        detail = store.detail("99990", locality="99102-01")
+        local = next(p for p in detail.payments if p.where != "national")
+        assert "PRETEND CITY" in local.where and "MAC 99102" in local.where
+        assert local.where_label == local.where
+        assert next(p for p in detail.payments if p.where == "national").where_label == "National"
+        shown = _payments_html(detail)
+        assert "PRETEND CITY (MAC 99102" in shown and "Pretend city" not in shown
+        printed = detail_print_html(detail)
+        assert "PRETEND CITY (MAC 99102" in printed and "Pretend city" not in printed
+        assert any("GPCIs of" in note for note in local.notes) == ("GPCIs of" in printed)
+        rows = compare_codes([detail, store.detail("99991", locality="99102-01")]).rows
+        assert any("PRETEND CITY (MAC 99102" in row.label for row in rows)
+        assert not any("pretend city" in row.label for row in rows)
+    finally:
+        store.close()
