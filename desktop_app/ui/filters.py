@@ -62,14 +62,16 @@ class CategoryFilter(QWidget):
         self._style_checked()
 
     def _style_checked(self) -> None:
-        """The chosen button in the selection colours, bold: unmistakable in light and dark themes alike
-        (Fusion's own checked look differs from the rest by a few shades only)."""
+        """The chosen button in the selection colours: unmistakable in light and dark themes alike (Fusion's own
+        checked look differs from the rest by a few shades only). Its border and padding take no more room than
+        Fusion's own button margins (7 px a side): the button keeps its width when chosen, and 8 px of padding cut
+        the label's first and last letters ("ategory III 5")."""
         palette = self.palette()
         background = palette.color(QPalette.ColorRole.Highlight).name()
         text = palette.color(QPalette.ColorRole.HighlightedText).name()
         self.setStyleSheet(
             f"QPushButton:checked {{ background-color: {background}; color: {text};"
-            f" border: 1px solid {background}; border-radius: 3px; padding: 3px 8px; }}"
+            f" border: 1px solid {background}; border-radius: 3px; padding: 3px 6px; }}"
         )
 
     def changeEvent(self, event: QEvent) -> None:

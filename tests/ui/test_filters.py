@@ -150,3 +150,31 @@ def test_each_category_has_a_key_shown_in_its_menu_and_help(qtbot: QtBot, window
     view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     assert window.category_actions["III"] in view_menu.actions()
     assert "Alt+3" in window.category_filter.button("III").toolTip()
+
+
+def test_the_chosen_button_shows_its_whole_label(qtbot: QtBot) -> None:
+    """A review: the chosen button cut its label on both sides ("ategory III 5"): its padding took more room than
+    the button's width left. Every button, chosen, holds its label, in both themes."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    from desktop_app.ui.filters import CategoryFilter
+
+    categories = CategoryFilter(["I", "II", "III", "HCPCS"])
+    qtbot.addWidget(categories)
+    categories.resize(1000, 30)
+    categories.show()
+    qtbot.waitExposed(categories)
+    categories.set_counts({"I": 9726, "II": 565, "III": 59, "HCPCS": 9286})
+    dark = QPalette(categories.palette())
+    dark.setColor(QPalette.ColorRole.Highlight, QColor("#2f65ca"))
+    for palette in (categories.palette(), dark):
+        categories.setPalette(palette)
+        for key in (ALL, "I", "II", "III", "HCPCS"):
+            categories.set_current(key)
+            button = categories._buttons[key]
+            qtbot.waitUntil(lambda b=button: b.isChecked() and b.width() >= b.sizeHint().width())
+            option = QStyleOptionButton()
+            button.initStyleOption(option)
+            room = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button)
+            assert QFontMetrics(button.font()).horizontalAdvance(button.text()) <= room.width(), button.text()
