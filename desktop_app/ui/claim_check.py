@@ -286,8 +286,7 @@ class CodeEditsPanel(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.browser, 1)
-        service.on(DetailAnswer,
-                   lambda answer: self.show_code(answer.detail.code) if answer.detail.well_formed else None)
+        service.on(DetailAnswer, self._on_detail)
         service.on(CodeEdits, self._on_edits)
         service.refreshed.connect(lambda: self._request(0))  # after an import: the edits may be new
         self._sync_buttons()
@@ -319,6 +318,20 @@ class CodeEditsPanel(QWidget):
                     sizes[0] -= moved
                     sizes[index] += moved
                     splitter.setSizes(sizes)
+
+    def _on_detail(self, answer: DetailAnswer) -> None:
+        detail = answer.detail
+        if detail.kind == "modifier":
+            # PTP and MUE edits are kept per code; a modifier has none of its own ("NCCI edits of 25: 0" said
+            # nothing). Whether a modifier bypasses an edit is told in its codes' edits and the claim check.
+            self.code, self.edits = "", None
+            self._set_compact(True)
+            self.heading.setText("NCCI edits: kept per code, not per modifier")
+            self.heading.setToolTip(f"A code's edits, and the claim check, say whether {detail.code} bypasses them")
+            self.browser.clear()
+            self._sync_buttons()
+        elif detail.well_formed:
+            self.show_code(detail.code)
 
     def show_code(self, code: str) -> None:
         if code != self.code:

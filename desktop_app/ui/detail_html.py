@@ -26,6 +26,17 @@ OUR_SUMMARY_LABEL = "CodeDesk plain-language summary (our own words)"
 NOT_IN_DATABASE_HINT = "Not in your database. Import your code files (File \u2192 Import\u2026) to see its descriptors."
 
 
+def official_modifier_text_hint(modifier: str) -> str:
+    """Where a modifier's official text is, when no imported file gave it. CPT modifiers (two digits, and the
+    Category II modifiers 1P-8P) are the AMA's and in no CMS file: "Import the CMS HCPCS file" was said for 25 and
+    59 with that file imported."""
+    if modifier[:1].isdigit():
+        return (f"The official text of CPT modifier {modifier} is in the AMA CPT data files, not in the CMS files: "
+                "import your AMA files to see it beside ours.")
+    return (f"The official text of HCPCS modifier {modifier} comes from the CMS HCPCS file: none imported lists it "
+            "(import a current one to see it beside ours).")
+
+
 def not_in_database_hint(imported_sources: int) -> str:
     """With code files imported, "import your code files" is wrong advice: say what else it may be."""
     if not imported_sources:
@@ -254,8 +265,7 @@ def detail_html(detail: CodeDetail, palette: QPalette, imported_sources: int = 0
 
     if detail.kind == "modifier":
         if detail.modifier is not None and not by_source:
-            parts.append("<p class='muted'>Import the CMS HCPCS file to see the official text of HCPCS "
-                         "modifiers beside ours.</p>")
+            parts.append(f"<p class='muted'>{escape(official_modifier_text_hint(detail.code))}</p>")
         if detail.facts:  # what an imported file says about the modifier (coverage, dates); never a payment
             parts.append(_facts_html(detail).replace("<h3>Status and payment</h3>", "<h3>Status</h3>", 1))
         return "".join(parts)

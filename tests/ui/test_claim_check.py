@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.importers import import_paths
 from desktop_app.core.store import CodeStore
 from desktop_app.ui.main_window import MainWindow
-from tests.ui.conftest import WAIT_MS
+from tests.ui.conftest import WAIT_MS, wait_detail
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 from ncci_fixtures import write_mue, write_ptp
@@ -96,3 +96,22 @@ def test_the_window_says_what_the_check_could_not_judge(qtbot: QtBot, window: Ma
     assert "Codes not in the imported files: 1" in text and "Codes not valid on this date" not in text
     section = text.split("Codes not in the imported files: 1")[1].split("Pairs (PTP edits)")[0]
     assert "unknown" in section and "12399" in section and "denied" not in section
+
+
+def test_a_modifier_shows_no_empty_edits_panel_and_says_where_its_official_text_is(qtbot: QtBot,
+                                                                                    window: MainWindow) -> None:
+    """A review: a modifier's detail showed an empty "NCCI edits of 25: 0" panel, and "Import the CMS HCPCS file to
+    see the official text" for CPT modifier 25, which no CMS file holds."""
+    from desktop_app.ui.detail_html import official_modifier_text_hint
+
+    window.open_code("25")
+    wait_detail(qtbot, window, "25")
+    panel = window.code_edits
+    qtbot.waitUntil(lambda: "per modifier" in panel.heading.text(), timeout=WAIT_MS)
+    assert "NCCI edits of 25" not in panel.heading.text() and not panel.browser.isVisible()
+    assert "AMA CPT data files" in window.detail_pane.text()
+    assert "CMS HCPCS file to see" not in window.detail_pane.text()
+    assert "CMS HCPCS file" in official_modifier_text_hint("GT")
+    window.open_code("99213")  # a code afterwards asks for its edits again
+    wait_detail(qtbot, window, "99213")
+    qtbot.waitUntil(lambda: "per modifier" not in panel.heading.text(), timeout=WAIT_MS)
