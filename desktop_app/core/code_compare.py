@@ -30,7 +30,7 @@ AMA_NOTICE = (
 ADA_NOTICE = "CDT (the D codes of HCPCS Level II) is \u00a9 the American Dental Association (ADA)."
 CPT_SETS = frozenset({"I", "II", "III"})
 _WORD = re.compile(r"\S+")
-MIN_SHARED = 0.4  # a text sharing fewer of its words than this with the others is not marked word by word
+MIN_SHARED = 0.25  # a text sharing fewer of its words than this with the others is not marked word by word
 
 Span = tuple[int, int]
 

@@ -34,6 +34,15 @@ def test_only_the_words_that_differ_are_marked() -> None:
     assert differing_words(("only one", "")) == ((), ())
 
 
+def test_a_short_text_sharing_one_word_of_three_is_marked() -> None:
+    # A review: comparing a diagnostic scope with the same scope "and biopsy", only "Diagnostic" was marked; the
+    # three-word text shared one word (a third), under the old 40% bar, and its "and biopsy" went unmarked.
+    texts = ("Diagnostic frambloscopy", "Frambloscopy and biopsy")
+    first, second = differing_words(texts)
+    assert _marked(texts[0], first) == ["Diagnostic"]
+    assert _marked(texts[1], second) == ["and biopsy"]
+
+
 def test_three_codes_mark_the_words_no_other_code_has() -> None:
     texts = ("office visit 20 minutes", "office visit 30 minutes", "office visit 20 minutes",
              "Latest systolic blood pressure under 130")
