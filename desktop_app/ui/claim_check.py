@@ -242,6 +242,9 @@ class ClaimCheckPanel(QWidget):
             self.code_activated.emit(value)
 
 
+EDITS_PANEL_MIN_WIDTH = 240  # px; the bar's buttons give way below their own width
+
+
 class CodeEditsPanel(QWidget):
     """Under a code's detail: its NCCI PTP edits (both directions, a page at a time, with counts) and its MUEs.
     Follows the detail pane: each code shown there is asked for here."""
@@ -291,6 +294,9 @@ class CodeEditsPanel(QWidget):
         service.refreshed.connect(lambda: self._request(0))  # after an import: the edits may be new
         self._sync_buttons()
         self._set_compact(True)
+        # One minimum width whatever the panel shows: its bar (setting, Previous, Next) asked for 449 px with edits
+        # and 377 without, so the splitter moved the detail pane sideways at each code with and without NCCI edits.
+        self.setMinimumWidth(EDITS_PANEL_MIN_WIDTH)
 
     def _on_anchor(self, url: QUrl) -> None:
         kind, value = parse_link(url.toString())
@@ -365,7 +371,8 @@ class CodeEditsPanel(QWidget):
         page = edits.page
         if page.release is not None:
             last = min(self.offset + ncci.EDIT_PAGE, page.total)
-            shown = f", {self.offset + 1:,}\u2013{last:,} shown" if page.total else ""
+            # Which ones are shown only when they are not all shown: the bar has little room beside its buttons.
+            shown = f", {self.offset + 1:,}\u2013{last:,} shown" if page.total > ncci.EDIT_PAGE else ""
             self.heading.setText(f"<b>NCCI edits of {escape(page.code)}</b>: {page.total:,}{shown}")
         else:
             self.heading.setText(f"<b>NCCI edits of {escape(page.code)}</b>")

@@ -115,3 +115,23 @@ def test_a_modifier_shows_no_empty_edits_panel_and_says_where_its_official_text_
     window.open_code("99213")  # a code afterwards asks for its edits again
     wait_detail(qtbot, window, "99213")
     qtbot.waitUntil(lambda: "per modifier" not in panel.heading.text(), timeout=WAIT_MS)
+
+
+def test_the_detail_pane_keeps_its_width_from_a_code_with_edits_to_one_without(qtbot: QtBot,
+                                                                                window: MainWindow) -> None:
+    """A review: at 1400 px the list and detail divider moved about 25 px at each switch between a code with NCCI
+    edits and one without: the edits bar's width followed its heading's text."""
+    from desktop_app.ui.claim_check import EDITS_PANEL_MIN_WIDTH
+
+    window.resize(1400, 900)
+    panel = window.code_edits
+    widths, bars = set(), set()
+    for code in ("10001", "3074F", "10001", "3074F"):  # invented edits for 10001; none for 3074F
+        window.open_code(code)
+        wait_detail(qtbot, window, code)
+        qtbot.waitUntil(lambda c=code: panel.edits is not None and panel.edits.page.code == c, timeout=WAIT_MS)
+        qtbot.wait(50)
+        widths.add(window.detail_pane.minimumSizeHint().width())
+        bars.add(panel.heading.text())
+    assert len(bars) == 2  # the panel's bar did change between the two codes
+    assert len(widths) == 1 and panel.minimumWidth() == EDITS_PANEL_MIN_WIDTH
