@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.kinds import CodeStatus
 from desktop_app.core.reference import BUNDLED_SOURCE_NAME
-from desktop_app.core.row_text import RowText, common_source
+from desktop_app.core.row_text import RowText, common_source, cut_line
 from desktop_app.core.search import Highlighter, Hit
 from desktop_app.core.valid_dates import deleted_label
 from desktop_app.ui.theme import CODE_SET_LABELS, CODE_SET_SHORT, badge_colors, highlight_background, muted_text
@@ -77,6 +77,10 @@ class RowPaint:
     secondary_spans: Spans
     deleted: bool
     source: str
+    # A line shortened to what tells it apart ("Office or outpatient … patient with low-level …") is drawn from
+    # its start: bringing a match far to the right into view would cut its head and telling words off again.
+    title_cut: bool = False
+    secondary_cut: bool = False
 
 
 class SortKey(IntEnum):
@@ -178,7 +182,7 @@ class ResultsModel(QAbstractTableModel):
         text = self._texts.get(hit.code)
         if text is None:
             return "", ()
-        shown, spans = _from(text.secondary, self._marks(hit, 1, text.secondary), text.secondary_from)
+        shown, spans = cut_line(text.secondary, text.secondary_cut, self._marks(hit, 1, text.secondary))
         if text.deleted_date or hit.status == CodeStatus.DELETED:
             label = deleted_label(text.deleted_date) + (" \u00b7 " if shown else "")
             return label + shown, tuple((a + len(label), b + len(label)) for a, b in spans)
@@ -189,7 +193,7 @@ class ResultsModel(QAbstractTableModel):
         if text is None:
             return hit.title, hit.highlights
         spans = hit.highlights if text.primary == hit.title else self._marks(hit, 0, text.primary)
-        return _from(text.primary, spans, text.primary_from)
+        return cut_line(text.primary, text.primary_cut, spans)
 
     def _marks(self, hit: Hit, line: int, text: str) -> tuple[tuple[int, int], ...]:
         """The query's words in one line of a row, found when the row is first painted."""
@@ -209,11 +213,13 @@ class ResultsModel(QAbstractTableModel):
                 return None
             title, title_spans = self._primary(hit)
             secondary, secondary_spans = self._secondary(hit)
+            text = self._texts.get(hit.code)
             painted = self._painted[row] = RowPaint(
                 hit.text, CODE_SET_SHORT.get(hit.code_set, hit.code_set), hit.code_set,
                 title or "(no descriptor loaded)", title_spans, secondary, secondary_spans,
                 hit.status == CodeStatus.DELETED,
-                "" if hit.source == self.common_source else short_source_name(hit.source))
+                "" if hit.source == self.common_source else short_source_name(hit.source),
+                text is not None and text.primary_cut[1] > 0, text is not None and text.secondary_cut[1] > 0)
         return painted
 
     def hit(self, row: int) -> Hit | None:
@@ -353,12 +359,6 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _SECONDARY = int(SECONDARY_ROLE)
 
 
-def _from(text: str, spans: tuple[tuple[int, int], ...], start: int) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """``text`` shown from ``start`` (after "… "), its highlight spans moved along."""
-    if start <= 0:
-        return text, spans
-    shift = start - 2
-    return "\u2026 " + text[start:], tuple((a - shift, b - shift) for a, b in spans if a >= start)
 _HANDLED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, _FONT, _FOREGROUND, int(HIT_ROLE),
                             int(HIGHLIGHTS_ROLE), int(CODE_SET_ROLE), _SECONDARY})
 _CODE, _CATEGORY, _TITLE, _SOURCE = (int(c) for c in Column)
@@ -586,7 +586,7 @@ class HighlightDelegate(_RowCellDelegate):
     def __init__(self, parent: QWidget | None = None, rows: ResultsModel | None = None) -> None:
         super().__init__(parent, rows)
         self._tints: dict[int, tuple[QColor, QColor]] = {}
-        self._lines: dict[tuple[str, Spans, int, str], LinePieces] = {}
+        self._lines: dict[tuple[str, Spans, int, str, bool], LinePieces] = {}
 
     def _tint_and_muted(self, palette: QPalette) -> tuple[QColor, QColor]:
         key = palette.cacheKey()
@@ -619,10 +619,11 @@ class HighlightDelegate(_RowCellDelegate):
             return
         opt = _draw_row_cell(painter, option, "", deleted)
         self._draw_lines(painter, opt, row.title, row.title_spans, row.secondary if two_lines else "",
-                         row.secondary_spans, deleted)
+                         row.secondary_spans, deleted, (row.title_cut, row.secondary_cut))
 
     def _draw_lines(self, painter: QPainter, opt: QStyleOptionViewItem, text: str, spans: Spans,
-                    secondary: str, secondary_spans: Spans, foreground: QColor | None) -> None:
+                    secondary: str, secondary_spans: Spans, foreground: QColor | None,
+                    shortened: tuple[bool, bool] = (False, False)) -> None:
         selected = bool(opt.state & _SELECTED)
         palette = opt.palette
         text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
@@ -634,30 +635,31 @@ class HighlightDelegate(_RowCellDelegate):
             half = opt.rect.height() // 2
             top = QRect(opt.rect.left(), opt.rect.top() + 2, opt.rect.width(), half - 2)
             bottom = QRect(opt.rect.left(), opt.rect.top() + half, opt.rect.width(), half - 2)
-            self._draw_line(painter, fonts, tint, top, text, spans, text_color, selected)
+            self._draw_line(painter, fonts, tint, top, text, spans, text_color, selected, shortened=shortened[0])
             # Marked words keep the first line's colour: muted grey on the tint is hard to read in the dark theme.
             self._draw_line(painter, fonts, tint, bottom, secondary, secondary_spans,
-                            text_color if selected else muted, selected, marked_color=text_color)
+                            text_color if selected else muted, selected, marked_color=text_color,
+                            shortened=shortened[1])
             return
         # A row without a second line is centred in its cell, level with its code (as the style draws it),
         # not left on the top half of a two-line row.
-        self._draw_line(painter, fonts, tint, opt.rect, text, spans, text_color, selected)
+        self._draw_line(painter, fonts, tint, opt.rect, text, spans, text_color, selected, shortened=shortened[0])
 
     def _draw_line(self, painter: QPainter, fonts: _Fonts, tint: QColor, cell: QRect, text: str, spans: Spans,
                    text_color: QColor, selected: bool,
-                   marked_color: QColor | None = None) -> None:
+                   marked_color: QColor | None = None, shortened: bool = False) -> None:
         plain_metrics = fonts.plain_metrics
         # One line of text, centred in the cell: in a two-line row's full height the marks stay line-high.
         line_height = fonts.bold_metrics.height() + 4
         if cell.height() > line_height:
             cell = QRect(cell.left(), cell.top() + (cell.height() - line_height) // 2, cell.width(), line_height)
         rect = cell.adjusted(4, 0, -4, 0)
-        key = (text, spans, rect.width(), fonts.key)
+        key = (text, spans, rect.width(), fonts.key, shortened)
         pieces = self._lines.get(key)
         if pieces is None:
             if len(self._lines) >= self.LINES_KEPT:
                 del self._lines[next(iter(self._lines))]  # the oldest laid out
-            pieces = self._lines[key] = _lay_out_line(text, spans, fonts, rect.width())
+            pieces = self._lines[key] = _lay_out_line(text, spans, fonts, rect.width(), shortened)
         painter.save()
         painter.setClipRect(cell)
         left, top, height = rect.left(), rect.top(), rect.height()
@@ -675,14 +677,16 @@ class HighlightDelegate(_RowCellDelegate):
         painter.restore()
 
 
-def _lay_out_line(text: str, spans: Spans, fonts: _Fonts, room: int) -> LinePieces:
+def _lay_out_line(text: str, spans: Spans, fonts: _Fonts, room: int, shortened: bool = False) -> LinePieces:
     """Cut one line into pieces (plain or marked) that fit ``room`` pixels, the last elided with "…".
+    A line not ``shortened`` already (to what tells it apart) starts shortly before its first match when that
+    would be cut off.
 
     Each piece: x from the line's left, its text, marked or not, and its box width (the last, elided piece
     gets all the room left: a box cut to its measured width can clip the "…").
     """
     plain_metrics, bold_metrics = fonts.plain_metrics, fonts.bold_metrics
-    if spans:
+    if spans and not shortened:
         text, spans = _bring_first_match_into_view(text, spans, plain_metrics, room)
     right = room - 1  # QRect.right() of a rect ``room`` wide starting at 0
     pieces: list[tuple[int, str, bool, int]] = []

@@ -127,3 +127,33 @@ def test_home_and_end_go_to_the_first_and_last_result(qtbot: QtBot) -> None:
     assert [index.row() for index in view.selectionModel().selectedRows()] == [29]
     qtbot.keyClick(view, Qt.Key.Key_Home)
     assert view.currentIndex().row() == 0
+
+
+def test_a_shortened_line_keeps_its_head_and_telling_words_in_a_narrow_column(qtbot: QtBot) -> None:
+    """A word search's summaries that begin alike are shortened to "head … telling words"; a match far to the
+    right ("visit date") then cut the line again at its start, and 99212-99215 all read "…minutes of total time
+    on the visit date.", their level of decision making hidden."""
+    from desktop_app.core.row_text import telling_cuts
+    from desktop_app.core.search import Highlighter
+
+    summaries = [f"Invented or outpatient visit for an established patient with {level} decision making, or at "
+                 f"least {minutes} minutes of total time spent on the frambly date."
+                 for level, minutes in (("straightforward", 10), ("low-level", 20), ("moderate", 30))]
+    cuts = telling_cuts(summaries)
+    hits = [_hit(f"J000{n}") for n in range(1, 4)]
+    texts = {hit.code: RowText(f"Invented visit {n}", summary, secondary_cut=cut)
+             for n, (hit, summary, cut) in enumerate(zip(hits, summaries, cuts, strict=True))}
+    model = ResultsModel()
+    view = ResultsView(model)
+    qtbot.addWidget(view)
+    view.resize(520, 300)
+    model.set_hits(hits, texts, Highlighter(["frambly"], {}))
+    view.show()
+    view.viewport().grab()
+    delegate = view.itemDelegateForColumn(Column.TITLE)
+    laid_out = {"".join(piece for _, piece, _, _ in pieces) for pieces in delegate._lines.values()}  # type: ignore[attr-defined]
+    seconds = [line for line in laid_out if line.startswith("Invented or outpatient \u2026")]
+    assert len(seconds) == 3, laid_out
+    assert {line.split("with ")[1].split(" ")[0] for line in seconds} == {"straightforward", "low-level", "moderate"}
+    assert model.index(1, Column.TITLE).data(SECONDARY_ROLE)[0].startswith(
+        "Invented or outpatient \u2026 patient with low-level")
