@@ -36,7 +36,14 @@ from desktop_app.core.reference import BUNDLED_SOURCE_NAME
 from desktop_app.core.row_text import RowText, common_source, cut_line
 from desktop_app.core.search import Highlighter, Hit
 from desktop_app.core.valid_dates import deleted_label
-from desktop_app.ui.theme import CODE_SET_LABELS, CODE_SET_SHORT, badge_colors, highlight_background, muted_text
+from desktop_app.ui.theme import (
+    CODE_SET_LABELS,
+    CODE_SET_SHORT,
+    badge_colors,
+    deleted_text,
+    highlight_background,
+    muted_text,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -338,7 +345,7 @@ class ResultsModel(QAbstractTableModel):
             return self._bold if column == _CODE else None
         if role == _FOREGROUND:
             if hit.status == CodeStatus.DELETED:
-                return QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+                return deleted_text(QPalette())
             return None
         if role == HIT_ROLE:
             return hit
@@ -540,7 +547,7 @@ class _RowCellDelegate(QStyledItemDelegate):
         key = palette.cacheKey()
         color = self._deleted.get(key)
         if color is None:
-            color = self._deleted[key] = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            color = self._deleted[key] = deleted_text(palette)
         return color
 
 

@@ -157,3 +157,36 @@ def test_a_shortened_line_keeps_its_head_and_telling_words_in_a_narrow_column(qt
     assert {line.split("with ")[1].split(" ")[0] for line in seconds} == {"straightforward", "low-level", "moderate"}
     assert model.index(1, Column.TITLE).data(SECONDARY_ROLE)[0].startswith(
         "Invented or outpatient \u2026 patient with low-level")
+
+
+def test_deleted_codes_read_at_4_5_to_1_in_both_themes(qtbot: QtBot) -> None:
+    """Deleted rows were drawn in the palette's disabled text colour: 1.9:1 on white (#BEBEBE) and a matched word
+    on the tint nearly vanished. Their colour is now greyer than current text but ≥ 4.5:1 on every background
+    of the list, in the light (Fusion) and the dark palette."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication, QStyleFactory
+
+    from desktop_app.ui.theme import READABLE_CONTRAST, contrast_ratio, dark_palette, deleted_text, highlight_background
+
+    fusion = QStyleFactory.create("Fusion")
+    assert fusion is not None
+    for palette in (fusion.standardPalette(), dark_palette()):
+        color = deleted_text(palette)
+        backgrounds = [palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.AlternateBase),
+                       highlight_background(palette)]
+        assert min(contrast_ratio(color, background) for background in backgrounds) >= READABLE_CONTRAST
+        text = palette.color(QPalette.ColorRole.Text)
+        assert contrast_ratio(color, backgrounds[0]) < contrast_ratio(text, backgrounds[0]) * 0.6  # still greyer
+    model = ResultsModel()
+    model.set_hits([_hit("J0004", status="deleted")], {"J0004": RowText("Title J0004", "", "2024-12-31")})
+    shown = model.index(0, Column.TITLE).data(Qt.ItemDataRole.ForegroundRole)
+    assert shown == deleted_text(QApplication.palette())
+    view = ResultsView(model)
+    qtbot.addWidget(view)
+    view.resize(500, 120)
+    view.show()
+    image = view.viewport().grab().toImage()
+    cell = view.visualRect(model.index(0, Column.TITLE))
+    darkest = min(image.pixelColor(x, y).lightness() for y in range(cell.top(), cell.bottom())
+                  for x in range(cell.left(), cell.right()))
+    assert abs(darkest - deleted_text(view.palette()).lightness()) <= 12  # the painted text, not #BEBEBE
