@@ -644,8 +644,11 @@ class HighlightDelegate(_RowCellDelegate):
             bottom = QRect(opt.rect.left(), opt.rect.top() + half, opt.rect.width(), half - 2)
             self._draw_line(painter, fonts, tint, top, text, spans, text_color, selected, shortened=shortened[0])
             # Marked words keep the first line's colour: muted grey on the tint is hard to read in the dark theme.
+            # A deleted row's second line ("Deleted as of …") is in its grey: muted from that grey (the palette's
+            # text colour here) was 2.5:1.
+            second_color = text_color if selected or foreground is not None else muted
             self._draw_line(painter, fonts, tint, bottom, secondary, secondary_spans,
-                            text_color if selected else muted, selected, marked_color=text_color,
+                            second_color, selected, marked_color=text_color,
                             shortened=shortened[1])
             return
         # A row without a second line is centred in its cell, level with its code (as the style draws it),
