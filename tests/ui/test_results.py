@@ -192,3 +192,30 @@ def test_deleted_codes_read_at_4_5_to_1_in_both_themes(qtbot: QtBot) -> None:
         darkest = min(image.pixelColor(x, y).lightness() for y in range(top, bottom)
                       for x in range(cell.left(), cell.right()))
         assert abs(darkest - deleted_text(view.palette()).lightness()) <= 12  # the painted text, not #BEBEBE
+
+
+def test_a_shortened_line_is_drawn_whole_where_it_fits(qtbot: QtBot) -> None:
+    """Leaving words out is for a column too narrow for the line: a wide one shows all of it."""
+    from desktop_app.core.row_text import telling_cuts
+
+    lines = ["Invented scan of the abdomen and pelvis without contrast material",
+             "Invented scan of the abdomen and pelvis with contrast material"]
+    hits = [_hit("J0001"), _hit("J0002")]
+    texts = {hit.code: RowText(line, primary_cut=cut)
+             for hit, line, cut in zip(hits, lines, telling_cuts(lines), strict=True)}
+    model = ResultsModel()
+    view = ResultsView(model)
+    qtbot.addWidget(view)
+    model.set_hits(hits, texts)
+    assert model.index(0, Column.TITLE).data() == "Invented scan of \u2026 and pelvis without contrast material"
+    view.show()
+    delegate = view.itemDelegateForColumn(Column.TITLE)
+    for width, whole in ((1400, True), (330, False)):
+        view.resize(width, 200)
+        delegate._lines.clear()  # type: ignore[attr-defined]
+        view.viewport().grab()
+        drawn = {"".join(piece for _, piece, _, _ in pieces) for pieces in delegate._lines.values()}  # type: ignore[attr-defined]
+        if whole:
+            assert drawn == set(lines)
+        else:
+            assert drawn and all(line.startswith("Invented scan of \u2026 and") for line in drawn), drawn
