@@ -159,7 +159,12 @@ def telling_cuts(lines: list[str]) -> list[Cut]:
                 head_end = _word_offset(line, HEAD_WORDS - 1)
                 head_end = head_end + len(line[head_end:].split(maxsplit=1)[0])
                 cuts[index] = (head_end, _word_offset(line, resume))
-    return cuts
+    # A line's cut follows the neighbour it shares most with; against a third line it can leave out the very
+    # words that differ ("CT scan of … without contrast." for the abdomen and for the abdomen and pelvis). Lines
+    # that would read the same shortened stay whole.
+    shown = Counter(cut_line(line, cut)[0].lower() for line, cut in zip(lines, cuts, strict=True) if cut[1])
+    return [cut if cut[1] and shown[cut_line(line, cut)[0].lower()] < 2 else (0, 0)
+            for line, cut in zip(lines, cuts, strict=True)]
 
 
 def _common_prefix(a: list[str], b: list[str]) -> int:

@@ -70,6 +70,13 @@ def test_lines_that_read_the_same_are_not_shortened() -> None:
     assert _shortened(lines) == lines
 
 
+def test_lines_that_would_read_the_same_shortened_stay_whole() -> None:
+    lines = ["Invented scan of the belly without dye.", "Invented scan of the belly without dye followed by dye.",
+             "Invented scan of the belly and hips without dye.", "Invented scan of the belly and hips with dye."]
+    shown = _shortened(lines)
+    assert len({line.lower() for line in shown}) == 4, shown
+
+
 def test_marks_move_with_the_cut() -> None:
     line = "Invented scope exam of the colon with removal of a polyp by snare"
     head_end, resume = line.index(" scope") + len(" scope exam"), line.index("removal")
