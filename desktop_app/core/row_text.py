@@ -74,9 +74,9 @@ def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highli
         secondary = ours if ours and ours.strip().lower() != primary.strip().lower() else ""
         deleted_on = deleted.get(hit.code) or "" if hit.status == CodeStatus.DELETED else ""
         texts[hit.code] = RowText(primary, secondary, deleted_on)
-    # Rows that still read alike (same first and second line) are told apart by their section.
     # Second lines are shortened as written: what the twins below get added is what tells them apart, never cut.
     secondary_cut = telling_cuts([t.secondary for t in texts.values()])
+    # Rows that still read alike (same first and second line) are told apart by their work RVU or section.
     alike = Counter((t.primary.lower(), t.secondary.lower()) for t in texts.values())
     by_code = {hit.code: hit for hit in hits}
     twins = [code for code, text in texts.items() if alike[(text.primary.lower(), text.secondary.lower())] > 1]
