@@ -24,6 +24,9 @@ OFFICIAL_ORDER: dict[str, int] = {DescriptorKind.LONG: 0, DescriptorKind.MEDIUM:
 
 
 Spans = tuple[tuple[int, int], ...]
+# (end of the first words kept, start of the part kept after " … "), as character offsets into the line.
+Cut = tuple[int, int]
+ELISION = " \u2026 "
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,11 @@ class RowText:
     deleted_date: str = ""
     primary_spans: Spans = ()  # matched query words, to highlight
     secondary_spans: Spans = ()
-    # Where the shown text starts (after "… "): rows whose lines begin alike (99202-99205, "Colonoscopy with
-    # removal of …") are shown from shortly before the words that tell them apart; the tooltip has it all.
-    primary_from: int = 0
-    secondary_from: int = 0
+    # How each line is shortened (see :func:`cut_line`): rows whose lines begin alike (99202-99205, "Office or
+    # outpatient visit for an established patient with …") keep their first words, then " … ", then from
+    # shortly before the words that tell them apart; the tooltip has it all. (0, 0): the whole line.
+    primary_cut: Cut = (0, 0)
+    secondary_cut: Cut = (0, 0)
 
 
 def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highlighter | None = None
@@ -70,25 +74,34 @@ def row_texts(conn: sqlite3.Connection, hits: Sequence[Hit], highlighter: Highli
         secondary = ours if ours and ours.strip().lower() != primary.strip().lower() else ""
         deleted_on = deleted.get(hit.code) or "" if hit.status == CodeStatus.DELETED else ""
         texts[hit.code] = RowText(primary, secondary, deleted_on)
-    # Rows that still read alike (same first and second line) are told apart by their section.
+    # Second lines are shortened as written: what the twins below get added is what tells them apart, never cut.
+    secondary_cut = telling_cuts([t.secondary for t in texts.values()])
+    # Rows that still read alike (same first and second line) are told apart by their work RVU or section.
     alike = Counter((t.primary.lower(), t.secondary.lower()) for t in texts.values())
     by_code = {hit.code: hit for hit in hits}
     twins = [code for code, text in texts.items() if alike[(text.primary.lower(), text.secondary.lower())] > 1]
     work = _work_rvus(conn, twins) if twins else {}
+    # Twins with one work RVU (70010 and 70015 both 1.19) are not told apart by it: those keep their code too.
+    same_work = Counter((texts[code].primary.lower(), texts[code].secondary.lower(), work[code])
+                        for code in twins if code in work)
     for code, text in list(texts.items()):
         if alike[(text.primary.lower(), text.secondary.lower())] > 1:
             where = by_code[code].section[-1] if by_code[code].section else by_code[code].code_set
             # The RVU file's work RVUs say which of two codes with one short descriptor is the bigger service
-            # (27486 one component 21.12, 27487 both 27.11); the code itself says nothing the row does not.
-            extra = f"{where} \u00b7 work RVU {work[code]}" if code in work else f"{where} \u00b7 {code}"
+            # (27486 one component 21.12, 27487 both 27.11), first, where a narrow column still shows it; the
+            # code says nothing the row does not, but keeps two rows from reading the same.
+            extra = f"{where} \u00b7 {code}"
+            if code in work:
+                extra = f"work RVU {work[code]} \u00b7 {where}"
+                if same_work[(text.primary.lower(), text.secondary.lower(), work[code])] > 1:
+                    extra = f"work RVU {work[code]} \u00b7 {code} \u00b7 {where}"
             texts[code] = RowText(text.primary, f"{text.secondary} ({extra})" if text.secondary else extra,
                                   text.deleted_date)
-    primary_from = _telling_starts([t.primary for t in texts.values()])
-    secondary_from = _telling_starts([t.secondary for t in texts.values()])
+    primary_cut = telling_cuts([t.primary for t in texts.values()])
     texts = {code: RowText(t.primary, t.secondary, t.deleted_date,
                            highlighter.spans(t.primary) if highlighter else (),
                            highlighter.spans(t.secondary) if highlighter else (),
-                           primary_from[i], secondary_from[i])
+                           primary_cut[i], secondary_cut[i])
              for i, (code, t) in enumerate(texts.items())}
     return texts
 
@@ -108,14 +121,22 @@ def _work_rvus(conn: sqlite3.Connection, codes: list[str]) -> dict[str, str]:
             if isinstance(value, (int, float)) and value > 0}
 
 
-SHARED_WORDS = 4  # lines sharing at least this many first words are shown from where they differ
+SHARED_WORDS = 4  # lines sharing at least this many first words are shortened to where they differ
+HEAD_WORDS = 3  # first words always kept: what the line is about ("Fna bx w/o", "Colonoscopy through stoma;")
 CONTEXT_WORDS = 2  # words kept before the first difference
+MIN_LEFT_OUT = 2  # fewer words than this between the head and the context: the whole line is shown
 
 
-def _telling_starts(lines: list[str]) -> list[int]:
-    """Per line, the character offset to show it from (0: from the start)."""
+def telling_cuts(lines: list[str]) -> list[Cut]:
+    """Per line, how to shorten it so that the words telling it apart from the lines that begin alike come
+    early: its first words, " … ", then from shortly before the first difference ((0, 0): not shortened).
+
+    A line equal to another (or a beginning of it) has no telling words and stays whole, as does a line whose
+    difference comes within its first words. The head is never left out: it says what the service is (the
+    procedure of a biopsy's nine imaging variants), the rest which variant.
+    """
     words = [line.lower().split() for line in lines]
-    starts = [0] * len(lines)
+    cuts: list[Cut] = [(0, 0)] * len(lines)
     groups: dict[tuple[str, ...], list[int]] = {}
     for index, line_words in enumerate(words):
         if len(line_words) > SHARED_WORDS:
@@ -130,10 +151,20 @@ def _telling_starts(lines: list[str]) -> list[int]:
         for position, index in enumerate(ordered):
             shared = max(with_next[position - 1] if position else 0,
                          with_next[position] if position < len(with_next) else 0)
-            keep_from = max(0, shared - CONTEXT_WORDS)
-            if keep_from >= 2:
-                starts[index] = _word_offset(lines[index], keep_from)
-    return starts
+            if shared >= len(words[index]):
+                continue  # nothing in this line differs from another: shortening it would show only the same
+            resume = shared - CONTEXT_WORDS
+            if resume - HEAD_WORDS >= MIN_LEFT_OUT:
+                line = lines[index]
+                head_end = _word_offset(line, HEAD_WORDS - 1)
+                head_end = head_end + len(line[head_end:].split(maxsplit=1)[0])
+                cuts[index] = (head_end, _word_offset(line, resume))
+    # A line's cut follows the neighbour it shares most with; against a third line it can leave out the very
+    # words that differ ("CT scan of … without contrast." for the abdomen and for the abdomen and pelvis). Lines
+    # that would read the same shortened stay whole.
+    shown = Counter(cut_line(line, cut)[0].lower() for line, cut in zip(lines, cuts, strict=True) if cut[1])
+    return [cut if cut[1] and shown[cut_line(line, cut)[0].lower()] < 2 else (0, 0)
+            for line, cut in zip(lines, cuts, strict=True)]
 
 
 def _common_prefix(a: list[str], b: list[str]) -> int:
@@ -146,7 +177,8 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
 
 
 def _word_offset(line: str, word_index: int) -> int:
-    position = 0
+    """Where the ``word_index``-th word (from 0) of ``line`` starts."""
+    position = len(line) - len(line.lstrip())
     for _ in range(word_index):
         position = line.index(" ", position) + 1
         while line[position] == " ":
@@ -154,11 +186,28 @@ def _word_offset(line: str, word_index: int) -> int:
     return position
 
 
+def cut_line(text: str, cut: Cut, spans: Spans = ()) -> tuple[str, Spans]:
+    """``text`` shortened by ``cut`` (its head, " … ", the part that tells it apart), with ``spans`` (highlights)
+    moved along: those in the part left out are dropped, one across a cut is clipped to it."""
+    head_end, resume = cut
+    if resume <= head_end:
+        return text, spans
+    shift = resume - head_end - len(ELISION)
+    moved: list[tuple[int, int]] = []
+    for start, end in spans:
+        if start < head_end:
+            moved.append((start, min(end, head_end)))
+        if end > resume:
+            moved.append((max(start, resume) - shift, end - shift))
+    return text[:head_end] + ELISION + text[resume:], tuple(moved)
+
+
 def shown_lines(text: RowText) -> tuple[str, str]:
-    """The two lines as a list shows them (without highlights): each from where it tells rows apart (after
-    "… "), the second led by "Deleted as of <date>" for a deleted code. The results list does the same with marks."""
-    primary = "\u2026 " + text.primary[text.primary_from:] if text.primary_from > 0 else text.primary
-    secondary = "\u2026 " + text.secondary[text.secondary_from:] if text.secondary_from > 0 else text.secondary
+    """The two lines as a list shows them (without highlights): each shortened to what tells rows apart
+    (:func:`cut_line`), the second led by "Deleted as of <date>" for a deleted code. The results list does the
+    same with marks."""
+    primary = cut_line(text.primary, text.primary_cut)[0]
+    secondary = cut_line(text.secondary, text.secondary_cut)[0]
     if text.deleted_date:
         secondary = deleted_label(text.deleted_date) + (f" \u00b7 {secondary}" if secondary else "")
     return primary, secondary

@@ -26,6 +26,7 @@ from desktop_app.core.export import tsv
 from desktop_app.core.row_text import RowText, shown_lines
 from desktop_app.core.search import Hit
 from desktop_app.ui.results import SECONDARY_ROLE, HighlightDelegate
+from desktop_app.ui.theme import deleted_text
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 # Above the results list's roles (UserRole + 1…4): the Title cell is drawn by its HighlightDelegate, which
@@ -221,7 +222,7 @@ class EntryPage(QWidget):
             item.setData((text.primary or hit.title or "\uffff").lower(), SORT_ROLE)
             item.setData(" ".join((text.primary, text.secondary, hit.title, secondary)), FILTER_ROLE)
             item.setData((secondary, ()) if secondary else None, SECONDARY_ROLE)
-            item.setData(QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            item.setData(deleted_text(QPalette())
                          if hit.status == "deleted" else None, Qt.ItemDataRole.ForegroundRole)
             item.setToolTip("\n".join(line for line in (f"{code}: {text.primary or hit.title}", text.secondary,
                                                          secondary if secondary.startswith("Deleted") else "")

@@ -263,6 +263,8 @@ class MainWindow(QMainWindow):
         self._page_starts: list[str] = []  # browsing: the 'after' code of each page before the current one
         self._page_after = ""
         self._more_request: SearchRequest | None = None  # the list asked for more hits of the search shown
+        # The question whose list is shown (query, category, section, page): a new one is shown from its top.
+        self._shown_list: tuple[str, str | None, int | None, str] | None = None
         # The last "All" count known (query and section it was counted for): kept while a category is chosen, so
         # the number on "All" does not change with the filter (modifiers have no category button of their own).
         self._all_total: tuple[tuple[str, int | None], int] | None = None

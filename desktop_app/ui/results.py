@@ -33,10 +33,17 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.kinds import CodeStatus
 from desktop_app.core.reference import BUNDLED_SOURCE_NAME
-from desktop_app.core.row_text import RowText, common_source
+from desktop_app.core.row_text import RowText, common_source, cut_line
 from desktop_app.core.search import Highlighter, Hit
 from desktop_app.core.valid_dates import deleted_label
-from desktop_app.ui.theme import CODE_SET_LABELS, CODE_SET_SHORT, badge_colors, highlight_background, muted_text
+from desktop_app.ui.theme import (
+    CODE_SET_LABELS,
+    CODE_SET_SHORT,
+    badge_colors,
+    deleted_text,
+    highlight_background,
+    muted_text,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -77,6 +84,10 @@ class RowPaint:
     secondary_spans: Spans
     deleted: bool
     source: str
+    # A line shortened to what tells it apart ("Office or outpatient … patient with low-level …"): the line
+    # whole, with its marks, drawn instead where it fits the column (see _lay_out_line).
+    title_whole: tuple[str, Spans] | None = None
+    secondary_whole: tuple[str, Spans] | None = None
 
 
 class SortKey(IntEnum):
@@ -174,22 +185,24 @@ class ResultsModel(QAbstractTableModel):
         """Does any row have a second line (a summary beside the official text, a deletion date)?"""
         return any(t.secondary or t.deleted_date for t in self._texts.values())
 
-    def _secondary(self, hit: Hit) -> tuple[str, tuple[tuple[int, int], ...]]:
+    def _secondary(self, hit: Hit, cut: bool = True) -> tuple[str, tuple[tuple[int, int], ...]]:
+        """The second line as shown, ``cut`` to what tells it apart (or whole), with its marks."""
         text = self._texts.get(hit.code)
         if text is None:
             return "", ()
-        shown, spans = _from(text.secondary, self._marks(hit, 1, text.secondary), text.secondary_from)
+        shown, spans = cut_line(text.secondary, text.secondary_cut if cut else (0, 0),
+                                self._marks(hit, 1, text.secondary))
         if text.deleted_date or hit.status == CodeStatus.DELETED:
             label = deleted_label(text.deleted_date) + (" \u00b7 " if shown else "")
             return label + shown, tuple((a + len(label), b + len(label)) for a, b in spans)
         return shown, spans
 
-    def _primary(self, hit: Hit) -> tuple[str, tuple[tuple[int, int], ...]]:
+    def _primary(self, hit: Hit, cut: bool = True) -> tuple[str, tuple[tuple[int, int], ...]]:
         text = self._texts.get(hit.code)
         if text is None:
             return hit.title, hit.highlights
         spans = hit.highlights if text.primary == hit.title else self._marks(hit, 0, text.primary)
-        return _from(text.primary, spans, text.primary_from)
+        return cut_line(text.primary, text.primary_cut if cut else (0, 0), spans)
 
     def _marks(self, hit: Hit, line: int, text: str) -> tuple[tuple[int, int], ...]:
         """The query's words in one line of a row, found when the row is first painted."""
@@ -209,11 +222,14 @@ class ResultsModel(QAbstractTableModel):
                 return None
             title, title_spans = self._primary(hit)
             secondary, secondary_spans = self._secondary(hit)
+            text = self._texts.get(hit.code)
             painted = self._painted[row] = RowPaint(
                 hit.text, CODE_SET_SHORT.get(hit.code_set, hit.code_set), hit.code_set,
                 title or "(no descriptor loaded)", title_spans, secondary, secondary_spans,
                 hit.status == CodeStatus.DELETED,
-                "" if hit.source == self.common_source else short_source_name(hit.source))
+                "" if hit.source == self.common_source else short_source_name(hit.source),
+                self._primary(hit, cut=False) if text is not None and text.primary_cut[1] > 0 else None,
+                self._secondary(hit, cut=False) if text is not None and text.secondary_cut[1] > 0 else None)
         return painted
 
     def hit(self, row: int) -> Hit | None:
@@ -332,7 +348,7 @@ class ResultsModel(QAbstractTableModel):
             return self._bold if column == _CODE else None
         if role == _FOREGROUND:
             if hit.status == CodeStatus.DELETED:
-                return QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+                return deleted_text(QPalette())
             return None
         if role == HIT_ROLE:
             return hit
@@ -353,12 +369,6 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _SECONDARY = int(SECONDARY_ROLE)
 
 
-def _from(text: str, spans: tuple[tuple[int, int], ...], start: int) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """``text`` shown from ``start`` (after "… "), its highlight spans moved along."""
-    if start <= 0:
-        return text, spans
-    shift = start - 2
-    return "\u2026 " + text[start:], tuple((a - shift, b - shift) for a, b in spans if a >= start)
 _HANDLED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, _FONT, _FOREGROUND, int(HIT_ROLE),
                             int(HIGHLIGHTS_ROLE), int(CODE_SET_ROLE), _SECONDARY})
 _CODE, _CATEGORY, _TITLE, _SOURCE = (int(c) for c in Column)
@@ -540,7 +550,7 @@ class _RowCellDelegate(QStyledItemDelegate):
         key = palette.cacheKey()
         color = self._deleted.get(key)
         if color is None:
-            color = self._deleted[key] = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            color = self._deleted[key] = deleted_text(palette)
         return color
 
 
@@ -586,7 +596,7 @@ class HighlightDelegate(_RowCellDelegate):
     def __init__(self, parent: QWidget | None = None, rows: ResultsModel | None = None) -> None:
         super().__init__(parent, rows)
         self._tints: dict[int, tuple[QColor, QColor]] = {}
-        self._lines: dict[tuple[str, Spans, int, str], LinePieces] = {}
+        self._lines: dict[tuple[str, Spans, int, str, tuple[str, Spans] | None], LinePieces] = {}
 
     def _tint_and_muted(self, palette: QPalette) -> tuple[QColor, QColor]:
         key = palette.cacheKey()
@@ -614,15 +624,17 @@ class HighlightDelegate(_RowCellDelegate):
     def _paint_row(self, painter: QPainter, option: QStyleOptionViewItem, row: RowPaint) -> None:
         two_lines = option.rect.height() >= 2 * option.fontMetrics.height()
         deleted = self._deleted_color(row)
-        if not row.title_spans and not (two_lines and row.secondary):
-            _draw_row_cell(painter, option, row.title, deleted)  # no marks, one line: the style draws it
+        if not row.title_spans and not (two_lines and row.secondary) and row.title_whole is None:
+            # No marks, one line, not shortened (whole where it fits is decided when laid out): the style draws it.
+            _draw_row_cell(painter, option, row.title, deleted)
             return
         opt = _draw_row_cell(painter, option, "", deleted)
         self._draw_lines(painter, opt, row.title, row.title_spans, row.secondary if two_lines else "",
-                         row.secondary_spans, deleted)
+                         row.secondary_spans, deleted, (row.title_whole, row.secondary_whole))
 
     def _draw_lines(self, painter: QPainter, opt: QStyleOptionViewItem, text: str, spans: Spans,
-                    secondary: str, secondary_spans: Spans, foreground: QColor | None) -> None:
+                    secondary: str, secondary_spans: Spans, foreground: QColor | None,
+                    whole: tuple[tuple[str, Spans] | None, tuple[str, Spans] | None] = (None, None)) -> None:
         selected = bool(opt.state & _SELECTED)
         palette = opt.palette
         text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
@@ -634,30 +646,34 @@ class HighlightDelegate(_RowCellDelegate):
             half = opt.rect.height() // 2
             top = QRect(opt.rect.left(), opt.rect.top() + 2, opt.rect.width(), half - 2)
             bottom = QRect(opt.rect.left(), opt.rect.top() + half, opt.rect.width(), half - 2)
-            self._draw_line(painter, fonts, tint, top, text, spans, text_color, selected)
+            self._draw_line(painter, fonts, tint, top, text, spans, text_color, selected, whole=whole[0])
             # Marked words keep the first line's colour: muted grey on the tint is hard to read in the dark theme.
+            # A deleted row's second line ("Deleted as of …") is in its grey: muted from that grey (the palette's
+            # text colour here) was 2.5:1.
+            second_color = text_color if selected or foreground is not None else muted
             self._draw_line(painter, fonts, tint, bottom, secondary, secondary_spans,
-                            text_color if selected else muted, selected, marked_color=text_color)
+                            second_color, selected, marked_color=text_color,
+                            whole=whole[1])
             return
         # A row without a second line is centred in its cell, level with its code (as the style draws it),
         # not left on the top half of a two-line row.
-        self._draw_line(painter, fonts, tint, opt.rect, text, spans, text_color, selected)
+        self._draw_line(painter, fonts, tint, opt.rect, text, spans, text_color, selected, whole=whole[0])
 
     def _draw_line(self, painter: QPainter, fonts: _Fonts, tint: QColor, cell: QRect, text: str, spans: Spans,
                    text_color: QColor, selected: bool,
-                   marked_color: QColor | None = None) -> None:
+                   marked_color: QColor | None = None, whole: tuple[str, Spans] | None = None) -> None:
         plain_metrics = fonts.plain_metrics
         # One line of text, centred in the cell: in a two-line row's full height the marks stay line-high.
         line_height = fonts.bold_metrics.height() + 4
         if cell.height() > line_height:
             cell = QRect(cell.left(), cell.top() + (cell.height() - line_height) // 2, cell.width(), line_height)
         rect = cell.adjusted(4, 0, -4, 0)
-        key = (text, spans, rect.width(), fonts.key)
+        key = (text, spans, rect.width(), fonts.key, whole)
         pieces = self._lines.get(key)
         if pieces is None:
             if len(self._lines) >= self.LINES_KEPT:
                 del self._lines[next(iter(self._lines))]  # the oldest laid out
-            pieces = self._lines[key] = _lay_out_line(text, spans, fonts, rect.width())
+            pieces = self._lines[key] = _lay_out_line(text, spans, fonts, rect.width(), whole)
         painter.save()
         painter.setClipRect(cell)
         left, top, height = rect.left(), rect.top(), rect.height()
@@ -675,14 +691,24 @@ class HighlightDelegate(_RowCellDelegate):
         painter.restore()
 
 
-def _lay_out_line(text: str, spans: Spans, fonts: _Fonts, room: int) -> LinePieces:
+def _lay_out_line(text: str, spans: Spans, fonts: _Fonts, room: int,
+                  whole: tuple[str, Spans] | None = None) -> LinePieces:
     """Cut one line into pieces (plain or marked) that fit ``room`` pixels, the last elided with "…".
+
+    ``whole``: ``text`` is a line shortened to what tells it apart, and this the line uncut; where that fits
+    ``room`` it is drawn instead (nothing need be left out), else the shortened line from its start: bringing a
+    match far to the right into view would cut its head and telling words off again (99212-99215's summaries
+    all read "…minutes of total time on the visit date."). Any other line starts shortly before its first
+    match when that would be cut off.
 
     Each piece: x from the line's left, its text, marked or not, and its box width (the last, elided piece
     gets all the room left: a box cut to its measured width can clip the "…").
     """
     plain_metrics, bold_metrics = fonts.plain_metrics, fonts.bold_metrics
-    if spans:
+    if whole is not None:
+        if _natural_width(whole[0], whole[1], fonts) < room:
+            text, spans = whole
+    elif spans:
         text, spans = _bring_first_match_into_view(text, spans, plain_metrics, room)
     right = room - 1  # QRect.right() of a rect ``room`` wide starting at 0
     pieces: list[tuple[int, str, bool, int]] = []
@@ -702,6 +728,12 @@ def _lay_out_line(text: str, spans: Spans, fonts: _Fonts, room: int) -> LinePiec
         if out_of_room:
             break  # the elided piece ends with "…": nothing after it may be drawn
     return tuple(pieces)
+
+
+def _natural_width(text: str, spans: Spans, fonts: _Fonts) -> int:
+    """The width of a line drawn uncut: its marked pieces in bold."""
+    return sum((fonts.bold_metrics if marked else fonts.plain_metrics).horizontalAdvance(text[start:end])
+               for start, end, marked in _segments(text, spans))
 
 
 def _bring_first_match_into_view(

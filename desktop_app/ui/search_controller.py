@@ -152,6 +152,12 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, mor
     request = self.current_request()
     self._selecting_programmatically = True
     extended = extend and self.results_model.rowCount() > 0
+    # Another question (words, category, section, page) is a new list, shown from its first row; the same one
+    # answered again (a refresh after an import) keeps the person's place. The view keeps its scroll position
+    # across a model reset, so without this a section chosen after scrolling another opened rows down.
+    shown_list = (request.query, request.code_set, request.section_id, request.after)
+    new_list = not extended and shown_list != self._shown_list
+    self._shown_list = shown_list
     try:
         if extended:
             self.results_model.extend_hits(result.hits, result.row_texts, more_available, RESULT_LIMIT)
@@ -177,6 +183,8 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, mor
             note = "Enter compares these codes side by side." + (f" {note}" if note else "")
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))
+        if new_list:
+            self.results_view.scrollToTop()
         # Keep the open code selected when it is still in the list (rows appended below keep it already, and
         # must not scroll the list back up to it).
         if self.detail_pane.detail is not None and not extended:

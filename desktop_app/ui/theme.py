@@ -69,6 +69,45 @@ def muted_text(palette: QPalette) -> QColor:
     return blend(palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base), 0.4)
 
 
+def relative_luminance(color: QColor) -> float:
+    """WCAG 2 relative luminance (0 black … 1 white)."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    return 0.2126 * channel(color.red()) + 0.7152 * channel(color.green()) + 0.0722 * channel(color.blue())
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours, 1 (same) to 21 (black on white)."""
+    light, dark = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+READABLE_CONTRAST = 4.5  # WCAG AA for body text
+_DELETED_TARGET = 4.7  # a little above it: the blend is rounded to whole channel values
+
+
+def deleted_text(palette: QPalette) -> QColor:
+    """Deleted codes' text in a list: greyer than a current code's, so it reads as "not current", yet readable
+    (≥ 4.5:1) on the list's base and alternate rows and on the tint behind a matched word. The palette's
+    disabled text colour was used before: 1.9:1 in the light theme (#BEBEBE on white), 2.4:1 in the dark one."""
+    key = palette.cacheKey()
+    if key not in _deleted_colors:
+        text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
+        backgrounds = (base, palette.color(QPalette.ColorRole.AlternateBase), highlight_background(palette))
+        chosen = QColor(text)
+        for step in range(50, 0, -1):  # from halfway to the base colour back towards the text colour
+            color = blend(text, base, step / 100)
+            if min(contrast_ratio(color, background) for background in backgrounds) >= _DELETED_TARGET:
+                chosen = color
+                break
+        _deleted_colors[key] = chosen
+    return QColor(_deleted_colors[key])
+
+
+_deleted_colors: dict[int, QColor] = {}  # per palette (its cache key): the model asks per painted deleted cell
+
+
 def warning_text(palette: QPalette) -> QColor:
     """Text that must be noticed (a note not saved yet): a red that reads on the light and the dark base."""
     return QColor.fromHsl(4, 200, 190 if is_dark(palette) else 95)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop_app.core.importers import import_paths
-from desktop_app.core.row_text import _telling_starts, common_source
+from desktop_app.core.row_text import RowText, common_source, cut_line, shown_lines, telling_cuts
 from desktop_app.core.store import CodeStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -40,14 +40,56 @@ def test_deleted_codes_carry_their_date(store: CodeStore) -> None:
     assert store.search("99213").row_texts["99213"].deleted_date == "2024-12-31"
 
 
-def test_lines_that_begin_alike_are_shown_from_where_they_differ() -> None:
-    lines = ["Office visit for an established patient with low-level decision making",
-             "Office visit for an established patient with moderate decision making",
+def _shortened(lines: list[str]) -> list[str]:
+    return [cut_line(line, cut)[0] for line, cut in zip(lines, telling_cuts(lines), strict=True)]
+
+
+def test_lines_that_begin_alike_keep_their_head_then_where_they_differ() -> None:
+    # They were shown from just before the difference alone ("… img gdn ea addl"): no row said what the
+    # procedure was. The first words stay, then " … ", then the telling words.
+    lines = ["Invented visit for an established patient with low-level decision making",
+             "Invented visit for an established patient with moderate decision making",
              "Something else entirely that is long enough"]
-    starts = _telling_starts(lines)
-    assert lines[0][starts[0]:].startswith("patient with low-level")
-    assert lines[1][starts[1]:].startswith("patient with moderate")
-    assert starts[2] == 0
+    shown = _shortened(lines)
+    assert shown[0] == "Invented visit for \u2026 patient with low-level decision making"
+    assert shown[1] == "Invented visit for \u2026 patient with moderate decision making"
+    assert shown[2] == lines[2]
+
+
+def test_a_difference_within_the_first_words_leaves_the_line_whole() -> None:
+    # Leaving out one word would show nothing more (the nine invented biopsy variants differ in word 3 or 4).
+    lines = ["Fna bx w/o img gdn ea addl", "Fna bx w/o img gdn 1st les", "Fna bx w/us gdn 1st les",
+             "Fna bx w/us gdn ea addl", "Invented abuse services, family counseling",
+             "Invented abuse services, plan development"]
+    assert _shortened(lines) == lines
+
+
+def test_lines_that_read_the_same_are_not_shortened() -> None:
+    # Two equal lines have no telling words: shortened they showed the same last two words ("… RVU 1.19").
+    lines = ["Invented section name (invented part) \u00b7 work RVU 1.19"] * 2 + ["Invented section name (other)"]
+    assert _shortened(lines) == lines
+
+
+def test_lines_that_would_read_the_same_shortened_stay_whole() -> None:
+    lines = ["Invented scan of the belly without dye.", "Invented scan of the belly without dye followed by dye.",
+             "Invented scan of the belly and hips without dye.", "Invented scan of the belly and hips with dye."]
+    shown = _shortened(lines)
+    assert len({line.lower() for line in shown}) == 4, shown
+
+
+def test_marks_move_with_the_cut() -> None:
+    line = "Invented scope exam of the colon with removal of a polyp by snare"
+    head_end, resume = line.index(" scope") + len(" scope exam"), line.index("removal")
+    marks = ((0, 8), (9, 14), (line.index("colon"), line.index("colon") + 5), (line.index("snare"), len(line)),
+             (line.index("with"), line.index("removal") + 3))
+    shown, moved = cut_line(line, (head_end, resume), marks)
+    assert shown == "Invented scope exam \u2026 removal of a polyp by snare"
+    assert [shown[a:b] for a, b in moved] == ["Invented", "scope", "snare", "rem"]
+
+
+def test_shown_lines_use_the_cuts_and_lead_a_deleted_line_with_its_date() -> None:
+    text = RowText("Invented one two three four", "Our words", "2024-12-31", primary_cut=(12, 17))
+    assert shown_lines(text) == ("Invented one \u2026 three four", "Deleted as of 2024-12-31 \u00b7 Our words")
 
 
 def test_common_source(store: CodeStore) -> None:
@@ -66,5 +108,20 @@ def test_twins_in_the_rvu_file_are_told_apart_by_their_work_rvus(store: CodeStor
         store.conn.execute("UPDATE code_facts SET facts = json_set(facts, '$.work_rvu', ?) WHERE code = ?",
                            (work, code))
     lines = {code: t.secondary for code, t in store.search("99991, 99992, 99993").row_texts.items()}
-    assert lines["99991"].endswith("work RVU 21.12") and lines["99992"].endswith("work RVU 27.10")
+    assert lines["99991"].startswith("work RVU 21.12 \u00b7 ") and lines["99992"].startswith("work RVU 27.10 \u00b7 ")
     assert lines["99993"].endswith("99993")
+
+
+def test_twins_with_one_work_rvu_still_read_apart_and_keep_the_words_work_rvu(store: CodeStore,
+                                                                            tmp_path: Path) -> None:
+    # 70010 and 70015 share a short descriptor and a work RVU: both second lines read "… RVU 1.19".
+    from tests.conftest import rvu_with_one_title
+
+    import_paths(store.conn, [rvu_with_one_title(tmp_path, ("99991", "99992"), "Invented twin title")])
+    store.refresh()
+    store.conn.execute("UPDATE code_facts SET facts = json_set(facts, '$.work_rvu', 1.19) WHERE code IN "
+                       "('99991', '99992')")
+    texts = store.search("99991, 99992").row_texts
+    lines = {code: shown_lines(text)[1] for code, text in texts.items()}
+    assert lines["99991"] != lines["99992"]
+    assert all(line.startswith("work RVU 1.19 \u00b7 ") for line in lines.values()), lines

@@ -127,3 +127,95 @@ def test_home_and_end_go_to_the_first_and_last_result(qtbot: QtBot) -> None:
     assert [index.row() for index in view.selectionModel().selectedRows()] == [29]
     qtbot.keyClick(view, Qt.Key.Key_Home)
     assert view.currentIndex().row() == 0
+
+
+def test_a_shortened_line_keeps_its_head_and_telling_words_in_a_narrow_column(qtbot: QtBot) -> None:
+    """A word search's summaries that begin alike are shortened to "head … telling words"; a match far to the
+    right ("visit date") then cut the line again at its start, and 99212-99215 all read "…minutes of total time
+    on the visit date.", their level of decision making hidden."""
+    from desktop_app.core.row_text import telling_cuts
+    from desktop_app.core.search import Highlighter
+
+    summaries = [f"Invented or outpatient visit for an established patient with {level} decision making, or at "
+                 f"least {minutes} minutes of total time spent on the frambly date."
+                 for level, minutes in (("straightforward", 10), ("low-level", 20), ("moderate", 30))]
+    cuts = telling_cuts(summaries)
+    hits = [_hit(f"J000{n}") for n in range(1, 4)]
+    texts = {hit.code: RowText(f"Invented visit {n}", summary, secondary_cut=cut)
+             for n, (hit, summary, cut) in enumerate(zip(hits, summaries, cuts, strict=True))}
+    model = ResultsModel()
+    view = ResultsView(model)
+    qtbot.addWidget(view)
+    view.resize(520, 300)
+    model.set_hits(hits, texts, Highlighter(["frambly"], {}))
+    view.show()
+    view.viewport().grab()
+    delegate = view.itemDelegateForColumn(Column.TITLE)
+    laid_out = {"".join(piece for _, piece, _, _ in pieces) for pieces in delegate._lines.values()}  # type: ignore[attr-defined]
+    seconds = [line for line in laid_out if line.startswith("Invented or outpatient \u2026")]
+    assert len(seconds) == 3, laid_out
+    assert {line.split("with ")[1].split(" ")[0] for line in seconds} == {"straightforward", "low-level", "moderate"}
+    assert model.index(1, Column.TITLE).data(SECONDARY_ROLE)[0].startswith(
+        "Invented or outpatient \u2026 patient with low-level")
+
+
+def test_deleted_codes_read_at_4_5_to_1_in_both_themes(qtbot: QtBot) -> None:
+    """Deleted rows were drawn in the palette's disabled text colour: 1.9:1 on white (#BEBEBE) and a matched word
+    on the tint nearly vanished. Their colour is now greyer than current text but ≥ 4.5:1 on every background
+    of the list, in the light (Fusion) and the dark palette."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication, QStyleFactory
+
+    from desktop_app.ui.theme import READABLE_CONTRAST, contrast_ratio, dark_palette, deleted_text, highlight_background
+
+    fusion = QStyleFactory.create("Fusion")
+    assert fusion is not None
+    for palette in (fusion.standardPalette(), dark_palette()):
+        color = deleted_text(palette)
+        backgrounds = [palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.AlternateBase),
+                       highlight_background(palette)]
+        assert min(contrast_ratio(color, background) for background in backgrounds) >= READABLE_CONTRAST
+        text = palette.color(QPalette.ColorRole.Text)
+        assert contrast_ratio(color, backgrounds[0]) < contrast_ratio(text, backgrounds[0]) * 0.6  # still greyer
+    model = ResultsModel()
+    view = ResultsView(model)
+    qtbot.addWidget(view)
+    model.set_hits([_hit("J0004", status="deleted")], {"J0004": RowText("Title J0004", "", "2024-12-31")})
+    shown = model.index(0, Column.TITLE).data(Qt.ItemDataRole.ForegroundRole)
+    assert shown == deleted_text(QApplication.palette())
+    view.resize(500, 120)
+    view.show()
+    image = view.viewport().grab().toImage()
+    cell = view.visualRect(model.index(0, Column.TITLE))
+    half = cell.top() + cell.height() // 2
+    for top, bottom in ((cell.top(), half), (half, cell.bottom())):  # the title, then "Deleted as of …"
+        darkest = min(image.pixelColor(x, y).lightness() for y in range(top, bottom)
+                      for x in range(cell.left(), cell.right()))
+        assert abs(darkest - deleted_text(view.palette()).lightness()) <= 12  # the painted text, not #BEBEBE
+
+
+def test_a_shortened_line_is_drawn_whole_where_it_fits(qtbot: QtBot) -> None:
+    """Leaving words out is for a column too narrow for the line: a wide one shows all of it."""
+    from desktop_app.core.row_text import telling_cuts
+
+    lines = ["Invented scan of the abdomen and pelvis without contrast material",
+             "Invented scan of the abdomen and pelvis with contrast material"]
+    hits = [_hit("J0001"), _hit("J0002")]
+    texts = {hit.code: RowText(line, primary_cut=cut)
+             for hit, line, cut in zip(hits, lines, telling_cuts(lines), strict=True)}
+    model = ResultsModel()
+    view = ResultsView(model)
+    qtbot.addWidget(view)
+    model.set_hits(hits, texts)
+    assert model.index(0, Column.TITLE).data() == "Invented scan of \u2026 and pelvis without contrast material"
+    view.show()
+    delegate = view.itemDelegateForColumn(Column.TITLE)
+    for width, whole in ((1400, True), (330, False)):
+        view.resize(width, 200)
+        delegate._lines.clear()  # type: ignore[attr-defined]
+        view.viewport().grab()
+        drawn = {"".join(piece for _, piece, _, _ in pieces) for pieces in delegate._lines.values()}  # type: ignore[attr-defined]
+        if whole:
+            assert drawn == set(lines)
+        else:
+            assert drawn and all(line.startswith("Invented scan of \u2026 and") for line in drawn), drawn
