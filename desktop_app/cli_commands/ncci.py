@@ -107,7 +107,8 @@ def cmd_edits(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"  Note: {page.release.missing_text}\n")
         for e in page.edits:
             until = e.deletion_date or "*"
-            state = "in effect" if e.in_effect else "not in effect"
+            state = ("in effect" if e.in_effect else ncci.MODIFIER_MEANINGS[9] if e.modifier_indicator == 9
+                     else "not in effect")
             out.write(f"  {e.column1} / {e.column2}  {e.effective_date} to {until}  modifier {e.modifier_indicator}  "
                       f"{state}  {e.rationale}\n")
     for m in mues:

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import ncci
 from desktop_app.core.kinds import NcciSetting
+from desktop_app.ui.date_field import FORMS, DateField
 from desktop_app.ui.links import LinkKind, parse_link
 from desktop_app.ui.requests import ClaimCheckAnswer, ClaimCheckRequest, CodeEdits, CodeEditsRequest, DetailAnswer
-from desktop_app.ui.theme import differs_background, is_dark, muted_text
+from desktop_app.ui.theme import differs_background, is_dark, muted_text, warning_text
 from desktop_app.ui.worker import StoreService
 
 SETTING_CHOICES = ((NcciSetting.PRACTITIONER, "Practitioner"), (NcciSetting.HOSPITAL, "Outpatient hospital"),
@@ -153,12 +153,12 @@ class ClaimCheckPanel(QWidget):
         self.claim.setAccessibleName("Codes of the claim")
         self.claim.setPlaceholderText(f"Codes of one claim, with modifiers and units: {EXAMPLE_CLAIM}")
         self.claim.setClearButtonEnabled(True)
-        self.date = QDateEdit(self)
+        # Typed as text and read whole (see date_field): a QDateEdit turned typed dates into other days.
+        self.date = DateField(self)
         self.date.setObjectName("claimDate")
-        self.date.setAccessibleName("Date of service")
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setDate(QDate.currentDate())
+        self.date.edit.setObjectName("claimDateText")
+        self.date.edit.setAccessibleName("Date of service")
+        self.date.set_date(date.today())
         self.setting = QComboBox(self)
         self.setting.setObjectName("claimSetting")
         self.setting.setAccessibleName("Setting")
@@ -166,7 +166,7 @@ class ClaimCheckPanel(QWidget):
             self.setting.addItem(label, key)
         self.check_button = QPushButton("&Check", self)
         self.check_button.setDefault(True)
-        self.check_button.clicked.connect(self.check)
+        self.check_button.clicked.connect(self.check_now)
 
         claim_label = QLabel("C&odes:", self)
         claim_label.setBuddy(self.claim)
@@ -194,8 +194,9 @@ class ClaimCheckPanel(QWidget):
         self._timer.setInterval(250)
         self._timer.timeout.connect(self.check)
         self.claim.textChanged.connect(self._timer.start)
-        self.claim.returnPressed.connect(self.check)
-        self.date.dateChanged.connect(self._timer.start)
+        self.claim.returnPressed.connect(self.check_now)
+        self.date.edited.connect(self._timer.start)
+        self.date.submitted.connect(self.check_now)
         self.setting.currentIndexChanged.connect(self._timer.start)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         service.on(ClaimCheckAnswer, lambda answer: self._on_result(answer.result))
@@ -215,19 +216,47 @@ class ClaimCheckPanel(QWidget):
             f"<p style='color:{muted};'><small>{escape(ncci.NOTICE)}</small></p>")
 
     @property
-    def on(self) -> date:
-        value = self.date.date()
-        return date(value.year(), value.month(), value.day())
+    def on(self) -> date | None:
+        """The date of service as typed, or None when the text is not a date."""
+        return self.date.typed_date()
 
-    def check(self) -> None:
+    def check_now(self) -> None:
+        """Enter or the Check button: the person asks for this date, even one that looks half typed."""
+        self.check(asked=True)
+
+    def check(self, asked: bool = False) -> None:
+        """Check the claim on the typed date. After a pause (``asked`` False) a date that may still be being
+        typed (``2025-01-1``) waits for Enter; a text that is not a date is said, and nothing is checked."""
         self._timer.stop()
         if not self.claim.text().strip():
             self.result = None
             self._show_hint()
             return
-        self._service.post(ClaimCheckRequest(self.claim.text(), self.on, str(self.setting.currentData())))
+        on = self.on
+        if on is None or not (asked or self.date.complete()):
+            self.result = None
+            self.date.mark_invalid(on is None)
+            self._show_date_problem(on)
+            return
+        self._service.post(ClaimCheckRequest(self.claim.text(), on, str(self.setting.currentData())))
+
+    def _show_date_problem(self, on: date | None) -> None:
+        typed = self.date.text().strip()
+        if on is None:
+            color = warning_text(self.palette()).name()
+            said = (f"\u201c{escape(typed)}\u201d is not a date" if typed else "No date of service is given")
+            self.browser.setHtml(f"<p style='color:{color};'><b>{said}.</b> Type the date of service as "
+                                 f"{escape(FORMS)} (Up/Down: a day earlier or later; Alt+Down: a calendar). "
+                                 "Nothing was checked.</p>")
+        else:
+            muted = muted_text(self.palette()).name()
+            self.browser.setHtml(f"<p style='color:{muted};'>\u201c{escape(typed)}\u201d: press Enter to check "
+                                 f"{on.isoformat()}, or go on typing the day. Nothing was checked yet.</p>")
 
     def _on_result(self, result: ncci.CheckResult) -> None:
+        on = self.on
+        if on is None or on.isoformat() != result.date_of_service:
+            return  # asked before the date was changed: an answer for another day than the one shown
         self.result = result
         self.browser.setHtml(check_html(result, self.palette()))
 
@@ -404,12 +433,16 @@ def edits_html(edits: CodeEdits, offset: int, palette: QPalette) -> str:
         parts.append("<table><tr><th>with</th><th>this code is</th><th>in effect</th><th>modifier</th>"
                      "<th>rationale</th></tr>")
         for e in page.edits:
-            dates = (f"{escape(e.effective_date)} \u2013 {escape(e.deletion_date)}" if e.deletion_date
-                     else f"since {escape(e.effective_date)}")
+            if e.modifier_indicator == 9:
+                # Deleted on its effective date: never in effect. Said as the claim check says it, not as a
+                # one-day span "2022-01-01 \u2013 2022-01-01 (not now)".
+                dates = f"{escape(ncci.MODIFIER_MEANINGS[9])}: {escape(e.effective_date)}"
+            else:
+                dates = (f"{escape(e.effective_date)} \u2013 {escape(e.deletion_date)}" if e.deletion_date
+                         else f"since {escape(e.effective_date)}") + ("" if e.in_effect else " (not now)")
             style = "" if e.in_effect else f" style='background-color:{background};'"
-            parts.append(f"<tr{style}><td>{_code(e.other_code)}</td><td>{escape(e.role)}</td><td>{dates}"
-                         f"{'' if e.in_effect else ' (not now)'}</td><td>{e.modifier_indicator}</td>"
-                         f"<td>{escape(e.rationale)}</td></tr>")
+            parts.append(f"<tr{style}><td>{_code(e.other_code)}</td><td>{escape(e.role)}</td><td>{dates}</td>"
+                         f"<td>{e.modifier_indicator}</td><td>{escape(e.rationale)}</td></tr>")
         parts.append("</table>")
         if page.total == 0:
             parts.append("<p class='muted'>No edits pair this code with another.</p>")

@@ -33,6 +33,20 @@ def compare_command(text: str) -> list[str] | None:
     return codes_in(match.group(1)) if match else None
 
 
+def count_problem(codes: list[str], given: list[str] | None = None) -> str | None:
+    """What keeps these codes (each once) from being compared, in words, or None when Compare codes takes them
+    (2 to 4). ``given``: the codes as given, so a code given twice is named as such."""
+    if MIN_CODES <= len(codes) <= MAX_CODES:
+        return None
+    if len(codes) > MAX_CODES:
+        return (f"Compare codes shows at most {MAX_CODES} codes side by side; {len(codes)} are given: leave out "
+                f"{len(codes) - MAX_CODES}.")
+    twice = sorted({c for c in given if given.count(c) > 1}) if given else []
+    said_twice = f" ({', '.join(twice)} given more than once)" if twice else ""
+    chosen = f"only {codes[0]} is given{said_twice}" if codes else "none is given"
+    return f"Compare codes needs at least {MIN_CODES} different codes; {chosen}."
+
+
 def _marked_text(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     parts, last = [], 0
     for start, end in spans:
@@ -158,8 +172,9 @@ class CodeCompareView(QWidget):
 
     def request(self) -> None:
         codes = codes_in(self.code_box.text())
-        if not MIN_CODES <= len(codes) <= MAX_CODES:
-            self.show_error(f"Type {MIN_CODES} to {MAX_CODES} different codes (you typed {len(codes)}).")
+        problem = count_problem(codes, [normalize(c) for c in _SPLIT.split(self.code_box.text()) if c.strip()])
+        if problem:
+            self.show_error(f"{problem} Type {MIN_CODES} to {MAX_CODES} codes here.")
             return
         self.show_error("")
         self.codes_requested.emit(codes)

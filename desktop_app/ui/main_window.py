@@ -222,6 +222,7 @@ class MainWindow(QMainWindow):
 
     # window_data.py
     _on_service_failed = window_data._on_service_failed
+    _on_service_answered = window_data._on_service_answered
     choose_import_files = window_data.choose_import_files
     choose_import_folder = window_data.choose_import_folder
     import_paths = window_data.import_paths
@@ -440,6 +441,8 @@ class MainWindow(QMainWindow):
         self.detail_pane.favourite_button.toggled.connect(self.record_dwell_now)
         self.detail_pane.note_editor.edit.textChanged.connect(self.record_dwell_now)
         self.service.failed.connect(self._on_service_failed)
+        self.service.answered.connect(self._on_service_answered)
+        self._failure_said: tuple[str, str] | None = None  # the kind and text of the last failure said
         self.jobs.data_changed.connect(self.on_data_changed)
         self.service.changed_elsewhere.connect(self._on_changed_elsewhere)
         # Never stale: another process (codedesk-cli import, a second window) may change the database. The

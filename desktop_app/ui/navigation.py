@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.code_compare import MAX_CODES, MIN_CODES
 from desktop_app.core.fee_schedule import Locality
 from desktop_app.core.grammar import normalize
+from desktop_app.ui.code_compare import count_problem
 from desktop_app.ui.export import choose_export_path, hits_tsv, safe_file_stem
 from desktop_app.ui.printing import (
     comparison_print_html,
@@ -224,11 +225,10 @@ def compare_codes(self: MainWindow, codes: list[str]) -> None:
     codes = list(dict.fromkeys(given))
     self.code_compare_view.set_codes(codes)
     self.tabs.setCurrentIndex(COMPARE_CODES_TAB)
-    if not MIN_CODES <= len(codes) <= MAX_CODES:
-        twice = sorted({c for c in given if given.count(c) > 1})
-        said_twice = f"; {', '.join(twice)} given more than once" if twice else ""
+    problem = count_problem(codes, given)
+    if problem:
         self.code_compare_view.show_error(
-            f"Choose {MIN_CODES} to {MAX_CODES} codes to compare ({len(codes)} chosen{said_twice}): type them here.")
+            f"{problem} Type {MIN_CODES} to {MAX_CODES} codes here, or select them in the list and press Ctrl+K.")
         self.code_compare_view.code_box.setFocus()
         return
     self.service.code_comparison(codes)
@@ -245,8 +245,11 @@ def selected_codes(self: MainWindow) -> list[str]:
 
 def compare_selected(self: MainWindow) -> None:
     codes = self.selected_codes()
-    if len(codes) < MIN_CODES and self._open_code_name() is not None:
-        codes = [c for c in [self._open_code_name(), *codes] if c]
+    opened = self._open_code_name()
+    if len(codes) < MIN_CODES and opened:
+        # The open code joins one selected row; when that row is the open code, it is one code, not one "given
+        # twice" (the person gave it once).
+        codes = [opened, *(c for c in codes if normalize(c) != normalize(opened))]
     self.compare_codes(codes)
 
 

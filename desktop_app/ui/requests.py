@@ -80,6 +80,41 @@ class RequestKind(StrEnum):
     IMPORT_WORKING_SET = "import_working_set"
     WRITE_WORKING_SET = "write_working_set"
 
+    @property
+    def words(self) -> str:
+        """What the request does, as the status bar says it: "Could not check the codes together: …"."""
+        return _REQUEST_WORDS[self]
+
+
+_REQUEST_WORDS = {
+    RequestKind.REFRESH: "re-read the database",
+    RequestKind.DATA_VERSION: "see whether the database changed",
+    RequestKind.SEARCH: "search",
+    RequestKind.COUNTS: "count the results",
+    RequestKind.DETAIL: "open the code",
+    RequestKind.MEASURE: "open the measure",
+    RequestKind.LOCALITIES: "read the payment localities",
+    RequestKind.OVERVIEW: "read what the database holds",
+    RequestKind.SOURCES: "list the imported files",
+    RequestKind.COMPARISON: "compare the categories",
+    RequestKind.NCCI_CHECK: "check the codes together",
+    RequestKind.NCCI_EDITS: "read the code's NCCI edits",
+    RequestKind.RELEASES: "list the releases",
+    RequestKind.CHANGES: "list the changes between releases",
+    RequestKind.WORKING_SET: "read your working set",
+    RequestKind.CODE_COMPARISON: "compare the codes",
+    RequestKind.EXPORT: "export",
+    RequestKind.SET_NOTE: "save your note",
+    RequestKind.RECORD_VIEW: "record the code in your history",
+    RequestKind.SET_FAVOURITE: "change the favourite",
+    RequestKind.REMOVE_ENTRIES: "remove the entries",
+    RequestKind.CREATE_LIST: "create the list",
+    RequestKind.RENAME_LIST: "rename the list",
+    RequestKind.DELETE_LIST: "delete the list",
+    RequestKind.IMPORT_WORKING_SET: "import the working set",
+    RequestKind.WRITE_WORKING_SET: "write the working set",
+}
+
 
 class WorkerContext(Protocol):
     """The worker thread's connections: the reference database (its own, opened on first use) and the user's

@@ -24,7 +24,7 @@ from desktop_app.core.query import load_synonyms
 from desktop_app.core.reference import BUNDLED_KIND
 from desktop_app.core.results import MatchKind
 from desktop_app.core.search import Highlighter, SearchResult
-from desktop_app.ui.code_compare import compare_command
+from desktop_app.ui.code_compare import compare_command, count_problem
 from desktop_app.ui.empty_state import no_results_html, result_note
 from desktop_app.ui.filters import ALL
 from desktop_app.ui.links import LinkKind, parse_link
@@ -179,8 +179,11 @@ def _on_search_ready(self: MainWindow, result: SearchResult, seconds: float, mor
         self.results_stack.setCurrentWidget(self.results_view)
         shown = self.results_model.rowCount()
         note = result_note(result, shown, self._filter_label(request), len(self._page_starts), more_available)
-        if compare_command(self.search_box.text()):
-            note = "Enter compares these codes side by side." + (f" {note}" if note else "")
+        command = compare_command(self.search_box.text())
+        if command is not None:
+            # The Enter hint only when Enter will compare them (2-4 codes); otherwise what is wrong.
+            said = count_problem(command) or "Enter compares these codes side by side."
+            note = said + (f" {note}" if note else "")
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))
         if new_list:

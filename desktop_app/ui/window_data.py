@@ -36,10 +36,22 @@ def _on_service_failed(self: MainWindow, kind: str, message: str) -> None:
         # The file is in use now: flag it, so the next start sets it aside and rebuilds it.
         mark_damaged(self.store.path, message)
         message += "; CodeDesk will set the database aside and rebuild it the next time it starts"
-    self.statusBar().showMessage(f"Could not {kind}: {message}", 0 if damaged else 10000)
+    said = f"Could not {RequestKind(kind).words}: {message}"
+    self.statusBar().showMessage(said, 0 if damaged else 10000)
+    # A damaged database stays said until the restart that rebuilds it; a request's failure until it succeeds.
+    self._failure_said = None if damaged else (kind, said)
     if kind == RequestKind.DETAIL and self._requested_code:
         # The pane must move on: showing the previous code as if it were the one asked for misleads.
         self.detail_pane.show_problem(self._requested_code, message)
+
+
+def _on_service_answered(self: MainWindow, kind: str) -> None:
+    """A request of the kind that last failed now succeeded: its failure no longer holds, so the status bar stops
+    saying it."""
+    if self._failure_said is not None and self._failure_said[0] == kind:
+        if self.statusBar().currentMessage() == self._failure_said[1]:
+            self.statusBar().clearMessage()
+        self._failure_said = None
 
 
 def choose_import_files(self: MainWindow) -> None:

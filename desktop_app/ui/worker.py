@@ -204,6 +204,7 @@ class StoreService(QObject):
     refreshed = Signal()  # the worker re-read its catalog after an import
     changed_elsewhere = Signal()  # the database changed under us (another process imported or removed)
     failed = Signal(str, str)  # kind, message
+    answered = Signal(str)  # kind: the newest request of this kind was answered (after its subscribers ran)
 
     def __init__(self, db_path: Path, parent: QObject | None = None, user: UserData | None = None) -> None:
         super().__init__(parent)
@@ -297,6 +298,7 @@ class StoreService(QObject):
             self._delivered[request.kind] = seq
         for slot in list(self._subscribers.get(type(answer), ())):
             slot(answer)
+        self.answered.emit(request.kind)
         self._release_timer.start()
 
     @Slot(int, object, str)

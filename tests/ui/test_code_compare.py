@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
@@ -91,3 +92,35 @@ def test_typing_in_the_box_brings_the_search_tab_forward(qtbot: QtBot, window: M
     assert window.tabs.currentIndex() == COMPARE_CODES_TAB
     window.search_box.setText("99215")  # text the window itself puts in the box leaves the tab as it is
     assert window.tabs.currentIndex() == COMPARE_CODES_TAB
+
+
+def test_ctrl_k_with_the_open_code_selected_asks_for_a_second_code(qtbot: QtBot, window: MainWindow) -> None:
+    """One row selected, and it is the open code: it was counted twice ("1 chosen; 99214 given more than once")."""
+    search(qtbot, window, "99213-99215")
+    window.open_code("99214")
+    qtbot.waitUntil(lambda: window.detail_pane.detail is not None and window.detail_pane.detail.code == "99214",
+                    timeout=WAIT_MS)
+    row = window.results_model.row_of("99214")
+    window.results_view.selectionModel().select(
+        window.results_model.index(row, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+    window.results_view.setFocus()
+    qtbot.keyClick(window.results_view, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    message = window.code_compare_view.message.text()
+    assert "needs at least 2 different codes; only 99214 is given." in message
+    assert "more than once" not in message and "chosen" not in message
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("compare 99213", "Compare codes needs at least 2 different codes; only 99213 is given."),
+    ("compare 99211 99212 99213 99214 99215",
+     "Compare codes shows at most 4 codes side by side; 5 are given: leave out 1."),
+    ("compare 99213 99214", "Enter compares these codes side by side."),
+])
+def test_the_compare_hint_says_enter_only_when_enter_compares(qtbot: QtBot, window: MainWindow, typed: str,
+                                                               said: str) -> None:
+    window.search_box.clear()
+    qtbot.keyClicks(window.search_box, typed)
+    settle(qtbot, window)
+    assert window.result_note.text().startswith(said)
+    assert ("Enter compares" in window.result_note.text()) == said.startswith("Enter")
