@@ -57,9 +57,10 @@ def test_lines_that_begin_alike_keep_their_head_then_where_they_differ() -> None
 
 
 def test_a_difference_within_the_first_words_leaves_the_line_whole() -> None:
-    # Leaving out one word would show nothing more (the nine invented biopsy variants differ in word 3 or 4).
-    lines = ["Fna bx w/o img gdn ea addl", "Fna bx w/o img gdn 1st les", "Fna bx w/us gdn 1st les",
-             "Fna bx w/us gdn ea addl", "Invented abuse services, family counseling",
+    # Leaving out one word would show nothing more (invented short forms that differ in word 3 or 4, as the file's
+    # needle-biopsy variants do).
+    lines = ["Frmb nd w/o img gd ea addl", "Frmb nd w/o img gd 1st les", "Frmb nd w/us gd 1st les",
+             "Frmb nd w/us gd ea addl", "Invented abuse services, family counseling",
              "Invented abuse services, plan development"]
     assert _shortened(lines) == lines
 
