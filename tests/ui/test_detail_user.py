@@ -5,19 +5,25 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop_app.ui.detail_user import star_done_text, star_text, star_tooltip
+from desktop_app.ui.detail_user import NoteEditor, star_done_text, star_text, star_tooltip
 from desktop_app.ui.main_window import MainWindow
 
 from .conftest import WAIT_MS, own_user_connection, wait_detail
 
 
-def test_a_typed_note_is_saved_and_comes_back(qtbot: QtBot, window: MainWindow) -> None:
-    window.open_code("99213")
-    wait_detail(qtbot, window, "99213")
+def _with_note(qtbot: QtBot, window: MainWindow, code: str, text: str) -> NoteEditor:
+    """``code`` opened and ``text`` written in its note and saved; the note editor."""
+    window.open_code(code)
+    wait_detail(qtbot, window, code)
     editor = window.detail_pane.note_editor
     qtbot.waitUntil(editor.edit.isEnabled, timeout=WAIT_MS)
-    editor.edit.setPlainText("an invented note")
+    editor.edit.setPlainText(text)
     editor.save()
+    return editor
+
+
+def test_a_typed_note_is_saved_and_comes_back(qtbot: QtBot, window: MainWindow) -> None:
+    editor = _with_note(qtbot, window, "99213", "an invented note")
     with own_user_connection(window) as user:
         qtbot.waitUntil(lambda: user.note("99213") == "an invented note", timeout=WAIT_MS)
     window.open_code("3074F")
@@ -92,12 +98,7 @@ def test_tab_moves_through_the_note_and_leaves_it_unchanged(qtbot: QtBot, window
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    window.open_code("99213")
-    wait_detail(qtbot, window, "99213")
-    editor = window.detail_pane.note_editor
-    qtbot.waitUntil(editor.edit.isEnabled, timeout=WAIT_MS)
-    editor.edit.setPlainText("an invented note")
-    editor.save()
+    editor = _with_note(qtbot, window, "99213", "an invented note")
     editor.edit.setFocus()
     qtbot.waitUntil(editor.edit.hasFocus, timeout=WAIT_MS)
     for _ in range(3):
