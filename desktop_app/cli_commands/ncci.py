@@ -36,7 +36,7 @@ def cmd_check(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         if not result.ptp:
             where = "in an edit in effect on that date"
             out.write(f"  none of these codes pairs with another {where}" + (
-                "" if release.complete or len({ln.code for ln in lines}) < 2 else
+                "" if not result.pairs_partly_unchecked else
                 f" in the imported parts; parts {', '.join(map(str, release.missing_parts))} were not checked")
                 + "\n")
         for p in result.ptp:

@@ -144,11 +144,25 @@ class ChangeReport:
     def shown_counts(self) -> list[tuple[str, int]]:
         """The counts the CLI and the window print, as (words, n): the measure counts only for measure
         releases, and no role counts where roles were not compared (a "0 removed" would claim a comparison)."""
-        counts: dict[str, int] = self.to_json()["counts"]  # type: ignore[assignment]
+        counts = self.counts()
         skipped = set() if self.measure_family else {"measures_added", "measures_removed", "titles_changed"}
         if not self.roles_comparable:
             skipped |= {"roles_added", "roles_removed"}
         return [(key.replace("_", " "), n) for key, n in counts.items() if key not in skipped]
+
+    def counts(self) -> dict[str, int]:
+        """How many of each kind of change (the JSON's ``counts``)."""
+        return {"added": len(self.added), "deleted": len(self.deleted), "reinstated": len(self.reinstated),
+                "descriptor_changed": len({d.code for d in self.descriptors}),
+                "facts_changed": len({f.code for f in self.facts}),
+                "roles_added": sum(1 for r in self.roles if r.change == ChangeKind.ADDED),
+                "roles_removed": sum(1 for r in self.roles if r.change == ChangeKind.REMOVED),
+                "action_codes_checked": len(self.action_checks),
+                "action_codes_disagreeing": sum(1 for a in self.action_checks if not a.agrees),
+                "added_and_deleted": len(self.added_and_deleted),
+                "measures_added": len(self.measures_added),
+                "measures_removed": len(self.measures_removed),
+                "titles_changed": len(self.titles_changed)}
 
     def to_json(self) -> dict[str, object]:
         """The ``changes --json`` contract (README): keys are only ever added."""
@@ -157,17 +171,7 @@ class ChangeReport:
             "family": self.family,
             "from": asdict(self.old),
             "to": asdict(self.new),
-            "counts": {"added": len(self.added), "deleted": len(self.deleted), "reinstated": len(self.reinstated),
-                       "descriptor_changed": len({d.code for d in self.descriptors}),
-                       "facts_changed": len({f.code for f in self.facts}),
-                       "roles_added": sum(1 for r in self.roles if r.change == ChangeKind.ADDED),
-                       "roles_removed": sum(1 for r in self.roles if r.change == ChangeKind.REMOVED),
-                       "action_codes_checked": len(self.action_checks),
-                       "action_codes_disagreeing": len(disagreements),
-                       "added_and_deleted": len(self.added_and_deleted),
-                       "measures_added": len(self.measures_added),
-                       "measures_removed": len(self.measures_removed),
-                       "titles_changed": len(self.titles_changed)},
+            "counts": self.counts(),
             "added": self.added,
             "deleted": self.deleted,
             "reinstated": self.reinstated,
@@ -279,7 +283,7 @@ def _compare_measures(conn: sqlite3.Connection, report: ChangeReport, wanted: Ca
         old_titles.keys() & new_titles.keys()) if old_titles[m] and new_titles[m] and old_titles[m] != new_titles[m]]
     if not comparable:
         release = without[0]
-        named = len(_measure_titles(conn, release.source_id))
+        named = len(old_titles if release is start else new_titles)  # all of its measures: it has no code lists
         report.roles_comparable = False
         report.roles_note = (f"{release.name} lists no codes for any of its {named:,} measures (the file has no "
                              "code lists), so code roles cannot be compared; only the measures added or removed "
@@ -352,11 +356,12 @@ def compare(conn: sqlite3.Connection, family: str | None = None, old: str | None
 
     computed: dict[str, list[str]] = {}
     for code in sorted(new_codes - old_codes):
-        if not deleted_in(new_facts, code):
+        gone = deleted_in(new_facts, code)
+        if not gone:
             report.added.append(code)
             computed.setdefault(code, []).append(ChangeKind.ADDED)
         else:
-            report.added_and_deleted.append({"code": code, "deleted_date": deleted_in(new_facts, code)})
+            report.added_and_deleted.append({"code": code, "deleted_date": gone})
     for code in sorted(old_codes):
         was_deleted = deleted_in(old_facts, code)
         now_deleted = deleted_in(new_facts, code)

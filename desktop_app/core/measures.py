@@ -342,11 +342,11 @@ def normalize_measure_query(text: str) -> str | None:
     return f"{int(m.group(1)):03d}" + (f".{group:02d}" if group else "")
 
 
-def _option_group_clause(column: str = "measure_id") -> str:
-    """SQL for "``column`` is an option group of the measure given as parameter": a string range rather than
+def _option_group_clause() -> str:
+    """SQL for "``measure_id`` is an option group of the measure given as parameter": a string range rather than
     LIKE, so ``%`` and ``_`` typed as a measure id match themselves (``measure 2_6`` answered with 226.01's codes).
     '/' follows '.' in every collation SQLite uses here, so the range holds exactly the ids starting ``<id>.``."""
-    return f"({column} > ? || '.' AND {column} < ? || '/')"
+    return "(measure_id > ? || '.' AND measure_id < ? || '/')"
 
 
 def like_pattern(text: str) -> str:

@@ -365,6 +365,12 @@ class CheckResult:
         return sorted({ln.code for ln in self.lines} - {m.code for m in self.mue})
 
     @property
+    def pairs_partly_unchecked(self) -> bool:
+        """Were there pairs to check while parts of the PTP release are missing (pairs in them went unchecked)?"""
+        return (self.ptp_release is not None and not self.ptp_release.complete
+                and len({ln.code for ln in self.lines}) > 1)
+
+    @property
     def has_denials(self) -> bool:
         """Does anything deny a line or leave a code invalid? (``check`` exits 1 then.)"""
         return bool(any(not p.bypassed for p in self.ptp) or self.mue_exceeded or self.codes_invalid
@@ -497,22 +503,19 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
         if release.missing_parts:
             # Said before anything else about pairs: "no edit" from a quarter of a release is no answer.
             result.notes.append(release.missing_text)
+        # A pair in a part taken from an older version and in one of the newest (CMS may move the split between
+        # parts) is judged by the newest version that has it: its rows carry the later deletions (_shadowed).
+        shadow_filter, shadow_args = _shadowed(release)
         sql = (
-            "SELECT e.column1, e.column2, e.before_1996, e.effective, e.deletion, e.modifier, r.text, e.source_id "
+            "SELECT e.column1, e.column2, e.before_1996, e.effective, e.deletion, e.modifier, r.text "
             "FROM ptp_edits e JOIN ncci_rationales r ON r.id = e.rationale_id "
             f"WHERE e.column1 IN ({_placeholders(codes)}) AND e.column2 IN ({_placeholders(codes)}) "
-            f"AND e.source_id IN ({_placeholders(release.source_ids)}) "
+            f"AND e.source_id IN ({_placeholders(release.source_ids)}){shadow_filter} "
             "ORDER BY e.column1, e.column2, e.effective"
         )
-        edit_rows = conn.execute(sql, (*codes, *codes, *release.source_ids)).fetchall()
-        # A pair in a part taken from an older version and in one of the newest (CMS may move the split between
-        # parts) is judged by the newest version that has it: its rows carry the later deletions.
-        version_of = {p.source_id: _version_key(p.version) for p in release.parts}
-        pair_version: dict[tuple[str, str], tuple[int, ...]] = {}
-        for row in edit_rows:
-            pair_version[(row[0], row[1])] = max(pair_version.get((row[0], row[1]), (-1,)), version_of[row[7]])
-        for col1, col2, before, effective, deletion, indicator, rationale, source_id in edit_rows:
-            if col1 == col2 or version_of[source_id] != pair_version[(col1, col2)]:
+        edit_rows = conn.execute(sql, (*codes, *codes, *release.source_ids, *shadow_args)).fetchall()
+        for col1, col2, before, effective, deletion, indicator, rationale in edit_rows:
+            if col1 == col2:
                 continue
             if indicator == 9 or not effective <= day <= deletion:
                 reason = (MODIFIER_MEANINGS[9] if indicator == 9 else
@@ -592,8 +595,8 @@ class CodeEditPage:
 
 def _shadowed(release: NcciRelease) -> tuple[str, tuple[object, ...]]:
     """A filter (on ``ptp_edits e``) leaving out the rows of a part taken from an older version whose pair a newer
-    version's part also has, as :func:`check_claim` judges such a pair by the newer rows; ``''`` when every part is
-    of one version (the usual case, whose queries stay as they were)."""
+    version's part also has: such a pair is judged by the newer rows (the claim check and a code's edits alike);
+    ``''`` when every part is of one version (the usual case, whose queries stay as they were)."""
     sql, args = "", []
     for part in release.parts:
         newer = [p.source_id for p in release.parts if _version_key(p.version) > _version_key(part.version)]

@@ -107,8 +107,6 @@ HOSPITAL_PROCEDURE_SQL = (f"(c.code_set = '{CodeSet.HCPCS}' AND (c.code GLOB 'C[
                           f" OR c.code BETWEEN 'C9600' AND 'C9799'))")
 QUALITY_SQL = (f"(c.code_set = '{CodeSet.CAT_II}' OR (c.code_set = '{CodeSet.HCPCS}'"
                f" AND (c.code GLOB 'G[89][0-9]*' OR c.code GLOB 'M[0-9]*')))")
-SECONDARY_FAMILY_SQL = f"{DENTAL_SQL} OR {ANESTHESIA_SQL} OR {HOSPITAL_PROCEDURE_SQL} OR {QUALITY_SQL}"
-SECONDARY_SQL = f"(CASE WHEN {SECONDARY_FAMILY_SQL} THEN {SECONDARY_SCORE_SHARE} ELSE 1.0 END)"
 # Round 8: a query that asks for the anaesthesia service ("anesthesia for femur fracture", "anes TURP") ranks the
 # anaesthesia codes as any other code, and when no code has all its words the codes with the anaesthesia word and
 # any of the others come first (SearchEngine._anesthesia_rows): the anaesthesia descriptor names the region
@@ -199,7 +197,7 @@ class SearchEngine:
         self._last_words: tuple[tuple[str, ...], int] | None = None
         self._largest_code_set: str | None = None
         self._one_category_each: bool | None = None
-        self._secondary_sql = SECONDARY_SQL  # per word search: see _search_words
+        self._secondary_sql = secondary_sql((), False)  # every family; per word search: see _search_words
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -537,7 +535,7 @@ class SearchEngine:
         asks_for_anesthesia = asks_for_anesthesia_service(words)
         # Round 8: the families that count less for these words (every ranking of this search reads it; each word
         # search sets it first, and only word searches rank by bm25).
-        self._secondary_sql = secondary_sql(words)
+        self._secondary_sql = secondary_sql(words, asks_for_anesthesia)
         for plan, candidate, any_word in self._word_plans(words, plans):
             units = self.vocabulary.query_units(candidate)
             most_words = plan == MatchKind.MOST_WORDS
@@ -954,11 +952,14 @@ def asks_for_anesthesia_service(words: Sequence[str]) -> bool:
                for index, word in enumerate(words))
 
 
-def secondary_sql(words: Sequence[str]) -> str:
+def secondary_sql(words: Sequence[str], asks_for_anesthesia: bool | None = None) -> str:
     """The score share per code (bm25 times this) for a word query: the secondary families count less, except the
-    one the query asks for (anaesthesia, quality reporting)."""
+    one the query asks for (anaesthesia: ``asks_for_anesthesia``, worked out from ``words`` when not given; quality
+    reporting)."""
     families = [DENTAL_SQL, HOSPITAL_PROCEDURE_SQL]
-    if not asks_for_anesthesia_service(words):
+    if asks_for_anesthesia is None:
+        asks_for_anesthesia = asks_for_anesthesia_service(words)
+    if not asks_for_anesthesia:
         families.append(ANESTHESIA_SQL)
     if not QUALITY_WORDS.intersection(words):
         families.append(QUALITY_SQL)

@@ -85,8 +85,7 @@ def check_html(result: ncci.CheckResult, palette: QPalette) -> str:
     if result.ptp_release is not None:
         verdicts = [p for p in result.ptp if not p.bypassed]
         parts.append(f"<h3>Pairs (PTP edits): {len(result.ptp)} apply, {len(verdicts)} denied</h3>")
-        unchecked = not result.ptp_release.complete and len({ln.code for ln in result.lines}) > 1
-        if not result.ptp and unchecked:
+        if not result.ptp and result.pairs_partly_unchecked:
             parts.append("<p>No two of these codes form an edit in effect on that date <b>in the imported parts"
                          "</b>; parts " + escape(", ".join(map(str, result.ptp_release.missing_parts)))
                          + " were not checked.</p>")

@@ -18,7 +18,7 @@ from desktop_app.core.measures import (
 )
 from desktop_app.core.modifiers import OUR_MODIFIER_LABEL, Modifier, bundled_modifiers
 from desktop_app.core.quality import QUALITY_ROLES
-from desktop_app.core.valid_dates import valid_through
+from desktop_app.core.valid_dates import deleted_label, valid_through
 from desktop_app.ui.links import LinkKind
 from desktop_app.ui.theme import CODE_SET_LABELS, badge_colors, blend, differs_background, muted_text
 
@@ -142,8 +142,8 @@ def _history_html(detail: CodeDetail) -> str:
         return ""
     parts = ["<h3>History</h3>"]
     if detail.deletion is not None:
-        when = f" as of {escape(detail.deletion.date)}" if detail.deletion.date else ""
-        parts.append(f"<p><b>Deleted{when}:</b> {_linked(detail.deletion.instruction)}</p>")
+        deleted = escape(deleted_label(detail.deletion.date))
+        parts.append(f"<p><b>{deleted}:</b> {_linked(detail.deletion.instruction)}</p>")
     if detail.history:
         parts.append("<table>")
         for entry in detail.history:

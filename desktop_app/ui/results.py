@@ -473,12 +473,14 @@ class _CellPixmaps:
     panel (an alternate row's colour) under it as the view draws it.
     """
 
-    KEPT = 240  # about two screens of rows × 4 columns: the previous keystroke's list and this one's
+    # Per column (each delegate keeps its own): some three screens of rows, the previous keystroke's list and this
+    # one's with room to scroll; a title cell is some 70 KB, so 80 of them are about 6 MB.
+    KEPT = 80
 
     def __init__(self) -> None:
         self._kept: dict[tuple[object, ...], QPixmap] = {}
         self.enabled = True  # tests paint with and without to compare
-        self.copied = 0  # cells painted from a kept pixmap (what the test and the benchmark read)
+        self.copied = 0  # cells painted from a kept pixmap (what the tests read)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, what: tuple[object, ...],
               draw: Callable[[QPainter, QStyleOptionViewItem], object]) -> None:
@@ -526,7 +528,6 @@ class _RowCellDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._rows = rows
         self._fonts: dict[str, _Fonts] = {}
-        self._deleted: dict[int, QColor] = {}
         self.cells = _CellPixmaps()
 
     def _fonts_for(self, font: QFont) -> _Fonts:
@@ -543,15 +544,8 @@ class _RowCellDelegate(QStyledItemDelegate):
         return rows.row_paint(index.row())
 
     def _deleted_color(self, row: RowPaint) -> QColor | None:
-        """A deleted row's text colour (the model's ForegroundRole), per application palette."""
-        if not row.deleted:
-            return None
-        palette = QPalette()
-        key = palette.cacheKey()
-        color = self._deleted.get(key)
-        if color is None:
-            color = self._deleted[key] = deleted_text(palette)
-        return color
+        """A deleted row's text colour (the model's ForegroundRole), per application palette (kept by theme)."""
+        return deleted_text(QPalette()) if row.deleted else None
 
 
 class RowTextDelegate(_RowCellDelegate):

@@ -26,7 +26,7 @@ class SteadyTabWidget(QTabWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._laid_out_for: _LayoutInputs | None = None
-        self.layout_requests_answered = 0  # what the test and the benchmark read
+        self.layout_requests_answered = 0  # what the tests read
 
     def _layout_inputs(self) -> _LayoutInputs:
         return (self.size(), self.tabBar().sizeHint(), self.count(), int(self.tabPosition().value),

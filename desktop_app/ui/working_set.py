@@ -244,7 +244,7 @@ class WorkingSetPanel(QTabWidget):
         try:
             created = check_list_name(name)
         except ValueError as exc:
-            QMessageBox.warning(self, "New favourite list", _sentence(str(exc)) + ".")
+            QMessageBox.warning(self, "New favourite list", _sentence(str(exc)))
             return None
         self._show_list = created  # chosen once the lists are read again
         self._write(CreateListRequest(created))
@@ -270,7 +270,7 @@ class WorkingSetPanel(QTabWidget):
                 if new != name and self.snapshot is not None and new in self.snapshot.lists:
                     raise ValueError(f"there is already a list called {new}")
             except ValueError as exc:
-                QMessageBox.warning(self, "Favourite lists", _sentence(str(exc)) + ".")
+                QMessageBox.warning(self, "Favourite lists", _sentence(str(exc)))
                 return
             self._show_list = new
             self._write(RenameListRequest(name, new))
@@ -294,13 +294,13 @@ class WorkingSetPanel(QTabWidget):
         try:
             name = check_list_name(name)
         except ValueError as exc:
-            QMessageBox.warning(self, "Favourite lists", _sentence(str(exc)) + ".")
+            QMessageBox.warning(self, "Favourite lists", _sentence(str(exc)))
             return None
         self._write(SetFavouriteRequest(code, True, name))
         return name
 
 
 def _sentence(message: str) -> str:
-    """``message`` with its first letter in upper case and the rest as written (``str.capitalize`` lowered a list's
-    name: "Cardiology" became "cardiology")."""
-    return message[:1].upper() + message[1:]
+    """``message`` as a sentence: its first letter in upper case, the rest as written (``str.capitalize`` lowered a
+    list's name: "Cardiology" became "cardiology"), and a full stop."""
+    return message[:1].upper() + message[1:] + "."
