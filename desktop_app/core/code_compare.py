@@ -76,12 +76,17 @@ def category_label(code_set: str | None) -> str:
     return _CODE_SETS[code_set].label if code_set in _CODE_SETS else (code_set or "")
 
 
+def given_twice_note(given: list[str] | None) -> str:
+    """' (99214 given more than once)' for the codes ``given`` (as typed) more than once, else ''."""
+    twice = sorted({c for c in given if given.count(c) > 1}) if given else []
+    return f" ({', '.join(twice)} given more than once)" if twice else ""
+
+
 def check_code_count(codes: list[str], given: list[str] | None = None) -> None:
     """2 to 4 different codes; ``given``: the codes as typed, so a code typed twice is named as such."""
     if not MIN_CODES <= len(codes) <= MAX_CODES:
-        twice = sorted({c for c in given if given.count(c) > 1}) if given else []
-        said_twice = f" ({', '.join(twice)} given more than once)" if twice else ""
-        raise ValueError(f"compare {MIN_CODES} to {MAX_CODES} different codes, not {len(codes)}{said_twice}")
+        raise ValueError(f"compare {MIN_CODES} to {MAX_CODES} different codes, not {len(codes)}"
+                         f"{given_twice_note(given)}")
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

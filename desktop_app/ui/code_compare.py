@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from desktop_app.core.code_compare import MAX_CODES, MIN_CODES, CodeComparison, CompareRow
+from desktop_app.core.code_compare import MAX_CODES, MIN_CODES, CodeComparison, CompareRow, given_twice_note
 from desktop_app.core.grammar import normalize
 from desktop_app.ui.links import LinkKind, parse_link
 from desktop_app.ui.theme import differs_background, highlight_background, muted_text
@@ -41,9 +41,7 @@ def count_problem(codes: list[str], given: list[str] | None = None) -> str | Non
     if len(codes) > MAX_CODES:
         return (f"Compare codes shows at most {MAX_CODES} codes side by side; {len(codes)} are given: leave out "
                 f"{len(codes) - MAX_CODES}.")
-    twice = sorted({c for c in given if given.count(c) > 1}) if given else []
-    said_twice = f" ({', '.join(twice)} given more than once)" if twice else ""
-    chosen = f"only {codes[0]} is given{said_twice}" if codes else "none is given"
+    chosen = f"only {codes[0]} is given{given_twice_note(given)}" if codes else "none is given"
     return f"Compare codes needs at least {MIN_CODES} different codes; {chosen}."
 
 
