@@ -18,6 +18,7 @@ import sqlite3
 import sys
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.resources import data_dir
@@ -78,16 +79,33 @@ def search_row(code: str, title: str, texts: Iterable[str], keywords: Iterable[s
     return code, index_text(title), index_text(body), index_text(keyword_text), filters
 
 
-CODE_TERMS_FILE = "code_terms.toml"
+# Our own words for single codes (code_terms.toml, and code_terms_<part>.toml files that hold one part of the code
+# range each, so the lists stay reviewable). A code named in two files is an error: its words would silently depend
+# on which file was read last.
+CODE_TERMS_GLOB = "code_terms*.toml"
 
 
 @lru_cache(maxsize=1)
 def code_terms() -> dict[str, tuple[str, ...]]:
-    """code -> our own words for it (``resources/data/code_terms.toml``): indexed with the code when it is in the
+    """code -> our own words for it (``resources/data/code_terms*.toml``): indexed with the code when it is in the
     database, whichever file brought it."""
-    with (data_dir() / CODE_TERMS_FILE).open("rb") as fh:
-        table = tomllib.load(fh).get("terms", {})
-    return {code.strip().upper(): tuple(term.strip().lower() for term in terms) for code, terms in table.items()}
+    return read_code_terms(sorted(data_dir().glob(CODE_TERMS_GLOB)))
+
+
+def read_code_terms(paths: Iterable[Path]) -> dict[str, tuple[str, ...]]:
+    """The ``[terms]`` tables of ``paths`` as one mapping; a code in two of them is refused (ValueError)."""
+    terms_of: dict[str, tuple[str, ...]] = {}
+    source_of: dict[str, str] = {}
+    for path in paths:
+        with path.open("rb") as fh:
+            table = tomllib.load(fh).get("terms", {})
+        for raw_code, terms in table.items():
+            code = raw_code.strip().upper()
+            if code in terms_of:
+                raise ValueError(f"{path.name}: code {code} already has words in {source_of[code]}")
+            terms_of[code] = tuple(term.strip().lower() for term in terms)
+            source_of[code] = path.name
+    return terms_of
 
 
 def descriptor_search_row(

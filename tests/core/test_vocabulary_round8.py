@@ -9,11 +9,12 @@ run on the real files imported (skipped without ../shared/data), each failing wi
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from desktop_app.core.database import MIGRATIONS
-from desktop_app.core.indexing import code_terms, search_row
+from desktop_app.core.indexing import code_terms, read_code_terms, search_row
 from desktop_app.core.search import (
     ANESTHESIA_SQL,
     QUALITY_SQL,
@@ -167,3 +168,14 @@ def test_anesthesia_for_an_operation_finds_the_anesthesia_code(imported: CodeSto
 
 def test_a_procedure_under_anesthesia_is_still_the_procedure(imported: CodeStore) -> None:
     assert _codes(imported, "tmj manipulation under anesthesia", 1) == ["21073"]
+
+
+def test_code_terms_files_are_read_together_and_a_code_in_two_is_refused(tmp_path: Path) -> None:
+    first = tmp_path / "code_terms.toml"
+    second = tmp_path / "code_terms_part.toml"
+    first.write_text('[terms]\n"12345" = ["Invented Name"]\n', encoding="utf-8")
+    second.write_text('[terms]\n"23456" = ["other name"]\n', encoding="utf-8")
+    assert read_code_terms([first, second]) == {"12345": ("invented name",), "23456": ("other name",)}
+    second.write_text('[terms]\n"12345" = ["again"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"code_terms_part\.toml: code 12345 already has words in code_terms\.toml"):
+        read_code_terms([first, second])
