@@ -70,13 +70,18 @@ def search_row(code: str, title: str, texts: Iterable[str], keywords: Iterable[s
     (vocabulary, expansions) is made in this one function.
     """
     body = BODY_SEPARATOR.join(dict.fromkeys(text for text in texts if text != title))
-    # Round 8 of issue 10: the name a coder knows a code by where its descriptor is one generic text shared with
-    # its neighbours (the Whipple codes and the total pancreatectomy 48146): resources/data/code_terms.toml.
-    keyword_text = " ".join(filter(None, (" ".join(keywords), section_words, " ; ".join(code_terms().get(code, ())))))
+    keyword_text = index_text(" ".join(filter(None, (" ".join(keywords), section_words))))
+    # Round 8 of issue 10: the names a coder knows a code by (the Whipple codes, whose descriptor is one generic
+    # text shared with the total pancreatectomy 48146): resources/data/code_terms*.toml. They are plain words
+    # already, so they are indexed as written, not expanded: a code's own names would otherwise make its keywords
+    # text one of a kind, and each such text is one more vocabulary walk on every import (issue 13).
+    terms = code_terms().get(code)
+    if terms:
+        keyword_text = " ; ".join((keyword_text, *terms)) if keyword_text else " ; ".join(terms)
     # Every text column also gets the plain words of its shorthand (core.vocabulary), so a descriptor written
     # "optx … dst … fx" is found as "open treatment distal fracture". This is where what is indexed differs from
     # what is stored: change it with a migration that re-indexes (database.py).
-    return code, index_text(title), index_text(body), index_text(keyword_text), filters
+    return code, index_text(title), index_text(body), keyword_text, filters
 
 
 # Our own words for single codes (code_terms.toml, and code_terms_<part>.toml files that hold one part of the code

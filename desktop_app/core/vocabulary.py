@@ -111,6 +111,8 @@ class Vocabulary:
         self._word_memo: dict[str, _WordInfo] = {}
         self._phrase_tokens = {value: frozenset(tokens(value)) for values in (*meanings.values(), *symbols.values())
                                for value in values}
+        # Each symbol key's last character: text holding none of them holds no symbol key (no scan needed).
+        self._symbol_chars = frozenset(key[-1] for key in self._symbols)
         self._symbol_re = re.compile(
             "|".join(re.escape(key) for key in sorted(self._symbols, key=len, reverse=True))
         ) if self._symbols else None
@@ -174,30 +176,33 @@ class Vocabulary:
 
     @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; descriptors repeat a lot
     def _expand(self, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
-        found: dict[str, None] = dict.fromkeys(_range_sizes(text))
-        if self._symbol_re is not None:
+        # Every import walks each distinct descriptor once (about 27,000 for the RVU and HCPCS files), so this
+        # is written for speed (issue 13): one pass over the words with their memoised parts, a symbol scan only
+        # for text that holds one of the symbol keys' characters, a phrase's tokens read once.
+        found: dict[str, None] = dict.fromkeys(_range_sizes(text)) if "-" in text else {}
+        if self._symbol_re is not None and not self._symbol_chars.isdisjoint(text):
             for match in self._symbol_re.finditer(text):
                 found.update(dict.fromkeys(self._symbols[match.group(0)]))
-        words = tokens(text)
+        words = _TOKEN_RE.findall(text.lower())
+        memo = self._word_memo
+        meanings = self._meanings
         explained: set[str] = set()
         count = len(words)
-        # Each word's part in the vocabulary, looked up in one pass (memoised per word): most words start no
-        # key and add nothing, so only the few that do are walked, in order, as the greedy match needs.
-        memoised = list(map(self._word_memo.get, words))
-        infos: list[_WordInfo] = [
-            info if info is not None else self._word_info(word) for word, info in zip(words, memoised, strict=True)
-        ] if None in memoised else memoised  # type: ignore[assignment]  # no None left
         consumed = 0  # words before this one were matched as part of a longer key
-        for index in [i for i, info in enumerate(infos) if info is not _NOTHING]:
-            if index < consumed:
+        for index, word in enumerate(words):
+            info = memo.get(word)
+            if info is None:
+                info = self._word_info(word)
+            # Most words start no key and add nothing: one look-up each. The greedy match walks the others in order.
+            if info is _NOTHING or index < consumed:
                 continue
-            lengths, alone, is_meaning = infos[index]
+            lengths, alone, is_meaning = info
             # Phrases first, longest first, then the word alone (its meanings, or else its unlisted readings).
             for length in lengths:
                 if index + length > count:
                     continue
                 key = tuple(words[index:index + length])
-                phrase_values = self._meanings.get(key)
+                phrase_values = meanings.get(key)
                 if phrase_values is not None:
                     found.update(dict.fromkeys(phrase_values))
                     explained.update(key)
@@ -206,12 +211,23 @@ class Vocabulary:
             else:
                 found.update(dict.fromkeys(alone))
                 if is_meaning:
-                    explained.add(words[index])
+                    explained.add(word)
                 consumed = index + 1
+        if not found:
+            return (), frozenset(explained)
+        # A meaning whose every word the text already holds adds nothing.
         present = set(words)
-        return (tuple(phrase for phrase in found
-                      if not self._phrase_tokens.get(phrase, frozenset(tokens(phrase))) <= present),
-                frozenset(explained))
+        phrase_tokens = self._phrase_tokens
+        added: list[str] = []
+        for phrase in found:
+            phrase_words = phrase_tokens.get(phrase)
+            if phrase_words is None:
+                phrase_words = frozenset(tokens(phrase))
+                if len(phrase_tokens) < _WORD_MEMO_LIMIT:
+                    phrase_tokens[phrase] = phrase_words
+            if not phrase_words <= present:
+                added.append(phrase)
+        return tuple(added), frozenset(explained)
 
     def _word_info(self, word: str) -> _WordInfo:
         """``word``'s part in the vocabulary: the lengths of the phrases it starts (longest first); what it adds
