@@ -415,6 +415,14 @@ def _migrate_search_reach_8(conn: sqlite3.Connection) -> None:
     _rebuild_search_index(conn)
 
 
+def _migrate_search_reach_9(conn: sqlite3.Connection) -> None:
+    """Issue 10, ninth round: our own names for several thousand codes (the code_terms*.toml files: the names a
+    coder knows an operation, test or service by, which the files' short descriptors do not carry), indexed as
+    written; the codes are indexed again so an upgraded database finds them by those names before its next
+    import."""
+    _rebuild_search_index(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _run_script(conn, _SCHEMA_V1),
     lambda conn: _run_script(conn, _SCHEMA_V2),
@@ -432,6 +440,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_search_reach_7,
     _migrate_deleted_as_of,
     _migrate_search_reach_8,
+    _migrate_search_reach_9,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
