@@ -277,6 +277,40 @@ def _refuse_shrinking(conn: sqlite3.Connection, ds: Dataset, old_id: int, old_co
             )
 
 
+# A whole CMS HCPCS or RVU release lists its codes in order and ends with the V codes (vision and hearing
+# services: V5364 in both the 2020 and the 2025 files). A file cut at a line boundary reads without an error, so a
+# file of a release's size without one V code is said to be cut short (a warning: the rows it has are right).
+FULL_RELEASE_KINDS = frozenset({SourceKind.CMS_HCPCS, SourceKind.CMS_RVU})
+FULL_RELEASE_MIN_CODES = 1000
+# A new release with under half the codes of the release before it is most likely cut short as well.
+PREVIOUS_RELEASE_SHARE = 0.5
+
+
+def _cut_short_warnings(conn: sqlite3.Connection, ds: Dataset, previous: int | None) -> list[str]:
+    """Why ``ds`` looks cut short, if it does: a whole release without its last codes, or far fewer codes than
+    the release before it (``previous``, a source of another release of the same family; None: no such check)."""
+    if ds.kind not in FULL_RELEASE_KINDS or not ds.codes:
+        return []
+    warnings: list[str] = []
+    procedure_codes = [code for code, rec in ds.codes.items() if rec.kind == CodeKind.CODE]
+    codes = len(procedure_codes)
+    if codes >= FULL_RELEASE_MIN_CODES and not any(code.startswith("V") for code in procedure_codes):
+        last = max(procedure_codes)
+        warnings.append(
+            f"the file has no V codes (vision and hearing services), with which every whole CMS release ends; "
+            f"its last code is {last}: the file may be cut short"
+        )
+    if previous is not None:
+        row = conn.execute("SELECT name, json_extract(counts, '$.codes') FROM sources WHERE id = ?",
+                           (previous,)).fetchone()
+        if row and isinstance(row[1], int) and codes < PREVIOUS_RELEASE_SHARE * row[1]:
+            warnings.append(
+                f"the file has {codes:,} codes; the release before it ({row[0]}) has {row[1]:,}: the file may be "
+                "cut short"
+            )
+    return warnings
+
+
 NewCode = tuple[int, CodeRecord, "int | None", str]  # id, record, section id, title
 
 
@@ -330,6 +364,9 @@ def write_dataset(
         old_codes = source_codes(conn, old[0]) if old else set()
         if old and ds.kind not in _USER_LIST_KINDS:
             _refuse_shrinking(conn, ds, old[0], len(old_codes))
+        cut_short = _cut_short_warnings(conn, ds, None if old else previous)
+        if cut_short:
+            ds = replace(ds, warnings=[*ds.warnings, *cut_short])
 
     with monitor.phase(PHASE_COMPARE):
         # What changed, against the same release (re-import) or else the newest release of this kind.

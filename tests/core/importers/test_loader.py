@@ -11,10 +11,11 @@ import pytest
 
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import ImportFileError
-from desktop_app.core.importers import import_paths
+from desktop_app.core.importers import ImportSummary, import_paths
 from desktop_app.core.importers.loader import write_dataset
 from desktop_app.core.importers.model import Dataset, Monitor
 from desktop_app.core.store import CodeStore
+from tests.fixtures.make_fixtures import RVU_ROWS_JAN, write_rvu_csv
 
 
 def test_write_dataset_does_not_change_its_input(db: CodeStore) -> None:
@@ -111,3 +112,48 @@ def test_the_garbage_collector_is_paused_during_an_import_and_back_on_after(db: 
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+# --- a whole release cut short at a line boundary reads without an error: the import says so
+
+
+def _invented_rvu(path: Path, codes: list[str], month: str = "January") -> Path:
+    template = next(r for r in RVU_ROWS_JAN if r[0] == "A9990")
+    write_rvu_csv(path, [[code, "", f"Invented item {code}", *template[3:]] for code in codes], month)
+    return path
+
+
+def _cut_short(summaries: list[ImportSummary]) -> list[str]:
+    return [w for s in summaries for w in s.warnings if "cut short" in w]
+
+
+def test_a_whole_release_without_its_v_codes_is_said_to_be_cut_short(db: CodeStore, tmp_path: Path) -> None:
+    codes = [f"G{n:04d}" for n in range(1, 1101)]
+    # A small file (a fixture, a few codes of a practice) is no whole release: nothing said.
+    assert _cut_short(import_paths(db.conn, [_invented_rvu(tmp_path / "PPRRVU2030_Jan.csv", codes[:50])])) == []
+    cut = import_paths(db.conn, [_invented_rvu(tmp_path / "PPRRVU2030_Jan.csv", codes)])
+    assert _cut_short(cut) == ["the file has no V codes (vision and hearing services), with which every whole CMS "
+                               "release ends; its last code is G1100: the file may be cut short"]
+    whole = import_paths(db.conn, [_invented_rvu(tmp_path / "PPRRVU2030_Jan.csv", [*codes, "V5990"])])
+    assert _cut_short(whole) == []
+
+
+def test_a_release_with_under_half_the_codes_of_the_one_before_is_said_to_be_cut_short(
+        db: CodeStore, tmp_path: Path) -> None:
+    codes = [f"G{n:04d}" for n in range(1, 1101)] + ["V5990"]
+    import_paths(db.conn, [_invented_rvu(tmp_path / "PPRRVU2030_Jan.csv", codes)])
+    april = import_paths(db.conn, [_invented_rvu(tmp_path / "PPRRVU2030_Apr.csv", [*codes[:400], "V5990"], "April")])
+    assert _cut_short(april) == ["the file has 401 codes; the release before it (CMS PFS RVU 2030 January (RVU30A)) "
+                                 "has 1,101: the file may be cut short"]
+    july = import_paths(db.conn, [_invented_rvu(tmp_path / "PPRRVU2030_Jul.csv", [*codes[:900], "V5990"], "July")])
+    assert _cut_short(july) == []  # compared with April's 401: more, not fewer
+
+
+def test_the_real_rvu_file_cut_at_a_line_boundary_is_said_to_be_cut_short(
+        db: CodeStore, shared_data: Path, tmp_path: Path) -> None:
+    whole = (shared_data / "cms-pfs-rvu-2025d" / "PPRRVU2025_Oct.csv").read_bytes()
+    lines = whole.splitlines(keepends=True)
+    cut = tmp_path / "PPRRVU2025_Oct.csv"
+    cut.write_bytes(b"".join(lines[: len(lines) * 3 // 4]))
+    summaries = import_paths(db.conn, [cut])
+    assert len(_cut_short(summaries)) == 1 and "its last code is " in _cut_short(summaries)[0]
