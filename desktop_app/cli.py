@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check codes from a file (one per line, or the first CSV column)")
     validate.add_argument("file", help="a text/CSV file, or - for standard input")
+    validate.add_argument("--date", help="judge each code on this date of service (2025-09-30 or 09/30/2025): "
+                          "deleted by then or not yet in effect is not valid")
     validate.add_argument("--json", action="store_true")
 
     info = commands.add_parser("info", help="database path, sources and counts")

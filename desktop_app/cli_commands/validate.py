@@ -6,6 +6,7 @@ import argparse
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -17,6 +18,7 @@ from desktop_app.cli_commands.common import (
     clip,
     print_json,
 )
+from desktop_app.core import ncci
 from desktop_app.core.enums import StrEnum
 from desktop_app.core.export import code_facts
 from desktop_app.core.grammar import Shape, classify, code_set_for, normalize, parse_modified_code, split_units
@@ -32,6 +34,7 @@ class LineStatus(StrEnum):
     DELETED = CodeStatus.DELETED.value
     UNKNOWN = "unknown"  # well formed, not in the database
     INVALID = "invalid"  # not shaped like a code, or a modifier that does not fit
+    NOT_YET = "not yet"  # with --date: in the database, but its first valid day comes after the date of service
 
 @dataclass(frozen=True)
 class _InputCode:
@@ -108,7 +111,8 @@ def _xlsx_first_column(path: Path) -> Iterator[_InputCode]:
     workbook.close()
 
 
-def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[dict[str, object]]:
+def validate_codes(store: CodeStore, items: Iterable[_InputCode],
+                   on: date | None = None) -> Iterator[dict[str, object]]:
     """One record per input line. A code may carry modifiers (``99213-25``, ``27447 RT 59``): each must exist
     and fit the code, or the line is invalid and ``reason`` says why. A bare modifier must be one CodeDesk
     knows (bundled or imported), not any two characters."""
@@ -150,7 +154,7 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
             record.update(valid=False, known=False, status=LineStatus.INVALID,
                           reason=f"{code} is not a modifier CodeDesk knows (not bundled, not in your imported files)")
         if modified:
-            checks = store.modifier_checks(code, category, modified.modifiers)
+            checks = store.modifier_checks(code, category, modified.modifiers, on)
             record["modifiers"] = [c.to_json() for c in checks]
             bad = [c for c in checks if not c.fits]
             if bad:
@@ -159,8 +163,32 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode]) -> Iterator[di
         yield record
 
 
+def judge_on(store: CodeStore, records: list[dict[str, object]], on: date) -> None:
+    """With a date of service: each known code's status is what it is on ``on`` (the claim check's one rule,
+    :func:`ncci.invalid_codes`): a code deleted later is active then (its reason says when it goes), one deleted
+    by then is deleted, one whose first valid day comes later is "not yet". ``valid_on_date`` says whether the
+    line may be billed on that day."""
+    day = on.isoformat()
+    known = sorted({str(r["code"]) for r in records if r["known"] and r["kind"] == CodeKind.CODE})
+    invalid = {i.code: i.reason for i in ncci.invalid_codes(store.conn, known, on)} if known else {}
+    for record in records:
+        record["date_of_service"] = day
+        code = str(record["code"])
+        if code in invalid:
+            deleted = bool(record["deleted_date"]) or record["status"] == CodeStatus.DELETED
+            record.update(status=LineStatus.DELETED if deleted and "deleted" in invalid[code] else LineStatus.NOT_YET,
+                          reason=invalid[code])
+        elif record["status"] == CodeStatus.DELETED:
+            record.update(status=LineStatus.ACTIVE,
+                          reason=f"valid on {day}; {deletion_words(str(record['deleted_date'] or ''))}")
+        record["valid_on_date"] = record["status"] == LineStatus.ACTIVE and bool(record["valid"])
+
+
 def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
-    records = list(validate_codes(store, _input_codes(args.file, stdin)))
+    on = ncci.parse_date(args.date) if args.date else None
+    records = list(validate_codes(store, _input_codes(args.file, stdin), on))
+    if on is not None:
+        judge_on(store, records, on)
     if not records:
         raise UsageError(f"{'standard input' if args.file == '-' else args.file} has no codes to check")
     tally: dict[str, int] = {}
@@ -187,7 +215,10 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
                       f"{clip(said, 90) + mark if r['known'] else ' '.join(said.split())}\n")
             if ours.get(str(r["code"])):
                 out.write(f"{'':<41}{clip(ours[str(r['code'])], 90)}\n")
-        out.write(f"{len(records)} codes: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
+        on_day = f" on {on.isoformat()}" if on is not None else ""
+        out.write(f"{len(records)} codes{on_day}: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) + "\n")
         out.write(sources.footer())
     unfit = tally.get(LineStatus.INVALID, 0) + tally.get(LineStatus.UNKNOWN, 0)
+    if on is not None:  # on a date of service a code deleted by then or not yet in effect cannot be billed
+        unfit += tally.get(LineStatus.DELETED, 0) + tally.get(LineStatus.NOT_YET, 0)
     return EXIT_OK if unfit == 0 else EXIT_NOT_FOUND

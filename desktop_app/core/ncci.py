@@ -445,7 +445,7 @@ def _first_valid_days(conn: sqlite3.Connection, codes: list[str]) -> dict[str, t
     return starts
 
 
-def _invalid_codes(conn: sqlite3.Connection, codes: list[str], on: date) -> list[InvalidCode]:
+def invalid_codes(conn: sqlite3.Connection, codes: list[str], on: date) -> list[InvalidCode]:
     """The codes that are not in the database, not valid yet on ``on`` (their first valid day comes later), or
     deleted as of ``on`` or earlier (``deleted_date`` is the first day a code is not valid); one rule,
     :func:`valid_dates.valid_on`, for both ends."""
@@ -478,7 +478,7 @@ def check_claim(conn: sqlite3.Connection, lines: list[ClaimLine], on: date,
         raise ClaimError(f"unknown setting {setting!r}; use practitioner, hospital or dme")
     result = CheckResult(on.isoformat(), setting, list(lines))
     codes = sorted({ln.code for ln in lines})
-    result.codes_invalid = _invalid_codes(conn, codes, on)
+    result.codes_invalid = invalid_codes(conn, codes, on)
     # The modifiers first: one that does not fit its code (59 on an E/M, LT on 99213, a terminated one) cannot
     # bypass a pair edit either; counting it said "bypassed" above a report that denies the modifier.
     for ln in lines:

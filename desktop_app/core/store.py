@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from desktop_app.core.catalog import Catalog
@@ -169,9 +170,11 @@ class CodeStore:
         and an imported GPCI file, the payment amounts for that locality too."""
         return code_detail(self.conn, self.catalog, code, locality=locality)
 
-    def modifier_checks(self, code: str, code_set: str | None, modifiers: Sequence[str]) -> list[ModifierCheck]:
-        """Whether each of ``modifiers`` exists and fits ``code`` (see :mod:`desktop_app.core.modifiers`)."""
-        return check_modifiers(self.conn, code, code_set, modifiers)
+    def modifier_checks(self, code: str, code_set: str | None, modifiers: Sequence[str],
+                        on: date | None = None) -> list[ModifierCheck]:
+        """Whether each of ``modifiers`` exists and fits ``code`` (on the date of service ``on``, when given:
+        a modifier terminated by then does not; see :mod:`desktop_app.core.modifiers`)."""
+        return check_modifiers(self.conn, code, code_set, modifiers, on=on)
 
     def localities(self) -> list[Locality]:
         return localities(self.conn)

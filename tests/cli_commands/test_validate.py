@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import rvu_with_one_title
+from tests.core.test_valid_dates import write_hcpcs_txt
 from tests.test_cli import cli
 
 
@@ -51,3 +52,31 @@ def test_units_after_a_code_are_read_as_units(db_path: Path, tmp_path: Path) -> 
     assert [(row["code"], row["valid"], row["units"]) for row in rows] == [
         ("J1100", True, 3), ("99213", True, 2), ("99213", True, None)]
     assert [m["modifier"] for m in rows[1]["modifiers"]] == ["25"]
+
+
+def test_with_a_date_of_service_each_code_is_judged_on_that_day(db_path: Path, tmp_path: Path) -> None:
+    # A9971 is deleted as of 2030-01-01 (its last valid day 2029-12-31); A9977 is added with effect from 2030-07-01.
+    write_hcpcs_txt(tmp_path / "HCPC2030_JUL_ANWEB.txt",
+                    [("A9971", "20291231", "20300101", "D"), ("A9977", "", "20300701", "A")])
+    assert cli(db_path, "import", str(tmp_path / "HCPC2030_JUL_ANWEB.txt"))[0] == 0
+    listing = tmp_path / "codes.txt"
+    listing.write_text("A9971\nA9977\n99213\n", encoding="utf-8")
+
+    def judged(*date: str) -> tuple[int, list[tuple[str, object, object]]]:
+        status, out, err = cli(db_path, "validate", str(listing), "--json", *date)
+        return status, [(row["code"], row["status"], row.get("valid_on_date")) for row in json.loads(out)]
+
+    # Without a date: the code's status today, and a deleted code is not an error (as before).
+    assert judged() == (0, [("A9971", "deleted", None), ("A9977", "active", None), ("99213", "active", None)])
+    # The last day before the deletion and before the start: A9971 may be billed, A9977 not yet.
+    assert judged("--date", "2029-12-31") == (1, [("A9971", "active", True), ("A9977", "not yet", False),
+                                                 ("99213", "active", True)])
+    assert judged("--date", "2030-07-01") == (1, [("A9971", "deleted", False), ("A9977", "active", True),
+                                                 ("99213", "active", True)])
+    status, out, _ = cli(db_path, "validate", str(listing), "--date", "12/31/2029")
+    assert status == 1
+    assert "valid on 2029-12-31; deleted as of 2030-01-01 (valid through 2029-12-31)" in out
+    assert "takes effect on 2030-07-01" in out and "not valid on 2029-12-31" in out
+    assert "3 codes on 2029-12-31: 2 active, 1 not yet" in out
+    # The same rule as the claim check: what check refuses, validate does not call active.
+    assert cli(db_path, "check", "A9977", "--date", "2029-12-31")[0] == 1
