@@ -39,6 +39,18 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
+def clip_changed(old: str, new: str, width: int) -> tuple[str, str]:
+    """``old`` and ``new`` clipped to ``width`` so that the change shows: two long texts that differ only past
+    the clip (a measure title's last words) are both shown from a little before their first difference, with
+    "…" where text was left out, instead of as two identical clipped lines."""
+    old, new = " ".join(old.split()), " ".join(new.split())
+    same = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+    if same < width - 10 or (len(old) <= width and len(new) <= width):
+        return clip(old, width), clip(new, width)
+    start = old.rfind(" ", 0, same - width // 3) + 1  # from a word's start, a third of the width before the change
+    return "\u2026" + clip(old[start:], width - 1), "\u2026" + clip(new[start:], width - 1)
+
+
 class TitleSources:
     """Where each listed title comes from, said once under the list: with one source a footer line names it;
     with several, each title ends in a mark ([1], [2]) that the footer explains. A descriptor shown without

@@ -12,7 +12,7 @@ from desktop_app.cli_commands.common import (
     EXIT_OK,
     UsageError,
     category_label,
-    clip,
+    clip_changed,
     print_json,
 )
 from desktop_app.core.code_compare import loaded_at_text, release_in_name
@@ -158,7 +158,8 @@ def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     listing("Added and deleted between the two",
             [d["code"] + f" (deleted as of {d['deleted_date']})" for d in report.added_and_deleted])
     for d in report.descriptors[:40]:
-        out.write(f"  {d.code} {d.kind}: {clip(d.old, 70)!r} \u2192 {clip(d.new, 70)!r}\n")
+        old, new = clip_changed(d.old, d.new, 70)
+        out.write(f"  {d.code} {d.kind}: {old!r} \u2192 {new!r}\n")
     if len(report.descriptors) > 40:
         out.write(f"  \u2026 {len(report.descriptors) - 40:,} more descriptor changes (--json lists all)\n")
     for f in report.facts[:40]:
@@ -173,7 +174,8 @@ def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     listing("Measures added", report.measures_added)
     listing("Measures removed", report.measures_removed)
     for t in report.titles_changed[:40]:
-        out.write(f"  measure {t.measure_id} title: {clip(t.old, 70)!r} \u2192 {clip(t.new, 70)!r}\n")
+        old, new = clip_changed(t.old, t.new, 70)
+        out.write(f"  measure {t.measure_id} title: {old!r} \u2192 {new!r}\n")
     if len(report.titles_changed) > 40:
         out.write(f"  \u2026 {len(report.titles_changed) - 40:,} more title changes (--json lists all)\n")
     wrong = [a for a in report.action_checks if not a.agrees]

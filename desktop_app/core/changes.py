@@ -143,9 +143,15 @@ class ChangeReport:
 
     def shown_counts(self) -> list[tuple[str, int]]:
         """The counts the CLI and the window print, as (words, n): the measure counts only for measure
-        releases, and no role counts where roles were not compared (a "0 removed" would claim a comparison)."""
+        releases and the code counts only for code releases, the action-code counts only for HCPCS, and no role
+        counts where roles were not compared (a "0 removed" would claim a comparison)."""
         counts = self.counts()
-        skipped = set() if self.measure_family else {"measures_added", "measures_removed", "titles_changed"}
+        # Measure releases compare measures and their code roles, never codes' own texts or facts; only the HCPCS
+        # file has action codes. Their counts are always 0 elsewhere, and a row of zeros hides the ones that count.
+        skipped = ({"added", "deleted", "reinstated", "descriptor_changed", "facts_changed", "added_and_deleted"}
+                   if self.measure_family else {"measures_added", "measures_removed", "titles_changed"})
+        if self.family != SourceKind.CMS_HCPCS:
+            skipped |= {"action_codes_checked", "action_codes_disagreeing"}
         if not self.roles_comparable:
             skipped |= {"roles_added", "roles_removed"}
         return [(key.replace("_", " "), n) for key, n in counts.items() if key not in skipped]

@@ -63,7 +63,7 @@ def test_with_a_date_of_service_each_code_is_judged_on_that_day(db_path: Path, t
     listing.write_text("A9971\nA9977\n99213\n", encoding="utf-8")
 
     def judged(*date: str) -> tuple[int, list[tuple[str, object, object]]]:
-        status, out, err = cli(db_path, "validate", str(listing), "--json", *date)
+        status, out, _err = cli(db_path, "validate", str(listing), "--json", *date)
         return status, [(row["code"], row["status"], row.get("valid_on_date")) for row in json.loads(out)]
 
     # Without a date: the code's status today, and a deleted code is not an error (as before).

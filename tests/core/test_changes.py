@@ -11,7 +11,7 @@ import pytest
 
 from desktop_app.cli import run
 from desktop_app.core.catalog import Catalog
-from desktop_app.core.changes import ChangesError, compare
+from desktop_app.core.changes import ChangeReport, ChangesError, Release, compare
 from desktop_app.core.database import transaction
 from desktop_app.core.importers import import_paths
 from desktop_app.core.importers.loader import write_dataset
@@ -154,3 +154,17 @@ def test_section_choices_are_the_names_find_section_accepts() -> None:
     assert choices and choices[0][1] == 0
     for name, _depth in choices:
         assert find_section(catalog, name).name == name
+
+
+@pytest.mark.parametrize(("family", "shown"), [
+    ("cms-qpp", ["roles added", "roles removed", "measures added", "measures removed", "titles changed"]),
+    ("cms-rvu", ["added", "deleted", "reinstated", "descriptor changed", "facts changed", "roles added",
+                 "roles removed", "added and deleted"]),
+    ("cms-hcpcs", ["added", "deleted", "reinstated", "descriptor changed", "facts changed", "roles added",
+                   "roles removed", "action codes checked", "action codes disagreeing", "added and deleted"]),
+])
+def test_the_counts_shown_are_the_ones_a_family_can_have(family: str, shown: list[str]) -> None:
+    # A measures release compared with the next said "0 added, 0 deleted, 0 reinstated, 0 descriptor changed, 0
+    # facts changed, 0 action codes checked, …" before its measure counts: zeros it can never be anything else.
+    old, new = Release(1, family, "old", "1", "2030-01-01"), Release(2, family, "new", "2", "2031-01-01")
+    assert [words for words, _ in ChangeReport(family, old, new).shown_counts()] == shown
