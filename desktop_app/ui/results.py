@@ -20,7 +20,17 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -58,6 +68,8 @@ class Column(IntEnum):
     TITLE = 2
     SOURCE = 3
 
+
+SOURCE_SHARE = 5  # the Source column's most: a fifth of the list's width
 
 HEADERS = {Column.CODE: "Code", Column.CATEGORY: "Category", Column.TITLE: "Title", Column.SOURCE: "Source"}
 
@@ -841,7 +853,12 @@ class ResultsView(QTableView):
         header.setSectionResizeMode(Column.SOURCE, QHeaderView.ResizeMode.Interactive)
         widest = max(CODE_SET_SHORT.values(), key=len)
         header.resizeSection(Column.CATEGORY, self.fontMetrics().horizontalAdvance(widest) + 36)
-        header.resizeSection(Column.SOURCE, self.fontMetrics().horizontalAdvance("CodeDesk summary") + 24)
+        # The Source column's room when the list is wide; on a narrow list (a 1366- or 1024-pixel screen) it gives
+        # way to the titles, which are what a coder scans: at 1024 x 700 the titles had 80 pixels ("Knee art…")
+        # beside 145 of mostly blank Source.
+        self._source_width = self.fontMetrics().horizontalAdvance("CodeDesk summary") + 24
+        self._source_min_width = self.fontMetrics().horizontalAdvance("CMS HCPCS") + 16
+        header.resizeSection(Column.SOURCE, self._source_width)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._on_header_clicked)
         # Each cell drawn from the model's RowPaint (see RowPaint: no role-by-role data() calls per cell).
@@ -857,6 +874,17 @@ class ResultsView(QTableView):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         self.painted.emit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_source_width()
+
+    def _fit_source_width(self) -> None:
+        """The Source column takes at most a fifth of the list, and never less than a short source name."""
+        width = max(self._source_min_width, min(self._source_width, self.viewport().width() // SOURCE_SHARE))
+        header = self.horizontalHeader()
+        if header.sectionSize(Column.SOURCE) != width and not self.isColumnHidden(Column.SOURCE):
+            header.resizeSection(Column.SOURCE, width)
 
     def moveCursor(self, cursorAction: QAbstractItemView.CursorAction,
                    modifiers: Qt.KeyboardModifier) -> QModelIndex:
@@ -878,6 +906,7 @@ class ResultsView(QTableView):
             was_blocked = header.blockSignals(True)
             try:
                 self.setColumnHidden(Column.SOURCE, hide)
+                self._fit_source_width()
                 # Now, while blocked: the header stretches the Title column lazily, and would else announce it
                 # later (and so bring the second paint back).
                 self.updateGeometries()

@@ -219,3 +219,25 @@ def test_a_shortened_line_is_drawn_whole_where_it_fits(qtbot: QtBot) -> None:
             assert drawn == set(lines)
         else:
             assert drawn and all(line.startswith("Invented scan of \u2026 and") for line in drawn), drawn
+
+
+def test_on_a_narrow_list_the_source_column_gives_way_to_the_titles(qtbot: QtBot) -> None:
+    # At 1024 x 700 the titles had 80 pixels ("Knee art…") beside 145 of Source that was blank in most rows.
+    model = ResultsModel()
+    view = ResultsView(model)
+    qtbot.addWidget(view)
+    model.set_hits([_hit("J0001"), _hit("J0003", source="My list")], {})
+    header = view.horizontalHeader()
+    view.resize(1200, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    wide = header.sectionSize(Column.SOURCE)
+    view.resize(520, 400)
+    qtbot.wait(10)
+    narrow = header.sectionSize(Column.SOURCE)
+    assert narrow < wide
+    assert narrow <= view.viewport().width() // 5 + 1 or narrow == view._source_min_width
+    # A wide list gets the Source column's full width back.
+    view.resize(1200, 400)
+    qtbot.wait(10)
+    assert header.sectionSize(Column.SOURCE) == wide
