@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from desktop_app.core.database import MIGRATIONS
 from desktop_app.core.indexing import code_terms, search_row
+from desktop_app.core.store import CodeStore
 from desktop_app.core.vocabulary import index_text
 
 
@@ -25,3 +26,21 @@ def test_code_names_are_indexed_as_written_after_the_expanded_keywords() -> None
     assert search_row("48150", "Invented title", [], [], "", "")[3] == " ; ".join(terms)
     # A code without names keeps its expanded keywords and nothing else.
     assert search_row("99999", "Invented title", [], ["w/o"], "", "")[3] == index_text("w/o")
+
+
+def test_every_named_code_is_in_the_real_files_and_no_name_is_their_text(store_with_real_files: CodeStore) -> None:
+    """Each code our names are written for is one the 2025 RVU or HCPCS file lists (a mistyped code would name
+    nothing, or the wrong code), and no name is a descriptor of those files word for word (our own words)."""
+    conn = store_with_real_files.conn
+    files = {row[0] for row in conn.execute(
+        "SELECT DISTINCT d.code FROM descriptors d JOIN sources s ON s.id = d.source_id "
+        "WHERE s.kind IN ('cms-rvu', 'cms-hcpcs')")}
+    named = code_terms()
+    assert len(named) >= 6
+    assert sorted(set(named) - files) == []
+    texts = {" ".join(row[0].lower().split()) for row in conn.execute(
+        "SELECT d.text FROM descriptors d JOIN sources s ON s.id = d.source_id "
+        "WHERE s.kind IN ('cms-rvu', 'cms-hcpcs')")}
+    copied = sorted((code, term) for code, terms in named.items() for term in terms
+                    if len(term.split()) >= 3 and term in texts)
+    assert copied == []
