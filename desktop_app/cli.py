@@ -192,28 +192,34 @@ def _open_checked(db_path: Path, err: TextIO) -> OpenedReference:
             err.write(f"\r{clip(printable(message), 100)} {done:,}/{total:,}   " if total else f"{message}\n")
 
     opened = open_reference(db_path, progress=progress)
-    if opened.needs_full_check:
-        err.write(f"codedesk-cli: {_one_line(opened.session.unclean)}; checking the whole database first\n")
-        problem = full_check(db_path)
-        if problem:
-            opened.close()
-            mark_damaged(db_path, problem)
-            opened = open_reference(db_path, progress=progress)
-        else:
-            check_passed(db_path)
-    for notice in opened.notices:
-        err.write(f"codedesk-cli: {_one_line(notice, 1000)}\n")
-    user_path = default_userdata_path(db_path)
-    if user_path.exists():
-        try:
-            user = open_userdata(user_path)
-        except (CodeDeskError, OSError, sqlite3.Error) as exc:
-            err.write(f"codedesk-cli: your notes and favourites file could not be opened or repaired: "
-                      f"{_one_line(str(exc))}\n")
-        else:
-            user.userdata.close()
-            for message in user.messages():
-                err.write(f"codedesk-cli: {_one_line(message, 1000)}\n")
+    try:
+        if opened.needs_full_check:
+            err.write(f"codedesk-cli: {_one_line(opened.session.unclean)}; checking the whole database first\n")
+            problem = full_check(db_path)
+            if problem:
+                opened.close()
+                mark_damaged(db_path, problem)
+                opened = open_reference(db_path, progress=progress)
+            else:
+                check_passed(db_path)
+        for notice in opened.notices:
+            err.write(f"codedesk-cli: {_one_line(notice, 1000)}\n")
+        user_path = default_userdata_path(db_path)
+        if user_path.exists():
+            try:
+                user = open_userdata(user_path)
+            except (CodeDeskError, OSError, sqlite3.Error) as exc:
+                err.write(f"codedesk-cli: your notes and favourites file could not be opened or repaired: "
+                          f"{_one_line(str(exc))}\n")
+            else:
+                user.userdata.close()
+                for message in user.messages():
+                    err.write(f"codedesk-cli: {_one_line(message, 1000)}\n")
+    except BaseException:
+        # A failure after the open (a bug in the checks, an interrupt) still ends this session cleanly: left open,
+        # its marker made every later run believe in an unclean end and check again (and fail again).
+        opened.close()
+        raise
     return opened
 
 

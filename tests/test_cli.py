@@ -394,3 +394,18 @@ def test_logging_survives_a_library_that_reconfigures_it(db_path: Path, monkeypa
     before = len(_log_text())
     assert cli(db_path, "info")[0] == 3
     assert "after dictConfig" in _log_text()[before:]
+
+
+def test_a_relative_database_path_survives_an_unclean_end(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `--db rel.sqlite3` after a kill -9 failed every later command with "internal error (ValueError: relative path
+    # can't be expressed as a file URI)", and each failure left a session marker of its own, so it never healed.
+    assert cli(db_path, "info")[0] == 0
+    db_path.with_name(f"{db_path.name}.open-{2**22 + 4321}").touch()  # a session that died (pid above pid_max)
+    monkeypatch.chdir(db_path.parent)
+    relative = Path(db_path.name)
+    status, out, err = cli(relative, "search", "99213")
+    assert status == 0, err
+    assert "checking the whole database first" in err and "99213" in out
+    assert not list(db_path.parent.glob(f"{db_path.name}.open-*"))  # this run's session ended cleanly
+    status, _, err = cli(relative, "search", "99213")
+    assert status == 0 and "checking" not in err

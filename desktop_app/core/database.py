@@ -536,10 +536,16 @@ def connect(path: Path | str, *, readonly: bool = False, create: bool = True) ->
     return conn
 
 
+def file_uri(path: Path, options: str) -> str:
+    """The SQLite URI of ``path`` with ``options`` ("mode=ro"). The path is made absolute first: ``as_uri`` refuses
+    a relative one (``--db rel.sqlite3`` after an unclean end failed every later command with an internal error)."""
+    return f"{path.absolute().as_uri()}?{options}"
+
+
 def _connect_readonly(path: Path) -> sqlite3.Connection:
     """Read-only, without creating -wal/-shm files; on read-only media SQLite needs ``immutable``."""
     options = "mode=ro" if os.access(path.parent, os.W_OK) else "mode=ro&immutable=1"
-    return sqlite3.connect(f"{path.as_uri()}?{options}", uri=True, isolation_level=None, check_same_thread=False)
+    return sqlite3.connect(file_uri(path, options), uri=True, isolation_level=None, check_same_thread=False)
 
 
 def _refuse_foreign_database(conn: sqlite3.Connection, path: Path) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from desktop_app.core.database import file_uri
 from desktop_app.core.errors import DatabaseError
 from desktop_app.core.recovery.rebuild import stale_wal_notice
 from desktop_app.core.recovery.sessions import (
@@ -115,7 +116,7 @@ def salvage_userdata(path: Path, reason: str) -> SalvageReport:
     report = SalvageReport(path, aside, reason)
     found: dict[str, list[tuple[object, ...]]] = {}
     try:
-        old = sqlite3.connect(f"{aside.as_uri()}?mode=ro", uri=True)
+        old = sqlite3.connect(file_uri(aside, "mode=ro"), uri=True)
         old.text_factory = lambda data: data.decode("utf-8", "replace")
         # A truncated file is refused outright unless the schema is "writable" (then SQLite reads the pages
         # that are there); the connection is read-only, so nothing can be written through it.

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from desktop_app.core.database import file_uri
+
 ProgressFn = Callable[[str, int, int], None]  # message, done, total (0 when unknown)
 
 
@@ -184,7 +186,7 @@ class FullCheck:
     def run(self) -> str | None:
         """'' when whole, else the damage found; None when stopped before it finished."""
         try:
-            conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            conn = sqlite3.connect(file_uri(self.path, "mode=ro"), uri=True, check_same_thread=False)
         except sqlite3.Error as exc:
             return str(exc)
         self._conn = conn
