@@ -311,6 +311,26 @@ def _cut_short_warnings(conn: sqlite3.Connection, ds: Dataset, previous: int | N
     return warnings
 
 
+def _refuse_cut_copy(ds: Dataset, old_id: int, old_codes: set[str]) -> None:
+    """Refuse to replace a whole loaded release with a copy of it that lacks its last codes (the V codes): a file
+    cut at a line boundary reads without an error, and cut after nine tenths of its lines it passed the shrink
+    check and took the last tenth's codes (Q4233 to V5364 of the RVU file) out of the database."""
+    if ds.kind not in FULL_RELEASE_KINDS:
+        return
+    loaded_last = sorted(c for c in old_codes if len(c) == 5 and c.startswith("V"))
+    if not loaded_last or any(len(c) == 5 and c.startswith("V") for c in ds.codes):
+        return
+    missing = len(old_codes - ds.codes.keys())
+    procedure_codes = [c for c, rec in ds.codes.items() if rec.kind == CodeKind.CODE]
+    last = f"; its last code is {max(procedure_codes)}" if procedure_codes else ""
+    raise ImportFileError(
+        ds.file_name,
+        f"has no V codes{last}, and the loaded copy of this release ({ds.name}, source id {old_id}) runs to "
+        f"{loaded_last[-1]}: the file looks cut short ({missing:,} of the loaded copy's codes are not in it) — "
+        "remove the old source first if this is intended",
+    )
+
+
 NewCode = tuple[int, CodeRecord, "int | None", str]  # id, record, section id, title
 
 
@@ -364,6 +384,7 @@ def write_dataset(
         old_codes = source_codes(conn, old[0]) if old else set()
         if old and ds.kind not in _USER_LIST_KINDS:
             _refuse_shrinking(conn, ds, old[0], len(old_codes))
+            _refuse_cut_copy(ds, old[0], old_codes)
         cut_short = _cut_short_warnings(conn, ds, None if old else previous)
         if cut_short:
             ds = replace(ds, warnings=[*ds.warnings, *cut_short])

@@ -157,3 +157,14 @@ def test_the_real_rvu_file_cut_at_a_line_boundary_is_said_to_be_cut_short(
     cut.write_bytes(b"".join(lines[: len(lines) * 3 // 4]))
     summaries = import_paths(db.conn, [cut])
     assert len(_cut_short(summaries)) == 1 and "its last code is " in _cut_short(summaries)[0]
+
+
+def test_a_copy_of_a_loaded_release_without_its_v_codes_is_refused(db: CodeStore, tmp_path: Path) -> None:
+    # Cut after 95% of its lines it passed the shrink check and took the last codes out of the database.
+    codes = [*(f"G{n:04d}" for n in range(1, 1101)), "V5990"]
+    import_paths(db.conn, [_invented_rvu(tmp_path / "PPRRVU2030_Jan.csv", codes)])
+    before = db.conn.execute("SELECT count(*), group_concat(code) FROM descriptors").fetchone()
+    with pytest.raises(ImportFileError, match=r"has no V codes; its last code is G1050, and the loaded copy of "
+                                              r"this release .* runs to V5990: the file looks cut short \(51 of"):
+        import_paths(db.conn, [_invented_rvu(tmp_path / "PPRRVU2030_Jan.csv", codes[:1050])])
+    assert db.conn.execute("SELECT count(*), group_concat(code) FROM descriptors").fetchone() == before
