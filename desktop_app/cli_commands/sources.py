@@ -126,7 +126,7 @@ def cmd_remove_source(store: CodeStore, args: argparse.Namespace, out: TextIO) -
 
 
 def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
-    from desktop_app.core.changes import FAMILY_LABELS, compare
+    from desktop_app.core.changes import FAMILY_LABELS, compare, fact_text
 
     report = compare(store.conn, args.family, args.from_release, args.to_release, args.category, args.section)
     if args.export:
@@ -164,7 +164,7 @@ def cmd_changes(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"  \u2026 {len(report.descriptors) - 40:,} more descriptor changes (--json lists all)\n")
     for f in report.facts[:40]:
         delta = f" ({f.delta:+g})" if f.delta is not None else ""
-        out.write(f"  {f.code} {f.fact}: {f.old} \u2192 {f.new}{delta}\n")
+        out.write(f"  {f.code} {f.fact.replace('_', ' ')}: {fact_text(f.old)} \u2192 {fact_text(f.new)}{delta}\n")
     if len(report.facts) > 40:
         out.write(f"  \u2026 {len(report.facts) - 40:,} more fact changes (--json lists all)\n")
     for r in report.roles[:40]:

@@ -149,7 +149,8 @@ class ChangeReport:
         # Measure releases compare measures and their code roles, never codes' own texts or facts; only the HCPCS
         # file has action codes. Their counts are always 0 elsewhere, and a row of zeros hides the ones that count.
         skipped = ({"added", "deleted", "reinstated", "descriptor_changed", "facts_changed", "added_and_deleted"}
-                   if self.measure_family else {"measures_added", "measures_removed", "titles_changed"})
+                   if self.measure_family
+                   else {"roles_added", "roles_removed", "measures_added", "measures_removed", "titles_changed"})
         if self.family != SourceKind.CMS_HCPCS:
             skipped |= {"action_codes_checked", "action_codes_disagreeing"}
         if not self.roles_comparable:
