@@ -125,11 +125,14 @@ def validate_codes(store: CodeStore, items: Iterable[_InputCode],
         record: dict[str, object] = {"line": item.line, "input": item.text, "code": code,
                                      "valid": shape is not None, "modifiers": [], "reason": None, "units": units}
         if shape is None:
+            reason = ("not shaped like a procedure code or modifier (codes look like 99213, 3074F, 0042T or G0438; "
+                      "a code with modifiers like 99213-25)")
+            if code.isdigit() and 3 <= len(code) <= 4:
+                # A spreadsheet keeps codes as numbers and drops their leading zeros: the anaesthesia code 00100
+                # arrives as 100, 0001U never does (it has a letter).
+                reason += f"; a spreadsheet may have dropped its leading zeros: was it {code.zfill(5)}?"
             record.update(category=None, section=[], title="", title_source=None, known=False,
-                          status=LineStatus.INVALID, kind=None,
-                          deleted_date=None,
-                          reason="not shaped like a procedure code or modifier (codes look like 99213, 3074F, "
-                                 "0042T or G0438; a code with modifiers like 99213-25)")
+                          status=LineStatus.INVALID, kind=None, deleted_date=None, reason=reason)
             yield record
             continue
         row = store.conn.execute(
@@ -205,6 +208,8 @@ def cmd_validate(store: CodeStore, args: argparse.Namespace, out: TextIO, stdin:
         sources = TitleSources(str(r["title_source"]) for r in records if r["known"] and r["title_source"])
         for r in records:
             written = "-".join([str(r["code"]), *(str(m["modifier"]) for m in r["modifiers"])])  # type: ignore[attr-defined]
+            if r["units"]:
+                written += f" x{r['units']}"  # the count read after the code ("J1100 x 3"), as check reads it
             # The descriptor when known, else why not; a deleted code or an unfit modifier says so.
             said = str(r["title"]) if r["known"] else str(r["reason"])
             if r["known"] and r["reason"]:

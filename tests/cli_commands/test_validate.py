@@ -80,3 +80,14 @@ def test_with_a_date_of_service_each_code_is_judged_on_that_day(db_path: Path, t
     assert "3 codes on 2029-12-31: 2 active, 1 not yet" in out
     # The same rule as the claim check: what check refuses, validate does not call active.
     assert cli(db_path, "check", "A9977", "--date", "2029-12-31")[0] == 1
+
+
+def test_a_code_a_spreadsheet_shortened_is_named_and_units_are_shown(db_path: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "codes.txt"
+    listing.write_text("100\n7\nJ1100 x 3\n", encoding="utf-8")
+    status, out, _ = cli(db_path, "validate", str(listing))
+    assert status == 1
+    lines = out.splitlines()
+    assert lines[0].endswith("a spreadsheet may have dropped its leading zeros: was it 00100?")
+    assert "leading zeros" not in lines[1]  # one digit is no shortened code
+    assert lines[2].split()[1:3] == ["J1100", "x3"]  # the count read after the code is shown, not dropped
