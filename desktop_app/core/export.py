@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.code_compare import AMA_NOTICE, CPT_SETS, category_label, source_label
+from desktop_app.core.codedesk_files import RESULT_COLUMNS, WORKING_SET_COLUMNS
 from desktop_app.core.reference import BUNDLED_KIND, BUNDLED_SOURCE_NAME
 from desktop_app.core.results import MatchKind
 from desktop_app.core.search import FTS_JOIN, Hit, SearchFilters
@@ -24,11 +25,6 @@ from desktop_app.core.userdata import UserData
 MAX_EXPORT_ROWS = 1_000_000  # Excel's sheet limit is 1,048,576 rows
 # ``summary``: our own plain-language summary, which tells apart codes whose official short descriptors are the
 # same (45384 and 45385 share one short descriptor in the CMS files), as the list's second line does.
-RESULT_COLUMNS = ("code", "category", "section", "title", "title_source", "status", "deleted_date",
-                  "descriptor_sources", "match", "summary")
-WORKING_SET_COLUMNS = ("kind", "list", "code", "category", "title", "title_source", "status", "text", "when",
-                       "summary")
-
 @dataclass
 class ExportTable:
     columns: tuple[str, ...]

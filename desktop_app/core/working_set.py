@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from desktop_app.core.codedesk_files import WORKING_SET_HEADER
 from desktop_app.core.database import transaction
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import normalize
@@ -42,7 +43,7 @@ from desktop_app.core.userdata import (
     check_list_name,
 )
 
-HEADER = ("kind", "list", "code", "text", "when")
+HEADER = WORKING_SET_HEADER
 KINDS = ("favourite", "note", "history")
 MAX_NOTE_CHARS = 20_000
 MAX_ROWS = 100_000

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 
+from desktop_app.core.codedesk_files import RESULT_COLUMNS, WORKING_SET_COLUMNS, WORKING_SET_HEADER
 from desktop_app.core.errors import ImportFileError
 from desktop_app.core.grammar import is_code, normalize
 from desktop_app.core.importers.model import Dataset, Monitor, is_modifier
@@ -99,12 +100,28 @@ def sniff_text(head: str) -> bool:
     return all(len(r) >= 2 and _is_code_or_modifier(r[0]) and r[1].strip() for _, r in data)
 
 
+def _refuse_codedesk_file(sf: SourceFile, line: int, header: list[str]) -> None:
+    """CodeDesk's own CSV files are not code lists. Its search-results export holds titles from files already
+    imported: read as "your own list", the CMS text was credited to the user's list. Its working-set file holds
+    favourites and notes, which File → Import Working Set merges; read here it was "99213 has no descriptor"."""
+    columns = tuple(cell.strip().lower() for cell in header)
+    while columns and not columns[-1]:
+        columns = columns[:-1]
+    if columns in (RESULT_COLUMNS, WORKING_SET_COLUMNS):
+        raise ImportFileError(sf.name, "this is a CodeDesk export (its titles came from files already imported), "
+                              "not a code list: import the original code files instead", line=line)
+    if columns == WORKING_SET_HEADER:
+        raise ImportFileError(sf.name, "this is a CodeDesk working-set file (favourites, notes, history), not a code "
+                              "list: use File → Import Working Set… to bring it in", line=line)
+
+
 def parse(sf: SourceFile, monitor: Monitor) -> Dataset:
     text = sf.text().lstrip("\ufeff")
     rows = [(n, r) for n, r in csv_rows(sf, text, _delimiter_of(text)) if any(c.strip() for c in r)]
     if not rows:
         raise ImportFileError(sf.name, "the file is empty", line=1)
     header_line, first = rows[0]
+    _refuse_codedesk_file(sf, header_line, first)
     width = len(first)
     while width > 1 and not first[width - 1].strip():
         width -= 1
