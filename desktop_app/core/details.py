@@ -267,6 +267,17 @@ def find_locality(conn: sqlite3.Connection, wanted: str) -> Locality | None:
 def _add_payments(detail: CodeDetail, conn: sqlite3.Connection, locality: str | None) -> None:
     """National amounts for every RVU release's facts, newest first; the chosen locality's beside them."""
     chosen = find_locality(conn, locality) if locality else None
+    if detail.known and detail.kind == CodeKind.CODE and not any(
+            facts.source.kind == SourceKind.CMS_RVU for facts in detail.facts):
+        newest = conn.execute("SELECT name FROM sources WHERE kind = ? ORDER BY effective_date DESC, id DESC LIMIT 1",
+                              (SourceKind.CMS_RVU,)).fetchone()
+        if newest is not None:
+            # A code the fee-schedule file does not list (E0601, most DME, drugs and supplies) showed nothing at all
+            # about payment, as if the file had not been imported.
+            detail.payment_notes.append(
+                f"{newest[0]} does not list this code. Codes outside the physician fee schedule (DME, supplies, "
+                "drugs, lab tests, ambulance) are paid under fee schedules of their own, which CodeDesk does not "
+                "import")
     for facts in detail.facts:
         if facts.source.kind != SourceKind.CMS_RVU:
             continue

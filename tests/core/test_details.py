@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from desktop_app.core.importers import import_paths
 from desktop_app.core.store import CodeStore
+from tests.fixtures.make_fixtures import RVU_ROWS_JAN, write_rvu_csv
 
 
 def _add_source(store: CodeStore, kind: str, name: str) -> int:
@@ -49,3 +53,22 @@ def test_the_newest_release_describes_first_whatever_the_import_order(store: Cod
                            (text, source))
     longs = [d.text for d in store.detail("99213").descriptors if d.kind == "long"]
     assert longs == ["Current invented words", "Obsolete invented words"]
+
+
+def test_a_code_the_imported_fee_schedule_does_not_list_says_so(store: CodeStore, tmp_path: Path) -> None:
+    # E0601 (DME) showed nothing at all about payment, as if no RVU file were imported.
+    template = next(r for r in RVU_ROWS_JAN if r[0] == "A9990")
+    write_rvu_csv(tmp_path / "PPRRVU2030_Jan.csv", [["G9990", "", "Invented item", *template[3:]]], "January")
+    import_paths(store.conn, [tmp_path / "PPRRVU2030_Jan.csv"])
+    store.refresh()
+    listed, unlisted, unknown = (store.detail(code) for code in ("G9990", "99213", "0009A"))
+    assert not any("does not list this code" in n for n in listed.payment_notes)
+    assert unlisted.payment_notes == [
+        "CMS PFS RVU 2030 January (RVU30A) does not list this code. Codes outside the physician fee schedule (DME, "
+        "supplies, drugs, lab tests, ambulance) are paid under fee schedules of their own, which CodeDesk does not "
+        "import"]
+    assert not unknown.known and unknown.payment_notes == []  # a code in no file: nothing to say about its payment
+
+
+def test_without_a_fee_schedule_file_nothing_is_said_about_one(store: CodeStore) -> None:
+    assert store.detail("99213").payment_notes == []
