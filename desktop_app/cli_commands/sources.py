@@ -52,9 +52,10 @@ def cmd_sources(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print_json([s.to_json() for s in sources], out)
     else:
+        kind_width = max((len(s.kind) for s in sources), default=0)  # "cms-qpp-claims" ran into the name
         for s in sources:
             release = f" {s.release}" if not release_in_name(s.name, s.release) else ""
-            out.write(f"{s.id:>3}  {s.kind:<10} {s.name}{release}  ({printable(s.file_name)})\n")
+            out.write(f"{s.id:>3}  {s.kind:<{kind_width}}  {s.name}{release}  ({printable(s.file_name)})\n")
     return EXIT_OK
 
 
