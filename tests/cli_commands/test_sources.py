@@ -56,7 +56,7 @@ def test_info_json_agrees_with_sources_and_the_database(db_path: Path) -> None:
 
 
 def test_sources_text_keeps_its_columns_whatever_the_kind(db_path: Path) -> None:
-    assert cli(db_path, "import", str(FIXTURES / "qpp" / "claims_single_source.csv"))[0] == 0
+    assert cli(db_path, "import", str(FIXTURES / "qpp" / "2030_Claims_SingleSource_V1.0.csv"))[0] == 0
     lines = cli(db_path, "sources")[1].splitlines()
     starts = {line.index(name) for line, name in zip(lines, ("CodeDesk", "CMS QPP"), strict=True)}
     assert len(starts) == 1  # the names start in one column: "cms-qpp-claims" no longer runs into its name
