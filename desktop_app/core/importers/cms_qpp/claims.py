@@ -228,8 +228,17 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
         ds.warnings.append(f"{duplicates} repeated row(s) were skipped")
     if misfits:
         more = f" and {misfits - len(misfit_examples):,} more" if misfits > len(misfit_examples) else ""
+        imported = misfits - skipped
+        # Said as it happened: "0 of them were skipped, the rest …" for the one row of the real file read badly.
+        if skipped == 0:
+            fate = "imported as written" if misfits > 1 else "it was imported as written"
+            fate = "they were " + fate if misfits > 1 else fate
+        elif imported == 0:
+            fate = "they were skipped" if misfits > 1 else "it was skipped"
+        else:
+            fate = f"{skipped:,} were skipped and {imported:,} (procedure codes) imported as written"
         ds.warnings.append(
-            f"{misfits:,} row(s) have a CODE that is not a code of their CODING SYSTEM ({'; '.join(misfit_examples)}"
-            f"{more}); {skipped:,} of them were skipped, the rest (procedure codes) were imported as written"
+            f"{misfits:,} row{'s' if misfits > 1 else ''} {'have' if misfits > 1 else 'has'} a CODE that is not a "
+            f"code of {'their' if misfits > 1 else 'its'} CODING SYSTEM ({'; '.join(misfit_examples)}{more}): {fate}"
         )
     return ds
