@@ -165,14 +165,16 @@ def _touched_table(conn: sqlite3.Connection, codes: Iterable[str] | None) -> str
     return "reindex_codes"
 
 
-def reindex(conn: sqlite3.Connection, catalog: Catalog, codes: Iterable[str] | None = None) -> int:
-    """Recompute section, title and search row of ``codes`` (every code when None). Returns how many.
+def reindex(conn: sqlite3.Connection, catalog: Catalog, codes: Iterable[str] | None = None,
+            written: list[int] | None = None) -> int:
+    """Recompute section, title and search row of ``codes`` (every code when None). Returns how many;
+    ``written``, when given, gets the number of search rows deleted and inserted appended.
 
     Must run inside the caller's transaction.
     """
     table = _touched_table(conn, codes)
     try:
-        return reindex_table(conn, catalog, table)
+        return reindex_table(conn, catalog, table, written=written)
     finally:
         conn.execute(f"DELETE FROM {table}")
 
