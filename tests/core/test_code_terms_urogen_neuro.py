@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
-from desktop_app.core.indexing import data_dir, read_code_terms
+from desktop_app.core.indexing import read_code_terms
+from desktop_app.core.resources import data_dir
 from desktop_app.core.store import CodeStore
 
 PART_FILE = data_dir() / "code_terms_urogen_neuro.toml"
