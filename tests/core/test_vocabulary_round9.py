@@ -44,3 +44,14 @@ def test_every_named_code_is_in_the_real_files_and_no_name_is_their_text(store_w
     copied = sorted((code, term) for code, terms in named.items() for term in terms
                     if len(term.split()) >= 3 and term in texts)
     assert copied == []
+
+
+def test_rf_is_radiofrequency_and_a_brain_cavity_shunt_is_not_always_a_vp_shunt() -> None:
+    from desktop_app.core.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    assert "radiofrequency" in vocabulary.expand("Percut ablate liver rf")
+    # The nine "brain cavity shunt" codes read as VP shunts (one of them is); a typed "vp shunt" still means one.
+    assert not any("ventriculoperitoneal" in meaning for meaning in vocabulary.expand("Establish brain cavity shunt"))
+    units = vocabulary.query_units(["vp", "shunt"])
+    assert [unit.text for unit in units] == ["vp shunt"] and "ventriculoperitoneal shunt" in units[0].alternatives
