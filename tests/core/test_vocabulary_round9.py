@@ -55,3 +55,14 @@ def test_rf_is_radiofrequency_and_a_brain_cavity_shunt_is_not_always_a_vp_shunt(
     assert not any("ventriculoperitoneal" in meaning for meaning in vocabulary.expand("Establish brain cavity shunt"))
     units = vocabulary.query_units(["vp", "shunt"])
     assert [unit.text for unit in units] == ["vp shunt"] and "ventriculoperitoneal shunt" in units[0].alternatives
+
+
+def test_a_biosimilar_brand_finds_its_own_code_first(store_with_real_files: CodeStore) -> None:
+    # Synonym groups of an originator and its biosimilars made every brand find all of them alike, in code order
+    # ("udenyca": Q5111 fifth; "neulasta": J2506 fifth). Each biosimilar's code names its own brand; the
+    # originators' brands are one-way vocabulary entries and names of their codes.
+    def first(query: str) -> str:
+        return store_with_real_files.search(query, limit=1).hits[0].code
+
+    assert [first(q) for q in ("udenyca", "neulasta", "zarxio", "neupogen", "inflectra", "remicade", "retacrit")] == [
+        "Q5111", "J2506", "Q5101", "J1442", "Q5103", "J1745", "Q5105"]
