@@ -95,6 +95,7 @@ def summary_html(summaries: Sequence[Any]) -> str:
         "<th>Seconds</th></tr>"
     ]
     warnings: list[str] = []
+    notes: list[str] = []
     for s in summaries:
         release_text = str(getattr(s, "release", "") or "")
         # Names often carry their release ("CMS PFS RVU 2025 October (RVU25D)"): never say it twice.
@@ -107,17 +108,27 @@ def summary_html(summaries: Sequence[Any]) -> str:
             f"<td align='right'>{s.measures:,}</td><td align='right'>{s.seconds:.1f}</td></tr>"
         )
         warnings += [printable(f"{s.file_name}: {w}") for w in s.warnings]
+        # Information, not problems (skipped files, localities counted, a replaced release): the CLI prints them
+        # as "note:" lines and the README promises skipped files a note here, so they are listed apart.
+        notes += [printable(f"{s.file_name}: {n}") for n in getattr(s, "notes", ())]
     parts.append("</table>")
     if warnings:
-        shown = warnings[:200]
-        parts.append(f"<h4>Warnings ({len(warnings):,})</h4><ul>")
-        parts += [f"<li>{escape(w)}</li>" for w in shown]
-        if len(warnings) > len(shown):
-            parts.append(f"<li>\u2026 and {len(warnings) - len(shown):,} more</li>")
-        parts.append("</ul>")
+        parts += _listed("Warnings", warnings)
     else:
         parts.append("<p>No warnings.</p>")
+    if notes:
+        parts += _listed("Notes", notes)
     return "".join(parts)
+
+
+def _listed(heading: str, lines: list[str], at_most: int = 200) -> list[str]:
+    shown = lines[:at_most]
+    parts = [f"<h4>{heading} ({len(lines):,})</h4><ul>"]
+    parts += [f"<li>{escape(line)}</li>" for line in shown]
+    if len(lines) > len(shown):
+        parts.append(f"<li>\u2026 and {len(lines) - len(shown):,} more</li>")
+    parts.append("</ul>")
+    return parts
 
 
 class ImportSummaryDialog(QDialog):
