@@ -88,12 +88,18 @@ class JobWorker(QObject):
                 store.close()
 
 
+SUMMARY_HEADINGS = ("File", "Loaded as", "Added", "Updated", "Unchanged", "Modifiers", "Measures", "Seconds")
+
+
 def summary_html(summaries: Sequence[Any]) -> str:
-    parts = [
-        "<table cellpadding='4'><tr><th align='left'>File</th><th align='left'>Loaded as</th>"
-        "<th>Added</th><th>Updated</th><th>Unchanged</th><th>Modifiers</th><th>Measures</th>"
-        "<th>Seconds</th></tr>"
-    ]
+    # Headers never wrap: a long file name squeezed the number columns until "Unchanged" broke mid-word
+    # ("Unchange / d"); the file name, which may wrap, takes the squeeze instead.
+    headers = "".join(
+        f"<th align='{'left' if heading in ('File', 'Loaded as') else 'center'}' style='white-space: nowrap'>"
+        f"{heading}</th>"
+        for heading in SUMMARY_HEADINGS
+    )
+    parts = [f"<table cellpadding='4'><tr>{headers}</tr>"]
     warnings: list[str] = []
     notes: list[str] = []
     for s in summaries:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop_app.core.importers import SUPPORTED_EXTENSIONS, import_paths
+from PySide6.QtGui import QTextDocument
+
+from desktop_app.core.importers import SUPPORTED_EXTENSIONS, ImportSummary, import_paths
 from desktop_app.core.store import CodeStore
-from desktop_app.ui.importing import file_dialog_filter, summary_html, supported_formats_text
+from desktop_app.ui.importing import SUMMARY_HEADINGS, file_dialog_filter, summary_html, supported_formats_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -38,3 +40,26 @@ def test_the_summary_shows_the_notes_apart_from_the_warnings(store: CodeStore, t
     assert "No warnings." in html and html.index("No warnings.") < html.index("<h4>Notes (")
     again = summary_html(import_paths(store.conn, [FIXTURES / "cms" / "GPCI2030.csv"]))
     assert "replaced the earlier import of this release" in again
+
+
+def test_the_summary_headers_never_break_inside_a_word(qapp: object) -> None:
+    """With long file names the number columns were squeezed until "Unchanged" read "Unchange / d" (at the
+    dialog's own width, 980 px)."""
+    long_file = ImportSummary(
+        file_name="PPRRVU2030_Jan_a_very_long_practice_export_name_with_more.csv", format="CMS PFS RVU (CSV)",
+        source_id=2, source_name="CMS PFS RVU 2030 January (RVU30A) from an invented long name", release="RVU30A",
+        added=1000, updated=20, unchanged=30000, modifiers=5, measures=0, warnings=[], seconds=1.2)
+    for width in (600, 980):
+        document = QTextDocument()
+        document.setHtml(summary_html([long_file, long_file]))
+        document.setTextWidth(width)
+        document.size()  # lays the document out
+        lines = {}
+        block = document.begin()
+        while block.isValid():
+            text = block.text().replace("\u00a0", " ")  # no-wrap text is laid out with no-break spaces
+            if text in SUMMARY_HEADINGS:
+                lines[text] = block.layout().lineCount()
+            block = block.next()
+        assert set(lines) == set(SUMMARY_HEADINGS)
+        assert all(count == 1 for count in lines.values()), (width, lines)
