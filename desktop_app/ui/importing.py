@@ -11,7 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -329,6 +330,9 @@ class DataSourcesDialog(QDialog):
         self.finished.connect(lambda _result: service.off(SourcesAnswer, self._on_sources))
         self._runner = runner
         self._sources: list[SourceInfo] = []
+        # The row a removal was asked from: once the list comes back the table takes the focus there (the
+        # disabled Remove… button had it, and the next Tab went nowhere useful).
+        self._removed_row: int | None = None
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setAccessibleName("Loaded data sources")
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
@@ -336,12 +340,16 @@ class DataSourcesDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        # Tab leaves the table (to Remove…, Close): moving between cells kept keyboard users in it for good.
+        self.table.setTabKeyNavigation(False)
+        self.table.installEventFilter(self)  # Delete asks to remove the selected source, as Remove… does
         # Names in full (the dialog is wide enough; a long one still elides with its tooltip), the file last.
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._sync_buttons)
-        self.remove_button = QPushButton("Remove\u2026", self)
+        self.remove_button = QPushButton("&Remove\u2026", self)
         self.remove_button.setAccessibleName("Remove the selected source")
+        self.remove_button.setAutoDefault(False)  # Enter in the table must never start a removal
         self.remove_button.clicked.connect(self._remove)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
@@ -376,6 +384,18 @@ class DataSourcesDialog(QDialog):
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
         self._sync_buttons()
+        if self._removed_row is not None and not self._runner.busy():
+            row, self._removed_row = self._removed_row, None
+            if self._sources:
+                self.table.selectRow(min(row, len(self._sources) - 1))
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Delete and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+            self._remove()
+            return True
+        return super().eventFilter(watched, event)
 
     def selected_source(self) -> SourceInfo | None:
         rows = {index.row() for index in self.table.selectedIndexes()}
@@ -391,12 +411,33 @@ class DataSourcesDialog(QDialog):
 
     def _remove(self) -> None:
         source = self.selected_source()
-        if source is None or source.kind == SourceKind.BUNDLED:
+        if source is None or not self.remove_button.isEnabled():
             return
-        answer = QMessageBox.question(
-            self,
-            "Remove source",
-            f"Remove \u201c{source.name}\u201d and everything it brought (descriptors, facts, measures)?",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self._runner.remove_source(source)
+        row = self._sources.index(source)
+        answer = QMessageBox.question(self, "Remove source", removal_question(source))
+        if answer == QMessageBox.StandardButton.Yes and self._runner.remove_source(source):
+            self._removed_row = row
+        else:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+# What a source's counts (written by its import, read with the list) hold, in the order they are said.
+HELD_COUNTS = (("codes", "code", "codes"), ("modifiers", "modifier", "modifiers"),
+               ("measures", "measure", "measures"), ("edits", "edit", "edits"),
+               ("localities", "payment locality", "payment localities"))
+
+
+def held_text(counts: dict[str, object]) -> str:
+    """'10,234 codes, 57 modifiers' from a source's counts ('' when its import counted none of them)."""
+    said = []
+    for key, one, many in HELD_COUNTS:
+        value = counts.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            said.append(f"{value:,} {one if value == 1 else many}")
+    return ", ".join(said)
+
+
+def removal_question(source: SourceInfo) -> str:
+    held = held_text(source.counts)
+    holds = f" It holds {held}." if held else ""
+    return (f"Remove \u201c{source.name}\u201d and everything it brought (descriptors, facts, measures)?{holds}")

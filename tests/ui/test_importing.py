@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
 
 from desktop_app.core.importers import SUPPORTED_EXTENSIONS, ImportSummary, import_paths
 from desktop_app.core.store import CodeStore
-from desktop_app.ui.importing import SUMMARY_HEADINGS, file_dialog_filter, summary_html, supported_formats_text
+from desktop_app.ui.importing import (
+    SUMMARY_HEADINGS,
+    DataSourcesDialog,
+    file_dialog_filter,
+    summary_html,
+    supported_formats_text,
+)
+from desktop_app.ui.main_window import MainWindow
+
+from .conftest import WAIT_MS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -63,3 +76,45 @@ def test_the_summary_headers_never_break_inside_a_word(qapp: object) -> None:
             block = block.next()
         assert set(lines) == set(SUMMARY_HEADINGS)
         assert all(count == 1 for count in lines.values()), (width, lines)
+
+
+def test_a_source_is_removed_from_the_keyboard(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tab stayed in the table for good and Delete did nothing, so Remove… could not be reached without a mouse;
+    the question did not say what would go; and after a removal the focus sat on a disabled Remove…."""
+    with qtbot.waitSignal(window.jobs.finished, timeout=WAIT_MS):
+        window.import_paths([FIXTURES / "cms" / "PPRRVU2030_Jan.csv"])
+    dialog = DataSourcesDialog(window.service, window.jobs, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=WAIT_MS)  # the bundled reference, the import
+    assert "&R" in dialog.remove_button.text()  # Alt+R
+    dialog.table.setFocus()
+    dialog.table.selectRow(1)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.remove_button  # Tab leaves the table
+
+    asked: list[str] = []
+
+    def question(_parent: object, _title: str, text: str) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.No if len(asked) == 1 else QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    dialog.table.setFocus()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Delete)  # asked, answered No: nothing goes
+    assert len(asked) == 1 and dialog.table.rowCount() == 2
+    codes = dialog.selected_source().counts["codes"]  # type: ignore[union-attr]
+    assert isinstance(codes, int) and codes > 0 and f"It holds {codes:,} codes" in asked[0]
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.remove_button
+    with qtbot.waitSignal(window.jobs.finished, timeout=WAIT_MS):
+        qtbot.keyClick(dialog.remove_button, Qt.Key.Key_Space)  # Remove…, answered Yes
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.table, timeout=WAIT_MS)
+    assert not dialog.remove_button.hasFocus()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Delete)  # the bundled reference: never removed, never asked about
+    assert len(asked) == 2
+    dialog.done(0)
