@@ -63,12 +63,12 @@ from desktop_app.ui.requests import (
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
 from desktop_app.ui.steady_tabs import SteadyTabWidget
 from desktop_app.ui.theme import ThemeChoice
-from desktop_app.ui.user_requests import ViewRecorded, WorkingSetImported, WorkingSetWritten
+from desktop_app.ui.user_requests import NoteSaved, ViewRecorded, WorkingSetImported, WorkingSetWritten
 from desktop_app.ui.window_layout import COMPARE_CODES_TAB as COMPARE_CODES_TAB
 from desktop_app.ui.window_layout import COMPARE_TAB as COMPARE_TAB
+from desktop_app.ui.window_layout import NOTES_RELOAD_MS, STALENESS_POLL_MS, VIEW_DWELL_MS
 from desktop_app.ui.window_layout import RESULT_LIMIT as RESULT_LIMIT
 from desktop_app.ui.window_layout import SEARCH_TAB as SEARCH_TAB
-from desktop_app.ui.window_layout import STALENESS_POLL_MS, VIEW_DWELL_MS
 from desktop_app.ui.worker import StoreService
 from desktop_app.ui.working_set import WorkingSetPanel
 
@@ -376,6 +376,13 @@ class MainWindow(QMainWindow):
             lambda _on: QTimer.singleShot(0, self.side_panel.reload)
         )
         self.detail_pane.favourite_button.done.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        # A note written (typed, changed, cleared) is read again for the Notes tab, as a star is, once the writes
+        # pause: it kept the old or deleted text until another code was opened.
+        self.notes_reload_timer = QTimer(self)
+        self.notes_reload_timer.setSingleShot(True)
+        self.notes_reload_timer.setInterval(NOTES_RELOAD_MS)
+        self.notes_reload_timer.timeout.connect(self.side_panel.reload)
+        self.service.on(NoteSaved, lambda answer: None if answer.problem else self.notes_reload_timer.start())
         self.main_splitter.addWidget(self.side_panel)
         self.main_splitter.addWidget(results_box)
         self.main_splitter.addWidget(self.detail_pane)
