@@ -501,6 +501,9 @@ class MainWindow(QMainWindow):
                 self._on_search_ready(self.last_result, 0.0)
             self.results_view.viewport().update()
             self.comparison_view.table.viewport().update()
+            # Its style sheet keeps the filter from being told of the theme change itself: it kept the earlier
+            # theme's colours until a restart.
+            self.category_filter.restyle()
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
