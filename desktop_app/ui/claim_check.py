@@ -198,6 +198,9 @@ class ClaimCheckPanel(QWidget):
         self.date.submitted.connect(self.check_now)
         self.setting.currentIndexChanged.connect(self._timer.start)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
+        # Esc closes it as it closes a dialog: a window of its own with no Close button left only Ctrl+W, shown
+        # nowhere (an open combo box or calendar takes its Esc first).
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         service.on(ClaimCheckAnswer, lambda answer: self._on_result(answer.result))
         service.refreshed.connect(lambda: self.check() if self.isVisible() else None)
         service.failed.connect(self._on_failed)

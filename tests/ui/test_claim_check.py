@@ -308,3 +308,15 @@ def test_an_edit_deleted_on_its_effective_date_is_said_alike_in_the_detail_and_t
     _type_date(qtbot, panel, "2025-01-15")
     qtbot.waitUntil(lambda: _checked_on(panel, "2025-01-15", ["10001", "10005"]), timeout=WAIT_MS)
     assert "10001/10005 (not applicable (the edit was deleted on its effective date))" in panel.browser.toPlainText()
+
+
+def test_esc_closes_the_check_codes_together_window(qtbot: QtBot, window: MainWindow) -> None:
+    """Only Ctrl+W closed it, said nowhere; a window of its own with no Close button is closed with Esc."""
+    window.claim_check_action.trigger()
+    panel = window.claim_check
+    assert panel is not None and panel.isVisible()
+    qtbot.waitUntil(panel.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClicks(panel.claim, "10001")
+    qtbot.keyClick(panel.claim, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=WAIT_MS)
+    assert "Esc or Ctrl+W" in window.claim_check_action.toolTip()
