@@ -157,6 +157,7 @@ class ImportSummaryDialog(QDialog):
 class JobRunner(QObject):
     """Starts import and removal jobs one at a time, with a progress dialog, and reports the outcome."""
 
+    started = Signal()  # a job starts writing on its own connection (its change is not another program's)
     data_changed = Signal()  # the database changed: refresh stores, catalog and views
     finished = Signal(bool)  # True when the database changed
 
@@ -232,6 +233,7 @@ class JobRunner(QObject):
         progress.setAutoReset(False)
         progress.canceled.connect(self._on_cancel_clicked)
         self._progress = progress
+        self.started.emit()
         thread.start()
 
     def _on_cancel_clicked(self) -> None:

@@ -450,7 +450,10 @@ class MainWindow(QMainWindow):
         self.service.failed.connect(self._on_service_failed)
         self.service.answered.connect(self._on_service_answered)
         self._failure_said: tuple[str, str] | None = None  # the kind and text of the last failure said
+        # The window's own import or removal moves the database's version too: not said as another program's.
+        self.jobs.started.connect(self.service.writing_here)
         self.jobs.data_changed.connect(self.on_data_changed)
+        self.jobs.finished.connect(self.service.written_here)
         self.service.changed_elsewhere.connect(self._on_changed_elsewhere)
         # Never stale: another process (codedesk-cli import, a second window) may change the database. The
         # worker reads PRAGMA data_version once a second, which costs microseconds.
