@@ -344,24 +344,35 @@ class CodeEditsPanel(QWidget):
         for widget in (self.browser, self.setting, self.previous, self.next):
             widget.setVisible(not compact)
         self._fitted = fit and not compact
-        line = self.heading.sizeHint().height() + 8
-        room = self._fitted_height() if self._fitted else line
-        self.setMaximumHeight(room if compact or self._fitted else 16_777_215)
+        if compact:
+            self._take_room(self.heading.sizeHint().height() + 8)
+        elif self._fitted:
+            self._take_room(self._fitted_height())
+            # Once shown, the list has its real width (it may have been hidden): its lines are measured again.
+            QTimer.singleShot(0, lambda: self._take_room(self._fitted_height()) if self._fitted else None)
+        else:
+            self._take_room(None)
+
+    def _take_room(self, room: int | None) -> None:
+        """``room``: the panel's height (a line, or a list with nothing to list); None: a list with its own room
+        (a third of the detail text's, when the panel was small)."""
+        self.setMaximumHeight(16_777_215 if room is None else room)
         splitter = self.parentWidget()
-        if isinstance(splitter, QSplitter):  # give the room to the detail text above, or take a third of it back
+        if isinstance(splitter, QSplitter):  # the room goes to the detail text above, or comes back from it
             sizes = splitter.sizes()
             index = splitter.indexOf(self)
             if index > 0 and len(sizes) > index:
-                if (compact or self._fitted) and sizes[index] > room:
-                    sizes[0] += sizes[index] - room
-                    sizes[index] = room
+                if room is not None and sizes[index] != room:
+                    moved = min(sizes[index] - room, sizes[0])  # negative: the panel grows into the text
+                    sizes[0] += moved
+                    sizes[index] -= moved
                     splitter.setSizes(sizes)
-                elif not compact and not self._fitted and sizes[index] <= self._small_height:
+                elif room is None and sizes[index] <= self._small_height:
                     moved = sizes[0] // 3
                     sizes[0] -= moved
                     sizes[index] += moved
                     splitter.setSizes(sizes)
-        self._small_height = room if compact or self._fitted else 0
+        self._small_height = room or 0
 
     def _fitted_height(self) -> int:
         """The bar and the list's lines at the list's present width."""

@@ -330,7 +330,7 @@ def test_a_code_with_no_edits_leaves_the_room_to_its_detail(qtbot: QtBot, window
     panel = window.code_edits
     splitter = window.detail_pane.splitter
     heights = {}
-    for code in ("10001", "3074F", "10001"):  # invented edits for 10001; none for 3074F
+    for code in ("3074F", "10001", "3074F", "10001"):  # invented edits for 10001; none for 3074F
         window.open_code(code)
         wait_detail(qtbot, window, code)
         qtbot.waitUntil(lambda c=code: panel.edits is not None and panel.edits.page.code == c, timeout=WAIT_MS)
