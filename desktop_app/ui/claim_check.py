@@ -429,10 +429,12 @@ class CodeEditsPanel(QWidget):
                                     "billed with this code")
             self.browser.setHtml(edits_html(edits, 0, self.palette()))
             return
-        self.heading.setToolTip("")
+        nothing_listed = edits.page.total == 0 and not edits.mues
+        # With nothing listed the notice is left out of the list (it would be most of it): said on the heading.
+        self.heading.setToolTip(ncci.NOTICE if nothing_listed else "")
         self.offset = self.offset if edits.page.edits or self.offset == 0 else 0
         self.browser.setHtml(edits_html(edits, self.offset, self.palette()))
-        self._set_compact(False, fit=edits.page.total == 0 and not edits.mues)
+        self._set_compact(False, fit=nothing_listed)
         page = edits.page
         if page.release is not None:
             last = min(self.offset + ncci.EDIT_PAGE, page.total)

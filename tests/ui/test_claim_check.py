@@ -340,6 +340,7 @@ def test_a_code_with_no_edits_leaves_the_room_to_its_detail(qtbot: QtBot, window
         if code == "3074F":
             assert panel.browser.isVisible() and panel.setting.isVisible()  # the setting can still be changed
             assert share < 0.2, (share, splitter.sizes())
-            # Its lines are all shown: the list needs no scrolling.
+            # Its lines are all shown: the list needs no scrolling; the notice is on the heading.
             assert panel.browser.verticalScrollBar().maximum() == 0
+            assert "American Medical Association" in panel.heading.toolTip()
     assert heights["10001"] > 0.25, heights
