@@ -197,6 +197,9 @@ class ChangesView(QWidget):
         service.on(ChangesAnswer, lambda answer: self._on_report(answer.report))
         service.failed.connect(self._on_failed)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
+        # Esc closes it as it closes a dialog: a window of its own with no Close button left only Ctrl+W, shown
+        # nowhere (an open combo box or calendar takes its Esc first).
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self.resize(1000, 640)
         self.browser.setHtml("<p>Reading the imported releases\u2026</p>")
 

@@ -11,7 +11,7 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -198,6 +198,9 @@ class ClaimCheckPanel(QWidget):
         self.date.submitted.connect(self.check_now)
         self.setting.currentIndexChanged.connect(self._timer.start)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
+        # Esc closes it as it closes a dialog: a window of its own with no Close button left only Ctrl+W, shown
+        # nowhere (an open combo box or calendar takes its Esc first).
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         service.on(ClaimCheckAnswer, lambda answer: self._on_result(answer.result))
         service.refreshed.connect(lambda: self.check() if self.isVisible() else None)
         service.failed.connect(self._on_failed)
@@ -321,6 +324,8 @@ class CodeEditsPanel(QWidget):
         service.on(CodeEdits, self._on_edits)
         service.refreshed.connect(lambda: self._request(0))  # after an import: the edits may be new
         self._sync_buttons()
+        self._fitted = False  # showing a list with nothing to list, at the height of its lines
+        self._small_height = 0  # the height the panel was last given for a line or a fitted list
         self._set_compact(True)
         # One minimum width whatever the panel shows: its bar (setting, Previous, Next) asked for 449 px with edits
         # and 377 without, so the splitter moved the detail pane sideways at each code with and without NCCI edits.
@@ -331,27 +336,58 @@ class CodeEditsPanel(QWidget):
         if kind is LinkKind.CODE:
             self.code_activated.emit(value)
 
-    def _set_compact(self, compact: bool) -> None:
+    def _set_compact(self, compact: bool, *, fit: bool = False) -> None:
         """With no NCCI file imported (or no code shown) the panel is one line, so the detail pane keeps the
-        room: an empty list box under every code says nothing."""
+        room: an empty list box under every code says nothing. ``fit``: the list is shown but has nothing to
+        list (a code with no edits): the panel takes the height of its few lines, not a third of the column, so
+        "Status and payment" above stays in view."""
         for widget in (self.browser, self.setting, self.previous, self.next):
             widget.setVisible(not compact)
-        line = self.heading.sizeHint().height() + 8
-        self.setMaximumHeight(line if compact else 16_777_215)
+        self._fitted = fit and not compact
+        if compact:
+            self._take_room(self.heading.sizeHint().height() + 8)
+        elif self._fitted:
+            self._take_room(self._fitted_height())
+            # Once shown, the list has its real width (it may have been hidden): its lines are measured again.
+            QTimer.singleShot(0, lambda: self._take_room(self._fitted_height()) if self._fitted else None)
+        else:
+            self._take_room(None)
+
+    def _take_room(self, room: int | None) -> None:
+        """``room``: the panel's height (a line, or a list with nothing to list); None: a list with its own room
+        (a third of the detail text's, when the panel was small)."""
+        self.setMaximumHeight(16_777_215 if room is None else room)
         splitter = self.parentWidget()
-        if isinstance(splitter, QSplitter):  # give the room to the detail text above, or take a third of it back
+        if isinstance(splitter, QSplitter):  # the room goes to the detail text above, or comes back from it
             sizes = splitter.sizes()
             index = splitter.indexOf(self)
             if index > 0 and len(sizes) > index:
-                if compact and sizes[index] > line:
-                    sizes[0] += sizes[index] - line
-                    sizes[index] = line
+                if room is not None and sizes[index] != room:
+                    moved = min(sizes[index] - room, sizes[0])  # negative: the panel grows into the text
+                    sizes[0] += moved
+                    sizes[index] -= moved
                     splitter.setSizes(sizes)
-                elif not compact and sizes[index] <= line:
+                elif room is None and sizes[index] <= self._small_height:
                     moved = sizes[0] // 3
                     sizes[0] -= moved
                     sizes[index] += moved
                     splitter.setSizes(sizes)
+        self._small_height = room or 0
+
+    def _fitted_height(self) -> int:
+        """The bar and the list's lines at the list's present width."""
+        document = self.browser.document()
+        document.setTextWidth(max(self.browser.viewport().width(), EDITS_PANEL_MIN_WIDTH))
+        frame = self.browser.frameWidth() * 2 + 4
+        bar = max(self.heading.sizeHint().height(), self.setting.sizeHint().height())
+        layout = self.layout()
+        spacing = layout.spacing() if layout is not None else 0
+        return bar + int(document.size().height()) + frame + spacing + 4
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fitted and event.size().width() != event.oldSize().width():
+            self.setMaximumHeight(self._fitted_height())  # narrower: the lines wrap and need more height
 
     def _on_detail(self, answer: DetailAnswer) -> None:
         detail = answer.detail
@@ -386,16 +422,19 @@ class CodeEditsPanel(QWidget):
         if edits.page.code != self.code:
             return
         self.edits = edits
-        self._set_compact(not edits.has_ncci)
         if not edits.has_ncci:
+            self._set_compact(True)
             self.heading.setText("NCCI edits: none imported")
             self.heading.setToolTip("Import the CMS PTP and MUE files (File \u2192 Import) to see what may not be "
                                     "billed with this code")
             self.browser.setHtml(edits_html(edits, 0, self.palette()))
             return
-        self.heading.setToolTip("")
+        nothing_listed = edits.page.total == 0 and not edits.mues
+        # With nothing listed the notice is left out of the list (it would be most of it): said on the heading.
+        self.heading.setToolTip(ncci.NOTICE if nothing_listed else "")
         self.offset = self.offset if edits.page.edits or self.offset == 0 else 0
         self.browser.setHtml(edits_html(edits, self.offset, self.palette()))
+        self._set_compact(False, fit=nothing_listed)
         page = edits.page
         if page.release is not None:
             last = min(self.offset + ncci.EDIT_PAGE, page.total)
@@ -422,6 +461,14 @@ def edits_html(edits: CodeEdits, offset: int, palette: QPalette) -> str:
                      f"{when}</span></p>")
     if page.release is None:
         parts.append(f"<p class='muted'>No {escape(ncci.SETTING_LABELS[page.setting])} PTP edits imported.</p>")
+    elif page.total == 0:
+        # Nothing to list: one sentence (the panel takes only its height), not counts of zero above an empty table.
+        parts.append(f"<p class='muted'>No edits pair this code with another · version "
+                     f"{escape(page.release.version)}; used: {escape(page.release.parts_text)}</p>")
+        if page.release.missing_parts:
+            parts.append(f"<p><b>Note:</b> {escape(page.release.missing_text)}</p>")
+        if not edits.mues:  # no code of the edit files is shown: their notice would be most of the panel
+            return "".join(parts)
     else:
         parts.append(f"<p class='muted'>{page.as_column1:,} as column 1 (the other code is denied), "
                      f"{page.as_column2:,} as column 2 (this code is denied) · version "
@@ -443,7 +490,5 @@ def edits_html(edits: CodeEdits, offset: int, palette: QPalette) -> str:
             parts.append(f"<tr{style}><td>{_code(e.other_code)}</td><td>{escape(e.role)}</td><td>{dates}</td>"
                          f"<td>{e.modifier_indicator}</td><td>{escape(e.rationale)}</td></tr>")
         parts.append("</table>")
-        if page.total == 0:
-            parts.append("<p class='muted'>No edits pair this code with another.</p>")
     parts.append(f"<p class='muted'><small>{escape(ncci.NOTICE)}</small></p>")
     return "".join(parts)

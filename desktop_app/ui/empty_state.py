@@ -43,11 +43,15 @@ def unknown_code_sentence(code: str, code_set: str | None, section: tuple[str, .
     )
 
 
+def _sources_text(imported_sources: int) -> str:
+    return f"{imported_sources} imported source{'s' if imported_sources != 1 else ''}"
+
+
 def import_hint(imported_sources: int) -> str:
     """What to do about a code that is missing: import files, or (files already imported) why it may be."""
     if imported_sources <= 0:
         return IMPORT_HINT
-    return (f"None of your {imported_sources} imported source{'s' if imported_sources != 1 else ''} lists it: "
+    return (f"None of your {_sources_text(imported_sources)} lists it: "
             f"it may be new (import the newest release: <a href='{LinkKind.IMPORT}:'>File \u2192 Import\u2026</a>), "
             "deleted long ago, or mistyped.")
 
@@ -81,7 +85,12 @@ def no_results_html(result: SearchResult, code_set: str | None, section_name: st
         return "".join(parts)
     where = f" in <b>{escape(section_name)}</b>" if section_name else ""
     if not query:
-        parts.append(f"<h3>No codes{where} yet</h3><p>{IMPORT_HINT}</p>")
+        if imported_sources <= 0:
+            parts.append(f"<h3>No codes{where} yet</h3><p>{IMPORT_HINT}</p>")
+        else:
+            parts.append(f"<h3>No codes{where}</h3><p>None of your {_sources_text(imported_sources)} lists a "
+                         f"code here; a newer release may (<a href='{LinkKind.IMPORT}:'>File \u2192 "
+                         "Import\u2026</a>).</p>")
         return "".join(parts)
     if result.parsed.kind == "codes":
         described = ", ".join(_describe_item(item) for item in result.parsed.items)
@@ -96,7 +105,8 @@ def no_results_html(result: SearchResult, code_set: str | None, section_name: st
         parts.append(f"<p><a href='{LinkKind.SECTION}:all'>Search all sections</a>.</p>")
     if code_set:
         parts.append(f"<p><a href='{LinkKind.CATEGORY}:'>Search all categories</a>.</p>")
-    parts.append(f"<p>{IMPORT_HINT}</p>")
+    if imported_sources <= 0:  # with files imported, "only what you loaded" misleads: the spelling is the lead
+        parts.append(f"<p>{IMPORT_HINT}</p>")
     return "".join(parts)
 
 

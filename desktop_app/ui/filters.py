@@ -10,7 +10,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QPalette, QResizeEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QGuiApplication, QPalette, QResizeEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -59,14 +59,19 @@ class CategoryFilter(QWidget):
             self._update_text(key)
         layout.addStretch(1)
         self._buttons[ALL].setChecked(True)
-        self._style_checked()
+        self.restyle()
 
-    def _style_checked(self) -> None:
+    def restyle(self) -> None:
         """The chosen button in the selection colours: unmistakable in light and dark themes alike (Fusion's own
         checked look differs from the rest by a few shades only). Its border and padding take no more room than
         Fusion's own button margins (7 px a side): the button keeps its width when chosen, and 8 px of padding cut
-        the label's first and last letters ("ategory III 5")."""
-        palette = self.palette()
+        the label's first and last letters ("ategory III 5").
+
+        The colours are the application's palette, not the widget's: a widget with a style sheet of its own is
+        told of a theme change before its own palette follows, so reading that kept the previous theme's
+        colours (View \u2192 Theme left the chosen button light on dark until a restart). The window calls this on
+        its own palette change too: with its style sheet this widget is not always told."""
+        palette = QGuiApplication.palette()
         background = palette.color(QPalette.ColorRole.Highlight).name()
         text = palette.color(QPalette.ColorRole.HighlightedText).name()
         self.setStyleSheet(
@@ -76,7 +81,7 @@ class CategoryFilter(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._style_checked()
+            self.restyle()
         super().changeEvent(event)
 
     def _on_toggled(self, on: bool, key: str) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -88,13 +89,20 @@ class JobWorker(QObject):
                 store.close()
 
 
+SUMMARY_HEADINGS = ("File", "Loaded as", "Added", "Updated", "Unchanged", "Modifiers", "Measures", "Seconds")
+
+
 def summary_html(summaries: Sequence[Any]) -> str:
-    parts = [
-        "<table cellpadding='4'><tr><th align='left'>File</th><th align='left'>Loaded as</th>"
-        "<th>Added</th><th>Updated</th><th>Unchanged</th><th>Modifiers</th><th>Measures</th>"
-        "<th>Seconds</th></tr>"
-    ]
+    # Headers never wrap: a long file name squeezed the number columns until "Unchanged" broke mid-word
+    # ("Unchange / d"); the file name, which may wrap, takes the squeeze instead.
+    headers = "".join(
+        f"<th align='{'left' if heading in ('File', 'Loaded as') else 'center'}' style='white-space: nowrap'>"
+        f"{heading}</th>"
+        for heading in SUMMARY_HEADINGS
+    )
+    parts = [f"<table cellpadding='4'><tr>{headers}</tr>"]
     warnings: list[str] = []
+    notes: list[str] = []
     for s in summaries:
         release_text = str(getattr(s, "release", "") or "")
         # Names often carry their release ("CMS PFS RVU 2025 October (RVU25D)"): never say it twice.
@@ -107,17 +115,27 @@ def summary_html(summaries: Sequence[Any]) -> str:
             f"<td align='right'>{s.measures:,}</td><td align='right'>{s.seconds:.1f}</td></tr>"
         )
         warnings += [printable(f"{s.file_name}: {w}") for w in s.warnings]
+        # Information, not problems (skipped files, localities counted, a replaced release): the CLI prints them
+        # as "note:" lines and the README promises skipped files a note here, so they are listed apart.
+        notes += [printable(f"{s.file_name}: {n}") for n in getattr(s, "notes", ())]
     parts.append("</table>")
     if warnings:
-        shown = warnings[:200]
-        parts.append(f"<h4>Warnings ({len(warnings):,})</h4><ul>")
-        parts += [f"<li>{escape(w)}</li>" for w in shown]
-        if len(warnings) > len(shown):
-            parts.append(f"<li>\u2026 and {len(warnings) - len(shown):,} more</li>")
-        parts.append("</ul>")
+        parts += _listed("Warnings", warnings)
     else:
         parts.append("<p>No warnings.</p>")
+    if notes:
+        parts += _listed("Notes", notes)
     return "".join(parts)
+
+
+def _listed(heading: str, lines: list[str], at_most: int = 200) -> list[str]:
+    shown = lines[:at_most]
+    parts = [f"<h4>{heading} ({len(lines):,})</h4><ul>"]
+    parts += [f"<li>{escape(line)}</li>" for line in shown]
+    if len(lines) > len(shown):
+        parts.append(f"<li>\u2026 and {len(lines) - len(shown):,} more</li>")
+    parts.append("</ul>")
+    return parts
 
 
 class ImportSummaryDialog(QDialog):
@@ -139,6 +157,7 @@ class ImportSummaryDialog(QDialog):
 class JobRunner(QObject):
     """Starts import and removal jobs one at a time, with a progress dialog, and reports the outcome."""
 
+    started = Signal()  # a job starts writing on its own connection (its change is not another program's)
     data_changed = Signal()  # the database changed: refresh stores, catalog and views
     finished = Signal(bool)  # True when the database changed
 
@@ -214,6 +233,7 @@ class JobRunner(QObject):
         progress.setAutoReset(False)
         progress.canceled.connect(self._on_cancel_clicked)
         self._progress = progress
+        self.started.emit()
         thread.start()
 
     def _on_cancel_clicked(self) -> None:
@@ -312,6 +332,9 @@ class DataSourcesDialog(QDialog):
         self.finished.connect(lambda _result: service.off(SourcesAnswer, self._on_sources))
         self._runner = runner
         self._sources: list[SourceInfo] = []
+        # The row a removal was asked from: once the list comes back the table takes the focus there (the
+        # disabled Remove… button had it, and the next Tab went nowhere useful).
+        self._removed_row: int | None = None
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setAccessibleName("Loaded data sources")
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
@@ -319,12 +342,16 @@ class DataSourcesDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        # Tab leaves the table (to Remove…, Close): moving between cells kept keyboard users in it for good.
+        self.table.setTabKeyNavigation(False)
+        self.table.installEventFilter(self)  # Delete asks to remove the selected source, as Remove… does
         # Names in full (the dialog is wide enough; a long one still elides with its tooltip), the file last.
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._sync_buttons)
-        self.remove_button = QPushButton("Remove\u2026", self)
+        self.remove_button = QPushButton("&Remove\u2026", self)
         self.remove_button.setAccessibleName("Remove the selected source")
+        self.remove_button.setAutoDefault(False)  # Enter in the table must never start a removal
         self.remove_button.clicked.connect(self._remove)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
@@ -359,6 +386,18 @@ class DataSourcesDialog(QDialog):
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
         self._sync_buttons()
+        if self._removed_row is not None and not self._runner.busy():
+            row, self._removed_row = self._removed_row, None
+            if self._sources:
+                self.table.selectRow(min(row, len(self._sources) - 1))
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Delete and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+            self._remove()
+            return True
+        return super().eventFilter(watched, event)
 
     def selected_source(self) -> SourceInfo | None:
         rows = {index.row() for index in self.table.selectedIndexes()}
@@ -374,12 +413,33 @@ class DataSourcesDialog(QDialog):
 
     def _remove(self) -> None:
         source = self.selected_source()
-        if source is None or source.kind == SourceKind.BUNDLED:
+        if source is None or not self.remove_button.isEnabled():
             return
-        answer = QMessageBox.question(
-            self,
-            "Remove source",
-            f"Remove \u201c{source.name}\u201d and everything it brought (descriptors, facts, measures)?",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self._runner.remove_source(source)
+        row = self._sources.index(source)
+        answer = QMessageBox.question(self, "Remove source", removal_question(source))
+        if answer == QMessageBox.StandardButton.Yes and self._runner.remove_source(source):
+            self._removed_row = row
+        else:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+# What a source's counts (written by its import, read with the list) hold, in the order they are said.
+HELD_COUNTS = (("codes", "code", "codes"), ("modifiers", "modifier", "modifiers"),
+               ("measures", "measure", "measures"), ("edits", "edit", "edits"),
+               ("localities", "payment locality", "payment localities"))
+
+
+def held_text(counts: dict[str, object]) -> str:
+    """'10,234 codes, 57 modifiers' from a source's counts ('' when its import counted none of them)."""
+    said = []
+    for key, one, many in HELD_COUNTS:
+        value = counts.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            said.append(f"{value:,} {one if value == 1 else many}")
+    return ", ".join(said)
+
+
+def removal_question(source: SourceInfo) -> str:
+    held = held_text(source.counts)
+    holds = f" It holds {held}." if held else ""
+    return (f"Remove \u201c{source.name}\u201d and everything it brought (descriptors, facts, measures)?{holds}")

@@ -63,12 +63,12 @@ from desktop_app.ui.requests import (
 from desktop_app.ui.results import ResultsModel, ResultsView, SortKey
 from desktop_app.ui.steady_tabs import SteadyTabWidget
 from desktop_app.ui.theme import ThemeChoice
-from desktop_app.ui.user_requests import ViewRecorded, WorkingSetImported, WorkingSetWritten
+from desktop_app.ui.user_requests import NoteSaved, ViewRecorded, WorkingSetImported, WorkingSetWritten
 from desktop_app.ui.window_layout import COMPARE_CODES_TAB as COMPARE_CODES_TAB
 from desktop_app.ui.window_layout import COMPARE_TAB as COMPARE_TAB
+from desktop_app.ui.window_layout import NOTES_RELOAD_MS, STALENESS_POLL_MS, VIEW_DWELL_MS
 from desktop_app.ui.window_layout import RESULT_LIMIT as RESULT_LIMIT
 from desktop_app.ui.window_layout import SEARCH_TAB as SEARCH_TAB
-from desktop_app.ui.window_layout import STALENESS_POLL_MS, VIEW_DWELL_MS
 from desktop_app.ui.worker import StoreService
 from desktop_app.ui.working_set import WorkingSetPanel
 
@@ -376,6 +376,13 @@ class MainWindow(QMainWindow):
             lambda _on: QTimer.singleShot(0, self.side_panel.reload)
         )
         self.detail_pane.favourite_button.done.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        # A note written (typed, changed, cleared) is read again for the Notes tab, as a star is, once the writes
+        # pause: it kept the old or deleted text until another code was opened.
+        self.notes_reload_timer = QTimer(self)
+        self.notes_reload_timer.setSingleShot(True)
+        self.notes_reload_timer.setInterval(NOTES_RELOAD_MS)
+        self.notes_reload_timer.timeout.connect(self.side_panel.reload)
+        self.service.on(NoteSaved, lambda answer: None if answer.problem else self.notes_reload_timer.start())
         self.main_splitter.addWidget(self.side_panel)
         self.main_splitter.addWidget(results_box)
         self.main_splitter.addWidget(self.detail_pane)
@@ -443,7 +450,10 @@ class MainWindow(QMainWindow):
         self.service.failed.connect(self._on_service_failed)
         self.service.answered.connect(self._on_service_answered)
         self._failure_said: tuple[str, str] | None = None  # the kind and text of the last failure said
+        # The window's own import or removal moves the database's version too: not said as another program's.
+        self.jobs.started.connect(self.service.writing_here)
         self.jobs.data_changed.connect(self.on_data_changed)
+        self.jobs.finished.connect(self.service.written_here)
         self.service.changed_elsewhere.connect(self._on_changed_elsewhere)
         # Never stale: another process (codedesk-cli import, a second window) may change the database. The
         # worker reads PRAGMA data_version once a second, which costs microseconds.
@@ -494,6 +504,9 @@ class MainWindow(QMainWindow):
                 self._on_search_ready(self.last_result, 0.0)
             self.results_view.viewport().update()
             self.comparison_view.table.viewport().update()
+            # Its style sheet keeps the filter from being told of the theme change itself: it kept the earlier
+            # theme's colours until a restart.
+            self.category_filter.restyle()
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -28,6 +28,7 @@ WIDGET_KEYS = (
     ("Delete (in Favourites, Recent, Notes)", "Remove the selected entries"),
     ("Ctrl+Shift+S (in Favourites, Recent, Notes)", "Change the sort order"),
     ("compare 45384 45385 (typed in the search box)", "Compare codes side by side"),
+    ("Esc or Ctrl+W (in What changed, Check codes together)", "Close that window"),
 )
 
 

@@ -10,3 +10,5 @@ SEARCH_TAB, COMPARE_TAB, COMPARE_CODES_TAB = 0, 1, 2
 VIEW_DWELL_MS = 1000
 # A code typed whole shows its detail once the typing pauses this long (keys typed on cost nothing more).
 TYPED_CODE_PAUSE_MS = 150
+# The Notes tab is read again this long after the last note written (a note is written as the typing pauses).
+NOTES_RELOAD_MS = 300

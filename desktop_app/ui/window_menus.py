@@ -89,6 +89,11 @@ def _build_actions(self: MainWindow) -> None:
     self.changes_action = self._action(
         "&What Changed\u2026", self.show_changes, [keys("Ctrl+Shift+W")], "changesAction"
     )
+    # Each opens a window of its own, with no Close button: the keys that close it are said where it is opened.
+    self.claim_check_action.setToolTip("Every NCCI edit between the codes of one claim (Esc or Ctrl+W closes it)")
+    self.changes_action.setToolTip("What changed between two imported releases (Esc or Ctrl+W closes it)")
+    for action in (self.claim_check_action, self.changes_action):
+        action.setStatusTip(action.toolTip())
     # Also reached from the detail pane's "Choose the payment locality" link; here it has its key.
     self.locality_action = self._action(
         "Payment &Locality\u2026", self.choose_payment_locality, [keys("Ctrl+Shift+M")], "localityAction"

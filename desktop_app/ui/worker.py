@@ -218,6 +218,11 @@ class StoreService(QObject):
         # often enough that a busy worker never holds the UI thread back for more than a couple of ms.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.002))
         self.data_version: int | None = None  # the database's version when the window last read it
+        # The window's own import or removal writes on a connection of its own, which moves the version as
+        # another program would: from its start until the catalog is read again after it (or it changed
+        # nothing), a new version is the window's own doing, not "changed by another program".
+        self._writing_here = False
+        self._written_here = False  # it ended with a change: the next Refreshed closes it
         self.on(Overview, self._on_overview)
         self.on(Refreshed, self._on_refreshed)
         self.on(DataVersion, self._on_data_version)
@@ -269,6 +274,17 @@ class StoreService(QObject):
         """Ask whether the database changed underneath (polled every second by the window)."""
         return self.post(DataVersionRequest())
 
+    def writing_here(self) -> None:
+        """The window's own job (an import, a removal) starts writing on its own connection."""
+        self._writing_here, self._written_here = True, False
+
+    def written_here(self, changed: bool) -> None:
+        """That job ended; ``changed``: it committed, and the refresh that reads its change is posted."""
+        if changed:
+            self._written_here = True
+        else:  # rolled back: the version is as before, and a change seen from now on is another program's
+            self._writing_here = False
+
     def refresh(self) -> int:
         """After an import: the worker re-reads its catalog before any later request runs."""
         return self.post(RefreshRequest())
@@ -315,10 +331,13 @@ class StoreService(QObject):
 
     def _on_refreshed(self, answer: Refreshed) -> None:
         self.data_version = answer.data_version
+        if self._written_here:
+            self._writing_here = self._written_here = False
         self.refreshed.emit()
 
     def _on_data_version(self, answer: DataVersion) -> None:
-        if self.data_version is None:
+        if self.data_version is None or self._writing_here:
+            # (While the window's own job writes, everything is read again once it ends.)
             self.data_version = answer.version
         elif answer.version != self.data_version:
             self.data_version = answer.version

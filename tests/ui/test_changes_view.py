@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.importers import import_paths
@@ -56,3 +56,15 @@ def test_what_changed_window(qtbot: QtBot, window: MainWindow, tmp_path: Path) -
     view.browser.anchorClicked.emit(QUrl("code:A9992"))
     qtbot.waitUntil(lambda: window.detail_pane.detail is not None and window.detail_pane.detail.code == "A9992",
                     timeout=WAIT_MS)
+
+
+def test_esc_closes_the_what_changed_window(qtbot: QtBot, window: MainWindow) -> None:
+    """Only Ctrl+W closed it, said nowhere; a window of its own with no Close button is closed with Esc."""
+    window.changes_action.trigger()
+    view = window.changes_view
+    assert view is not None and view.isVisible()
+    qtbot.waitUntil(view.isActiveWindow, timeout=WAIT_MS)
+    view.browser.setFocus()
+    qtbot.keyClick(view.browser, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=WAIT_MS)
+    assert "Esc or Ctrl+W" in window.changes_action.toolTip()

@@ -308,3 +308,39 @@ def test_an_edit_deleted_on_its_effective_date_is_said_alike_in_the_detail_and_t
     _type_date(qtbot, panel, "2025-01-15")
     qtbot.waitUntil(lambda: _checked_on(panel, "2025-01-15", ["10001", "10005"]), timeout=WAIT_MS)
     assert "10001/10005 (not applicable (the edit was deleted on its effective date))" in panel.browser.toPlainText()
+
+
+def test_esc_closes_the_check_codes_together_window(qtbot: QtBot, window: MainWindow) -> None:
+    """Only Ctrl+W closed it, said nowhere; a window of its own with no Close button is closed with Esc."""
+    window.claim_check_action.trigger()
+    panel = window.claim_check
+    assert panel is not None and panel.isVisible()
+    qtbot.waitUntil(panel.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClicks(panel.claim, "10001")
+    qtbot.keyClick(panel.claim, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=WAIT_MS)
+    assert "Esc or Ctrl+W" in window.claim_check_action.toolTip()
+
+
+def test_a_code_with_no_edits_leaves_the_room_to_its_detail(qtbot: QtBot, window: MainWindow) -> None:
+    """A review: with NCCI edits imported, the panel took about 40% of the detail column for a code with 0 edits,
+    pushing "Status and payment" out of view; it takes the height of its few lines, and a code with edits gets
+    its list's room back."""
+    window.resize(1400, 900)
+    panel = window.code_edits
+    splitter = window.detail_pane.splitter
+    heights = {}
+    for code in ("3074F", "10001", "3074F", "10001"):  # invented edits for 10001; none for 3074F
+        window.open_code(code)
+        wait_detail(qtbot, window, code)
+        qtbot.waitUntil(lambda c=code: panel.edits is not None and panel.edits.page.code == c, timeout=WAIT_MS)
+        qtbot.wait(50)
+        share = splitter.sizes()[splitter.indexOf(panel)] / sum(splitter.sizes())
+        heights[code] = share
+        if code == "3074F":
+            assert panel.browser.isVisible() and panel.setting.isVisible()  # the setting can still be changed
+            assert share < 0.2, (share, splitter.sizes())
+            # Its lines are all shown: the list needs no scrolling; the notice is on the heading.
+            assert panel.browser.verticalScrollBar().maximum() == 0
+            assert "American Medical Association" in panel.heading.toolTip()
+    assert heights["10001"] > 0.25, heights

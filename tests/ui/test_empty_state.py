@@ -51,3 +51,16 @@ def test_a_list_that_holds_all_it_will_points_to_the_export(db_path: Path) -> No
     result.ranked_subset = False  # an every-word search that was not cut to its best 200
     assert result_note(result, 200).endswith(f"Showing the first 200 of {result.total:,}; Export (Ctrl+E) saves all "
                                              f"{result.total:,}; type more to narrow.")
+
+
+def test_an_empty_word_search_says_import_only_when_nothing_is_imported(store: CodeStore) -> None:
+    """With nine sources imported, "zzqxw" still said "Your database has only what you loaded: import your code
+    files…"; the hint is for a database that holds only the bundled reference."""
+    result = store.search("zzqxw")
+    assert not result.hits and not result.unknown
+    assert IMPORT_HINT in no_results_html(result, None, None, imported_sources=0)
+    with_files = no_results_html(result, None, None, imported_sources=9)
+    assert IMPORT_HINT not in with_files and "only what you loaded" not in with_files
+    assert "Check the spelling" in with_files
+    browsed = no_results_html(store.search(""), None, "An invented empty section", imported_sources=9)
+    assert "only what you loaded" not in browsed and "None of your 9 imported sources" in browsed

@@ -178,3 +178,23 @@ def test_the_chosen_button_shows_its_whole_label(qtbot: QtBot) -> None:
             button.initStyleOption(option)
             room = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button)
             assert QFontMetrics(button.font()).horizontalAdvance(button.text()) <= room.width(), button.text()
+
+
+def test_the_chosen_filter_takes_the_new_themes_colours_at_once(qtbot: QtBot, window: MainWindow) -> None:
+    """After View → Theme the chosen button kept the previous theme's highlight until a restart (its style sheet
+    was built from the widget's own palette, which a style-sheeted widget is not told has changed)."""
+    from PySide6.QtGui import QGuiApplication
+
+    from desktop_app.ui.theme import ThemeChoice
+
+    window.category_filter.set_current("II")
+    try:
+        for theme in (ThemeChoice.DARK, ThemeChoice.LIGHT, ThemeChoice.DARK):
+            window.set_theme(theme)
+            qtbot.wait(20)
+            highlight = QGuiApplication.palette().color(QPalette.ColorRole.Highlight)
+            chosen = window.category_filter.button("II").grab().toImage()
+            assert QColor(chosen.pixel(chosen.width() // 2, 3)) == highlight, theme
+            assert f"background-color: {highlight.name()}" in window.category_filter.styleSheet(), theme
+    finally:
+        window.set_theme(ThemeChoice.LIGHT)

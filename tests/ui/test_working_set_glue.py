@@ -151,3 +151,31 @@ def test_f2_puts_the_cursor_in_the_open_codes_note(qtbot: QtBot, window: MainWin
     with own_user_connection(window) as user:
         qtbot.waitUntil(lambda: user.note("99213") == "invented note typed by keys", timeout=WAIT_MS)
     assert ("F2", "Edit Note on the Open Code") in shortcut_rows(window.actions())
+
+
+def _notes_listed(window: MainWindow) -> dict[str, str]:
+    page = window.side_panel.notes
+    return {page.proxy.index(row, 0).data(): page.proxy.index(row, 2).data()
+            for row in range(page.proxy.rowCount())}
+
+
+def test_the_notes_tab_follows_a_note_written_changed_and_cleared(qtbot: QtBot, window: MainWindow) -> None:
+    """The Notes tab kept the old text (and a cleared note) until another code was opened; the star already
+    read the working set again, the note did not."""
+    window.open_code("99213")
+    wait_detail(qtbot, window, "99213")
+    editor = window.detail_pane.note_editor
+    qtbot.waitUntil(editor.edit.isEnabled, timeout=WAIT_MS)
+    window.notes_action.trigger()
+    qtbot.waitUntil(lambda: window.service.settled("working_set"), timeout=WAIT_MS)
+    assert "99213" not in _notes_listed(window)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_F2)
+    qtbot.keyClicks(editor.edit, "first invented note")
+    qtbot.waitUntil(lambda: _notes_listed(window).get("99213") == "first invented note", timeout=WAIT_MS)
+    editor.edit.selectAll()
+    qtbot.keyClicks(editor.edit, "second invented note")
+    qtbot.waitUntil(lambda: _notes_listed(window).get("99213") == "second invented note", timeout=WAIT_MS)
+    editor.edit.selectAll()
+    qtbot.keyClick(editor.edit, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: "99213" not in _notes_listed(window), timeout=WAIT_MS)
+    assert editor.edit.toPlainText() == "" and editor.edit.hasFocus()
