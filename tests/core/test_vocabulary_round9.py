@@ -66,3 +66,15 @@ def test_a_biosimilar_brand_finds_its_own_code_first(store_with_real_files: Code
 
     assert [first(q) for q in ("udenyca", "neulasta", "zarxio", "neupogen", "inflectra", "remicade", "retacrit")] == [
         "Q5111", "J2506", "Q5101", "J1442", "Q5103", "J1745", "Q5105"]
+
+
+def test_readings_the_name_writers_found_wrong() -> None:
+    from desktop_app.core.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    # "h-f-nk-sp" (the lesion excisions of scalp, neck, hands, feet and genitalia) read "spinal".
+    sites = vocabulary.expand("Invented exc h-f-nk-sp lesion")
+    assert "scalp" in sites and "spinal" not in sites
+    # A shoulder or elbow hemiarthroplasty is no partial hip replacement; a tibia is not always a knee fracture.
+    assert "partial hip replacement" not in vocabulary.alternatives("hemiarthroplasty")
+    assert "knee fracture" not in vocabulary.alternatives("tibial")
