@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from desktop_app.core.indexing import code_terms
 from desktop_app.core.resources import data_dir
