@@ -55,7 +55,8 @@ def _codes(store: CodeStore, query: str, limit: int = 10) -> list[str]:
     ("enbrel", {"J1438"}),  # etanercept; not in drug_names.toml
     # the CAR-T products, or the administration of the cells (38228, named in code_terms_visceral.toml)
     ("car-t therapy", {"Q2041", "Q2042", "Q2053", "Q2054", "Q2055", "Q2056", "Q2058", "38228"}),
-    ("radioactive iodine therapy", {"A9517", "A9530"}),  # iodine I-131, therapeutic
+    # iodine I-131, therapeutic, or its oral administration (79005, named in code_terms_diagnostic_medicine.toml)
+    ("radioactive iodine therapy", {"A9517", "A9530", "79005"}),
 ])
 def test_a_lay_or_brand_name_finds_its_code_first(imported: CodeStore, query: str, expected: set[str]) -> None:
     assert _codes(imported, query, 1)[0] in expected
