@@ -153,3 +153,14 @@ def rvu_with_one_title(tmp_path: Path, codes: tuple[str, ...] = ("45384", "45385
     path = tmp_path / "PPRRVU2030_Jan.csv"
     path.write_text(text[:header_end] + rows, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def imported(store_with_real_files: CodeStore) -> CodeStore:
+    """The bundled reference with the real RVU and HCPCS files imported (shared, built once; searched only)."""
+    return store_with_real_files
+
+
+def found_codes(store: CodeStore, query: str, limit: int = 10) -> list[str]:
+    """The codes a search lists, best first."""
+    return [hit.code for hit in store.search(query, limit=limit).hits]

@@ -59,10 +59,6 @@ def test_no_name_is_a_short_descriptor_of_the_files() -> None:
     assert not copied
 
 
-@pytest.fixture
-def imported(store_with_real_files: CodeStore) -> CodeStore:
-    return store_with_real_files  # shared, built once (tests/conftest.py); searched only
-
 
 @pytest.mark.parametrize(("query", "wanted"), [
     ("oncotype dx", {"81519"}),  # a brand; the descriptor says breast mRNA oncology

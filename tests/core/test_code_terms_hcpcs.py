@@ -13,6 +13,7 @@ import tomllib
 
 from desktop_app.core.resources import data_dir
 from desktop_app.core.store import CodeStore
+from tests.conftest import found_codes
 
 HCPCS_FILE = data_dir() / "code_terms_hcpcs.toml"
 
@@ -35,13 +36,6 @@ def test_every_code_is_a_level_ii_code_with_a_few_short_lowercase_names() -> Non
             assert name == name.strip().lower() and 1 <= len(name.split()) <= 6, (code, name)
 
 
-@pytest.fixture
-def imported(store_with_real_files: CodeStore) -> CodeStore:
-    return store_with_real_files  # shared, built once (tests/conftest.py); searched only
-
-
-def _codes(store: CodeStore, query: str, limit: int = 10) -> list[str]:
-    return [hit.code for hit in store.search(query, limit=limit).hits]
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -59,7 +53,7 @@ def _codes(store: CodeStore, query: str, limit: int = 10) -> list[str]:
     ("radioactive iodine therapy", {"A9517", "A9530", "79005"}),
 ])
 def test_a_lay_or_brand_name_finds_its_code_first(imported: CodeStore, query: str, expected: set[str]) -> None:
-    assert _codes(imported, query, 1)[0] in expected
+    assert found_codes(imported, query, 1)[0] in expected
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -68,4 +62,4 @@ def test_a_lay_or_brand_name_finds_its_code_first(imported: CodeStore, query: st
     ("wound vac", {"E2402"}),  # negative pressure wound therapy pump
 ])
 def test_a_lay_name_brings_its_code_into_the_first_ten(imported: CodeStore, query: str, expected: set[str]) -> None:
-    assert expected & set(_codes(imported, query))
+    assert expected & set(found_codes(imported, query))

@@ -37,10 +37,6 @@ def test_every_code_has_short_lower_case_names() -> None:
         assert all(word == word.lower().strip() and 0 < len(word.split()) <= 8 for word in words), code
 
 
-@pytest.fixture
-def imported(store_with_real_files: CodeStore) -> CodeStore:
-    return store_with_real_files  # shared, built once (tests/conftest.py); searched only
-
 
 @pytest.mark.parametrize(("query", "first"), [
     ("tommy john surgery", {"24346"}),  # missed: "Reconstruct elbow med ligmnt"

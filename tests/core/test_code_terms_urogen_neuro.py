@@ -51,10 +51,6 @@ def test_no_name_is_a_descriptor_of_the_files(shared_data: Path) -> None:
     assert not copied
 
 
-@pytest.fixture
-def imported(store_with_real_files: CodeStore) -> CodeStore:
-    return store_with_real_files  # shared, built once (tests/conftest.py); searched only
-
 
 @pytest.mark.parametrize(("query", "first"), [
     ("HoLEP", {"52649"}),  # not in the first ten before

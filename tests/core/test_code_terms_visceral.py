@@ -40,10 +40,6 @@ def test_no_visceral_name_is_a_short_descriptor_of_the_files(shared_data: Path) 
     assert not copied
 
 
-@pytest.fixture
-def imported(store_with_real_files: CodeStore) -> CodeStore:
-    return store_with_real_files  # shared, built once (tests/conftest.py); searched only
-
 
 @pytest.mark.parametrize(("query", "wanted"), [
     ("balloon sinuplasty", {"31295", "31296", "31297", "31298"}),  # was 0270T … (other balloon codes)

@@ -93,10 +93,6 @@ def test_the_round_is_one_migration() -> None:
     assert [step.__name__ for step in MIGRATIONS].count("_migrate_search_reach_6") == 1
 
 
-@pytest.fixture
-def imported(store_with_real_files: CodeStore) -> CodeStore:
-    return store_with_real_files  # shared, built once (tests/conftest.py); searched only
-
 
 @pytest.mark.parametrize(("query", "expected"), [
     ("ceruloplasmin level", "82390"),  # an "Assay of" code of no query set

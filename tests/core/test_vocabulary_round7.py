@@ -115,10 +115,6 @@ def test_the_round_is_one_migration() -> None:
     assert [step.__name__ for step in MIGRATIONS].count("_migrate_search_reach_7") == 1
 
 
-@pytest.fixture
-def imported(store_with_real_files: CodeStore) -> CodeStore:
-    return store_with_real_files  # shared, built once (tests/conftest.py); searched only
-
 
 def test_a_puncture_written_pnxr_has_every_word(imported: CodeStore) -> None:
     # Was read as a pneumothorax: the code came only among the codes with some of the words.

@@ -23,6 +23,7 @@ from desktop_app.core.search import (
 )
 from desktop_app.core.store import CodeStore
 from desktop_app.core.vocabulary import Vocabulary, load_vocabulary
+from tests.conftest import found_codes
 
 
 @pytest.fixture(scope="module")
@@ -125,13 +126,6 @@ def test_the_round_is_one_migration() -> None:
     assert [step.__name__ for step in MIGRATIONS].index("_migrate_search_reach_8") == 15
 
 
-@pytest.fixture
-def imported(store_with_real_files: CodeStore) -> CodeStore:
-    return store_with_real_files  # shared, built once (tests/conftest.py); searched only
-
-
-def _codes(store: CodeStore, query: str, limit: int = 10) -> list[str]:
-    return [hit.code for hit in store.search(query, limit=limit).hits]
 
 
 @pytest.mark.parametrize(("query", "first"), [
@@ -142,16 +136,16 @@ def _codes(store: CodeStore, query: str, limit: int = 10) -> list[str]:
     ("cataract surgery", {"66982", "66983", "66984"}),  # was 66820, then the Category II 3325F
 ])
 def test_the_first_hit_is_the_one_a_coder_means(imported: CodeStore, query: str, first: set[str]) -> None:
-    assert _codes(imported, query, 1)[0] in first
+    assert found_codes(imported, query, 1)[0] in first
 
 
 def test_obstetric_ultrasound_finds_the_codes_written_ob_us(imported: CodeStore) -> None:
     # Only the transvaginal code spells out "obstetric"; the others write "ob" and were not found.
-    assert {"76801", "76805", "76811", "76815", "76816"} <= set(_codes(imported, "obstetric ultrasound"))
+    assert {"76801", "76805", "76811", "76815", "76816"} <= set(found_codes(imported, "obstetric ultrasound"))
 
 
 def test_cataract_surgery_lists_the_extraction_before_the_after_cataract_codes(imported: CodeStore) -> None:
-    codes = _codes(imported, "cataract surgery")
+    codes = found_codes(imported, "cataract surgery")
     assert "66984" in codes
     assert all(codes.index("66984") < codes.index(other) for other in ("66820", "66821") if other in codes)
 
@@ -163,11 +157,11 @@ def test_cataract_surgery_lists_the_extraction_before_the_after_cataract_codes(i
 ])
 def test_anesthesia_for_an_operation_finds_the_anesthesia_code(imported: CodeStore, query: str,
                                                                expected: str) -> None:
-    assert expected in _codes(imported, query)
+    assert expected in found_codes(imported, query)
 
 
 def test_a_procedure_under_anesthesia_is_still_the_procedure(imported: CodeStore) -> None:
-    assert _codes(imported, "tmj manipulation under anesthesia", 1) == ["21073"]
+    assert found_codes(imported, "tmj manipulation under anesthesia", 1) == ["21073"]
 
 
 def test_code_terms_files_are_read_together_and_a_code_in_two_is_refused(tmp_path: Path) -> None:
