@@ -64,13 +64,13 @@ def test_no_name_is_a_short_descriptor_of_the_files() -> None:
     ("oncotype dx", {"81519"}),  # a brand; the descriptor says breast mRNA oncology
     ("aquablation", {"0421T"}),  # the files say waterjet ablation
     ("icd check", {"93282", "93283", "93284", "93289", "93295"}),
-    ("fibroscan", {"91200"}),  # "Liver elastography"
-    ("gamma knife", {"77371"}),  # "Srs multisource"
+    ("fibroscan", {"91200"}),  # the descriptor names the method, not the device
+    ("gamma knife", {"77371"}),  # the descriptor names the technique in shorthand
     ("amh", {"82166"}),  # anti-Mullerian hormone
-    ("voiding cystourethrogram", {"74450", "74455"}),  # "X-ray urethra/bladder"
+    ("voiding cystourethrogram", {"74450", "74455"}),  # the descriptor names the organs only
     ("cochlear implant programming", {"92601", "92602", "92603", "92604"}),
     ("istent", {"0671T"}),
-    ("thc drug test", {"80349"}),  # "Cannabinoids natural"
+    ("thc drug test", {"80349"}),  # the descriptor names the drug class
 ])
 def test_an_everyday_name_finds_its_code_in_the_first_ten(imported: CodeStore, query: str,
                                                           wanted: set[str]) -> None:
