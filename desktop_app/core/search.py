@@ -602,8 +602,11 @@ class SearchEngine:
                 # All of the (at most FILL_RANK_LIMIT) ranked ones are counted, whatever the page's size, so the
                 # total and the category counts do not depend on how many rows were asked for (a review found
                 # "knee injection" at 10 of 10, 50 of 50 and 100 of 100).
+                # Only the codes without every word: a code with every word that the page had no room for (a
+                # page of 5) was counted twice ("knee injection": 103 at --limit 5, 101 otherwise).
                 seen = {row["code"] for row in rows}
-                extra = [row for row in self._ranked(fill, filters, FILL_RANK_LIMIT, rank_limit=FILL_RANK_LIMIT)
+                extra = [row for row in self._ranked(f"({fill}) NOT ({expression})", filters, FILL_RANK_LIMIT,
+                                                     rank_limit=FILL_RANK_LIMIT)
                          if row["code"] not in seen]
                 result.hits += [self._hit(row, MatchKind.MOST_WORDS, highlighter)
                                 for row in extra[: max(0, limit - len(rows))]]
