@@ -137,6 +137,9 @@ def cmd_show(store: CodeStore, args: argparse.Namespace, out: TextIO) -> int:
             and not source.is_ours else ""
         out.write(f"\n{descriptor.label} \u2014 {source.name}{release}:\n")
         out.write(textwrap.fill(descriptor.text, 96, initial_indent="  ", subsequent_indent="  ") + "\n")
+    if detail.names:  # what search finds it by beyond its descriptors
+        out.write("\nAlso known as \u2014 CodeDesk's own words, searched with the descriptors:\n")
+        out.write(textwrap.fill(" \u00b7 ".join(detail.names), 96, initial_indent="  ", subsequent_indent="  ") + "\n")
     _write_history(detail, out)
     if detail.code_set == "II":
         _write_measures(detail, out)

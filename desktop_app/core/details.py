@@ -19,6 +19,7 @@ from desktop_app.core.grammar import (
     parse_modified_code,
     split_units,
 )
+from desktop_app.core.indexing import code_terms
 from desktop_app.core.kinds import CodeKind, DescriptorKind, SourceKind
 from desktop_app.core.measures import MeasureLink, imported_measure_sources, measure_links
 from desktop_app.core.modifiers import Modifier, ModifierCheck, bundled_modifiers, check_modifiers
@@ -182,6 +183,8 @@ class CodeDetail:
     title: str = ""
     title_source: str = ""
     descriptors: list[Descriptor] = field(default_factory=list)
+    # Our own names for the code (the code_terms*.toml files): what search found it by, shown so a coder sees why
+    names: tuple[str, ...] = ()
     facts: list[Facts] = field(default_factory=list)
     measures: list[MeasureLink] = field(default_factory=list)
     measure_sources: list[tuple[str, str]] = field(default_factory=list)  # (name, year) imported
@@ -214,6 +217,7 @@ class CodeDetail:
             "status": self.status or None,
             "deleted_date": self.deleted_date or None,
             "descriptors": [d.to_json() for d in self.descriptors],
+            "names": list(self.names),
             "facts": [{"modifier": f.modifier, "source": f.source.name, **f.values} for f in self.facts],
             "measures": [m.to_json() for m in self.measures],
             "payments": [p.to_json() for p in self.payments],
@@ -321,6 +325,8 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
     )
     if detail.kind == CodeKind.MODIFIER:
         detail.modifier = bundled_modifiers().get(code)
+    elif detail.known:
+        detail.names = code_terms().get(code, ())
     if modified:
         detail.applied = check_modifiers(conn, code, code_set, modified.modifiers)
     sources = _sources(conn)

@@ -260,6 +260,12 @@ def detail_html(detail: CodeDetail, palette: QPalette, imported_sources: int = 0
         for descriptor in descriptors:
             parts.append(f"<tr><th>{escape(descriptor.label)}</th><td>{escape(descriptor.text)}</td></tr>")
         parts.append("</table>")
+    if detail.names:
+        # What search finds the code by, beyond its descriptors: a coder who typed "bunionectomy" sees why this
+        # code answered. Our words, labelled as such like every text shown.
+        parts.append("<p style='margin-bottom: 2px;'><b>Also known as</b> <span class='muted'>(CodeDesk's own "
+                     "words, searched with the descriptors)</span></p>"
+                     f"<p>{escape(' · '.join(detail.names))}</p>")
 
     parts.append(_history_html(detail))
 

@@ -6,6 +6,7 @@ database from an older CodeDesk is indexed again once (``_migrate_search_reach_9
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from desktop_app.core.database import MIGRATIONS
 from desktop_app.core.indexing import code_terms, search_row
@@ -87,3 +88,19 @@ def test_readings_the_name_writers_found_wrong() -> None:
     # A shoulder or elbow hemiarthroplasty is no partial hip replacement; a tibia is not always a knee fracture.
     assert "partial hip replacement" not in vocabulary.alternatives("hemiarthroplasty")
     assert "knee fracture" not in vocabulary.alternatives("tibial")
+
+
+def test_a_codes_names_are_shown_where_its_descriptors_are(store: CodeStore, db_path: Path) -> None:
+    # Names nobody could see: "bunionectomy" found a code whose text never says so, and nothing said why.
+    from PySide6.QtGui import QPalette
+
+    from desktop_app.ui.detail_html import detail_html
+    from tests.test_cli import cli
+
+    names = code_terms()["70450"]  # a bundled code (CT head) with names of ours
+    detail = store.detail("70450")
+    assert detail.names == names and detail.to_json()["names"] == list(names)
+    assert "Also known as" in detail_html(detail, QPalette()) and names[0] in detail_html(detail, QPalette())
+    out = cli(db_path, "show", "70450")[1]
+    assert "Also known as \u2014 CodeDesk's own words" in out and names[0] in out
+    assert store.detail("99999").names == ()  # not in the database: nothing of ours to show
