@@ -24,7 +24,7 @@ from desktop_app.core.export import code_facts
 from desktop_app.core.grammar import Shape, classify, code_set_for, normalize, parse_modified_code, split_units
 from desktop_app.core.kinds import CodeKind, CodeStatus
 from desktop_app.core.store import CodeStore
-from desktop_app.core.valid_dates import deletion_words
+from desktop_app.core.valid_dates import deletion_words, valid_on
 
 
 class LineStatus(StrEnum):
@@ -178,9 +178,10 @@ def judge_on(store: CodeStore, records: list[dict[str, object]], on: date) -> No
         record["date_of_service"] = day
         code = str(record["code"])
         if code in invalid:
-            deleted = bool(record["deleted_date"]) or record["status"] == CodeStatus.DELETED
-            record.update(status=LineStatus.DELETED if deleted and "deleted" in invalid[code] else LineStatus.NOT_YET,
-                          reason=invalid[code])
+            # Deleted by then (the claim check's rule, valid_on), or else not in effect yet.
+            deleted_as_of = str(record["deleted_date"] or "")
+            deleted = record["status"] == CodeStatus.DELETED and not (deleted_as_of and valid_on(deleted_as_of, day))
+            record.update(status=LineStatus.DELETED if deleted else LineStatus.NOT_YET, reason=invalid[code])
         elif record["status"] == CodeStatus.DELETED:
             record.update(status=LineStatus.ACTIVE,
                           reason=f"valid on {day}; {deletion_words(str(record['deleted_date'] or ''))}")

@@ -268,18 +268,19 @@ def find_locality(conn: sqlite3.Connection, wanted: str) -> Locality | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def _add_payments(detail: CodeDetail, conn: sqlite3.Connection, locality: str | None) -> None:
+def _add_payments(detail: CodeDetail, conn: sqlite3.Connection, locality: str | None,
+                  sources: dict[int, SourceRef]) -> None:
     """National amounts for every RVU release's facts, newest first; the chosen locality's beside them."""
     chosen = find_locality(conn, locality) if locality else None
     if detail.known and detail.kind == CodeKind.CODE and not any(
             facts.source.kind == SourceKind.CMS_RVU for facts in detail.facts):
-        newest = conn.execute("SELECT name FROM sources WHERE kind = ? ORDER BY effective_date DESC, id DESC LIMIT 1",
-                              (SourceKind.CMS_RVU,)).fetchone()
-        if newest is not None:
+        rvu = [s for s in sources.values() if s.kind == SourceKind.CMS_RVU]
+        if rvu:
+            newest = max(rvu, key=lambda s: (s.effective_date or "", s.id))
             # A code the fee-schedule file does not list (E0601, most DME, drugs and supplies) showed nothing at all
             # about payment, as if the file had not been imported.
             detail.payment_notes.append(
-                f"{newest[0]} does not list this code. Codes outside the physician fee schedule (DME, supplies, "
+                f"{newest.name} does not list this code. Codes outside the physician fee schedule (DME, supplies, "
                 "drugs, lab tests, ambulance) are paid under fee schedules of their own, which CodeDesk does not "
                 "import")
     for facts in detail.facts:
@@ -359,7 +360,7 @@ def code_detail(conn: sqlite3.Connection, catalog: Catalog, text: str, neighbour
     ]
     detail.history, detail.deletion = history_of(detail.facts)
     detail.localities = len(localities(conn))
-    _add_payments(detail, conn, locality)
+    _add_payments(detail, conn, locality, sources)
     if row["kind"] == CodeKind.CODE:
         detail.neighbours = neighbour_codes(conn, code, row["section_id"], neighbours)
     return detail

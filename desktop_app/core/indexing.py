@@ -77,7 +77,7 @@ def search_row(code: str, title: str, texts: Iterable[str], keywords: Iterable[s
     # text one of a kind, and each such text is one more vocabulary walk on every import (issue 13).
     terms = code_terms().get(code)
     if terms:
-        keyword_text = " ; ".join((keyword_text, *terms)) if keyword_text else " ; ".join(terms)
+        keyword_text = " ; ".join(filter(None, (keyword_text, *terms)))
     # Every text column also gets the plain words of its shorthand (core.vocabulary), so a descriptor written
     # "optx … dst … fx" is found as "open treatment distal fracture". This is where what is indexed differs from
     # what is stored: change it with a migration that re-indexes (database.py).

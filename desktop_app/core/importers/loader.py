@@ -286,19 +286,28 @@ FULL_RELEASE_MIN_CODES = 1000
 PREVIOUS_RELEASE_SHARE = 0.5
 
 
+def _procedure_codes(ds: Dataset) -> list[str]:
+    """The codes of ``ds`` that are procedure codes (not modifiers)."""
+    return [code for code, rec in ds.codes.items() if rec.kind == CodeKind.CODE]
+
+
+def _v_codes(codes: Iterable[str]) -> list[str]:
+    """The V codes among ``codes``, in order (a modifier such as "VP" is two characters, never one)."""
+    return sorted(code for code in codes if len(code) == 5 and code.startswith("V"))
+
+
 def _cut_short_warnings(conn: sqlite3.Connection, ds: Dataset, previous: int | None) -> list[str]:
     """Why ``ds`` looks cut short, if it does: a whole release without its last codes, or far fewer codes than
     the release before it (``previous``, a source of another release of the same family; None: no such check)."""
     if ds.kind not in FULL_RELEASE_KINDS or not ds.codes:
         return []
     warnings: list[str] = []
-    procedure_codes = [code for code, rec in ds.codes.items() if rec.kind == CodeKind.CODE]
+    procedure_codes = _procedure_codes(ds)
     codes = len(procedure_codes)
-    if codes >= FULL_RELEASE_MIN_CODES and not any(code.startswith("V") for code in procedure_codes):
-        last = max(procedure_codes)
+    if codes >= FULL_RELEASE_MIN_CODES and not _v_codes(procedure_codes):
         warnings.append(
             f"the file has no V codes (vision and hearing services), with which every whole CMS release ends; "
-            f"its last code is {last}: the file may be cut short"
+            f"its last code is {max(procedure_codes)}: the file may be cut short"
         )
     if previous is not None:
         row = conn.execute("SELECT name, json_extract(counts, '$.codes') FROM sources WHERE id = ?",
@@ -317,11 +326,11 @@ def _refuse_cut_copy(ds: Dataset, old_id: int, old_codes: set[str]) -> None:
     check and took the last tenth's codes (Q4233 to V5364 of the RVU file) out of the database."""
     if ds.kind not in FULL_RELEASE_KINDS:
         return
-    loaded_last = sorted(c for c in old_codes if len(c) == 5 and c.startswith("V"))
-    if not loaded_last or any(len(c) == 5 and c.startswith("V") for c in ds.codes):
+    loaded_last = _v_codes(old_codes)
+    procedure_codes = _procedure_codes(ds)
+    if not loaded_last or _v_codes(procedure_codes):
         return
     missing = len(old_codes - ds.codes.keys())
-    procedure_codes = [c for c, rec in ds.codes.items() if rec.kind == CodeKind.CODE]
     last = f"; its last code is {max(procedure_codes)}" if procedure_codes else ""
     raise ImportFileError(
         ds.file_name,

@@ -228,15 +228,14 @@ def parse_claims(sf: SourceFile, monitor: Monitor) -> Dataset:
         ds.warnings.append(f"{duplicates} repeated row(s) were skipped")
     if misfits:
         more = f" and {misfits - len(misfit_examples):,} more" if misfits > len(misfit_examples) else ""
-        imported = misfits - skipped
         # Said as it happened: "0 of them were skipped, the rest …" for the one row of the real file read badly.
+        they = "they were" if misfits > 1 else "it was"
         if skipped == 0:
-            fate = "imported as written" if misfits > 1 else "it was imported as written"
-            fate = "they were " + fate if misfits > 1 else fate
-        elif imported == 0:
-            fate = "they were skipped" if misfits > 1 else "it was skipped"
+            fate = f"{they} imported as written"
+        elif skipped == misfits:
+            fate = f"{they} skipped"
         else:
-            fate = f"{skipped:,} were skipped and {imported:,} (procedure codes) imported as written"
+            fate = f"{skipped:,} were skipped and {misfits - skipped:,} (procedure codes) imported as written"
         ds.warnings.append(
             f"{misfits:,} row{'s' if misfits > 1 else ''} {'have' if misfits > 1 else 'has'} a CODE that is not a "
             f"code of {'their' if misfits > 1 else 'its'} CODING SYSTEM ({'; '.join(misfit_examples)}{more}): {fate}"
