@@ -40,6 +40,9 @@ STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "
 # sign ("<", ">=", "≥"), which the vocabulary reads as "less than" and so on; a lone "w/" keeps its slash.
 _WORD_RE = re.compile(r"[^\W_]+(?:(?:[/\-]|\s*&\s*)[^\W_]+)*/?|[<>]=?|[\u2264\u2265]")
 TOKEN_RE = re.compile(r"[^\W_]+")
+# Words the index's porter stemmer cuts to one letter (its step 1b drops "ed" and "ing" after a vowel): "aed" is
+# indexed and searched as "a", and "aed"* would walk every word starting with a (14,241 codes matched "aed").
+STEMMED_TO_A_LETTER_RE = re.compile(r"[aeiou](?:ed|ing)", re.IGNORECASE)
 _POSSESSIVE_RE = re.compile(r"(?<=[^\W\d_])['\u2019]s\b", re.IGNORECASE)
 
 
@@ -160,6 +163,8 @@ def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, pref
         is_last = index == len(content) - 1
         min_prefix = 4 if any_word else 2
         alternatives = []
+        if literal and unit.alternatives and STEMMED_TO_A_LETTER_RE.fullmatch(unit.text):
+            literal = ""  # "aed": searched by its meanings alone (automated external defibrillator)
         if literal:
             # A prefix whose last token is one letter ("o/p" -> "o p"*) is no typing to follow: FTS5's prefix
             # index starts at two letters, so "p"* would walk every indexed word that starts with p.

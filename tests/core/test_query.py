@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from desktop_app.core.database import FTS_TOKENIZE
 from desktop_app.core.query import fts_expression, load_synonyms, parse_query
+from desktop_app.core.store import CodeStore
 
 
 @pytest.mark.parametrize(
@@ -70,3 +72,52 @@ def test_any_text_gives_a_valid_fts5_expression(text: str) -> None:
             expression = fts_expression(parsed.words, load_synonyms(), any_word=any_word)
             if expression:
                 conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expression,)).fetchone()
+
+
+def _porter_terms(words: list[str]) -> dict[str, list[str]]:
+    """What the index's own tokenizer makes of each word."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(a, tokenize='{FTS_TOKENIZE}')")
+    conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row')")
+    terms = {}
+    for word in words:
+        conn.execute("DELETE FROM t")
+        conn.execute("INSERT INTO t VALUES (?)", (word,))
+        terms[word] = [row[0] for row in conn.execute("SELECT term FROM v")]
+    return terms
+
+
+def test_the_words_the_stemmer_cuts_to_one_letter_are_those_the_rule_names() -> None:
+    # Every letter + "ed"/"ing"/"s" (3-4 letter words): the rule must name exactly those porter reads as one letter.
+    import string
+
+    from desktop_app.core.query import STEMMED_TO_A_LETTER_RE
+
+    words = [letter + end for letter in string.ascii_lowercase for end in ("ed", "ing", "s", "es", "d")]
+    one_letter = sorted(word for word, terms in _porter_terms(words).items() if len(terms[0]) == 1)
+    assert one_letter == sorted(word for word in words if STEMMED_TO_A_LETTER_RE.fullmatch(word))
+    assert "aed" in one_letter
+
+
+def test_aed_is_searched_by_its_meanings_not_as_the_letter_a(store: CodeStore, tmp_path: Path) -> None:
+    from desktop_app.core.importers import import_paths
+    from desktop_app.core.query import units_expression
+    from desktop_app.core.vocabulary import QueryUnit
+
+    assert units_expression([QueryUnit("aed", ("external defibrillator",))]) == 'NEAR("external" "defibrillator", 10)'
+    # Without meanings a word is still searched as typed (there is nothing else to search).
+    assert units_expression([QueryUnit("oed", ())]) == '"oed"*'
+    # "aed" matched 14,241 codes with the real files, led by "Strep a assay" (indexed "a"): invented codes alike.
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "cms" / "PPRRVU2030_Jan.csv"
+    text = fixture.read_text(encoding="utf-8")
+    header_end = text.index("\n", text.index("HCPCS,")) + 1
+    first_row = text[header_end:text.index("\n", header_end) + 1]
+    code, title = first_row.split(",")[0], first_row.split(",")[2]
+    rows = [("87001", "Invented strep a assay"), ("87002", "Invented hep a antibody"),
+            ("93001", "Invented automated external defibrillator check")]
+    path = tmp_path / "PPRRVU2030_Jan.csv"
+    path.write_text(text[:header_end] + "".join(first_row.replace(code, new_code, 1).replace(title, new_title, 1)
+                                                for new_code, new_title in rows), encoding="utf-8")
+    import_paths(store.conn, [path])
+    result = store.search("aed", limit=50)
+    assert [hit.code for hit in result.hits] == ["93001"] and result.total == 1
