@@ -481,7 +481,8 @@ def find_measures(conn: sqlite3.Connection, query: str, limit: int = 5) -> list[
                   AND m.measure_id GLOB '[0-9][0-9][0-9]'
                 ORDER BY s.kind = ?, s.effective_date DESC, m.measure_id LIMIT 200""",
                 [*(like_pattern(w) for w in words), BUNDLED_KIND, BUNDLED_KIND]):
-            if r[0] not in seen:
+            # Each word must start a word of the title: "tips" is inside "antipsychotic", not a word of it.
+            if r[0] not in seen and all(re.search(rf"\b{re.escape(word)}", r[1].lower()) for word in words):
                 seen.add(r[0])
                 rows.append((r[0], measure_title(conn, r[0]).title))
     sources = _source_years(conn)

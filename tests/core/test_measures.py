@@ -37,3 +37,16 @@ def test_a_bundled_measure_has_our_own_title(store: CodeStore) -> None:
 ])
 def test_an_eligibility_condition_reads_as_words(key: str, value: object, text: str) -> None:
     assert condition_text(key, value) == text
+
+
+def test_a_measure_is_found_by_the_starts_of_its_title_words_not_by_letters_inside_them(store: CodeStore) -> None:
+    # "tips" listed measure 383, "Adherence to Antipsychotic Medications…", above every code for TIPS.
+    from pathlib import Path
+
+    from desktop_app.core.importers import import_paths
+
+    import_paths(store.conn, [Path(__file__).resolve().parents[1] / "fixtures" / "qpp" / "measures-data-2030.json"])
+    assert [hit.measure_id for hit in store.find_measures("pretend follow")] == ["901"]
+    assert [hit.measure_id for hit in store.find_measures("pret docum")] == ["901"]
+    assert store.find_measures("tend follow") == []  # "tend" is inside "pretend"
+    assert store.find_measures("ollow") == []
