@@ -99,9 +99,15 @@ def verify(queries: Sequence[Query], codes: dict[str, str], bundled: set[str], s
 
 
 def imported_db(data: Path) -> Path:
-    """The bundled reference with the RVU, HCPCS and QPP files imported, built once and cached."""
+    """The bundled reference with the RVU, HCPCS and QPP files imported, built once and cached.
+
+    Keyed by the files' sizes, the bundled data and the code that builds and imports (``desktop_app/core``): a
+    cache imported by older code was re-indexed, not imported again, and answered differently from a fresh one
+    ("flu shot": 90653 before G0008, one bundled hit@1 of 262 lost that no change of the search had caused)."""
     files = [data / RVU, data / HCPCS, *(data / q for q in QPP)]
-    bundle = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(data_dir().rglob("*.csv")))).hexdigest()[:10]
+    core = Path(__file__).resolve().parents[1] / "desktop_app" / "core"
+    built_by = sorted([*data_dir().rglob("*.*"), *core.rglob("*.py")])
+    bundle = hashlib.sha256(b"".join(p.read_bytes() for p in built_by if p.is_file())).hexdigest()[:10]
     key = hashlib.sha256(repr([(p.name, p.stat().st_size) for p in files]).encode()).hexdigest()[:10]
     path = OUT / f"quality-imported-{key}-{bundle}.sqlite3"
     if not path.exists():
@@ -112,6 +118,9 @@ def imported_db(data: Path) -> Path:
         import_paths(store.conn, files)
         store.close()
         building.rename(path)
+        for stale in OUT.glob("quality-imported-*.sqlite3"):
+            if stale != path:
+                stale.unlink()  # built by other code or for other files: 40 MB each
     return path
 
 
