@@ -157,16 +157,21 @@ class Highlighter:
                     if len(part) >= 2:
                         # Match the stem, so "visits" lights up "visit" and "established" lights up "establish".
                         stems.add(part[: max(3, len(part) - 2)] if len(part) > 4 else part)
-        self._pattern = re.compile(
-            r"(?<![^\W_])(" + "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True)) + r")[^\W_]*",
-            re.IGNORECASE) if stems else None
+        # Compiled when first asked for spans, not here: a search makes one highlighter whether or not anything
+        # is highlighted, and compiling a pattern of every stem and meaning took 0.4 ms of a 1-2 ms search (each
+        # query's pattern is new to re's cache).
+        self._source = (r"(?<![^\W_])(" + "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True))
+                        + r")[^\W_]*") if stems else ""
+        self._compiled: re.Pattern[str] | None = None
 
     def spans(self, text: str) -> tuple[tuple[int, int], ...]:
         """(start, end) character spans, merged and sorted."""
-        if self._pattern is None:
+        if not self._source:
             return ()
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, re.IGNORECASE)
         spans: list[tuple[int, int]] = []
-        for match in self._pattern.finditer(text):
+        for match in self._compiled.finditer(text):
             if spans and match.start() <= spans[-1][1]:
                 spans[-1] = (spans[-1][0], max(spans[-1][1], match.end()))
             else:
