@@ -75,7 +75,7 @@ def test_any_text_gives_a_valid_fts5_expression(text: str) -> None:
 
 
 def _porter_terms(words: list[str]) -> dict[str, list[str]]:
-    """What the index's own tokenizer makes of each word."""
+    """What an index built like CodeDesk's (FTS_TOKENIZE) makes of each word, read from a table of its own."""
     conn = sqlite3.connect(":memory:")
     conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(a, tokenize='{FTS_TOKENIZE}')")
     conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row')")
@@ -87,16 +87,19 @@ def _porter_terms(words: list[str]) -> dict[str, list[str]]:
     return terms
 
 
-def test_the_words_the_stemmer_cuts_to_one_letter_are_those_the_rule_names() -> None:
-    # Every letter + "ed"/"ing"/"s" (3-4 letter words): the rule must name exactly those porter reads as one letter.
+def test_short_words_the_stemmer_cuts_to_one_or_two_letters_are_known() -> None:
     import string
 
-    from desktop_app.core.query import STEMMED_TO_A_LETTER_RE
+    from desktop_app.core.query import index_terms, stemmed_away
 
-    words = [letter + end for letter in string.ascii_lowercase for end in ("ed", "ing", "s", "es", "d")]
-    one_letter = sorted(word for word, terms in _porter_terms(words).items() if len(terms[0]) == 1)
-    assert one_letter == sorted(word for word in words if STEMMED_TO_A_LETTER_RE.fullmatch(word))
-    assert "aed" in one_letter
+    words = [letter + end for letter in string.ascii_lowercase for end in ("ed", "ing", "s", "es", "cs", "e")]
+    real = _porter_terms(words)
+    assert {word: list(index_terms(word)) for word in words} == real
+    assert sorted(w for w in words if stemmed_away(w)) == sorted(
+        w for w in words if 3 <= len(w) <= 4 and len(real[w][0]) <= 2)
+    assert [w for w in ("aed", "scs", "nos", "des", "AED") if not stemmed_away(w)] == []
+    # A stem of three letters or more is the word's own: "tips" is "tip", and partly typed words keep theirs.
+    assert [w for w in ("tips", "knee", "inje", "ches", "ppm", "pets", "ab", "x") if stemmed_away(w)] == []
 
 
 def test_aed_is_searched_by_its_meanings_not_as_the_letter_a(store: CodeStore, tmp_path: Path) -> None:

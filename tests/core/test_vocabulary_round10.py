@@ -29,3 +29,28 @@ def test_tips_and_rpr_find_the_procedure_and_the_test_first(imported: CodeStore)
     assert found_codes(imported, "rpr test", 2) == ["86592", "86593"]
     assert "29827" in found_codes(imported, "rotator cuff rpr", 3)
     assert "E0100" in found_codes(imported, "cane tips", 3)
+
+
+def test_the_hostile_reviews_acronyms_and_spellings_find_their_codes(imported: CodeStore) -> None:
+    # Each found nothing, or only the files' other reading of the letters, before round 10.
+    assert "33208" in found_codes(imported, "ppm", 3)  # 0 results
+    assert found_codes(imported, "dccv", 1) == ["92960"]  # 0 results
+    assert "63650" in found_codes(imported, "scs", 3)  # 1,607 matches, "sc" (subcutaneous) vaccines first
+    assert found_codes(imported, "des", 1) == ["C9600"]  # 4,024 matches, bone density first
+    assert "96372" in found_codes(imported, "sq injection", 5)  # "sq" is the files' square
+    assert "87591" in found_codes(imported, "std test", 5)  # "std" is the files' study
+    assert found_codes(imported, "type and cross", 1) == ["86920"]  # corneal cross-linking first
+    assert found_codes(imported, "hepatitis a antibody", 2) == ["86708", "86709"]  # the "a" was dropped
+    assert found_codes(imported, "ogd", 1) == ["43235"]
+    oesophagus = imported.search("oesophagus", limit=10).hits  # 0 results
+    assert len(oesophagus) == 10 and all("esoph" in hit.title.lower() for hit in oesophagus)
+    assert not any(code.startswith("44") for code in found_codes(imported, "colour doppler", 10))  # colon codes
+
+
+def test_the_new_readings_are_typed_words_only() -> None:
+    vocabulary = load_vocabulary()
+    # The files' own readings are kept: "sq" square, "std" study.
+    assert "study" in vocabulary.query_units(["std"])[0].alternatives
+    assert "sexually transmitted" in vocabulary.query_units(["std"])[0].alternatives
+    assert "sexually" not in vocabulary.expand("Invented sleep std")
+    assert "subcutaneous" not in vocabulary.expand("Invented skin sub 25 sq cm")
