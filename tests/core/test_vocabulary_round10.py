@@ -54,3 +54,10 @@ def test_the_new_readings_are_typed_words_only() -> None:
     assert "sexually transmitted" in vocabulary.query_units(["std"])[0].alternatives
     assert "sexually" not in vocabulary.expand("Invented sleep std")
     assert "subcutaneous" not in vocabulary.expand("Invented skin sub 25 sq cm")
+
+
+def test_a_brand_the_files_name_finds_its_own_code_before_its_generic_siblings(imported: CodeStore) -> None:
+    # As synonym groups every levonorgestrel IUD read as every brand, and "sublocade" as any buprenorphine.
+    assert found_codes(imported, "sublocade", 2) == ["Q9991", "Q9992"]  # J0570 (an implant) first before
+    assert "J7298" in found_codes(imported, "mirena", 3)  # fifth before; its family (J7296-J7298) ties it
+    assert "Q9991" not in found_codes(imported, "buprenorphine implant", 3)
