@@ -9,9 +9,7 @@ here; :mod:`desktop_app.core.search` runs the expressions.
 from __future__ import annotations
 
 import re
-import sqlite3
 import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,42 +40,7 @@ STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "
 # sign ("<", ">=", "≥"), which the vocabulary reads as "less than" and so on; a lone "w/" keeps its slash.
 _WORD_RE = re.compile(r"[^\W_]+(?:(?:[/\-]|\s*&\s*)[^\W_]+)*/?|[<>]=?|[\u2264\u2265]")
 TOKEN_RE = re.compile(r"[^\W_]+")
-# Short words the index's porter stemmer cuts to one or two letters: "aed" is indexed and searched as "a"
-# (14,241 codes matched "aed"*), "scs" as "sc" (1,607), "nos" as "no" (2,615). Up to this length a typed word
-# with meanings of its own is searched by those meanings alone (see :func:`stemmed_away`).
-STEMMED_AWAY_MAX = 4
 _POSSESSIVE_RE = re.compile(r"(?<=[^\W\d_])['\u2019]s\b", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _tokenizer() -> tuple[sqlite3.Connection, threading.Lock]:
-    """A private in-memory FTS5 table with the index's own tokenizer (searches run on worker threads)."""
-    from desktop_app.core.database import FTS_TOKENIZE
-
-    conn = sqlite3.connect(":memory:", check_same_thread=False)
-    conn.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize = '{FTS_TOKENIZE}')")
-    conn.execute("CREATE VIRTUAL TABLE terms USING fts5vocab(words, 'row')")
-    return conn, threading.Lock()
-
-
-@lru_cache(maxsize=4096)
-def index_terms(word: str) -> tuple[str, ...]:
-    """The terms the index makes of ``word`` (porter stems, sorted): "aed" -> ("a",), "visits" -> ("visit",)."""
-    conn, lock = _tokenizer()
-    with lock:
-        conn.execute("DELETE FROM words")
-        conn.execute("INSERT INTO words VALUES (?)", (word,))
-        return tuple(row[0] for row in conn.execute("SELECT term FROM terms"))
-
-
-def stemmed_away(word: str) -> bool:
-    """Is ``word`` a short word the index's stemmer cuts to one or two letters? Typed, such a word cannot match
-    itself ("scs" finds only "sc", subcutaneous; "aed" only "a"), so when the vocabulary gives it meanings, those
-    are what is searched. A longer stem is the word's own ("tips" is "tip": a cane's tips, and Revision tips)."""
-    if not (3 <= len(word) <= STEMMED_AWAY_MAX and word.isalpha() and word.isascii()):
-        return False
-    terms = index_terms(word.lower())
-    return len(terms) == 1 and len(terms[0]) <= 2
 
 
 class QueryKind(StrEnum):
@@ -197,7 +160,7 @@ def units_expression(units: Sequence[QueryUnit], *, any_word: bool = False, pref
         is_last = index == len(content) - 1
         min_prefix = 4 if any_word else 2
         alternatives = []
-        if literal and unit.alternatives and stemmed_away(unit.text):
+        if literal and unit.meanings_only:
             literal = ""  # "aed", "scs": searched by their meanings alone (external defibrillator, spinal stimulator)
         if literal:
             # A prefix whose last token is one letter ("o/p" -> "o p"*) is no typing to follow: FTS5's prefix

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 import re
+import sqlite3
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,6 +78,41 @@ def singular(token: str) -> str | None:
     return None
 
 
+# Short words the index's porter stemmer cuts to one or two letters: "aed" is indexed and searched as "a"
+# (14,241 codes matched "aed"*), "scs" as "sc" (1,607), "des" as "de" (4,024). See QueryUnit.meanings_only.
+STEMMED_AWAY_MAX = 4
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> tuple[sqlite3.Connection, threading.Lock]:
+    """A private in-memory FTS5 table with the index's own tokenizer (searches run on worker threads)."""
+    from desktop_app.core.database import FTS_TOKENIZE
+
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    conn.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize = '{FTS_TOKENIZE}')")
+    conn.execute("CREATE VIRTUAL TABLE terms USING fts5vocab(words, 'row')")
+    return conn, threading.Lock()
+
+
+@lru_cache(maxsize=4096)
+def index_terms(word: str) -> tuple[str, ...]:
+    """The terms the index makes of ``word`` (porter stems, sorted): "aed" -> ("a",), "visits" -> ("visit",)."""
+    conn, lock = _tokenizer()
+    with lock:
+        conn.execute("DELETE FROM words")
+        conn.execute("INSERT INTO words VALUES (?)", (word,))
+        return tuple(row[0] for row in conn.execute("SELECT term FROM terms"))
+
+
+def stemmed_away(word: str) -> bool:
+    """Is ``word`` a short word the index's stemmer cuts to one or two letters ("aed" to "a", "scs" to "sc",
+    "eye" to "ey")? A longer stem is the word's own ("tips" is "tip")."""
+    if not (3 <= len(word) <= STEMMED_AWAY_MAX and word.isalpha() and word.isascii()):
+        return False
+    terms = index_terms(word.lower())
+    return len(terms) == 1 and len(terms[0]) <= 2
+
+
 @dataclass(frozen=True)
 class QueryUnit:
     """One unit of a word query: the words as typed (one word, or a known phrase) and what else they mean."""
@@ -83,6 +120,10 @@ class QueryUnit:
     text: str
     alternatives: tuple[str, ...] = ()
     phrase: bool = False  # several query words read as one known phrase
+    # Searched by its meanings alone: a typed word the index cannot hold as itself. The stemmer cuts it to one
+    # letter ("aed" to "a"), or to two and it is an acronym of ours ([query_only] "scs": the index's "sc" is
+    # subcutaneous). A real word cut to two letters ("eye" to "ey") matches itself, and keeps its own words.
+    meanings_only: bool = False
 
 
 class Vocabulary:
@@ -291,7 +332,9 @@ class Vocabulary:
                 if word in COMPARISON_WORDS and len(words) > 1 and not following[:1].isdigit():
                     index += 1
                     continue
-                units.append(QueryUnit(word, self.alternatives(word)))
+                alternatives = self.alternatives(word)
+                units.append(QueryUnit(word, alternatives, meanings_only=bool(alternatives) and stemmed_away(word) and (
+                    len(index_terms(word.lower())[0]) == 1 or word.lower() in self._query_only)))
                 index += 1
         return units
 

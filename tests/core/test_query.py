@@ -90,7 +90,7 @@ def _porter_terms(words: list[str]) -> dict[str, list[str]]:
 def test_short_words_the_stemmer_cuts_to_one_or_two_letters_are_known() -> None:
     import string
 
-    from desktop_app.core.query import index_terms, stemmed_away
+    from desktop_app.core.vocabulary import index_terms, stemmed_away
 
     words = [letter + end for letter in string.ascii_lowercase for end in ("ed", "ing", "s", "es", "cs", "e")]
     real = _porter_terms(words)
@@ -105,11 +105,14 @@ def test_short_words_the_stemmer_cuts_to_one_or_two_letters_are_known() -> None:
 def test_aed_is_searched_by_its_meanings_not_as_the_letter_a(store: CodeStore, tmp_path: Path) -> None:
     from desktop_app.core.importers import import_paths
     from desktop_app.core.query import units_expression
-    from desktop_app.core.vocabulary import QueryUnit
+    from desktop_app.core.vocabulary import QueryUnit, load_vocabulary
 
-    assert units_expression([QueryUnit("aed", ("external defibrillator",))]) == 'NEAR("external" "defibrillator", 10)'
-    # Without meanings a word is still searched as typed (there is nothing else to search).
-    assert units_expression([QueryUnit("oed", ())]) == '"oed"*'
+    assert units_expression([QueryUnit("aed", ("external defibrillator",), meanings_only=True)]) == (
+        'NEAR("external" "defibrillator", 10)')
+    assert units_expression([QueryUnit("aed", ("external defibrillator",))]).startswith('("aed"*')
+    vocabulary = load_vocabulary()
+    assert [u.meanings_only for u in vocabulary.query_units(["aed", "scs", "des", "eye", "oed", "tips"])] == [
+        True, True, True, False, False, False]  # eye is indexed "ey" and matches itself; oed has no meanings
     # "aed" matched 14,241 codes with the real files, led by "Strep a assay" (indexed "a"): invented codes alike.
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "cms" / "PPRRVU2030_Jan.csv"
     text = fixture.read_text(encoding="utf-8")
