@@ -32,10 +32,10 @@ from desktop_app.core.errors import (
     sqlite_error_code,
 )
 from desktop_app.core.quality import claims_element, combination_text
+from desktop_app.core.vocabulary import INDEX_TOKENIZER
 
-# Tokenizer: porter stemming so "visits" finds "visit", unicode61 with diacritics folded; '/' and '-' split
-# words the way coders write them ("o/p", "w/o", "x-ray").
-FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
+# The search index's tokenizer (defined beside the vocabulary, which reads words the way the index does).
+FTS_TOKENIZE = INDEX_TOKENIZER
 
 _SCHEMA_V1 = f"""
 CREATE TABLE meta (

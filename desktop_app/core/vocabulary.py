@@ -81,15 +81,16 @@ def singular(token: str) -> str | None:
 # Short words the index's porter stemmer cuts to one or two letters: "aed" is indexed and searched as "a"
 # (14,241 codes matched "aed"*), "scs" as "sc" (1,607), "des" as "de" (4,024). See QueryUnit.meanings_only.
 STEMMED_AWAY_MAX = 4
+# The search index's tokenizer: porter stemming so "visits" finds "visit", unicode61 with diacritics folded; '/'
+# and '-' split words the way coders write them ("o/p", "w/o", "x-ray"). database.FTS_TOKENIZE is this.
+INDEX_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 
 @lru_cache(maxsize=1)
 def _tokenizer() -> tuple[sqlite3.Connection, threading.Lock]:
     """A private in-memory FTS5 table with the index's own tokenizer (searches run on worker threads)."""
-    from desktop_app.core.database import FTS_TOKENIZE
-
     conn = sqlite3.connect(":memory:", check_same_thread=False)
-    conn.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize = '{FTS_TOKENIZE}')")
+    conn.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize = '{INDEX_TOKENIZER}')")
     conn.execute("CREATE VIRTUAL TABLE terms USING fts5vocab(words, 'row')")
     return conn, threading.Lock()
 
