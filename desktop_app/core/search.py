@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from desktop_app.core.catalog import Catalog, Section
 from desktop_app.core.grammar import (
@@ -885,7 +885,9 @@ class SearchEngine:
         max_length_change = 1 if len(word) < 8 else 2
         for pool in (self._plain_words_by_letter().get(word[0], ()), self._indexed_terms(word[0])):
             candidates = [w for w in pool if abs(len(w) - len(word)) <= max_length_change]
-            best = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=max_edits)
+            # Two letters swapped are one edit (optimal string alignment), as a typist makes them: by plain
+            # Levenshtein "physcial" was as far from "physical" as from the files' "physcl", which sorts first.
+            best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=max_edits)
             if best is not None:
                 return str(best[0])
         return word

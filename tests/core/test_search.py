@@ -73,6 +73,13 @@ def test_typo_is_corrected(store: CodeStore) -> None:
     assert result.message == "Showing results for: asthma"
 
 
+def test_two_swapped_letters_are_one_typo(store: CodeStore) -> None:
+    # By plain Levenshtein "physcial" is two edits from "physical" and from the files' shorthand "physcl", which
+    # sorts first: the banner said "Showing results for: physcl therapy" and psychotherapy codes came first.
+    result = store.search("physcial therapy")
+    assert result.corrected_words == ("physical", "therapy")
+
+
 def test_abbreviation_bp(store: CodeStore) -> None:
     assert "3074F" in codes(store, "bp", limit=50)
 
