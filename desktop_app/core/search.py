@@ -541,7 +541,7 @@ class SearchEngine:
         # search sets it first, and only word searches rank by bm25).
         self._secondary_sql = secondary_sql(words, asks_for_anesthesia)
         for plan, candidate, any_word in self._word_plans(words, plans):
-            units = self.vocabulary.query_units(candidate)
+            units = self.vocabulary.query_units(candidate, indexed=self._word_is_indexed)
             most_words = plan == MatchKind.MOST_WORDS
             expression = units_expression(units, any_word=any_word, most_words=most_words,
                                           stem_prefix=plan == MatchKind.HALF_TYPED)

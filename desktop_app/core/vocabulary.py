@@ -18,10 +18,13 @@ import re
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from desktop_app.core.resources import data_dir
 
@@ -158,6 +161,7 @@ class Vocabulary:
         self._symbol_re = re.compile(
             "|".join(re.escape(key) for key in sorted(self._symbols, key=len, reverse=True))
         ) if self._symbols else None
+        self._words_by_letter: dict[str, list[str]] | None = None
         self._words = frozenset(
             token for key, values in (*self._meanings.items(), *(((w,), v) for w, v in self._query_only.items()))
             for text in (*key, *values) for token in tokens(text) if token.isalpha())
@@ -306,13 +310,14 @@ class Vocabulary:
 
     # --- query time
 
-    def query_units(self, words: Sequence[str]) -> list[QueryUnit]:
+    def query_units(self, words: Sequence[str], indexed: Callable[[str], bool] | None = None) -> list[QueryUnit]:
         """Group query words into units (the longest known phrase first) with what each unit also means.
 
         Round 7: a phrase is also found with small words typed inside it ("above the knee" is "above knee"); a
         phrase of three words or more also means itself with a part of it read ("rabies immune globulin" also
         "rabies immunoglobulin", as the files write it); a comparison word ("under", "over") is one only before
-        a number ("under 5 years"), and otherwise no word of the query ("manipulation under anesthesia")."""
+        a number ("under 5 years"), and otherwise no word of the query ("manipulation under anesthesia").
+        ``indexed``: whether the search index holds a word (see :meth:`alternatives`)."""
         units: list[QueryUnit] = []
         index = 0
         while index < len(words):
@@ -333,7 +338,7 @@ class Vocabulary:
                 if word in COMPARISON_WORDS and len(words) > 1 and not following[:1].isdigit():
                     index += 1
                     continue
-                alternatives = self.alternatives(word)
+                alternatives = self.alternatives(word, indexed)
                 units.append(QueryUnit(word, alternatives, meanings_only=bool(alternatives) and stemmed_away(word) and (
                     len(index_terms(word.lower())[0]) == 1 or word.lower() in self._query_only)))
                 index += 1
@@ -353,8 +358,12 @@ class Vocabulary:
                     readings.append(" ".join((*key[:start], meaning, *key[end:])))
         return tuple(dict.fromkeys(readings))[:MAX_PART_READINGS]
 
-    def alternatives(self, word: str) -> tuple[str, ...]:
-        """What one query word (possibly "w/o" or "d&c") also means; () for a word the vocabulary lacks."""
+    def alternatives(self, word: str, indexed: Callable[[str], bool] | None = None) -> tuple[str, ...]:
+        """What one query word (possibly "w/o" or "d&c") also means; () for a word the vocabulary lacks.
+
+        ``indexed``, when given, tells whether the search index holds the word: a word it does not hold that is
+        one slip from a known word is a typo, not read from its parts (:meth:`misspells_a_known_word`); a word
+        it holds is real ("urethrogram", one letter from another word of ours, is in the files)."""
         key = tuple(tokens(word))
         if not key:
             return self._symbols.get(word.strip(), ())
@@ -362,7 +371,8 @@ class Vocabulary:
         if values is None and len(key) == 1:
             plain = singular(key[0])
             values = self._meanings.get((plain,)) if plain else None
-        if values is None and len(key) == 1:
+        if values is None and len(key) == 1 and not (
+                indexed is not None and self.misspells_a_known_word(key[0]) and not indexed(key[0])):
             values = self.word_parts(key[0])
         if len(key) == 1 and key[0] in self._query_only:
             values = (*(values or ()), *self._query_only[key[0]])
@@ -374,6 +384,20 @@ class Vocabulary:
         return (*values, *dict.fromkeys(p for p in parts if p not in values)) if parts else values
 
     @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; index time asks per token
+    def misspells_a_known_word(self, word: str) -> bool:
+        """Is ``word``, which the vocabulary does not know, one typing slip (a letter added, left out, changed, or
+        two swapped) from a word it does know? Then it is not read from its parts: "colonscopy" read as "colon"
+        + "scopy" found barium enemas and was never corrected to colonoscopy."""
+        if len(word) < 8 or word in self._words:
+            return False
+        if self._words_by_letter is None:
+            buckets: dict[str, list[str]] = {}
+            for known in self._words:
+                buckets.setdefault(known[:1], []).append(known)
+            self._words_by_letter = buckets
+        candidates = [known for known in self._words_by_letter.get(word[:1], ()) if abs(len(known) - len(word)) <= 1]
+        return process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=1) is not None
+
     def word_parts(self, word: str) -> tuple[str, ...]:
         """A medical word read from its parts: "tympanoplasty" -> "eardrum repair", "middle ear repair", …
         (each a phrase whose words the search finds close together). () when the word has no known parts."""

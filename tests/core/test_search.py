@@ -80,6 +80,17 @@ def test_two_swapped_letters_are_one_typo(store: CodeStore) -> None:
     assert result.corrected_words == ("physical", "therapy")
 
 
+def test_a_misspelt_word_is_corrected_not_read_from_its_parts(store: CodeStore) -> None:
+    # "colonscopy" read as "colon" + "scopy" (colon endoscopy, colon exam) found barium enemas and was never
+    # corrected; alone, as a coder types it, it now is.
+    result = store.search("colonscopy")
+    assert result.corrected_words == ("colonoscopy",)
+    assert "45378" in [hit.code for hit in result.hits[:10]]
+    # A real word the vocabulary does not list is still read from its parts.
+    assert store.engine.vocabulary.word_parts("hysterosalpingogram")
+    assert not store.engine.vocabulary.misspells_a_known_word("hysterosalpingogram")
+
+
 def test_abbreviation_bp(store: CodeStore) -> None:
     assert "3074F" in codes(store, "bp", limit=50)
 
