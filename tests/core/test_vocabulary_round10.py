@@ -61,3 +61,9 @@ def test_a_brand_the_files_name_finds_its_own_code_before_its_generic_siblings(i
     assert found_codes(imported, "sublocade", 2) == ["Q9991", "Q9992"]  # J0570 (an implant) first before
     assert "J7298" in found_codes(imported, "mirena", 3)  # fifth before; its family (J7296-J7298) ties it
     assert "Q9991" not in found_codes(imported, "buprenorphine implant", 3)
+
+
+def test_a_typo_rule_does_not_turn_an_acronym_into_a_plain_word(imported: CodeStore) -> None:
+    # With two swapped letters as one edit, "dsek" (not indexed then) was one edit from "desk" as from "dmek";
+    # DSEK is one of 65756's own names now.
+    assert found_codes(imported, "DSEK corneal transplant", 1) == ["65756"]
