@@ -57,7 +57,7 @@ from desktop_app.core.results import MatchKind
 from desktop_app.core.results import SearchFilters as SearchFilters
 from desktop_app.core.results import SearchResult as SearchResult
 from desktop_app.core.results import UnknownCode as UnknownCode
-from desktop_app.core.vocabulary import QueryUnit, Vocabulary, load_vocabulary
+from desktop_app.core.vocabulary import QueryUnit, Vocabulary, index_terms, load_vocabulary
 
 RANK_LIMIT = 600  # at most this many matching rows are ranked by bm25 (see SearchEngine._run_fts)
 # A query matching more than RANK_LIMIT rows ranks this many of the rows whose title matches: bm25 costs a
@@ -912,7 +912,10 @@ class SearchEngine:
             if word == was or word in self.vocabulary.words:
                 shown.append(word)
                 continue
-            real = [w for w in self._plain_words_by_letter().get(word[0], ()) if w.startswith(word[:-1])]
+            # A word the index reads as this very stem ("colonoscopy" for "colonoscopi"), not any word sharing its
+            # first letters: "dmek" was shown as "dmentia" (the files' misspelling, a key of the vocabulary).
+            real = [w for w in self._plain_words_by_letter().get(word[0], ())
+                    if w.startswith(word[:-1]) and index_terms(w) == (word,)]
             shown.append(min(real, key=lambda w: (Levenshtein.distance(w, word), len(w))) if real else from_titles)
         return tuple(shown)
 

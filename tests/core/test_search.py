@@ -91,6 +91,13 @@ def test_a_misspelt_word_is_corrected_not_read_from_its_parts(store: CodeStore) 
     assert not store.engine.vocabulary.misspells_a_known_word("hysterosalpingogram")
 
 
+def test_a_corrected_stem_is_shown_as_a_word_the_index_reads_as_that_stem(store: CodeStore) -> None:
+    # "dsek" corrected to the indexed "dmek" was shown as "dmentia", a misspelling the vocabulary lists as a key.
+    store.search("warm up")
+    assert store.engine._surface_words(("dmek",), ("dsek",), []) == ("dmek",)
+    assert store.engine._surface_words(("colonoscopi",), ("colonscopy",), []) == ("colonoscopy",)
+
+
 def test_abbreviation_bp(store: CodeStore) -> None:
     assert "3074F" in codes(store, "bp", limit=50)
 
