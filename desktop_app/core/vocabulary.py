@@ -383,7 +383,6 @@ class Vocabulary:
         parts = [reading for value in values if " " not in value for reading in self.word_parts(value)[:3]]
         return (*values, *dict.fromkeys(p for p in parts if p not in values)) if parts else values
 
-    @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; index time asks per token
     def misspells_a_known_word(self, word: str) -> bool:
         """Is ``word``, which the vocabulary does not know, one typing slip (a letter added, left out, changed, or
         two swapped) from a word it does know? Then it is not read from its parts: "colonscopy" read as "colon"
@@ -398,6 +397,7 @@ class Vocabulary:
         candidates = [known for known in self._words_by_letter.get(word[:1], ()) if abs(len(known) - len(word)) <= 1]
         return process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=1) is not None
 
+    @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; index time asks per token
     def word_parts(self, word: str) -> tuple[str, ...]:
         """A medical word read from its parts: "tympanoplasty" -> "eardrum repair", "middle ear repair", …
         (each a phrase whose words the search finds close together). () when the word has no known parts."""
