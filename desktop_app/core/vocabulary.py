@@ -84,6 +84,9 @@ def singular(token: str) -> str | None:
 # Short words the index's porter stemmer cuts to one or two letters: "aed" is indexed and searched as "a"
 # (14,241 codes matched "aed"*), "scs" as "sc" (1,607), "des" as "de" (4,024). See QueryUnit.meanings_only.
 STEMMED_AWAY_MAX = 4
+# Words after which a last "a" is an article the user is still typing past, never a type: "of a", "with a".
+LETTER_NOT_A_DESIGNATION = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "by", "per",
+                                      "with", "without", "w", "is", "as", "at", "from", "into"})
 # The search index's tokenizer: porter stemming so "visits" finds "visit", unicode61 with diacritics folded; '/'
 # and '-' split words the way coders write them ("o/p", "w/o", "x-ray"). database.FTS_TOKENIZE is this.
 INDEX_TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -342,6 +345,12 @@ class Vocabulary:
                 units.append(QueryUnit(word, alternatives, meanings_only=bool(alternatives) and stemmed_away(word) and (
                     len(index_terms(word.lower())[0]) == 1 or word.lower() in self._query_only)))
                 index += 1
+        if (len(units) >= 2 and units[-1].text == "a" and not units[-2].phrase and units[-2].text.isalpha()
+                and units[-2].text not in LETTER_NOT_A_DESIGNATION):
+            # A last "a" after a word names a type ("vitamin a", "strep a", "influenza a"), not an article, which
+            # the search would drop: the two words as a phrase, or the word alone (still typing "remove a …").
+            named = units[-2]
+            units[-2:] = [QueryUnit(f"{named.text} a", (named.text, *named.alternatives), phrase=True)]
         return units
 
     def _part_readings(self, key: tuple[str, ...]) -> tuple[str, ...]:

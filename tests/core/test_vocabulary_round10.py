@@ -67,3 +67,16 @@ def test_a_typo_rule_does_not_turn_an_acronym_into_a_plain_word(imported: CodeSt
     # With two swapped letters as one edit, "dsek" (not indexed then) was one edit from "desk" as from "dmek";
     # DSEK is one of 65756's own names now.
     assert found_codes(imported, "DSEK corneal transplant", 1) == ["65756"]
+
+
+def test_a_last_a_names_a_type_rather_than_being_dropped() -> None:
+    vocabulary = load_vocabulary()
+    units = vocabulary.query_units(["vitamin", "a"])
+    assert [(u.text, u.phrase) for u in units] == [("vitamin a", True)] and "vitamin" in units[0].alternatives
+    # After a small word it is the article a user is typing past.
+    assert [u.text for u in vocabulary.query_units(["excision", "of", "a"])] == ["excision", "of", "a"]
+
+
+def test_vitamin_a_finds_its_assay_first(imported: CodeStore) -> None:
+    # The "a" was dropped as a stopword: "vitamin a" listed vitamin D first and 84590 fifth.
+    assert found_codes(imported, "vitamin a", 1) == ["84590"]
