@@ -895,11 +895,8 @@ class SearchEngine:
     def _plain_words_by_letter(self) -> dict[str, list[str]]:
         """The vocabulary's plain words that the index can find, bucketed by first letter."""
         if self._plain_words is None:
-            buckets: dict[str, list[str]] = {}
-            for plain in sorted(self.vocabulary.words):
-                if len(plain) > 3:
-                    buckets.setdefault(plain[0], []).append(plain)
-            self._plain_words = buckets
+            self._plain_words = {letter: [plain for plain in words if len(plain) > 3]
+                                 for letter, words in self.vocabulary.words_by_letter().items()}
         return self._plain_words
 
     def _surface_words(self, corrected: Sequence[str], typed: Sequence[str],

@@ -85,8 +85,8 @@ def singular(token: str) -> str | None:
 # (14,241 codes matched "aed"*), "scs" as "sc" (1,607), "des" as "de" (4,024). See QueryUnit.meanings_only.
 STEMMED_AWAY_MAX = 4
 # Words after which a last "a" is an article the user is still typing past, never a type: "of a", "with a".
-LETTER_NOT_A_DESIGNATION = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "by", "per",
-                                      "with", "without", "w", "is", "as", "at", "from", "into"})
+LETTER_NOT_A_DESIGNATION = PHRASE_GLUE | frozenset({"or", "by", "per", "without", "w", "is", "as", "at", "from",
+                                                    "into"})
 # The search index's tokenizer: porter stemming so "visits" finds "visit", unicode61 with diacritics folded; '/'
 # and '-' split words the way coders write them ("o/p", "w/o", "x-ray"). database.FTS_TOKENIZE is this.
 INDEX_TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -111,13 +111,18 @@ def index_terms(word: str) -> tuple[str, ...]:
         return tuple(row[0] for row in conn.execute("SELECT term FROM terms"))
 
 
-def stemmed_away(word: str) -> bool:
-    """Is ``word`` a short word the index's stemmer cuts to one or two letters ("aed" to "a", "scs" to "sc",
-    "eye" to "ey")? A longer stem is the word's own ("tips" is "tip")."""
+def short_stem(word: str) -> str:
+    """The one or two letters the index's stemmer cuts a short word to ("aed" to "a", "scs" to "sc", "eye" to
+    "ey"); '' for any other word (a longer stem is the word's own: "tips" is "tip")."""
     if not (3 <= len(word) <= STEMMED_AWAY_MAX and word.isalpha() and word.isascii()):
-        return False
+        return ""
     terms = index_terms(word.lower())
-    return len(terms) == 1 and len(terms[0]) <= 2
+    return terms[0] if len(terms) == 1 and len(terms[0]) <= 2 else ""
+
+
+def stemmed_away(word: str) -> bool:
+    """Is ``word`` a short word the index's stemmer cuts to one or two letters (see :func:`short_stem`)?"""
+    return bool(short_stem(word))
 
 
 @dataclass(frozen=True)
@@ -342,8 +347,9 @@ class Vocabulary:
                     index += 1
                     continue
                 alternatives = self.alternatives(word, indexed)
-                units.append(QueryUnit(word, alternatives, meanings_only=bool(alternatives) and stemmed_away(word) and (
-                    len(index_terms(word.lower())[0]) == 1 or word.lower() in self._query_only)))
+                stem = short_stem(word) if alternatives else ""
+                units.append(QueryUnit(word, alternatives, meanings_only=bool(stem) and (
+                    len(stem) == 1 or word.lower() in self._query_only)))
                 index += 1
         if (len(units) >= 2 and units[-1].text == "a" and not units[-2].phrase and units[-2].text.isalpha()
                 and units[-2].text not in LETTER_NOT_A_DESIGNATION):
@@ -398,12 +404,7 @@ class Vocabulary:
         + "scopy" found barium enemas and was never corrected to colonoscopy."""
         if len(word) < 8 or word in self._words:
             return False
-        if self._words_by_letter is None:
-            buckets: dict[str, list[str]] = {}
-            for known in self._words:
-                buckets.setdefault(known[:1], []).append(known)
-            self._words_by_letter = buckets
-        candidates = [known for known in self._words_by_letter.get(word[:1], ()) if abs(len(known) - len(word)) <= 1]
+        candidates = [known for known in self.words_by_letter().get(word[:1], ()) if abs(len(known) - len(word)) <= 1]
         return process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=1) is not None
 
     @lru_cache(maxsize=65536)  # noqa: B019 -- one vocabulary per process; index time asks per token
@@ -473,6 +474,15 @@ class Vocabulary:
             if position < len(stem) and stem[position] in "oi":
                 position += 1
         return position == len(stem) and bool(stem)
+
+    def words_by_letter(self) -> dict[str, list[str]]:
+        """:attr:`words`, sorted and bucketed by first letter (made once): the pools typos are matched in."""
+        if self._words_by_letter is None:
+            buckets: dict[str, list[str]] = {}
+            for known in sorted(self._words):
+                buckets.setdefault(known[:1], []).append(known)
+            self._words_by_letter = buckets
+        return self._words_by_letter
 
     @property
     def words(self) -> frozenset[str]:
